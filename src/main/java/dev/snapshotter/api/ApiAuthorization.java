@@ -1,0 +1,67 @@
+package dev.snapshotter.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.snapshotter.config.QdrantConfig;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The bearer token of {@code POST /api/snapshot} ({@code QDRANT_SNAPSHOT_API_TOKEN}). Tokens are compared as
+ * SHA-256 digests with {@link MessageDigest#isEqual}, so the comparison takes the same time whatever matches.
+ */
+@ApplicationScoped
+public class ApiAuthorization {
+
+    private static final Logger LOG = Logger.getLogger(ApiAuthorization.class);
+    private static final String BEARER = "Bearer ";
+
+    private final Optional<byte[]> tokenDigest;
+
+    ApiAuthorization(QdrantConfig config) {
+        this.tokenDigest = config.snapshot().apiToken().filter(token -> !token.isBlank()).map(ApiAuthorization::digest);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (tokenDigest.isEmpty()) {
+            LOG.warn("POST /api/snapshot is open to anyone who can reach this port: set QDRANT_SNAPSHOT_API_TOKEN "
+                    + "to require a bearer token");
+        }
+    }
+
+    /** Throws {@link Unauthorized} unless no token is configured or the header carries it. */
+    void check(String authorizationHeader) {
+        if (tokenDigest.isEmpty()) {
+            return;
+        }
+        String presented = authorizationHeader != null && authorizationHeader.startsWith(BEARER)
+                ? authorizationHeader.substring(BEARER.length()).trim()
+                : "";
+        if (!MessageDigest.isEqual(tokenDigest.get(), digest(presented))) {
+            throw new Unauthorized(authorizationHeader == null || authorizationHeader.isBlank()
+                    ? "This endpoint requires an Authorization: Bearer header (QDRANT_SNAPSHOT_API_TOKEN is set)."
+                    : "The bearer token does not match QDRANT_SNAPSHOT_API_TOKEN.");
+        }
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This runtime has no SHA-256", e);
+        }
+    }
+
+    /** A missing or wrong token. Its message never holds what was presented. */
+    static final class Unauthorized extends RuntimeException {
+        Unauthorized(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.snapshotter.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.snapshotter.snapshot.SnapshotInProgressException;
+
+/** Every refusal under {@code /api} as {@code application/problem+json}, in one place. */
+class ProblemMappers {
+
+    @ServerExceptionMapper
+    Response inProgress(SnapshotInProgressException e) {
+        return problem(Response.Status.CONFLICT, "Snapshot in progress", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response unauthorized(ApiAuthorization.Unauthorized e) {
+        return problem(Response.Status.UNAUTHORIZED, "Unauthorized", e.getMessage())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    Response webApplication(WebApplicationException e) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        return problem(status, status.getReasonPhrase(), e.getMessage()).build();
+    }
+
+    private static Response.ResponseBuilder problem(Response.StatusType status, String title, String detail) {
+        return Response.status(status.getStatusCode()).type(Problem.MEDIA_TYPE)
+                .entity(new Problem("about:blank", title, status.getStatusCode(), detail));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.snapshotter.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+/** Accepts an absolute http or https URL for {@code QDRANT_URL}, and says so in one sentence otherwise. */
+public final class BaseUrlConverter implements Converter<URI> {
+
+    @Override
+    public URI convert(String value) {
+        String trimmed = value.trim();
+        try {
+            URI uri = new URI(trimmed);
+            String scheme = uri.getScheme();
+            if (("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        // A URL carrying credentials is not echoed: they would land in the log.
+        String shown = trimmed.contains("@") ? "a URL with credentials in it" : "\"" + trimmed + "\"";
+        throw new IllegalArgumentException("QDRANT_URL must be an http:// or https:// URL with a host and no "
+                + "credentials or query, such as http://qdrant:6333, but it is " + shown + ".");
+    }
+}

@@ -1,0 +1,40 @@
+package dev.snapshotter.config;
+
+import java.util.Locale;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+/**
+ * Reads an on/off variable the way operators write it: {@code true/1/yes/y/on} and {@code false/0/no/n/off}, in any
+ * case. Anything else is refused with a sentence naming the variable, so a typo never silently means "off".
+ */
+public abstract class FlagConverter implements Converter<Boolean> {
+
+    private final String variable;
+
+    FlagConverter(String variable) {
+        this.variable = variable;
+    }
+
+    @Override
+    public Boolean convert(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "y", "on" -> Boolean.TRUE;
+            case "false", "0", "no", "n", "off" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException(variable + " must be one of true/1/yes/y/on or "
+                    + "false/0/no/n/off (any case), but it is \"" + value + "\".");
+        };
+    }
+
+    public static final class OnStart extends FlagConverter {
+        public OnStart() {
+            super("QDRANT_SNAPSHOT_ON_START");
+        }
+    }
+
+    public static final class DeleteRemote extends FlagConverter {
+        public DeleteRemote() {
+            super("QDRANT_SNAPSHOT_DELETE_REMOTE");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.snapshotter.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Startup;
+
+import dev.snapshotter.snapshot.BootSnapshot;
+import dev.snapshotter.snapshot.SnapshotReport;
+
+/** Started once the boot snapshot attempt has settled, whatever its outcome. */
+@Startup
+@ApplicationScoped
+class BootSnapshotCheck implements HealthCheck {
+
+    private final BootSnapshot bootSnapshot;
+
+    BootSnapshotCheck(BootSnapshot bootSnapshot) {
+        this.bootSnapshot = bootSnapshot;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("boot-snapshot");
+        return bootSnapshot.result()
+                .map(report -> withReport(response.up(), report))
+                .orElseGet(() -> response.down().withData("status", "running").build());
+    }
+
+    static HealthCheckResponse withReport(HealthCheckResponseBuilder response, SnapshotReport report) {
+        response.withData("status", report.status().label());
+        report.targets().stream().filter(t -> t.message() != null).findFirst()
+                .ifPresent(t -> response.withData("message", t.message()));
+        report.targets().stream().filter(t -> t.filePath() != null).findFirst()
+                .ifPresent(t -> response.withData("file", t.filePath()));
+        return response.build();
+    }
+}

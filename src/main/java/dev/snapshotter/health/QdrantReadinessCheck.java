@@ -1,0 +1,45 @@
+package dev.snapshotter.health;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import dev.snapshotter.qdrant.QdrantClient;
+import dev.snapshotter.snapshot.BootSnapshot;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Ready when the boot snapshot attempt has settled and Qdrant answers {@code /readyz} within a short timeout. An
+ * app started after our readiness therefore finds its state already backed up. Never throws; says why when DOWN.
+ */
+@Readiness
+@ApplicationScoped
+class QdrantReadinessCheck implements AsyncHealthCheck {
+
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final BootSnapshot bootSnapshot;
+    private final QdrantClient qdrant;
+
+    QdrantReadinessCheck(BootSnapshot bootSnapshot, QdrantClient qdrant) {
+        this.bootSnapshot = bootSnapshot;
+        this.qdrant = qdrant;
+    }
+
+    @Override
+    public Uni<HealthCheckResponse> call() {
+        if (bootSnapshot.result().isEmpty()) {
+            return Uni.createFrom().item(HealthCheckResponse.named("qdrant").down()
+                    .withData("reason", "the boot snapshot has not settled yet").build());
+        }
+        String url = qdrant.url().toString();
+        return qdrant.ready(PROBE_TIMEOUT)
+                .map(ignored -> HealthCheckResponse.named("qdrant").up().withData("url", url).build())
+                .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("qdrant").down()
+                        .withData("url", url).withData("reason", String.valueOf(failure.getMessage())).build());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.snapshotter.qdrant;
+
+import java.lang.reflect.Method;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import io.quarkus.rest.client.reactive.ClientQueryParam;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Qdrant's JSON and health endpoints. Deadlines are applied per call by {@link QdrantClient}, because a snapshot
+ * creation may take half an hour while a readiness probe must answer in seconds.
+ */
+@Path("/")
+@RegisterRestClient(configKey = "qdrant")
+@RegisterClientHeaders(QdrantApiKeyHeaders.class)
+interface QdrantApi {
+
+    @GET
+    @Path("readyz")
+    @Produces(MediaType.TEXT_PLAIN)
+    Uni<String> readyz();
+
+    @GET
+    @Path("aliases")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<QdrantResponse<QdrantResponse.Aliases>> aliases();
+
+    @GET
+    @Path("collections/{collection}/exists")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<QdrantResponse<QdrantResponse.Exists>> exists(@PathParam("collection") String collection);
+
+    @POST
+    @Path("collections/{collection}/snapshots")
+    @ClientQueryParam(name = "wait", value = "true")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<QdrantResponse<SnapshotDescription>> createSnapshot(@PathParam("collection") String collection);
+
+    @DELETE
+    @Path("collections/{collection}/snapshots/{name}")
+    @ClientQueryParam(name = "wait", value = "true")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<QdrantResponse<Boolean>> deleteSnapshot(@PathParam("collection") String collection,
+            @PathParam("name") String name);
+
+    @ClientExceptionMapper
+    static RuntimeException toException(Response response, Method method) {
+        return QdrantException.fromResponse(method.getName(), response);
+    }
+}

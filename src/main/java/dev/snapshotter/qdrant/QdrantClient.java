@@ -1,0 +1,181 @@
+package dev.snapshotter.qdrant;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import dev.snapshotter.config.QdrantConfig;
+import io.smallrye.mutiny.TimeoutException;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one place that knows how Qdrant is spoken to: which calls, their deadlines, how the envelope is read and how
+ * failures are named. Every method either returns what the pipeline needs or throws {@link QdrantException}.
+ */
+@ApplicationScoped
+public class QdrantClient {
+
+    private final QdrantApi api;
+    private final QdrantDownloadApi downloads;
+    private final URI url;
+
+    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, QdrantConfig config) {
+        this.api = api;
+        this.downloads = downloads;
+        this.url = config.url();
+    }
+
+    /** The base URL, for messages (it never holds credentials: the config refuses them). */
+    public URI url() {
+        return url;
+    }
+
+    /** Qdrant's {@code /readyz}, without blocking: completes when it answers 200, fails otherwise. */
+    public Uni<Void> ready(Duration timeout) {
+        String operation = "GET /readyz";
+        return api.readyz().ifNoItem().after(timeout).fail()
+                .onFailure().transform(failure -> translate(operation, timeout, failure))
+                .replaceWithVoid();
+    }
+
+    /** Resolves an alias to the collection it points at, and proves that collection exists. */
+    public String resolveCollection(String nameOrAlias, Duration timeout) {
+        QdrantResponse<QdrantResponse.Aliases> aliases = await("list aliases", timeout, api::aliases);
+        String collection = nameOrAlias;
+        if (aliases.result() != null && aliases.result().aliases() != null) {
+            collection = aliases.result().aliases().stream()
+                    .filter(alias -> nameOrAlias.equals(alias.aliasName()))
+                    .map(QdrantResponse.Alias::collectionName)
+                    .findFirst()
+                    .orElse(nameOrAlias);
+        }
+        String target = collection;
+        QdrantResponse<QdrantResponse.Exists> exists = await("check that collection `" + target + "` exists",
+                timeout, () -> api.exists(target));
+        if (exists.result() == null || !exists.result().exists()) {
+            String via = target.equals(nameOrAlias) ? "" : " (alias `" + nameOrAlias + "`)";
+            throw QdrantException.protocol("check that collection `" + target + "` exists",
+                    "says collection `" + target + "`" + via + " does not exist at " + url);
+        }
+        return target;
+    }
+
+    /** {@code POST /collections/{c}/snapshots?wait=true}: blocks until Qdrant has written the snapshot. */
+    public SnapshotDescription createSnapshot(String collection, Duration timeout) {
+        String operation = "create snapshot of collection `" + collection + "`";
+        QdrantResponse<SnapshotDescription> response = await(operation, timeout, () -> api.createSnapshot(collection));
+        SnapshotDescription description = response.result();
+        if (description == null) {
+            throw QdrantException.protocol(operation, "has no snapshot description (status "
+                    + response.status() + "); Qdrant may still be writing it, see its snapshot list");
+        }
+        if (!SnapshotNames.isSafe(description.name())) {
+            throw QdrantException.protocol(operation, "names the snapshot " + SnapshotNames.quote(description.name())
+                    + ", which is not a plain file name; refusing to use it in a path or URL");
+        }
+        return description;
+    }
+
+    /**
+     * Opens the snapshot's body for streaming. The caller must close the result. Refuses anything but a plain
+     * 200 with an identity-encoded body.
+     */
+    public Download download(String collection, String name) {
+        String operation = "download snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
+        if (!SnapshotNames.isSafe(name)) {
+            throw QdrantException.protocol(operation, "is not attempted: the name is not a plain file name");
+        }
+        Response response;
+        try {
+            response = downloads.download(collection, name);
+        } catch (RuntimeException e) {
+            throw translate(operation, null, e);
+        }
+        try {
+            if (response.getStatus() != 200) {
+                throw QdrantException.rejected(operation, response.getStatus(), "expected 200 with the whole file");
+            }
+            String encoding = response.getHeaderString(HttpHeaders.CONTENT_ENCODING);
+            if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
+                throw QdrantException.protocol(operation, "is encoded as `" + encoding.trim()
+                        + "` although identity was asked; an encoded body is not the snapshot");
+            }
+            long contentLength = response.getLength();
+            InputStream body = response.readEntity(InputStream.class);
+            return new Download(response, body, contentLength);
+        } catch (RuntimeException e) {
+            response.close();
+            throw e instanceof QdrantException q ? q : translate(operation, null, e);
+        }
+    }
+
+    /** {@code DELETE} with {@code wait=true}; a 404 means it is already gone, which is what was wanted. */
+    public void deleteSnapshot(String collection, String name, Duration timeout) {
+        String operation = "delete snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
+        try {
+            await(operation, timeout, () -> api.deleteSnapshot(collection, name));
+        } catch (QdrantException e) {
+            if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private <T> T await(String operation, Duration timeout, Supplier<Uni<T>> call) {
+        try {
+            return call.get().await().atMost(timeout);
+        } catch (RuntimeException e) {
+            throw translate(operation, timeout, e);
+        }
+    }
+
+    private QdrantException translate(String operation, Duration timeout, Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof QdrantException q) {
+            // the exception mapper knows only the Java method; name the call in the operator's words
+            return q.kind() == QdrantException.Kind.REJECTED ? QdrantException.rejected(operation, q.status(), q.body())
+                    : q;
+        }
+        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+            return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
+                    "Qdrant at " + url + " did not answer " + operation + " within "
+                            + (timeout == null ? "the read timeout" : timeout.toString().substring(2).toLowerCase()),
+                    cause);
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (cause instanceof ProcessingException || root instanceof java.io.IOException) {
+            return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
+                    "Qdrant at " + url + " could not be reached for " + operation + ": " + describe(root), cause);
+        }
+        return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
+                "Qdrant call " + operation + " failed: " + describe(root), cause);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */
+    public record Download(Response response, InputStream body, long contentLength) implements AutoCloseable {
+        @Override
+        public void close() {
+            response.close();
+        }
+    }
+}

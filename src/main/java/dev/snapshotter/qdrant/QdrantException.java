@@ -1,0 +1,90 @@
+package dev.snapshotter.qdrant;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.ws.rs.core.Response;
+
+/**
+ * A Qdrant call that did not give what the pipeline needs: an error answer (with Qdrant's status and body), no
+ * answer at all, no answer in time, or an answer that breaks the protocol. Its message never holds a credential.
+ */
+public class QdrantException extends RuntimeException {
+
+    /** Bodies longer than this are cut in messages and logs. */
+    static final int MAX_BODY_CHARS = 4096;
+
+    public enum Kind {
+        /** Qdrant answered with an error status. */
+        REJECTED,
+        /** No HTTP answer: connection refused or reset, TLS failure, name resolution. */
+        UNREACHABLE,
+        /** No answer within the time allowed. */
+        TIMEOUT,
+        /** An answer that breaks Qdrant's protocol (missing result, unsafe name, encoded body). */
+        PROTOCOL
+    }
+
+    private final Kind kind;
+    private final String operation;
+    private final int status;
+    private final String body;
+
+    QdrantException(Kind kind, String operation, int status, String body, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.operation = operation;
+        this.status = status;
+        this.body = body;
+    }
+
+    static QdrantException rejected(String operation, int status, String body) {
+        return new QdrantException(Kind.REJECTED, operation, status, body,
+                "Qdrant answered " + status + " to " + operation + ": " + (body.isEmpty() ? "(empty body)" : body),
+                null);
+    }
+
+    static QdrantException protocol(String operation, String detail) {
+        return new QdrantException(Kind.PROTOCOL, operation, 0, "", "Qdrant's answer to " + operation + " " + detail,
+                null);
+    }
+
+    /** Reads at most {@link #MAX_BODY_CHARS} of an error body, so a huge answer costs no memory. */
+    static QdrantException fromResponse(String operation, Response response) {
+        String body;
+        try (InputStream in = response.readEntity(InputStream.class)) {
+            body = in == null ? "" : boundedText(in);
+        } catch (IOException | RuntimeException e) {
+            body = "(body unreadable: " + e.getClass().getSimpleName() + ")";
+        }
+        return rejected(operation, response.getStatus(), body);
+    }
+
+    private static String boundedText(InputStream in) throws IOException {
+        byte[] head = in.readNBytes(MAX_BODY_CHARS + 1);
+        String text = new String(head, StandardCharsets.UTF_8).strip();
+        return head.length > MAX_BODY_CHARS
+                ? text.substring(0, Math.min(text.length(), MAX_BODY_CHARS)) + "... (truncated)"
+                : text;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** What was asked, such as {@code create snapshot of collection `kairos`}. */
+    public String operation() {
+        return operation;
+    }
+
+    /** Qdrant's HTTP status, or 0 when there was no answer. */
+    public int status() {
+        return status;
+    }
+
+    /** Qdrant's body, bounded, or empty. */
+    public String body() {
+        return body;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.snapshotter.snapshot;
+
+/**
+ * Why a target's run failed, in a sentence fit for an operator, and which side failed: the {@link Kind} decides
+ * the HTTP status of a manual trigger. Its message never holds a credential.
+ */
+public class SnapshotFailure extends Exception {
+
+    public enum Kind {
+        /** Qdrant answered with an error or an answer that breaks its protocol. */
+        UPSTREAM,
+        /** Qdrant did not answer in time. */
+        UPSTREAM_TIMEOUT,
+        /** Qdrant could not be reached, or the connection broke mid-transfer. */
+        UNREACHABLE,
+        /** What arrived is not what Qdrant described: size or checksum differ. */
+        VERIFICATION,
+        /** Our own disk failed: the snapshot directory vanished, became read-only, or filled up. */
+        LOCAL_IO,
+        /** Not enough free space to even start the download. */
+        INSUFFICIENT_STORAGE
+    }
+
+    private final Kind kind;
+    private String collection;
+    private String snapshotName;
+
+    public SnapshotFailure(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public SnapshotFailure(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The collection the run resolved, when it got that far. */
+    public String collection() {
+        return collection;
+    }
+
+    /** Qdrant's snapshot name, when creation succeeded: that copy is kept on the server. */
+    public String snapshotName() {
+        return snapshotName;
+    }
+
+    SnapshotFailure at(String collection, String snapshotName) {
+        this.collection = collection;
+        this.snapshotName = snapshotName;
+        return this;
+    }
+}

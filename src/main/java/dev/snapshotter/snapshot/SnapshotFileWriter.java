@@ -1,0 +1,228 @@
+package dev.snapshotter.snapshot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Locale;
+
+import dev.snapshotter.snapshot.SnapshotFailure.Kind;
+
+/**
+ * Durable, verified snapshot files: the body streams into a hidden temporary file in the target directory while
+ * its SHA-256 is computed; the file is fsynced, its size and checksum verified, and only then linked under its
+ * final name (never over an existing file), with a {@code sha256sum} sidecar, and the directory fsynced. Any
+ * failure removes what this run wrote, so a final name never holds an incomplete file.
+ */
+final class SnapshotFileWriter {
+
+    static final String PART_SUFFIX = ".part";
+    static final String SNAPSHOT_SUFFIX = ".snap";
+    static final String CHECKSUM_SUFFIX = ".sha256";
+    private static final int BUFFER_BYTES = 1 << 20;
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final Path directory;
+
+    SnapshotFileWriter(Path directory) {
+        this.directory = directory;
+    }
+
+    /** {@code 2026-11-24T00-15-00-123Z-kairos.snap}; the collection keeps {@code [A-Za-z0-9._-]}, the rest is {@code _}. */
+    static String finalName(Instant createdAt, String collection) {
+        return NAME_TIME.format(createdAt) + "-" + collection.replaceAll("[^A-Za-z0-9._-]", "_") + SNAPSHOT_SUFFIX;
+    }
+
+    /**
+     * What the writer must check the bytes against.
+     *
+     * @param size bytes Qdrant says the snapshot has, or null when it did not say
+     * @param contentLength the download's Content-Length, or -1
+     * @param sha256 Qdrant's checksum, or null when it gave none
+     */
+    record Expected(Long size, long contentLength, String sha256) {
+    }
+
+    record Written(Path file, long bytes, String sha256) {
+    }
+
+    /** Fails with {@link Kind#INSUFFICIENT_STORAGE} when the directory cannot hold {@code bytes} more. */
+    void requireSpace(long bytes) throws SnapshotFailure {
+        long usable;
+        try {
+            usable = Files.getFileStore(directory).getUsableSpace();
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "Cannot read the free space of " + directory + ": " + reason(e), e);
+        }
+        if (usable < bytes) {
+            throw new SnapshotFailure(Kind.INSUFFICIENT_STORAGE, "The snapshot needs " + bytes + " bytes but "
+                    + directory + " has only " + usable + " bytes free; nothing was downloaded");
+        }
+    }
+
+    Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
+        Path part = directory.resolve("." + finalName + PART_SUFFIX);
+        Path target = directory.resolve(finalName);
+        Path sidecar = directory.resolve(finalName + CHECKSUM_SUFFIX);
+        boolean published = false;
+        boolean done = false;
+        try {
+            Written written = stream(body, part, expected);
+            verify(written, expected);
+            publish(part, target);
+            published = true;
+            writeSidecar(sidecar, finalName, written.sha256());
+            syncDirectory();
+            done = true;
+            return new Written(target, written.bytes(), written.sha256());
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "Writing the snapshot into " + directory + " failed: "
+                    + reason(e), e);
+        } finally {
+            deleteQuietly(part);
+            if (!done) {
+                deleteQuietly(directory.resolve("." + finalName + CHECKSUM_SUFFIX + PART_SUFFIX));
+                if (published) {
+                    // the snapshot is verified but could not be recorded durably: take it back, report the failure
+                    deleteQuietly(sidecar);
+                    deleteQuietly(target);
+                }
+            }
+        }
+    }
+
+    private Written stream(InputStream body, Path part, Expected expected) throws IOException, SnapshotFailure {
+        MessageDigest sha256 = sha256();
+        long limit = expected.size() != null ? expected.size()
+                : expected.contentLength() >= 0 ? expected.contentLength() : Long.MAX_VALUE;
+        long bytes = 0;
+        byte[] buffer = new byte[BUFFER_BYTES];
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer view = ByteBuffer.wrap(buffer);
+            while (true) {
+                int read;
+                try {
+                    read = body.read(buffer);
+                } catch (IOException | RuntimeException e) {
+                    throw new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant broke after " + bytes
+                            + " bytes: " + reason(e), e);
+                }
+                if (read < 0) {
+                    break;
+                }
+                bytes += read;
+                if (bytes > limit) {
+                    throw new SnapshotFailure(Kind.VERIFICATION, "The download is longer than the " + limit
+                            + " bytes Qdrant announced; it is not the snapshot Qdrant described");
+                }
+                sha256.update(buffer, 0, read);
+                view.clear().limit(read);
+                while (view.hasRemaining()) {
+                    channel.write(view);
+                }
+            }
+            channel.force(true);
+        }
+        return new Written(part, bytes, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    private static void verify(Written written, Expected expected) throws SnapshotFailure {
+        if (expected.contentLength() >= 0 && written.bytes() != expected.contentLength()) {
+            throw new SnapshotFailure(Kind.VERIFICATION, "The download ended after " + written.bytes()
+                    + " bytes but Qdrant's Content-Length announced " + expected.contentLength());
+        }
+        if (expected.size() != null && written.bytes() != expected.size()) {
+            throw new SnapshotFailure(Kind.VERIFICATION, "The download has " + written.bytes()
+                    + " bytes but Qdrant described the snapshot as " + expected.size() + " bytes");
+        }
+        if (expected.sha256() != null && !expected.sha256().strip().equalsIgnoreCase(written.sha256())) {
+            throw new SnapshotFailure(Kind.VERIFICATION, "Checksum mismatch: Qdrant described SHA-256 "
+                    + expected.sha256().strip() + " but the downloaded bytes hash to " + written.sha256());
+        }
+    }
+
+    /** Links the verified file under its final name: {@code link(2)} refuses to replace an existing file. */
+    private static void publish(Path part, Path target) throws IOException {
+        try {
+            Files.createLink(target, part);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // no hard links here (some network file systems): an atomic rename after checking the name is free
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString());
+            }
+            try {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException unsupported) {
+                throw new IOException("the file system of " + target.getParent()
+                        + " supports neither hard links nor atomic renames", unsupported);
+            }
+        }
+    }
+
+    private void writeSidecar(Path sidecar, String finalName, String sha256) throws IOException {
+        Path part = directory.resolve("." + finalName + CHECKSUM_SUFFIX + PART_SUFFIX);
+        byte[] line = (sha256 + "  " + finalName + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(part, sidecar, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // the directory itself is failing; the run already reports why
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This runtime has no SHA-256", e);
+        }
+    }
+
+    /** The operating system's words for a file failure, such as {@code /data: No space left on device}. */
+    static String reason(Exception e) {
+        if (e instanceof FileSystemException fs) {
+            String why = fs.getReason() != null ? fs.getReason()
+                    : e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
+                    : e instanceof FileAlreadyExistsException ? "File exists"
+                    : e instanceof java.nio.file.NotDirectoryException ? "Not a directory"
+                    : e.getClass().getSimpleName();
+            return (fs.getFile() != null ? fs.getFile() + ": " : "") + why;
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.snapshotter.snapshot;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * What one run did, per target: the body of {@code POST /api/snapshot} and the boot result shown by the probes.
+ * Field names follow the ones Kairos's own snapshot endpoint returns.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SnapshotReport(Reason reason, Status status, Instant startedAt, long durationMs,
+        List<TargetReport> targets) {
+
+    public enum Reason {
+        STARTUP,
+        API;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum Status {
+        COMPLETED,
+        FAILED,
+        SKIPPED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    static SnapshotReport of(Reason reason, Instant startedAt, long durationMs, List<TargetReport> targets) {
+        Status status = targets.stream().anyMatch(t -> t.status() == Status.FAILED) ? Status.FAILED
+                : targets.stream().anyMatch(t -> t.status() == Status.COMPLETED) ? Status.COMPLETED
+                : Status.SKIPPED;
+        return new SnapshotReport(reason, status, startedAt, durationMs, List.copyOf(targets));
+    }
+
+    static SnapshotReport skipped(Reason reason, Instant at) {
+        return new SnapshotReport(reason, Status.SKIPPED, at, 0, List.of());
+    }
+
+    /** The first failed target's failure kind, if any target failed. */
+    @JsonIgnore
+    public SnapshotFailure.Kind failureKind() {
+        return targets.stream().map(TargetReport::failure).filter(f -> f != null).findFirst().orElse(null);
+    }
+
+    /**
+     * One target's part of a run.
+     *
+     * @param snapshotName Qdrant's name for its server-side copy
+     * @param remoteDeleted whether that server-side copy was deleted after ours was verified
+     * @param message why, when failed or skipped, or a remark on a completed run
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TargetReport(String target, Status status, String collection, String snapshotName,
+            String filePath, Long bytesWritten, String sha256, Boolean remoteDeleted, long durationMs, String message,
+            @JsonIgnore SnapshotFailure.Kind failure) {
+    }
+}

@@ -8,16 +8,12 @@ import org.eclipse.microprofile.config.spi.Converter;
  * Reads an on/off variable the way operators write it: {@code true/1/yes/y/on} and {@code false/0/no/n/off}, in any
  * case. Anything else is refused with a sentence naming the variable, so a typo never silently means "off".
  */
-public abstract class FlagConverter implements Converter<Boolean> {
+public final class FlagConverter {
 
-    private final String variable;
-
-    FlagConverter(String variable) {
-        this.variable = variable;
+    private FlagConverter() {
     }
 
-    @Override
-    public Boolean convert(String value) {
+    static Boolean parse(String variable, String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes", "y", "on" -> Boolean.TRUE;
             case "false", "0", "no", "n", "off" -> Boolean.FALSE;
@@ -26,15 +22,17 @@ public abstract class FlagConverter implements Converter<Boolean> {
         };
     }
 
-    public static final class OnStart extends FlagConverter {
-        public OnStart() {
-            super("QDRANT_SNAPSHOT_ON_START");
+    public static final class OnStart implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return parse("QDRANT_SNAPSHOT_ON_START", value);
         }
     }
 
-    public static final class DeleteRemote extends FlagConverter {
-        public DeleteRemote() {
-            super("QDRANT_SNAPSHOT_DELETE_REMOTE");
+    public static final class DeleteRemote implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return parse("QDRANT_SNAPSHOT_DELETE_REMOTE", value);
         }
     }
 }

@@ -1,0 +1,118 @@
+package dev.snapshotter.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A raw HTTP/1.1 server for the faults WireMock cannot make: a 200 whose body stops before its Content-Length
+ * (then a clean close or a TCP reset), or that stalls. Serves every GET with the current {@link Plan}.
+ */
+public final class FaultyDownloadServer implements AutoCloseable {
+
+    /** What to send: the full body is {@code body}; only {@code sendBytes} of it go out, then {@code ending}. */
+    public record Plan(byte[] body, int sendBytes, Ending ending) {
+    }
+
+    public enum Ending {
+        /** Close the connection normally, leaving the body short of its Content-Length. */
+        CLOSE,
+        /** Abort with a TCP reset (SO_LINGER 0). */
+        RESET,
+        /** Keep the connection open and send nothing more. */
+        STALL
+    }
+
+    private final ServerSocket socket;
+    private final AtomicReference<Plan> plan = new AtomicReference<>(new Plan(new byte[0], 0, Ending.CLOSE));
+    private final Thread acceptor;
+
+    private FaultyDownloadServer(ServerSocket socket) {
+        this.socket = socket;
+        this.acceptor = new Thread(this::acceptLoop, "faulty-download-server");
+        this.acceptor.setDaemon(true);
+        this.acceptor.start();
+    }
+
+    static FaultyDownloadServer start() throws IOException {
+        return new FaultyDownloadServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    public void plan(Plan next) {
+        plan.set(next);
+    }
+
+    private void acceptLoop() {
+        while (!socket.isClosed()) {
+            try {
+                Socket connection = socket.accept();
+                Thread handler = new Thread(() -> serve(connection), "faulty-download-connection");
+                handler.setDaemon(true);
+                handler.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket connection) {
+        Plan current = plan.get();
+        try {
+            readRequestHead(connection.getInputStream());
+            OutputStream out = connection.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                    + current.body().length + "\r\nAccept-Ranges: bytes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(current.body(), 0, current.sendBytes());
+            out.flush();
+            switch (current.ending()) {
+                case RESET -> {
+                    connection.setSoLinger(true, 0);
+                    connection.close();
+                }
+                case CLOSE -> connection.close();
+                case STALL -> Thread.sleep(30_000);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away: nothing to do
+        } finally {
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+    }
+
+    private static void readRequestHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = { '\r', '\n', '\r', '\n' };
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("request ended early");
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

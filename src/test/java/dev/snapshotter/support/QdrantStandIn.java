@@ -1,0 +1,216 @@
+package dev.snapshotter.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+/**
+ * Answers like Qdrant 1.19 per ../shared/qdrant-snapshot-api.md: the JSON envelope ({@code result,status,time}, no
+ * {@code result} on errors), snapshot names {@code <collection>-<peer id>-<UTC time>.snapshot}, lowercase SHA-256
+ * checksums, plain-text download errors, and the api-key middleware (401 text with no Content-Type; {@code
+ * /readyz} needs no key). Tests reset it and describe the Qdrant they need.
+ */
+public final class QdrantStandIn {
+
+    public static final String API_KEY = "qk-SECRET-4b1d9e7c";
+    public static final String COLLECTION = "kairos";
+    static final long PEER_ID = 3766212330831337L;
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
+
+    private final WireMockServer server;
+    private final Path directory;
+    private final FaultyDownloadServer faulty;
+
+    QdrantStandIn(WireMockServer server, Path directory, FaultyDownloadServer faulty) {
+        this.server = server;
+        this.directory = directory;
+        this.faulty = faulty;
+    }
+
+    /** A snapshot Qdrant has made. */
+    public record Snapshot(String collection, String name, byte[] body, String sha256) {
+        public String downloadPath() {
+            return "/collections/" + collection + "/snapshots/" + name;
+        }
+    }
+
+    public WireMockServer server() {
+        return server;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public FaultyDownloadServer faulty() {
+        return faulty;
+    }
+
+    /** A healthy single-node Qdrant with the collection {@code kairos}, no alias, no snapshot; empty directory. */
+    public void reset() {
+        server.resetAll();
+        clearDirectory();
+        // the api-key middleware: whitelisted paths aside, no key or a wrong key is a bare-text 401
+        server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(401)
+                .withBody("Must provide an API key or an Authorization bearer token")));
+        server.stubFor(any(anyUrl()).atPriority(9).withHeader("api-key", matching(".*"))
+                .willReturn(aResponse().withStatus(401).withBody("Invalid API key or JWT")));
+        server.stubFor(get(urlEqualTo("/readyz")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/plain; charset=utf-8")
+                        .withBody("all shards are ready")));
+        server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok("{\"aliases\":[]}")));
+        collectionExists(COLLECTION);
+    }
+
+    public void collectionExists(String collection) {
+        server.stubFor(authed(get(urlEqualTo("/collections/" + collection + "/exists")))
+                .willReturn(ok("{\"exists\":true}")));
+    }
+
+    public void alias(String alias, String collection) {
+        server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok(
+                "{\"aliases\":[{\"alias_name\":\"other\",\"collection_name\":\"elsewhere\"},"
+                        + "{\"alias_name\":\"" + alias + "\",\"collection_name\":\"" + collection + "\"}]}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + alias + "/exists"))).willReturn(ok("{\"exists\":true}")));
+        collectionExists(collection);
+    }
+
+    /** Qdrant creates, serves and deletes one snapshot of {@code collection} holding {@code body}. */
+    public Snapshot snapshotServed(String collection, byte[] body) {
+        Snapshot snapshot = describeSnapshot(collection, body);
+        createAnswers(snapshot, snapshot.sha256(), (long) body.length);
+        server.stubFor(authed(get(urlEqualTo(snapshot.downloadPath()))).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/octet-stream")
+                .withHeader("Content-Disposition", "attachment; filename=\"" + snapshot.name() + "\"")
+                .withHeader("Accept-Ranges", "bytes")
+                .withBody(body)));
+        server.stubFor(authed(delete(urlPathEqualTo(snapshot.downloadPath()))).willReturn(ok("true")));
+        if (faulty != null) {
+            faulty.plan(new FaultyDownloadServer.Plan(body, body.length, FaultyDownloadServer.Ending.CLOSE));
+        }
+        return snapshot;
+    }
+
+    public Snapshot describeSnapshot(String collection, byte[] body) {
+        String name = collection + "-" + PEER_ID + "-" + NAME_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
+                + ".snapshot";
+        return new Snapshot(collection, name, body, sha256(body));
+    }
+
+    /** The create call answers 200 with this description ({@code checksum} or {@code size} null: key omitted). */
+    public void createAnswers(Snapshot snapshot, String checksum, Long size) {
+        StringBuilder result = new StringBuilder("{\"name\":\"" + snapshot.name()
+                + "\",\"creation_time\":\"2026-11-24T00:15:00\"");
+        if (size != null) {
+            result.append(",\"size\":").append(size);
+        }
+        if (checksum != null) {
+            result.append(",\"checksum\":\"").append(checksum).append('"');
+        }
+        server.stubFor(authed(post(urlEqualTo("/collections/" + snapshot.collection() + "/snapshots?wait=true")))
+                .willReturn(ok(result.append('}').toString())));
+    }
+
+    /** The create call fails the way Qdrant does: the JSON error envelope. */
+    public void createFails(String collection, int status, String error) {
+        server.stubFor(authed(post(urlEqualTo("/collections/" + collection + "/snapshots?wait=true")))
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":{\"error\":\"" + error + "\"},\"time\":0.000412}")));
+    }
+
+    public void createSlow(Snapshot snapshot, int delayMillis) {
+        server.stubFor(authed(post(urlEqualTo("/collections/" + snapshot.collection() + "/snapshots?wait=true")))
+                .willReturn(ok("{\"name\":\"" + snapshot.name() + "\",\"creation_time\":null,\"size\":"
+                        + snapshot.body().length + ",\"checksum\":\"" + snapshot.sha256() + "\"}")
+                        .withFixedDelay(delayMillis)));
+    }
+
+    /** The download answers with a plain-text error, as actix does. */
+    public void downloadFails(Snapshot snapshot, int status, String text) {
+        server.stubFor(authed(get(urlEqualTo(snapshot.downloadPath()))).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "text/plain; charset=utf-8").withBody(text)));
+    }
+
+    public void downloadFault(Snapshot snapshot, Fault fault) {
+        server.stubFor(authed(get(urlEqualTo(snapshot.downloadPath()))).willReturn(aResponse().withFault(fault)));
+    }
+
+    public List<LoggedRequest> requests(String method, String pathPrefix) {
+        return server.getAllServeEvents().stream().map(event -> event.getRequest())
+                .filter(r -> r.getMethod().getName().equals(method) && r.getUrl().startsWith(pathPrefix))
+                .map(LoggedRequest.class::cast)
+                .toList();
+    }
+
+    public List<LoggedRequest> creates() {
+        return requests("POST", "/collections/");
+    }
+
+    /** Every file in the snapshot directory, hidden ones included. */
+    public List<Path> files() {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void clearDirectory() {
+        files().forEach(file -> {
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static MappingBuilder authed(MappingBuilder mapping) {
+        return mapping.atPriority(1).withHeader("api-key", equalTo(API_KEY));
+    }
+
+    private static ResponseDefinitionBuilder ok(String resultJson) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"result\":" + resultJson + ",\"status\":\"ok\",\"time\":2.1199e-5}");
+    }
+
+    public static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,16 +1,24 @@
 package dev.snapshotter.qdrant;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import dev.snapshotter.config.QdrantConfig;
@@ -27,11 +35,24 @@ public class QdrantClient {
     private final QdrantApi api;
     private final QdrantDownloadApi downloads;
     private final URI url;
+    private final Duration stallTimeout;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "qdrant-download-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, QdrantConfig config) {
+    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, QdrantConfig config,
+            @ConfigProperty(name = "quarkus.rest-client.qdrant-download.read-timeout") long stallTimeoutMillis) {
         this.api = api;
         this.downloads = downloads;
         this.url = config.url();
+        this.stallTimeout = Duration.ofMillis(stallTimeoutMillis);
+    }
+
+    @PreDestroy
+    void stopWatchdog() {
+        watchdog.shutdownNow();
     }
 
     /** The base URL, for messages (it never holds credentials: the config refuses them). */
@@ -111,7 +132,7 @@ public class QdrantClient {
             }
             long contentLength = response.getLength();
             InputStream body = response.readEntity(InputStream.class);
-            return new Download(response, body, contentLength);
+            return new Download(response, new WatchedStream(body, response, operation), contentLength);
         } catch (RuntimeException e) {
             response.close();
             throw e instanceof QdrantException q ? q : translate(operation, null, e);
@@ -151,7 +172,7 @@ public class QdrantClient {
         if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
             return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
                     "Qdrant at " + url + " did not answer " + operation + " within "
-                            + (timeout == null ? "the read timeout" : timeout.toString().substring(2).toLowerCase()),
+                            + (timeout == null ? "the read timeout" : QdrantException.describe(timeout)),
                     cause);
         }
         Throwable root = cause;
@@ -169,6 +190,85 @@ public class QdrantClient {
     private static String describe(Throwable t) {
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * The body, watched: a body that stops mid-stream would block the reading thread far longer than the client's
+     * read timeout, so when no byte arrives for the stall timeout the watchdog interrupts the blocked read and
+     * closes the response, and the read fails saying so.
+     */
+    private final class WatchedStream extends FilterInputStream {
+
+        private final Response response;
+        private final String operation;
+        private final ScheduledFuture<?> check;
+        private volatile long lastProgress = System.nanoTime();
+        private volatile boolean stalled;
+        private Thread reader;
+
+        WatchedStream(InputStream body, Response response, String operation) {
+            super(body);
+            this.response = response;
+            this.operation = operation;
+            long period = Math.max(50, stallTimeout.toMillis() / 4);
+            this.check = watchdog.scheduleAtFixedRate(this::checkProgress, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        private void checkProgress() {
+            if (stalled || System.nanoTime() - lastProgress <= stallTimeout.toNanos()) {
+                return;
+            }
+            stalled = true;
+            check.cancel(false);
+            synchronized (this) {
+                if (reader != null) {
+                    reader.interrupt();
+                }
+            }
+            response.close();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            synchronized (this) {
+                reader = Thread.currentThread();
+            }
+            try {
+                int read = super.read(buffer, offset, length);
+                lastProgress = System.nanoTime();
+                return read;
+            } catch (IOException | RuntimeException e) {
+                if (stalled) {
+                    throw stallFailure(e);
+                }
+                throw e;
+            } finally {
+                synchronized (this) {
+                    reader = null;
+                }
+                if (stalled) {
+                    // an interrupt meant for the blocked read must not hit the file writes that follow
+                    Thread.interrupted();
+                }
+            }
+        }
+
+        private IOException stallFailure(Throwable cause) {
+            return new IOException("Qdrant sent no byte for " + QdrantException.describe(stallTimeout) + " during "
+                    + operation + " (stalled stream)", cause);
+        }
+
+        @Override
+        public void close() throws IOException {
+            check.cancel(false);
+            super.close();
+        }
     }
 
     /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */

@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import io.quarkus.runtime.StartupEvent;
 
@@ -46,7 +47,7 @@ public class BootSnapshot {
             SnapshotReport report = null;
             try (run) {
                 LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
-                        QdrantSnapshotTarget.describe(config.waitTimeout()), config.url());
+                        QdrantException.describe(config.waitTimeout()), config.url());
                 report = run.execute(config.waitTimeout());
             } finally {
                 result = report != null ? report

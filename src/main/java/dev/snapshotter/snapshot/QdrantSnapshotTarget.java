@@ -54,7 +54,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new SnapshotFailure(Kind.UNREACHABLE, "Qdrant at " + qdrant.url()
-                            + " did not become ready within " + describe(timeout) + " (QDRANT_WAIT_TIMEOUT); last: "
+                            + " did not become ready within " + QdrantException.describe(timeout) + " (QDRANT_WAIT_TIMEOUT); last: "
                             + e.getMessage(), e);
                 }
                 LOG.debugf("Waiting for Qdrant: %s", e.getMessage());
@@ -135,10 +135,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
     private static String join(String first, String second) {
         return first == null ? second : first + "; " + second;
-    }
-
-    static String describe(Duration duration) {
-        return duration.toString().substring(2).toLowerCase();
     }
 
     private static void sleep(long millis) throws SnapshotFailure {

@@ -42,21 +42,23 @@ public class SnapshotMetrics {
 
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
     void register(String target) {
-        gauges.computeIfAbsent(target, t -> {
-            TargetGauges g = new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong());
-            Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, t).baseUnit("bytes")
-                    .description("Size of the last verified snapshot").register(registry);
-            Gauge.builder(LAST_SUCCESS, g.lastSuccess(), AtomicLong::get).tag(TAG_TARGET, t).baseUnit("seconds")
-                    .description("Unix time of the last verified snapshot (0 until one succeeds)").register(registry);
-            Gauge.builder(IN_PROGRESS, g.inProgress(), AtomicLong::get).tag(TAG_TARGET, t)
-                    .description("1 while a snapshot of this target runs").register(registry);
-            for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
-                for (SnapshotReport.Status status : SnapshotReport.Status.values()) {
-                    runs(t, reason, status);
-                }
+        TargetGauges g = gauges(target);
+        // Micrometer's global composite keeps a gauge bound to the object it was first given, across application
+        // restarts inside one JVM (as in tests); drop any such gauge so ours reads this instance's values
+        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS }) {
+            registry.find(name).tag(TAG_TARGET, target).meters().forEach(registry::remove);
+        }
+        Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
+                .description("Size of the last verified snapshot").register(registry);
+        Gauge.builder(LAST_SUCCESS, g.lastSuccess(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
+                .description("Unix time of the last verified snapshot (0 until one succeeds)").register(registry);
+        Gauge.builder(IN_PROGRESS, g.inProgress(), AtomicLong::get).tag(TAG_TARGET, target)
+                .description("1 while a snapshot of this target runs").register(registry);
+        for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
+            for (SnapshotReport.Status status : SnapshotReport.Status.values()) {
+                runs(target, reason, status);
             }
-            return g;
-        });
+        }
     }
 
     void started(String target) {
@@ -77,8 +79,8 @@ public class SnapshotMetrics {
     }
 
     private TargetGauges gauges(String target) {
-        register(target);
-        return gauges.get(target);
+        return gauges.computeIfAbsent(target,
+                t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong()));
     }
 
     private Counter runs(String target, SnapshotReport.Reason reason, SnapshotReport.Status status) {

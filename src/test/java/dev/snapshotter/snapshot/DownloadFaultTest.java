@@ -1,0 +1,88 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.snapshotter.support.FaultyDownloadServer;
+import dev.snapshotter.support.FaultyDownloadServer.Ending;
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Downloads that break midway: nothing under any name, earlier snapshots untouched, Qdrant's copy kept. */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "download", value = "faulty"))
+class DownloadFaultTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    private byte[] body;
+    private QdrantStandIn.Snapshot snapshot;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+        body = QdrantStandIn.randomBytes(2 * 1024 * 1024);
+        snapshot = qdrant.snapshotServed("kairos", body);
+    }
+
+    @Test
+    void completesWhenTheWholeBodyArrives() {
+        given().post("/api/snapshot").then().statusCode(200).body("status", equalTo("completed"));
+        assertThat(qdrant.files()).hasSize(2);
+    }
+
+    @Test
+    void removesPartialFileWhenConnectionIsResetMidway() throws Exception {
+        Path earlier = earlierSnapshot();
+        qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length / 2, Ending.RESET));
+
+        given().post("/api/snapshot").then().statusCode(502)
+                .body("targets[0].status", equalTo("failed"))
+                .body("targets[0].snapshotName", equalTo(snapshot.name()))
+                .body("targets[0].message", containsString("kept on the server"));
+        assertOnlyEarlierSnapshotRemains(earlier);
+    }
+
+    @Test
+    void removesPartialFileWhenBodyEndsBeforeContentLength() throws Exception {
+        Path earlier = earlierSnapshot();
+        qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length - 1000, Ending.CLOSE));
+
+        given().post("/api/snapshot").then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        assertOnlyEarlierSnapshotRemains(earlier);
+    }
+
+    @Test
+    void failsStalledDownloadAfterReadTimeout() throws Exception {
+        Path earlier = earlierSnapshot();
+        qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, 4096, Ending.STALL));
+
+        given().post("/api/snapshot").then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        assertOnlyEarlierSnapshotRemains(earlier);
+    }
+
+    private Path earlierSnapshot() throws Exception {
+        Path earlier = qdrant.directory().resolve("2026-01-01T00-00-00-000Z-kairos.snap");
+        Files.write(earlier, new byte[] { 1, 2, 3 });
+        return earlier;
+    }
+
+    private void assertOnlyEarlierSnapshotRemains(Path earlier) throws Exception {
+        assertThat(qdrant.files()).containsExactly(earlier);
+        assertThat(Files.readAllBytes(earlier)).containsExactly(1, 2, 3);
+        assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
+    }
+}

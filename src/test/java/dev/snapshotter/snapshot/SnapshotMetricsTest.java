@@ -1,0 +1,74 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The Prometheus series operators alert on, after a success and after a failure. */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+class SnapshotMetricsTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    @Test
+    void countsSuccessAndFailureAndTracksLastSuccess() {
+        String before = metrics();
+        double completed = value(before, "snapshotter_runs_total{reason=\"api\",status=\"completed\",target=\"qdrant\"}");
+        double failed = value(before, "snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}");
+        assertThat(value(before, "snapshotter_in_progress{target=\"qdrant\"}")).isZero();
+
+        long now = System.currentTimeMillis() / 1000;
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(12_345));
+        given().post("/api/snapshot").then().statusCode(200);
+        String afterSuccess = metrics();
+        assertThat(value(afterSuccess, "snapshotter_runs_total{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
+                .isEqualTo(completed + 1);
+        assertThat(value(afterSuccess, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
+        double lastSuccess = value(afterSuccess, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
+        assertThat(lastSuccess).isBetween(now - 1.0, now + 60.0);
+        assertThat(value(afterSuccess, "snapshotter_duration_seconds_count{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
+                .isGreaterThanOrEqualTo(1);
+
+        qdrant.createFails("kairos", 500, "Service internal error: boom");
+        given().post("/api/snapshot").then().statusCode(502);
+        String afterFailure = metrics();
+        assertThat(value(afterFailure, "snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
+                .isEqualTo(failed + 1);
+        assertThat(value(afterFailure, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}"))
+                .isEqualTo(lastSuccess);
+        assertThat(value(afterFailure, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
+        assertThat(value(afterFailure, "snapshotter_duration_seconds_count{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(value(afterFailure, "snapshotter_in_progress{target=\"qdrant\"}")).isZero();
+        assertThat(value(afterFailure, "snapshotter_runs_total{reason=\"startup\",status=\"completed\",target=\"qdrant\"}"))
+                .isZero();
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    static double value(String metrics, String series) {
+        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        assertThat(matcher.find()).as("series %s in /q/metrics", series).isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+}

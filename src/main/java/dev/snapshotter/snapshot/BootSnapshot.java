@@ -35,7 +35,12 @@ public class BootSnapshot {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("Snapshots go to %s", directory.prepare());
+        try {
+            LOG.infof("Snapshots go to %s", directory.prepare());
+        } catch (IllegalStateException e) {
+            LOG.error(e.getMessage()); // the sentence first, before Quarkus's stack trace
+            throw e;
+        }
         if (!config.snapshot().onStart()) {
             LOG.info("Boot snapshot disabled (QDRANT_SNAPSHOT_ON_START is off)");
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());

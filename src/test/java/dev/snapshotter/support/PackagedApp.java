@@ -1,0 +1,46 @@
+package dev.snapshotter.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the packaged application (the native binary when {@code native.image.path} names one, else the JVM jar) as
+ * an operator would: environment variables in, exit code and console out. For boots that must fail.
+ */
+public final class PackagedApp {
+
+    private PackagedApp() {
+    }
+
+    public record Exit(int code, String output) {
+    }
+
+    public static Exit runUntilExit(Map<String, String> environment) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        String nativePath = System.getProperty("native.image.path");
+        if (nativePath != null && Files.isExecutable(Path.of(nativePath))) {
+            command.add(nativePath);
+        } else {
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-jar");
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("QDRANT_") || key.startsWith("QUARKUS_"));
+        builder.environment().put("QUARKUS_HTTP_PORT", "0");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("The application did not exit within 60s: "
+                    + new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        return new Exit(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}

@@ -180,6 +180,86 @@ class SnapshotResourceTest {
     }
 
     @Test
+    void completesWithoutChecksumAndSaysSo() {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        qdrant.createAnswers(snapshot, null, (long) snapshot.body().length);
+
+        given().post("/api/snapshot").then().statusCode(200)
+                .body("targets[0].status", equalTo("completed"))
+                .body("targets[0].sha256", equalTo(snapshot.sha256()))
+                .body("targets[0].message", containsString("no checksum"));
+        assertThat(qdrant.files()).hasSize(2);
+    }
+
+    @Test
+    void keepsVerifiedFileWhenDeletingQdrantsCopyFails() {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(snapshot.downloadPath())
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
+                        .withBody("{\"status\":{\"error\":\"Service internal error: busy\"},\"time\":0.1}")));
+
+        given().post("/api/snapshot").then().statusCode(200)
+                .body("targets[0].status", equalTo("completed"))
+                .body("targets[0].remoteDeleted", equalTo(false))
+                .body("targets[0].message", containsString("kept on the server"))
+                .body("targets[0].message", containsString("500"));
+        assertThat(qdrant.files()).hasSize(2);
+    }
+
+    @Test
+    void failsWithoutCrashWhenCreateAnswersAcceptedWithoutResult() {
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .post("/collections/kairos/snapshots?wait=true").atPriority(1)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(202)
+                        .withHeader("Content-Type", "application/json").withBody("{\"status\":\"accepted\",\"time\":0.0}")));
+
+        given().post("/api/snapshot").then().statusCode(502)
+                .body("targets[0].message", containsString("no snapshot description"));
+        assertThat(qdrant.files()).isEmpty();
+    }
+
+    @Test
+    void refusesCompressedBodyAlthoughIdentityWasAsked() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(snapshot.body());
+        }
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(snapshot.downloadPath())
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/octet-stream")
+                        .withHeader("Content-Encoding", "gzip").withBody(gzipped.toByteArray())));
+
+        given().post("/api/snapshot").then().statusCode(502)
+                .body("targets[0].message", containsString("encoded as `gzip`"));
+        assertThat(qdrant.files()).isEmpty();
+    }
+
+    @Test
+    void namesMissingCollectionAndQdrantsUrl() {
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/collections/kairos/exists")
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(
+                        "{\"result\":{\"exists\":false},\"status\":\"ok\",\"time\":1.0e-5}")));
+
+        given().post("/api/snapshot").then().statusCode(502)
+                .body("targets[0].message", containsString("collection `kairos` does not exist at http://127.0.0.1:"));
+        assertThat(qdrant.creates()).isEmpty();
+    }
+
+    @Test
+    void neverUsesAnUnsafeSnapshotNameInAPathOrUrl() {
+        QdrantStandIn.Snapshot hostile = new QdrantStandIn.Snapshot("kairos", "../../etc/passwd", new byte[0],
+                QdrantStandIn.sha256(new byte[0]));
+        qdrant.createAnswers(hostile, hostile.sha256(), 0L);
+
+        given().post("/api/snapshot").then().statusCode(502)
+                .body("targets[0].message", containsString("not a plain file name"));
+        assertThat(qdrant.requests("GET", "/collections/kairos/snapshots")).isEmpty();
+        assertThat(qdrant.requests("DELETE", "/")).isEmpty();
+        assertThat(qdrant.files()).isEmpty();
+    }
+
+    @Test
     void answersUnknownApiPathsWithProblemJson() {
         given().get("/api/snapshot").then().statusCode(405).contentType("application/problem+json")
                 .body("status", equalTo(405));

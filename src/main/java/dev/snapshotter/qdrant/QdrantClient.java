@@ -83,9 +83,9 @@ public class QdrantClient {
         QdrantResponse<QdrantResponse.Exists> exists = await("check that collection `" + target + "` exists",
                 timeout, () -> api.exists(target));
         if (exists.result() == null || !exists.result().exists()) {
-            String via = target.equals(nameOrAlias) ? "" : " (alias `" + nameOrAlias + "`)";
-            throw QdrantException.protocol("check that collection `" + target + "` exists",
-                    "says collection `" + target + "`" + via + " does not exist at " + url);
+            String via = target.equals(nameOrAlias) ? "" : " (the alias `" + nameOrAlias + "` points at it)";
+            throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
+                    + "`" + via + " does not exist at " + url + "; check QDRANT_COLLECTION");
         }
         return target;
     }

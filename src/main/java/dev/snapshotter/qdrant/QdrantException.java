@@ -45,6 +45,10 @@ public class QdrantException extends RuntimeException {
                 null);
     }
 
+    static QdrantException missing(String operation, String message) {
+        return new QdrantException(Kind.REJECTED, operation, 404, "", message, null);
+    }
+
     static QdrantException protocol(String operation, String detail) {
         return new QdrantException(Kind.PROTOCOL, operation, 0, "", "Qdrant's answer to " + operation + " " + detail,
                 null);

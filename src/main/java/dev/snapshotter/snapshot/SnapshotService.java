@@ -17,12 +17,14 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.snapshot.SnapshotReport.Status;
 import dev.snapshotter.snapshot.SnapshotReport.TargetReport;
 import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
+import io.quarkus.runtime.Startup;
 
 /**
  * Runs every target, one run at a time. Single flight matters: Qdrant gives two creates in the same second the
  * same name and the second overwrites the first, so a trigger while a run holds the slot is refused, not queued.
  */
 @ApplicationScoped
+@Startup // created at boot, so every target's series are published before the first run
 public class SnapshotService {
 
     private static final Logger LOG = Logger.getLogger(SnapshotService.class);

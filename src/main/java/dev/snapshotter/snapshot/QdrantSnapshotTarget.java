@@ -24,6 +24,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /** Deadline of the quick calls (alias list, existence, delete) and of one readiness probe. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** A probe shorter than this says nothing about Qdrant, only about the clock. */
+    private static final Duration MIN_PROBE = Duration.ofMillis(100);
 
     private final QdrantClient qdrant;
     private final QdrantConfig config;
@@ -44,24 +46,26 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     public void awaitAvailable(Duration timeout) throws SnapshotFailure {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMillis = 100;
+        QdrantException last;
         while (true) {
             long remaining = deadline - System.nanoTime();
-            Duration probe = Duration.ofNanos(Math.max(1, Math.min(PROBE_TIMEOUT.toNanos(), remaining)));
+            Duration probe = Duration.ofNanos(Math.max(MIN_PROBE.toNanos(), Math.min(PROBE_TIMEOUT.toNanos(), remaining)));
             try {
                 qdrant.ready(probe).await().indefinitely();
                 return;
             } catch (QdrantException e) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new SnapshotFailure(Kind.UNREACHABLE, "Qdrant at " + qdrant.url()
-                            + " did not become ready within " + QdrantException.describe(timeout) + " (QDRANT_WAIT_TIMEOUT); last: "
-                            + e.getMessage(), e);
-                }
+                last = e;
                 LOG.debugf("Waiting for Qdrant: %s", e.getMessage());
-                sleep(Math.min(backoffMillis, left / 1_000_000 + 1));
-                backoffMillis = Math.min(backoffMillis * 2, 2000);
             }
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left < MIN_PROBE.toMillis()) {
+                break;
+            }
+            sleep(Math.min(backoffMillis, left - MIN_PROBE.toMillis()));
+            backoffMillis = Math.min(backoffMillis * 2, 2000);
         }
+        throw new SnapshotFailure(Kind.UNREACHABLE, "Qdrant at " + qdrant.url() + " did not become ready within "
+                + QdrantException.describe(timeout) + " (QDRANT_WAIT_TIMEOUT); last: " + last.getMessage(), last);
     }
 
     @Override

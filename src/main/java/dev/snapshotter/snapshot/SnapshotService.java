@@ -120,7 +120,8 @@ public class SnapshotService {
             message += ". Qdrant's copy " + e.snapshotName() + " is kept on the server";
         }
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
-                reason.label(), target.name(), e.collection(), e.snapshotName(), duration, message);
+                reason.label(), target.name(), e.collection() == null ? "-" : e.collection(),
+                e.snapshotName() == null ? "-" : e.snapshotName(), duration, message);
         return new TargetReport(target.name(), Status.FAILED, e.collection(), e.snapshotName(), null, null, null,
                 e.snapshotName() == null ? null : Boolean.FALSE, duration, message, e.kind());
     }

@@ -113,6 +113,20 @@ class SnapshotResourceTest {
     }
 
     @Test
+    void pathEncodesCollectionNamesAndKeepsFileNamesSafe() {
+        qdrant.alias("kairos", "team memories");
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", QdrantStandIn.randomBytes(777));
+
+        JsonPath report = given().post("/api/snapshot").then().statusCode(200)
+                .body("targets[0].collection", equalTo("team memories"))
+                .extract().jsonPath();
+        assertThat(report.getString("targets[0].filePath")).endsWith("Z-team_memories.snap");
+        assertThat(qdrant.creates()).extracting(LoggedRequest::getUrl)
+                .containsExactly("/collections/team%20memories/snapshots?wait=true");
+        assertThat(qdrant.requests("DELETE", snapshot.downloadPath())).hasSize(1);
+    }
+
+    @Test
     void leavesNoFileWhenChecksumDiffersAndKeepsQdrantsCopy() {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
         qdrant.createAnswers(snapshot, "0".repeat(64), (long) snapshot.body().length);

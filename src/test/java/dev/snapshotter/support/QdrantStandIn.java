@@ -56,7 +56,7 @@ public final class QdrantStandIn {
     /** A snapshot Qdrant has made. */
     public record Snapshot(String collection, String name, byte[] body, String sha256) {
         public String downloadPath() {
-            return "/collections/" + collection + "/snapshots/" + name;
+            return "/collections/" + encoded(collection) + "/snapshots/" + encoded(name);
         }
     }
 
@@ -89,7 +89,7 @@ public final class QdrantStandIn {
     }
 
     public void collectionExists(String collection) {
-        server.stubFor(authed(get(urlEqualTo("/collections/" + collection + "/exists")))
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/exists")))
                 .willReturn(ok("{\"exists\":true}")));
     }
 
@@ -97,7 +97,7 @@ public final class QdrantStandIn {
         server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok(
                 "{\"aliases\":[{\"alias_name\":\"other\",\"collection_name\":\"elsewhere\"},"
                         + "{\"alias_name\":\"" + alias + "\",\"collection_name\":\"" + collection + "\"}]}")));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + alias + "/exists"))).willReturn(ok("{\"exists\":true}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(alias) + "/exists"))).willReturn(ok("{\"exists\":true}")));
         collectionExists(collection);
     }
 
@@ -133,19 +133,19 @@ public final class QdrantStandIn {
         if (checksum != null) {
             result.append(",\"checksum\":\"").append(checksum).append('"');
         }
-        server.stubFor(authed(post(urlEqualTo("/collections/" + snapshot.collection() + "/snapshots?wait=true")))
+        server.stubFor(authed(post(urlEqualTo("/collections/" + encoded(snapshot.collection()) + "/snapshots?wait=true")))
                 .willReturn(ok(result.append('}').toString())));
     }
 
     /** The create call fails the way Qdrant does: the JSON error envelope. */
     public void createFails(String collection, int status, String error) {
-        server.stubFor(authed(post(urlEqualTo("/collections/" + collection + "/snapshots?wait=true")))
+        server.stubFor(authed(post(urlEqualTo("/collections/" + encoded(collection) + "/snapshots?wait=true")))
                 .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                         .withBody("{\"status\":{\"error\":\"" + error + "\"},\"time\":0.000412}")));
     }
 
     public void createSlow(Snapshot snapshot, int delayMillis) {
-        server.stubFor(authed(post(urlEqualTo("/collections/" + snapshot.collection() + "/snapshots?wait=true")))
+        server.stubFor(authed(post(urlEqualTo("/collections/" + encoded(snapshot.collection()) + "/snapshots?wait=true")))
                 .willReturn(ok("{\"name\":\"" + snapshot.name() + "\",\"creation_time\":null,\"size\":"
                         + snapshot.body().length + ",\"checksum\":\"" + snapshot.sha256() + "\"}")
                         .withFixedDelay(delayMillis)));
@@ -198,6 +198,11 @@ public final class QdrantStandIn {
     private static ResponseDefinitionBuilder ok(String resultJson) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody("{\"result\":" + resultJson + ",\"status\":\"ok\",\"time\":2.1199e-5}");
+    }
+
+    /** A path segment as a client must send it: Qdrant's collection names may hold spaces and more. */
+    static String encoded(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public static byte[] randomBytes(int size) {

@@ -179,6 +179,14 @@ public class QdrantClient {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.GeneralSecurityException) {
+                return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
+                        "TLS with Qdrant at " + url + " failed for " + operation + ": " + describe(root)
+                                + "; if a private CA signed Qdrant's certificate, set QDRANT_CA_CERT_PATH to its PEM file",
+                        cause);
+            }
+        }
         if (cause instanceof ProcessingException || root instanceof java.io.IOException) {
             return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
                     "Qdrant at " + url + " could not be reached for " + operation + ": " + describe(root), cause);

@@ -21,6 +21,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean faultyDownload;
+    private boolean tls;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -30,6 +31,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         initArgs.forEach((key, value) -> {
             if (key.equals("download")) {
                 faultyDownload = value.equals("faulty");
+            } else if (key.equals("tls")) {
+                tls = value.equals("private-ca");
             } else {
                 extraConfig.put(key, value);
             }
@@ -38,8 +41,15 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
-                .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER));
+        WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+                .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER);
+        PrivateCa ca = null;
+        if (tls) {
+            ca = PrivateCa.create();
+            options.dynamicHttpsPort().keystorePath(ca.serverKeystore().toString()).keystoreType("PKCS12")
+                    .keystorePassword(PrivateCa.PASSWORD).keyManagerPassword(PrivateCa.PASSWORD);
+        }
+        wireMock = new WireMockServer(options);
         wireMock.start();
         Path directory;
         try {
@@ -53,7 +63,10 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         standIn.snapshotServed(QdrantStandIn.COLLECTION, QdrantStandIn.randomBytes(64 * 1024 + 7));
 
         Map<String, String> config = new HashMap<>();
-        config.put("qdrant.url", wireMock.baseUrl());
+        config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort() : wireMock.baseUrl());
+        if (ca != null) {
+            config.put("qdrant.ca-cert-path", ca.caPem().toString());
+        }
         config.put("qdrant.api-key", QdrantStandIn.API_KEY);
         config.put("qdrant.snapshot.dir", directory.toString());
         if (faulty != null) {

@@ -2,7 +2,13 @@ package dev.snapshotter.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** An RFC 9457 problem document, the body of every refusal under {@code /api}. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * An RFC 9457 problem document, the body of every refusal under {@code /api}. Registered for reflection because it
+ * travels inside a {@code Response}, where Quarkus cannot see its type.
+ */
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail) {
 

@@ -8,10 +8,17 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * What one run did, per target: the body of {@code POST /api/snapshot} and the boot result shown by the probes.
  * Field names follow the ones Kairos's own snapshot endpoint returns.
+ * <p>
+ * Registered for reflection: the resource returns it inside a {@code Response}, so Quarkus cannot see that Jackson
+ * serialises it, and a native executable would otherwise answer with empty objects.
  */
+@RegisterForReflection(targets = { SnapshotReport.class, SnapshotReport.TargetReport.class,
+        SnapshotReport.Reason.class, SnapshotReport.Status.class })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotReport(Reason reason, Status status, Instant startedAt, long durationMs,
         List<TargetReport> targets) {

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the packaged application (the native binary when {@code native.image.path} names one, else the JVM jar) as
- * an operator would: environment variables in, exit code and console out. For boots that must fail.
+ * an operator would: environment variables and arguments in, exit code and console out. For boots that must fail
+ * and for the container probe.
  */
 public final class PackagedApp {
 
@@ -21,7 +22,8 @@ public final class PackagedApp {
     public record Exit(int code, String output) {
     }
 
-    public static Exit runUntilExit(Map<String, String> environment) throws IOException, InterruptedException {
+    public static Exit runUntilExit(Map<String, String> environment, String... arguments)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         String nativePath = System.getProperty("native.image.path");
         if (nativePath != null && Files.isExecutable(Path.of(nativePath))) {
@@ -31,6 +33,7 @@ public final class PackagedApp {
             command.add("-jar");
             command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
         }
+        command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("QDRANT_") || key.startsWith("QUARKUS_"));
         builder.environment().put("QUARKUS_HTTP_PORT", "0");

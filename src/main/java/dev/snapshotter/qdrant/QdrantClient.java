@@ -187,6 +187,9 @@ public class QdrantClient {
                         cause);
             }
         }
+        if (root instanceof com.fasterxml.jackson.core.JacksonException) {
+            return QdrantException.protocol(operation, "is not the JSON Qdrant sends: " + describe(root));
+        }
         if (cause instanceof ProcessingException || root instanceof java.io.IOException) {
             return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
                     "Qdrant at " + url + " could not be reached for " + operation + ": " + describe(root), cause);

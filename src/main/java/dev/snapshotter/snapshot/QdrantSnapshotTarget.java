@@ -76,20 +76,33 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         } catch (QdrantException e) {
             throw failure(e);
         }
+        SnapshotFileWriter writer = directory.writer();
+        try {
+            writer.requireWritable();
+        } catch (SnapshotFailure e) {
+            throw e.at(collection, null);
+        }
         SnapshotDescription description;
         try {
             description = qdrant.createSnapshot(collection, config.snapshot().timeout());
         } catch (QdrantException e) {
+            if (e.kind() == QdrantException.Kind.TIMEOUT) {
+                throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, e.getMessage() + " (QDRANT_SNAPSHOT_TIMEOUT); Qdrant "
+                        + "may still finish that snapshot, which then stays in its snapshot list", e)
+                        .at(collection, null);
+            }
             throw failure(e).at(collection, null);
         }
         String name = description.name();
-        SnapshotFileWriter writer = directory.writer();
         SnapshotFileWriter.Written written;
         try {
             if (description.size() != null) {
                 writer.requireSpace(description.size());
             }
             try (QdrantClient.Download download = qdrant.download(collection, name)) {
+                if (description.size() == null && download.contentLength() >= 0) {
+                    writer.requireSpace(download.contentLength());
+                }
                 written = writer.write(download.body(), SnapshotFileWriter.finalName(startedAt, collection),
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
                                 blankToNull(description.checksum())));

@@ -75,6 +75,23 @@ final class SnapshotFileWriter {
         }
     }
 
+    /**
+     * Proves the directory still takes files, before Qdrant is asked for anything: a volume unmounted, removed or
+     * turned read-only after boot fails the run here, with nothing left on either side.
+     */
+    void requireWritable() throws SnapshotFailure {
+        if (!Files.isDirectory(directory)) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "QDRANT_SNAPSHOT_DIR " + directory
+                    + " is no longer a directory (removed or unmounted after boot); nothing was asked of Qdrant");
+        }
+        try {
+            Files.delete(Files.createTempFile(directory, ".write-probe-", PART_SUFFIX));
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "QDRANT_SNAPSHOT_DIR " + directory + " no longer takes files ("
+                    + reason(e) + "); nothing was asked of Qdrant", e);
+        }
+    }
+
     Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
         Path part = directory.resolve("." + finalName + PART_SUFFIX);
         Path target = directory.resolve(finalName);
@@ -91,8 +108,9 @@ final class SnapshotFileWriter {
             done = true;
             return new Written(target, written.bytes(), written.sha256());
         } catch (IOException e) {
-            throw new SnapshotFailure(Kind.LOCAL_IO, "Writing the snapshot into " + directory + " failed: "
-                    + reason(e), e);
+            String reason = reason(e);
+            Kind kind = isOutOfSpace(reason) ? Kind.INSUFFICIENT_STORAGE : Kind.LOCAL_IO;
+            throw new SnapshotFailure(kind, "Writing the snapshot into " + directory + " failed: " + reason, e);
         } finally {
             deleteQuietly(part);
             if (!done) {
@@ -209,6 +227,10 @@ final class SnapshotFileWriter {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("This runtime has no SHA-256", e);
         }
+    }
+
+    private static boolean isOutOfSpace(String reason) {
+        return reason.contains("No space left on device") || reason.contains("Disk quota exceeded");
     }
 
     /** The operating system's words for a file failure, such as {@code /data: No space left on device}. */

@@ -8,20 +8,22 @@ import static org.hamcrest.Matchers.containsString;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
-import io.quarkus.test.common.ResourceArg;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** QDRANT_SNAPSHOT_API_TOKEN set: the trigger needs the bearer token. */
+/** QDRANT_SNAPSHOT_API_TOKEN set (as in every test app): the trigger needs the bearer token. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.api-token", value = ApiTokenTest.TOKEN))
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
 class ApiTokenTest {
 
-    static final String TOKEN = "tok-SECRET-91c2e";
+    static final String TOKEN = QdrantStandIn.API_TOKEN;
 
     @InjectQdrant
     QdrantStandIn qdrant;
@@ -42,8 +44,8 @@ class ApiTokenTest {
 
     @Test
     void refusesTriggerWithWrongToken() {
-        given().header("Authorization", "Bearer tok-SECRET-91c2f").post("/api/snapshot").then().statusCode(401)
-                .body("detail", not(containsString("tok-SECRET")));
+        given().header("Authorization", "Bearer " + TOKEN + "x").post("/api/snapshot").then().statusCode(401)
+                .body("detail", not(containsString(QdrantStandIn.SECRET_MARKER)));
         given().header("Authorization", TOKEN).post("/api/snapshot").then().statusCode(401);
         assertThat(qdrant.creates()).isEmpty();
     }

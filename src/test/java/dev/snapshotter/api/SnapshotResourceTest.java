@@ -9,11 +9,24 @@ import static org.hamcrest.Matchers.nullValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -21,14 +34,16 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 
 /** {@code POST /api/snapshot} against a Qdrant stand-in, boot snapshot off. Only HTTP, files and the stand-in. */
 @QuarkusTest
 @WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
 class SnapshotResourceTest {
 
     @InjectQdrant
@@ -43,7 +58,7 @@ class SnapshotResourceTest {
     void writesVerifiedSnapshotAndDeletesQdrantsCopy() throws Exception {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3 * 1024 * 1024 + 5));
 
-        JsonPath report = given().post("/api/snapshot").then().statusCode(200)
+        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
                 .contentType("application/json")
                 .body("reason", equalTo("api"))
                 .body("status", equalTo("completed"))
@@ -76,21 +91,22 @@ class SnapshotResourceTest {
 
     @Test
     void reportsQdrantsErrorWhenCreateFails() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         qdrant.createFails("kairos", 500,
                 "Service internal error: failed to store snapshot archive to /qdrant/storage/tmp/x: disk I/O");
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .contentType("application/json")
                 .body("status", equalTo("failed"))
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].filePath", nullValue())
                 .body("targets[0].message", containsString("Qdrant answered 500"))
                 .body("targets[0].message", containsString("failed to store snapshot archive"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
         // the service keeps serving
         qdrant.reset();
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
-        given().post("/api/snapshot").then().statusCode(200).body("status", equalTo("completed"));
+        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
     }
 
     @Test
@@ -103,7 +119,7 @@ class SnapshotResourceTest {
 
         // QDRANT_COLLECTION is "kairos" in this app; point the alias test at it through the alias name
         qdrant.alias("kairos", "kairos_v2");
-        JsonPath report = given().post("/api/snapshot").then().statusCode(200)
+        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
                 .body("targets[0].collection", equalTo("kairos_v2"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .extract().jsonPath();
@@ -117,7 +133,7 @@ class SnapshotResourceTest {
         qdrant.alias("kairos", "team memories");
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", QdrantStandIn.randomBytes(777));
 
-        JsonPath report = given().post("/api/snapshot").then().statusCode(200)
+        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
                 .body("targets[0].collection", equalTo("team memories"))
                 .extract().jsonPath();
         assertThat(report.getString("targets[0].filePath")).endsWith("Z-team_memories.snap");
@@ -128,69 +144,150 @@ class SnapshotResourceTest {
 
     @Test
     void leavesNoFileWhenChecksumDiffersAndKeepsQdrantsCopy() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
         qdrant.createAnswers(snapshot, "0".repeat(64), (long) snapshot.body().length);
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .body("targets[0].remoteDeleted", equalTo(false))
                 .body("targets[0].message", containsString("Checksum mismatch"))
                 .body("targets[0].message", containsString("kept on the server"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 
     @Test
     void leavesNoFileWhenDownloadBreaksAfterTheHeaders() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
         qdrant.downloadFault(snapshot, Fault.MALFORMED_RESPONSE_CHUNK);
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].remoteDeleted", equalTo(false));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 
     @Test
     void leavesNoFileWhenDownloadIsShorterThanQdrantsSize() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 20_000L);
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant described the snapshot as 20000 bytes"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
     }
 
     @Test
     void reportsPlainTextDownloadErrorWithQdrantsStatusAndBody() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
         qdrant.downloadFails(snapshot, 404, "Not found: Snapshot " + snapshot.name() + " not found");
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant answered 404"))
                 .body("targets[0].message", containsString("Not found: Snapshot " + snapshot.name() + " not found"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
     }
 
     @Test
-    void refusesSecondTriggerWhileOneRuns() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
-        qdrant.createSlow(snapshot, 1500);
+    void letsExactlyOneOfAHundredConcurrentTriggersReachQdrant() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(256 * 1024));
+        qdrant.createSlow(snapshot, 2500);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(16)).build();
+        HttpRequest trigger = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/api/snapshot"))
+                .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
 
-        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> given().post("/api/snapshot"));
-        Thread.sleep(400);
-        Response second = given().post("/api/snapshot");
+        List<CompletableFuture<HttpResponse<String>>> storm = IntStream.range(0, 100)
+                .mapToObj(i -> client.sendAsync(trigger, HttpResponse.BodyHandlers.ofString())).toList();
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> answer : storm) {
+            answers.add(answer.get(60, TimeUnit.SECONDS));
+        }
 
-        second.then().statusCode(409).contentType("application/problem+json")
-                .body("status", equalTo(409))
-                .body("title", equalTo("Snapshot in progress"))
-                .body("detail", containsString("reason api"))
-                .body("detail", containsString("running since"));
-        first.get().then().statusCode(200).body("status", equalTo("completed"));
+        Map<Integer, Long> statuses = answers.stream()
+                .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+        assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(200, 1L, 409, 99L));
+        assertThat(answers).filteredOn(a -> a.statusCode() == 409).allSatisfy(a -> {
+            assertThat(a.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(a.body()).contains("\"title\":\"Snapshot in progress\"", "running since");
+        });
         assertThat(qdrant.creates()).hasSize(1);
-        given().post("/api/snapshot").then().statusCode(200);
+        assertThat(qdrant.requests("GET", snapshot.downloadPath())).hasSize(1);
+        JsonPath completed = new JsonPath(answers.stream().filter(a -> a.statusCode() == 200).findFirst()
+                .orElseThrow().body());
+        Path file = Path.of(completed.getString("targets[0].filePath"));
+        assertThat(Files.readAllBytes(file)).isEqualTo(snapshot.body());
+        assertThat(qdrant.files()).hasSize(2);
+
+        qdrant.reset();
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+    }
+
+    @Test
+    void reportsReadOnlyKeysForbiddenCreateAndLeavesNothing() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.createFails("kairos", 403, "Forbidden: Global manage access is required");
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].status", equalTo("failed"))
+                .body("targets[0].message", containsString("Qdrant answered 403"))
+                .body("targets[0].message", containsString("Forbidden: Global manage access is required"));
+        qdrant.assertOnly(earlier);
+    }
+
+    @Test
+    void reportsQdrantsPlainText403ForAnExpiredToken() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.credentialRefused(403, "ExpiredSignature");
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("Qdrant answered 403"))
+                .body("targets[0].message", containsString("ExpiredSignature"));
+        assertThat(qdrant.creates()).isEmpty();
+        qdrant.assertOnly(earlier);
+    }
+
+    @Test
+    void reportsCollectionDeletedBetweenCheckAndCreate() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.createFails("kairos", 404, "Not found: Collection `kairos` doesn't exist!");
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("Qdrant answered 404"))
+                .body("targets[0].message", containsString("Collection `kairos` doesn't exist!"));
+        qdrant.assertOnly(earlier);
+    }
+
+    @Test
+    void leavesNoFileWhenBodyIsLongerThanQdrantsSize() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
+        qdrant.createAnswers(snapshot, snapshot.sha256(), 6_000L);
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("longer than the 6000 bytes Qdrant announced"))
+                .body("targets[0].remoteDeleted", equalTo(false));
+        qdrant.assertOnly(earlier);
+        assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
+    }
+
+    @Test
+    void completesWithoutSizeByContentLengthAndChecksum() {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        qdrant.createAnswers(snapshot, snapshot.sha256(), null);
+
+        QdrantStandIn.trigger().then().statusCode(200)
+                .body("targets[0].status", equalTo("completed"))
+                .body("targets[0].bytesWritten", equalTo(5000))
+                .body("targets[0].sha256", equalTo(snapshot.sha256()));
+        assertThat(qdrant.files()).hasSize(2);
     }
 
     @Test
@@ -198,7 +295,7 @@ class SnapshotResourceTest {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
         qdrant.createAnswers(snapshot, null, (long) snapshot.body().length);
 
-        given().post("/api/snapshot").then().statusCode(200)
+        QdrantStandIn.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].sha256", equalTo(snapshot.sha256()))
                 .body("targets[0].message", containsString("no checksum"));
@@ -212,7 +309,7 @@ class SnapshotResourceTest {
                 .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
                         .withBody("{\"status\":{\"error\":\"Service internal error: busy\"},\"time\":0.1}")));
 
-        given().post("/api/snapshot").then().statusCode(200)
+        QdrantStandIn.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].remoteDeleted", equalTo(false))
                 .body("targets[0].message", containsString("kept on the server"))
@@ -222,18 +319,20 @@ class SnapshotResourceTest {
 
     @Test
     void failsWithoutCrashWhenCreateAnswersAcceptedWithoutResult() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
                 .post("/collections/kairos/snapshots?wait=true").atPriority(1)
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(202)
                         .withHeader("Content-Type", "application/json").withBody("{\"status\":\"accepted\",\"time\":0.0}")));
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("no snapshot description"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
     }
 
     @Test
     void refusesCompressedBodyAlthoughIdentityWasAsked() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
         java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
@@ -244,9 +343,9 @@ class SnapshotResourceTest {
                         .withHeader("Content-Type", "application/octet-stream")
                         .withHeader("Content-Encoding", "gzip").withBody(gzipped.toByteArray())));
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("encoded as `gzip`"));
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
     }
 
     @Test
@@ -255,22 +354,29 @@ class SnapshotResourceTest {
                 .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(
                         "{\"result\":{\"exists\":false},\"status\":\"ok\",\"time\":1.0e-5}")));
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Collection `kairos` does not exist at http://"));
         assertThat(qdrant.creates()).isEmpty();
     }
 
-    @Test
-    void neverUsesAnUnsafeSnapshotNameInAPathOrUrl() {
-        QdrantStandIn.Snapshot hostile = new QdrantStandIn.Snapshot("kairos", "../../etc/passwd", new byte[0],
+    @ParameterizedTest
+    @ValueSource(strings = { "../../etc/passwd", "kairos/other.snapshot", "..", "kairos%2F..%2Fsecrets.snapshot",
+            "kairos\r\nX-Injected: yes.snapshot", "kairos\u0000.snapshot" })
+    void neverUsesAnUnsafeSnapshotNameInAPathOrUrl(String name) {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot hostile = new QdrantStandIn.Snapshot("kairos", name, new byte[0],
                 QdrantStandIn.sha256(new byte[0]));
         qdrant.createAnswers(hostile, hostile.sha256(), 0L);
 
-        given().post("/api/snapshot").then().statusCode(502)
-                .body("targets[0].message", containsString("not a plain file name"));
+        String body = QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("not a plain file name"))
+                .extract().asString();
+        assertThat(body).doesNotContain("\r\n", "\u0000");
         assertThat(qdrant.requests("GET", "/collections/kairos/snapshots")).isEmpty();
+        assertThat(qdrant.requests("GET", "/etc")).isEmpty();
         assertThat(qdrant.requests("DELETE", "/")).isEmpty();
-        assertThat(qdrant.files()).isEmpty();
+        qdrant.assertOnly(earlier);
+        assertThat(qdrant.directory().getParent().resolve("etc")).doesNotExist();
     }
 
     @Test

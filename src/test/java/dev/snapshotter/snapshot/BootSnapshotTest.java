@@ -12,12 +12,14 @@ import java.util.List;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Boot with QDRANT_SNAPSHOT_ON_START on: exactly one verified snapshot, before readiness. */
 @QuarkusTest
 @WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.on-start", value = "YES"))
+@ExtendWith(SecretsStayHidden.class)
 class BootSnapshotTest {
 
     @InjectQdrant

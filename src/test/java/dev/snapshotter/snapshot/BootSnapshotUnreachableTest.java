@@ -9,10 +9,12 @@ import java.time.Duration;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
         @ResourceArg(name = "qdrant.snapshot.on-start", value = "on"),
         @ResourceArg(name = "qdrant.url", value = "http://127.0.0.1:9"),
         @ResourceArg(name = "qdrant.wait-timeout", value = "2s") })
+@ExtendWith(SecretsStayHidden.class)
 class BootSnapshotUnreachableTest {
 
     @InjectQdrant
@@ -43,6 +46,6 @@ class BootSnapshotUnreachableTest {
                 .body("checks[0].data.reason", containsString("could not be reached"));
         given().get("/q/health/live").then().statusCode(200);
         assertThat(qdrant.files()).isEmpty();
-        given().post("/api/snapshot").then().statusCode(502).body("status", equalTo("failed"));
+        QdrantStandIn.trigger().then().statusCode(502).body("status", equalTo("failed"));
     }
 }

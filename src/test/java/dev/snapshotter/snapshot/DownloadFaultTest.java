@@ -10,12 +10,15 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.FaultyDownloadServer;
 import dev.snapshotter.support.FaultyDownloadServer.Ending;
 import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Downloads that break midway: nothing under any name, earlier snapshots untouched, Qdrant's copy kept. */
 @QuarkusTest
 @WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "download", value = "faulty"))
+@ExtendWith(SecretsStayHidden.class)
 class DownloadFaultTest {
 
     @InjectQdrant
@@ -40,7 +44,7 @@ class DownloadFaultTest {
 
     @Test
     void completesWhenTheWholeBodyArrives() {
-        given().post("/api/snapshot").then().statusCode(200).body("status", equalTo("completed"));
+        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
         assertThat(qdrant.files()).hasSize(2);
     }
 
@@ -49,7 +53,7 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length / 2, Ending.RESET));
 
-        given().post("/api/snapshot").then().statusCode(502)
+        QdrantStandIn.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .body("targets[0].message", containsString("kept on the server"));
@@ -61,7 +65,7 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length - 1000, Ending.CLOSE));
 
-        given().post("/api/snapshot").then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        QdrantStandIn.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
         assertOnlyEarlierSnapshotRemains(earlier);
     }
 
@@ -70,8 +74,28 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, 4096, Ending.STALL));
 
-        given().post("/api/snapshot").then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        QdrantStandIn.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
         assertOnlyEarlierSnapshotRemains(earlier);
+    }
+
+    @Test
+    void readsOnlyTheHeadOfAHugeErrorBody() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.faulty().plan(new FaultyDownloadServer.HugeError(404, 512L * 1024 * 1024));
+
+        String message;
+        try (LogCapture logs = LogCapture.install()) {
+            message = QdrantStandIn.trigger().then().statusCode(502)
+                    .body("targets[0].message", containsString("Qdrant answered 404"))
+                    .body("targets[0].message", containsString("(truncated)"))
+                    .extract().path("targets[0].message");
+            assertThat(logs.lines()).filteredOn(line -> line.startsWith("ERROR")).singleElement()
+                    .satisfies(line -> assertThat(line.length()).isLessThan(6 * 1024));
+        }
+        assertThat(message.length()).isLessThan(5 * 1024);
+        // the body was not read whole, so memory stayed flat: the service took socket buffers' worth of 512 MiB
+        assertThat(qdrant.faulty().hugeBytesSent()).isLessThan(128L * 1024 * 1024);
+        qdrant.assertOnly(earlier);
     }
 
     private Path earlierSnapshot() throws Exception {

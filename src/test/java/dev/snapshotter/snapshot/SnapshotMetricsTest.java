@@ -8,16 +8,19 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The Prometheus series operators alert on, after a success and after a failure. */
 @QuarkusTest
 @WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
 class SnapshotMetricsTest {
 
     @InjectQdrant
@@ -37,7 +40,7 @@ class SnapshotMetricsTest {
 
         long now = System.currentTimeMillis() / 1000;
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(12_345));
-        given().post("/api/snapshot").then().statusCode(200);
+        QdrantStandIn.trigger().then().statusCode(200);
         String afterSuccess = metrics();
         assertThat(value(afterSuccess, "snapshotter_runs_total{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
                 .isEqualTo(completed + 1);
@@ -48,7 +51,7 @@ class SnapshotMetricsTest {
                 .isGreaterThanOrEqualTo(1);
 
         qdrant.createFails("kairos", 500, "Service internal error: boom");
-        given().post("/api/snapshot").then().statusCode(502);
+        QdrantStandIn.trigger().then().statusCode(502);
         String afterFailure = metrics();
         assertThat(value(afterFailure, "snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
                 .isEqualTo(failed + 1);

@@ -8,11 +8,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A raw HTTP/1.1 server for the faults WireMock cannot make: a 200 whose body stops before its Content-Length
- * (then a clean close or a TCP reset), or that stalls. Serves every GET with the current {@link Plan}.
+ * (then a clean close or a TCP reset), or that stalls; or an error answer with a body of many MiB, made on the fly
+ * and counted as it goes out. Serves every request with the current {@link Plan} or {@link HugeError}.
  */
 public final class FaultyDownloadServer implements AutoCloseable {
 
@@ -29,7 +31,13 @@ public final class FaultyDownloadServer implements AutoCloseable {
         STALL
     }
 
+    /** Answer {@code status} with a plain-text body of {@code bytes} bytes. */
+    public record HugeError(int status, long bytes) {
+    }
+
     private final ServerSocket socket;
+    private final AtomicReference<HugeError> hugeError = new AtomicReference<>();
+    private final AtomicLong hugeBytesSent = new AtomicLong();
     private final AtomicReference<Plan> plan = new AtomicReference<>(new Plan(new byte[0], 0, Ending.CLOSE));
     private final Thread acceptor;
 
@@ -49,7 +57,18 @@ public final class FaultyDownloadServer implements AutoCloseable {
     }
 
     public void plan(Plan next) {
+        hugeError.set(null);
         plan.set(next);
+    }
+
+    public void plan(HugeError next) {
+        hugeBytesSent.set(0);
+        hugeError.set(next);
+    }
+
+    /** How many body bytes of the current {@link HugeError} the client has taken so far (give or take buffers). */
+    public long hugeBytesSent() {
+        return hugeBytesSent.get();
     }
 
     private void acceptLoop() {
@@ -67,9 +86,14 @@ public final class FaultyDownloadServer implements AutoCloseable {
 
     private void serve(Socket connection) {
         Plan current = plan.get();
+        HugeError huge = hugeError.get();
         try {
             readRequestHead(connection.getInputStream());
             OutputStream out = connection.getOutputStream();
+            if (huge != null) {
+                sendHugeError(out, huge);
+                return;
+            }
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: "
                     + current.body().length + "\r\nAccept-Ranges: bytes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(current.body(), 0, current.sendBytes());
@@ -91,6 +115,19 @@ public final class FaultyDownloadServer implements AutoCloseable {
                 // already closed
             }
         }
+    }
+
+    private void sendHugeError(OutputStream out, HugeError huge) throws IOException {
+        out.write(("HTTP/1.1 " + huge.status() + " Error\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                + huge.bytes() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        for (long left = huge.bytes(); left > 0; left -= chunk.length) {
+            int n = (int) Math.min(chunk.length, left);
+            out.write(chunk, 0, n);
+            hugeBytesSent.addAndGet(n);
+        }
+        out.flush();
     }
 
     private static void readRequestHead(InputStream in) throws IOException {

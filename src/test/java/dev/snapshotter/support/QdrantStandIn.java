@@ -39,6 +39,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 public final class QdrantStandIn {
 
     public static final String API_KEY = "qk-SECRET-4b1d9e7c";
+    /** The bearer token every test app requires on {@code POST /api/snapshot} (QDRANT_SNAPSHOT_API_TOKEN). */
+    public static final String API_TOKEN = "tk-SECRET-7f3a0c21";
+    /** Every credential the tests use holds this marker, so one search finds any leak. */
+    public static final String SECRET_MARKER = "-SECRET-";
     public static final String COLLECTION = "kairos";
     static final long PEER_ID = 3766212330831337L;
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
@@ -58,6 +62,50 @@ public final class QdrantStandIn {
         public String downloadPath() {
             return "/collections/" + encoded(collection) + "/snapshots/" + encoded(name);
         }
+    }
+
+    /** {@code POST /api/snapshot} with the token, as an operator's script sends it. */
+    public static io.restassured.response.Response trigger() {
+        return io.restassured.RestAssured.given().header("Authorization", "Bearer " + API_TOKEN)
+                .post("/api/snapshot");
+    }
+
+    /** The files of a snapshot an earlier run left, which no later run may touch. */
+    public record Earlier(Path snapshot, byte[] body, Path sidecar, String sidecarLine) {
+    }
+
+    /** Puts an earlier run's verified snapshot and checksum file in the directory. */
+    public Earlier plantEarlierSnapshot() {
+        byte[] body = randomBytes(4096 + 3);
+        String name = "2026-01-01T00-00-00-000Z-" + COLLECTION + ".snap";
+        String line = sha256(body) + "  " + name + "\n";
+        try {
+            Path snapshot = Files.write(directory.resolve(name), body);
+            Path sidecar = Files.writeString(directory.resolve(name + ".sha256"), line);
+            return new Earlier(snapshot, body, sidecar, line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The directory holds the earlier snapshot, byte for byte, and nothing else: no new file, no temporary. */
+    public void assertOnly(Earlier earlier) {
+        org.assertj.core.api.Assertions.assertThat(files()).containsExactly(earlier.snapshot(), earlier.sidecar());
+        try {
+            org.assertj.core.api.Assertions.assertThat(Files.readAllBytes(earlier.snapshot())).isEqualTo(earlier.body());
+            org.assertj.core.api.Assertions.assertThat(Files.readString(earlier.sidecar())).isEqualTo(earlier.sidecarLine());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Qdrant refuses the credential on every call, the way its auth middleware does: raw text, no Content-Type. */
+    public void credentialRefused(int status, String text) {
+        server.stubFor(any(anyUrl()).atPriority(1).withHeader("api-key", equalTo(API_KEY))
+                .willReturn(aResponse().withStatus(status).withBody(text)));
+        server.stubFor(get(urlEqualTo("/readyz")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/plain; charset=utf-8")
+                        .withBody("all shards are ready")));
     }
 
     public WireMockServer server() {
@@ -125,7 +173,7 @@ public final class QdrantStandIn {
 
     /** The create call answers 200 with this description ({@code checksum} or {@code size} null: key omitted). */
     public void createAnswers(Snapshot snapshot, String checksum, Long size) {
-        StringBuilder result = new StringBuilder("{\"name\":\"" + snapshot.name()
+        StringBuilder result = new StringBuilder("{\"name\":\"" + jsonEscaped(snapshot.name())
                 + "\",\"creation_time\":\"2026-11-24T00:15:00\"");
         if (size != null) {
             result.append(",\"size\":").append(size);
@@ -198,6 +246,21 @@ public final class QdrantStandIn {
     private static ResponseDefinitionBuilder ok(String resultJson) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody("{\"result\":" + resultJson + ",\"status\":\"ok\",\"time\":2.1199e-5}");
+    }
+
+    /** A JSON string's content, escaped as serde_json does (quotes, backslashes, control characters). */
+    static String jsonEscaped(String text) {
+        StringBuilder escaped = new StringBuilder();
+        text.chars().forEach(c -> {
+            if (c == '"' || c == '\\') {
+                escaped.append('\\').append((char) c);
+            } else if (c < 0x20) {
+                escaped.append(String.format("\\u%04x", c));
+            } else {
+                escaped.append((char) c);
+            }
+        });
+        return escaped.toString();
     }
 
     /** A path segment as a client must send it: Qdrant's collection names may hold spaces and more. */

@@ -15,13 +15,20 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Starts a Qdrant stand-in (WireMock on a dynamic port, answering per ../shared/qdrant-snapshot-api.md) and a
  * fresh snapshot directory, and hands both to the app through its config map, so the same test class runs against
  * the app in this JVM and against the packaged app. Init args are passed through as extra config, except {@code
- * download=faulty}, which routes the snapshot download to a {@link FaultyDownloadServer}.
+ * download=faulty} and {@code control=faulty}, which route the snapshot download, or the control calls, to a
+ * {@link FaultyDownloadServer}; {@code tls=private-ca}, which serves https with a certificate of a private CA and
+ * gives the app that CA ({@code tls=untrusted}: does not); and {@code up-after-ms=N}, which keeps the port closed
+ * for N ms after the app is told where Qdrant is, as a Qdrant still starting would. Every app requires the bearer
+ * token {@link QdrantStandIn#API_TOKEN} on its API.
  */
 public class QdrantStandInResource implements QuarkusTestResourceLifecycleManager {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean faultyDownload;
+    private boolean faultyControl;
     private boolean tls;
+    private boolean trustCa = true;
+    private long lateMillis;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -31,8 +38,13 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         initArgs.forEach((key, value) -> {
             if (key.equals("download")) {
                 faultyDownload = value.equals("faulty");
+            } else if (key.equals("control")) {
+                faultyControl = value.equals("faulty");
             } else if (key.equals("tls")) {
-                tls = value.equals("private-ca");
+                tls = value.equals("private-ca") || value.equals("untrusted");
+                trustCa = value.equals("private-ca");
+            } else if (key.equals("up-after-ms")) {
+                lateMillis = Long.parseLong(value);
             } else {
                 extraConfig.put(key, value);
             }
@@ -49,32 +61,68 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             options.dynamicHttpsPort().keystorePath(ca.serverKeystore().toString()).keystoreType("PKCS12")
                     .keystorePassword(PrivateCa.PASSWORD).keyManagerPassword(PrivateCa.PASSWORD);
         }
+        if (lateMillis > 0) {
+            options.port(freePort());
+        }
         wireMock = new WireMockServer(options);
-        wireMock.start();
+        if (lateMillis == 0) {
+            wireMock.start();
+        }
         Path directory;
         try {
             directory = Files.createTempDirectory("snapshots-");
-            faulty = faultyDownload ? FaultyDownloadServer.start() : null;
+            faulty = faultyDownload || faultyControl ? FaultyDownloadServer.start() : null;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         standIn = new QdrantStandIn(wireMock, directory, faulty);
-        standIn.reset();
-        standIn.snapshotServed(QdrantStandIn.COLLECTION, QdrantStandIn.randomBytes(64 * 1024 + 7));
+        if (lateMillis == 0) {
+            serveDefaultSnapshot();
+        } else {
+            Thread starter = new Thread(() -> {
+                try {
+                    Thread.sleep(lateMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                wireMock.start();
+                serveDefaultSnapshot();
+            }, "qdrant-stand-in-late-start");
+            starter.setDaemon(true);
+            starter.start();
+        }
 
         Map<String, String> config = new HashMap<>();
-        config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort() : wireMock.baseUrl());
-        if (ca != null) {
+        config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort()
+                : lateMillis > 0 ? "http://localhost:" + wireMock.getOptions().portNumber() : wireMock.baseUrl());
+        config.put("qdrant.snapshot.api-token", QdrantStandIn.API_TOKEN);
+        if (ca != null && trustCa) {
             config.put("qdrant.ca-cert-path", ca.caPem().toString());
         }
         config.put("qdrant.api-key", QdrantStandIn.API_KEY);
         config.put("qdrant.snapshot.dir", directory.toString());
-        if (faulty != null) {
+        if (faultyControl) {
+            config.put("quarkus.rest-client.qdrant.url", faulty.url());
+        }
+        if (faultyDownload) {
             config.put("quarkus.rest-client.qdrant-download.url", faulty.url());
             config.put("quarkus.rest-client.qdrant-download.read-timeout", "1500");
         }
         config.putAll(extraConfig);
         return config;
+    }
+
+    private void serveDefaultSnapshot() {
+        standIn.reset();
+        standIn.snapshotServed(QdrantStandIn.COLLECTION, QdrantStandIn.randomBytes(64 * 1024 + 7));
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

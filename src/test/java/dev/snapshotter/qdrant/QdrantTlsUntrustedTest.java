@@ -1,0 +1,42 @@
+package dev.snapshotter.qdrant;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Qdrant behind https signed by a private CA the service was not given: a clear certificate error, no file. */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "tls", value = "untrusted"))
+@ExtendWith(SecretsStayHidden.class)
+class QdrantTlsUntrustedTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @Test
+    void failsWithACertificateErrorWithoutTheCa() {
+        qdrant.reset();
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].status", equalTo("failed"))
+                .body("targets[0].message", containsString("TLS"))
+                .body("targets[0].message", containsString("unable to find valid certification path"))
+                .body("targets[0].message", containsString("QDRANT_CA_CERT_PATH"));
+        given().get("/q/health/ready").then().statusCode(503);
+        org.assertj.core.api.Assertions.assertThat(qdrant.creates()).isEmpty();
+        qdrant.assertOnly(earlier);
+    }
+}

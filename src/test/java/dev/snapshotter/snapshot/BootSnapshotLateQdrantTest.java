@@ -1,0 +1,52 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Boot snapshot on, Qdrant down when the service starts (connection refused) and up 4 s later, within
+ * QDRANT_WAIT_TIMEOUT: the service waits, then takes exactly one verified snapshot, and only then is started and
+ * ready.
+ */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = {
+        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "up-after-ms", value = "4000"),
+        @ResourceArg(name = "qdrant.wait-timeout", value = "60s") })
+@ExtendWith(SecretsStayHidden.class)
+class BootSnapshotLateQdrantTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @Test
+    void waitsForALateQdrantThenTakesTheBootSnapshot() {
+        given().get("/q/health/started").then().statusCode(503);
+        given().get("/q/health/ready").then().statusCode(503);
+        assertThat(qdrant.server().isRunning()).as("Qdrant is still down while the service waits").isFalse();
+
+        Awaitility.await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+                given().get("/q/health/started").then().statusCode(200));
+
+        given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
+        given().get("/q/health/ready").then().statusCode(200);
+        assertThat(qdrant.creates()).hasSize(1);
+        assertThat(qdrant.files()).hasSize(2)
+                .anySatisfy(file -> assertThat(file.getFileName().toString()).endsWith("-kairos.snap"));
+    }
+}

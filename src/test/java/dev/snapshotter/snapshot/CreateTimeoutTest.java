@@ -1,0 +1,45 @@
+package dev.snapshotter.snapshot;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Qdrant takes longer than QDRANT_SNAPSHOT_TIMEOUT to create the snapshot: 504, nothing written, still serving. */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.timeout", value = "1s"))
+@ExtendWith(SecretsStayHidden.class)
+class CreateTimeoutTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @Test
+    void failsWithGatewayTimeoutWhenCreateOutlastsTheTimeout() {
+        qdrant.reset();
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.createSlow(snapshot, 3000);
+
+        QdrantStandIn.trigger().then().statusCode(504)
+                .body("status", equalTo("failed"))
+                .body("targets[0].status", equalTo("failed"))
+                .body("targets[0].filePath", nullValue())
+                .body("targets[0].message", containsString("1s"))
+                .body("targets[0].message", containsString("QDRANT_SNAPSHOT_TIMEOUT"));
+        qdrant.assertOnly(earlier);
+
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+    }
+}

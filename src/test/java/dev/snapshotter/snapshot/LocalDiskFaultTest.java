@@ -1,0 +1,139 @@
+package dev.snapshotter.snapshot;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.Tmpfs;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.common.WithTestResource;
+import io.restassured.response.Response;
+
+/**
+ * The snapshot directory fails after boot: removed, turned read-only, or full midway through a download. Each run
+ * fails with the operating system's words, leaves no file, keeps the earlier snapshot, and the next run works once
+ * the directory is back.
+ */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class LocalDiskFaultTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    private Tmpfs tmpfs;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    @AfterEach
+    void restoreDirectory() throws IOException {
+        if (tmpfs != null) {
+            tmpfs.close();
+            tmpfs = null;
+        }
+        Files.createDirectories(qdrant.directory());
+        Files.setPosixFilePermissions(qdrant.directory(), PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
+    void failsBeforeAskingQdrantWhenTheDirectoryWasRemoved() throws IOException {
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        Files.delete(qdrant.directory());
+
+        QdrantStandIn.trigger().then().statusCode(500)
+                .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("targets[0].message", containsString("QDRANT_SNAPSHOT_DIR " + qdrant.directory()))
+                .body("targets[0].message", containsString("no longer a directory"));
+        assertThat(qdrant.creates()).isEmpty();
+        assertThat(qdrant.directory()).doesNotExist();
+
+        Files.createDirectories(qdrant.directory());
+        QdrantStandIn.trigger().then().statusCode(200);
+        assertThat(qdrant.files()).hasSize(2);
+    }
+
+    @Test
+    void failsBeforeAskingQdrantWhenTheDirectoryTurnedReadOnly() throws IOException {
+        QdrantStandIn.Earlier earlier;
+        if (Tmpfs.permitted()) {
+            tmpfs = Tmpfs.mount(qdrant.directory(), "1m");
+            earlier = qdrant.plantEarlierSnapshot();
+            tmpfs.remountReadOnly();
+        } else {
+            Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+                    "root ignores permission bits and this machine does not let the tests mount a read-only tmpfs");
+            earlier = qdrant.plantEarlierSnapshot();
+            Files.setPosixFilePermissions(qdrant.directory(), PosixFilePermissions.fromString("r-x------"));
+        }
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+
+        QdrantStandIn.trigger().then().statusCode(500)
+                .body("targets[0].message", containsString("no longer takes files"))
+                .body("targets[0].message", containsString(Tmpfs.permitted() ? "Read-only file system" : "Permission denied"));
+        assertThat(qdrant.creates()).isEmpty();
+        qdrant.assertOnly(earlier);
+    }
+
+    @Test
+    void removesThePartialFileWhenTheDiskFillsMidway() throws Exception {
+        Assumptions.assumeTrue(Tmpfs.permitted(), "this machine does not let the tests mount a small tmpfs");
+        tmpfs = Tmpfs.mount(qdrant.directory(), "4m");
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3 * 1024 * 1024));
+        // the body trickles in over 3 s, so the disk can fill up under it (another writer on the same volume)
+        qdrant.server().stubFor(get(urlEqualTo(snapshot.downloadPath())).atPriority(1)
+                .withHeader("api-key", equalTo(QdrantStandIn.API_KEY))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/octet-stream")
+                        .withBody(snapshot.body()).withChunkedDribbleDelay(30, 3000)));
+
+        CompletableFuture<Response> run = CompletableFuture.supplyAsync(QdrantStandIn::trigger);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> !qdrant.requests("GET", snapshot.downloadPath()).isEmpty());
+        Path hog = qdrant.directory().resolve("other-writer.bin");
+        fillUp(hog);
+
+        run.get().then().statusCode(507)
+                .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("targets[0].message", containsString("No space left on device"));
+        Files.delete(hog);
+        qdrant.assertOnly(earlier);
+        assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
+    }
+
+    private static void fillUp(Path hog) {
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(hog)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException diskFull) {
+            // the volume is full
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.snapshotter.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import io.restassured.RestAssured;
+import io.restassured.filter.Filter;
+
+/**
+ * Runs a test class of the fault matrix with the credentials of {@link QdrantStandIn} and proves afterwards that
+ * none of them ({@link QdrantStandIn#SECRET_MARKER}) reached a log line of the app (with the messages of the
+ * exceptions logged), a response of any request the class made (headers and body), the metrics or the health
+ * output. Against the packaged app, its log file {@code target/quarkus.log} is read instead of the in-process log.
+ */
+public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallback {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretsStayHidden.class);
+    /** The stand-ins' own logs (WireMock prints the requests it did not match, headers included) are not the app's. */
+    private static final List<String> NOT_THE_APP = List.of("com.github.tomakehurst", "WireMock", "wiremock",
+            "org.eclipse.jetty", "io.quarkus.test");
+
+    private record Seen(LogCapture logs, List<String> responses, Filter filter, AtomicInteger port) {
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        List<String> responses = new CopyOnWriteArrayList<>();
+        AtomicInteger port = new AtomicInteger();
+        Filter filter = (request, response, ctx) -> {
+            port.set(request.getPort());
+            var answer = ctx.next(request, response);
+            responses.add(request.getMethod() + " " + request.getURI() + " -> " + answer.getStatusLine() + "\n"
+                    + answer.getHeaders() + "\n" + answer.asString());
+            return answer;
+        };
+        RestAssured.filters(filter);
+        context.getStore(NAMESPACE).put(Seen.class, new Seen(LogCapture.install(), responses, filter, port));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        Seen seen = context.getStore(NAMESPACE).remove(Seen.class, Seen.class);
+        try {
+            List<String> logs = seen.logs().lines().stream()
+                    .filter(line -> NOT_THE_APP.stream().noneMatch(line.split(" ", 3)[1]::startsWith)).toList();
+            Path packagedLog = Path.of("target", "quarkus.log");
+            List<String> fileLog = Files.exists(packagedLog) ? Files.readAllLines(packagedLog) : List.of();
+            // the app still runs, but Quarkus has already reset RestAssured's port: use the one the tests used
+            String metrics = RestAssured.given().port(seen.port().get()).get("/q/metrics").asString();
+            String health = RestAssured.given().port(seen.port().get()).get("/q/health").asString();
+
+            assertThat(seen.responses()).as("responses the tests saw").isNotEmpty()
+                    .noneSatisfy(r -> assertThat(r).contains(QdrantStandIn.SECRET_MARKER));
+            assertThat(logs).as("app log lines").noneSatisfy(l -> assertThat(l).contains(QdrantStandIn.SECRET_MARKER));
+            assertThat(fileLog).as("packaged app log").noneSatisfy(l -> assertThat(l).contains(QdrantStandIn.SECRET_MARKER));
+            assertThat(metrics).as("metrics").contains("snapshotter_runs").doesNotContain(QdrantStandIn.SECRET_MARKER);
+            assertThat(health).as("health").doesNotContain(QdrantStandIn.SECRET_MARKER);
+        } finally {
+            seen.logs().close();
+            List<Filter> remaining = new java.util.ArrayList<>(RestAssured.filters());
+            remaining.remove(seen.filter());
+            RestAssured.replaceFiltersWith(remaining);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.snapshotter.qdrant;
 
+import java.io.InputStream;
 import java.lang.reflect.Method;
 
 import jakarta.ws.rs.DELETE;
@@ -21,6 +22,10 @@ import io.smallrye.mutiny.Uni;
 /**
  * Qdrant's JSON and health endpoints. Deadlines are applied per call by {@link QdrantClient}, because a snapshot
  * creation may take half an hour while a readiness probe must answer in seconds.
+ * <p>
+ * Every call returns the body as a stream: the REST client would otherwise buffer a whole body before anyone sees
+ * it, error bodies included, and a hostile or broken peer could answer with gigabytes. {@link QdrantClient} reads
+ * JSON answers up to a bound and {@link QdrantException} reads at most 4 KiB of an error.
  */
 @Path("/")
 @RegisterRestClient(configKey = "qdrant")
@@ -30,29 +35,29 @@ interface QdrantApi {
     @GET
     @Path("readyz")
     @Produces(MediaType.TEXT_PLAIN)
-    Uni<String> readyz();
+    Uni<InputStream> readyz();
 
     @GET
     @Path("aliases")
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<QdrantResponse<QdrantResponse.Aliases>> aliases();
+    Uni<InputStream> aliases();
 
     @GET
     @Path("collections/{collection}/exists")
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<QdrantResponse<QdrantResponse.Exists>> exists(@PathParam("collection") String collection);
+    Uni<InputStream> exists(@PathParam("collection") String collection);
 
     @POST
     @Path("collections/{collection}/snapshots")
     @ClientQueryParam(name = "wait", value = "true")
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<QdrantResponse<SnapshotDescription>> createSnapshot(@PathParam("collection") String collection);
+    Uni<InputStream> createSnapshot(@PathParam("collection") String collection);
 
     @DELETE
     @Path("collections/{collection}/snapshots/{name}")
     @ClientQueryParam(name = "wait", value = "true")
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<QdrantResponse<Boolean>> deleteSnapshot(@PathParam("collection") String collection,
+    Uni<InputStream> deleteSnapshot(@PathParam("collection") String collection,
             @PathParam("name") String name);
 
     @ClientExceptionMapper

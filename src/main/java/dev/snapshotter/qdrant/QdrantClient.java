@@ -21,6 +21,8 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.snapshotter.config.QdrantConfig;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -32,8 +34,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class QdrantClient {
 
+    /** Qdrant's JSON answers are small; a longer one is a broken or hostile peer. */
+    static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
+
     private final QdrantApi api;
     private final QdrantDownloadApi downloads;
+    private final ObjectMapper json;
     private final URI url;
     private final Duration stallTimeout;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -42,10 +48,12 @@ public class QdrantClient {
         return thread;
     });
 
-    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, QdrantConfig config,
+    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, ObjectMapper json,
+            QdrantConfig config,
             @ConfigProperty(name = "quarkus.rest-client.qdrant-download.read-timeout") long stallTimeoutMillis) {
         this.api = api;
         this.downloads = downloads;
+        this.json = json;
         this.url = config.url();
         this.stallTimeout = Duration.ofMillis(stallTimeoutMillis);
     }
@@ -65,12 +73,14 @@ public class QdrantClient {
         String operation = "GET /readyz";
         return api.readyz().ifNoItem().after(timeout).fail()
                 .onFailure().transform(failure -> translate(operation, timeout, failure))
+                .invoke(QdrantClient::closeQuietly)
                 .replaceWithVoid();
     }
 
     /** Resolves an alias to the collection it points at, and proves that collection exists. */
     public String resolveCollection(String nameOrAlias, Duration timeout) {
-        QdrantResponse<QdrantResponse.Aliases> aliases = await("list aliases", timeout, api::aliases);
+        QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, api::aliases,
+                QdrantResponse.Aliases.class);
         String collection = nameOrAlias;
         if (aliases.result() != null && aliases.result().aliases() != null) {
             collection = aliases.result().aliases().stream()
@@ -80,8 +90,8 @@ public class QdrantClient {
                     .orElse(nameOrAlias);
         }
         String target = collection;
-        QdrantResponse<QdrantResponse.Exists> exists = await("check that collection `" + target + "` exists",
-                timeout, () -> api.exists(target));
+        QdrantResponse<QdrantResponse.Exists> exists = call("check that collection `" + target + "` exists",
+                timeout, () -> api.exists(target), QdrantResponse.Exists.class);
         if (exists.result() == null || !exists.result().exists()) {
             String via = target.equals(nameOrAlias) ? "" : " (the alias `" + nameOrAlias + "` points at it)";
             throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
@@ -93,7 +103,8 @@ public class QdrantClient {
     /** {@code POST /collections/{c}/snapshots?wait=true}: blocks until Qdrant has written the snapshot. */
     public SnapshotDescription createSnapshot(String collection, Duration timeout) {
         String operation = "create snapshot of collection `" + collection + "`";
-        QdrantResponse<SnapshotDescription> response = await(operation, timeout, () -> api.createSnapshot(collection));
+        QdrantResponse<SnapshotDescription> response = call(operation, timeout, () -> api.createSnapshot(collection),
+                SnapshotDescription.class);
         SnapshotDescription description = response.result();
         if (description == null) {
             throw QdrantException.protocol(operation, "has no snapshot description (status "
@@ -143,7 +154,7 @@ public class QdrantClient {
     public void deleteSnapshot(String collection, String name, Duration timeout) {
         String operation = "delete snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
         try {
-            await(operation, timeout, () -> api.deleteSnapshot(collection, name));
+            call(operation, timeout, () -> api.deleteSnapshot(collection, name), Boolean.class);
         } catch (QdrantException e) {
             if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 404) {
                 throw e;
@@ -151,11 +162,68 @@ public class QdrantClient {
         }
     }
 
-    private <T> T await(String operation, Duration timeout, Supplier<Uni<T>> call) {
+    /** One JSON call: its answer must arrive within {@code timeout} and its envelope fit {@link #MAX_JSON_BYTES}. */
+    private <T> QdrantResponse<T> call(String operation, Duration timeout, Supplier<Uni<InputStream>> call,
+            Class<T> result) {
+        InputStream body;
         try {
-            return call.get().await().atMost(timeout);
+            body = call.get().await().atMost(timeout);
         } catch (RuntimeException e) {
             throw translate(operation, timeout, e);
+        }
+        try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
+            return json.readValue(new BoundedStream(in, MAX_JSON_BYTES),
+                    json.getTypeFactory().constructParametricType(QdrantResponse.class, result));
+        } catch (BoundedStream.TooLong e) {
+            throw QdrantException.protocol(operation, "is longer than " + MAX_JSON_BYTES / (1024 * 1024)
+                    + " MiB; that is no Qdrant answer");
+        } catch (IOException | RuntimeException e) {
+            throw translate(operation, timeout, e);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // the answer was already judged by its status
+            }
+        }
+    }
+
+    /** Fails a read that goes past a bound, so an endless answer costs no more memory than the bound. */
+    private static final class BoundedStream extends FilterInputStream {
+
+        static final class TooLong extends IOException {
+            TooLong() {
+                super("answer too long");
+            }
+        }
+
+        private long left;
+
+        BoundedStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && --left < 0) {
+                throw new TooLong();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0 && (left -= n) < 0) {
+                throw new TooLong();
+            }
+            return n;
         }
     }
 
@@ -166,8 +234,7 @@ public class QdrantClient {
         }
         if (cause instanceof QdrantException q) {
             // the exception mapper knows only the Java method; name the call in the operator's words
-            return q.kind() == QdrantException.Kind.REJECTED ? QdrantException.rejected(operation, q.status(), q.body())
-                    : q;
+            return q.kind() == QdrantException.Kind.REJECTED ? q.withBody(operation) : q;
         }
         if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
             return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",

@@ -30,6 +30,7 @@ public class QdrantException extends RuntimeException {
     private final String operation;
     private final int status;
     private final String body;
+    private transient InputStream unreadBody;
 
     QdrantException(Kind kind, String operation, int status, String body, String message, Throwable cause) {
         super(message, cause);
@@ -54,19 +55,70 @@ public class QdrantException extends RuntimeException {
                 null);
     }
 
-    /** Reads at most {@link #MAX_BODY_CHARS} of an error body, so a huge answer costs no memory. */
+    /**
+     * An error answer. At most {@link #MAX_BODY_CHARS} of its body are read, so a huge answer costs no memory. On
+     * the event loop (where the REST client maps errors of streamed calls) nothing may block, so the body is left
+     * unread and {@link #withBody()} reads it later on the caller's thread.
+     */
     static QdrantException fromResponse(String operation, Response response) {
-        String body;
-        try (InputStream in = response.readEntity(InputStream.class)) {
-            body = in == null ? "" : boundedText(in);
-        } catch (IOException | RuntimeException e) {
-            body = "(body unreadable: " + e.getClass().getSimpleName() + ")";
+        InputStream in;
+        try {
+            in = response.readEntity(InputStream.class);
+        } catch (RuntimeException e) {
+            return rejected(operation, response.getStatus(), "(body unreadable: " + e.getClass().getSimpleName() + ")");
         }
-        return rejected(operation, response.getStatus(), body);
+        if (in != null && io.vertx.core.Context.isOnEventLoopThread()) {
+            QdrantException pending = rejected(operation, response.getStatus(), "");
+            pending.unreadBody = in;
+            return pending;
+        }
+        return rejected(operation, response.getStatus(), readBounded(in));
     }
 
-    private static String boundedText(InputStream in) throws IOException {
-        byte[] head = in.readNBytes(MAX_BODY_CHARS + 1);
+    /** This answer with its body read (bounded), for the operation named in operator's words. */
+    QdrantException withBody(String namedOperation) {
+        String text = unreadBody != null ? readBounded(unreadBody) : body;
+        unreadBody = null;
+        return rejected(namedOperation, status, text);
+    }
+
+    private static String readBounded(InputStream stream) {
+        if (stream == null) {
+            return "";
+        }
+        byte[] head;
+        try {
+            head = stream.readNBytes(MAX_BODY_CHARS + 1);
+        } catch (IOException | RuntimeException e) {
+            closeInBackground(stream);
+            return "(body unreadable: " + e.getClass().getSimpleName() + ")";
+        }
+        if (head.length > MAX_BODY_CHARS) {
+            // closing a streamed body reads the rest of it (flow-controlled, a buffer at a time): never in the run
+            closeInBackground(stream);
+        } else {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException e) {
+                // the head is what we report
+            }
+        }
+        return cut(head);
+    }
+
+    private static void closeInBackground(InputStream stream) {
+        Thread closer = new Thread(() -> {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException e) {
+                // the connection is dropped either way
+            }
+        }, "qdrant-error-body-close");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    private static String cut(byte[] head) {
         String text = new String(head, StandardCharsets.UTF_8).strip();
         return head.length > MAX_BODY_CHARS
                 ? text.substring(0, Math.min(text.length(), MAX_BODY_CHARS)) + "... (truncated)"

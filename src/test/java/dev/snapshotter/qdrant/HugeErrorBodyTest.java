@@ -3,7 +3,10 @@ package dev.snapshotter.qdrant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.FaultyDownloadServer;
@@ -35,6 +38,8 @@ class HugeErrorBodyTest {
     QdrantStandIn qdrant;
 
     @Test
+    // a client that buffers the body runs out of heap and hangs rather than throws: fail instead
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsOnlyTheHeadOfAHugeControlErrorBody() {
         qdrant.faulty().plan(new FaultyDownloadServer.HugeError(500, HUGE_BODY_BYTES));
 

@@ -22,8 +22,38 @@ public final class PackagedApp {
     public record Exit(int code, String output) {
     }
 
-    public static Exit runUntilExit(Map<String, String> environment, String... arguments)
-            throws IOException, InterruptedException {
+    /** A packaged app started with {@link #start}, serving on {@link #url()}; closing it stops it. */
+    public record Running(Process process, String url, Path log) implements AutoCloseable {
+
+        public String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts the packaged app with this environment on a free port; it runs until closed. */
+    public static Running start(Map<String, String> environment) throws IOException {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = Files.createTempFile("packaged-app-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("QDRANT_") || key.startsWith("QUARKUS_"));
+        builder.environment().putAll(environment);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        return new Running(builder.start(), "http://localhost:" + port, log);
+    }
+
+    private static List<String> command() {
         List<String> command = new ArrayList<>();
         String nativePath = System.getProperty("native.image.path");
         if (nativePath != null && Files.isExecutable(Path.of(nativePath))) {
@@ -33,6 +63,12 @@ public final class PackagedApp {
             command.add("-jar");
             command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
         }
+        return command;
+    }
+
+    public static Exit runUntilExit(Map<String, String> environment, String... arguments)
+            throws IOException, InterruptedException {
+        List<String> command = command();
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("QDRANT_") || key.startsWith("QUARKUS_"));

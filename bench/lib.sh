@@ -1,0 +1,115 @@
+# Shared by bench/run.sh and bench/soak.sh (source it; not a command of its own).
+#  - a Qdrant stand-in: nginx answering Qdrant's readyz, aliases, exists, create (with the snapshot file's real
+#    size and SHA-256), download (the file, with Content-Length, no compression) and delete, exactly as the service
+#    calls them for the collection `kairos`;
+#  - starting the packaged service and waiting for it to be ready.
+
+BENCH_COLLECTION=kairos
+BENCH_SNAPSHOT_NAME="kairos-3766212330831337-2026-11-24-00-00-00.snapshot"
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# Installs nginx (light) from Debian's packages when it is missing.
+ensure_nginx() {
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && return 0
+    echo "installing nginx-light from Debian's packages" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nginx-light >/dev/null \
+        || die "could not install nginx"
+}
+
+nginx_bin() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
+
+# start_standin <snapshot file> <work dir>: starts nginx on a free loopback port; sets STANDIN_URL and STANDIN_PID.
+start_standin() {
+    local file="$1" dir="$2" size sha port tries=0
+    # nginx's workers drop root: they must be able to read the file
+    chmod a+rx "$(dirname "$file")"
+    chmod a+r "$file"
+    size=$(stat -c %s "$file")
+    sha=$(sha256sum "$file" | cut -d' ' -f1)
+    mkdir -p "$dir/nginx/logs"
+    while :; do
+        port=$((20000 + RANDOM % 20000))
+        cat > "$dir/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+error_log $dir/nginx/logs/error.log warn;
+pid $dir/nginx/nginx.pid;
+events { worker_connections 512; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    gzip off;
+    client_body_temp_path $dir/nginx/body;
+    proxy_temp_path $dir/nginx/proxy;
+    fastcgi_temp_path $dir/nginx/fastcgi;
+    uwsgi_temp_path $dir/nginx/uwsgi;
+    scgi_temp_path $dir/nginx/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        default_type application/json;
+        location = /readyz { default_type text/plain; return 200 'all shards are ready'; }
+        location = /aliases { return 200 '{"result":{"aliases":[]},"status":"ok","time":0.00001}'; }
+        location = /collections/$BENCH_COLLECTION/exists { return 200 '{"result":{"exists":true},"status":"ok","time":0.00001}'; }
+        location = /collections/$BENCH_COLLECTION/snapshots {
+            if (\$request_method = POST) {
+                return 200 '{"result":{"name":"$BENCH_SNAPSHOT_NAME","creation_time":"2026-11-24T00:00:00","size":$size,"checksum":"$sha"},"status":"ok","time":0.5}';
+            }
+            return 200 '{"result":[],"status":"ok","time":0.00001}';
+        }
+        location = /collections/$BENCH_COLLECTION/snapshots/$BENCH_SNAPSHOT_NAME {
+            if (\$request_method = DELETE) { return 200 '{"result":true,"status":"ok","time":0.00001}'; }
+            default_type application/octet-stream;
+            alias $file;
+        }
+    }
+}
+CONF
+        "$(nginx_bin)" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" >"$dir/nginx/logs/stdout.log" 2>&1 &
+        STANDIN_PID=$!
+        STANDIN_URL="http://127.0.0.1:$port"
+        for _ in $(seq 1 50); do
+            if curl -fsS -o /dev/null "$STANDIN_URL/readyz" 2>/dev/null; then return 0; fi
+            kill -0 "$STANDIN_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$STANDIN_PID" 2>/dev/null || true
+        tries=$((tries + 1))
+        [ $tries -lt 5 ] || die "nginx did not start: $(cat "$dir/nginx/logs/error.log" 2>/dev/null)"
+    done
+}
+
+# build_service: packages the JVM application unless it is already there.
+build_service() {
+    if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+        echo "building the service (./mvnw package -DskipTests)" >&2
+        ./mvnw -B -q -ntp package -DskipTests >&2 || die "build failed"
+    fi
+}
+
+# start_service <snapshot dir> <log file> [java options...]: starts the packaged service against the stand-in with
+# the boot snapshot off; sets SERVICE_PID and SERVICE_URL once /q/health/ready answers 200.
+start_service() {
+    local snapdir="$1" log="$2"
+    shift 2
+    local port=$((20000 + RANDOM % 20000))
+    QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir" \
+        QDRANT_SNAPSHOT_ON_START=false QUARKUS_HTTP_PORT="$port" \
+        java "$@" -jar target/quarkus-app/quarkus-run.jar >"$log" 2>&1 &
+    SERVICE_PID=$!
+    SERVICE_URL="http://127.0.0.1:$port"
+    for _ in $(seq 1 600); do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' "$SERVICE_URL/q/health/ready")" = 200 ]; then return 0; fi
+        kill -0 "$SERVICE_PID" 2>/dev/null || die "the service exited: $(tail -5 "$log")"
+        sleep 0.05
+    done
+    die "the service was not ready within 30 s: $(tail -5 "$log")"
+}
+
+# rss_kib <pid> / hwm_kib <pid> / fd_count <pid>
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+fd_count() { ls "/proc/$1/fd" | wc -l; }

@@ -141,7 +141,8 @@ public class QdrantClient {
                 throw QdrantException.protocol(operation, "is encoded as `" + encoding.trim()
                         + "` although identity was asked; an encoded body is not the snapshot");
             }
-            long contentLength = response.getLength();
+            // not Response.getLength(): it is an int, and snapshots pass 2 GiB
+            long contentLength = contentLength(operation, response.getHeaderString(HttpHeaders.CONTENT_LENGTH));
             InputStream body = response.readEntity(InputStream.class);
             return new Download(response, new WatchedStream(body, response, operation), contentLength);
         } catch (RuntimeException e) {
@@ -160,6 +161,21 @@ public class QdrantClient {
                 throw e;
             }
         }
+    }
+
+    private static long contentLength(String operation, String header) {
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(header.trim());
+            if (length >= 0) {
+                return length;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw QdrantException.protocol(operation, "has an invalid Content-Length `" + header.strip() + "`");
     }
 
     /** One JSON call: its answer must arrive within {@code timeout} and its envelope fit {@link #MAX_JSON_BYTES}. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,21 @@ class DownloadFaultTest {
 
         QdrantStandIn.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
         assertOnlyEarlierSnapshotRemains(earlier);
+    }
+
+    @Test
+    void readsAContentLengthBeyondTwoGibibytes() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        long beyondInt = Integer.MAX_VALUE + 2L;
+        qdrant.createAnswers(snapshot, snapshot.sha256(), null);
+        qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length, Ending.CLOSE, beyondInt));
+
+        // a snapshot over 2 GiB is announced and read as such (here it then ends early, so the run fails cleanly)
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("The download from Qdrant broke after " + body.length
+                        + " bytes"))
+                .body("targets[0].message", not(containsString("NumberFormatException")));
+        qdrant.assertOnly(earlier);
     }
 
     @Test

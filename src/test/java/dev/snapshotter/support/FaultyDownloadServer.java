@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class FaultyDownloadServer implements AutoCloseable {
 
     /** What to send: the full body is {@code body}; only {@code sendBytes} of it go out, then {@code ending}. */
-    public record Plan(byte[] body, int sendBytes, Ending ending) {
+    public record Plan(byte[] body, int sendBytes, Ending ending, long contentLength) {
+        public Plan(byte[] body, int sendBytes, Ending ending) {
+            this(body, sendBytes, ending, body.length);
+        }
     }
 
     public enum Ending {
@@ -95,7 +98,7 @@ public final class FaultyDownloadServer implements AutoCloseable {
                 return;
             }
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                    + current.body().length + "\r\nAccept-Ranges: bytes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + current.contentLength() + "\r\nAccept-Ranges: bytes\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(current.body(), 0, current.sendBytes());
             out.flush();
             switch (current.ending()) {

@@ -5,8 +5,33 @@ import java.net.URISyntaxException;
 
 import org.eclipse.microprofile.config.spi.Converter;
 
-/** Accepts an absolute http or https URL for {@code QDRANT_URL}, and says so in one sentence otherwise. */
-public final class BaseUrlConverter implements Converter<URI> {
+/**
+ * Accepts an absolute http or https URL for {@code QDRANT_URL} (and {@link DownloadUrl}), and says so in one
+ * sentence naming the variable otherwise.
+ */
+public class BaseUrlConverter implements Converter<URI> {
+
+    private final String variable;
+
+    public BaseUrlConverter() {
+        this("QDRANT_URL");
+    }
+
+    BaseUrlConverter(String variable) {
+        this.variable = variable;
+    }
+
+    /** {@code QDRANT_SNAPSHOT_DOWNLOAD_URL}. */
+    public static final class DownloadUrl extends BaseUrlConverter {
+        public DownloadUrl() {
+            super("QDRANT_SNAPSHOT_DOWNLOAD_URL");
+        }
+
+        @Override
+        public URI convert(String value) {
+            return super.convert(value); // declared here so SmallRye Config sees the URI return type
+        }
+    }
 
     @Override
     public URI convert(String value) {
@@ -23,7 +48,7 @@ public final class BaseUrlConverter implements Converter<URI> {
         }
         // A URL carrying credentials is not echoed: they would land in the log.
         String shown = trimmed.contains("@") ? "a URL with credentials in it" : "\"" + trimmed + "\"";
-        throw new IllegalArgumentException("QDRANT_URL must be an http:// or https:// URL with a host and no "
+        throw new IllegalArgumentException(variable + " must be an http:// or https:// URL with a host and no "
                 + "credentials or query, such as http://qdrant:6333, but it is " + shown + ".");
     }
 }

@@ -62,6 +62,22 @@ public interface QdrantConfig {
         boolean deleteRemote();
 
         /**
+         * Base URL the snapshot files are downloaded from, when that route differs from {@code QDRANT_URL} (a Qdrant
+         * node reached directly rather than through a proxy, say); unset, {@code QDRANT_URL}
+         * ({@code QDRANT_SNAPSHOT_DOWNLOAD_URL}).
+         */
+        @WithDefault("${qdrant.url}")
+        @WithConverter(BaseUrlConverter.DownloadUrl.class)
+        URI downloadUrl();
+
+        /**
+         * The longest silence tolerated in the middle of a download: no byte for this long and the download fails
+         * as stalled ({@code QDRANT_SNAPSHOT_STALL_TIMEOUT}).
+         */
+        @WithDefault("60s")
+        Duration stallTimeout();
+
+        /**
          * When set, {@code POST /api/snapshot} requires {@code Authorization: Bearer <token>}
          * ({@code QDRANT_SNAPSHOT_API_TOKEN}).
          */

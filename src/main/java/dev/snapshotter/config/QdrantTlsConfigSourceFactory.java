@@ -13,13 +13,14 @@ import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 
 /**
- * Turns {@code QDRANT_CA_CERT_PATH} into a named TLS configuration for both Qdrant REST clients, only when it is
+ * Turns {@code QDRANT_CA_CERT_PATH} into a named TLS configuration for the Qdrant REST client and the snapshot download, only when it is
  * set: Quarkus's TLS registry refuses a PEM trust store with no certificates, and without the variable the JVM's
  * default trust (public CAs, such as Qdrant Cloud's) must apply.
  */
 public class QdrantTlsConfigSourceFactory implements ConfigSourceFactory {
 
-    static final String TLS_NAME = "qdrant";
+    /** The TLS configuration Qdrant calls use: the REST client and the snapshot download. */
+    public static final String TLS_NAME = "qdrant";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -34,8 +35,7 @@ public class QdrantTlsConfigSourceFactory implements ConfigSourceFactory {
         }
         return List.of(new PropertiesConfigSource(Map.of(
                 "quarkus.tls." + TLS_NAME + ".trust-store.pem.certs", path,
-                "quarkus.rest-client.qdrant.tls-configuration-name", TLS_NAME,
-                "quarkus.rest-client.qdrant-download.tls-configuration-name", TLS_NAME),
+                "quarkus.rest-client.qdrant.tls-configuration-name", TLS_NAME),
                 "QDRANT_CA_CERT_PATH", 275));
     }
 }

@@ -3,22 +3,15 @@ package dev.snapshotter.qdrant;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,29 +31,15 @@ public class QdrantClient {
     static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
 
     private final QdrantApi api;
-    private final QdrantDownloadApi downloads;
+    private final QdrantDownloader downloader;
     private final ObjectMapper json;
     private final URI url;
-    private final Duration stallTimeout;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "qdrant-download-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
 
-    QdrantClient(@RestClient QdrantApi api, @RestClient QdrantDownloadApi downloads, ObjectMapper json,
-            QdrantConfig config,
-            @ConfigProperty(name = "quarkus.rest-client.qdrant-download.read-timeout") long stallTimeoutMillis) {
+    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, ObjectMapper json, QdrantConfig config) {
         this.api = api;
-        this.downloads = downloads;
+        this.downloader = downloader;
         this.json = json;
         this.url = config.url();
-        this.stallTimeout = Duration.ofMillis(stallTimeoutMillis);
-    }
-
-    @PreDestroy
-    void stopWatchdog() {
-        watchdog.shutdownNow();
     }
 
     /** The base URL, for messages (it never holds credentials: the config refuses them). */
@@ -126,28 +105,29 @@ public class QdrantClient {
         if (!SnapshotNames.isSafe(name)) {
             throw QdrantException.protocol(operation, "is not attempted: the name is not a plain file name");
         }
-        Response response;
+        HttpURLConnection connection;
         try {
-            response = downloads.download(collection, name);
-        } catch (RuntimeException e) {
-            throw translate(operation, null, e);
+            connection = downloader.open(collection, name);
+        } catch (IOException | RuntimeException e) {
+            throw translate(operation, Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS), e,
+                    downloader.base());
         }
         try {
-            if (response.getStatus() != 200) {
-                throw QdrantException.rejected(operation, response.getStatus(), "expected 200 with the whole file");
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                throw QdrantException.rejected(operation, status,
+                        QdrantException.readBounded(QdrantDownloader.errorBody(connection)));
             }
-            String encoding = response.getHeaderString(HttpHeaders.CONTENT_ENCODING);
+            String encoding = connection.getHeaderField("Content-Encoding");
             if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
                 throw QdrantException.protocol(operation, "is encoded as `" + encoding.trim()
                         + "` although identity was asked; an encoded body is not the snapshot");
             }
-            // not Response.getLength(): it is an int, and snapshots pass 2 GiB
-            long contentLength = contentLength(operation, response.getHeaderString(HttpHeaders.CONTENT_LENGTH));
-            InputStream body = response.readEntity(InputStream.class);
-            return new Download(response, new WatchedStream(body, response, operation), contentLength);
-        } catch (RuntimeException e) {
-            response.close();
-            throw e instanceof QdrantException q ? q : translate(operation, null, e);
+            long contentLength = contentLength(operation, connection.getHeaderField("Content-Length"));
+            return new Download(connection, new StallReport(connection.getInputStream(), operation), contentLength);
+        } catch (IOException | RuntimeException e) {
+            connection.disconnect();
+            throw e instanceof QdrantException q ? q : translate(operation, null, e, downloader.base());
         }
     }
 
@@ -244,6 +224,10 @@ public class QdrantClient {
     }
 
     private QdrantException translate(String operation, Duration timeout, Throwable failure) {
+        return translate(operation, timeout, failure, url.toString());
+    }
+
+    private QdrantException translate(String operation, Duration timeout, Throwable failure, String where) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
@@ -254,7 +238,7 @@ public class QdrantClient {
         }
         if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
             return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
-                    "Qdrant at " + url + " did not answer " + operation + " within "
+                    "Qdrant at " + where + " did not answer " + operation + " within "
                             + (timeout == null ? "the read timeout" : QdrantException.describe(timeout)),
                     cause);
         }
@@ -265,7 +249,7 @@ public class QdrantClient {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.GeneralSecurityException) {
                 return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
-                        "TLS with Qdrant at " + url + " failed for " + operation + ": " + describe(root)
+                        "TLS with Qdrant at " + where + " failed for " + operation + ": " + describe(root)
                                 + "; if a private CA signed Qdrant's certificate, set QDRANT_CA_CERT_PATH to its PEM file",
                         cause);
             }
@@ -275,7 +259,7 @@ public class QdrantClient {
         }
         if (cause instanceof ProcessingException || root instanceof java.io.IOException) {
             return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
-                    "Qdrant at " + url + " could not be reached for " + operation + ": " + describe(root), cause);
+                    "Qdrant at " + where + " could not be reached for " + operation + ": " + describe(root), cause);
         }
         return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
                 "Qdrant call " + operation + " failed: " + describe(root), cause);
@@ -286,90 +270,34 @@ public class QdrantClient {
         return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    /**
-     * The body, watched: a body that stops mid-stream would block the reading thread far longer than the client's
-     * read timeout, so when no byte arrives for the stall timeout the watchdog interrupts the blocked read and
-     * closes the response, and the read fails saying so.
-     */
-    private final class WatchedStream extends FilterInputStream {
+    /** Names a socket read timeout in the body for what it is: Qdrant stopped sending. */
+    private final class StallReport extends FilterInputStream {
 
-        private final Response response;
         private final String operation;
-        private final ScheduledFuture<?> check;
-        private volatile long lastProgress = System.nanoTime();
-        private volatile boolean stalled;
-        private Thread reader;
 
-        WatchedStream(InputStream body, Response response, String operation) {
+        StallReport(InputStream body, String operation) {
             super(body);
-            this.response = response;
             this.operation = operation;
-            long period = Math.max(50, stallTimeout.toMillis() / 4);
-            this.check = watchdog.scheduleAtFixedRate(this::checkProgress, period, period, TimeUnit.MILLISECONDS);
-        }
-
-        private void checkProgress() {
-            if (stalled || System.nanoTime() - lastProgress <= stallTimeout.toNanos()) {
-                return;
-            }
-            stalled = true;
-            check.cancel(false);
-            synchronized (this) {
-                if (reader != null) {
-                    reader.interrupt();
-                }
-            }
-            response.close();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            synchronized (this) {
-                reader = Thread.currentThread();
-            }
             try {
-                int read = super.read(buffer, offset, length);
-                lastProgress = System.nanoTime();
-                return read;
-            } catch (IOException | RuntimeException e) {
-                if (stalled) {
-                    throw stallFailure(e);
-                }
-                throw e;
-            } finally {
-                synchronized (this) {
-                    reader = null;
-                }
-                if (stalled) {
-                    // an interrupt meant for the blocked read must not hit the file writes that follow
-                    Thread.interrupted();
-                }
+                return super.read(buffer, offset, length);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new IOException("Qdrant sent no byte for " + QdrantException.describe(downloader.stallTimeout())
+                        + " during " + operation + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)", e);
             }
-        }
-
-        private IOException stallFailure(Throwable cause) {
-            return new IOException("Qdrant sent no byte for " + QdrantException.describe(stallTimeout) + " during "
-                    + operation + " (stalled stream)", cause);
-        }
-
-        @Override
-        public void close() throws IOException {
-            check.cancel(false);
-            super.close();
         }
     }
 
     /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */
-    public record Download(Response response, InputStream body, long contentLength) implements AutoCloseable {
+    public record Download(HttpURLConnection connection, InputStream body, long contentLength)
+            implements AutoCloseable {
+        /** Drops the connection: a body not read to its end is not drained first. */
         @Override
         public void close() {
-            response.close();
+            connection.disconnect();
         }
     }
 }

@@ -82,7 +82,7 @@ public class QdrantException extends RuntimeException {
         return rejected(namedOperation, status, text);
     }
 
-    private static String readBounded(InputStream stream) {
+    static String readBounded(InputStream stream) {
         if (stream == null) {
             return "";
         }

@@ -105,8 +105,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             config.put("quarkus.rest-client.qdrant.url", faulty.url());
         }
         if (faultyDownload) {
-            config.put("quarkus.rest-client.qdrant-download.url", faulty.url());
-            config.put("quarkus.rest-client.qdrant-download.read-timeout", "1500");
+            config.put("qdrant.snapshot.download-url", faulty.url());
+            config.put("qdrant.snapshot.stall-timeout", "1500ms");
         }
         config.putAll(extraConfig);
         return config;

@@ -191,7 +191,7 @@ boot_once() { # boot_once <ready url> <command...>: seconds from process start t
     done
     t1=$(now)
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    elapsed "$t0" "$t1"
+    elapsed "$t0" "$t1"; echo
 }
 port=$((20000 + RANDOM % 20000))
 service_env=(env QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir"

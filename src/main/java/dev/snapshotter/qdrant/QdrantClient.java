@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -32,13 +33,16 @@ public class QdrantClient {
 
     private final QdrantApi api;
     private final QdrantDownloader downloader;
-    private final ObjectMapper json;
+    private final Instance<ObjectMapper> jsonMapper;
+    private volatile ObjectMapper json;
     private final URI url;
 
-    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, ObjectMapper json, QdrantConfig config) {
+    /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
+    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, Instance<ObjectMapper> jsonMapper,
+            QdrantConfig config) {
         this.api = api;
         this.downloader = downloader;
-        this.json = json;
+        this.jsonMapper = jsonMapper;
         this.url = config.url();
     }
 
@@ -166,6 +170,10 @@ public class QdrantClient {
             body = call.get().await().atMost(timeout);
         } catch (RuntimeException e) {
             throw translate(operation, timeout, e);
+        }
+        ObjectMapper json = this.json;
+        if (json == null) {
+            json = this.json = jsonMapper.get();
         }
         try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
             return json.readValue(new BoundedStream(in, MAX_JSON_BYTES),

@@ -42,6 +42,7 @@ final class SnapshotFileWriter {
     static final String SNAPSHOT_SUFFIX = ".snap";
     static final String CHECKSUM_SUFFIX = ".sha256";
     private static final int BUFFER_BYTES = 1 << 20;
+    private static final long FLUSH_EVERY_BYTES = 64L << 20;
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -149,6 +150,13 @@ final class SnapshotFileWriter {
             thread.setDaemon(true);
             return thread;
         });
+        ExecutorService flusher = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "snapshot-writeback");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Future<?> flushed = null;
+        long flushedAt = 0;
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (int turn = 0;; turn ^= 1) {
                 byte[] buffer = buffers[turn];
@@ -174,6 +182,14 @@ final class SnapshotFileWriter {
                 while (view.hasRemaining()) {
                     channel.write(view);
                 }
+                if ((flushed == null || flushed.isDone()) && bytes - flushedAt >= FLUSH_EVERY_BYTES) {
+                    // start writing back what is on its way to the disk now, not all at the final fsync
+                    flushedAt = bytes;
+                    flushed = flusher.submit(() -> {
+                        channel.force(false);
+                        return null;
+                    });
+                }
                 if (read < buffer.length) {
                     break; // readNBytes stops short only at the end of the body
                 }
@@ -187,6 +203,7 @@ final class SnapshotFileWriter {
                     (streamed - started) / 1_000_000, (System.nanoTime() - streamed) / 1_000_000);
         } finally {
             hasher.shutdownNow();
+            flusher.shutdown(); // a force in flight finishes; the channel it flushes is closed by then, harmlessly
         }
         return new Written(part, bytes, HexFormat.of().formatHex(sha256.digest()));
     }

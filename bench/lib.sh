@@ -1,4 +1,5 @@
-# Shared by bench/run.sh and bench/soak.sh (source it; not a command of its own).
+# Shared by bench/run.sh and bench/soak.sh (source it; not a command of its own). Ports are drawn from
+# 10000-29999, below Linux's ephemeral range, so they never meet a client socket's.
 #  - a Qdrant stand-in: nginx answering Qdrant's readyz, aliases, exists, create (with the snapshot file's real
 #    size and SHA-256), download (the file, with Content-Length, no compression) and delete, exactly as the service
 #    calls them for the collection `kairos`;
@@ -31,7 +32,7 @@ start_standin() {
     sha=$(sha256sum "$file" | cut -d' ' -f1)
     mkdir -p "$dir/nginx/logs"
     while :; do
-        port=$((20000 + RANDOM % 20000))
+        port=$((10000 + RANDOM % 20000))
         cat > "$dir/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -95,7 +96,7 @@ build_service() {
 start_service() {
     local snapdir="$1" log="$2"
     shift 2
-    local port=$((20000 + RANDOM % 20000))
+    local port=$((10000 + RANDOM % 20000))
     QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir" \
         QDRANT_SNAPSHOT_ON_START=false QUARKUS_HTTP_PORT="$port" \
         java "$@" -jar target/quarkus-app/quarkus-run.jar >"$log" 2>&1 &

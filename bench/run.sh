@@ -194,7 +194,7 @@ boot_once() { # boot_once <ready url> <command...>: seconds from process start t
     kill "$pid"; wait "$pid" 2>/dev/null || true
     elapsed "$t0" "$t1"; echo
 }
-port=$((20000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 20000))
 service_env=(env QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir"
     QDRANT_SNAPSHOT_ON_START=false QUARKUS_HTTP_PORT="$port")
 native_runner=$(ls target/*-runner 2>/dev/null | head -1 || true)

@@ -23,6 +23,7 @@ public class SnapshotDirectory {
 
     private final String configured;
     private volatile Path path;
+    private volatile byte[][] buffers;
 
     SnapshotDirectory(QdrantConfig config) {
         this.configured = config.snapshot().dir();
@@ -67,8 +68,13 @@ public class SnapshotDirectory {
         return prepared;
     }
 
+    /** A writer into the directory, for the one run going (runs are one at a time: see {@link SnapshotService}). */
     SnapshotFileWriter writer() {
-        return new SnapshotFileWriter(path());
+        byte[][] reused = buffers;
+        if (reused == null) {
+            reused = buffers = SnapshotFileWriter.newBuffers();
+        }
+        return new SnapshotFileWriter(path(), reused);
     }
 
     private static void removeLeftovers(Path directory) {

@@ -47,9 +47,23 @@ final class SnapshotFileWriter {
             .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final Path directory;
+    private final byte[][] buffers;
 
     SnapshotFileWriter(Path directory) {
+        this(directory, newBuffers());
+    }
+
+    /**
+     * @param buffers two buffers of {@link #BUFFER_BYTES} the writer may use until its write returns; runs are one
+     *        at a time, so a long-lived pair is reused rather than 2 MiB of new large arrays made for every run
+     */
+    SnapshotFileWriter(Path directory, byte[][] buffers) {
         this.directory = directory;
+        this.buffers = buffers;
+    }
+
+    static byte[][] newBuffers() {
+        return new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] };
     }
 
     /** {@code 2026-11-24T00-15-00-123Z-kairos.snap}; the collection keeps {@code [A-Za-z0-9._-]}, the rest is {@code _}. */
@@ -143,7 +157,6 @@ final class SnapshotFileWriter {
                 : expected.contentLength() >= 0 ? expected.contentLength() : Long.MAX_VALUE;
         long bytes = 0;
         long started = System.nanoTime();
-        byte[][] buffers = { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] };
         Future<?>[] hashed = new Future<?>[buffers.length];
         ExecutorService hasher = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "snapshot-sha256");

@@ -10,6 +10,19 @@ BENCH_SNAPSHOT_NAME="kairos-3766212330831337-2026-11-24-00-00-00.snapshot"
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# make_workdir <name>: sets WORK to a fresh temporary directory, removed (with the service and the stand-in
+# stopped) when the script exits.
+make_workdir() {
+    WORK=$(mktemp -d "/tmp/snapshotter-$1-XXXXXX")
+    trap 'stop_all' EXIT
+}
+stop_all() {
+    [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null || true
+    [ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+
 # Installs nginx (light) from Debian's packages when it is missing.
 ensure_nginx() {
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] && return 0

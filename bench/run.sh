@@ -38,14 +38,8 @@ bytes=$(numfmt --from=iec "$size")
 
 ensure_nginx
 build_service
-work=$(mktemp -d /tmp/snapshotter-bench-XXXXXX)
-cleanup() {
-    [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null || true
-    [ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir bench
+work=$WORK
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }

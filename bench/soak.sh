@@ -33,14 +33,8 @@ done
 
 ensure_nginx
 build_service
-work=$(mktemp -d /tmp/snapshotter-soak-XXXXXX)
-cleanup() {
-    [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null || true
-    [ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+make_workdir soak
+work=$WORK
 
 head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$work/qdrant.snapshot"
 mkdir -p "$work/snapshots"

@@ -32,12 +32,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @ExtendWith(SecretsStayHidden.class)
 class DownloadFaultTest {
 
-    /**
-     * Twice the test JVM's heap (-Xmx512m in the POM), which shares this JVM with the app: a body buffered whole
-     * cannot fit, so the run completing proves the body was streamed and memory stayed flat.
-     */
-    static final long HUGE_BODY_BYTES = 1024L * 1024 * 1024;
-
     @InjectQdrant
     QdrantStandIn qdrant;
 
@@ -107,7 +101,7 @@ class DownloadFaultTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsOnlyTheHeadOfAHugeErrorBody() {
         QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        qdrant.faulty().plan(new FaultyDownloadServer.HugeError(404, HUGE_BODY_BYTES));
+        qdrant.faulty().plan(FaultyDownloadServer.HugeError.twiceTheTestHeap(404));
 
         String message;
         try (LogCapture logs = LogCapture.install()) {

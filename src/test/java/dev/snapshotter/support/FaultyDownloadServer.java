@@ -36,6 +36,14 @@ public final class FaultyDownloadServer implements AutoCloseable {
 
     /** Answer {@code status} with a plain-text body of {@code bytes} bytes. */
     public record HugeError(int status, long bytes) {
+
+        /**
+         * 1 GiB: twice the test JVM's heap (-Xmx512m in the POM), which it shares with the app under test. A body
+         * buffered whole cannot fit, so a run that completes proves the body was streamed and memory stayed flat.
+         */
+        public static HugeError twiceTheTestHeap(int status) {
+            return new HugeError(status, 1024L * 1024 * 1024);
+        }
     }
 
     private final ServerSocket socket;

@@ -48,6 +48,7 @@ final class SnapshotFileWriter {
 
     private final Path directory;
     private final byte[][] buffers;
+    private final PartOpener parts;
 
     SnapshotFileWriter(Path directory) {
         this(directory, newBuffers());
@@ -58,8 +59,20 @@ final class SnapshotFileWriter {
      *        at a time, so a long-lived pair is reused rather than 2 MiB of new large arrays made for every run
      */
     SnapshotFileWriter(Path directory, byte[][] buffers) {
+        this(directory, buffers, part -> FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    }
+
+    /** @param parts how the temporary file of the snapshot is opened (tests put a failing disk under the writer) */
+    SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts) {
         this.directory = directory;
         this.buffers = buffers;
+        this.parts = parts;
+    }
+
+    /** Creates the temporary file of a snapshot, which must not exist yet, for writing. */
+    @FunctionalInterface
+    interface PartOpener {
+        FileChannel open(Path part) throws IOException;
     }
 
     static byte[][] newBuffers() {
@@ -170,7 +183,7 @@ final class SnapshotFileWriter {
         });
         Future<?> flushed = null;
         long flushedAt = 0;
-        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = parts.open(part)) {
             for (int turn = 0;; turn ^= 1) {
                 byte[] buffer = buffers[turn];
                 awaitHash(hashed[turn]); // the hasher is done with this buffer

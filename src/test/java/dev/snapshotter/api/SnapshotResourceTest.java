@@ -266,6 +266,19 @@ class SnapshotResourceTest {
     }
 
     @Test
+    void reportsAnAnswerThatIsNotQdrantsJson() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .post("/collections/kairos/snapshots?wait=true").atPriority(1)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "text/html").withBody("<html>proxy login</html>")));
+
+        QdrantStandIn.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("is not the JSON Qdrant sends"));
+        qdrant.assertOnly(earlier);
+    }
+
+    @Test
     void leavesNoFileWhenBodyIsLongerThanQdrantsSize() {
         QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));

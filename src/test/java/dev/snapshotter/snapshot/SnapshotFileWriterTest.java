@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
@@ -70,6 +77,136 @@ class SnapshotFileWriterTest {
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("longer than the 4000 bytes");
         assertThat(Files.list(directory)).isEmpty();
+    }
+
+    @Test
+    void removesThePartialFileWhenTheDiskFillsUpUnderTheWriter() throws Exception {
+        Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
+        byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
+        // the disk takes 3 MiB, then every write fails as a full disk does (ENOSPC), below the writer
+        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(),
+                part -> new FillingDisk(FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        3 * 1024 * 1024));
+
+        assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
+                new SnapshotFileWriter.Expected((long) body.length, body.length, QdrantStandIn.sha256(body))))
+                .isInstanceOf(SnapshotFailure.class)
+                .hasMessageContaining("No space left on device")
+                .satisfies(e -> assertThat(((SnapshotFailure) e).kind())
+                        .isEqualTo(SnapshotFailure.Kind.INSUFFICIENT_STORAGE));
+        assertThat(Files.list(directory)).containsExactly(earlier);
+        assertThat(Files.readAllBytes(earlier)).containsExactly(1, 2, 3);
+    }
+
+    /** A file channel on a disk with {@code room} bytes left: writes past it fail with the kernel's ENOSPC words. */
+    private static final class FillingDisk extends FileChannel {
+
+        private final FileChannel file;
+        private long room;
+
+        FillingDisk(FileChannel file, long room) {
+            this.file = file;
+            this.room = room;
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            if (room <= 0) {
+                throw new IOException("No space left on device");
+            }
+            int allowed = (int) Math.min(source.remaining(), room);
+            ByteBuffer slice = source.slice().limit(allowed);
+            int written = file.write(slice);
+            source.position(source.position() + written);
+            room -= written;
+            return written;
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(sources[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public int write(ByteBuffer source, long position) throws IOException {
+            throw new IOException("No space left on device");
+        }
+
+        @Override
+        public int read(ByteBuffer target) throws IOException {
+            return file.read(target);
+        }
+
+        @Override
+        public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
+            return file.read(targets, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer target, long position) throws IOException {
+            return file.read(target, position);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return file.position();
+        }
+
+        @Override
+        public FileChannel position(long position) throws IOException {
+            file.position(position);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            file.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            file.force(metaData);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return file.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
+            throw new IOException("No space left on device");
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return file.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return file.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return file.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            file.close();
+        }
     }
 
     @Test

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapshotter.config.QdrantConfig;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The one place that knows how Qdrant is spoken to: which calls, their deadlines, how the envelope is read and how
@@ -55,6 +56,8 @@ public class QdrantClient {
     public Uni<Void> ready(Duration timeout) {
         String operation = "GET /readyz";
         return api.readyz().ifNoItem().after(timeout).fail()
+                // off the event loop: naming a failure reads the head of Qdrant's error body, which may block
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure().transform(failure -> translate(operation, timeout, failure))
                 .invoke(QdrantClient::closeQuietly)
                 .replaceWithVoid();

@@ -393,6 +393,18 @@ class SnapshotResourceTest {
     }
 
     @Test
+    void readinessSaysWhatQdrantAnswered() {
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/readyz").atPriority(1)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(503)
+                        .withHeader("Content-Type", "text/plain; charset=utf-8")
+                        .withBody("some shards are not ready")));
+
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'qdrant' }.data.reason", containsString("Qdrant answered 503"))
+                .body("checks.find { it.name == 'qdrant' }.data.reason", containsString("some shards are not ready"));
+    }
+
+    @Test
     void answersUnknownApiPathsWithProblemJson() {
         given().get("/api/snapshot").then().statusCode(405).contentType("application/problem+json")
                 .body("status", equalTo(405));

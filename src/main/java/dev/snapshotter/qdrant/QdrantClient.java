@@ -34,16 +34,15 @@ public class QdrantClient {
 
     private final QdrantApi api;
     private final QdrantDownloader downloader;
-    private final Instance<ObjectMapper> jsonMapper;
-    private volatile ObjectMapper json;
+    private final Instance<ObjectMapper> json;
     private final URI url;
 
     /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
-    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, Instance<ObjectMapper> jsonMapper,
+    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, Instance<ObjectMapper> json,
             QdrantConfig config) {
         this.api = api;
         this.downloader = downloader;
-        this.jsonMapper = jsonMapper;
+        this.json = json;
         this.url = config.url();
     }
 
@@ -174,10 +173,7 @@ public class QdrantClient {
         } catch (RuntimeException e) {
             throw translate(operation, timeout, e);
         }
-        ObjectMapper json = this.json;
-        if (json == null) {
-            json = this.json = jsonMapper.get();
-        }
+        ObjectMapper json = this.json.get();
         try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
             return json.readValue(new BoundedStream(in, MAX_JSON_BYTES),
                     json.getTypeFactory().constructParametricType(QdrantResponse.class, result));

@@ -76,7 +76,7 @@ class QdrantDownloader {
         return connection;
     }
 
-    /** At most {@link QdrantException#MAX_BODY_CHARS} of an error answer's body; the connection is then dropped. */
+    /** The body of an error answer (empty when it has none); the caller reads its head and drops the connection. */
     static InputStream errorBody(HttpURLConnection connection) {
         InputStream error = connection.getErrorStream();
         return error != null ? error : InputStream.nullInputStream();

@@ -58,7 +58,7 @@ public class QdrantException extends RuntimeException {
     /**
      * An error answer. At most {@link #MAX_BODY_CHARS} of its body are read, so a huge answer costs no memory. On
      * the event loop (where the REST client maps errors of streamed calls) nothing may block, so the body is left
-     * unread and {@link #withBody()} reads it later on the caller's thread.
+     * unread and {@link #withBody(String)} reads it later on the caller's thread.
      */
     static QdrantException fromResponse(String operation, Response response) {
         InputStream in;

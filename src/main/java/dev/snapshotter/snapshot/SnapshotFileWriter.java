@@ -129,13 +129,14 @@ final class SnapshotFileWriter {
     }
 
     Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
+        long announced = expected.size() != null ? expected.size() : expected.contentLength(); // -1: unknown
         Path part = directory.resolve("." + finalName + PART_SUFFIX);
         Path target = directory.resolve(finalName);
         Path sidecar = directory.resolve(finalName + CHECKSUM_SUFFIX);
         boolean published = false;
         boolean done = false;
         try {
-            Written written = stream(body, part, expected);
+            Written written = stream(body, part, announced);
             verify(written, expected);
             publish(part, target);
             published = true;
@@ -164,23 +165,14 @@ final class SnapshotFileWriter {
      * Streams the body into {@code part}. Hashing runs on a thread of its own, one buffer behind the reading and
      * writing, so SHA-256 and the I/O overlap on two cores instead of adding up on one.
      */
-    private Written stream(InputStream body, Path part, Expected expected) throws IOException, SnapshotFailure {
+    private Written stream(InputStream body, Path part, long announced) throws IOException, SnapshotFailure {
         MessageDigest sha256 = sha256();
-        long limit = expected.size() != null ? expected.size()
-                : expected.contentLength() >= 0 ? expected.contentLength() : Long.MAX_VALUE;
+        long limit = announced >= 0 ? announced : Long.MAX_VALUE;
         long bytes = 0;
         long started = System.nanoTime();
         Future<?>[] hashed = new Future<?>[buffers.length];
-        ExecutorService hasher = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "snapshot-sha256");
-            thread.setDaemon(true);
-            return thread;
-        });
-        ExecutorService flusher = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "snapshot-writeback");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService hasher = singleDaemonThread("snapshot-sha256");
+        ExecutorService flusher = singleDaemonThread("snapshot-writeback");
         Future<?> flushed = null;
         long flushedAt = 0;
         try (FileChannel channel = parts.open(part)) {
@@ -232,6 +224,15 @@ final class SnapshotFileWriter {
             flusher.shutdown(); // a force in flight finishes; the channel it flushes is closed by then, harmlessly
         }
         return new Written(part, bytes, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** One daemon thread for one run: runs are rare, so nothing is kept between them. */
+    private static ExecutorService singleDaemonThread(String name) {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static void awaitHash(Future<?> hashing) throws IOException {

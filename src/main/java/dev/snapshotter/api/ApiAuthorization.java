@@ -20,7 +20,8 @@ import io.quarkus.runtime.StartupEvent;
 public class ApiAuthorization {
 
     private static final Logger LOG = Logger.getLogger(ApiAuthorization.class);
-    private static final String BEARER = "Bearer ";
+    /** The scheme, matched in any case (RFC 9110: auth schemes are case-insensitive). */
+    private static final String BEARER = "bearer ";
 
     private final Optional<byte[]> tokenDigest;
 
@@ -40,9 +41,10 @@ public class ApiAuthorization {
         if (tokenDigest.isEmpty()) {
             return;
         }
-        String presented = authorizationHeader != null && authorizationHeader.startsWith(BEARER)
-                ? authorizationHeader.substring(BEARER.length()).trim()
-                : "";
+        String presented = authorizationHeader != null
+                && authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                        ? authorizationHeader.substring(BEARER.length()).trim()
+                        : "";
         if (!MessageDigest.isEqual(tokenDigest.get(), digest(presented))) {
             throw new Unauthorized(authorizationHeader == null || authorizationHeader.isBlank()
                     ? "This endpoint requires an Authorization: Bearer header (QDRANT_SNAPSHOT_API_TOKEN is set)."

@@ -46,6 +46,7 @@ public class SnapshotResource {
             case UPSTREAM_TIMEOUT -> 504;
             case INSUFFICIENT_STORAGE -> 507;
             case LOCAL_IO -> 500;
+            case CANCELLED -> 503;
         };
     }
 }

@@ -40,7 +40,8 @@ public class BaseUrlConverter implements Converter<URI> {
             URI uri = new URI(trimmed);
             String scheme = uri.getScheme();
             if (("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null
-                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null) {
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
@@ -49,6 +50,6 @@ public class BaseUrlConverter implements Converter<URI> {
         // A URL carrying credentials is not echoed: they would land in the log.
         String shown = trimmed.contains("@") ? "a URL with credentials in it" : "\"" + trimmed + "\"";
         throw new IllegalArgumentException(variable + " must be an http:// or https:// URL with a host and no "
-                + "credentials or query, such as http://qdrant:6333, but it is " + shown + ".");
+                + "credentials, query or fragment, such as http://qdrant:6333, but it is " + shown + ".");
     }
 }

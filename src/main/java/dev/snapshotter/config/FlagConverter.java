@@ -29,6 +29,13 @@ public final class FlagConverter {
         }
     }
 
+    public static final class OnStartRequired implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return parse("QDRANT_SNAPSHOT_ON_START_REQUIRED", value);
+        }
+    }
+
     public static final class DeleteRemote implements Converter<Boolean> {
         @Override
         public Boolean convert(String value) {

@@ -26,10 +26,12 @@ public interface QdrantConfig {
 
     /** Collection to snapshot; an alias is resolved to its collection at each run ({@code QDRANT_COLLECTION}). */
     @WithDefault("kairos")
+    @WithConverter(NonBlank.Collection.class)
     String collection();
 
     /** How long the boot snapshot waits for Qdrant's {@code /readyz} to answer 200 ({@code QDRANT_WAIT_TIMEOUT}). */
     @WithDefault("30s")
+    @WithConverter(BoundedDuration.WaitTimeout.class)
     Duration waitTimeout();
 
     /** PEM file of the CA that signed Qdrant's certificate, for https ({@code QDRANT_CA_CERT_PATH}). */
@@ -45,12 +47,31 @@ public interface QdrantConfig {
         @WithConverter(FlagConverter.OnStart.class)
         boolean onStart();
 
+        /**
+         * Fail closed: while the boot snapshot has not succeeded, {@code /q/health/started} stays DOWN (with the
+         * reason) and the boot snapshot is retried with backoff, so the app beside this one does not start without a
+         * backup ({@code QDRANT_SNAPSHOT_ON_START_REQUIRED}).
+         */
+        @WithDefault("false")
+        @WithConverter(FlagConverter.OnStartRequired.class)
+        boolean onStartRequired();
+
+        /**
+         * Skip the boot snapshot when a verified snapshot of the same collection newer than this is already in the
+         * directory: a pod restarting in a loop does not add a full copy per restart; unset, always take it
+         * ({@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}).
+         */
+        @WithConverter(BoundedDuration.OnStartMinInterval.class)
+        Optional<Duration> onStartMinInterval();
+
         /** Where snapshot files go; resolved to an absolute path at boot ({@code QDRANT_SNAPSHOT_DIR}). */
         @WithDefault("./data/qdrant/snapshots")
+        @WithConverter(NonBlank.Directory.class)
         String dir();
 
         /** The longest a snapshot creation may take on Qdrant's side ({@code QDRANT_SNAPSHOT_TIMEOUT}). */
         @WithDefault("30m")
+        @WithConverter(BoundedDuration.SnapshotTimeout.class)
         Duration timeout();
 
         /**
@@ -66,15 +87,15 @@ public interface QdrantConfig {
          * node reached directly rather than through a proxy, say); unset, {@code QDRANT_URL}
          * ({@code QDRANT_SNAPSHOT_DOWNLOAD_URL}).
          */
-        @WithDefault("${qdrant.url}")
         @WithConverter(BaseUrlConverter.DownloadUrl.class)
-        URI downloadUrl();
+        Optional<URI> downloadUrl();
 
         /**
          * The longest silence tolerated in the middle of a download: no byte for this long and the download fails
          * as stalled ({@code QDRANT_SNAPSHOT_STALL_TIMEOUT}).
          */
         @WithDefault("60s")
+        @WithConverter(BoundedDuration.StallTimeout.class)
         Duration stallTimeout();
 
         /**
@@ -82,5 +103,26 @@ public interface QdrantConfig {
          * ({@code QDRANT_SNAPSHOT_API_TOKEN}).
          */
         Optional<String> apiToken();
+
+        /**
+         * Retention by count: after a verified run, keep this many of the collection's newest snapshots; unset, keep
+         * all ({@code QDRANT_SNAPSHOT_KEEP_LAST}).
+         */
+        @WithConverter(KeepLastConverter.class)
+        Optional<Integer> keepLast();
+
+        /**
+         * Retention by age: after a verified run, keep the collection's snapshots younger than this; unset, no age
+         * rule. With both rules set, a snapshot either rule keeps is kept ({@code QDRANT_SNAPSHOT_KEEP_WITHIN}).
+         */
+        @WithConverter(BoundedDuration.KeepWithin.class)
+        Optional<Duration> keepWithin();
+
+        /**
+         * When to take snapshots on a schedule: a Quartz cron expression of 6 or 7 fields ({@code 0 0 3 * * ?}), or
+         * {@code every <duration>} ({@code every 6h}); unset, no schedule ({@code QDRANT_SNAPSHOT_SCHEDULE}).
+         */
+        @WithConverter(Schedule.Reader.class)
+        Optional<Schedule> schedule();
     }
 }

@@ -10,7 +10,10 @@ import org.eclipse.microprofile.health.Startup;
 import dev.snapshotter.snapshot.BootSnapshot;
 import dev.snapshotter.snapshot.SnapshotReport;
 
-/** Started once the boot snapshot attempt has settled, whatever its outcome. */
+/**
+ * Started once the boot snapshot attempt has settled, whatever its outcome; with
+ * {@code QDRANT_SNAPSHOT_ON_START_REQUIRED}, only once it has succeeded (DOWN with the last failure meanwhile).
+ */
 @Startup
 @ApplicationScoped
 class BootSnapshotCheck implements HealthCheck {
@@ -24,8 +27,13 @@ class BootSnapshotCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("boot-snapshot");
-        return bootSnapshot.result()
-                .map(report -> withReport(response.up(), report))
+        if (bootSnapshot.result().isPresent()) {
+            return withReport(response.up(), bootSnapshot.result().get());
+        }
+        return bootSnapshot.retrying()
+                .map(retry -> withReport(response.down().withData("required", true)
+                        .withData("attempts", retry.attempts())
+                        .withData("nextAttemptAt", retry.nextAttemptAt().toString()), retry.last()))
                 .orElseGet(() -> response.down().withData("status", "running").build());
     }
 

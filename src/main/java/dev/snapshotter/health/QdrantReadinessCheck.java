@@ -2,8 +2,10 @@ package dev.snapshotter.health;
 
 import java.time.Duration;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -34,9 +36,10 @@ class QdrantReadinessCheck implements AsyncHealthCheck {
 
     /**
      * One {@code /readyz} call as the service starts, its outcome ignored: the REST client is built then, in
-     * parallel with the rest of the boot, rather than by the first readiness probe, which then answers sooner.
+     * parallel with the rest of the boot, rather than by the first readiness probe, which then answers sooner. It
+     * runs after every other startup step, so a boot that fails (bad directory, bad secret) sends nothing.
      */
-    void warmUp(@Observes StartupEvent event) {
+    void warmUp(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
         qdrant.ready(PROBE_TIMEOUT).subscribe().with(ready -> {
         }, notReady -> {
         });

@@ -37,6 +37,21 @@ interface QdrantApi {
     @Produces(MediaType.TEXT_PLAIN)
     Uni<InputStream> readyz();
 
+    /** Version information, outside the envelope and without auth. */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> root();
+
+    @GET
+    @Path("collections/{collection}")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> collection(@PathParam("collection") String collection);
+
+    @GET
+    @Path("collections/{collection}/snapshots")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> listSnapshots(@PathParam("collection") String collection);
+
     @GET
     @Path("aliases")
     @Produces(MediaType.APPLICATION_JSON)

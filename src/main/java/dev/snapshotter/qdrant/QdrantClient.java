@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
@@ -15,8 +16,12 @@ import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -62,8 +67,22 @@ public class QdrantClient {
                 .replaceWithVoid();
     }
 
+    /**
+     * A collection as a run found it.
+     *
+     * @param name the real collection
+     * @param aliases every alias that points at it, sorted
+     */
+    public record Collection(String name, List<String> aliases) {
+    }
+
+    /** Qdrant's {@code GET /}: {@code commit} is null when the build had none. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VersionInfo(String title, String version, String commit) {
+    }
+
     /** Resolves an alias to the collection it points at, and proves that collection exists. */
-    public String resolveCollection(String nameOrAlias, Duration timeout) {
+    public Collection resolveCollection(String nameOrAlias, Duration timeout) {
         QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, api::aliases,
                 QdrantResponse.Aliases.class);
         String collection = nameOrAlias;
@@ -75,6 +94,9 @@ public class QdrantClient {
                     .orElse(nameOrAlias);
         }
         String target = collection;
+        List<String> pointing = aliases.result() == null || aliases.result().aliases() == null ? List.of()
+                : aliases.result().aliases().stream().filter(alias -> target.equals(alias.collectionName()))
+                        .map(QdrantResponse.Alias::aliasName).sorted().toList();
         QdrantResponse<QdrantResponse.Exists> exists = call("check that collection `" + target + "` exists",
                 timeout, () -> api.exists(target), QdrantResponse.Exists.class);
         if (exists.result() == null || !exists.result().exists()) {
@@ -82,7 +104,30 @@ public class QdrantClient {
             throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
                     + "`" + via + " does not exist at " + url + "; check QDRANT_COLLECTION");
         }
-        return target;
+        return new Collection(target, pointing);
+    }
+
+    /** {@code GET /}: the server's version and commit. */
+    public VersionInfo version(Duration timeout) {
+        return read("read Qdrant's version", timeout, api::root, json -> json.getTypeFactory()
+                .constructType(VersionInfo.class));
+    }
+
+    /** {@code GET /collections/{c}}: the collection's info as Qdrant returned it (status, counts, config). */
+    public JsonNode collectionInfo(String collection, Duration timeout) {
+        QdrantResponse<JsonNode> response = call("read the info of collection `" + collection + "`", timeout,
+                () -> api.collection(collection), JsonNode.class);
+        return response.result();
+    }
+
+    /** {@code GET /collections/{c}/snapshots}: the snapshots Qdrant holds for the collection, in no order. */
+    public List<SnapshotDescription> listSnapshots(String collection, Duration timeout) {
+        String operation = "list the snapshots of collection `" + collection + "`";
+        QdrantResponse<List<SnapshotDescription>> response = read(operation, timeout,
+                () -> api.listSnapshots(collection), json -> json.getTypeFactory().constructParametricType(
+                        QdrantResponse.class, json.getTypeFactory().constructCollectionType(List.class,
+                                SnapshotDescription.class)));
+        return response.result() == null ? List.of() : response.result();
     }
 
     /** {@code POST /collections/{c}/snapshots?wait=true}: blocks until Qdrant has written the snapshot. */
@@ -115,8 +160,10 @@ public class QdrantClient {
         try {
             connection = downloader.open(collection, name);
         } catch (IOException | RuntimeException e) {
-            throw translate(operation, Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS), e,
-                    downloader.base());
+            throw translate(operation, e instanceof java.net.SocketTimeoutException
+                    && !String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")
+                            ? downloader.stallTimeout() : Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS),
+                    e, downloader.base());
         }
         try {
             int status = connection.getResponseCode();
@@ -164,9 +211,16 @@ public class QdrantClient {
         throw QdrantException.protocol(operation, "has an invalid Content-Length `" + header.strip() + "`");
     }
 
-    /** One JSON call: its answer must arrive within {@code timeout} and its envelope fit {@link #MAX_JSON_BYTES}. */
+    /** One enveloped JSON call: its answer must arrive within {@code timeout} and fit {@link #MAX_JSON_BYTES}. */
     private <T> QdrantResponse<T> call(String operation, Duration timeout, Supplier<Uni<InputStream>> call,
             Class<T> result) {
+        return read(operation, timeout, call,
+                json -> json.getTypeFactory().constructParametricType(QdrantResponse.class, result));
+    }
+
+    /** One JSON call, bound to the type {@code type} gives. */
+    private <T> T read(String operation, Duration timeout, Supplier<Uni<InputStream>> call,
+            java.util.function.Function<ObjectMapper, JavaType> type) {
         InputStream body;
         try {
             body = call.get().await().atMost(timeout);
@@ -175,8 +229,7 @@ public class QdrantClient {
         }
         ObjectMapper json = this.json.get();
         try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
-            return json.readValue(new BoundedStream(in, MAX_JSON_BYTES),
-                    json.getTypeFactory().constructParametricType(QdrantResponse.class, result));
+            return json.readValue(new BoundedStream(in, MAX_JSON_BYTES), type.apply(json));
         } catch (BoundedStream.TooLong e) {
             throw QdrantException.protocol(operation, "is longer than " + MAX_JSON_BYTES / (1024 * 1024)
                     + " MiB; that is no Qdrant answer");
@@ -243,10 +296,12 @@ public class QdrantClient {
             // the exception mapper knows only the Java method; name the call in the operator's words
             return q.kind() == QdrantException.Kind.REJECTED ? q.withBody(operation) : q;
         }
-        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof java.net.SocketTimeoutException) {
             return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
                     "Qdrant at " + where + " did not answer " + operation + " within "
-                            + (timeout == null ? "the read timeout" : QdrantException.describe(timeout)),
+                            + (timeout == null ? "the read timeout" : BoundedDuration.describe(timeout))
+                            + (cause instanceof java.net.SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
                     cause);
         }
         Throwable root = cause;
@@ -292,8 +347,12 @@ public class QdrantClient {
             try {
                 return super.read(buffer, offset, length);
             } catch (java.net.SocketTimeoutException e) {
-                throw new IOException("Qdrant sent no byte for " + QdrantException.describe(downloader.stallTimeout())
-                        + " during " + operation + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)", e);
+                // still a timeout, so that the run reports one (504), in the operator's words
+                java.net.SocketTimeoutException named = new java.net.SocketTimeoutException("Qdrant sent no byte for "
+                        + BoundedDuration.describe(downloader.stallTimeout()) + " during " + operation
+                        + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)");
+                named.initCause(e);
+                throw named;
             }
         }
     }

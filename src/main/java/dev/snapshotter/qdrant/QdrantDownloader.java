@@ -41,7 +41,7 @@ class QdrantDownloader {
     private final SSLSocketFactory tls;
 
     QdrantDownloader(QdrantConfig config, TlsConfigurationRegistry tlsRegistry) {
-        URI url = config.snapshot().downloadUrl();
+        URI url = config.snapshot().downloadUrl().orElse(config.url());
         String text = url.toString();
         this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.config = config;

@@ -125,11 +125,6 @@ public class QdrantException extends RuntimeException {
                 : text;
     }
 
-    /** {@code 30s}, {@code 1m30s}: a duration as operators write it. */
-    public static String describe(java.time.Duration duration) {
-        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-    }
-
     public Kind kind() {
         return kind;
     }

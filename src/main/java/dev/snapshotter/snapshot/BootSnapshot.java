@@ -1,6 +1,8 @@
 package dev.snapshotter.snapshot;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,64 +10,142 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
-import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import io.quarkus.runtime.StartupEvent;
 
 /**
  * The boot snapshot. At startup it proves the snapshot directory usable (boot fails otherwise, before anything
- * reaches Qdrant); then, when {@code QDRANT_SNAPSHOT_ON_START} is on, it takes exactly one snapshot in the
- * background, so the HTTP server and probes come up at once while readiness waits for it.
+ * reaches Qdrant) and takes the last success from the newest verified file there; then, when
+ * {@code QDRANT_SNAPSHOT_ON_START} is on, it takes exactly one snapshot in the background, so the HTTP server and
+ * probes come up at once while readiness waits for it. {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL} skips it when
+ * a recent enough snapshot exists; {@code QDRANT_SNAPSHOT_ON_START_REQUIRED} retries it until it succeeds.
  */
 @ApplicationScoped
 public class BootSnapshot {
 
     private static final Logger LOG = Logger.getLogger(BootSnapshot.class);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     private final QdrantConfig config;
     private final SnapshotDirectory directory;
+    private final SnapshotCatalog catalog;
+    private final SnapshotMetrics metrics;
     private final SnapshotService service;
     private volatile SnapshotReport result;
+    private volatile Retrying retrying;
 
-    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, SnapshotService service) {
+    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, SnapshotCatalog catalog, SnapshotMetrics metrics,
+            SnapshotService service) {
         this.config = config;
         this.directory = directory;
+        this.catalog = catalog;
+        this.metrics = metrics;
         this.service = service;
     }
 
+    /**
+     * A required boot snapshot that failed and is being retried.
+     *
+     * @param attempts how many attempts failed so far
+     * @param last the last failed attempt's report
+     * @param nextAttemptAt when the next attempt starts
+     */
+    public record Retrying(int attempts, SnapshotReport last, Instant nextAttemptAt) {
+    }
+
     void onStart(@Observes StartupEvent event) {
-        try {
-            LOG.infof("Snapshots go to %s", directory.prepare());
-        } catch (IllegalStateException e) {
-            LOG.error(e.getMessage()); // the sentence first, before Quarkus's stack trace
-            throw e;
-        }
+        LOG.infof("Snapshots go to %s", directory.prepare()); // fails boot with a sentence naming the variable
+        Optional<SnapshotCatalog.Entry> newest = catalog.newest(config.collection());
+        newest.ifPresent(entry -> metrics.restored(QdrantSnapshotTarget.NAME, entry.createdAt(), entry.bytes()));
         if (!config.snapshot().onStart()) {
             LOG.info("Boot snapshot disabled (QDRANT_SNAPSHOT_ON_START is off)");
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
             return;
         }
-        // take the single-flight slot now, so no manual trigger can run before the boot snapshot
-        SnapshotService.Run run = service.begin(Reason.STARTUP);
-        Thread worker = new Thread(() -> {
-            SnapshotReport report = null;
-            try (run) {
-                LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
-                        QdrantException.describe(config.waitTimeout()), config.url());
-                report = run.execute(config.waitTimeout());
-            } finally {
-                result = report != null ? report
-                        : new SnapshotReport(Reason.STARTUP, SnapshotReport.Status.FAILED, Instant.now(), 0,
-                                java.util.List.of());
+        Optional<Duration> minInterval = config.snapshot().onStartMinInterval();
+        if (minInterval.isPresent() && newest.isPresent()) {
+            Duration age = Duration.between(newest.get().createdAt(), Instant.now());
+            if (age.compareTo(minInterval.get()) < 0) {
+                result = service.skip(Reason.STARTUP, "Boot snapshot skipped: " + newest.get().fileName() + " is "
+                        + BoundedDuration.describe(age.withNanos(0)) + " old, newer than "
+                        + "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL=" + BoundedDuration.describe(minInterval.get()),
+                        newest.get().file().toString());
+                return;
             }
-        }, "boot-snapshot");
+        }
+        // take the single-flight slot now, so no manual trigger can run before the boot snapshot
+        SnapshotService.Run first = service.begin(Reason.STARTUP);
+        Thread worker = new Thread(() -> attempts(first), "boot-snapshot");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    private void attempts(SnapshotService.Run first) {
+        SnapshotService.Run run = first;
+        Duration backoff = FIRST_RETRY;
+        for (int attempt = 1;; attempt++) {
+            SnapshotReport report = null;
+            if (run != null) {
+                try (SnapshotService.Run held = run) {
+                    LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
+                            BoundedDuration.describe(config.waitTimeout()), config.url());
+                    report = held.execute(config.waitTimeout());
+                } catch (RuntimeException e) {
+                    LOG.errorf("Boot snapshot attempt %d failed unexpectedly: %s", attempt, e);
+                }
+            }
+            if (report == null) {
+                report = new SnapshotReport(Reason.STARTUP, SnapshotReport.Status.FAILED, Instant.now(), 0, List.of());
+            }
+            boolean succeeded = report.status() != SnapshotReport.Status.FAILED;
+            if (succeeded || !config.snapshot().onStartRequired() || service.shuttingDown()) {
+                retrying = null;
+                result = report;
+                return;
+            }
+            Instant next = Instant.now().plus(backoff);
+            retrying = new Retrying(attempt, report, next);
+            LOG.warnf("Boot snapshot attempt %d failed; QDRANT_SNAPSHOT_ON_START_REQUIRED keeps startup DOWN and "
+                    + "retries in %s", attempt, BoundedDuration.describe(backoff));
+            if (!pause(backoff)) {
+                result = report;
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+            try {
+                run = service.begin(Reason.STARTUP);
+            } catch (SnapshotInProgressException e) {
+                run = null; // a manual or scheduled run holds the slot: this attempt counts as failed, try later
+            }
+        }
+    }
+
+    /** Sleeps, waking early when shutdown begins; false when the service is shutting down. */
+    private boolean pause(Duration length) {
+        long until = System.nanoTime() + length.toNanos();
+        while (System.nanoTime() < until) {
+            if (service.shuttingDown()) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return !service.shuttingDown();
     }
 
     /** The boot attempt's report once it has settled (whatever its outcome), empty before. */
     public Optional<SnapshotReport> result() {
         return Optional.ofNullable(result);
+    }
+
+    /** A required boot snapshot being retried, while it has not succeeded. */
+    public Optional<Retrying> retrying() {
+        return Optional.ofNullable(retrying);
     }
 }

@@ -18,12 +18,15 @@ public class SnapshotFailure extends Exception {
         /** Our own disk failed: the snapshot directory vanished, became read-only, or filled up. */
         LOCAL_IO,
         /** Not enough free space to even start the download. */
-        INSUFFICIENT_STORAGE
+        INSUFFICIENT_STORAGE,
+        /** The service began to shut down while the run was going. */
+        CANCELLED
     }
 
     private final Kind kind;
     private String collection;
     private String snapshotName;
+    private java.util.List<String> orphansRemoved = java.util.List.of();
 
     public SnapshotFailure(Kind kind, String message, Throwable cause) {
         super(message, cause);
@@ -48,9 +51,19 @@ public class SnapshotFailure extends Exception {
         return snapshotName;
     }
 
+    /** Qdrant copies of earlier runs this run deleted before it failed. */
+    public java.util.List<String> orphansRemoved() {
+        return orphansRemoved;
+    }
+
     SnapshotFailure at(String collection, String snapshotName) {
         this.collection = collection;
         this.snapshotName = snapshotName;
+        return this;
+    }
+
+    SnapshotFailure removed(java.util.List<String> orphans) {
+        this.orphansRemoved = java.util.List.copyOf(orphans);
         return this;
     }
 }

@@ -17,8 +17,12 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,12 +45,18 @@ final class SnapshotFileWriter {
     static final String PART_SUFFIX = ".part";
     static final String SNAPSHOT_SUFFIX = ".snap";
     static final String CHECKSUM_SUFFIX = ".sha256";
+    static final String MANIFEST_SUFFIX = ".json";
+    static final int MAX_KEY_CHARS = 120;
+    static final int KEPT_KEY_CHARS = 100;
+    /** Snapshot files are the collection's data: owner read-write, group read, nobody else ({@code 0640}). */
+    static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     private static final int BUFFER_BYTES = 1 << 20;
     private static final long FLUSH_EVERY_BYTES = 64L << 20;
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final Path directory;
+    private final long flushEveryBytes;
     private final byte[][] buffers;
     private final PartOpener parts;
 
@@ -59,12 +69,18 @@ final class SnapshotFileWriter {
      *        at a time, so a long-lived pair is reused rather than 2 MiB of new large arrays made for every run
      */
     SnapshotFileWriter(Path directory, byte[][] buffers) {
-        this(directory, buffers, part -> FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        this(directory, buffers, SnapshotFileWriter::create);
     }
 
     /** @param parts how the temporary file of the snapshot is opened (tests put a failing disk under the writer) */
     SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts) {
+        this(directory, buffers, parts, FLUSH_EVERY_BYTES);
+    }
+
+    /** @param flushEveryBytes how many bytes are written between two background writebacks */
+    SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts, long flushEveryBytes) {
         this.directory = directory;
+        this.flushEveryBytes = flushEveryBytes;
         this.buffers = buffers;
         this.parts = parts;
     }
@@ -75,13 +91,44 @@ final class SnapshotFileWriter {
         FileChannel open(Path part) throws IOException;
     }
 
+    /** A new file, {@link #FILE_MODE} from its first byte where the file system has POSIX modes. */
+    static FileChannel create(Path path) throws IOException {
+        Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(FILE_MODE);
+            try (FileChannel created = FileChannel.open(path, options, mode)) {
+                // the umask may have taken bits off the mode asked for, never added any: set exactly this one
+            }
+            Files.setPosixFilePermissions(path, FILE_MODE);
+            return FileChannel.open(path, StandardOpenOption.WRITE);
+        }
+        return FileChannel.open(path, options);
+    }
+
     static byte[][] newBuffers() {
         return new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] };
     }
 
-    /** {@code 2026-11-24T00-15-00-123Z-kairos.snap}; the collection keeps {@code [A-Za-z0-9._-]}, the rest is {@code _}. */
+    /**
+     * {@code 2026-11-24T00-15-00-123Z-kairos.snap}: the run's UTC start and the collection's {@link #fileKey key}.
+     */
     static String finalName(Instant createdAt, String collection) {
-        return NAME_TIME.format(createdAt) + "-" + collection.replaceAll("[^A-Za-z0-9._-]", "_") + SNAPSHOT_SUFFIX;
+        return NAME_TIME.format(createdAt) + "-" + fileKey(collection) + SNAPSHOT_SUFFIX;
+    }
+
+    /**
+     * The collection as it stands in file names: {@code [A-Za-z0-9._-]} kept, anything else {@code _}. A key longer
+     * than {@link #MAX_KEY_CHARS} is cut to its first {@value #KEPT_KEY_CHARS} characters followed by {@code ~} and
+     * the first 16 hex digits of the SHA-256 of the real name, so that the longest file this service writes stays
+     * far below the 255 bytes file systems allow and two long names still differ.
+     */
+    static String fileKey(String collection) {
+        String key = collection.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (key.length() <= MAX_KEY_CHARS) {
+            return key;
+        }
+        String digest = HexFormat.of().formatHex(sha256().digest(collection.getBytes(StandardCharsets.UTF_8)));
+        return key.substring(0, KEPT_KEY_CHARS) + "~" + digest.substring(0, 16);
     }
 
     /**
@@ -140,8 +187,7 @@ final class SnapshotFileWriter {
             verify(written, expected);
             publish(part, target);
             published = true;
-            writeSidecar(sidecar, finalName, written.sha256());
-            syncDirectory();
+            writeSidecar(sidecar, finalName, written.sha256()); // fsyncs the directory, so the link is durable too
             done = true;
             return new Written(target, written.bytes(), written.sha256());
         } catch (IOException e) {
@@ -151,7 +197,6 @@ final class SnapshotFileWriter {
         } finally {
             deleteQuietly(part);
             if (!done) {
-                deleteQuietly(directory.resolve("." + finalName + CHECKSUM_SUFFIX + PART_SUFFIX));
                 if (published) {
                     // the snapshot is verified but could not be recorded durably: take it back, report the failure
                     deleteQuietly(sidecar);
@@ -182,6 +227,9 @@ final class SnapshotFileWriter {
                 int read;
                 try {
                     read = body.readNBytes(buffer, 0, buffer.length);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, "The download from Qdrant timed out after "
+                            + bytes + " bytes: " + reason(e), e);
                 } catch (IOException | RuntimeException e) {
                     throw new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant broke after " + bytes
                             + " bytes: " + reason(e), e);
@@ -200,7 +248,8 @@ final class SnapshotFileWriter {
                 while (view.hasRemaining()) {
                     channel.write(view);
                 }
-                if ((flushed == null || flushed.isDone()) && bytes - flushedAt >= FLUSH_EVERY_BYTES) {
+                if ((flushed == null || flushed.isDone()) && bytes - flushedAt >= flushEveryBytes) {
+                    awaitWriteback(flushed); // a writeback that failed fails the run: its pages may be lost
                     // start writing back what is on its way to the disk now, not all at the final fsync
                     flushedAt = bytes;
                     flushed = flusher.submit(() -> {
@@ -215,6 +264,7 @@ final class SnapshotFileWriter {
             for (Future<?> pending : hashed) {
                 awaitHash(pending);
             }
+            awaitWriteback(flushed);
             long streamed = System.nanoTime();
             channel.force(true);
             LOG.debugf("Streamed %d bytes into %s in %d ms, then fsync took %d ms", bytes, part,
@@ -246,6 +296,26 @@ final class SnapshotFileWriter {
             throw new java.io.InterruptedIOException("interrupted while hashing");
         } catch (ExecutionException e) {
             throw new IllegalStateException("SHA-256 failed", e.getCause());
+        }
+    }
+
+    /**
+     * Waits for a background writeback and rethrows its failure. An I/O error reported by one {@code fsync} may not
+     * be reported again by the next (Linux clears it), so the final fsync succeeding proves nothing about pages an
+     * earlier writeback failed to write.
+     */
+    private static void awaitWriteback(Future<?> writeback) throws IOException {
+        if (writeback == null) {
+            return;
+        }
+        try {
+            writeback.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing back");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("writeback failed: " + cause, cause);
         }
     }
 
@@ -285,16 +355,28 @@ final class SnapshotFileWriter {
     }
 
     private void writeSidecar(Path sidecar, String finalName, String sha256) throws IOException {
-        Path part = directory.resolve("." + finalName + CHECKSUM_SUFFIX + PART_SUFFIX);
-        byte[] line = (sha256 + "  " + finalName + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        writeAtomically(sidecar, (sha256 + "  " + finalName + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes a small file beside the snapshots all at once or not at all: a hidden temporary file, fsync, rename over
+     * {@code target}, directory fsync. The temporary file is gone whatever happens.
+     */
+    void writeAtomically(Path target, byte[] content) throws IOException {
+        Path part = directory.resolve("." + target.getFileName() + PART_SUFFIX);
+        try {
+            try (FileChannel channel = create(part)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
             }
-            channel.force(true);
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory();
+        } finally {
+            deleteQuietly(part);
         }
-        Files.move(part, sidecar, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void syncDirectory() throws IOException {

@@ -6,17 +6,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Every meter this service publishes. Tags are bounded: target, reason and status, never names or paths. Names
- * are Micrometer's dotted form; Prometheus shows {@code snapshotter_runs_total}, {@code
- * snapshotter_duration_seconds}, {@code snapshotter_size_bytes}, {@code
- * snapshotter_last_success_timestamp_seconds} and {@code snapshotter_in_progress}.
+ * Every meter this service publishes. Tags are bounded: target, reason, status and result, never names or paths.
+ * Names are Micrometer's dotted form; Prometheus shows {@code snapshotter_runs_total}, {@code
+ * snapshotter_duration_seconds}, {@code snapshotter_size_bytes}, {@code snapshotter_last_success_timestamp_seconds},
+ * {@code snapshotter_in_progress}, {@code snapshotter_pruned_total}, {@code snapshotter_verifications_total} and
+ * {@code snapshotter_next_scheduled_run_timestamp_seconds}.
  */
 @ApplicationScoped
 public class SnapshotMetrics {
@@ -26,6 +33,10 @@ public class SnapshotMetrics {
     static final String SIZE = "snapshotter.size";
     static final String LAST_SUCCESS = "snapshotter.last.success.timestamp";
     static final String IN_PROGRESS = "snapshotter.in.progress";
+    static final String PRUNED = "snapshotter.pruned";
+    static final String VERIFICATIONS = "snapshotter.verifications";
+    static final String NEXT_SCHEDULED = "snapshotter.next.scheduled.run.timestamp";
+    static final String TAG_RESULT = "result";
     static final String TAG_TARGET = "target";
     static final String TAG_REASON = "reason";
     static final String TAG_STATUS = "status";
@@ -35,9 +46,11 @@ public class SnapshotMetrics {
 
     SnapshotMetrics(MeterRegistry registry) {
         this.registry = registry;
+        registerVerifications();
     }
 
-    private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress) {
+    private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress,
+            AtomicLong nextScheduled) {
     }
 
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
@@ -45,7 +58,7 @@ public class SnapshotMetrics {
         TargetGauges g = gauges(target);
         // Micrometer's global composite keeps a gauge bound to the object it was first given, across application
         // restarts inside one JVM (as in tests); drop any such gauge so ours reads this instance's values
-        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS }) {
+        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED }) {
             registry.find(name).tag(TAG_TARGET, target).meters().forEach(registry::remove);
         }
         Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
@@ -54,6 +67,10 @@ public class SnapshotMetrics {
                 .description("Unix time of the last verified snapshot (0 until one succeeds)").register(registry);
         Gauge.builder(IN_PROGRESS, g.inProgress(), AtomicLong::get).tag(TAG_TARGET, target)
                 .description("1 while a snapshot of this target runs").register(registry);
+        Gauge.builder(NEXT_SCHEDULED, g.nextScheduled(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
+                .description("Unix time of the next scheduled snapshot (0 when there is no schedule)")
+                .register(registry);
+        pruned(target);
         for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
             for (SnapshotReport.Status status : SnapshotReport.Status.values()) {
                 runs(target, reason, status);
@@ -61,13 +78,47 @@ public class SnapshotMetrics {
         }
     }
 
+    /** At boot: the newest verified snapshot already on disk is the last success until a run says otherwise. */
+    void restored(String target, java.time.Instant lastSuccess, long bytes) {
+        TargetGauges g = gauges(target);
+        g.lastSuccess().set(lastSuccess.getEpochSecond());
+        g.size().set(bytes);
+    }
+
+    /** The schedule's next fire time, or null when there is none. */
+    void nextScheduled(String target, java.time.Instant next) {
+        gauges(target).nextScheduled().set(next == null ? 0 : next.getEpochSecond());
+    }
+
+    /** One re-read of a stored snapshot: {@code ok} or {@code mismatch}. */
+    void verified(boolean ok) {
+        verifications(ok).increment();
+    }
+
+    /** Publishes the verification series at zero. */
+    void registerVerifications() {
+        verifications(true);
+        verifications(false);
+    }
+
+    private Counter verifications(boolean ok) {
+        return Counter.builder(VERIFICATIONS).tag(TAG_RESULT, ok ? "ok" : "mismatch")
+                .description("Re-reads of stored snapshots against their checksum files").register(registry);
+    }
+
+    private Counter pruned(String target) {
+        return Counter.builder(PRUNED).tag(TAG_TARGET, target)
+                .description("Snapshot files deleted by retention").register(registry);
+    }
+
     void started(String target) {
         gauges(target).inProgress().set(1);
     }
 
     void finished(String target, SnapshotReport.Reason reason, SnapshotReport.Status status, Duration duration,
-            long bytes) {
+            long bytes, int prunedFiles) {
         runs(target, reason, status).increment();
+        pruned(target).increment(prunedFiles);
         Timer.builder(DURATION).tags(TAG_TARGET, target, TAG_REASON, reason.label(), TAG_STATUS, status.label())
                 .description("How long a snapshot run took").register(registry).record(duration);
         TargetGauges g = gauges(target);
@@ -78,9 +129,39 @@ public class SnapshotMetrics {
         g.inProgress().set(0);
     }
 
+    /**
+     * Keeps {@code /q/metrics} clean for {@code promtool check metrics}, in the text format Prometheus negotiates:
+     * standard meters that break Prometheus's rules are dropped ({@code process_cpu_time_ns_total}: an abbreviated
+     * unit, and {@code process_cpu_usage} says the same; {@code system_cpu_count}: a gauge named like a summary's
+     * count; {@code http_server_connections_seconds}: a long-task timer written as a summary without its samples,
+     * and {@code http_server_active_connections} says the same), and the one HTTP server meter Vert.x registers
+     * without a description gets one.
+     */
+    @Produces
+    @Singleton
+    MeterFilter promtoolClean() {
+        Map<String, String> descriptions = Map.of("http.server.active.requests", "HTTP requests being served now");
+        java.util.Set<String> dropped = java.util.Set.of("process.cpu.time", "system.cpu.count", "http.server.connections");
+        return new MeterFilter() {
+            @Override
+            public MeterFilterReply accept(Meter.Id id) {
+                return dropped.contains(id.getName()) ? MeterFilterReply.DENY
+                        : MeterFilterReply.NEUTRAL;
+            }
+
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String description = descriptions.get(id.getName());
+                return description != null && (id.getDescription() == null || id.getDescription().isBlank())
+                        ? new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), description, id.getType())
+                        : id;
+            }
+        };
+    }
+
     private TargetGauges gauges(String target) {
         return gauges.computeIfAbsent(target,
-                t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong()));
+                t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()));
     }
 
     private Counter runs(String target, SnapshotReport.Reason reason, SnapshotReport.Status status) {

@@ -25,7 +25,8 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
 
     public enum Reason {
         STARTUP,
-        API;
+        API,
+        SCHEDULE;
 
         @JsonValue
         public String label() {
@@ -55,6 +56,12 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
         return new SnapshotReport(reason, Status.SKIPPED, at, 0, List.of());
     }
 
+    /** A run that did nothing, for the reason {@code message} gives, naming {@code file} when one is concerned. */
+    static SnapshotReport skipped(Reason reason, Instant at, List<String> targets, String message, String file) {
+        return of(reason, at, 0, targets.stream().map(target -> new TargetReport(target, Status.SKIPPED, null, null,
+                file, null, null, null, 0, message, null, null, null)).toList());
+    }
+
     /** The first failed target's failure kind, if any target failed. */
     @JsonIgnore
     public SnapshotFailure.Kind failureKind() {
@@ -67,10 +74,12 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
      * @param snapshotName Qdrant's name for its server-side copy
      * @param remoteDeleted whether that server-side copy was deleted after ours was verified
      * @param message why, when failed or skipped, or a remark on a completed run
+     * @param pruned snapshot files retention deleted after this run
+     * @param orphansRemoved server-side copies of earlier runs that were not kept, deleted from Qdrant by this run
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TargetReport(String target, Status status, String collection, String snapshotName,
             String filePath, Long bytesWritten, String sha256, Boolean remoteDeleted, long durationMs, String message,
-            @JsonIgnore SnapshotFailure.Kind failure) {
+            List<String> pruned, List<String> orphansRemoved, @JsonIgnore SnapshotFailure.Kind failure) {
     }
 }

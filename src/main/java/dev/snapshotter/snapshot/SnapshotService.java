@@ -5,9 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 
@@ -17,21 +20,26 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.snapshot.SnapshotReport.Status;
 import dev.snapshotter.snapshot.SnapshotReport.TargetReport;
 import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.Startup;
 
 /**
  * Runs every target, one run at a time. Single flight matters: Qdrant gives two creates in the same second the
  * same name and the second overwrites the first, so a trigger while a run holds the slot is refused, not queued.
+ * At shutdown the run going is cancelled, so that it answers its caller and cleans up before the container stops.
  */
 @ApplicationScoped
 @Startup // created at boot, so every target's series are published before the first run
 public class SnapshotService {
 
     private static final Logger LOG = Logger.getLogger(SnapshotService.class);
+    /** How long shutdown waits for a cancelled run to clean up; well inside Kubernetes' 30 s grace period. */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(4);
 
     private final List<SnapshotTarget> targets;
     private final SnapshotMetrics metrics;
     private final AtomicReference<Run> current = new AtomicReference<>();
+    private volatile boolean shuttingDown;
 
     SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics) {
         this.targets = targets.stream().sorted(Comparator.comparing(SnapshotTarget::name)).toList();
@@ -53,11 +61,45 @@ public class SnapshotService {
         return run;
     }
 
+    /** Whether shutdown has begun: nothing should start a run any more. */
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** The names of the targets, in the order they run. */
+    public List<String> targetNames() {
+        return targets.stream().map(SnapshotTarget::name).toList();
+    }
+
+    /** Records a run that was decided against before it started, such as a boot snapshot not needed. */
+    public SnapshotReport skip(Reason reason, String message, String file) {
+        SnapshotReport report = SnapshotReport.skipped(reason, Instant.now(), targetNames(), message, file);
+        targets.forEach(target -> metrics.finished(target.name(), reason, Status.SKIPPED, Duration.ZERO, 0, 0));
+        LOG.infof("Snapshot skipped: reason=%s: %s", reason.label(), message);
+        return report;
+    }
+
+    /**
+     * Shutdown has begun (Quarkus's pre-shutdown, before the HTTP server stops): the run going is cancelled and given
+     * {@link #CANCEL_GRACE} to answer its caller and remove its temporary files.
+     */
+    void onShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        shuttingDown = true;
+        Run run = current.get();
+        if (run != null) {
+            run.cancel();
+            run.awaitDone(CANCEL_GRACE);
+        }
+    }
+
     /** A run holding the slot; closing it frees the slot. */
     public final class Run implements AutoCloseable {
 
         private final Reason reason;
         private final Instant since;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile Cancellation cancellation;
+        private volatile boolean cancelRequested;
 
         private Run(Reason reason, Instant since) {
             this.reason = reason;
@@ -65,27 +107,53 @@ public class SnapshotService {
         }
 
         /**
-         * Runs every target once.
+         * Runs every target once, on the calling thread.
          *
          * @param waitForTargets how long each target may take to become available, or null not to wait
          */
         public SnapshotReport execute(Duration waitForTargets) {
             long start = System.nanoTime();
             List<TargetReport> reports = new ArrayList<>();
-            for (SnapshotTarget target : targets) {
-                reports.add(runTarget(target, reason, since, waitForTargets));
+            Cancellation cancel = new Cancellation();
+            cancellation = cancel;
+            if (cancelRequested) {
+                cancel.cancel();
             }
+            for (SnapshotTarget target : targets) {
+                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel), waitForTargets));
+            }
+            Thread.interrupted(); // a cancellation's interrupt must not leak into the caller's thread
             return SnapshotReport.of(reason, since, millisSince(start), reports);
+        }
+
+        void cancel() {
+            cancelRequested = true;
+            Cancellation cancel = cancellation;
+            if (cancel != null) {
+                cancel.cancel();
+            }
+        }
+
+        void awaitDone(Duration grace) {
+            try {
+                if (!done.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("The cancelled snapshot run did not finish within %ss of shutdown", grace.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
         public void close() {
             current.compareAndSet(this, null);
+            done.countDown();
         }
     }
 
-    private TargetReport runTarget(SnapshotTarget target, Reason reason, Instant startedAt, Duration waitFor) {
+    private TargetReport runTarget(SnapshotTarget target, SnapshotTarget.RunContext run, Duration waitFor) {
         String name = target.name();
+        Reason reason = run.reason();
         metrics.started(name);
         long start = System.nanoTime();
         TargetReport report;
@@ -93,37 +161,50 @@ public class SnapshotService {
             if (waitFor != null) {
                 target.awaitAvailable(waitFor);
             }
-            Outcome outcome = target.snapshot(startedAt);
+            Outcome outcome = target.snapshot(run);
             long duration = millisSince(start);
             report = new TargetReport(name, Status.COMPLETED, outcome.collection(), outcome.snapshotName(),
                     outcome.filePath(), outcome.bytesWritten(), outcome.sha256(), outcome.remoteDeleted(), duration,
-                    outcome.message(), null);
+                    outcome.message(), outcome.pruned(), outcome.orphansRemoved(), null);
             LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
-                    + "sha256=%s remoteDeleted=%s duration=%dms", reason.label(), name, outcome.collection(),
+                    + "sha256=%s remoteDeleted=%s pruned=%d duration=%dms", reason.label(), name, outcome.collection(),
                     outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(), outcome.sha256(),
-                    outcome.remoteDeleted(), duration);
+                    outcome.remoteDeleted(), outcome.pruned().size(), duration);
         } catch (SnapshotFailure e) {
-            report = failed(target, reason, e, millisSince(start));
+            report = failed(target, run, e, millisSince(start));
         } catch (RuntimeException e) {
             SnapshotFailure unexpected = new SnapshotFailure(SnapshotFailure.Kind.LOCAL_IO,
                     "Unexpected error: " + e, e);
-            report = failed(target, reason, unexpected, millisSince(start));
+            report = failed(target, run, unexpected, millisSince(start));
         }
         metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
-                report.bytesWritten() == null ? 0 : report.bytesWritten());
+                report.bytesWritten() == null ? 0 : report.bytesWritten(),
+                report.pruned() == null ? 0 : report.pruned().size());
         return report;
     }
 
-    private static TargetReport failed(SnapshotTarget target, Reason reason, SnapshotFailure e, long duration) {
+    private static TargetReport failed(SnapshotTarget target, SnapshotTarget.RunContext run, SnapshotFailure e,
+            long duration) {
+        String collection = e.collection() == null ? "-" : e.collection();
+        String snapshot = e.snapshotName() == null ? "-" : e.snapshotName();
+        List<String> orphans = e.orphansRemoved().isEmpty() ? null : e.orphansRemoved();
+        if (run.cancellation().cancelled()) {
+            String message = "Cancelled by shutdown; nothing was kept" + (e.snapshotName() == null ? ""
+                    : ", and Qdrant's copy " + e.snapshotName() + " is recorded for deletion by the next run");
+            LOG.warnf("Snapshot cancelled by shutdown: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
+                    run.reason().label(), target.name(), collection, snapshot, duration);
+            return new TargetReport(target.name(), Status.FAILED, e.collection(), e.snapshotName(), null, null, null,
+                    e.snapshotName() == null ? null : Boolean.FALSE, duration, message, null, orphans,
+                    SnapshotFailure.Kind.CANCELLED);
+        }
         String message = e.getMessage();
         if (e.snapshotName() != null) {
-            message += ". Qdrant's copy " + e.snapshotName() + " is kept on the server";
+            message += ". Qdrant's copy " + e.snapshotName() + " is kept on the server until the next run removes it";
         }
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
-                reason.label(), target.name(), e.collection() == null ? "-" : e.collection(),
-                e.snapshotName() == null ? "-" : e.snapshotName(), duration, message);
+                run.reason().label(), target.name(), collection, snapshot, duration, message);
         return new TargetReport(target.name(), Status.FAILED, e.collection(), e.snapshotName(), null, null, null,
-                e.snapshotName() == null ? null : Boolean.FALSE, duration, message, e.kind());
+                e.snapshotName() == null ? null : Boolean.FALSE, duration, message, null, orphans, e.kind());
     }
 
     private static long millisSince(long startNanos) {

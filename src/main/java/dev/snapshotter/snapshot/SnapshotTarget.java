@@ -2,6 +2,7 @@ package dev.snapshotter.snapshot;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A store this service backs up. Targets are beans; the service runs each one in turn, so another store can be
@@ -19,17 +20,28 @@ public interface SnapshotTarget {
     /**
      * Takes one snapshot and leaves it verified on disk, or fails leaving no file behind.
      *
-     * @param startedAt when the run started: the file name's timestamp
+     * @param run when and why the run started (the file name's timestamp), and how shutdown reaches it
      */
-    Outcome snapshot(Instant startedAt) throws SnapshotFailure;
+    Outcome snapshot(RunContext run) throws SnapshotFailure;
+
+    /**
+     * What a target knows of the run it serves.
+     *
+     * @param startedAt when the run started
+     * @param cancellation register here what must be closed to stop a blocked call at shutdown
+     */
+    record RunContext(SnapshotReport.Reason reason, Instant startedAt, Cancellation cancellation) {
+    }
 
     /**
      * A completed snapshot.
      *
      * @param remoteDeleted null when the target keeps no server-side copy
      * @param message a remark worth the operator's attention, or null
+     * @param pruned files retention deleted after it
+     * @param orphansRemoved server-side copies of earlier runs deleted by this run
      */
     record Outcome(String collection, String snapshotName, String filePath, long bytesWritten, String sha256,
-            Boolean remoteDeleted, String message) {
+            Boolean remoteDeleted, String message, List<String> pruned, List<String> orphansRemoved) {
     }
 }

@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.containsString;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
@@ -48,6 +50,14 @@ class ApiTokenTest {
                 .body("detail", not(containsString(QdrantStandIn.SECRET_MARKER)));
         given().header("Authorization", TOKEN).post("/api/snapshot").then().statusCode(401);
         assertThat(qdrant.creates()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "bearer ", "BEARER ", "bEaReR ", "Bearer   " })
+    void acceptsTheBearerSchemeInAnyCase(String scheme) {
+        given().header("Authorization", scheme + TOKEN).post("/api/snapshot").then().statusCode(200)
+                .body("status", equalTo("completed"));
+        assertThat(qdrant.creates()).hasSize(1);
     }
 
     @Test

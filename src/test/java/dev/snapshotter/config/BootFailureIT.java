@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -48,7 +51,92 @@ class BootFailureIT {
         assertThat(exit.code()).isNotZero();
         assertThat(exit.output()).contains("QDRANT_SNAPSHOT_DIR " + file.toAbsolutePath()
                 + " is not a writable directory");
+        assertOneSentenceNoTrace(exit);
         assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void refusesMissingCaFileInOneSentence() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("snapshots").toString(),
+                "QDRANT_CA_CERT_PATH", temp.resolve("missing-ca.pem").toString()));
+
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("Boot failed: QDRANT_CA_CERT_PATH " + temp.resolve("missing-ca.pem")
+                + " is not a readable file");
+        assertOneSentenceNoTrace(exit);
+        assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    /** Every bad value of every variable: one sentence naming it, no library codes, no stack trace, no request. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "QDRANT_SNAPSHOT_TIMEOUT|abc|QDRANT_SNAPSHOT_TIMEOUT must be a duration from 1s to 24h",
+            "QDRANT_SNAPSHOT_TIMEOUT|0s|QDRANT_SNAPSHOT_TIMEOUT must be a duration from 1s to 24h",
+            "QDRANT_WAIT_TIMEOUT|110000d|QDRANT_WAIT_TIMEOUT must be a duration from 1s to 7d",
+            "QDRANT_WAIT_TIMEOUT|-5s|QDRANT_WAIT_TIMEOUT must be a duration from 1s to 7d",
+            "QDRANT_WAIT_TIMEOUT|0|QDRANT_WAIT_TIMEOUT must be a duration from 1s to 7d",
+            "QDRANT_SNAPSHOT_STALL_TIMEOUT|0s|QDRANT_SNAPSHOT_STALL_TIMEOUT must be a duration from 1s to 24h",
+            "QDRANT_SNAPSHOT_STALL_TIMEOUT|-1m|QDRANT_SNAPSHOT_STALL_TIMEOUT must be a duration from 1s to 24h",
+            "QDRANT_COLLECTION|''|QDRANT_COLLECTION must not be empty",
+            "QDRANT_COLLECTION|'  '|QDRANT_COLLECTION must not be empty",
+            "QDRANT_SNAPSHOT_DIR|''|QDRANT_SNAPSHOT_DIR must not be empty",
+            "QDRANT_URL|http://qdrant:6333/#x|QDRANT_URL must be an http:// or https:// URL",
+            "QDRANT_URL|qdrant:6333|QDRANT_URL must be an http:// or https:// URL",
+            "QDRANT_SNAPSHOT_DOWNLOAD_URL|ftp://qdrant|QDRANT_SNAPSHOT_DOWNLOAD_URL must be an http:// or https:// URL",
+            "QDRANT_SNAPSHOT_ON_START_REQUIRED|sure|QDRANT_SNAPSHOT_ON_START_REQUIRED must be one of true/1/yes/y/on",
+            "QDRANT_SNAPSHOT_KEEP_LAST|0|QDRANT_SNAPSHOT_KEEP_LAST must be a whole number of at least 1",
+            "QDRANT_SNAPSHOT_KEEP_LAST|five|QDRANT_SNAPSHOT_KEEP_LAST must be a whole number of at least 1",
+            "QDRANT_SNAPSHOT_KEEP_WITHIN|0s|QDRANT_SNAPSHOT_KEEP_WITHIN must be a duration from 1m",
+            "QDRANT_SNAPSHOT_KEEP_WITHIN|week|QDRANT_SNAPSHOT_KEEP_WITHIN must be a duration from 1m",
+            "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL|-1h|QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL must be a duration",
+            "QDRANT_SNAPSHOT_SCHEDULE|0 0 25 * * ?|QDRANT_SNAPSHOT_SCHEDULE must be",
+            "QDRANT_SNAPSHOT_SCHEDULE|every soon|QDRANT_SNAPSHOT_SCHEDULE must be",
+    })
+    void refusesBadValueNamingTheVariable(String variable, String value, String sentence) throws Exception {
+        Map<String, String> environment = new HashMap<>(Map.of("QDRANT_URL", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("snapshots").toString()));
+        environment.put(variable, value);
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment);
+
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("Boot failed: " + sentence);
+        assertOneSentenceNoTrace(exit);
+        assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    /** A malformed secret fails boot naming the variable, and its value reaches no output. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "QDRANT_API_KEY|newline|ends with a line break",
+            "QDRANT_API_KEY|control|holds a control character",
+            "QDRANT_API_KEY|space|starts with a space",
+            "QDRANT_SNAPSHOT_API_TOKEN|newline|ends with a line break",
+            "QDRANT_SNAPSHOT_API_TOKEN|trailing-space|ends with a space",
+    })
+    void refusesMalformedSecretWithoutShowingIt(String variable, String flaw, String sentence) throws Exception {
+        String secret = switch (flaw) {
+            case "newline" -> "qk-SECRET-boot\n";
+            case "control" -> "qk-SECRET-" + (char) 7 + "boot";
+            case "space" -> " qk-SECRET-boot";
+            default -> "qk-SECRET-boot ";
+        };
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("snapshots").toString(), "QDRANT_SNAPSHOT_ON_START", "true",
+                variable, secret));
+
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("Boot failed: " + variable + " " + sentence)
+                .contains("(the value is not shown)").doesNotContain("-SECRET-");
+        assertOneSentenceNoTrace(exit);
+        assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    private static void assertOneSentenceNoTrace(PackagedApp.Exit exit) {
+        assertThat(exit.output()).doesNotContain("SRCFG").doesNotContain("\tat ").doesNotContain("Exception")
+                .doesNotContain("Caused by");
+        assertThat(exit.output().lines().filter(line -> line.startsWith("Boot failed: "))).hasSize(1);
     }
 
     @Test
@@ -76,6 +164,7 @@ class BootFailureIT {
         assertThat(exit.code()).isNotZero();
         assertThat(exit.output()).contains("QDRANT_SNAPSHOT_ON_START must be one of true/1/yes/y/on or "
                 + "false/0/no/n/off (any case), but it is \"maybe\".");
+        assertOneSentenceNoTrace(exit);
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 

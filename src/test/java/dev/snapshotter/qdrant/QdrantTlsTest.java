@@ -33,6 +33,6 @@ class QdrantTlsTest {
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).singleElement()
                 .satisfies(request -> assertThat(request.getAbsoluteUrl()).startsWith("https://"));
-        assertThat(qdrant.files()).hasSize(2);
+        assertThat(qdrant.files()).hasSize(3);
     }
 }

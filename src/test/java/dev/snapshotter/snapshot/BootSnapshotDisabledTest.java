@@ -36,7 +36,7 @@ class BootSnapshotDisabledTest {
         assertThat(qdrant.creates()).isEmpty();
         assertThat(qdrant.files()).isEmpty();
         String metrics = given().get("/q/metrics").asString();
-        assertThat(SnapshotMetricsTest.value(metrics,
+        assertThat(dev.snapshotter.support.Scrape.value(metrics,
                 "snapshotter_runs_total{reason=\"startup\",status=\"completed\",target=\"qdrant\"}")).isZero();
     }
 }

@@ -46,7 +46,7 @@ class BootSnapshotLateQdrantTest {
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).hasSize(1);
-        assertThat(qdrant.files()).hasSize(2)
+        assertThat(qdrant.files()).hasSize(3)
                 .anySatisfy(file -> assertThat(file.getFileName().toString()).endsWith("-kairos.snap"));
     }
 }

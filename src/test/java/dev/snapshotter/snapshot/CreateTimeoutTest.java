@@ -1,5 +1,7 @@
 package dev.snapshotter.snapshot;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -39,7 +41,17 @@ class CreateTimeoutTest {
                 .body("targets[0].message", containsString("QDRANT_SNAPSHOT_TIMEOUT"));
         qdrant.assertOnly(earlier);
 
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        // Qdrant finished the timed-out snapshot after all; the next run finds it by its name and time, deletes it,
+        // and leaves alone an older snapshot somebody else made
+        String foreign = "kairos-3766212330831337-2020-01-01-00-00-00.snapshot";
+        qdrant.listsSnapshots("kairos", snapshot.name(), foreign);
+        qdrant.deletesAnySnapshot("kairos");
+        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"))
+                .body("targets[0].orphansRemoved", contains(snapshot.name()));
+        assertThat(qdrant.requests("DELETE", snapshot.downloadPath())).hasSize(1);
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + foreign)).isEmpty();
+        assertThat(qdrant.requests("DELETE", next.downloadPath())).isNotEmpty();
+        assertThat(qdrant.ledger()).doesNotContain(snapshot.name());
     }
 }

@@ -48,7 +48,7 @@ class DownloadFaultTest {
     @Test
     void completesWhenTheWholeBodyArrives() {
         QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
-        assertThat(qdrant.files()).hasSize(2);
+        assertThat(qdrant.files()).hasSize(3);
     }
 
     @Test
@@ -92,7 +92,10 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, 4096, Ending.STALL));
 
-        QdrantStandIn.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        // a read timeout is a timeout (504), not an unreachable Qdrant
+        QdrantStandIn.trigger().then().statusCode(504).body("targets[0].status", equalTo("failed"))
+                .body("targets[0].message", containsString("timed out after"))
+                .body("targets[0].message", containsString("QDRANT_SNAPSHOT_STALL_TIMEOUT"));
         assertOnlyEarlierSnapshotRemains(earlier);
     }
 

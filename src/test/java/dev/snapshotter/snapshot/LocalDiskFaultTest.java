@@ -75,7 +75,7 @@ class LocalDiskFaultTest {
 
         Files.createDirectories(qdrant.directory());
         QdrantStandIn.trigger().then().statusCode(200);
-        assertThat(qdrant.files()).hasSize(2);
+        assertThat(qdrant.files()).hasSize(3);
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
@@ -98,8 +99,64 @@ class SnapshotFileWriterTest {
         assertThat(Files.readAllBytes(earlier)).containsExactly(1, 2, 3);
     }
 
+    @Test
+    void failsTheRunWhenABackgroundWritebackFails() throws Exception {
+        Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
+        byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
+        // the early writebacks (force without metadata) hit an I/O error; the final fsync then succeeds, as Linux's
+        // does once the error has been reported: only checking every writeback catches the lost pages
+        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(),
+                part -> new FillingDisk(SnapshotFileWriter.create(part), Long.MAX_VALUE) {
+                    @Override
+                    public void force(boolean metaData) throws IOException {
+                        if (!metaData) {
+                            throw new IOException("Input/output error");
+                        }
+                        super.force(true);
+                    }
+                }, 1024 * 1024);
+
+        assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
+                new SnapshotFileWriter.Expected((long) body.length, body.length, QdrantStandIn.sha256(body))))
+                .isInstanceOf(SnapshotFailure.class)
+                .hasMessageContaining("Input/output error")
+                .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO));
+        assertThat(Files.list(directory)).containsExactly(earlier);
+    }
+
+    @Test
+    void makesSnapshotFilesReadableByOwnerAndGroupOnly() throws Exception {
+        byte[] body = QdrantStandIn.randomBytes(1000);
+
+        SnapshotFileWriter.Written written = new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body),
+                "a.snap", new SnapshotFileWriter.Expected((long) body.length, -1, null));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.file()))).isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("a.snap.sha256"))))
+                .isEqualTo("rw-r-----");
+    }
+
+    @Test
+    void keepsFileNamesOfLongCollectionsShortAndDistinct() throws Exception {
+        Instant at = Instant.parse("2026-11-24T00:15:00.123Z");
+        String longName = "m".repeat(250);
+        String other = "m".repeat(249) + "n";
+
+        String name = SnapshotFileWriter.finalName(at, longName);
+        assertThat(name).isNotEqualTo(SnapshotFileWriter.finalName(at, other))
+                .startsWith("2026-11-24T00-15-00-123Z-" + "m".repeat(100) + "~").endsWith(".snap");
+        // the longest file this writer makes: the hidden temporary of the manifest or of the checksum file
+        assertThat(("." + name + ".sha256.part").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThan(200);
+        byte[] body = QdrantStandIn.randomBytes(100);
+        new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body), name,
+                new SnapshotFileWriter.Expected((long) body.length, -1, null));
+        assertThat(directory.resolve(name)).hasBinaryContent(body);
+        assertThat(SnapshotFileWriter.finalName(at, "m".repeat(120))).contains("m".repeat(120) + ".snap");
+    }
+
     /** A file channel on a disk with {@code room} bytes left: writes past it fail with the kernel's ENOSPC words. */
-    private static final class FillingDisk extends FileChannel {
+    private static class FillingDisk extends FileChannel {
 
         private final FileChannel file;
         private long room;

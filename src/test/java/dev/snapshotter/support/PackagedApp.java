@@ -45,6 +45,7 @@ public final class PackagedApp {
             port = socket.getLocalPort();
         }
         Path log = Files.createTempFile("packaged-app-", ".log");
+        log.toFile().deleteOnExit();
         ProcessBuilder builder = new ProcessBuilder(command()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(key -> key.startsWith("QDRANT_") || key.startsWith("QUARKUS_"));

@@ -57,6 +57,11 @@ public final class QdrantStandIn {
         this.faulty = faulty;
     }
 
+    /** For plain JUnit tests of the files alone: no Qdrant behind it. */
+    public static QdrantStandIn filesOnly(Path directory) {
+        return new QdrantStandIn(null, directory, null);
+    }
+
     /** A snapshot Qdrant has made. */
     public record Snapshot(String collection, String name, byte[] body, String sha256) {
         public String downloadPath() {
@@ -83,6 +88,24 @@ public final class QdrantStandIn {
             Path snapshot = Files.write(directory.resolve(name), body);
             Path sidecar = Files.writeString(directory.resolve(name + ".sha256"), line);
             return new Earlier(snapshot, body, sidecar, line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */
+    public Path plantSnapshotAged(java.time.Duration age) {
+        return plantSnapshot(java.time.Instant.now().minus(age), COLLECTION, randomBytes(2048));
+    }
+
+    /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */
+    public Path plantSnapshot(java.time.Instant createdAt, String collection, byte[] body) {
+        String name = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'").withZone(ZoneOffset.UTC)
+                .format(createdAt) + "-" + collection + ".snap";
+        try {
+            Path snapshot = Files.write(directory.resolve(name), body);
+            Files.writeString(directory.resolve(name + ".sha256"), sha256(body) + "  " + name + "\n");
+            return snapshot;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -132,13 +155,47 @@ public final class QdrantStandIn {
         server.stubFor(get(urlEqualTo("/readyz")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/plain; charset=utf-8")
                         .withBody("all shards are ready")));
+        server.stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(VERSION_INFO)));
         server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok("{\"aliases\":[]}")));
         collectionExists(COLLECTION);
     }
 
+    /** {@code GET /} of Qdrant 1.19.0: no envelope, no auth. */
+    public static final String VERSION_INFO = "{\"title\":\"qdrant - vector search engine\",\"version\":\"1.19.0\","
+            + "\"commit\":\"74f3e85b9473c62560006c043e13737ce6b48412\"}";
+    /** The {@code result} of {@code GET /collections/kairos}, abridged from Qdrant 1.19's answer. */
+    public static final String COLLECTION_INFO = "{\"status\":\"green\",\"optimizer_status\":\"ok\","
+            + "\"indexed_vectors_count\":0,\"points_count\":1234,\"segments_count\":2,\"config\":{\"params\":"
+            + "{\"vectors\":{\"size\":384,\"distance\":\"Cosine\"},\"shard_number\":1,\"replication_factor\":1,"
+            + "\"write_consistency_factor\":1,\"on_disk_payload\":true},\"hnsw_config\":{\"m\":16,\"ef_construct\":100,"
+            + "\"full_scan_threshold\":10000},\"optimizer_config\":{\"deleted_threshold\":0.2},\"wal_config\":"
+            + "{\"wal_capacity_mb\":32,\"wal_segments_ahead\":0}},\"payload_schema\":{}}";
+
+    /** The collection exists: {@code exists} says so, its info answers, and it has no snapshot listed. */
     public void collectionExists(String collection) {
         server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/exists")))
                 .willReturn(ok("{\"exists\":true}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection)))).willReturn(ok(COLLECTION_INFO)));
+        listsSnapshots(collection);
+    }
+
+    /** {@code GET /collections/{c}/snapshots} lists these names (Qdrant's order is unspecified). */
+    public void listsSnapshots(String collection, String... names) {
+        StringBuilder list = new StringBuilder("[");
+        for (String name : names) {
+            list.append(list.length() > 1 ? "," : "").append("{\"name\":\"").append(jsonEscaped(name))
+                    .append("\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096,\"checksum\":\"")
+                    .append("0".repeat(64)).append("\"}");
+        }
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/snapshots")))
+                .willReturn(ok(list.append(']').toString())));
+    }
+
+    /** Qdrant deletes any snapshot of {@code collection} it is asked to (200 {@code true}). */
+    public void deletesAnySnapshot(String collection) {
+        server.stubFor(authed(delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(
+                "/collections/" + encoded(collection) + "/snapshots/.+"))).willReturn(ok("true")));
     }
 
     public void alias(String alias, String collection) {
@@ -220,16 +277,39 @@ public final class QdrantStandIn {
         return requests("POST", "/collections/");
     }
 
-    /** Every file in the snapshot directory, hidden ones included. */
+    /** The service's ledger of the copies it asked Qdrant for (see QdrantCopies): bookkeeping, not a snapshot. */
+    public static final String LEDGER = ".qdrant-copies.json";
+
+    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger. */
     public List<Path> files() {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.sorted().toList();
+            return files.filter(file -> !file.getFileName().toString().equals(LEDGER)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a completed run leaves: the snapshot, its manifest and its checksum file, sorted as {@link #files()}. */
+    public static List<Path> completed(Path snapshot) {
+        return Stream.of(snapshot, Path.of(snapshot + ".json"), Path.of(snapshot + ".sha256")).sorted().toList();
+    }
+
+    /** The ledger's text, empty when there is none. */
+    public String ledger() {
+        try {
+            Path ledger = directory.resolve(LEDGER);
+            return Files.exists(ledger) ? Files.readString(ledger) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public void clearDirectory() {
+        try {
+            Files.deleteIfExists(directory.resolve(LEDGER));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         files().forEach(file -> {
             try {
                 Files.delete(file);

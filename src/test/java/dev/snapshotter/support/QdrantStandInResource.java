@@ -18,7 +18,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * download=faulty} and {@code control=faulty}, which route the snapshot download, or the control calls, to a
  * {@link FaultyDownloadServer}; {@code tls=private-ca}, which serves https with a certificate of a private CA and
  * gives the app that CA ({@code tls=untrusted}: does not); and {@code up-after-ms=N}, which keeps the port closed
- * for N ms after the app is told where Qdrant is, as a Qdrant still starting would. Every app requires the bearer
+ * for N ms after the app is told where Qdrant is, as a Qdrant still starting would; {@code
+ * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts. Every app
+ * requires the bearer
  * token {@link QdrantStandIn#API_TOKEN} on its API.
  */
 public class QdrantStandInResource implements QuarkusTestResourceLifecycleManager {
@@ -29,9 +31,11 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     private boolean tls;
     private boolean trustCa = true;
     private long lateMillis;
+    private java.time.Duration plantedAge;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
+    private PrivateCa ca;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -45,6 +49,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
                 trustCa = value.equals("private-ca");
             } else if (key.equals("up-after-ms")) {
                 lateMillis = Long.parseLong(value);
+            } else if (key.equals("plant-snapshot-aged")) {
+                plantedAge = java.time.Duration.parse(value);
             } else {
                 extraConfig.put(key, value);
             }
@@ -55,7 +61,6 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
                 .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER);
-        PrivateCa ca = null;
         if (tls) {
             ca = PrivateCa.create();
             options.dynamicHttpsPort().keystorePath(ca.serverKeystore().toString()).keystoreType("PKCS12")
@@ -90,6 +95,10 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             }, "qdrant-stand-in-late-start");
             starter.setDaemon(true);
             starter.start();
+        }
+
+        if (plantedAge != null) {
+            standIn.plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory
         }
 
         Map<String, String> config = new HashMap<>();
@@ -138,6 +147,12 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         }
         if (faulty != null) {
             faulty.close();
+        }
+        if (standIn != null) {
+            TempTree.delete(standIn.directory());
+        }
+        if (ca != null) {
+            TempTree.delete(ca.caPem().getParent());
         }
     }
 }

@@ -26,8 +26,9 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SecretsStayHidden.class);
     /** The stand-ins' own logs (WireMock prints the requests it did not match, headers included) are not the app's. */
+    /** The test's own HTTP client (REST Assured) logs the bearer token it sends at DEBUG: not the app's either. */
     private static final List<String> NOT_THE_APP = List.of("com.github.tomakehurst", "WireMock", "wiremock",
-            "org.eclipse.jetty", "io.quarkus.test");
+            "org.eclipse.jetty", "io.quarkus.test", "org.apache.http");
 
     private record Seen(LogCapture logs, List<String> responses, Filter filter, AtomicInteger port) {
     }
@@ -47,12 +48,17 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
         context.getStore(NAMESPACE).put(Seen.class, new Seen(LogCapture.install(), responses, filter, port));
     }
 
+    /** The lines the app wrote, without those of the stand-ins and the test's HTTP client. */
+    public static List<String> appLines(LogCapture capture) {
+        return capture.lines().stream()
+                .filter(line -> NOT_THE_APP.stream().noneMatch(line.split(" ", 3)[1]::startsWith)).toList();
+    }
+
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
         Seen seen = context.getStore(NAMESPACE).remove(Seen.class, Seen.class);
         try {
-            List<String> logs = seen.logs().lines().stream()
-                    .filter(line -> NOT_THE_APP.stream().noneMatch(line.split(" ", 3)[1]::startsWith)).toList();
+            List<String> logs = appLines(seen.logs());
             Path packagedLog = Path.of("target", "quarkus.log");
             List<String> fileLog = Files.exists(packagedLog) ? Files.readAllLines(packagedLog) : List.of();
             // the app still runs, but Quarkus has already reset RestAssured's port: use the one the tests used

@@ -1,0 +1,111 @@
+package dev.snapshotter.config;
+
+import java.time.Duration;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+
+/**
+ * A duration variable, read the way Quarkus reads durations ({@code 30s}, {@code 5m}, {@code 1h}, {@code 2d},
+ * ISO-8601 {@code PT30S}, or a plain number of seconds) and held to a range, so that zero, a negative value or one
+ * so large that it overflows at run time fails boot with one sentence naming the variable.
+ */
+public abstract class BoundedDuration implements Converter<Duration> {
+
+    private final String variable;
+    private final Duration min;
+    private final Duration max;
+
+    BoundedDuration(String variable, Duration min, Duration max) {
+        this.variable = variable;
+        this.min = min;
+        this.max = max;
+    }
+
+    @Override
+    public Duration convert(String value) {
+        String trimmed = value.trim();
+        Duration duration = null;
+        if (!trimmed.isEmpty()) {
+            try {
+                duration = DurationConverter.parseDuration(trimmed);
+            } catch (RuntimeException e) {
+                // reported below
+            }
+        }
+        if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+            throw new IllegalArgumentException(variable + " must be a duration from " + describe(min) + " to "
+                    + describe(max) + ", written like 30s, 5m, 1h or 2d, but it is \"" + trimmed + "\".");
+        }
+        return duration;
+    }
+
+    /** {@code 30s}, {@code 1m30s}, {@code 7d}: a duration as operators write it. */
+    public static String describe(Duration duration) {
+        if (duration.toSeconds() >= 2 * 86_400 && duration.toSeconds() % 86_400 == 0 && duration.toNanosPart() == 0) {
+            return duration.toDays() + "d";
+        }
+        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** {@code QDRANT_WAIT_TIMEOUT}. */
+    public static final class WaitTimeout extends BoundedDuration {
+        public WaitTimeout() {
+            super("QDRANT_WAIT_TIMEOUT", Duration.ofSeconds(1), Duration.ofDays(7));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value); // declared here so SmallRye Config sees the Duration return type
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_TIMEOUT}: at most the control client's 24 h read-timeout ceiling. */
+    public static final class SnapshotTimeout extends BoundedDuration {
+        public SnapshotTimeout() {
+            super("QDRANT_SNAPSHOT_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(24));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_STALL_TIMEOUT}: a socket read timeout, so it must fit an int of milliseconds. */
+    public static final class StallTimeout extends BoundedDuration {
+        public StallTimeout() {
+            super("QDRANT_SNAPSHOT_STALL_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(24));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_KEEP_WITHIN}. */
+    public static final class KeepWithin extends BoundedDuration {
+        public KeepWithin() {
+            super("QDRANT_SNAPSHOT_KEEP_WITHIN", Duration.ofMinutes(1), Duration.ofDays(36_500));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}. */
+    public static final class OnStartMinInterval extends BoundedDuration {
+        public OnStartMinInterval() {
+            super("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", Duration.ofSeconds(1), Duration.ofDays(36_500));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+}

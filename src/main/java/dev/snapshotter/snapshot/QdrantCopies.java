@@ -1,0 +1,100 @@
+package dev.snapshotter.snapshot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The ledger of snapshots this service asked Qdrant for and has not yet seen deleted:
+ * {@code QDRANT_SNAPSHOT_DIR/.qdrant-copies.json}. An entry is written (durably) before each create call, and holds
+ * the collection, when the create was sent, the names Qdrant listed just before, and the name Qdrant gave once it
+ * answered. It goes when Qdrant's copy is deleted, or kept on purpose ({@code QDRANT_SNAPSHOT_DELETE_REMOTE=false}).
+ * Whatever stops a run (an error, a timeout, SIGTERM, kill -9) leaves its entry, and the next run reconciles it.
+ */
+final class QdrantCopies {
+
+    static final String FILE_NAME = ".qdrant-copies.json";
+    private static final Logger LOG = Logger.getLogger(QdrantCopies.class);
+
+    private final Path file;
+    private final SnapshotFileWriter writer;
+    private final ObjectMapper json;
+
+    QdrantCopies(Path directory, SnapshotFileWriter writer, ObjectMapper json) {
+        this.file = directory.resolve(FILE_NAME);
+        this.writer = writer;
+        this.json = json;
+    }
+
+    /**
+     * A create this service sent.
+     *
+     * @param before the collection's snapshot names just before the create, or null when they could not be listed
+     * @param name Qdrant's name for the snapshot, or null while (or when) it is not known
+     */
+    record Entry(String collection, Instant requestedAt, List<String> before, String name) {
+
+        Entry named(String snapshotName) {
+            return new Entry(collection, requestedAt, before, snapshotName);
+        }
+    }
+
+    List<Entry> load() {
+        JsonNode root;
+        try (InputStream in = Files.newInputStream(file)) {
+            root = json.readTree(in);
+        } catch (NoSuchFileException e) {
+            return new ArrayList<>();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("The ledger of Qdrant's copies %s is unreadable (%s); starting a new one", file, e.getMessage());
+            return new ArrayList<>();
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode node : root.path("copies")) {
+            List<String> before = null;
+            if (node.path("before").isArray()) {
+                before = new ArrayList<>();
+                for (JsonNode name : node.path("before")) {
+                    before.add(name.asText());
+                }
+            }
+            try {
+                entries.add(new Entry(node.path("collection").asText(), Instant.parse(node.path("requestedAt").asText()),
+                        before, node.hasNonNull("name") ? node.get("name").asText() : null));
+            } catch (RuntimeException e) {
+                LOG.warnf("Dropping an unreadable entry of %s: %s", file, node);
+            }
+        }
+        return entries;
+    }
+
+    /** Replaces the ledger, all at once (temporary file, fsync, rename, directory fsync). */
+    void save(List<Entry> entries) throws IOException {
+        ObjectNode root = json.createObjectNode();
+        root.put("format", 1);
+        ArrayNode copies = root.putArray("copies");
+        for (Entry entry : entries) {
+            ObjectNode node = copies.addObject();
+            node.put("collection", entry.collection());
+            node.put("requestedAt", entry.requestedAt().toString());
+            if (entry.before() != null) {
+                ArrayNode before = node.putArray("before");
+                entry.before().forEach(before::add);
+            }
+            node.put("name", entry.name());
+        }
+        writer.writeAtomically(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    }
+}

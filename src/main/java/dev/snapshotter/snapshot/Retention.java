@@ -1,0 +1,79 @@
+package dev.snapshotter.snapshot;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import dev.snapshotter.config.BoundedDuration;
+
+/**
+ * {@code QDRANT_SNAPSHOT_KEEP_LAST} and {@code QDRANT_SNAPSHOT_KEEP_WITHIN}, applied right after a verified run to the
+ * catalogued snapshots of that run's collection. A snapshot is kept when either rule keeps it; the snapshot just
+ * taken and the newest one are always kept; nothing outside the catalog (foreign files, other collections,
+ * temporary files) is ever looked at. Deleting the {@code .snap} first means a half-pruned snapshot is never listed.
+ */
+final class Retention {
+
+    private static final Logger LOG = Logger.getLogger(Retention.class);
+
+    private final Optional<Integer> keepLast;
+    private final Optional<Duration> keepWithin;
+
+    Retention(Optional<Integer> keepLast, Optional<Duration> keepWithin) {
+        this.keepLast = keepLast;
+        this.keepWithin = keepWithin;
+    }
+
+    /** What a pruning did: the snapshot files deleted, and a remark per failed deletion. */
+    record Pruned(List<String> files, List<String> remarks) {
+    }
+
+    Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now) {
+        List<String> pruned = new ArrayList<>();
+        List<String> remarks = new ArrayList<>();
+        if (keepLast.isEmpty() && keepWithin.isEmpty()) {
+            return new Pruned(pruned, remarks);
+        }
+        List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection)).toList();
+        for (int index = 0; index < ours.size(); index++) {
+            SnapshotCatalog.Entry entry = ours.get(index);
+            boolean byCount = keepLast.isPresent() && index < keepLast.get();
+            boolean byAge = keepWithin.isPresent() && !entry.createdAt().isBefore(now.minus(keepWithin.get()));
+            if (index == 0 || byCount || byAge || entry.file().equals(justTaken)) {
+                continue;
+            }
+            String why = keepLast.map(n -> "keep-last=" + n).orElse("")
+                    + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
+                    + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
+            try {
+                Files.delete(entry.file());
+            } catch (IOException e) {
+                String remark = "Could not delete " + entry.fileName() + " (" + why + "): "
+                        + SnapshotFileWriter.reason(e);
+                LOG.warn(remark);
+                remarks.add(remark);
+                continue;
+            }
+            for (Path beside : List.of(entry.sidecar(), entry.manifestFile())) {
+                try {
+                    Files.deleteIfExists(beside);
+                } catch (IOException e) {
+                    String remark = "Deleted " + entry.fileName() + " but not " + beside.getFileName() + ": "
+                            + SnapshotFileWriter.reason(e);
+                    LOG.warn(remark);
+                    remarks.add(remark);
+                }
+            }
+            LOG.infof("Pruned %s (%s)", entry.fileName(), why);
+            pruned.add(entry.fileName());
+        }
+        return new Pruned(pruned, remarks);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.snapshotter.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.LogCapture;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+
+/** {@code GET /api/snapshots}, the download of one, and its re-verification: what an operator copies off the pod. */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class SnapshotCatalogResourceTest {
+
+    static final String OLD_STYLE = "2026-01-01T00-00-00-000Z-kairos.snap";
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    static RequestSpecification authorized() {
+        return given().header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN);
+    }
+
+    /** A directory as operators leave it: one of our old snapshots, foreign files, a crash's leftover, a link. */
+    private void plantMixedDirectory() throws Exception {
+        qdrant.plantEarlierSnapshot(); // OLD_STYLE with its .sha256, from before manifests
+        Path dir = qdrant.directory();
+        Files.writeString(dir.resolve("notes.txt"), "operator's notes");
+        Files.writeString(dir.resolve("backup.snap"), "not our name");
+        Files.writeString(dir.resolve("backup.snap.sha256"), "0".repeat(64) + "  backup.snap\n");
+        Files.writeString(dir.resolve("2026-01-02T00-00-00-000Z-kairos.snap"), "no checksum file beside it");
+        Files.writeString(dir.resolve(".2026-01-05T00-00-00-000Z-kairos.snap.part"), "a run in flight");
+        byte[] other = QdrantStandIn.randomBytes(2048);
+        Files.write(dir.resolve("2026-01-03T00-00-00-000Z-other.snap"), other);
+        Files.writeString(dir.resolve("2026-01-03T00-00-00-000Z-other.snap.sha256"),
+                QdrantStandIn.sha256(other) + "  2026-01-03T00-00-00-000Z-other.snap\n");
+        Path outside = Files.writeString(Files.createTempFile("outside-", ".txt"), "outside the directory");
+        outside.toFile().deleteOnExit();
+        Files.createSymbolicLink(dir.resolve("2026-01-04T00-00-00-000Z-kairos.snap"), outside);
+        Files.writeString(dir.resolve("2026-01-04T00-00-00-000Z-kairos.snap.sha256"),
+                QdrantStandIn.sha256("outside the directory".getBytes(StandardCharsets.UTF_8))
+                        + "  2026-01-04T00-00-00-000Z-kairos.snap\n");
+    }
+
+    @Test
+    void listsVerifiedSnapshotsNewestFirstWithTheirManifests() throws Exception {
+        plantMixedDirectory();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        String filePath = QdrantStandIn.trigger().then().statusCode(200).extract().path("targets[0].filePath");
+        String taken = Path.of(filePath).getFileName().toString();
+
+        JsonPath list = authorized().get("/api/snapshots").then().statusCode(200).contentType("application/json")
+                .extract().jsonPath();
+
+        assertThat(list.getList("file", String.class))
+                .containsExactly(taken, "2026-01-03T00-00-00-000Z-other.snap", OLD_STYLE);
+        assertThat(list.getString("[0].collection")).isEqualTo("kairos");
+        assertThat(list.getLong("[0].size")).isEqualTo(5000);
+        assertThat(list.getString("[0].sha256")).isEqualTo(snapshot.sha256());
+        assertThat(list.getString("[0].reason")).isEqualTo("api");
+        assertThat(list.getString("[0].qdrantVersion")).isEqualTo("1.19.0");
+        assertThat(list.getLong("[0].pointsCount")).isEqualTo(1234);
+        assertThat(list.getString("[0].createdAt")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(list.getString("[1].collection")).isEqualTo("other");
+        assertThat(list.getString("[2].collection")).isEqualTo("kairos");
+        assertThat(list.getString("[2].createdAt")).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(list.getString("[2].qdrantVersion")).isNull();
+        assertThat(list.getBoolean("[2].manifest")).isFalse();
+    }
+
+    @Test
+    void streamsAListedSnapshotByteForByte() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+
+        var response = authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(200)
+                .contentType("application/octet-stream")
+                .header("Content-Length", String.valueOf(earlier.body().length))
+                .header("ETag", "\"" + QdrantStandIn.sha256(earlier.body()) + "\"")
+                .header("Content-Disposition", "attachment; filename=\"" + OLD_STYLE + "\"")
+                .extract();
+        assertThat(response.asByteArray()).isEqualTo(earlier.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "..%2Fx", "%2E%2E%2Fetc%2Fpasswd", ".2026-01-05T00-00-00-000Z-kairos.snap.part",
+            "2026-01-04T00-00-00-000Z-kairos.snap", "2026-01-02T00-00-00-000Z-kairos.snap", "backup.snap",
+            "notes.txt", "2026-01-01T00-00-00-000Z-kairos.snap.sha256", "2099-01-01T00-00-00-000Z-kairos.snap" })
+    void answers404ForAnythingButAListedFile(String name) throws Exception {
+        plantMixedDirectory();
+
+        authorized().urlEncodingEnabled(false).get("/api/snapshots/" + name).then().statusCode(404)
+                .contentType("application/problem+json");
+        authorized().urlEncodingEnabled(false).post("/api/snapshots/" + name + "/verify").then().statusCode(404);
+    }
+
+    @Test
+    void answers404ForATraversalPath() throws Exception {
+        plantMixedDirectory();
+
+        authorized().urlEncodingEnabled(false).get("/api/snapshots/../../etc/passwd").then().statusCode(404);
+        authorized().urlEncodingEnabled(false).get("/api/snapshots/..%2F..%2Fetc%2Fpasswd").then().statusCode(404);
+        authorized().urlEncodingEnabled(false).get("/api/snapshots/%2e%2e/%2e%2e/etc/passwd").then().statusCode(404);
+    }
+
+    @Test
+    void verifiesAndCatchesOneFlippedByte() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        double mismatches = metric("snapshotter_verifications_total{result=\"mismatch\"}");
+        double oks = metric("snapshotter_verifications_total{result=\"ok\"}");
+
+        authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(200)
+                .body("file", equalTo(OLD_STYLE)).body("verified", equalTo(true))
+                .body("sha256", equalTo(QdrantStandIn.sha256(earlier.body())))
+                .body("expected", equalTo(QdrantStandIn.sha256(earlier.body())));
+
+        byte[] rotten = earlier.body().clone();
+        rotten[1234] ^= 0x01;
+        Files.write(earlier.snapshot(), rotten);
+        try (LogCapture logs = LogCapture.install()) {
+            authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(200)
+                    .body("verified", equalTo(false))
+                    .body("sha256", equalTo(QdrantStandIn.sha256(rotten)))
+                    .body("expected", equalTo(QdrantStandIn.sha256(earlier.body())));
+            assertThat(logs.lines()).anyMatch(line -> line.startsWith("ERROR") && line.contains(OLD_STYLE)
+                    && line.contains("Verification failed"));
+        }
+        assertThat(metric("snapshotter_verifications_total{result=\"ok\"}")).isEqualTo(oks + 1);
+        assertThat(metric("snapshotter_verifications_total{result=\"mismatch\"}")).isEqualTo(mismatches + 1);
+    }
+
+    @Test
+    void guardsEveryCatalogEndpointWithTheToken() throws Exception {
+        qdrant.plantEarlierSnapshot();
+        for (RequestSpecification request : List.of(given(), given().header("Authorization", "Bearer nope"))) {
+            request.get("/api/snapshots").then().statusCode(401).contentType("application/problem+json");
+        }
+        given().get("/api/snapshots/" + OLD_STYLE).then().statusCode(401);
+        given().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(401);
+    }
+
+    static double metric(String series) {
+        return Scrape.value(series);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The newest snapshot is 2 h old and QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL is 1h: the boot snapshot is taken. */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = {
+        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.on-start-min-interval", value = "1h"),
+        @ResourceArg(name = "plant-snapshot-aged", value = "PT2H") })
+@ExtendWith(SecretsStayHidden.class)
+class BootMinIntervalElapsedTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @Test
+    void takesTheBootSnapshotWhenTheNewestIsOlderThanTheInterval() {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get("/q/health/started").then().statusCode(200));
+
+        given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
+        assertThat(qdrant.creates()).hasSize(1);
+        assertThat(qdrant.files().stream().filter(f -> f.toString().endsWith(".snap"))).hasSize(2);
+    }
+}

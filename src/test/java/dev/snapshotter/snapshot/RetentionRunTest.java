@@ -1,0 +1,82 @@
+package dev.snapshotter.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.LogCapture;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** QDRANT_SNAPSHOT_KEEP_LAST=2 end to end: the run's report, the log, the metric and the directory. */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-last",
+        value = "2"))
+@ExtendWith(SecretsStayHidden.class)
+class RetentionRunTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    @Test
+    void prunesAfterAVerifiedRunAndSaysWhat() throws Exception {
+        Instant now = Instant.now();
+        Path older = qdrant.plantSnapshot(now.minus(Duration.ofDays(2)), "kairos", QdrantStandIn.randomBytes(10));
+        Path oldest = qdrant.plantSnapshot(now.minus(Duration.ofDays(3)), "kairos", QdrantStandIn.randomBytes(11));
+        Path newest = qdrant.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", QdrantStandIn.randomBytes(12));
+        Path other = qdrant.plantSnapshot(now.minus(Duration.ofDays(9)), "other", QdrantStandIn.randomBytes(13));
+        Files.writeString(qdrant.directory().resolve("notes.txt"), "mine");
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2000));
+        double pruned = Scrape.value("snapshotter_pruned_total{target=\"qdrant\"}");
+
+        JsonPath report;
+        try (LogCapture logs = LogCapture.install()) {
+            report = QdrantStandIn.trigger().then().statusCode(200).extract().jsonPath();
+            assertThat(logs.lines()).anyMatch(line -> line.startsWith("INFO") && line.contains("Pruned "
+                    + oldest.getFileName() + " (keep-last=2)"));
+        }
+
+        assertThat(report.getList("targets[0].pruned", String.class))
+                .containsExactlyInAnyOrder(older.getFileName().toString(), oldest.getFileName().toString());
+        Path taken = Path.of(report.getString("targets[0].filePath"));
+        List<Path> left = qdrant.files();
+        assertThat(left).contains(taken, newest, Path.of(newest + ".sha256"), other, Path.of(other + ".sha256"),
+                qdrant.directory().resolve("notes.txt"));
+        assertThat(left).doesNotContain(older, oldest, Path.of(older + ".sha256"), Path.of(oldest + ".sha256"));
+        assertThat(Scrape.value("snapshotter_pruned_total{target=\"qdrant\"}")).isEqualTo(pruned + 2);
+    }
+
+    @Test
+    void prunesNothingAfterAFailedRun() throws Exception {
+        Instant now = Instant.now();
+        for (int days = 1; days <= 4; days++) {
+            qdrant.plantSnapshot(now.minus(Duration.ofDays(days)), "kairos", QdrantStandIn.randomBytes(10 + days));
+        }
+        List<Path> before = qdrant.files();
+        qdrant.createFails("kairos", 500, "Service internal error: boom");
+
+        QdrantStandIn.trigger().then().statusCode(502);
+
+        assertThat(qdrant.files()).isEqualTo(before);
+    }
+}

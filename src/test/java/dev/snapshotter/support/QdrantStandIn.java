@@ -57,6 +57,11 @@ public final class QdrantStandIn {
         this.faulty = faulty;
     }
 
+    /** A stand-in on servers a test runs itself (for tests that start the packaged app as a process). */
+    public static QdrantStandIn on(WireMockServer server, Path directory, FaultyDownloadServer faulty) {
+        return new QdrantStandIn(server, directory, faulty);
+    }
+
     /** For plain JUnit tests of the files alone: no Qdrant behind it. */
     public static QdrantStandIn filesOnly(Path directory) {
         return new QdrantStandIn(null, directory, null);

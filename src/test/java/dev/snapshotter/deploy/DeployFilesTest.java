@@ -1,0 +1,75 @@
+package dev.snapshotter.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * What operators copy from {@code deploy/} and {@code src/main/docker/}: health checks that outlast the longest boot
+ * snapshot and answer in time, and the restricted Pod Security Standard. Plain JUnit over the files' text.
+ */
+class DeployFilesTest {
+
+    /** QDRANT_WAIT_TIMEOUT as the deploy files set it, plus QDRANT_SNAPSHOT_TIMEOUT's default. */
+    static final Duration LONGEST_BOOT = Duration.ofSeconds(60).plus(Duration.ofMinutes(30));
+
+    @Test
+    void composeWaitsOutTheLongestBootSnapshotAndDropsPrivileges() throws Exception {
+        String compose = Files.readString(Path.of("deploy", "docker-compose.yml"));
+
+        assertThat(duration(compose, "start_period:\\s*(\\S+)")).isGreaterThan(LONGEST_BOOT);
+        assertThat(compose).contains("read_only: true", "cap_drop: [\"ALL\"]", "no-new-privileges:true")
+                .contains("\"/work/application\", \"probe\"");
+    }
+
+    @Test
+    void kubernetesProbesOutwaitTheReadinessCheckAndThePodIsRestricted() throws Exception {
+        String sidecar = Files.readString(Path.of("deploy", "kubernetes", "snapshotter-sidecar.yaml"));
+
+        for (String probe : new String[] { "startupProbe", "readinessProbe", "livenessProbe" }) {
+            Matcher block = Pattern.compile(probe + ":\\n((?: {12}.*\\n)+)").matcher(sidecar);
+            assertThat(block.find()).as(probe).isTrue();
+            Matcher timeout = Pattern.compile("timeoutSeconds: (\\d+)").matcher(block.group(1));
+            assertThat(timeout.find()).as(probe + " sets timeoutSeconds (the default 1 s is shorter than the check)")
+                    .isTrue();
+            assertThat(Integer.parseInt(timeout.group(1))).as(probe).isGreaterThanOrEqualTo(3);
+        }
+        Matcher startup = Pattern.compile("periodSeconds: (\\d+)\\n\\s+timeoutSeconds: \\d+\\n\\s+failureThreshold: (\\d+)")
+                .matcher(sidecar);
+        assertThat(startup.find()).isTrue();
+        assertThat(Duration.ofSeconds(Long.parseLong(startup.group(1)) * Long.parseLong(startup.group(2))))
+                .isGreaterThan(LONGEST_BOOT);
+        assertThat(sidecar).contains("runAsNonRoot: true", "allowPrivilegeEscalation: false",
+                "readOnlyRootFilesystem: true", "drop: [\"ALL\"]", "type: RuntimeDefault", "mountPath: /tmp");
+    }
+
+    @Test
+    void imagesCheckHealthWithTheProbeModeAndOutwaitTheBootSnapshot() throws Exception {
+        for (String dockerfile : new String[] { "Dockerfile.jvm", "Dockerfile.native-micro",
+                "Dockerfile.native-multistage" }) {
+            String text = Files.readString(Path.of("src", "main", "docker", dockerfile));
+            Matcher check = Pattern.compile("HEALTHCHECK (.*(?:\\\\\\n.*)*)").matcher(text);
+            assertThat(check.find()).as(dockerfile).isTrue();
+            assertThat(check.group(1)).as(dockerfile).contains("\"probe\"").doesNotContain("curl");
+            assertThat(duration(check.group(1), "--start-period=(\\S+)")).as(dockerfile).isGreaterThan(LONGEST_BOOT);
+        }
+    }
+
+    private static Duration duration(String text, String pattern) {
+        Matcher matcher = Pattern.compile(pattern).matcher(text);
+        assertThat(matcher.find()).as(pattern).isTrue();
+        String value = matcher.group(1);
+        long amount = Long.parseLong(value.substring(0, value.length() - 1));
+        return switch (value.charAt(value.length() - 1)) {
+            case 'h' -> Duration.ofHours(amount);
+            case 'm' -> Duration.ofMinutes(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+}

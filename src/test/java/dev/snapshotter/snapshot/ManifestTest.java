@@ -1,0 +1,102 @@
+package dev.snapshotter.snapshot;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.restassured.path.json.JsonPath;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The {@code .json} manifest beside every verified snapshot: what a restore needs besides the data. */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class ManifestTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    @Test
+    void describesTheSnapshotTheCollectionAndTheServer() throws Exception {
+        // QDRANT_COLLECTION is "kairos", an alias of kairos_v2
+        qdrant.alias("kairos", "kairos_v2");
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", QdrantStandIn.randomBytes(4321));
+        Instant before = Instant.now();
+
+        JsonPath report = QdrantStandIn.trigger().then().statusCode(200).extract().jsonPath();
+        Path file = Path.of(report.getString("targets[0].filePath"));
+        JsonPath manifest = JsonPath.from(Path.of(file + ".json").toFile());
+
+        assertThat(manifest.getInt("format")).isEqualTo(1);
+        assertThat(manifest.getString("target")).isEqualTo("qdrant");
+        assertThat(manifest.getString("collection.name")).isEqualTo("kairos_v2");
+        assertThat(manifest.getList("aliases", String.class)).containsExactly("kairos");
+        assertThat(manifest.getString("configuredName")).isEqualTo("kairos");
+        assertThat(manifest.getString("reason")).isEqualTo("api");
+        assertThat(Instant.parse(manifest.getString("startedAt"))).isBetween(before.minusSeconds(1), Instant.now());
+        assertThat(Instant.parse(manifest.getString("completedAt")))
+                .isAfterOrEqualTo(Instant.parse(manifest.getString("startedAt")));
+        assertThat(manifest.getString("file")).isEqualTo(file.getFileName().toString());
+        assertThat(manifest.getLong("bytes")).isEqualTo(4321);
+        assertThat(manifest.getString("sha256")).isEqualTo(snapshot.sha256());
+        assertThat(manifest.getString("checksumSource")).isEqualTo("qdrant");
+        assertThat(manifest.getString("qdrantSnapshotName")).isEqualTo(snapshot.name());
+        assertThat(manifest.getString("qdrant.version")).isEqualTo("1.19.0");
+        assertThat(manifest.getString("qdrant.commit")).isEqualTo("74f3e85b9473c62560006c043e13737ce6b48412");
+        assertThat(manifest.getString("collection.status")).isEqualTo("green");
+        assertThat(manifest.getLong("collection.points_count")).isEqualTo(1234);
+        assertThat(manifest.getInt("collection.segments_count")).isEqualTo(2);
+        assertThat(manifest.getInt("collection.config.params.vectors.size")).isEqualTo(384);
+        assertThat(manifest.getString("collection.config.params.vectors.distance")).isEqualTo("Cosine");
+        assertThat(manifest.getList("remarks")).isEmpty();
+        assertThat(report.getString("targets[0].message")).isNull();
+    }
+
+    @Test
+    void stillCompletesWhenQdrantWillNotDescribeItself() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        qdrant.createAnswers(snapshot, null, 1000L);
+        qdrant.server().stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(500)
+                .withBody("boom")));
+        qdrant.server().stubFor(get(urlEqualTo("/collections/kairos")).atPriority(1).willReturn(aResponse()
+                .withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":{\"error\":\"Not found: Collection `kairos` doesn't exist!\"},\"time\":0.0001}")));
+
+        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
+                .body("targets[0].status", equalTo("completed"))
+                .body("targets[0].message", containsString("Manifest: Qdrant version unavailable"))
+                .extract().jsonPath();
+        JsonPath manifest = JsonPath.from(Path.of(report.getString("targets[0].filePath") + ".json").toFile());
+
+        assertThat(manifest.getString("qdrant.version")).isNull();
+        assertThat(manifest.getString("qdrant.commit")).isNull();
+        assertThat(manifest.getString("collection.name")).isEqualTo("kairos");
+        assertThat(manifest.getString("collection.points_count")).isNull();
+        assertThat(manifest.getString("collection.config")).isNull();
+        assertThat(manifest.getString("checksumSource")).isEqualTo("computed");
+        assertThat(manifest.getList("remarks", String.class))
+                .anySatisfy(r -> assertThat(r).contains("Qdrant version unavailable", "500"))
+                .anySatisfy(r -> assertThat(r).contains("collection info unavailable", "404"));
+    }
+}

@@ -80,7 +80,12 @@ class ShutdownIT {
 
             long sigterm = System.nanoTime();
             app.process().destroy();
-            HttpResponse<String> response = answer.get(5, TimeUnit.SECONDS);
+            HttpResponse<String> response;
+            try {
+                response = answer.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("no answer within 5 s of SIGTERM; the app said:\n" + app.output(), e);
+            }
             assertThat(app.process().waitFor(5, TimeUnit.SECONDS)).as("exits within 5 s of SIGTERM").isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - sigterm)).isLessThan(Duration.ofSeconds(5));
             output = app.output();

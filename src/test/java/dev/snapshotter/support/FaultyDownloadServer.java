@@ -59,7 +59,7 @@ public final class FaultyDownloadServer implements AutoCloseable {
         this.acceptor.start();
     }
 
-    static FaultyDownloadServer start() throws IOException {
+    public static FaultyDownloadServer start() throws IOException {
         return new FaultyDownloadServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
     }
 

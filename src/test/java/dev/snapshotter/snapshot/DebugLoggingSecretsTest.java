@@ -22,7 +22,10 @@ import io.quarkus.test.junit.QuarkusTest;
  * HTTP client, which downloads the snapshot, logs the headers of every request at that level unless pinned.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "quarkus.log.level", value = "DEBUG"))
+@WithTestResource(value = QdrantStandInResource.class, initArgs = {
+        @ResourceArg(name = "quarkus.log.level", value = "DEBUG"),
+        // every record reaches the capture at DEBUG; the build's console need not print them all
+        @ResourceArg(name = "quarkus.log.console.level", value = "INFO") })
 @ExtendWith(SecretsStayHidden.class)
 class DebugLoggingSecretsTest {
 

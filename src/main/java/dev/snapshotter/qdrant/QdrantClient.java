@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -150,15 +151,17 @@ public class QdrantClient {
     /**
      * Opens the snapshot's body for streaming. The caller must close the result. Refuses anything but a plain
      * 200 with an identity-encoded body.
+     *
+     * @param cancelled checked at least once a second while the body is silent: true ends the download at once
      */
-    public Download download(String collection, String name) {
+    public Download download(String collection, String name, BooleanSupplier cancelled) {
         String operation = "download snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
         if (!SnapshotNames.isSafe(name)) {
             throw QdrantException.protocol(operation, "is not attempted: the name is not a plain file name");
         }
         HttpURLConnection connection;
         try {
-            connection = downloader.open(collection, name);
+            connection = downloader.open(collection, name, cancelled);
         } catch (IOException | RuntimeException e) {
             throw translate(operation, e instanceof java.net.SocketTimeoutException
                     && !String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")
@@ -177,7 +180,8 @@ public class QdrantClient {
                         + "` although identity was asked; an encoded body is not the snapshot");
             }
             long contentLength = contentLength(operation, connection.getHeaderField("Content-Length"));
-            return new Download(connection, new StallReport(connection.getInputStream(), operation), contentLength);
+            return new Download(connection, new StallReport(connection.getInputStream(), operation, cancelled),
+                    contentLength);
         } catch (IOException | RuntimeException e) {
             connection.disconnect();
             throw e instanceof QdrantException q ? q : translate(operation, null, e, downloader.base());
@@ -332,27 +336,43 @@ public class QdrantClient {
         return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    /** Names a socket read timeout in the body for what it is: Qdrant stopped sending. */
+    /**
+     * The download's socket times out every {@link QdrantDownloader#TICK}: a read that times out is retried until
+     * Qdrant has been silent for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} (then it fails as a stalled stream, a timeout),
+     * or until the run is cancelled. A blocked socket read cannot be interrupted, and closing the connection from
+     * another thread waits for the read to return, so this is how shutdown reaches a silent download.
+     */
     private final class StallReport extends FilterInputStream {
 
         private final String operation;
+        private final BooleanSupplier cancelled;
 
-        StallReport(InputStream body, String operation) {
+        StallReport(InputStream body, String operation, BooleanSupplier cancelled) {
             super(body);
             this.operation = operation;
+            this.cancelled = cancelled;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                return super.read(buffer, offset, length);
-            } catch (java.net.SocketTimeoutException e) {
-                // still a timeout, so that the run reports one (504), in the operator's words
-                java.net.SocketTimeoutException named = new java.net.SocketTimeoutException("Qdrant sent no byte for "
-                        + BoundedDuration.describe(downloader.stallTimeout()) + " during " + operation
-                        + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)");
-                named.initCause(e);
-                throw named;
+            long silentSince = System.nanoTime();
+            while (true) {
+                if (cancelled.getAsBoolean()) {
+                    throw new java.io.InterruptedIOException("the download was cancelled");
+                }
+                try {
+                    return super.read(buffer, offset, length);
+                } catch (java.net.SocketTimeoutException e) {
+                    if (System.nanoTime() - silentSince < downloader.stallTimeout().toNanos()) {
+                        continue; // one tick of silence: check for cancellation, then read on
+                    }
+                    // still a timeout, so that the run reports one (504), in the operator's words
+                    java.net.SocketTimeoutException named = new java.net.SocketTimeoutException("Qdrant sent no byte "
+                            + "for " + BoundedDuration.describe(downloader.stallTimeout()) + " during " + operation
+                            + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)");
+                    named.initCause(e);
+                    throw named;
+                }
             }
         }
     }

@@ -26,7 +26,8 @@ import io.quarkus.tls.TlsConfigurationRegistry;
  * Not the REST client: a snapshot is gigabytes, and the JDK client reads the socket straight into the caller's
  * buffer, where the reactive client hands every network chunk from its event loop to the reading thread. The
  * benchmark measured the difference: about 3 times the throughput on two cores (BENCHMARKS.md). The socket read
- * timeout is the stall timeout: a download that sends no byte for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} fails.
+ * timeout is a one-second {@link #TICK}; the body's reader turns ticks into the stall timeout (a download that sends
+ * no byte for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} fails) and into a check for cancellation at shutdown.
  * TLS trust is the same as the REST client's: the {@code qdrant} TLS configuration when
  * {@code QDRANT_CA_CERT_PATH} is set, the JVM's default otherwise.
  */
@@ -34,6 +35,8 @@ import io.quarkus.tls.TlsConfigurationRegistry;
 class QdrantDownloader {
 
     static final int CONNECT_TIMEOUT_MILLIS = 5000;
+    /** The socket read timeout: how often a silent download wakes to check the stall timeout and cancellation. */
+    static final Duration TICK = Duration.ofSeconds(1);
 
     private final String base;
     private final QdrantConfig config;
@@ -58,21 +61,42 @@ class QdrantDownloader {
         return stallTimeout;
     }
 
-    /** Sends the request and returns the connection with its status and headers read; the body is not read. */
-    HttpURLConnection open(String collection, String name) throws IOException {
+    /**
+     * Sends the request and returns the connection with its status and headers read; the body is not read. Headers
+     * that do not come within a {@link #TICK} are asked for again on a new connection, until the stall timeout has
+     * passed or the run is cancelled.
+     */
+    HttpURLConnection open(String collection, String name, java.util.function.BooleanSupplier cancelled)
+            throws IOException {
         URL url = URI.create(base + "/collections/" + segment(collection) + "/snapshots/" + segment(name)).toURL();
+        long deadline = System.nanoTime() + stallTimeout.toNanos();
+        while (true) {
+            HttpURLConnection connection = connection(url);
+            try {
+                connection.getResponseCode();
+                return connection;
+            } catch (java.net.SocketTimeoutException e) {
+                connection.disconnect();
+                boolean connecting = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect");
+                if (connecting || cancelled.getAsBoolean() || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private HttpURLConnection connection(URL url) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();
         if (tls != null && connection instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls);
         }
         connection.setInstanceFollowRedirects(false);
         connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-        connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, stallTimeout.toMillis())));
+        connection.setReadTimeout((int) Math.min(TICK.toMillis(), stallTimeout.toMillis()));
         connection.setRequestProperty("Accept", "application/octet-stream");
         connection.setRequestProperty("Accept-Encoding", "identity");
         config.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> connection.setRequestProperty(QdrantApiKeyHeaders.API_KEY_HEADER, key));
-        connection.getResponseCode();
         return connection;
     }
 

@@ -86,8 +86,9 @@ public class BootSnapshot {
     private void attempts(SnapshotService.Run first) {
         SnapshotService.Run run = first;
         Duration backoff = FIRST_RETRY;
+        SnapshotReport last = null;
         for (int attempt = 1;; attempt++) {
-            SnapshotReport report = null;
+            SnapshotReport report = run == null ? last : null; // the slot was busy: the last failure still stands
             if (run != null) {
                 try (SnapshotService.Run held = run) {
                     LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
@@ -100,6 +101,7 @@ public class BootSnapshot {
             if (report == null) {
                 report = new SnapshotReport(Reason.STARTUP, SnapshotReport.Status.FAILED, Instant.now(), 0, List.of());
             }
+            last = report;
             boolean succeeded = report.status() != SnapshotReport.Status.FAILED;
             if (succeeded || !config.snapshot().onStartRequired() || service.shuttingDown()) {
                 retrying = null;

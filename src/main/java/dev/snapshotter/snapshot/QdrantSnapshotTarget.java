@@ -153,23 +153,17 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             } catch (SnapshotFailure e) {
                 throw nothingDownloaded(e, copies, named, orphans);
             }
-            try (QdrantClient.Download download = qdrant.download(name, snapshotName)) {
-                Runnable abort = download::close;
-                run.cancellation().onCancel(abort);
-                try {
-                    if (description.size() == null && download.contentLength() >= 0) {
-                        try {
-                            writer.requireSpace(download.contentLength());
-                        } catch (SnapshotFailure e) {
-                            throw nothingDownloaded(e, copies, named, orphans);
-                        }
+            try (QdrantClient.Download download = qdrant.download(name, snapshotName, run.cancellation()::cancelled)) {
+                if (description.size() == null && download.contentLength() >= 0) {
+                    try {
+                        writer.requireSpace(download.contentLength());
+                    } catch (SnapshotFailure e) {
+                        throw nothingDownloaded(e, copies, named, orphans);
                     }
-                    written = writer.write(download.body(), SnapshotFileWriter.finalName(run.startedAt(), name),
-                            new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
-                                    blankToNull(description.checksum())));
-                } finally {
-                    run.cancellation().forget(abort);
                 }
+                written = writer.write(download.body(), SnapshotFileWriter.finalName(run.startedAt(), name),
+                        new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
+                                blankToNull(description.checksum())));
             }
         } catch (QdrantException e) {
             throw failure(e).at(name, snapshotName).removed(orphans);

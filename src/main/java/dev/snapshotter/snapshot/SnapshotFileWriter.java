@@ -227,9 +227,12 @@ final class SnapshotFileWriter {
                 int read;
                 try {
                     read = body.readNBytes(buffer, 0, buffer.length);
-                } catch (java.net.SocketTimeoutException e) {
-                    throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, "The download from Qdrant timed out after "
-                            + bytes + " bytes: " + reason(e), e);
+                } catch (java.io.InterruptedIOException e) {
+                    throw e instanceof java.net.SocketTimeoutException
+                            ? new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, "The download from Qdrant timed out after "
+                                    + bytes + " bytes: " + reason(e), e)
+                            : new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant stopped after " + bytes
+                                    + " bytes: " + reason(e), e);
                 } catch (IOException | RuntimeException e) {
                     throw new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant broke after " + bytes
                             + " bytes: " + reason(e), e);

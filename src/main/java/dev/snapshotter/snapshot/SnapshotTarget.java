@@ -28,7 +28,7 @@ public interface SnapshotTarget {
      * What a target knows of the run it serves.
      *
      * @param startedAt when the run started
-     * @param cancellation register here what must be closed to stop a blocked call at shutdown
+     * @param cancellation set when shutdown cancels the run; long blocking work checks it
      */
     record RunContext(SnapshotReport.Reason reason, Instant startedAt, Cancellation cancellation) {
     }

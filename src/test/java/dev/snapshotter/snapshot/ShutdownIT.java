@@ -77,6 +77,7 @@ class ShutdownIT {
                     .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> partFiles().findAny().isPresent());
+            Thread.sleep(1500); // the 3 MiB sent are read: the app now waits in a socket read that cannot be interrupted
 
             long sigterm = System.nanoTime();
             app.process().destroy();

@@ -45,7 +45,9 @@ public class ScheduledSnapshots {
         if (schedule.cron() != null) {
             job.setCron(schedule.cron());
         } else {
-            job.setInterval(schedule.every().toSeconds() + "s");
+            // the first run one interval after boot, not at boot: a restarting pod must not take a copy per restart
+            String every = schedule.every().toSeconds() + "s";
+            job.setInterval(every).setDelayed(every);
         }
         Trigger trigger = job.schedule();
         publishNext(trigger);

@@ -23,6 +23,10 @@ public abstract class BoundedDuration implements Converter<Duration> {
         this.max = max;
     }
 
+    /**
+     * Each variable's subclass declares {@code convert} again, returning {@code Duration}: SmallRye Config's build step
+     * validates a mapping's converter by the return type its class declares, and refuses an inherited one.
+     */
     @Override
     public Duration convert(String value) {
         String trimmed = value.trim();

@@ -13,6 +13,10 @@ public abstract class NonBlank implements Converter<String> {
         this.example = example;
     }
 
+    /**
+     * Each variable's subclass declares {@code convert} again, returning {@code String}: SmallRye Config's build step
+     * validates a mapping's converter by the return type its class declares, and refuses an inherited one.
+     */
     @Override
     public String convert(String value) {
         if (value == null || value.isBlank()) {

@@ -1,6 +1,7 @@
 package dev.snapshotter.snapshot;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +54,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * never came (timeout, crash): Qdrant names the snapshot as it starts it, so a few seconds cover clock skew.
      */
     static final Duration NAME_TIME_TOLERANCE = Duration.ofSeconds(10);
+    /** Qdrant's snapshot names: {@code <collection>-<peer id>-<UTC time to the second>.snapshot}. */
+    private static final Pattern QDRANT_NAME = Pattern.compile(".+-\\d+-(\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d)\\.snapshot");
     private static final DateTimeFormatter QDRANT_NAME_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd-HH-mm-ss");
 
     private final QdrantClient qdrant;
@@ -271,8 +275,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return listed;
     }
 
-    private static final Pattern QDRANT_NAME = Pattern.compile(".+-\\d+-(\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d)\\.snapshot");
-
     /**
      * Whether {@code name} is the snapshot an unanswered create made: it was not listed before the create, it is
      * named after the collection, and its name time (Qdrant's UTC clock, to the second) lies within
@@ -356,9 +358,9 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return manifest;
     }
 
-    private void writeManifest(SnapshotFileWriter writer, java.nio.file.Path snapshot, ObjectNode manifest,
+    private void writeManifest(SnapshotFileWriter writer, Path snapshot, ObjectNode manifest,
             List<String> remarks) {
-        java.nio.file.Path file = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
+        Path file = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
         try {
             writer.writeAtomically(file, json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
         } catch (IOException e) {
@@ -370,7 +372,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /** Changes the ledger; a ledger that cannot be written is a warning, never a failed run. */
-    private void record(QdrantCopies copies, java.util.function.Consumer<List<QdrantCopies.Entry>> change) {
+    private void record(QdrantCopies copies, Consumer<List<QdrantCopies.Entry>> change) {
         List<QdrantCopies.Entry> entries = copies.load();
         change.accept(entries);
         try {

@@ -77,6 +77,12 @@ class RealQdrantIT {
             // Qdrant's checksum matched (or the run would have failed); the message would say if it had none
             assertThat(report.getString("targets[0].message")).isNull();
             assertThat(snapFiles()).hasSize(2).allSatisfy(RealQdrantIT::matchesItsChecksumFile);
+            JsonPath manifest = new JsonPath(Files.readString(Path.of(file + ".json")));
+            assertThat(manifest.getString("qdrant.version")).isEqualTo("1.19.0");
+            assertThat(manifest.getString("collection.name")).isEqualTo("kairos_v2");
+            assertThat(manifest.getList("aliases", String.class)).containsExactly("kairos");
+            assertThat(manifest.getLong("collection.points_count")).isEqualTo(2);
+            assertThat(manifest.getString("checksumSource")).isEqualTo("qdrant");
 
             // the server-side copies were deleted after ours verified
             JsonPath listed = new JsonPath(call(qdrant, "GET", "/collections/kairos_v2/snapshots", null));

@@ -31,11 +31,14 @@ final class QdrantCopies {
     private final Path file;
     private final SnapshotFileWriter writer;
     private final ObjectMapper json;
+    private final List<Entry> entries;
 
+    /** Reads the ledger once, for one run: runs are one at a time, so nothing else changes it meanwhile. */
     QdrantCopies(Path directory, SnapshotFileWriter writer, ObjectMapper json) {
         this.file = directory.resolve(FILE_NAME);
         this.writer = writer;
         this.json = json;
+        this.entries = load();
     }
 
     /**
@@ -51,7 +54,22 @@ final class QdrantCopies {
         }
     }
 
-    List<Entry> load() {
+    /** The entries as they stand, read only. */
+    List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    /** Changes the entries and writes the ledger; a ledger that cannot be written is a warning, never a failed run. */
+    void update(java.util.function.Consumer<List<Entry>> change) {
+        change.accept(entries);
+        try {
+            save();
+        } catch (IOException e) {
+            LOG.warnf("Could not update the ledger of Qdrant's copies %s: %s", file, SnapshotFileWriter.reason(e));
+        }
+    }
+
+    private List<Entry> load() {
         JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
             root = json.readTree(in);
@@ -80,8 +98,8 @@ final class QdrantCopies {
         return entries;
     }
 
-    /** Replaces the ledger, all at once (temporary file, fsync, rename, directory fsync). */
-    void save(List<Entry> entries) throws IOException {
+    /** Writes the ledger all at once (temporary file, fsync, rename, directory fsync). */
+    private void save() throws IOException {
         ObjectNode root = json.createObjectNode();
         root.put("format", 1);
         ArrayNode copies = root.putArray("copies");

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,14 +125,14 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
         ObjectNode manifest = manifestBeforeCreate(run, collection, remarks);
         QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present, null);
-        record(copies, entries -> entries.add(pending));
+        copies.update(entries -> entries.add(pending));
 
         SnapshotDescription description;
         try {
             description = qdrant.createSnapshot(name, config.snapshot().timeout());
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.REJECTED) {
-                record(copies, entries -> entries.remove(pending)); // Qdrant refused: nothing was made
+                copies.update(entries -> entries.remove(pending)); // Qdrant refused: nothing was made
             }
             if (e.kind() == QdrantException.Kind.TIMEOUT) {
                 throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, e.getMessage() + " (QDRANT_SNAPSHOT_TIMEOUT); Qdrant "
@@ -143,7 +142,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
         String snapshotName = description.name();
         QdrantCopies.Entry named = pending.named(snapshotName);
-        record(copies, entries -> {
+        copies.update(entries -> {
             entries.remove(pending);
             entries.add(named);
         });
@@ -187,7 +186,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             try {
                 qdrant.deleteSnapshot(name, snapshotName, CALL_TIMEOUT);
                 remoteDeleted = true;
-                record(copies, entries -> entries.remove(named));
+                copies.update(entries -> entries.remove(named));
             } catch (QdrantException e) {
                 remarks.add("Qdrant's copy " + snapshotName + " was kept on the server (the next run deletes it): "
                         + e.getMessage());
@@ -195,7 +194,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                         e.getMessage());
             }
         } else {
-            record(copies, entries -> entries.remove(named)); // kept on purpose: not ours to reconcile
+            copies.update(entries -> entries.remove(named)); // kept on purpose: not ours to reconcile
             remarks.add("Qdrant's copy " + snapshotName + " was kept on the server (QDRANT_SNAPSHOT_DELETE_REMOTE=false)");
         }
 
@@ -221,7 +220,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     private List<String> reconcile(QdrantCopies copies, String collection, List<String> removed,
             List<String> remarks) {
-        List<QdrantCopies.Entry> entries = copies.load();
+        List<QdrantCopies.Entry> entries = copies.entries();
         List<String> listed;
         try {
             listed = new ArrayList<>(qdrant.listSnapshots(collection, CALL_TIMEOUT).stream()
@@ -267,7 +266,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
         }
         if (changed) {
-            record(copies, all -> {
+            copies.update(all -> {
                 all.clear();
                 all.addAll(kept);
             });
@@ -304,7 +303,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         String snapshotName = named.name();
         try {
             qdrant.deleteSnapshot(named.collection(), snapshotName, CALL_TIMEOUT);
-            record(copies, entries -> entries.remove(named));
+            copies.update(entries -> entries.remove(named));
             return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName
                     + " was deleted", e).at(named.collection(), null).removed(orphans);
         } catch (QdrantException deletion) {
@@ -368,18 +367,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     + " could not be written: " + SnapshotFileWriter.reason(e);
             LOG.warn(remark);
             remarks.add(remark);
-        }
-    }
-
-    /** Changes the ledger; a ledger that cannot be written is a warning, never a failed run. */
-    private void record(QdrantCopies copies, Consumer<List<QdrantCopies.Entry>> change) {
-        List<QdrantCopies.Entry> entries = copies.load();
-        change.accept(entries);
-        try {
-            copies.save(entries);
-        } catch (IOException e) {
-            LOG.warnf("Could not update the ledger of Qdrant's copies in %s: %s", directory.path(),
-                    SnapshotFileWriter.reason(e));
         }
     }
 

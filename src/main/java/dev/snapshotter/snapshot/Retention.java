@@ -42,6 +42,9 @@ final class Retention {
             return new Pruned(pruned, remarks);
         }
         List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection)).toList();
+        String why = keepLast.map(n -> "keep-last=" + n).orElse("")
+                + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
+                + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
             boolean byCount = keepLast.isPresent() && index < keepLast.get();
@@ -49,9 +52,6 @@ final class Retention {
             if (index == 0 || byCount || byAge || entry.file().equals(justTaken)) {
                 continue;
             }
-            String why = keepLast.map(n -> "keep-last=" + n).orElse("")
-                    + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
-                    + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
             try {
                 Files.delete(entry.file());
             } catch (IOException e) {

@@ -87,15 +87,9 @@ public final class QdrantStandIn {
     /** Puts an earlier run's verified snapshot and checksum file in the directory. */
     public Earlier plantEarlierSnapshot() {
         byte[] body = randomBytes(4096 + 3);
-        String name = "2026-01-01T00-00-00-000Z-" + COLLECTION + ".snap";
-        String line = sha256(body) + "  " + name + "\n";
-        try {
-            Path snapshot = Files.write(directory.resolve(name), body);
-            Path sidecar = Files.writeString(directory.resolve(name + ".sha256"), line);
-            return new Earlier(snapshot, body, sidecar, line);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path snapshot = plantSnapshot(java.time.Instant.parse("2026-01-01T00:00:00Z"), COLLECTION, body);
+        return new Earlier(snapshot, body, Path.of(snapshot + ".sha256"),
+                sha256(body) + "  " + snapshot.getFileName() + "\n");
     }
 
     /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */

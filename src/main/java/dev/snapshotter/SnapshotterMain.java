@@ -1,6 +1,9 @@
 package dev.snapshotter;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Properties;
 
 import dev.snapshotter.config.BootFailure;
 import dev.snapshotter.health.ContainerProbe;
@@ -8,12 +11,54 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
- * The executable's entry point. {@code application probe [path]} checks the health of a service already running
- * beside it and exits (see {@link ContainerProbe}); anything else starts the service. A boot that fails prints the
- * operator's sentences ({@link BootFailure}), not a stack trace, and exits non-zero.
+ * The executable's entry point. With no argument it starts the service; {@code probe [path]} checks the health of a
+ * service already running beside it and exits (see {@link ContainerProbe}); {@code --help} and {@code --version}
+ * print and exit. Any other argument is an error, never a server start. A boot that fails prints the operator's
+ * sentences ({@link BootFailure}), not a stack trace, and exits non-zero.
  */
 @QuarkusMain
 public final class SnapshotterMain {
+
+    /** Exit code of a command line this program does not take. */
+    static final int USAGE = 2;
+
+    static final String HELP = """
+            qdrant-snapshotter: verified backups of a Qdrant collection.
+
+            Usage:
+              application                 start the service (HTTP API, probes and metrics on QUARKUS_HTTP_PORT)
+              application probe [path]    ask the service running beside it for a health endpoint
+                                          (default /q/health/ready); exit 0 when it answers 200
+              application --help          print this text
+              application --version       print the version
+              -Dkey=value arguments set configuration keys, as on the JVM's command line.
+
+            Configuration, from the environment (see README.md for every detail):
+              QDRANT_URL                            Qdrant's REST base URL (http://localhost:6333)
+              QDRANT_API_KEY                        sent as the api-key header; never logged
+              QDRANT_COLLECTION                     collection or alias to back up (kairos)
+              QDRANT_SNAPSHOT_DIR                   where snapshots go (./data/qdrant/snapshots); one instance each
+              QDRANT_SNAPSHOT_ON_START              take one snapshot at boot (false)
+              QDRANT_SNAPSHOT_ON_START_REQUIRED     keep startup DOWN until the boot snapshot succeeds (false)
+              QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL skip the boot snapshot when a newer one exists (unset)
+              QDRANT_SNAPSHOT_SCHEDULE              cron (0 0 3 * * ?) or every <duration> (unset)
+              QDRANT_SNAPSHOT_KEEP_LAST             retention by count (unset: keep all)
+              QDRANT_SNAPSHOT_KEEP_WITHIN           retention by age (unset)
+              QDRANT_SNAPSHOT_API_TOKEN             bearer token of the whole /api (unset: open, with a WARN)
+              QDRANT_SNAPSHOT_TIMEOUT               longest snapshot creation (30m)
+              QDRANT_SNAPSHOT_STALL_TIMEOUT         longest silence in a download (60s)
+              QDRANT_SNAPSHOT_DELETE_REMOTE         delete Qdrant's copy once ours is verified (true)
+              QDRANT_SNAPSHOT_DOWNLOAD_URL          another route to Qdrant for downloads (QDRANT_URL)
+              QDRANT_WAIT_TIMEOUT                   how long the boot snapshot waits for Qdrant (30s)
+              QDRANT_CA_CERT_PATH                   PEM of the CA behind Qdrant's certificate (unset)
+              QUARKUS_HTTP_PORT                     port of the API, probes and metrics (8080)
+
+            Exit codes:
+              0  stopped by a signal after a normal run; --help, --version; probe: healthy
+              1  boot failed (a bad setting, an unusable or shared snapshot directory: one line says why);
+                 probe: not healthy
+              2  a command line this program does not take
+            """;
 
     private SnapshotterMain() {
     }
@@ -22,11 +67,40 @@ public final class SnapshotterMain {
         if (args.length > 0 && ContainerProbe.COMMAND.equals(args[0])) {
             System.exit(ContainerProbe.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.print(HELP);
+                System.exit(0);
+            } else if (arg.equals("--version")) {
+                System.out.println("qdrant-snapshotter " + version());
+                System.exit(0);
+            } else if (!arg.startsWith("-D") || arg.indexOf('=') < 3) {
+                System.err.println("Unknown argument `" + arg + "`: the service takes no arguments but -Dkey=value; "
+                        + "see --help.");
+                System.exit(USAGE);
+            }
+        }
+        for (String arg : args) {
+            int equals = arg.indexOf('=');
+            System.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
+        }
         Quarkus.run(null, (exitCode, failure) -> {
             if (failure != null) {
                 BootFailure.describe(failure).forEach(sentence -> System.err.println("Boot failed: " + sentence));
             }
             System.exit(exitCode);
-        }, args);
+        });
+    }
+
+    static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = SnapshotterMain.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            // reported as unknown
+        }
+        return properties.getProperty("version", "(version unknown)");
     }
 }

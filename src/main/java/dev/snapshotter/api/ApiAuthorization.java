@@ -13,7 +13,7 @@ import dev.snapshotter.config.QdrantConfig;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The bearer token of {@code POST /api/snapshot} ({@code QDRANT_SNAPSHOT_API_TOKEN}). Tokens are compared as
+ * The bearer token of every endpoint under {@code /api} ({@code QDRANT_SNAPSHOT_API_TOKEN}). Tokens are compared as
  * SHA-256 digests with {@link MessageDigest#isEqual}, so the comparison takes the same time whatever matches.
  */
 @ApplicationScoped
@@ -31,8 +31,10 @@ public class ApiAuthorization {
 
     void onStart(@Observes StartupEvent event) {
         if (tokenDigest.isEmpty()) {
-            LOG.warn("POST /api/snapshot is open to anyone who can reach this port: set QDRANT_SNAPSHOT_API_TOKEN "
-                    + "to require a bearer token");
+            LOG.warn("The API is open to anyone who can reach this port: POST /api/snapshot (take a snapshot), "
+                    + "GET /api/snapshots (list), GET /api/snapshots/{file} (download the collection's full data, "
+                    + "and its .json and .sha256), POST /api/snapshots/{file}/verify and DELETE /api/snapshots/{file}; "
+                    + "set QDRANT_SNAPSHOT_API_TOKEN to require a bearer token");
         }
     }
 

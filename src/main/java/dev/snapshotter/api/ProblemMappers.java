@@ -6,6 +6,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.snapshotter.snapshot.ShuttingDownException;
+import dev.snapshotter.snapshot.SnapshotCatalog;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
 
 /** Every refusal under {@code /api} as {@code application/problem+json}, in one place. */
@@ -14,6 +16,22 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response inProgress(SnapshotInProgressException e) {
         return problem(Response.Status.CONFLICT, "Snapshot in progress", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response shuttingDown(ShuttingDownException e) {
+        return problem(Response.Status.SERVICE_UNAVAILABLE, "Shutting down", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response rangeNotSatisfied(SnapshotCatalogResource.RangeNotSatisfied e) {
+        return problem(Response.Status.REQUESTED_RANGE_NOT_SATISFIABLE, "Range not satisfiable", e.getMessage())
+                .header("Content-Range", "bytes */" + e.size).header("Accept-Ranges", "bytes").build();
+    }
+
+    @ServerExceptionMapper
+    Response newestKept(SnapshotCatalog.NewestKept e) {
+        return problem(Response.Status.CONFLICT, "Newest snapshot kept", e.getMessage()).build();
     }
 
     @ServerExceptionMapper
@@ -28,7 +46,7 @@ class ProblemMappers {
         return problem(status, status.getReasonPhrase(), e.getMessage()).build();
     }
 
-    private static Response.ResponseBuilder problem(Response.StatusType status, String title, String detail) {
+    static Response.ResponseBuilder problem(Response.StatusType status, String title, String detail) {
         return Response.status(status.getStatusCode()).type(Problem.MEDIA_TYPE)
                 .entity(new Problem("about:blank", title, status.getStatusCode(), detail));
     }

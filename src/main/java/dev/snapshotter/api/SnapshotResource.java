@@ -44,6 +44,7 @@ public class SnapshotResource {
         return switch (kind) {
             case UPSTREAM, UNREACHABLE, VERIFICATION -> 502;
             case UPSTREAM_TIMEOUT -> 504;
+            case REFUSED -> 409;
             case INSUFFICIENT_STORAGE -> 507;
             case LOCAL_IO -> 500;
             case CANCELLED -> 503;

@@ -7,6 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.ConfigValue;
+
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -26,7 +29,16 @@ class SecretCheck {
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         check("QDRANT_API_KEY", config.apiKey());
         check("QDRANT_SNAPSHOT_API_TOKEN", config.snapshot().apiToken());
+        // set but empty (an empty Secret) reads as unset, which would leave the whole API open: refused
+        ConfigValue token = ConfigProvider.getConfig().getConfigValue(API_TOKEN_KEY);
+        if (token.getRawValue() != null && token.getRawValue().isBlank()) {
+            throw new IllegalStateException("QDRANT_SNAPSHOT_API_TOKEN is set but empty, which would leave every "
+                    + "endpoint, full-data downloads included, open to anyone who can reach the port; set it to a "
+                    + "token, or unset it to run an open API on purpose.");
+        }
     }
+
+    static final String API_TOKEN_KEY = "qdrant.snapshot.api-token";
 
     static void check(String variable, Optional<String> secret) {
         if (secret.isEmpty() || secret.get().isEmpty()) {

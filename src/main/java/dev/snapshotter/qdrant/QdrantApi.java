@@ -57,6 +57,18 @@ interface QdrantApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<InputStream> aliases();
 
+    /** Whether this Qdrant runs as a cluster, and as which peer. */
+    @GET
+    @Path("cluster")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> cluster();
+
+    /** Where the collection's shards live, as the answering node sees it. */
+    @GET
+    @Path("collections/{collection}/cluster")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> collectionCluster(@PathParam("collection") String collection);
+
     @GET
     @Path("collections/{collection}/exists")
     @Produces(MediaType.APPLICATION_JSON)

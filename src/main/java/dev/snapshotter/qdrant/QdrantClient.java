@@ -7,7 +7,10 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -37,6 +40,8 @@ public class QdrantClient {
 
     /** Qdrant's JSON answers are small; a longer one is a broken or hostile peer. */
     static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
+    /** How often a run waiting on Qdrant looks whether it was cancelled. */
+    static final Duration CANCEL_CHECK = Duration.ofMillis(200);
 
     private final QdrantApi api;
     private final QdrantDownloader downloader;
@@ -83,8 +88,8 @@ public class QdrantClient {
     }
 
     /** Resolves an alias to the collection it points at, and proves that collection exists. */
-    public Collection resolveCollection(String nameOrAlias, Duration timeout) {
-        QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, api::aliases,
+    public Collection resolveCollection(String nameOrAlias, Duration timeout, BooleanSupplier cancelled) {
+        QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, cancelled, api::aliases,
                 QdrantResponse.Aliases.class);
         String collection = nameOrAlias;
         if (aliases.result() != null && aliases.result().aliases() != null) {
@@ -99,7 +104,7 @@ public class QdrantClient {
                 : aliases.result().aliases().stream().filter(alias -> target.equals(alias.collectionName()))
                         .map(QdrantResponse.Alias::aliasName).sorted().toList();
         QdrantResponse<QdrantResponse.Exists> exists = call("check that collection `" + target + "` exists",
-                timeout, () -> api.exists(target), QdrantResponse.Exists.class);
+                timeout, cancelled, () -> api.exists(target), QdrantResponse.Exists.class);
         if (exists.result() == null || !exists.result().exists()) {
             String via = target.equals(nameOrAlias) ? "" : " (the alias `" + nameOrAlias + "` points at it)";
             throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
@@ -109,22 +114,49 @@ public class QdrantClient {
     }
 
     /** {@code GET /}: the server's version and commit. */
-    public VersionInfo version(Duration timeout) {
-        return read("read Qdrant's version", timeout, api::root, json -> json.getTypeFactory()
+    public VersionInfo version(Duration timeout, BooleanSupplier cancelled) {
+        return read("read Qdrant's version", timeout, cancelled, api::root, json -> json.getTypeFactory()
                 .constructType(VersionInfo.class));
     }
 
     /** {@code GET /collections/{c}}: the collection's info as Qdrant returned it (status, counts, config). */
-    public JsonNode collectionInfo(String collection, Duration timeout) {
+    public JsonNode collectionInfo(String collection, Duration timeout, BooleanSupplier cancelled) {
         QdrantResponse<JsonNode> response = call("read the info of collection `" + collection + "`", timeout,
-                () -> api.collection(collection), JsonNode.class);
+                cancelled, () -> api.collection(collection), JsonNode.class);
         return response.result();
     }
 
+    /**
+     * Where the collection's shards live: {@code GET /cluster} says whether this Qdrant is a cluster and which peer
+     * answers, {@code GET /collections/{c}/cluster} which replicas that peer and the others hold. A key limited to
+     * collections may not read {@code /cluster} (403): the collection's view then decides alone.
+     */
+    public ShardPlacement placement(String collection, Duration timeout, BooleanSupplier cancelled) {
+        ShardPlacement.Mode mode;
+        try {
+            JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class)
+                    .result();
+            mode = status != null && "enabled".equals(status.path("status").asText()) ? ShardPlacement.Mode.DISTRIBUTED
+                    : ShardPlacement.Mode.STANDALONE;
+        } catch (QdrantException e) {
+            if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 403) {
+                throw e;
+            }
+            mode = ShardPlacement.Mode.UNKNOWN;
+        }
+        JsonNode info = call("read the shard placement of collection `" + collection + "`", timeout, cancelled,
+                () -> api.collectionCluster(collection), JsonNode.class).result();
+        if (info == null || !info.isObject()) {
+            throw QdrantException.protocol("read the shard placement of collection `" + collection + "`",
+                    "has no result");
+        }
+        return ShardPlacement.of(mode, info);
+    }
+
     /** {@code GET /collections/{c}/snapshots}: the snapshots Qdrant holds for the collection, in no order. */
-    public List<SnapshotDescription> listSnapshots(String collection, Duration timeout) {
+    public List<SnapshotDescription> listSnapshots(String collection, Duration timeout, BooleanSupplier cancelled) {
         String operation = "list the snapshots of collection `" + collection + "`";
-        QdrantResponse<List<SnapshotDescription>> response = read(operation, timeout,
+        QdrantResponse<List<SnapshotDescription>> response = read(operation, timeout, cancelled,
                 () -> api.listSnapshots(collection), json -> json.getTypeFactory().constructParametricType(
                         QdrantResponse.class, json.getTypeFactory().constructCollectionType(List.class,
                                 SnapshotDescription.class)));
@@ -132,10 +164,10 @@ public class QdrantClient {
     }
 
     /** {@code POST /collections/{c}/snapshots?wait=true}: blocks until Qdrant has written the snapshot. */
-    public SnapshotDescription createSnapshot(String collection, Duration timeout) {
+    public SnapshotDescription createSnapshot(String collection, Duration timeout, BooleanSupplier cancelled) {
         String operation = "create snapshot of collection `" + collection + "`";
-        QdrantResponse<SnapshotDescription> response = call(operation, timeout, () -> api.createSnapshot(collection),
-                SnapshotDescription.class);
+        QdrantResponse<SnapshotDescription> response = call(operation, timeout, cancelled,
+                () -> api.createSnapshot(collection), SnapshotDescription.class);
         SnapshotDescription description = response.result();
         if (description == null) {
             throw QdrantException.protocol(operation, "has no snapshot description (status "
@@ -189,10 +221,10 @@ public class QdrantClient {
     }
 
     /** {@code DELETE} with {@code wait=true}; a 404 means it is already gone, which is what was wanted. */
-    public void deleteSnapshot(String collection, String name, Duration timeout) {
+    public void deleteSnapshot(String collection, String name, Duration timeout, BooleanSupplier cancelled) {
         String operation = "delete snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
         try {
-            call(operation, timeout, () -> api.deleteSnapshot(collection, name), Boolean.class);
+            call(operation, timeout, cancelled, () -> api.deleteSnapshot(collection, name), Boolean.class);
         } catch (QdrantException e) {
             if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 404) {
                 throw e;
@@ -216,21 +248,16 @@ public class QdrantClient {
     }
 
     /** One enveloped JSON call: its answer must arrive within {@code timeout} and fit {@link #MAX_JSON_BYTES}. */
-    private <T> QdrantResponse<T> call(String operation, Duration timeout, Supplier<Uni<InputStream>> call,
-            Class<T> result) {
-        return read(operation, timeout, call,
+    private <T> QdrantResponse<T> call(String operation, Duration timeout, BooleanSupplier cancelled,
+            Supplier<Uni<InputStream>> call, Class<T> result) {
+        return read(operation, timeout, cancelled, call,
                 json -> json.getTypeFactory().constructParametricType(QdrantResponse.class, result));
     }
 
     /** One JSON call, bound to the type {@code type} gives. */
-    private <T> T read(String operation, Duration timeout, Supplier<Uni<InputStream>> call,
+    private <T> T read(String operation, Duration timeout, BooleanSupplier cancelled, Supplier<Uni<InputStream>> call,
             java.util.function.Function<ObjectMapper, JavaType> type) {
-        InputStream body;
-        try {
-            body = call.get().await().atMost(timeout);
-        } catch (RuntimeException e) {
-            throw translate(operation, timeout, e);
-        }
+        InputStream body = await(operation, timeout, cancelled, call);
         ObjectMapper json = this.json.get();
         try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
             return json.readValue(new BoundedStream(in, MAX_JSON_BYTES), type.apply(json));
@@ -239,6 +266,43 @@ public class QdrantClient {
                     + " MiB; that is no Qdrant answer");
         } catch (IOException | RuntimeException e) {
             throw translate(operation, timeout, e);
+        }
+    }
+
+    /**
+     * Waits for an answer until {@code timeout}, looking at {@code cancelled} every {@link #CANCEL_CHECK}: shutdown
+     * reaches a waiting run through that flag, never by interrupting the thread, which may be a shared worker.
+     */
+    private InputStream await(String operation, Duration timeout, BooleanSupplier cancelled,
+            Supplier<Uni<InputStream>> call) {
+        CompletableFuture<InputStream> answer;
+        try {
+            answer = call.get().subscribeAsCompletionStage();
+        } catch (RuntimeException e) {
+            throw translate(operation, timeout, e);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (cancelled.getAsBoolean()) {
+                answer.cancel(false);
+                throw QdrantException.cancelled(operation);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                answer.cancel(false);
+                throw translate(operation, timeout, new java.util.concurrent.TimeoutException());
+            }
+            try {
+                return answer.get(Math.min(left, CANCEL_CHECK.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // look at the cancellation flag, then wait on
+            } catch (ExecutionException e) {
+                throw translate(operation, timeout, e.getCause() == null ? e : e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answer.cancel(false);
+                throw QdrantException.cancelled(operation);
+            }
         }
     }
 

@@ -3,6 +3,11 @@ package dev.snapshotter.qdrant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.core.Response;
 
@@ -23,7 +28,9 @@ public class QdrantException extends RuntimeException {
         /** No answer within the time allowed. */
         TIMEOUT,
         /** An answer that breaks Qdrant's protocol (missing result, unsafe name, encoded body). */
-        PROTOCOL
+        PROTOCOL,
+        /** The run that made the call was cancelled (shutdown) while it waited. */
+        CANCELLED
     }
 
     private final Kind kind;
@@ -48,6 +55,16 @@ public class QdrantException extends RuntimeException {
 
     static QdrantException missing(String operation, String message) {
         return new QdrantException(Kind.REJECTED, operation, 404, "", message, null);
+    }
+
+    static QdrantException cancelled(String operation) {
+        return new QdrantException(Kind.CANCELLED, operation, 0, "", "Cancelled while waiting for " + operation,
+                null);
+    }
+
+    /** Whether Qdrant refused our credential: 401, or 403 for a key without the rights the call needs. */
+    public boolean credentialRefused() {
+        return kind == Kind.REJECTED && (status == 401 || status == 403);
     }
 
     static QdrantException protocol(String operation, String detail) {
@@ -106,17 +123,32 @@ public class QdrantException extends RuntimeException {
         return cut(head);
     }
 
+    /**
+     * Closing a streamed body drains it, so long error bodies are closed on one shared daemon thread, a few at a
+     * time: a probe loop against a server that answers megabytes costs one thread, not one per answer. When that
+     * queue is full the body is left to the connection pool's idle timeout rather than drained on the caller.
+     */
     private static void closeInBackground(InputStream stream) {
-        Thread closer = new Thread(() -> {
-            try {
-                stream.close();
-            } catch (IOException | RuntimeException e) {
-                // the connection is dropped either way
-            }
-        }, "qdrant-error-body-close");
-        closer.setDaemon(true);
-        closer.start();
+        try {
+            CLOSER.execute(() -> {
+                try {
+                    stream.close();
+                } catch (IOException | RuntimeException e) {
+                    // the connection is dropped either way
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // MAX_PENDING_CLOSES bodies are being drained already
+        }
     }
+
+    static final int MAX_PENDING_CLOSES = 8;
+    private static final ExecutorService CLOSER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(MAX_PENDING_CLOSES), task -> {
+                Thread thread = new Thread(task, "qdrant-error-body-close");
+                thread.setDaemon(true);
+                return thread;
+            }, new ThreadPoolExecutor.AbortPolicy());
 
     private static String cut(byte[] head) {
         String text = new String(head, StandardCharsets.UTF_8).strip();

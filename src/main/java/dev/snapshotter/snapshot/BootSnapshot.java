@@ -16,11 +16,12 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The boot snapshot. At startup it proves the snapshot directory usable (boot fails otherwise, before anything
- * reaches Qdrant) and takes the last success from the newest verified file there; then, when
- * {@code QDRANT_SNAPSHOT_ON_START} is on, it takes exactly one snapshot in the background, so the HTTP server and
- * probes come up at once while readiness waits for it. {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL} skips it when
- * a recent enough snapshot exists; {@code QDRANT_SNAPSHOT_ON_START_REQUIRED} retries it until it succeeds.
+ * The boot snapshot. At startup it proves the snapshot directory usable and ours alone (boot fails otherwise, before
+ * anything reaches Qdrant); then, when {@code QDRANT_SNAPSHOT_ON_START} is on, it takes exactly one snapshot in the
+ * background, so the HTTP server and probes come up at once while readiness waits for it.
+ * {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL} skips it when a recent enough verified snapshot of the collection
+ * {@code QDRANT_COLLECTION} points at now exists; {@code QDRANT_SNAPSHOT_ON_START_REQUIRED} retries it until it
+ * succeeds. The last success is taken from the newest verified file of that collection, once the alias is resolved.
  */
 @ApplicationScoped
 public class BootSnapshot {
@@ -31,18 +32,16 @@ public class BootSnapshot {
 
     private final QdrantConfig config;
     private final SnapshotDirectory directory;
-    private final SnapshotCatalog catalog;
-    private final SnapshotMetrics metrics;
+    private final QdrantSnapshotTarget target;
     private final SnapshotService service;
     private volatile SnapshotReport result;
     private volatile Retrying retrying;
 
-    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, SnapshotCatalog catalog, SnapshotMetrics metrics,
+    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, QdrantSnapshotTarget target,
             SnapshotService service) {
         this.config = config;
         this.directory = directory;
-        this.catalog = catalog;
-        this.metrics = metrics;
+        this.target = target;
         this.service = service;
     }
 
@@ -57,28 +56,31 @@ public class BootSnapshot {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("Snapshots go to %s", directory.prepare()); // fails boot with a sentence naming the variable
-        Optional<SnapshotCatalog.Entry> newest = catalog.newest(config.collection());
-        newest.ifPresent(entry -> metrics.restored(QdrantSnapshotTarget.NAME, entry.createdAt(), entry.bytes()));
+        // fails boot with a sentence naming the variable; holds the directory's lock for the process's life
+        LOG.infof("Snapshots go to %s", directory.prepare());
         if (!config.snapshot().onStart()) {
             LOG.info("Boot snapshot disabled (QDRANT_SNAPSHOT_ON_START is off)");
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
+            // the last success is the newest verified file of the collection QDRANT_COLLECTION points at now, so
+            // it waits until Qdrant can resolve an alias
+            background("last-success", () -> {
+                try {
+                    target.awaitAvailable(config.waitTimeout(), new Cancellation());
+                    target.refreshLastSuccess(new Cancellation());
+                } catch (SnapshotFailure e) {
+                    LOG.warnf("The last success stays unknown until the first run: %s", e.getMessage());
+                }
+            });
             return;
         }
-        Optional<Duration> minInterval = config.snapshot().onStartMinInterval();
-        if (minInterval.isPresent() && newest.isPresent()) {
-            Duration age = Duration.between(newest.get().createdAt(), Instant.now());
-            if (age.compareTo(minInterval.get()) < 0) {
-                result = service.skip(Reason.STARTUP, "Boot snapshot skipped: " + newest.get().fileName() + " is "
-                        + BoundedDuration.describe(age.withNanos(0)) + " old, newer than "
-                        + "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL=" + BoundedDuration.describe(minInterval.get()),
-                        newest.get().file().toString());
-                return;
-            }
-        }
-        // take the single-flight slot now, so no manual trigger can run before the boot snapshot
+        // take the single-flight slot now, so no manual trigger can run before the boot snapshot; a recent enough
+        // snapshot (QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL) is looked for once the alias is resolved, in the run
         SnapshotService.Run first = service.begin(Reason.STARTUP);
-        Thread worker = new Thread(() -> attempts(first), "boot-snapshot");
+        background("boot-snapshot", () -> attempts(first));
+    }
+
+    private static void background(String name, Runnable task) {
+        Thread worker = new Thread(task, name);
         worker.setDaemon(true);
         worker.start();
     }
@@ -93,7 +95,7 @@ public class BootSnapshot {
                 try (SnapshotService.Run held = run) {
                     LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
                             BoundedDuration.describe(config.waitTimeout()), config.url());
-                    report = held.execute(config.waitTimeout());
+                    report = held.execute(config.waitTimeout(), config.snapshot().onStartMinInterval().orElse(null));
                 } catch (RuntimeException e) {
                     LOG.errorf("Boot snapshot attempt %d failed unexpectedly: %s", attempt, e);
                 }
@@ -121,6 +123,9 @@ public class BootSnapshot {
                 run = service.begin(Reason.STARTUP);
             } catch (SnapshotInProgressException e) {
                 run = null; // a manual or scheduled run holds the slot: this attempt counts as failed, try later
+            } catch (ShuttingDownException e) {
+                result = report;
+                return;
             }
         }
     }

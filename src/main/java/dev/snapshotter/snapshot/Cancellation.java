@@ -1,14 +1,14 @@
 package dev.snapshotter.snapshot;
 
 /**
- * How shutdown stops a run: the flag is set and the run's thread interrupted. Calls that wait on something
- * interruptible (Qdrant's control calls, the boot wait) end at once; the download, whose socket reads cannot be
- * interrupted, checks the flag at least once a second. The run then unwinds through its ordinary failure path, which
- * removes its temporary files.
+ * How shutdown stops a run: a flag that every wait of the run looks at, at least every few hundred milliseconds
+ * (Qdrant's control calls, the boot wait, each tick of the download's socket). The run's thread is never
+ * interrupted: it may be a shared worker of the HTTP server, where an interrupt would outlive the run, and an
+ * interrupt closes any file channel the run then opens (the ledger's). The run unwinds through its ordinary failure
+ * path, which removes its temporary files.
  */
 public final class Cancellation {
 
-    private final Thread runner = Thread.currentThread();
     private volatile boolean cancelled;
 
     public boolean cancelled() {
@@ -17,6 +17,5 @@ public final class Cancellation {
 
     void cancel() {
         cancelled = true;
-        runner.interrupt();
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -46,11 +47,22 @@ final class QdrantCopies {
      *
      * @param before the collection's snapshot names just before the create, or null when they could not be listed
      * @param name Qdrant's name for the snapshot, or null while (or when) it is not known
+     * @param inDoubt for a create whose answer never came, the snapshots Qdrant listed that it may have made but
+     *        that cannot be told apart from another client's: left on Qdrant, named in a WARN, counted, and kept here
+     *        until they are gone; null while the create is not yet judged
      */
-    record Entry(String collection, Instant requestedAt, List<String> before, String name) {
+    record Entry(String collection, Instant requestedAt, List<String> before, String name, List<String> inDoubt) {
+
+        Entry(String collection, Instant requestedAt, List<String> before) {
+            this(collection, requestedAt, before, null, null);
+        }
 
         Entry named(String snapshotName) {
-            return new Entry(collection, requestedAt, before, snapshotName);
+            return new Entry(collection, requestedAt, before, snapshotName, null);
+        }
+
+        Entry doubting(List<String> names) {
+            return new Entry(collection, requestedAt, before, null, List.copyOf(names));
         }
     }
 
@@ -60,7 +72,7 @@ final class QdrantCopies {
     }
 
     /** Changes the entries and writes the ledger; a ledger that cannot be written is a warning, never a failed run. */
-    void update(java.util.function.Consumer<List<Entry>> change) {
+    void update(Consumer<List<Entry>> change) {
         change.accept(entries);
         try {
             save();
@@ -81,21 +93,24 @@ final class QdrantCopies {
         }
         List<Entry> entries = new ArrayList<>();
         for (JsonNode node : root.path("copies")) {
-            List<String> before = null;
-            if (node.path("before").isArray()) {
-                before = new ArrayList<>();
-                for (JsonNode name : node.path("before")) {
-                    before.add(name.asText());
-                }
-            }
             try {
                 entries.add(new Entry(node.path("collection").asText(), Instant.parse(node.path("requestedAt").asText()),
-                        before, node.hasNonNull("name") ? node.get("name").asText() : null));
+                        names(node.path("before")), node.hasNonNull("name") ? node.get("name").asText() : null,
+                        names(node.path("inDoubt"))));
             } catch (RuntimeException e) {
                 LOG.warnf("Dropping an unreadable entry of %s: %s", file, node);
             }
         }
         return entries;
+    }
+
+    private static List<String> names(JsonNode array) {
+        if (!array.isArray()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        array.forEach(name -> names.add(name.asText()));
+        return names;
     }
 
     /** Writes the ledger all at once (temporary file, fsync, rename, directory fsync). */
@@ -112,6 +127,10 @@ final class QdrantCopies {
                 entry.before().forEach(before::add);
             }
             node.put("name", entry.name());
+            if (entry.inDoubt() != null) {
+                ArrayNode doubtful = node.putArray("inDoubt");
+                entry.inDoubt().forEach(doubtful::add);
+            }
         }
         writer.writeAtomically(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }

@@ -1,6 +1,7 @@
 package dev.snapshotter.snapshot;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,11 +10,16 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -28,11 +34,13 @@ import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.snapshot.SnapshotFailure.Kind;
 
 /**
- * Backs up one Qdrant collection: resolve the alias, remove what earlier runs left on Qdrant, create the snapshot,
+ * Backs up one Qdrant collection: resolve the alias, refuse when the node lacks some of the collection's shards or
+ * Qdrant could not store the snapshot's name, remove what earlier runs left on Qdrant, create the snapshot,
  * stream it to a verified file with its manifest, delete Qdrant's server-side copy, then apply retention. Qdrant's
  * copy is deleted once ours is verified, or at once when nothing could be downloaded for want of space; any other
  * failure leaves it for the next run, which deletes it (see {@link QdrantCopies}).
@@ -43,9 +51,15 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /** This target's name in reports, logs and metrics. */
     public static final String NAME = "qdrant";
     private static final Logger LOG = Logger.getLogger(QdrantSnapshotTarget.class);
-    /** Deadline of the quick calls (alias list, existence, info, list, delete) and of one readiness probe. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    /** The longest deadline of the quick calls (see {@link #callTimeout()}). */
+    static final Duration MAX_CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Deadline of one readiness probe while the boot snapshot waits for Qdrant. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    static final int MAX_FILE_NAME_BYTES = 255;
+    /** Qdrant writes {@code <snapshot name>.checksum} beside each snapshot. */
+    private static final String QDRANT_CHECKSUM_SUFFIX = ".checksum";
+    /** The widest peer id (2^64 - 1), for a name whose peer id is not known. */
+    private static final String WIDEST_PEER_ID = "18446744073709551615";
     /** A probe shorter than this says nothing about Qdrant, only about the clock. */
     private static final Duration MIN_PROBE = Duration.ofMillis(100);
     /**
@@ -62,14 +76,17 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private final SnapshotDirectory directory;
     private final SnapshotCatalog catalog;
     private final Instance<ObjectMapper> json;
+    private final SnapshotMetrics metrics;
+    private volatile String resolved;
 
     QdrantSnapshotTarget(QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
-            SnapshotCatalog catalog, Instance<ObjectMapper> json) {
+            SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics) {
         this.qdrant = qdrant;
         this.config = config;
         this.directory = directory;
         this.catalog = catalog;
         this.json = json;
+        this.metrics = metrics;
     }
 
     @Override
@@ -78,7 +95,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     @Override
-    public void awaitAvailable(Duration timeout) throws SnapshotFailure {
+    public void awaitAvailable(Duration timeout, Cancellation cancellation) throws SnapshotFailure {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoffMillis = 100;
         QdrantException last;
@@ -96,22 +113,102 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             if (left < MIN_PROBE.toMillis()) {
                 break;
             }
-            sleep(Math.min(backoffMillis, left - MIN_PROBE.toMillis()));
+            pause(Math.min(backoffMillis, left - MIN_PROBE.toMillis()), cancellation);
             backoffMillis = Math.min(backoffMillis * 2, 2000);
         }
         throw new SnapshotFailure(Kind.UNREACHABLE, "Qdrant at " + qdrant.url() + " did not become ready within "
                 + BoundedDuration.describe(timeout) + " (QDRANT_WAIT_TIMEOUT); last: " + last.getMessage(), last);
     }
 
+    /**
+     * The deadline of every Qdrant call but the create (alias list, existence, cluster and collection info, list,
+     * delete): {@code QDRANT_SNAPSHOT_TIMEOUT}, at most {@link #MAX_CALL_TIMEOUT}. These calls answer in
+     * milliseconds; a server that accepts and never answers must not hold a run longer than the operator allowed.
+     */
+    Duration callTimeout() {
+        Duration snapshot = config.snapshot().timeout();
+        return snapshot.compareTo(MAX_CALL_TIMEOUT) < 0 ? snapshot : MAX_CALL_TIMEOUT;
+    }
+
     @Override
-    public Outcome snapshot(RunContext run) throws SnapshotFailure {
-        QdrantClient.Collection collection;
+    public Blocking blocking(SnapshotFailure failure) {
+        if (failure.kind() == Kind.LOCAL_IO) {
+            return Blocking.STORAGE;
+        }
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof QdrantException q && q.credentialRefused()) {
+                return Blocking.CREDENTIAL;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean recovered(Blocking cause) {
         try {
-            collection = qdrant.resolveCollection(config.collection(), CALL_TIMEOUT);
+            if (cause == Blocking.STORAGE) {
+                directory.writer().requireWritable();
+            } else {
+                qdrant.resolveCollection(config.collection(), PROBE_TIMEOUT, () -> false);
+            }
+            return true;
+        } catch (SnapshotFailure e) {
+            return false;
+        } catch (QdrantException e) {
+            return !e.credentialRefused() && e.kind() == QdrantException.Kind.REJECTED;
+        }
+    }
+
+    /** The collection the last run found {@code QDRANT_COLLECTION} to be (an alias resolved), or empty before. */
+    public Optional<String> lastResolved() {
+        return Optional.ofNullable(resolved);
+    }
+
+    /**
+     * Resolves {@code QDRANT_COLLECTION} and publishes the newest verified snapshot of the collection it points at
+     * now as the last success, for a boot that takes no snapshot.
+     */
+    public void refreshLastSuccess(Cancellation cancellation) throws SnapshotFailure {
+        String name = resolve(cancellation::cancelled).name();
+        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
+    }
+
+    /**
+     * The newest verified snapshot of the collection {@code QDRANT_COLLECTION} points at: as the last run resolved
+     * it, or resolved now when no run has.
+     */
+    public Optional<SnapshotCatalog.Entry> newestVerified() throws SnapshotFailure {
+        String name = resolved != null ? resolved : resolve(() -> false).name();
+        return catalog.newest(name, Instant.now());
+    }
+
+    private QdrantClient.Collection resolve(BooleanSupplier cancelled) throws SnapshotFailure {
+        try {
+            QdrantClient.Collection collection = qdrant.resolveCollection(config.collection(), callTimeout(), cancelled);
+            resolved = collection.name();
+            return collection;
         } catch (QdrantException e) {
             throw failure(e);
         }
+    }
+
+    @Override
+    public Outcome snapshot(RunContext run) throws SnapshotFailure {
+        BooleanSupplier cancelled = run.cancellation()::cancelled;
+        QdrantClient.Collection collection = resolve(cancelled);
         String name = collection.name();
+        Instant now = Instant.now();
+        Optional<SnapshotCatalog.Entry> newest = catalog.newest(name, now);
+        metrics.onDisk(NAME, newest.orElse(null));
+        if (run.skipIfNewerThan() != null && newest.isPresent()) {
+            Duration age = Duration.between(newest.get().createdAt(), now);
+            age = age.isNegative() ? Duration.ZERO : age.withNanos(0);
+            if (age.compareTo(run.skipIfNewerThan()) < 0) {
+                return Outcome.skipped(name, newest.get().file().toString(), "Boot snapshot skipped: "
+                        + newest.get().fileName() + " is " + BoundedDuration.describe(age) + " old, newer than "
+                        + "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL=" + BoundedDuration.describe(run.skipIfNewerThan()));
+            }
+        }
         SnapshotFileWriter writer = directory.writer();
         try {
             writer.requireWritable();
@@ -119,24 +216,27 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             throw e.at(name, null);
         }
         List<String> remarks = new ArrayList<>();
+        ShardPlacement placement = wholePlacement(name, cancelled);
+        requireStorableName(name, placement.peerId());
         QdrantCopies copies = new QdrantCopies(directory.path(), writer, json.get());
         List<String> orphans = new ArrayList<>();
-        List<String> present = reconcile(copies, name, orphans, remarks);
+        List<String> present = reconcile(copies, name, orphans, remarks, cancelled);
 
-        ObjectNode manifest = manifestBeforeCreate(run, collection, remarks);
-        QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present, null);
+        ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
+        QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present);
         copies.update(entries -> entries.add(pending));
 
         SnapshotDescription description;
         try {
-            description = qdrant.createSnapshot(name, config.snapshot().timeout());
+            description = qdrant.createSnapshot(name, config.snapshot().timeout(), cancelled);
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.REJECTED) {
                 copies.update(entries -> entries.remove(pending)); // Qdrant refused: nothing was made
             }
             if (e.kind() == QdrantException.Kind.TIMEOUT) {
                 throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, e.getMessage() + " (QDRANT_SNAPSHOT_TIMEOUT); Qdrant "
-                        + "may still finish that snapshot: the next run deletes it", e).at(name, null).removed(orphans);
+                        + "may still finish that snapshot: the next run deletes it when it can tell it is ours", e)
+                        .at(name, null).removed(orphans);
             }
             throw failure(e).at(name, null).removed(orphans);
         }
@@ -156,7 +256,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             } catch (SnapshotFailure e) {
                 throw nothingDownloaded(e, copies, named, orphans);
             }
-            try (QdrantClient.Download download = qdrant.download(name, snapshotName, run.cancellation()::cancelled)) {
+            try (QdrantClient.Download download = qdrant.download(name, snapshotName, cancelled)) {
                 if (description.size() == null && download.contentLength() >= 0) {
                     try {
                         writer.requireSpace(download.contentLength());
@@ -184,7 +284,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         boolean remoteDeleted = false;
         if (config.snapshot().deleteRemote()) {
             try {
-                qdrant.deleteSnapshot(name, snapshotName, CALL_TIMEOUT);
+                qdrant.deleteSnapshot(name, snapshotName, callTimeout(), cancelled);
                 remoteDeleted = true;
                 copies.update(entries -> entries.remove(named));
             } catch (QdrantException e) {
@@ -209,43 +309,136 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
                 .prune(catalog.list(), name, written.file(), Instant.now());
         remarks.addAll(pruned.remarks());
-        return new Outcome(name, snapshotName, written.file().toString(), written.bytes(), written.sha256(),
-                remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks), pruned.files(), orphans);
+        return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
+                written.bytes(), written.sha256(), remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks),
+                pruned.files(), orphans);
+    }
+
+    /**
+     * Where the collection's shards live, when a snapshot on this node holds all of them; otherwise the run fails
+     * before the create, naming which shards live on which peers. A standalone Qdrant holds every shard.
+     */
+    private ShardPlacement wholePlacement(String name, BooleanSupplier cancelled) throws SnapshotFailure {
+        ShardPlacement placement;
+        try {
+            placement = qdrant.placement(name, callTimeout(), cancelled);
+        } catch (QdrantException e) {
+            throw failure(e).at(name, null);
+        }
+        if (placement.mode() != ShardPlacement.Mode.STANDALONE && !placement.complete()) {
+            throw new SnapshotFailure(Kind.REFUSED, "Refusing a partial backup: collection `" + name + "` is spread "
+                    + "over a Qdrant cluster and the node at " + qdrant.url() + " (peer " + placement.peerId()
+                    + ") holds an Active replica of " + (placement.local().isEmpty() ? "no shard"
+                            : "shard" + (placement.local().size() > 1 ? "s " : " ") + placement.local().stream()
+                                    .map(String::valueOf).collect(Collectors.joining(", ")))
+                    + " only (" + placement.missing() + "), so its snapshot would hold part of the data; point "
+                    + "QDRANT_URL at a node that holds an Active replica of every shard").at(name, null);
+        }
+        return placement;
+    }
+
+    /**
+     * Qdrant names the snapshot {@code <collection>-<peer id>-<time>.snapshot} and writes a {@code .checksum} file
+     * beside it: with a long collection name those pass the 255 bytes a file name may have, and the run would fail
+     * after Qdrant made (part of) it. Refused here instead, before anything is asked of Qdrant.
+     */
+    private static void requireStorableName(String name, String peerId) throws SnapshotFailure {
+        String predicted = name + "-" + (peerId == null ? WIDEST_PEER_ID : peerId) + "-2026-01-01-00-00-00.snapshot";
+        int bytes = predicted.getBytes(StandardCharsets.UTF_8).length + QDRANT_CHECKSUM_SUFFIX.length();
+        if (bytes > MAX_FILE_NAME_BYTES) {
+            int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+            throw new SnapshotFailure(Kind.REFUSED, "Collection `" + (name.length() > 40 ? name.substring(0, 40)
+                    + "..." : name) + "` has a name of " + nameBytes + " bytes, too long to snapshot: Qdrant names "
+                    + "the snapshot after it, and with its peer id, time and `.snapshot.checksum` file that name "
+                    + "would take " + bytes + " of the " + MAX_FILE_NAME_BYTES + " bytes a file name may have (names "
+                    + "up to " + (nameBytes - (bytes - MAX_FILE_NAME_BYTES)) + " bytes fit); nothing was asked of "
+                    + "Qdrant").at(name, null);
+        }
     }
 
     /**
      * Deletes from Qdrant the copies earlier runs of this collection made and did not keep (see {@link QdrantCopies}),
      * and returns the names Qdrant lists now (null when it could not list them). Never fails the run: what cannot be
      * done now stays in the ledger for the next run.
+     * <p>
+     * A copy Qdrant named in its answer is ours by name. A create whose answer never came (a timeout, a crash) may
+     * account for at most one snapshot, and only without doubt: the only new name of the collection whose time lies
+     * in that create's window, claimed by no other entry. When two or more such names exist
+     * (another client snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger
+     * while Qdrant lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
      */
     private List<String> reconcile(QdrantCopies copies, String collection, List<String> removed,
-            List<String> remarks) {
+            List<String> remarks, BooleanSupplier cancelled) {
         List<QdrantCopies.Entry> entries = copies.entries();
         List<String> listed;
         try {
-            listed = new ArrayList<>(qdrant.listSnapshots(collection, CALL_TIMEOUT).stream()
+            listed = new ArrayList<>(qdrant.listSnapshots(collection, callTimeout(), cancelled).stream()
                     .map(SnapshotDescription::name).toList());
         } catch (QdrantException e) {
             remarks.add("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
                     + e.getMessage());
+            metrics.copiesInDoubt(NAME, inDoubt(entries, null, collection));
             return null;
         }
-        List<QdrantCopies.Entry> kept = new ArrayList<>();
+        Instant now = Instant.now();
         Set<String> claimed = new HashSet<>();
-        entries.stream().map(QdrantCopies.Entry::name).filter(n -> n != null).forEach(claimed::add);
+        for (QdrantCopies.Entry entry : entries) {
+            if (entry.name() != null) {
+                claimed.add(entry.name());
+            }
+            if (entry.inDoubt() != null) {
+                claimed.addAll(entry.inDoubt());
+            }
+        }
+        Map<QdrantCopies.Entry, List<String>> candidates = new HashMap<>();
+        Map<String, Integer> wanted = new HashMap<>();
+        for (QdrantCopies.Entry entry : entries) {
+            if (entry.collection().equals(collection) && entry.name() == null && entry.inDoubt() == null) {
+                List<String> names = listed.stream().filter(n -> !claimed.contains(n) && inWindow(entry, n)).toList();
+                candidates.put(entry, names);
+                names.forEach(n -> wanted.merge(n, 1, Integer::sum));
+            }
+        }
+        List<QdrantCopies.Entry> kept = new ArrayList<>();
         boolean changed = false;
         for (QdrantCopies.Entry entry : entries) {
             if (!entry.collection().equals(collection)) {
                 kept.add(entry);
                 continue;
             }
-            List<String> orphans = entry.name() != null
-                    ? listed.stream().filter(entry.name()::equals).toList()
-                    : listed.stream().filter(n -> !claimed.contains(n) && madeBy(entry, n)).toList();
+            if (entry.inDoubt() != null) {
+                List<String> still = entry.inDoubt().stream().filter(listed::contains).toList();
+                if (!still.isEmpty()) {
+                    kept.add(still.size() == entry.inDoubt().size() ? entry : entry.doubting(still));
+                }
+                changed |= still.size() != entry.inDoubt().size();
+                continue;
+            }
+            List<String> orphans;
+            if (entry.name() != null) {
+                orphans = listed.stream().filter(entry.name()::equals).toList();
+            } else {
+                List<String> names = candidates.get(entry);
+                boolean alone = names.size() == 1 && wanted.get(names.get(0)) == 1;
+                if (!names.isEmpty() && (entry.before() == null || !alone)) {
+                    {
+                        String doubt = "Qdrant's snapshots " + String.join(", ", names) + " of collection `"
+                                + collection + "` were made within " + NAME_TIME_TOLERANCE.toSeconds() + "s of a "
+                                + "create of ours sent at " + entry.requestedAt() + " whose answer never came; "
+                                + "another client may have made some of them, so none is deleted: delete ours by hand";
+                        LOG.warn(doubt);
+                        remarks.add(doubt);
+                        kept.add(entry.doubting(names));
+                    }
+                    changed = true;
+                    continue;
+                }
+                orphans = names;
+            }
             boolean failed = false;
             for (String orphan : orphans) {
                 try {
-                    qdrant.deleteSnapshot(collection, orphan, CALL_TIMEOUT);
+                    qdrant.deleteSnapshot(collection, orphan, callTimeout(), cancelled);
                     listed.remove(orphan);
                     removed.add(orphan);
                     LOG.infof("Deleted Qdrant's copy %s of collection `%s`, left by a run on %s that did not keep it",
@@ -258,7 +451,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             // an unnamed create may still be running on Qdrant's side until its timeout has passed
             boolean mayStillAppear = entry.name() == null && orphans.isEmpty() && entry.requestedAt()
-                    .plus(config.snapshot().timeout()).plus(NAME_TIME_TOLERANCE).isAfter(Instant.now());
+                    .plus(config.snapshot().timeout()).plus(NAME_TIME_TOLERANCE).isAfter(now);
             if (failed || mayStillAppear) {
                 kept.add(entry);
             } else {
@@ -271,16 +464,25 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 all.addAll(kept);
             });
         }
+        metrics.copiesInDoubt(NAME, inDoubt(kept, listed, collection));
         return listed;
     }
 
+    /** How many copies the ledger holds in doubt; for {@code collection}, only those Qdrant still lists. */
+    private static int inDoubt(List<QdrantCopies.Entry> entries, List<String> listed, String collection) {
+        return entries.stream().filter(e -> e.inDoubt() != null)
+                .mapToInt(e -> listed == null || !e.collection().equals(collection) ? e.inDoubt().size()
+                        : (int) e.inDoubt().stream().filter(listed::contains).count())
+                .sum();
+    }
+
     /**
-     * Whether {@code name} is the snapshot an unanswered create made: it was not listed before the create, it is
+     * Whether {@code name} may be the snapshot an unanswered create made: it was not listed before that create, it is
      * named after the collection, and its name time (Qdrant's UTC clock, to the second) lies within
-     * {@link #NAME_TIME_TOLERANCE} of the create being sent, or after it while the create could still run.
+     * {@link #NAME_TIME_TOLERANCE} of the create being sent.
      */
-    private boolean madeBy(QdrantCopies.Entry entry, String name) {
-        if (entry.before() == null || entry.before().contains(name) || !name.startsWith(entry.collection() + "-")) {
+    private static boolean inWindow(QdrantCopies.Entry entry, String name) {
+        if ((entry.before() != null && entry.before().contains(name)) || !name.startsWith(entry.collection() + "-")) {
             return false;
         }
         Matcher matcher = QDRANT_NAME.matcher(name);
@@ -302,7 +504,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             List<String> orphans) {
         String snapshotName = named.name();
         try {
-            qdrant.deleteSnapshot(named.collection(), snapshotName, CALL_TIMEOUT);
+            qdrant.deleteSnapshot(named.collection(), snapshotName, callTimeout(), () -> false);
             copies.update(entries -> entries.remove(named));
             return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName
                     + " was deleted", e).at(named.collection(), null).removed(orphans);
@@ -314,29 +516,34 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /**
-     * The manifest's fields known before the create: what the collection was, on which Qdrant, read just before it.
-     * What cannot be read is null, with the reason in {@code remarks}; it never fails the snapshot.
+     * The manifest's fields known before the create: what the collection was, on which Qdrant, where its shards were,
+     * read just before it. What cannot be read is null, with the reason in {@code remarks}; it never fails the
+     * snapshot. Every null in the manifest has its remark.
      */
-    private ObjectNode manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, List<String> runRemarks) {
+    private ObjectNode manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
+            List<String> runRemarks) {
         ObjectMapper mapper = json.get();
         ObjectNode manifest = mapper.createObjectNode();
         List<String> remarks = new ArrayList<>();
+        BooleanSupplier cancelled = run.cancellation()::cancelled;
         manifest.put("format", 1);
         manifest.put("target", NAME);
         ObjectNode info = manifest.putObject("collection");
         info.put("name", collection.name());
         try {
-            JsonNode result = qdrant.collectionInfo(collection.name(), CALL_TIMEOUT);
-            info.set("status", result == null ? null : result.get("status"));
-            info.set("points_count", result == null ? null : result.get("points_count"));
-            info.set("segments_count", result == null ? null : result.get("segments_count"));
-            info.set("config", result == null ? null : result.get("config"));
+            JsonNode result = qdrant.collectionInfo(collection.name(), callTimeout(), cancelled);
+            for (String field : COLLECTION_FIELDS) {
+                JsonNode value = result == null ? null : result.get(field);
+                info.set(field, value);
+                if (value == null || value.isNull()) {
+                    info.putNull(field);
+                    remarks.add("collection." + field + " is null: Qdrant's collection info had no `" + field + "`");
+                }
+            }
         } catch (QdrantException e) {
-            info.putNull("status");
-            info.putNull("points_count");
-            info.putNull("segments_count");
-            info.putNull("config");
-            remarks.add("collection info unavailable: " + e.getMessage());
+            COLLECTION_FIELDS.forEach(info::putNull);
+            remarks.add("collection info unavailable (status, points_count, segments_count and config are null): "
+                    + e.getMessage());
         }
         manifest.putArray("aliases").addAll(collection.aliases().stream().map(manifest::textNode).toList());
         manifest.put("configuredName", config.collection());
@@ -344,18 +551,35 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         manifest.put("startedAt", run.startedAt().toString());
         ObjectNode server = manifest.putObject("qdrant");
         try {
-            QdrantClient.VersionInfo version = qdrant.version(CALL_TIMEOUT);
+            QdrantClient.VersionInfo version = qdrant.version(callTimeout(), cancelled);
             server.put("version", version.version());
             server.put("commit", version.commit());
+            if (version.version() == null) {
+                remarks.add("qdrant.version is null: Qdrant's `GET /` had no version");
+            }
+            if (version.commit() == null) {
+                remarks.add("qdrant.commit is null: this Qdrant was built without a commit id");
+            }
         } catch (QdrantException e) {
             server.putNull("version");
             server.putNull("commit");
-            remarks.add("Qdrant version unavailable: " + e.getMessage());
+            remarks.add("Qdrant version unavailable (qdrant.version and qdrant.commit are null): " + e.getMessage());
+        }
+        ObjectNode cluster = manifest.putObject("cluster");
+        cluster.put("mode", placement.mode().label());
+        cluster.put("peerId", placement.peerId());
+        if (placement.peerId() == null) {
+            remarks.add("cluster.peerId and cluster.shards are null: Qdrant's shard placement could not be read");
+            cluster.putNull("shards");
+        } else {
+            placement.local().forEach(cluster.putArray("shards")::add);
         }
         manifest.putArray("remarks").addAll(remarks.stream().map(manifest::textNode).toList());
         runRemarks.addAll(remarks.stream().map(r -> "Manifest: " + r).toList());
         return manifest;
     }
+
+    private static final List<String> COLLECTION_FIELDS = List.of("status", "points_count", "segments_count", "config");
 
     private void writeManifest(SnapshotFileWriter writer, Path snapshot, ObjectNode manifest,
             List<String> remarks) {
@@ -375,6 +599,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             case TIMEOUT -> Kind.UPSTREAM_TIMEOUT;
             case UNREACHABLE -> Kind.UNREACHABLE;
             case REJECTED, PROTOCOL -> Kind.UPSTREAM;
+            case CANCELLED -> Kind.CANCELLED;
         };
         return new SnapshotFailure(kind, e.getMessage(), e);
     }
@@ -383,12 +608,21 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private static void sleep(long millis) throws SnapshotFailure {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SnapshotFailure(Kind.UNREACHABLE, "Interrupted while waiting for Qdrant", e);
+    /** Sleeps, looking at the cancellation every {@link #CANCEL_CHECK_MILLIS}. */
+    private static void pause(long millis, Cancellation cancellation) throws SnapshotFailure {
+        long until = System.nanoTime() + millis * 1_000_000;
+        for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {
+            if (cancellation.cancelled()) {
+                throw new SnapshotFailure(Kind.CANCELLED, "Cancelled while waiting for Qdrant");
+            }
+            try {
+                Thread.sleep(Math.min(left, CANCEL_CHECK_MILLIS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotFailure(Kind.CANCELLED, "Interrupted while waiting for Qdrant", e);
+            }
         }
     }
+
+    private static final long CANCEL_CHECK_MILLIS = 200;
 }

@@ -16,7 +16,8 @@ import dev.snapshotter.config.BoundedDuration;
 /**
  * {@code QDRANT_SNAPSHOT_KEEP_LAST} and {@code QDRANT_SNAPSHOT_KEEP_WITHIN}, applied right after a verified run to the
  * catalogued snapshots of that run's collection. A snapshot is kept when either rule keeps it; the snapshot just
- * taken and the newest one are always kept; nothing outside the catalog (foreign files, other collections,
+ * taken and the newest one are always kept; snapshots dated in the future or that failed a re-read are left alone
+ * and take no place; nothing outside the catalog (foreign files, other collections,
  * temporary files) is ever looked at. Deleting the {@code .snap} first means a half-pruned snapshot is never listed.
  */
 final class Retention {
@@ -41,7 +42,10 @@ final class Retention {
         if (keepLast.isEmpty() && keepWithin.isEmpty()) {
             return new Pruned(pruned, remarks);
         }
-        List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection)).toList();
+        // a future-dated file or one that failed its re-read is no backup to count: it neither takes a place that
+        // keep-last grants nor is deleted by these rules (an operator deletes it through the API)
+        List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
+                .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
         String why = keepLast.map(n -> "keep-last=" + n).orElse("")
                 + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
                 + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
@@ -61,7 +65,7 @@ final class Retention {
                 remarks.add(remark);
                 continue;
             }
-            for (Path beside : List.of(entry.sidecar(), entry.manifestFile())) {
+            for (Path beside : entry.files().subList(1, entry.files().size())) {
                 try {
                     Files.deleteIfExists(beside);
                 } catch (IOException e) {

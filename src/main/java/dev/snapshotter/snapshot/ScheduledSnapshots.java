@@ -1,5 +1,8 @@
 package dev.snapshotter.snapshot;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,74 +13,134 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.Schedule;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;
 import io.quarkus.scheduler.Trigger;
 
 /**
  * {@code QDRANT_SNAPSHOT_SCHEDULE}: runs the pipeline with reason {@code schedule} on Quarkus's scheduler. A run that
  * finds another one going is skipped, not queued (logged, and counted as {@code status="skipped"}).
+ * <p>
+ * The {@code every <duration>} form is due one interval after the newest verified snapshot of the collection
+ * {@code QDRANT_COLLECTION} points at now (whichever run took it), and at once when that is overdue or there is none,
+ * once the boot snapshot has settled: a process that restarts more often than the interval still takes its
+ * snapshots, and one that restarts right after a snapshot does not take another. After a failed or skipped firing
+ * the next comes one interval later, not at once.
  */
 @ApplicationScoped
 public class ScheduledSnapshots {
 
     static final String JOB = "snapshot-schedule";
+    /** How often the {@code every} form looks whether it is due; the look is a comparison of two instants. */
+    static final String TICK = "1s";
+    /** How long a computed due time is trusted when no run finished meanwhile (files may be added or deleted). */
+    static final Duration RECOMPUTE = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(ScheduledSnapshots.class);
 
     private final QdrantConfig config;
     private final Scheduler scheduler;
     private final SnapshotService service;
     private final SnapshotMetrics metrics;
+    private final BootSnapshot bootSnapshot;
+    private final QdrantSnapshotTarget target;
+    private volatile Due due;
+    private volatile Instant lastFiring;
 
-    ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics) {
+    ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics,
+            BootSnapshot bootSnapshot, QdrantSnapshotTarget target) {
         this.config = config;
         this.scheduler = scheduler;
         this.service = service;
         this.metrics = metrics;
+        this.bootSnapshot = bootSnapshot;
+        this.target = target;
+    }
+
+    /** When the {@code every} form fires next, and what it was computed from. */
+    private record Due(Instant at, long finishedRuns, Instant computedAt) {
     }
 
     void onStart(@Observes StartupEvent event) {
         if (config.snapshot().schedule().isEmpty()) {
-            service.targetNames().forEach(target -> metrics.nextScheduled(target, null));
+            publishNext(null);
             return;
         }
         Schedule schedule = config.snapshot().schedule().get();
-        Scheduler.JobDefinition<?> job = scheduler.newJob(JOB).setTask(execution -> run());
         if (schedule.cron() != null) {
-            job.setCron(schedule.cron());
+            Trigger trigger = scheduler.newJob(JOB).setCron(schedule.cron()).setTask(execution -> {
+                try {
+                    run();
+                } finally {
+                    publishNext(scheduler.getScheduledJob(JOB).getNextFireTime());
+                }
+            }).schedule();
+            publishNext(trigger.getNextFireTime());
+            LOG.infof("Snapshots scheduled %s; the next at %s", schedule, trigger.getNextFireTime());
         } else {
-            // the first run one interval after boot, not at boot: a restarting pod must not take a copy per restart
-            String every = schedule.every().toSeconds() + "s";
-            job.setInterval(every).setDelayed(every);
+            scheduler.newJob(JOB).setInterval(TICK).setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> tick(schedule.every())).schedule();
+            LOG.infof("Snapshots scheduled %s, one interval after the newest verified snapshot; the first time is "
+                    + "known once the boot snapshot has settled", schedule);
         }
-        Trigger trigger = job.schedule();
-        publishNext(trigger);
-        LOG.infof("Snapshots scheduled %s; the next at %s", schedule, trigger.getNextFireTime());
+    }
+
+    /** One look of the {@code every} form: runs when due, then computes the next due time. */
+    void tick(Duration every) {
+        if (bootSnapshot.result().isEmpty() || service.shuttingDown()) {
+            return;
+        }
+        Due current = due;
+        Instant now = Instant.now();
+        if (current == null || current.finishedRuns() != service.finishedRuns()
+                || current.computedAt().plus(RECOMPUTE).isBefore(now)) {
+            Due next = due(every, now);
+            if (current == null || !next.at().equals(current.at())) {
+                publishNext(next.at());
+                LOG.infof("Next scheduled snapshot at %s", next.at());
+            }
+            due = current = next;
+        }
+        if (now.isBefore(current.at())) {
+            return;
+        }
+        lastFiring = now;
+        run();
+        due = null; // computed again at the next tick, from what this firing left
+    }
+
+    private Due due(Duration every, Instant now) {
+        long finished = service.finishedRuns();
+        Optional<SnapshotCatalog.Entry> newest;
+        try {
+            newest = target.newestVerified();
+        } catch (SnapshotFailure e) {
+            LOG.debugf("The newest snapshot is not known (%s); the schedule counts from now", e.getMessage());
+            newest = Optional.empty();
+        }
+        Instant at = newest.map(entry -> entry.createdAt().plus(every)).orElse(now);
+        Instant firing = lastFiring;
+        if (firing != null && firing.plus(every).isAfter(at)) {
+            at = firing.plus(every);
+        }
+        return new Due(at.isBefore(now) ? now : at, finished, now);
     }
 
     void run() {
+        SnapshotService.Run run;
         try {
-            SnapshotService.Run run;
-            try {
-                run = service.begin(Reason.SCHEDULE);
-            } catch (SnapshotInProgressException e) {
-                service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
-                return;
-            }
-            if (service.shuttingDown()) {
-                run.close();
-                return;
-            }
-            try (run) {
-                run.execute(null);
-            }
-        } finally {
-            publishNext(scheduler.getScheduledJob(JOB));
+            run = service.begin(Reason.SCHEDULE);
+        } catch (SnapshotInProgressException e) {
+            service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
+            return;
+        } catch (ShuttingDownException e) {
+            return;
+        }
+        try (run) {
+            run.execute(null);
         }
     }
 
-    private void publishNext(Trigger trigger) {
-        java.time.Instant next = trigger == null ? null : trigger.getNextFireTime();
-        service.targetNames().forEach(target -> metrics.nextScheduled(target, next));
+    private void publishNext(Instant next) {
+        service.targetNames().forEach(name -> metrics.nextScheduled(name, next));
     }
-
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -19,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +31,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The verified snapshots in {@code QDRANT_SNAPSHOT_DIR}: every regular file named
@@ -40,11 +43,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class SnapshotCatalog {
 
     private static final Logger LOG = Logger.getLogger(SnapshotCatalog.class);
-    private static final Pattern NAME = Pattern.compile(
+    static final Pattern NAME = Pattern.compile(
             "(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z)-([A-Za-z0-9._~-]+)\\.snap");
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /**
+     * A file named later than this past the clock is dated in the future (clock skew, a file copied in): it is listed
+     * but never counts as the newest, for a skip, the last success or retention.
+     */
+    static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(1);
+    /** Beside a snapshot whose re-read did not match its checksum file: when, and what it hashed to. */
+    static final String FAILED_VERIFICATION_SUFFIX = ".verify-failed";
 
     private final SnapshotDirectory directory;
     private final SnapshotMetrics metrics;
@@ -62,8 +72,20 @@ public class SnapshotCatalog {
      * @param key the collection as the file name carries it ({@link SnapshotFileWriter#fileKey})
      * @param createdAt the run's start, from the file name
      * @param manifest the parsed manifest, or null for snapshots written before manifests (or when it is unreadable)
+     * @param verificationFailedAt when a re-read did not match the checksum file, or null
      */
-    public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, JsonNode manifest) {
+    public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, JsonNode manifest,
+            Instant verificationFailedAt) {
+
+        /** Whether the last re-read of this file matched its checksum file (or it was never re-read). */
+        public boolean verified() {
+            return verificationFailedAt == null;
+        }
+
+        /** Whether its name dates it later than {@code now} allows ({@link #FUTURE_TOLERANCE}). */
+        public boolean inFuture(Instant now) {
+            return createdAt.isAfter(now.plus(FUTURE_TOLERANCE));
+        }
 
         public String fileName() {
             return file.getFileName().toString();
@@ -75,13 +97,12 @@ public class SnapshotCatalog {
             return name != null && name.isTextual() ? name.asText() : key;
         }
 
-        /** Whether this snapshot is of {@code collection}, which may be the real name or what QDRANT_COLLECTION says. */
+        /**
+         * Whether this snapshot is of the real collection {@code collection} (an alias resolved first): by the
+         * manifest's collection, or by the file name for snapshots written before manifests.
+         */
         public boolean isOf(String collection) {
-            if (manifest != null && (collection.equals(collection())
-                    || collection.equals(manifest.path("configuredName").asText(null)))) {
-                return true;
-            }
-            return manifest == null && key.equals(SnapshotFileWriter.fileKey(collection));
+            return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileWriter.fileKey(collection));
         }
 
         /** A manifest field as text, or null. */
@@ -97,8 +118,27 @@ public class SnapshotCatalog {
             return file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         }
 
+        /** Its {@code sha256sum}-format checksum file. */
+        public Path checksumFile() {
+            return sidecar();
+        }
+
+        /** Its manifest, which may not exist (snapshots from before manifests). */
+        public Path manifestPath() {
+            return manifestFile();
+        }
+
         Path manifestFile() {
             return file.resolveSibling(fileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
+        }
+
+        Path failedVerificationFile() {
+            return file.resolveSibling(fileName() + FAILED_VERIFICATION_SUFFIX);
+        }
+
+        /** The snapshot and every file beside it, the snapshot first (deleting it first unlists the rest). */
+        List<Path> files() {
+            return List.of(file, sidecar(), manifestFile(), failedVerificationFile());
         }
     }
 
@@ -125,9 +165,61 @@ public class SnapshotCatalog {
         return entry(directory.path().resolve(fileName));
     }
 
-    /** The newest verified snapshot of {@code collection}. */
-    public Optional<Entry> newest(String collection) {
-        return list().stream().filter(entry -> entry.isOf(collection)).findFirst();
+    /**
+     * The newest snapshot of the real collection {@code collection} that can stand for it: verified at its last
+     * re-read and not dated in the future (a future-dated file is logged at WARN and passed over).
+     */
+    public Optional<Entry> newest(String collection, Instant now) {
+        return newest(list(), collection, now);
+    }
+
+    /** {@link #newest(String, Instant)} among {@code newestFirst}, a listing already made. */
+    Optional<Entry> newest(List<Entry> newestFirst, String collection, Instant now) {
+        return newestFirst.stream().filter(entry -> entry.isOf(collection)).filter(entry -> !future(entry, now))
+                .filter(Entry::verified).findFirst();
+    }
+
+    /** Whether {@code entry} is dated in the future; says so at WARN, as each run passes it over. */
+    static boolean future(Entry entry, Instant now) {
+        if (!entry.inFuture(now)) {
+            return false;
+        }
+        LOG.warnf("%s is dated %s, in the future (clock skew, or a file copied in): it does not count as the newest "
+                + "snapshot for a skip, the last success or retention, and retention does not delete it",
+                entry.fileName(), entry.createdAt());
+        return true;
+    }
+
+    /** The newest verified snapshot of a collection is kept unless the deletion is forced. */
+    public static final class NewestKept extends RuntimeException {
+        NewestKept(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Deletes a listed snapshot and the files beside it, the snapshot first (so a half-done deletion is never
+     * listed); logged and counted. The newest verified snapshot of its collection is refused unless {@code force}.
+     *
+     * @return the names of the files deleted
+     */
+    public List<String> delete(Entry entry, boolean force) throws IOException {
+        boolean newest = newest(entry.collection(), Instant.now()).map(e -> e.file().equals(entry.file()))
+                .orElse(false);
+        if (newest && !force) {
+            throw new NewestKept(entry.fileName() + " is the newest verified snapshot of collection `"
+                    + entry.collection() + "`, the one a restore would reach for; add ?force=true to delete it anyway.");
+        }
+        List<String> deleted = new ArrayList<>();
+        for (Path path : entry.files()) {
+            if (Files.deleteIfExists(path)) {
+                deleted.add(path.getFileName().toString());
+            }
+        }
+        metrics.deleted(QdrantSnapshotTarget.NAME);
+        LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
+                + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
+        return deleted;
     }
 
     /** A re-read of a listed file against its checksum file. */
@@ -139,6 +231,24 @@ public class SnapshotCatalog {
      * tampered copy) is logged at ERROR. Counted in {@code snapshotter_verifications_total{result}}.
      */
     public Verification verify(Entry entry) throws IOException {
+        Verification verification = reread(entry);
+        Path marker = entry.failedVerificationFile();
+        if (verification.verified()) {
+            if (Files.deleteIfExists(marker)) {
+                LOG.infof("%s matches its checksum file again; its failed-verification mark is removed",
+                        entry.fileName());
+            }
+        } else {
+            ObjectNode mark = json.get().createObjectNode();
+            mark.put("failedAt", Instant.now().toString());
+            mark.put("sha256", verification.sha256());
+            mark.put("expected", verification.expected());
+            directory.writer().writeAtomically(marker, json.get().writeValueAsBytes(mark));
+        }
+        return verification;
+    }
+
+    private Verification reread(Entry entry) throws IOException {
         MessageDigest sha256 = SnapshotFileWriter.sha256();
         byte[] buffer = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
@@ -174,9 +284,22 @@ public class SnapshotCatalog {
                 return Optional.empty();
             }
             Instant createdAt = LocalDateTime.parse(name.group(1), NAME_TIME).toInstant(ZoneOffset.UTC);
-            return Optional.of(new Entry(file, name.group(2), createdAt, Files.size(file), sha256, manifest(file)));
+            return Optional.of(new Entry(file, name.group(2), createdAt, Files.size(file), sha256, manifest(file),
+                    verificationFailedAt(file)));
         } catch (IOException | DateTimeParseException e) {
             return Optional.empty();
+        }
+    }
+
+    private Instant verificationFailedAt(Path file) {
+        Path marker = file.resolveSibling(file.getFileName() + FAILED_VERIFICATION_SUFFIX);
+        if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(marker)) {
+            return Instant.parse(json.get().readTree(in).path("failedAt").asText());
+        } catch (IOException | RuntimeException e) {
+            return Instant.EPOCH; // marked, whenever that was: an unreadable mark still marks the file
         }
     }
 

@@ -1,16 +1,26 @@
 package dev.snapshotter.snapshot;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * {@code QDRANT_SNAPSHOT_DIR}, resolved to an absolute path and proven to be a writable directory at boot, before
@@ -20,9 +30,16 @@ import dev.snapshotter.config.QdrantConfig;
 public class SnapshotDirectory {
 
     private static final Logger LOG = Logger.getLogger(SnapshotDirectory.class);
+    static final String LOCK_FILE = ".snapshotter.lock";
+    /** The temporary files this service writes: see {@link SnapshotFileWriter} and {@link QdrantCopies}. */
+    private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotCatalog.NAME.pattern()
+            + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
+            + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + ")?|write-probe-\\d+|"
+            + Pattern.quote(QdrantCopies.FILE_NAME.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;
     private volatile Path path;
+    private volatile FileLock lock;
     private volatile byte[][] buffers;
 
     SnapshotDirectory(QdrantConfig config) {
@@ -54,9 +71,76 @@ public class SnapshotDirectory {
             throw new IllegalStateException("QDRANT_SNAPSHOT_DIR " + absolute
                     + " is not a writable directory (" + reason + ").");
         }
+        lock(absolute);
         removeLeftovers(absolute);
         this.path = absolute;
         return absolute;
+    }
+
+    /**
+     * Takes the directory for this process's life: an exclusive lock on {@value #LOCK_FILE}, which holds the pid
+     * and host of its holder. A second instance on the same directory would delete the first one's temporary files
+     * and break single flight, so it fails boot naming the holder.
+     */
+    private void lock(Path directory) {
+        Path file = directory.resolve(LOCK_FILE);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock taken;
+            try {
+                taken = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                taken = null; // this very process holds it already
+            }
+            if (taken == null) {
+                String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+                channel.close();
+                throw new IllegalStateException("QDRANT_SNAPSHOT_DIR " + directory + " is in use by another "
+                        + "qdrant-snapshotter" + (holder.isEmpty() ? "" : " (" + holder + ")") + "; two instances "
+                        + "must not share a snapshot directory: give each its own, or stop the other one.");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on host " + hostName() + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+            lock = taken;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new IllegalStateException("QDRANT_SNAPSHOT_DIR " + directory + " cannot be locked for this "
+                    + "instance (" + SnapshotFileWriter.reason(e) + ").");
+        }
+    }
+
+    /** Lets the directory go at shutdown, for the next instance. */
+    void onShutdown(@Observes ShutdownEvent event) {
+        FileLock held = lock;
+        if (held != null) {
+            closeQuietly(held.channel());
+        }
+    }
+
+    private static String hostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unknown host";
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // the lock goes with the process anyway
+            }
+        }
     }
 
     /** The prepared directory. */
@@ -77,9 +161,16 @@ public class SnapshotDirectory {
         return new SnapshotFileWriter(path(), reused);
     }
 
+    /**
+     * Removes the temporary files an interrupted run of ours left: a snapshot's, its checksum file's, its manifest's
+     * or mark's, the ledger's, or a write probe's. Any other hidden {@code .part} file is someone else's and stays.
+     */
     private static void removeLeftovers(Path directory) {
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(directory, ".*" + SnapshotFileWriter.PART_SUFFIX)) {
             for (Path part : parts) {
+                if (!OUR_LEFTOVER.matcher(part.getFileName().toString()).matches()) {
+                    continue;
+                }
                 Files.deleteIfExists(part);
                 LOG.warnf("Removed %s, a temporary file an interrupted run left behind", part);
             }

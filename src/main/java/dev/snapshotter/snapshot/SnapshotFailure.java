@@ -17,6 +17,11 @@ public class SnapshotFailure extends Exception {
         VERIFICATION,
         /** Our own disk failed: the snapshot directory vanished, became read-only, or filled up. */
         LOCAL_IO,
+        /**
+         * Refused before anything was asked of Qdrant, because the snapshot it would make could not be a whole,
+         * usable backup (a node holding only some of the shards, a name Qdrant cannot store).
+         */
+        REFUSED,
         /** Not enough free space to even start the download. */
         INSUFFICIENT_STORAGE,
         /** The service began to shut down while the run was going. */

@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.Timer;
  * Names are Micrometer's dotted form; Prometheus shows {@code snapshotter_runs_total}, {@code
  * snapshotter_duration_seconds}, {@code snapshotter_size_bytes}, {@code snapshotter_last_success_timestamp_seconds},
  * {@code snapshotter_in_progress}, {@code snapshotter_pruned_total}, {@code snapshotter_verifications_total} and
- * {@code snapshotter_next_scheduled_run_timestamp_seconds}.
+ * {@code snapshotter_next_scheduled_run_timestamp_seconds}, {@code snapshotter_qdrant_copies_in_doubt} and
+ * {@code snapshotter_deletions_total}.
  */
 @ApplicationScoped
 public class SnapshotMetrics {
@@ -36,6 +37,8 @@ public class SnapshotMetrics {
     static final String PRUNED = "snapshotter.pruned";
     static final String VERIFICATIONS = "snapshotter.verifications";
     static final String NEXT_SCHEDULED = "snapshotter.next.scheduled.run.timestamp";
+    static final String COPIES_IN_DOUBT = "snapshotter.qdrant.copies.in.doubt";
+    static final String DELETIONS = "snapshotter.deletions";
     static final String TAG_RESULT = "result";
     static final String TAG_TARGET = "target";
     static final String TAG_REASON = "reason";
@@ -50,7 +53,7 @@ public class SnapshotMetrics {
     }
 
     private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress,
-            AtomicLong nextScheduled) {
+            AtomicLong nextScheduled, AtomicLong copiesInDoubt) {
     }
 
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
@@ -58,7 +61,7 @@ public class SnapshotMetrics {
         TargetGauges g = gauges(target);
         // Micrometer's global composite keeps a gauge bound to the object it was first given, across application
         // restarts inside one JVM (as in tests); drop any such gauge so ours reads this instance's values
-        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED }) {
+        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED, COPIES_IN_DOUBT }) {
             registry.find(name).tag(TAG_TARGET, target).meters().forEach(registry::remove);
         }
         Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
@@ -70,7 +73,12 @@ public class SnapshotMetrics {
         Gauge.builder(NEXT_SCHEDULED, g.nextScheduled(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
                 .description("Unix time of the next scheduled snapshot (0 when there is no schedule)")
                 .register(registry);
+        Gauge.builder(COPIES_IN_DOUBT, g.copiesInDoubt(), AtomicLong::get).tag(TAG_TARGET, target)
+                .description("Snapshots left on Qdrant that a create of ours whose answer never came may have made, "
+                        + "but that another client may have made too: delete ours by hand")
+                .register(registry);
         pruned(target);
+        deletions(target);
         for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
             for (SnapshotReport.Status status : SnapshotReport.Status.values()) {
                 runs(target, reason, status);
@@ -78,11 +86,29 @@ public class SnapshotMetrics {
         }
     }
 
-    /** At boot: the newest verified snapshot already on disk is the last success until a run says otherwise. */
-    void restored(String target, java.time.Instant lastSuccess, long bytes) {
+    /**
+     * The newest verified snapshot on disk of the collection a run found (an alias resolved), or null when there is
+     * none: the last success and its size, until a run completes.
+     */
+    void onDisk(String target, SnapshotCatalog.Entry newest) {
         TargetGauges g = gauges(target);
-        g.lastSuccess().set(lastSuccess.getEpochSecond());
-        g.size().set(bytes);
+        g.lastSuccess().set(newest == null ? 0 : newest.createdAt().getEpochSecond());
+        g.size().set(newest == null ? 0 : newest.bytes());
+    }
+
+    /** How many of Qdrant's snapshots are left there in doubt (see QdrantSnapshotTarget#reconcile). */
+    void copiesInDoubt(String target, int copies) {
+        gauges(target).copiesInDoubt().set(copies);
+    }
+
+    /** A snapshot deleted through the API. */
+    void deleted(String target) {
+        deletions(target).increment();
+    }
+
+    private Counter deletions(String target) {
+        return Counter.builder(DELETIONS).tag(TAG_TARGET, target)
+                .description("Snapshot files deleted through DELETE /api/snapshots/{file}").register(registry);
     }
 
     /** The schedule's next fire time, or null when there is none. */
@@ -161,7 +187,8 @@ public class SnapshotMetrics {
 
     private TargetGauges gauges(String target) {
         return gauges.computeIfAbsent(target,
-                t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()));
+                t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(),
+                        new AtomicLong()));
     }
 
     private Counter runs(String target, SnapshotReport.Reason reason, SnapshotReport.Status status) {

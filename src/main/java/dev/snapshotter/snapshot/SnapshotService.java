@@ -5,9 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,6 +43,10 @@ public class SnapshotService {
     private final SnapshotMetrics metrics;
     private final AtomicReference<Run> current = new AtomicReference<>();
     private volatile boolean shuttingDown;
+    private volatile Blocker blocker;
+    private final AtomicLong finishedRuns = new AtomicLong();
+    private static final AtomicReferenceFieldUpdater<SnapshotService, Blocker> BLOCKER = AtomicReferenceFieldUpdater
+            .newUpdater(SnapshotService.class, Blocker.class, "blocker");
 
     SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics) {
         this.targets = targets.stream().sorted(Comparator.comparing(SnapshotTarget::name)).toList();
@@ -53,6 +60,9 @@ public class SnapshotService {
      * @throws SnapshotInProgressException when another run holds it
      */
     public Run begin(Reason reason) {
+        if (shuttingDown) {
+            throw new ShuttingDownException();
+        }
         Run run = new Run(reason, Instant.now());
         Run running = current.compareAndExchange(null, run);
         if (running != null) {
@@ -64,6 +74,41 @@ public class SnapshotService {
     /** Whether shutdown has begun: nothing should start a run any more. */
     public boolean shuttingDown() {
         return shuttingDown;
+    }
+
+    /**
+     * The failure that keeps readiness DOWN: the last run failed for a reason that does not heal by itself (the
+     * snapshot directory unusable, Qdrant refusing our key). It stands until a run succeeds or the target finds the
+     * condition gone (looked at on each call, while no run is going).
+     */
+    public Optional<Blocker> blocker() {
+        Blocker standing = blocker;
+        if (standing == null || current.get() != null) {
+            return Optional.ofNullable(standing);
+        }
+        SnapshotTarget target = targets.stream().filter(t -> t.name().equals(standing.target())).findFirst()
+                .orElse(null);
+        if (target != null && target.recovered(standing.cause())) {
+            if (BLOCKER.compareAndSet(this, standing, null)) {
+                LOG.infof("Readiness recovers: %s no longer holds (%s)", standing.cause().condition(),
+                        standing.target());
+            }
+            return Optional.empty();
+        }
+        return Optional.of(standing);
+    }
+
+    /**
+     * A failure no retry heals by itself.
+     *
+     * @param since when the run that failed so ended
+     */
+    public record Blocker(String target, SnapshotTarget.Blocking cause, String message, Instant since) {
+    }
+
+    /** How many runs have finished since boot: what they left on disk may have changed. */
+    public long finishedRuns() {
+        return finishedRuns.get();
     }
 
     /** The names of the targets, in the order they run. */
@@ -112,6 +157,16 @@ public class SnapshotService {
          * @param waitForTargets how long each target may take to become available, or null not to wait
          */
         public SnapshotReport execute(Duration waitForTargets) {
+            return execute(waitForTargets, null);
+        }
+
+        /**
+         * Runs every target once, on the calling thread.
+         *
+         * @param waitForTargets how long each target may take to become available, or null not to wait
+         * @param skipIfNewerThan skip a target whose newest verified snapshot is younger than this, or null
+         */
+        public SnapshotReport execute(Duration waitForTargets, Duration skipIfNewerThan) {
             long start = System.nanoTime();
             List<TargetReport> reports = new ArrayList<>();
             Cancellation cancel = new Cancellation();
@@ -120,9 +175,9 @@ public class SnapshotService {
                 cancel.cancel();
             }
             for (SnapshotTarget target : targets) {
-                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel), waitForTargets));
+                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel, skipIfNewerThan),
+                        waitForTargets));
             }
-            Thread.interrupted(); // a cancellation's interrupt must not leak into the caller's thread
             return SnapshotReport.of(reason, since, millisSince(start), reports);
         }
 
@@ -146,7 +201,9 @@ public class SnapshotService {
 
         @Override
         public void close() {
-            current.compareAndSet(this, null);
+            if (current.compareAndSet(this, null)) {
+                finishedRuns.incrementAndGet();
+            }
             done.countDown();
         }
     }
@@ -159,19 +216,29 @@ public class SnapshotService {
         TargetReport report;
         try {
             if (waitFor != null) {
-                target.awaitAvailable(waitFor);
+                target.awaitAvailable(waitFor, run.cancellation());
             }
             Outcome outcome = target.snapshot(run);
             long duration = millisSince(start);
-            report = new TargetReport(name, Status.COMPLETED, outcome.collection(), outcome.snapshotName(),
-                    outcome.filePath(), outcome.bytesWritten(), outcome.sha256(), outcome.remoteDeleted(), duration,
-                    outcome.message(), outcome.pruned(), outcome.orphansRemoved(), null);
-            LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
+            report = new TargetReport(name, outcome.status(), outcome.collection(), outcome.snapshotName(),
+                    outcome.filePath(), outcome.status() == Status.SKIPPED ? null : outcome.bytesWritten(),
+                    outcome.sha256(), outcome.remoteDeleted(), duration, outcome.message(),
+                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null);
+            if (outcome.status() == Status.SKIPPED) {
+                LOG.infof("Snapshot skipped: reason=%s target=%s: %s", reason.label(), name, outcome.message());
+            } else {
+                BLOCKER.set(this, null);
+                LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
                     + "sha256=%s remoteDeleted=%s pruned=%d duration=%dms", reason.label(), name, outcome.collection(),
                     outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(), outcome.sha256(),
                     outcome.remoteDeleted(), outcome.pruned().size(), duration);
+            }
         } catch (SnapshotFailure e) {
             report = failed(target, run, e, millisSince(start));
+            SnapshotTarget.Blocking cause = run.cancellation().cancelled() ? null : target.blocking(e);
+            if (cause != null) {
+                blocker = new Blocker(name, cause, report.message(), Instant.now());
+            }
         } catch (RuntimeException e) {
             SnapshotFailure unexpected = new SnapshotFailure(SnapshotFailure.Kind.LOCAL_IO,
                     "Unexpected error: " + e, e);
@@ -183,11 +250,15 @@ public class SnapshotService {
         return report;
     }
 
+    private static <T> List<T> nullIfEmpty(List<T> list) {
+        return list == null || list.isEmpty() ? null : list;
+    }
+
     private static TargetReport failed(SnapshotTarget target, SnapshotTarget.RunContext run, SnapshotFailure e,
             long duration) {
         String collection = e.collection() == null ? "-" : e.collection();
         String snapshot = e.snapshotName() == null ? "-" : e.snapshotName();
-        List<String> orphans = e.orphansRemoved().isEmpty() ? null : e.orphansRemoved();
+        List<String> orphans = nullIfEmpty(e.orphansRemoved());
         if (run.cancellation().cancelled()) {
             String message = "Cancelled by shutdown; nothing was kept" + (e.snapshotName() == null ? ""
                     : ", and Qdrant's copy " + e.snapshotName() + " is recorded for deletion by the next run");

@@ -13,8 +13,11 @@ public interface SnapshotTarget {
     /** Short, stable name used in reports, logs and metric tags, such as {@code qdrant}. */
     String name();
 
-    /** Waits until the store answers, for the boot snapshot; fails once {@code timeout} has passed. */
-    default void awaitAvailable(Duration timeout) throws SnapshotFailure {
+    /**
+     * Waits until the store answers, for the boot snapshot; fails once {@code timeout} has passed, or at once when
+     * the run is cancelled.
+     */
+    default void awaitAvailable(Duration timeout, Cancellation cancellation) throws SnapshotFailure {
     }
 
     /**
@@ -24,24 +27,63 @@ public interface SnapshotTarget {
      */
     Outcome snapshot(RunContext run) throws SnapshotFailure;
 
+    /** Failures that do not heal by themselves: while one stands, readiness is DOWN. */
+    enum Blocking {
+        /** The snapshot directory takes no files (removed, unmounted, read-only). */
+        STORAGE("the snapshot directory takes no files"),
+        /** The store refuses our credential. */
+        CREDENTIAL("the credential is refused");
+
+        private final String condition;
+
+        Blocking(String condition) {
+            this.condition = condition;
+        }
+
+        public String condition() {
+            return condition;
+        }
+    }
+
+    /** Whether {@code failure} does not heal by itself, and how; null for failures a later run may not meet. */
+    default Blocking blocking(SnapshotFailure failure) {
+        return null;
+    }
+
+    /** Whether the condition that made a run fail as {@code cause} is gone now; a quick look, for readiness. */
+    default boolean recovered(Blocking cause) {
+        return false;
+    }
+
     /**
      * What a target knows of the run it serves.
      *
      * @param startedAt when the run started
      * @param cancellation set when shutdown cancels the run; long blocking work checks it
+     * @param skipIfNewerThan when set, the target skips the run if its newest verified snapshot is younger than
+     *        this ({@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}, for the boot snapshot)
      */
-    record RunContext(SnapshotReport.Reason reason, Instant startedAt, Cancellation cancellation) {
+    record RunContext(SnapshotReport.Reason reason, Instant startedAt, Cancellation cancellation,
+            Duration skipIfNewerThan) {
     }
 
     /**
-     * A completed snapshot.
+     * A completed snapshot, or one the target decided against.
      *
+     * @param status {@code COMPLETED} or {@code SKIPPED}
+     * @param filePath the file written, or for a skip the file that made it unnecessary
      * @param remoteDeleted null when the target keeps no server-side copy
-     * @param message a remark worth the operator's attention, or null
+     * @param message a remark worth the operator's attention (why, for a skip), or null
      * @param pruned files retention deleted after it
      * @param orphansRemoved server-side copies of earlier runs deleted by this run
      */
-    record Outcome(String collection, String snapshotName, String filePath, long bytesWritten, String sha256,
-            Boolean remoteDeleted, String message, List<String> pruned, List<String> orphansRemoved) {
+    record Outcome(SnapshotReport.Status status, String collection, String snapshotName, String filePath,
+            long bytesWritten, String sha256, Boolean remoteDeleted, String message, List<String> pruned,
+            List<String> orphansRemoved) {
+
+        static Outcome skipped(String collection, String file, String message) {
+            return new Outcome(SnapshotReport.Status.SKIPPED, collection, null, file, 0, null, null, message,
+                    List.of(), List.of());
+        }
     }
 }

@@ -109,7 +109,8 @@ class SnapshotCatalogResourceTest {
     @ParameterizedTest
     @ValueSource(strings = { "..%2Fx", "%2E%2E%2Fetc%2Fpasswd", ".2026-01-05T00-00-00-000Z-kairos.snap.part",
             "2026-01-04T00-00-00-000Z-kairos.snap", "2026-01-02T00-00-00-000Z-kairos.snap", "backup.snap",
-            "notes.txt", "2026-01-01T00-00-00-000Z-kairos.snap.sha256", "2099-01-01T00-00-00-000Z-kairos.snap" })
+            "notes.txt", "2026-01-02T00-00-00-000Z-kairos.snap.sha256", "2099-01-01T00-00-00-000Z-kairos.snap",
+            "2026-01-03T00-00-00-000Z-other.snap.json", "backup.snap.sha256" })
     void answers404ForAnythingButAListedFile(String name) throws Exception {
         plantMixedDirectory();
 
@@ -154,6 +155,116 @@ class SnapshotCatalogResourceTest {
     }
 
     @Test
+    void servesSingleRangesSoACopyCanResume() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        byte[] body = earlier.body();
+        int size = body.length;
+
+        byte[] head = authorized().header("Range", "bytes=0-99").get("/api/snapshots/" + OLD_STYLE).then()
+                .statusCode(206).header("Content-Length", "100").header("Content-Range", "bytes 0-99/" + size)
+                .header("Accept-Ranges", "bytes").extract().asByteArray();
+        assertThat(head).isEqualTo(java.util.Arrays.copyOfRange(body, 0, 100));
+        byte[] rest = authorized().header("Range", "bytes=4000-").get("/api/snapshots/" + OLD_STYLE).then()
+                .statusCode(206).header("Content-Length", String.valueOf(size - 4000))
+                .header("Content-Range", "bytes 4000-" + (size - 1) + "/" + size).extract().asByteArray();
+        assertThat(rest).isEqualTo(java.util.Arrays.copyOfRange(body, 4000, size));
+        byte[] tail = authorized().header("Range", "bytes=-10").get("/api/snapshots/" + OLD_STYLE).then()
+                .statusCode(206).header("Content-Range", "bytes " + (size - 10) + "-" + (size - 1) + "/" + size)
+                .extract().asByteArray();
+        assertThat(tail).isEqualTo(java.util.Arrays.copyOfRange(body, size - 10, size));
+        authorized().header("Range", "bytes=" + size + "-").get("/api/snapshots/" + OLD_STYLE).then()
+                .statusCode(416).header("Content-Range", "bytes */" + size).contentType("application/problem+json");
+        // several ranges, or a stale If-Range: the whole file, as RFC 9110 allows
+        assertThat(authorized().header("Range", "bytes=0-9,20-29").get("/api/snapshots/" + OLD_STYLE).then()
+                .statusCode(200).header("Content-Length", String.valueOf(size)).header("Accept-Ranges", "bytes")
+                .extract().asByteArray()).isEqualTo(body);
+        authorized().header("Range", "bytes=0-9").header("If-Range", "\"stale\"").get("/api/snapshots/" + OLD_STYLE)
+                .then().statusCode(200).header("Content-Length", String.valueOf(size));
+    }
+
+    @Test
+    void servesTheChecksumFileAndTheManifest() {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
+        String taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
+                .<String>path("targets[0].filePath")).getFileName().toString();
+
+        assertThat(authorized().get("/api/snapshots/" + OLD_STYLE + ".sha256").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/plain")).extract().asString())
+                .isEqualTo(earlier.sidecarLine());
+        authorized().get("/api/snapshots/" + taken + ".json").then().statusCode(200).contentType("application/json")
+                .body("file", equalTo(taken)).body("qdrant.version", equalTo("1.19.0"));
+        // taken before manifests existed: it has none
+        authorized().get("/api/snapshots/" + OLD_STYLE + ".json").then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void deletesASnapshotWithItsFilesButKeepsTheNewestUnlessForced() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
+        Path taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
+                .<String>path("targets[0].filePath"));
+        double deletions = metric("snapshotter_deletions_total{target=\"qdrant\"}");
+
+        try (LogCapture logs = LogCapture.install()) {
+            authorized().delete("/api/snapshots/" + OLD_STYLE).then().statusCode(200)
+                    .body("file", equalTo(OLD_STYLE))
+                    .body("deleted", org.hamcrest.Matchers.contains(OLD_STYLE, OLD_STYLE + ".sha256"));
+            assertThat(logs.lines()).anyMatch(line -> line.startsWith("INFO") && line.contains("Deleted " + OLD_STYLE));
+        }
+        assertThat(earlier.snapshot()).doesNotExist();
+        assertThat(earlier.sidecar()).doesNotExist();
+
+        authorized().delete("/api/snapshots/" + taken.getFileName()).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("newest verified snapshot"))
+                .body("detail", org.hamcrest.Matchers.containsString("force=true"));
+        assertThat(taken).exists();
+        authorized().delete("/api/snapshots/" + taken.getFileName() + "?force=true").then().statusCode(200);
+        assertThat(qdrant.files()).isEmpty();
+        assertThat(metric("snapshotter_deletions_total{target=\"qdrant\"}")).isEqualTo(deletions + 2);
+        given().delete("/api/snapshots/" + taken.getFileName()).then().statusCode(401);
+    }
+
+    @Test
+    void marksAFileThatFailedVerificationAndServesItOnlyWhenAskedExplicitly() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        byte[] rotten = earlier.body().clone();
+        rotten[10] ^= 0x01;
+        Files.write(earlier.snapshot(), rotten);
+        authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(200)
+                .body("verified", equalTo(false));
+
+        authorized().get("/api/snapshots").then().statusCode(200)
+                .body("[0].file", equalTo(OLD_STYLE)).body("[0].verified", equalTo(false))
+                .body("[0].verificationFailedAt", org.hamcrest.Matchers.startsWith("20"));
+        authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("failed verification"))
+                .body("detail", org.hamcrest.Matchers.containsString("?unverified=true"));
+        var served = authorized().get("/api/snapshots/" + OLD_STYLE + "?unverified=true").then().statusCode(200)
+                .extract();
+        assertThat(served.header("ETag")).isNull();
+        assertThat(served.asByteArray()).isEqualTo(rotten);
+
+        // it is no backup: it is not the newest that deletion protects
+        authorized().delete("/api/snapshots/" + OLD_STYLE).then().statusCode(200);
+    }
+
+    @Test
+    void liftsTheMarkWhenTheFileMatchesAgain() throws Exception {
+        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        Files.write(earlier.snapshot(), QdrantStandIn.randomBytes(7));
+        authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(false));
+        Files.write(earlier.snapshot(), earlier.body()); // restored from a copy
+        authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(true));
+        authorized().get("/api/snapshots").then().body("[0].verified", equalTo(true));
+        authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(200)
+                .header("ETag", "\"" + QdrantStandIn.sha256(earlier.body()) + "\"");
+    }
+
+    @Test
     void guardsEveryCatalogEndpointWithTheToken() throws Exception {
         qdrant.plantEarlierSnapshot();
         for (RequestSpecification request : List.of(given(), given().header("Authorization", "Bearer nope"))) {
@@ -161,6 +272,9 @@ class SnapshotCatalogResourceTest {
         }
         given().get("/api/snapshots/" + OLD_STYLE).then().statusCode(401);
         given().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(401);
+        given().get("/api/snapshots/" + OLD_STYLE + ".sha256").then().statusCode(401);
+        given().delete("/api/snapshots/" + OLD_STYLE).then().statusCode(401);
+        assertThat(qdrant.files()).hasSize(2);
     }
 
     static double metric(String series) {

@@ -26,6 +26,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.TempTree;
 import dev.snapshotter.support.Tmpfs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.WithTestResource;
@@ -64,7 +65,7 @@ class LocalDiskFaultTest {
     @Test
     void failsBeforeAskingQdrantWhenTheDirectoryWasRemoved() throws IOException {
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
-        Files.delete(qdrant.directory());
+        TempTree.delete(qdrant.directory()); // the volume went away, the lock file with it
 
         QdrantStandIn.trigger().then().statusCode(500)
                 .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
@@ -72,8 +73,15 @@ class LocalDiskFaultTest {
                 .body("targets[0].message", containsString("no longer a directory"));
         assertThat(qdrant.creates()).isEmpty();
         assertThat(qdrant.directory()).doesNotExist();
+        // no later run can succeed until someone acts: readiness says so, with the reason
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'last-run' }.data.reason",
+                        containsString("the snapshot directory takes no files"))
+                .body("checks.find { it.name == 'last-run' }.data.message", containsString("no longer a directory"));
 
         Files.createDirectories(qdrant.directory());
+        // the condition is gone: readiness recovers before any run
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
         QdrantStandIn.trigger().then().statusCode(200);
         assertThat(qdrant.files()).hasSize(3);
     }

@@ -2,9 +2,15 @@ package dev.snapshotter.snapshot;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
@@ -16,7 +22,10 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A wrong QDRANT_API_KEY: Qdrant's bare-text 401 is reported, and the key appears nowhere. */
+/**
+ * A wrong QDRANT_API_KEY: Qdrant's bare-text 401 is reported, the key appears nowhere, and readiness says DOWN until
+ * Qdrant takes the key.
+ */
 @QuarkusTest
 @WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.api-key", value = QdrantAuthFailureTest.WRONG_KEY))
 @ExtendWith(SecretsStayHidden.class)
@@ -44,8 +53,34 @@ class QdrantAuthFailureTest {
         assertThat(given().get("/q/metrics").asString()).doesNotContain(WRONG_KEY);
         assertThat(given().get("/q/health").asString()).doesNotContain(WRONG_KEY);
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(qdrant.requests("GET", "/aliases")).singleElement()
-                .satisfies(request -> assertThat(request.getHeader("api-key")).isEqualTo(WRONG_KEY));
+        assertThat(qdrant.requests("GET", "/aliases")).isNotEmpty()
+                .allSatisfy(request -> assertThat(request.getHeader("api-key")).isEqualTo(WRONG_KEY));
         assertThat(qdrant.files()).isEmpty();
+    }
+
+    @Test
+    void readinessSaysDownWhileQdrantRefusesTheKeyAndRecoversWhenItAcceptsIt() {
+        qdrant.reset();
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
+        QdrantStandIn.trigger().then().statusCode(502);
+
+        // no retry heals a refused key: every signal must say so, not only the failed-runs counter
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'last-run' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'last-run' }.data.reason", containsString("credential is refused"))
+                .body("checks.find { it.name == 'last-run' }.data.message", containsString("Qdrant answered 401"));
+        given().get("/q/health/ready").then().statusCode(503);
+
+        // the operator fixes the key on Qdrant's side: readiness comes back without waiting for a run
+        qdrant.server().stubFor(get(urlEqualTo("/aliases")).atPriority(1)
+                .withHeader("api-key", WireMock.equalTo(WRONG_KEY))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"result\":{\"aliases\":[]},\"status\":\"ok\",\"time\":0.0001}")));
+        qdrant.server().stubFor(get(urlEqualTo("/collections/kairos/exists")).atPriority(1)
+                .withHeader("api-key", WireMock.equalTo(WRONG_KEY))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"result\":{\"exists\":true},\"status\":\"ok\",\"time\":0.0001}")));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'last-run' }.status", equalTo("UP"));
     }
 }

@@ -52,7 +52,7 @@ class RetentionTest {
                         Instant at = Instant.parse(name.substring(0, 10) + "T" + name.substring(11, 13) + ":"
                                 + name.substring(14, 16) + ":" + name.substring(17, 19) + "Z");
                         return new SnapshotCatalog.Entry(p, name.substring(25, name.length() - 5), at, 1, "0".repeat(64),
-                                null);
+                                null, null);
                     })
                     .sorted((a, b) -> b.createdAt().compareTo(a.createdAt())).toList();
         }

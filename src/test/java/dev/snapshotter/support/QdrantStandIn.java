@@ -157,7 +157,33 @@ public final class QdrantStandIn {
         server.stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(VERSION_INFO)));
         server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok("{\"aliases\":[]}")));
+        server.stubFor(authed(get(urlEqualTo("/cluster"))).willReturn(ok("{\"status\":\"disabled\"}")));
         collectionExists(COLLECTION);
+    }
+
+    /**
+     * Qdrant runs as a cluster: {@code GET /cluster} names this node {@code peerId} among {@code peers}, and
+     * {@code GET /collections/{c}/cluster} answers {@code collectionCluster} (a {@code CollectionClusterInfo}).
+     */
+    public void cluster(String peerId, List<String> peers, String collection, String collectionCluster) {
+        StringBuilder known = new StringBuilder();
+        for (String peer : peers) {
+            known.append(known.length() == 0 ? "" : ",").append("\"").append(peer).append("\":{\"uri\":\"http://qdrant-")
+                    .append(peer).append(".qdrant-headless:6335/\"}");
+        }
+        server.stubFor(authed(get(urlEqualTo("/cluster"))).willReturn(ok("{\"status\":\"enabled\",\"peer_id\":"
+                + peerId + ",\"peers\":{" + known + "},\"raft_info\":{\"term\":2,\"commit\":31,"
+                + "\"pending_operations\":0,\"leader\":" + peers.get(0) + ",\"role\":\"Follower\",\"is_voter\":true},"
+                + "\"consensus_thread_status\":{\"consensus_thread_status\":\"working\",\"last_update\":"
+                + "\"2026-11-24T00:15:00.000000Z\"},\"message_send_failures\":{}}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/cluster")))
+                .willReturn(ok(collectionCluster)));
+    }
+
+    /** One shard entry of a {@code CollectionClusterInfo}: local when {@code peerId} is null. */
+    public static String shard(int id, String peerId, String state) {
+        return "{\"shard_id\":" + id + (peerId == null ? ",\"points_count\":114" : ",\"peer_id\":" + peerId)
+                + ",\"state\":\"" + state + "\"}";
     }
 
     /** {@code GET /} of Qdrant 1.19.0: no envelope, no auth. */
@@ -176,6 +202,9 @@ public final class QdrantStandIn {
         server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/exists")))
                 .willReturn(ok("{\"exists\":true}")));
         server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection)))).willReturn(ok(COLLECTION_INFO)));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/cluster"))).willReturn(ok(
+                "{\"peer_id\":" + PEER_ID + ",\"shard_count\":1,\"local_shards\":[" + shard(0, null, "Active")
+                        + "],\"remote_shards\":[],\"shard_transfers\":[]}")));
         listsSnapshots(collection);
     }
 
@@ -278,11 +307,14 @@ public final class QdrantStandIn {
 
     /** The service's ledger of the copies it asked Qdrant for (see QdrantCopies): bookkeeping, not a snapshot. */
     public static final String LEDGER = ".qdrant-copies.json";
+    /** The lock file that keeps a second instance off the directory (see SnapshotDirectory). */
+    public static final String LOCK = ".snapshotter.lock";
 
-    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger. */
+    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger and lock file. */
     public List<Path> files() {
         try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> !file.getFileName().toString().equals(LEDGER)).sorted().toList();
+            return files.filter(file -> !file.getFileName().toString().equals(LEDGER))
+                    .filter(file -> !file.getFileName().toString().equals(LOCK)).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

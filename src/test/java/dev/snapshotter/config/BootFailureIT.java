@@ -133,6 +133,45 @@ class BootFailureIT {
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 
+    @Test
+    void refusesAnApiTokenSetButEmpty() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("snapshots").toString(), "QDRANT_SNAPSHOT_API_TOKEN", ""));
+
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("Boot failed: QDRANT_SNAPSHOT_API_TOKEN is set but empty, which would "
+                + "leave every endpoint, full-data downloads included, open");
+        assertOneSentenceNoTrace(exit);
+        assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void refusesASnapshotDirAnotherInstanceHolds() throws Exception {
+        Path shared = temp.resolve("shared");
+        Map<String, String> environment = Map.of("QDRANT_URL", qdrant.baseUrl(), "QDRANT_SNAPSHOT_DIR",
+                shared.toString(), "QDRANT_SNAPSHOT_API_TOKEN", "tk-SECRET-lock");
+        try (PackagedApp.Running first = PackagedApp.start(environment)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> first.output().contains("Snapshots go to"));
+            Path inFlight = Files.writeString(shared.resolve(".2026-11-24T00-15-00-123Z-kairos.snap.part"), "live");
+
+            PackagedApp.Exit second = PackagedApp.runUntilExit(environment);
+
+            assertThat(second.code()).isNotZero();
+            assertThat(second.output()).contains("Boot failed: QDRANT_SNAPSHOT_DIR " + shared + " is in use by another "
+                    + "qdrant-snapshotter (pid " + first.process().pid() + " on host ");
+            assertOneSentenceNoTrace(second);
+            assertThat(inFlight).hasContent("live"); // the first one's download in flight is untouched
+            assertThat(first.process().isAlive()).isTrue();
+        }
+        // the first one stopped: its lock went with it, and the directory takes a new instance
+        try (PackagedApp.Running next = PackagedApp.start(environment)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> next.output().contains("Snapshots go to"));
+            assertThat(next.output()).doesNotContain("Boot failed");
+        }
+    }
+
     private static void assertOneSentenceNoTrace(PackagedApp.Exit exit) {
         assertThat(exit.output()).doesNotContain("SRCFG").doesNotContain("\tat ").doesNotContain("Exception")
                 .doesNotContain("Caused by");

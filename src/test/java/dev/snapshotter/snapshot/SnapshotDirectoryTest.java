@@ -24,14 +24,53 @@ class SnapshotDirectoryTest {
         Path snapshot = Files.writeString(directory.resolve("2026-11-23T00-15-00-123Z-kairos.snap"), "whole");
         Path ledger = Files.writeString(directory.resolve(".qdrant-copies.json"), "{\"copies\":[]}");
         Path foreign = Files.writeString(directory.resolve("notes.part"), "not hidden: not ours");
+        Path manifestPart = Files.writeString(directory.resolve(".2026-11-24T00-15-00-123Z-kairos.snap.json.part"), "{");
+        Path ledgerPart = Files.writeString(directory.resolve(".qdrant-copies.json.part"), "{");
+        Path probe = Files.writeString(directory.resolve(".write-probe-8812736451.part"), "");
+        // hidden .part files of other tools (an rsync, an editor, another backup job) are not ours to delete
+        Path hiddenForeign = Files.writeString(directory.resolve(".rsync-upload.part"), "someone else's");
+        Path lookAlike = Files.writeString(directory.resolve(".kairos.snap.part"), "not our name");
 
-        assertThat(new SnapshotDirectory(config(directory.toString())).prepare()).isEqualTo(directory);
+        SnapshotDirectory prepared = new SnapshotDirectory(config(directory.toString()));
+        try {
+            assertThat(prepared.prepare()).isEqualTo(directory);
+        } finally {
+            prepared.onShutdown(null);
+        }
 
         assertThat(part).doesNotExist();
         assertThat(sidecarPart).doesNotExist();
+        assertThat(manifestPart).doesNotExist();
+        assertThat(ledgerPart).doesNotExist();
+        assertThat(probe).doesNotExist();
         assertThat(snapshot).hasContent("whole");
         assertThat(ledger).exists();
         assertThat(foreign).exists();
+        assertThat(hiddenForeign).hasContent("someone else's");
+        assertThat(lookAlike).exists();
+    }
+
+    @Test
+    void refusesADirectoryAnotherInstanceHolds() throws Exception {
+        SnapshotDirectory first = new SnapshotDirectory(config(directory.toString()));
+        first.prepare();
+        try {
+            assertThat(directory.resolve(".snapshotter.lock")).content()
+                    .startsWith("pid " + ProcessHandle.current().pid() + " on host ");
+            // a second holder (in this test, the same process: the lock is per file, whoever asks)
+            Path leftover = Files.writeString(directory.resolve(".2026-11-24T00-15-00-123Z-kairos.snap.part"), "live");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SnapshotDirectory(config(directory.toString()))
+                    .prepare()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("QDRANT_SNAPSHOT_DIR " + directory + " is in use by another "
+                            + "qdrant-snapshotter (pid " + ProcessHandle.current().pid() + " on host ");
+            assertThat(leftover).exists(); // the first instance's download in flight is untouched
+        } finally {
+            first.onShutdown(null);
+        }
+        // once the first lets go, the directory is free again
+        SnapshotDirectory next = new SnapshotDirectory(config(directory.toString()));
+        next.prepare();
+        next.onShutdown(null);
     }
 
     /** A configuration whose only answer is the snapshot directory. */

@@ -1,0 +1,64 @@
+package dev.snapshotter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.snapshotter.support.PackagedApp;
+
+/** The packaged executable's command line: help, version, and an unknown argument that starts nothing. */
+class CommandLineIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void printsHelpWithTheModesVariablesAndExitCodesAndStartsNothing() throws Exception {
+        Path dir = temp.resolve("snapshots");
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_SNAPSHOT_DIR", dir.toString()), "--help");
+
+        assertThat(exit.code()).isZero();
+        assertThat(exit.output()).contains("application probe [path]").contains("QDRANT_SNAPSHOT_DIR")
+                .contains("QDRANT_SNAPSHOT_API_TOKEN").contains("Exit codes:").doesNotContain("Listening on");
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void printsTheVersion() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of(), "--version");
+
+        assertThat(exit.code()).isZero();
+        assertThat(exit.output().strip()).matches("qdrant-snapshotter \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
+    void refusesAnUnknownArgumentWithoutStartingTheService() throws Exception {
+        Path dir = temp.resolve("snapshots");
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_SNAPSHOT_DIR", dir.toString()), "--snapshot-now");
+
+        assertThat(exit.code()).isEqualTo(2);
+        assertThat(exit.output()).contains("Unknown argument `--snapshot-now`").contains("--help")
+                .doesNotContain("Listening on");
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void warnsOfEveryEndpointAnOpenApiLeavesOpen() throws Exception {
+        try (PackagedApp.Running app = PackagedApp.start(Map.of("QDRANT_URL", "http://127.0.0.1:9",
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("open").toString()))) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.output().contains("The API is open"));
+            String warning = app.output().lines().filter(line -> line.contains("The API is open")).findFirst()
+                    .orElseThrow();
+            assertThat(warning).contains("WARN").contains("POST /api/snapshot")
+                    .contains("GET /api/snapshots ").contains("GET /api/snapshots/{file}")
+                    .contains("POST /api/snapshots/{file}/verify").contains("DELETE /api/snapshots/{file}")
+                    .contains("QDRANT_SNAPSHOT_API_TOKEN");
+        }
+    }
+}

@@ -62,6 +62,24 @@ class DeployFilesTest {
         }
     }
 
+    /** A crash-looping pod must not fill its volume: every shipped example bounds the directory and says why. */
+    @Test
+    void examplesBoundTheDirectoryEvenInACrashLoop() throws Exception {
+        String compose = Files.readString(Path.of("deploy", "docker-compose.yml"));
+        String sidecar = Files.readString(Path.of("deploy", "kubernetes", "snapshotter-sidecar.yaml"));
+
+        assertThat(compose).containsPattern("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL: \\S+")
+                .containsPattern("QDRANT_SNAPSHOT_KEEP_LAST: \"\\d+\"")
+                .containsPattern("QDRANT_SNAPSHOT_KEEP_WITHIN: \\S+")
+                .containsPattern("QDRANT_SNAPSHOT_ON_START_REQUIRED: \"true\"")
+                .containsPattern("#[^\\n]*crash");
+        for (String variable : new String[] { "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "QDRANT_SNAPSHOT_KEEP_LAST",
+                "QDRANT_SNAPSHOT_KEEP_WITHIN", "QDRANT_SNAPSHOT_ON_START_REQUIRED" }) {
+            assertThat(sidecar).containsPattern("- name: " + variable + "\\n\\s+value: \\S+");
+        }
+        assertThat(sidecar).containsPattern("#[^\\n]*crash loop");
+    }
+
     private static Duration duration(String text, String pattern) {
         Matcher matcher = Pattern.compile(pattern).matcher(text);
         assertThat(matcher.find()).as(pattern).isTrue();

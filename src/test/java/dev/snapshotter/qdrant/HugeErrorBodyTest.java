@@ -49,4 +49,18 @@ class HugeErrorBodyTest {
         assertThat(message.length()).isLessThan(5 * 1024);
         assertThat(qdrant.files()).isEmpty();
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void drainsLongErrorBodiesOnOneThreadHoweverManyArrive() {
+        qdrant.faulty().plan(FaultyDownloadServer.HugeError.twiceTheTestHeap(503));
+
+        // a probe loop against a server that answers a huge error every time
+        for (int i = 0; i < 12; i++) {
+            QdrantStandIn.trigger().then().statusCode(502);
+        }
+
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("qdrant-error-body-close"))).hasSizeLessThanOrEqualTo(1);
+    }
 }

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -54,4 +56,44 @@ class CreateTimeoutTest {
         assertThat(qdrant.requests("DELETE", next.downloadPath())).isNotEmpty();
         assertThat(qdrant.ledger()).doesNotContain(snapshot.name());
     }
+
+    @Test
+    void leavesCopiesItCannotTellFromAnotherClientsOnQdrantNamedAndCounted() {
+        qdrant.reset();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.createSlow(snapshot, 3000);
+        QdrantStandIn.trigger().then().statusCode(504);
+
+        // a second after our create gave up, another client snapshots the same collection: two new names in the
+        // window of our unanswered create, and nothing tells which one is ours
+        java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
+        String ours = snapshot.name();
+        String at = ours.substring(ours.length() - "yyyy-MM-dd-HH-mm-ss.snapshot".length(), ours.length()
+                - ".snapshot".length());
+        String foreign = "kairos-3766212330831337-" + time.format(java.time.LocalDateTime.parse(at, time)
+                .plusSeconds(1)) + ".snapshot";
+        qdrant.listsSnapshots("kairos", ours, foreign);
+        qdrant.deletesAnySnapshot("kairos");
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        try (LogCapture logs = LogCapture.install()) {
+            QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"))
+                    .body("targets[0].orphansRemoved", nullValue())
+                    .body("targets[0].message", containsString("none is deleted"));
+            assertThat(logs.lines()).anyMatch(line -> line.startsWith("WARN") && line.contains(ours)
+                    && line.contains(foreign) && line.contains("delete ours by hand"));
+        }
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + ours)).isEmpty();
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + foreign)).isEmpty();
+        assertThat(Scrape.value(IN_DOUBT)).isEqualTo(2);
+        assertThat(qdrant.ledger()).contains(ours).contains(foreign);
+
+        // the operator deleted both by hand: the next run finds them gone and forgets them
+        qdrant.listsSnapshots("kairos");
+        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        QdrantStandIn.trigger().then().statusCode(200);
+        assertThat(Scrape.value(IN_DOUBT)).isZero();
+        assertThat(qdrant.ledger()).doesNotContain(ours).doesNotContain(foreign);
+    }
+
+    static final String IN_DOUBT = "snapshotter_qdrant_copies_in_doubt{target=\"qdrant\"}";
 }

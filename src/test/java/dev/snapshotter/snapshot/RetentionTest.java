@@ -136,6 +136,26 @@ class RetentionTest {
         assertThat(Path.of(stuck + ".sha256")).exists();
     }
 
+    @Test
+    void neitherAFutureDatedNorAFailedFileTakesAPlaceOrIsDeleted() throws Exception {
+        Path future = files.plantSnapshot(NOW.plus(Duration.ofDays(30)), "kairos", QdrantStandIn.randomBytes(50));
+        List<SnapshotCatalog.Entry> planted = plant();
+        // the newest real snapshot failed its last re-read: it is no backup to count on
+        List<SnapshotCatalog.Entry> all = planted.stream().map(e -> e.createdAt().equals(NOW.minus(Duration.ofDays(1)))
+                ? new SnapshotCatalog.Entry(e.file(), e.key(), e.createdAt(), e.bytes(), e.sha256(), null,
+                        NOW.minusSeconds(60))
+                : e).toList();
+        assertThat(all.get(0).file()).isEqualTo(future);
+
+        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
+                all.get(2).file(), NOW);
+
+        // kept: the future-dated file and the failed one (left alone), then days 2 and 3 (the two places)
+        assertThat(future).exists();
+        assertThat(kairosLeft()).containsExactly("2026-12-30", "2026-11-29", "2026-11-28", "2026-11-27");
+        assertThat(pruned.files()).hasSize(2);
+    }
+
     private void assertUntouchedForeignFiles() {
         assertThat(directory.resolve("notes.txt")).hasContent("mine");
         assertThat(directory.resolve(".2026-11-30T11-59-00-000Z-kairos.snap.part")).hasContent("in flight");

@@ -1,0 +1,50 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A snapshot dated 30 days in the future (clock skew, a file copied in) and QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL=1h:
+ * it is no reason to skip the boot snapshot, it does not become the last success, and it stays on disk.
+ */
+@QuarkusTest
+@WithTestResource(value = QdrantStandInResource.class, initArgs = {
+        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.on-start-min-interval", value = "1h"),
+        @ResourceArg(name = "qdrant.snapshot.keep-last", value = "1"),
+        @ResourceArg(name = "plant-snapshot-aged", value = "-PT720H") })
+@ExtendWith(SecretsStayHidden.class)
+class BootFutureDatedSnapshotTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @Test
+    void takesTheBootSnapshotAndKeepsTheFutureDatedFileOutOfTheReckoning() {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                given().get("/q/health/started").then().statusCode(200));
+        given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
+        double lastSuccess = Scrape.value("snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
+        assertThat(lastSuccess).isBetween(Instant.now().minusSeconds(60).getEpochSecond() * 1.0,
+                Instant.now().getEpochSecond() + 1.0);
+        // keep-last=1 kept the new snapshot; the future-dated one took no place and was not deleted either
+        assertThat(qdrant.files().stream().filter(f -> f.toString().endsWith(".snap"))).hasSize(2);
+    }
+}

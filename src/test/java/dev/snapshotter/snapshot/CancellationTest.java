@@ -1,0 +1,59 @@
+package dev.snapshotter.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cancelling a run never interrupts the thread running it: that thread may be a shared worker of the HTTP server,
+ * where the interrupt would outlive the run, and an interrupted thread cannot write a file (its channel closes), so
+ * the ledger written after a cancel would be lost.
+ */
+class CancellationTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void cancelsWithoutInterruptingTheRunsThread() throws Exception {
+        Cancellation[] made = new Cancellation[1];
+        CountDownLatch created = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean sawCancel = new AtomicBoolean();
+        Path ledger = directory.resolve("ledger.json");
+        Thread runner = new Thread(() -> {
+            made[0] = new Cancellation();
+            created.countDown();
+            try {
+                cancelled.await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+            sawCancel.set(made[0].cancelled());
+            interrupted.compareAndSet(false, Thread.currentThread().isInterrupted());
+            try {
+                new SnapshotFileWriter(directory).writeAtomically(ledger, "{}".getBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        runner.start();
+        assertThat(created.await(5, TimeUnit.SECONDS)).isTrue();
+
+        made[0].cancel();
+        cancelled.countDown();
+        runner.join(5000);
+
+        assertThat(sawCancel).isTrue();
+        assertThat(interrupted).isFalse();
+        assertThat(Files.readString(ledger)).isEqualTo("{}");
+    }
+}

@@ -64,14 +64,15 @@ class CreateTimeoutTest {
         qdrant.createSlow(snapshot, 3000);
         QdrantStandIn.trigger().then().statusCode(504);
 
-        // a second after our create gave up, another client snapshots the same collection: two new names in the
-        // window of our unanswered create, and nothing tells which one is ours
+        // another client snapshotted the same collection at the same moment (its create started a second before
+        // ours and ended after it): two new names in the window of our unanswered create, and nothing tells which
+        // one is ours
         java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
         String ours = snapshot.name();
         String at = ours.substring(ours.length() - "yyyy-MM-dd-HH-mm-ss.snapshot".length(), ours.length()
                 - ".snapshot".length());
         String foreign = "kairos-3766212330831337-" + time.format(java.time.LocalDateTime.parse(at, time)
-                .plusSeconds(1)) + ".snapshot";
+                .minusSeconds(1)) + ".snapshot";
         qdrant.listsSnapshots("kairos", ours, foreign);
         qdrant.deletesAnySnapshot("kairos");
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));

@@ -144,8 +144,16 @@ public class QdrantClient {
             }
             mode = ShardPlacement.Mode.UNKNOWN;
         }
-        JsonNode info = call("read the shard placement of collection `" + collection + "`", timeout, cancelled,
-                () -> api.collectionCluster(collection), JsonNode.class).result();
+        JsonNode info;
+        try {
+            info = call("read the shard placement of collection `" + collection + "`", timeout, cancelled,
+                    () -> api.collectionCluster(collection), JsonNode.class).result();
+        } catch (QdrantException e) {
+            if (mode != ShardPlacement.Mode.STANDALONE || e.kind() == QdrantException.Kind.CANCELLED) {
+                throw e;
+            }
+            return ShardPlacement.unknown(); // a standalone Qdrant holds every shard: the snapshot is whole anyway
+        }
         if (info == null || !info.isObject()) {
             throw QdrantException.protocol("read the shard placement of collection `" + collection + "`",
                     "has no result");

@@ -41,6 +41,11 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
     public record Replica(String peerId, String state) {
     }
 
+    /** A standalone Qdrant whose shard placement could not be read: whole, with no peer id or shard ids known. */
+    static ShardPlacement unknown() {
+        return new ShardPlacement(Mode.STANDALONE, null, 0, List.of(), Map.of());
+    }
+
     static ShardPlacement of(Mode mode, JsonNode info) {
         String peerId = info.path("peer_id").asText(null);
         Map<Integer, List<Replica>> replicas = new TreeMap<>();

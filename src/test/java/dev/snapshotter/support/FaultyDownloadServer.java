@@ -34,8 +34,20 @@ public final class FaultyDownloadServer implements AutoCloseable {
         STALL
     }
 
-    /** Answer {@code status} with a plain-text body of {@code bytes} bytes. */
-    public record HugeError(int status, long bytes) {
+    /**
+     * Answer {@code status} with a plain-text body of {@code bytes} bytes; with {@code stallAfter} at or above 0, only
+     * that many go out, then the connection stays open and silent (a body that can never be drained).
+     */
+    public record HugeError(int status, long bytes, long stallAfter) {
+
+        public HugeError(int status, long bytes) {
+            this(status, bytes, -1);
+        }
+
+        /** 1 GiB announced, 64 KiB sent, then silence: closing the body cannot finish while the server is silent. */
+        public static HugeError stalling(int status) {
+            return new HugeError(status, 1024L * 1024 * 1024, 64 * 1024);
+        }
 
         /**
          * 1 GiB: twice the test JVM's heap (-Xmx512m in the POM), which it shares with the app under test. A body
@@ -134,6 +146,15 @@ public final class FaultyDownloadServer implements AutoCloseable {
         byte[] chunk = new byte[64 * 1024];
         java.util.Arrays.fill(chunk, (byte) 'x');
         for (long left = huge.bytes(); left > 0; left -= chunk.length) {
+            if (huge.stallAfter() >= 0 && huge.bytes() - left >= huge.stallAfter()) {
+                out.flush();
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             int n = (int) Math.min(chunk.length, left);
             out.write(chunk, 0, n);
             hugeBytesSent.addAndGet(n);

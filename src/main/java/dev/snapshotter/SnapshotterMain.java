@@ -7,6 +7,7 @@ import java.util.Properties;
 
 import dev.snapshotter.config.BootFailure;
 import dev.snapshotter.health.ContainerProbe;
+
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 

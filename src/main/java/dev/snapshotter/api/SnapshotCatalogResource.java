@@ -26,11 +26,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.snapshotter.snapshot.SnapshotCatalog;
 import dev.snapshotter.snapshot.SnapshotCatalog.Entry;
 import dev.snapshotter.snapshot.SnapshotCatalog.Verification;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The backups on disk, for operators and jobs with no shell in the pod: list them, copy one off the machine, or
- * re-read one against its checksum, or delete one. Same bearer token as {@code POST /api/snapshot}. Only a file the catalog lists
+ * re-read one against its checksum, or delete one. Same bearer token as {@code POST /api/snapshot}. Only a file the catalog
+ * lists
  * can be named: anything else (paths, temporary files, links, unlisted names) is 404.
  */
 @Path("/api/snapshots")

@@ -13,7 +13,8 @@ import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 
 /**
- * Turns {@code QDRANT_CA_CERT_PATH} into a named TLS configuration for the Qdrant REST client and the snapshot download, only when it is
+ * Turns {@code QDRANT_CA_CERT_PATH} into a named TLS configuration for the Qdrant REST client and the snapshot download, only
+ * when it is
  * set: Quarkus's TLS registry refuses a PEM trust store with no certificates, and without the variable the JVM's
  * default trust (public CAs, such as Qdrant Cloud's) must apply.
  */

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.snapshot.BootSnapshot;
+
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;

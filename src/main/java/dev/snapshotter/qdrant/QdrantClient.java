@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
+
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -205,7 +206,8 @@ public class QdrantClient {
         } catch (IOException | RuntimeException e) {
             throw translate(operation, e instanceof java.net.SocketTimeoutException
                     && !String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")
-                            ? downloader.stallTimeout() : Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS),
+                            ? downloader.stallTimeout()
+                            : Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS),
                     e, downloader.base());
         }
         try {
@@ -451,7 +453,8 @@ public class QdrantClient {
 
     /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */
     public record Download(HttpURLConnection connection, InputStream body, long contentLength)
-            implements AutoCloseable {
+            implements
+                AutoCloseable {
         /** Drops the connection: a body not read to its end is not drained first. */
         @Override
         public void close() {

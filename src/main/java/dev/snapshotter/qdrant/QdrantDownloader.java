@@ -9,15 +9,16 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLSocketFactory;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.QdrantTlsConfigSourceFactory;
+
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Opens a snapshot download: {@code GET /collections/{c}/snapshots/{name}} with {@code Accept-Encoding: identity}

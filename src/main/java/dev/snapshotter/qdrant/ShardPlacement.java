@@ -81,10 +81,11 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
             if (!local.contains(id)) {
                 List<Replica> elsewhere = held.stream().filter(r -> !r.peerId().equals(peerId)
                         || !"Active".equals(r.state())).toList();
-                parts.add("shard " + id + (elsewhere.isEmpty() ? " nowhere" : " on peer"
-                        + (elsewhere.size() > 1 ? "s " : " ")
-                        + elsewhere.stream().map(r -> r.peerId() + (r.peerId().equals(peerId) ? " (this node)" : "")
-                                + " (" + r.state() + ")").collect(Collectors.joining(", "))));
+                parts.add("shard " + id + (elsewhere.isEmpty() ? " nowhere"
+                        : " on peer"
+                                + (elsewhere.size() > 1 ? "s " : " ")
+                                + elsewhere.stream().map(r -> r.peerId() + (r.peerId().equals(peerId) ? " (this node)" : "")
+                                        + " (" + r.state() + ")").collect(Collectors.joining(", "))));
             }
         });
         if (replicas.size() < shardCount) {

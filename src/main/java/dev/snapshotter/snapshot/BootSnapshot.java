@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
+
 import io.quarkus.runtime.StartupEvent;
 
 /**

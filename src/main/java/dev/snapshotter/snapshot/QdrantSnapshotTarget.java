@@ -68,7 +68,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     static final Duration NAME_TIME_TOLERANCE = Duration.ofSeconds(10);
     /** Qdrant's snapshot names: {@code <collection>-<peer id>-<UTC time to the second>.snapshot}. */
-    private static final Pattern QDRANT_NAME = Pattern.compile(".+-\\d+-(\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d)\\.snapshot");
+    private static final Pattern QDRANT_NAME = Pattern
+            .compile(".+-\\d+-(\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d)\\.snapshot");
     private static final DateTimeFormatter QDRANT_NAME_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd-HH-mm-ss");
 
     private final QdrantClient qdrant;

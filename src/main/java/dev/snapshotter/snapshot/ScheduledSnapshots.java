@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.Schedule;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
+
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;

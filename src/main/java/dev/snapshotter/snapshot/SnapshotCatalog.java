@@ -20,7 +20,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -20,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+
 import io.quarkus.runtime.ShutdownEvent;
 
 /**

@@ -12,14 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
@@ -413,10 +413,10 @@ final class SnapshotFileWriter {
         if (e instanceof FileSystemException fs) {
             String why = fs.getReason() != null ? fs.getReason()
                     : e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
-                    : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
-                    : e instanceof FileAlreadyExistsException ? "File exists"
-                    : e instanceof java.nio.file.NotDirectoryException ? "Not a directory"
-                    : e.getClass().getSimpleName();
+                            : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
+                                    : e instanceof FileAlreadyExistsException ? "File exists"
+                                            : e instanceof java.nio.file.NotDirectoryException ? "Not a directory"
+                                                    : e.getClass().getSimpleName();
             return (fs.getFile() != null ? fs.getFile() + ": " : "") + why;
         }
         String message = e.getMessage();

@@ -48,7 +48,7 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
     static SnapshotReport of(Reason reason, Instant startedAt, long durationMs, List<TargetReport> targets) {
         Status status = targets.stream().anyMatch(t -> t.status() == Status.FAILED) ? Status.FAILED
                 : targets.stream().anyMatch(t -> t.status() == Status.COMPLETED) ? Status.COMPLETED
-                : Status.SKIPPED;
+                        : Status.SKIPPED;
         return new SnapshotReport(reason, status, startedAt, durationMs, List.copyOf(targets));
     }
 

@@ -23,6 +23,7 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.snapshot.SnapshotReport.Status;
 import dev.snapshotter.snapshot.SnapshotReport.TargetReport;
 import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
+
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.Startup;
 
@@ -229,9 +230,9 @@ public class SnapshotService {
             } else {
                 BLOCKER.set(this, null);
                 LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
-                    + "sha256=%s remoteDeleted=%s pruned=%d duration=%dms", reason.label(), name, outcome.collection(),
-                    outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(), outcome.sha256(),
-                    outcome.remoteDeleted(), outcome.pruned().size(), duration);
+                        + "sha256=%s remoteDeleted=%s pruned=%d duration=%dms", reason.label(), name, outcome.collection(),
+                        outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(), outcome.sha256(),
+                        outcome.remoteDeleted(), outcome.pruned().size(), duration);
             }
         } catch (SnapshotFailure e) {
             report = failed(target, run, e, millisSince(start));

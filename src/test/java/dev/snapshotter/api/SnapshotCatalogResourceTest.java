@@ -21,6 +21,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -187,7 +188,7 @@ class SnapshotCatalogResourceTest {
         QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
         String taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
-                .<String>path("targets[0].filePath")).getFileName().toString();
+                .<String> path("targets[0].filePath")).getFileName().toString();
 
         assertThat(authorized().get("/api/snapshots/" + OLD_STYLE + ".sha256").then().statusCode(200)
                 .contentType(org.hamcrest.Matchers.startsWith("text/plain")).extract().asString())
@@ -204,7 +205,7 @@ class SnapshotCatalogResourceTest {
         QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
         qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
         Path taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
-                .<String>path("targets[0].filePath"));
+                .<String> path("targets[0].filePath"));
         double deletions = metric("snapshotter_deletions_total{target=\"qdrant\"}");
 
         try (LogCapture logs = LogCapture.install()) {

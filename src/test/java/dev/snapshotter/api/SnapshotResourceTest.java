@@ -6,21 +6,21 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +36,7 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -199,7 +200,8 @@ class SnapshotResourceTest {
     void letsExactlyOneOfAHundredConcurrentTriggersReachQdrant() throws Exception {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(256 * 1024));
         qdrant.createSlow(snapshot, 2500);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(16)).build();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(16)).build();
         HttpRequest trigger = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/api/snapshot"))
                 .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
@@ -319,9 +321,11 @@ class SnapshotResourceTest {
     @Test
     void keepsVerifiedFileWhenDeletingQdrantsCopyFails() {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
-        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(snapshot.downloadPath()))
-                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
-                        .withBody("{\"status\":{\"error\":\"Service internal error: busy\"},\"time\":0.1}")));
+        qdrant.server()
+                .stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                        .delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(snapshot.downloadPath()))
+                        .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
+                                .withBody("{\"status\":{\"error\":\"Service internal error: busy\"},\"time\":0.1}")));
 
         QdrantStandIn.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandInResource;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;

@@ -34,8 +34,8 @@ class SilentQdrantIT {
                         "http://127.0.0.1:" + silent.getLocalPort(), "QDRANT_SNAPSHOT_TIMEOUT", "2s",
                         "QDRANT_SNAPSHOT_DIR", directory.toString(), "QDRANT_SNAPSHOT_API_TOKEN",
                         QdrantStandIn.API_TOKEN))) {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                    given().baseUri(app.url()).get("/q/health/live").statusCode() == 200);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> given().baseUri(app.url()).get("/q/health/live").statusCode() == 200);
 
             long started = System.nanoTime();
             given().baseUri(app.url()).header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)

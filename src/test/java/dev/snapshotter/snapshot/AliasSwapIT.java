@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
+
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -60,8 +61,8 @@ class AliasSwapIT {
 
     /** Boots the packaged app, waits until the boot snapshot has settled, and returns the startup check's data. */
     private static JsonPath bootAndSettle(PackagedApp.Running app) {
-        Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions().until(() ->
-                given().baseUri(app.url()).get("/q/health/started").statusCode() == 200);
+        Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions()
+                .until(() -> given().baseUri(app.url()).get("/q/health/started").statusCode() == 200);
         return given().baseUri(app.url()).get("/q/health/started").then().extract().jsonPath();
     }
 

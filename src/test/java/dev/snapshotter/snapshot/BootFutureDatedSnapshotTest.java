@@ -16,6 +16,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,8 +39,8 @@ class BootFutureDatedSnapshotTest {
 
     @Test
     void takesTheBootSnapshotAndKeepsTheFutureDatedFileOutOfTheReckoning() {
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         double lastSuccess = Scrape.value("snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
         assertThat(lastSuccess).isBetween(Instant.now().minusSeconds(60).getEpochSecond() * 1.0,

@@ -14,6 +14,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,8 +33,8 @@ class BootMinIntervalElapsedTest {
 
     @Test
     void takesTheBootSnapshotWhenTheNewestIsOlderThanTheInterval() {
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
 
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         assertThat(qdrant.creates()).hasSize(1);

@@ -18,6 +18,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,8 +41,8 @@ class BootMinIntervalSkipTest {
 
     @Test
     void skipsTheBootSnapshotWhenARecentOneExists() {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
         Path planted = qdrant.files().stream().filter(f -> f.toString().endsWith(".snap")).findFirst().orElseThrow();
 
         given().get("/q/health/started").then()

@@ -14,6 +14,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,8 +41,8 @@ class BootSnapshotLateQdrantTest {
         given().get("/q/health/ready").then().statusCode(503);
         assertThat(qdrant.server().isRunning()).as("Qdrant is still down while the service waits").isFalse();
 
-        Awaitility.await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(40))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
 
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);

@@ -15,6 +15,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,8 +46,8 @@ class BootSnapshotRequiredTest {
                 .body("checks[0].data.message", containsString("did not become ready within 1s")));
         given().get("/q/health/ready").then().statusCode(503);
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).hasSize(1);

@@ -20,6 +20,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,8 +36,8 @@ class BootSnapshotTest {
 
     @Test
     void takesExactlyOneVerifiedSnapshotAtBoot() throws Exception {
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
 

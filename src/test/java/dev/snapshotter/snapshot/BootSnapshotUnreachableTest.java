@@ -15,6 +15,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,8 +36,8 @@ class BootSnapshotUnreachableTest {
     void waitsForQdrantThenReportsFailedBootAndKeepsServing() {
         long start = System.nanoTime();
         given().get("/q/health/started").then().statusCode(503);
-        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().get("/q/health/started").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
 
         given().get("/q/health/started").then()

@@ -28,8 +28,9 @@ import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.TempTree;
 import dev.snapshotter.support.Tmpfs;
-import io.quarkus.test.junit.QuarkusTest;
+
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**

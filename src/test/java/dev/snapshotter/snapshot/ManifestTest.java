@@ -14,14 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.restassured.path.json.JsonPath;
-
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
 /** The {@code .json} manifest beside every verified snapshot: what a restore needs besides the data. */
 @QuarkusTest

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 

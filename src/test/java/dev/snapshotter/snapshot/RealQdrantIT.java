@@ -25,6 +25,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.qdrant.QdrantContainer;
 
 import dev.snapshotter.support.PackagedApp;
+
 import io.restassured.path.json.JsonPath;
 
 /**

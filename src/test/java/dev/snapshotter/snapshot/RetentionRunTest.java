@@ -18,6 +18,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,8 +26,7 @@ import io.restassured.path.json.JsonPath;
 
 /** QDRANT_SNAPSHOT_KEEP_LAST=2 end to end: the run's report, the log, the metric and the directory. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-last",
-        value = "2"))
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-last", value = "2"))
 @ExtendWith(SecretsStayHidden.class)
 class RetentionRunTest {
 

@@ -14,6 +14,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,8 +36,8 @@ class ScheduleEveryDueTest {
     @Test
     void isDueOneIntervalAfterTheNewestSnapshotNotAfterBoot() {
         long inTenMinutes = Instant.now().plus(Duration.ofMinutes(10)).getEpochSecond();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(Scrape.value(ScheduleEveryOverdueTest.NEXT)).isBetween(inTenMinutes - 60.0,
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Scrape.value(ScheduleEveryOverdueTest.NEXT)).isBetween(inTenMinutes - 60.0,
                         inTenMinutes + 5.0));
         assertThat(Scrape.value(ScheduleEveryOverdueTest.COMPLETED)).isZero();
         assertThat(qdrant.creates()).isEmpty();

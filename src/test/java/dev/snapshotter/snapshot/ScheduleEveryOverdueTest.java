@@ -9,10 +9,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,8 +36,8 @@ class ScheduleEveryOverdueTest {
     void takesAnOverdueSnapshotAtOnceAndTheNextOneIntervalAfterIt() {
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> Scrape.value(COMPLETED) >= 1);
         long inAnHour = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(Scrape.value(NEXT)).isBetween(inAnHour - 20.0, inAnHour + 5.0));
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(Scrape.value(NEXT)).isBetween(inAnHour - 20.0, inAnHour + 5.0));
         assertThat(Scrape.value(COMPLETED)).isEqualTo(1);
     }
 }

@@ -15,14 +15,14 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** QDRANT_SNAPSHOT_SCHEDULE as a Quartz cron firing every 2 seconds: runs with reason schedule, skips when busy. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.schedule",
-        value = "*/2 * * * * ?"))
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.schedule", value = "*/2 * * * * ?"))
 @ExtendWith(SecretsStayHidden.class)
 class ScheduledSnapshotsTest {
 

@@ -12,6 +12,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,8 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * begun here ends with this class.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-within",
-        value = "30d"))
+@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-within", value = "30d"))
 @ExtendWith(SecretsStayHidden.class)
 class ShutdownRefusalTest {
 

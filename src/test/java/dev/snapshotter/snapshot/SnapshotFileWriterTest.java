@@ -33,7 +33,8 @@ class SnapshotFileWriterTest {
     void namesFilesByUtcMillisecondsAndSafeCollection() {
         Instant at = Instant.parse("2026-11-24T00:15:00.123Z");
         assertThat(SnapshotFileWriter.finalName(at, "kairos")).isEqualTo("2026-11-24T00-15-00-123Z-kairos.snap");
-        assertThat(SnapshotFileWriter.finalName(at, "my coll/ü:1.v2")).isEqualTo("2026-11-24T00-15-00-123Z-my_coll___1.v2.snap");
+        assertThat(SnapshotFileWriter.finalName(at, "my coll/ü:1.v2"))
+                .isEqualTo("2026-11-24T00-15-00-123Z-my_coll___1.v2.snap");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -44,7 +45,8 @@ class SnapshotMetricsTest {
         assertThat(value(afterSuccess, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
         double lastSuccess = value(afterSuccess, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
         assertThat(lastSuccess).isBetween(now - 1.0, now + 60.0);
-        assertThat(value(afterSuccess, "snapshotter_duration_seconds_count{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
+        assertThat(value(afterSuccess,
+                "snapshotter_duration_seconds_count{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
                 .isGreaterThanOrEqualTo(1);
 
         qdrant.createFails("kairos", 500, "Service internal error: boom");
@@ -55,7 +57,8 @@ class SnapshotMetricsTest {
         assertThat(value(afterFailure, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}"))
                 .isEqualTo(lastSuccess);
         assertThat(value(afterFailure, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
-        assertThat(value(afterFailure, "snapshotter_duration_seconds_count{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
+        assertThat(
+                value(afterFailure, "snapshotter_duration_seconds_count{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
                 .isGreaterThanOrEqualTo(1);
         assertThat(value(afterFailure, "snapshotter_in_progress{target=\"qdrant\"}")).isZero();
         assertThat(value(afterFailure, "snapshotter_runs_total{reason=\"startup\",status=\"completed\",target=\"qdrant\"}"))

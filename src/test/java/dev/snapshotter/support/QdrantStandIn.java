@@ -230,7 +230,8 @@ public final class QdrantStandIn {
         server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok(
                 "{\"aliases\":[{\"alias_name\":\"other\",\"collection_name\":\"elsewhere\"},"
                         + "{\"alias_name\":\"" + alias + "\",\"collection_name\":\"" + collection + "\"}]}")));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(alias) + "/exists"))).willReturn(ok("{\"exists\":true}")));
+        server.stubFor(
+                authed(get(urlEqualTo("/collections/" + encoded(alias) + "/exists"))).willReturn(ok("{\"exists\":true}")));
         collectionExists(collection);
     }
 

@@ -6,8 +6,11 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.snapshotter.config.QdrantConfig;
 
@@ -37,6 +40,15 @@ public class ApiAuthorization {
                     + "and its .json and .sha256), POST /api/snapshots/{file}/verify and DELETE /api/snapshots/{file}; "
                     + "set QDRANT_SNAPSHOT_API_TOKEN to require a bearer token");
         }
+    }
+
+    /**
+     * Every request to a resource under {@code /api} (the probes and metrics are not resources): refused with
+     * {@link Unauthorized} unless no token is configured or the header carries it, before the resource runs.
+     */
+    @ServerRequestFilter
+    void filter(ContainerRequestContext request) {
+        check(request.getHeaderString(HttpHeaders.AUTHORIZATION));
     }
 
     /** Throws {@link Unauthorized} unless no token is configured or the header carries it. */

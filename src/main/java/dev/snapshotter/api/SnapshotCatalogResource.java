@@ -42,11 +42,9 @@ public class SnapshotCatalogResource {
     private static final String MANIFEST = ".json";
 
     private final SnapshotCatalog catalog;
-    private final ApiAuthorization authorization;
 
-    SnapshotCatalogResource(SnapshotCatalog catalog, ApiAuthorization authorization) {
+    SnapshotCatalogResource(SnapshotCatalog catalog) {
         this.catalog = catalog;
-        this.authorization = authorization;
     }
 
     /**
@@ -78,8 +76,7 @@ public class SnapshotCatalogResource {
 
     @GET
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public List<Listed> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorizationHeader) {
-        authorization.check(authorizationHeader);
+    public List<Listed> list() {
         return catalog.list().stream().map(Listed::of).toList();
     }
 
@@ -92,10 +89,9 @@ public class SnapshotCatalogResource {
     @Path("{file}")
     @Produces({ MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
             Problem.MEDIA_TYPE })
-    public Response download(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorizationHeader,
-            @PathParam("file") String file, @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
+    public Response download(@PathParam("file") String file, @HeaderParam("Range") String range,
+            @HeaderParam("If-Range") String ifRange,
             @QueryParam("unverified") boolean unverified) {
-        authorization.check(authorizationHeader);
         if (file.endsWith(CHECKSUM) || file.endsWith(MANIFEST)) {
             return sidecar(file);
         }
@@ -143,9 +139,7 @@ public class SnapshotCatalogResource {
     @POST
     @Path("{file}/verify")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public Verified verify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorizationHeader,
-            @PathParam("file") String file) throws IOException {
-        authorization.check(authorizationHeader);
+    public Verified verify(@PathParam("file") String file) throws IOException {
         Verification verification = catalog.verify(listed(file));
         return new Verified(verification.file(), verification.verified(), verification.sha256(),
                 verification.expected());
@@ -163,9 +157,7 @@ public class SnapshotCatalogResource {
     @DELETE
     @Path("{file}")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public Deleted delete(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorizationHeader,
-            @PathParam("file") String file, @QueryParam("force") boolean force) throws IOException {
-        authorization.check(authorizationHeader);
+    public Deleted delete(@PathParam("file") String file, @QueryParam("force") boolean force) throws IOException {
         Entry entry = listed(file);
         return new Deleted(entry.fileName(), catalog.delete(entry, force));
     }

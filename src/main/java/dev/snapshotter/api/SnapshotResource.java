@@ -1,10 +1,8 @@
 package dev.snapshotter.api;
 
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -17,17 +15,14 @@ import dev.snapshotter.snapshot.SnapshotService;
 public class SnapshotResource {
 
     private final SnapshotService service;
-    private final ApiAuthorization authorization;
 
-    SnapshotResource(SnapshotService service, ApiAuthorization authorization) {
+    SnapshotResource(SnapshotService service) {
         this.service = service;
-        this.authorization = authorization;
     }
 
     @POST
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public Response trigger(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorizationHeader) {
-        authorization.check(authorizationHeader);
+    public Response trigger() {
         SnapshotReport report;
         try (SnapshotService.Run run = service.begin(SnapshotReport.Reason.API)) {
             report = run.execute(null);

@@ -5,10 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,8 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +30,7 @@ import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotDescription;
+import dev.snapshotter.qdrant.SnapshotNames;
 import dev.snapshotter.snapshot.SnapshotFailure.Kind;
 
 /**
@@ -56,10 +51,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /** Deadline of one readiness probe while the boot snapshot waits for Qdrant. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     static final int MAX_FILE_NAME_BYTES = 255;
-    /** Qdrant writes {@code <snapshot name>.checksum} beside each snapshot. */
-    private static final String QDRANT_CHECKSUM_SUFFIX = ".checksum";
-    /** The widest peer id (2^64 - 1), for a name whose peer id is not known. */
-    private static final String WIDEST_PEER_ID = "18446744073709551615";
     /** A probe shorter than this says nothing about Qdrant, only about the clock. */
     private static final Duration MIN_PROBE = Duration.ofMillis(100);
     /**
@@ -67,10 +58,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * never came (timeout, crash): Qdrant names the snapshot as it starts it, so a few seconds cover clock skew.
      */
     static final Duration NAME_TIME_TOLERANCE = Duration.ofSeconds(10);
-    /** Qdrant's snapshot names: {@code <collection>-<peer id>-<UTC time to the second>.snapshot}. */
-    private static final Pattern QDRANT_NAME = Pattern
-            .compile(".+-\\d+-(\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d)\\.snapshot");
-    private static final DateTimeFormatter QDRANT_NAME_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd-HH-mm-ss");
 
     private final QdrantClient qdrant;
     private final QdrantConfig config;
@@ -344,8 +331,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * after Qdrant made (part of) it. Refused here instead, before anything is asked of Qdrant.
      */
     private static void requireStorableName(String name, String peerId) throws SnapshotFailure {
-        String predicted = name + "-" + (peerId == null ? WIDEST_PEER_ID : peerId) + "-2026-01-01-00-00-00.snapshot";
-        int bytes = predicted.getBytes(StandardCharsets.UTF_8).length + QDRANT_CHECKSUM_SUFFIX.length();
+        String predicted = SnapshotNames.longestFor(name, peerId);
+        int bytes = predicted.getBytes(StandardCharsets.UTF_8).length + SnapshotNames.CHECKSUM_SUFFIX.length();
         if (bytes > MAX_FILE_NAME_BYTES) {
             int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
             throw new SnapshotFailure(Kind.REFUSED, "Collection `" + (name.length() > 40 ? name.substring(0, 40)
@@ -486,16 +473,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         if ((entry.before() != null && entry.before().contains(name)) || !name.startsWith(entry.collection() + "-")) {
             return false;
         }
-        Matcher matcher = QDRANT_NAME.matcher(name);
-        if (!matcher.matches()) {
+        Optional<Instant> created = SnapshotNames.createdAt(name);
+        if (created.isEmpty()) {
             return false;
         }
-        Instant named;
-        try {
-            named = LocalDateTime.parse(matcher.group(1), QDRANT_NAME_TIME).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return false;
-        }
+        Instant named = created.get();
         Instant sent = entry.requestedAt();
         return !named.isBefore(sent.minus(NAME_TIME_TOLERANCE)) && named.isBefore(sent.plus(NAME_TIME_TOLERANCE));
     }

@@ -203,12 +203,10 @@ public class QdrantClient {
         HttpURLConnection connection;
         try {
             connection = downloader.open(collection, name, cancelled);
+        } catch (QdrantDownloader.ConnectTimeout e) {
+            throw translate(operation, Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS), e, downloader.base());
         } catch (IOException | RuntimeException e) {
-            throw translate(operation, e instanceof java.net.SocketTimeoutException
-                    && !String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect")
-                            ? downloader.stallTimeout()
-                            : Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS),
-                    e, downloader.base());
+            throw translate(operation, downloader.stallTimeout(), e, downloader.base());
         }
         try {
             int status = connection.getResponseCode();
@@ -222,7 +220,7 @@ public class QdrantClient {
                         + "` although identity was asked; an encoded body is not the snapshot");
             }
             long contentLength = contentLength(operation, connection.getHeaderField("Content-Length"));
-            return new Download(connection, new StallReport(connection.getInputStream(), operation, cancelled),
+            return new Download(connection, downloader.body(connection, operation, cancelled),
                     contentLength);
         } catch (IOException | RuntimeException e) {
             connection.disconnect();
@@ -408,47 +406,6 @@ public class QdrantClient {
     private static String describe(Throwable t) {
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    /**
-     * The download's socket times out every {@link QdrantDownloader#TICK}: a read that times out is retried until
-     * Qdrant has been silent for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} (then it fails as a stalled stream, a timeout),
-     * or until the run is cancelled. A blocked socket read cannot be interrupted, and closing the connection from
-     * another thread waits for the read to return, so this is how shutdown reaches a silent download.
-     */
-    private final class StallReport extends FilterInputStream {
-
-        private final String operation;
-        private final BooleanSupplier cancelled;
-
-        StallReport(InputStream body, String operation, BooleanSupplier cancelled) {
-            super(body);
-            this.operation = operation;
-            this.cancelled = cancelled;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            long silentSince = System.nanoTime();
-            while (true) {
-                if (cancelled.getAsBoolean()) {
-                    throw new java.io.InterruptedIOException("the download was cancelled");
-                }
-                try {
-                    return super.read(buffer, offset, length);
-                } catch (java.net.SocketTimeoutException e) {
-                    if (System.nanoTime() - silentSince < downloader.stallTimeout().toNanos()) {
-                        continue; // one tick of silence: check for cancellation, then read on
-                    }
-                    // still a timeout, so that the run reports one (504), in the operator's words
-                    java.net.SocketTimeoutException named = new java.net.SocketTimeoutException("Qdrant sent no byte "
-                            + "for " + BoundedDuration.describe(downloader.stallTimeout()) + " during " + operation
-                            + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)");
-                    named.initCause(e);
-                    throw named;
-                }
-            }
-        }
     }
 
     /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */

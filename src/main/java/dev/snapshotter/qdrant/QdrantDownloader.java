@@ -1,24 +1,29 @@
 package dev.snapshotter.qdrant;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.QdrantTlsConfigSourceFactory;
 
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
-
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Opens a snapshot download: {@code GET /collections/{c}/snapshots/{name}} with {@code Accept-Encoding: identity}
@@ -67,19 +72,24 @@ class QdrantDownloader {
      * that do not come within a {@link #TICK} are asked for again on a new connection, until the stall timeout has
      * passed or the run is cancelled.
      */
-    HttpURLConnection open(String collection, String name, java.util.function.BooleanSupplier cancelled)
+    HttpURLConnection open(String collection, String name, BooleanSupplier cancelled)
             throws IOException {
         URL url = URI.create(base + "/collections/" + segment(collection) + "/snapshots/" + segment(name)).toURL();
         long deadline = System.nanoTime() + stallTimeout.toNanos();
         while (true) {
             HttpURLConnection connection = connection(url);
             try {
+                connection.connect();
+            } catch (SocketTimeoutException e) {
+                connection.disconnect();
+                throw new ConnectTimeout(e);
+            }
+            try {
                 connection.getResponseCode();
                 return connection;
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 connection.disconnect();
-                boolean connecting = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect");
-                if (connecting || cancelled.getAsBoolean() || System.nanoTime() - deadline >= 0) {
+                if (cancelled.getAsBoolean() || System.nanoTime() - deadline >= 0) {
                     throw e;
                 }
             }
@@ -99,6 +109,60 @@ class QdrantDownloader {
         config.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> connection.setRequestProperty(QdrantApiKeyHeaders.API_KEY_HEADER, key));
         return connection;
+    }
+
+    /** The body of an answer, read with the stall timeout and the cancellation check below. */
+    InputStream body(HttpURLConnection connection, String operation, BooleanSupplier cancelled) throws IOException {
+        return new StallReport(connection.getInputStream(), operation, cancelled);
+    }
+
+    /**
+     * The download's socket times out every {@link QdrantDownloader#TICK}: a read that times out is retried until
+     * Qdrant has been silent for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} (then it fails as a stalled stream, a timeout),
+     * or until the run is cancelled. A blocked socket read cannot be interrupted, and closing the connection from
+     * another thread waits for the read to return, so this is how shutdown reaches a silent download.
+     */
+    private final class StallReport extends FilterInputStream {
+
+        private final String operation;
+        private final BooleanSupplier cancelled;
+
+        StallReport(InputStream body, String operation, BooleanSupplier cancelled) {
+            super(body);
+            this.operation = operation;
+            this.cancelled = cancelled;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            long silentSince = System.nanoTime();
+            while (true) {
+                if (cancelled.getAsBoolean()) {
+                    throw new InterruptedIOException("the download was cancelled");
+                }
+                try {
+                    return super.read(buffer, offset, length);
+                } catch (SocketTimeoutException e) {
+                    if (System.nanoTime() - silentSince < stallTimeout.toNanos()) {
+                        continue; // one tick of silence: check for cancellation, then read on
+                    }
+                    // still a timeout, so that the run reports one (504), in the operator's words
+                    SocketTimeoutException named = new SocketTimeoutException("Qdrant sent no byte "
+                            + "for " + BoundedDuration.describe(stallTimeout) + " during " + operation
+                            + " (stalled stream; QDRANT_SNAPSHOT_STALL_TIMEOUT)");
+                    named.initCause(e);
+                    throw named;
+                }
+            }
+        }
+    }
+
+    /** A connection that could not be made within {@link #CONNECT_TIMEOUT_MILLIS}, told from a silent answer. */
+    static final class ConnectTimeout extends SocketTimeoutException {
+        ConnectTimeout(SocketTimeoutException cause) {
+            super(cause.getMessage());
+            initCause(cause);
+        }
     }
 
     /** The body of an error answer (empty when it has none); the caller reads its head and drops the connection. */

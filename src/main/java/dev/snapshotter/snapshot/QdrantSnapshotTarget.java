@@ -185,6 +185,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         BooleanSupplier cancelled = run.cancellation()::cancelled;
         QdrantClient.Collection collection = resolve(cancelled);
         String name = collection.name();
+        run.progress().collection(name);
         Instant now = Instant.now();
         Optional<SnapshotCatalog.Entry> newest = catalog.newest(name, now);
         metrics.onDisk(NAME, newest.orElse(null));
@@ -201,13 +202,13 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         try {
             writer.requireWritable();
         } catch (SnapshotFailure e) {
-            throw e.at(name, null);
+            throw e;
         }
         List<String> remarks = new ArrayList<>();
         ShardPlacement placement = wholePlacement(name, cancelled);
         requireStorableName(name, placement.peerId());
         QdrantCopies copies = new QdrantCopies(directory.path(), writer, json.get());
-        List<String> orphans = new ArrayList<>();
+        List<String> orphans = run.progress().orphansRemoved();
         List<String> present = reconcile(copies, name, orphans, remarks, cancelled);
 
         ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
@@ -223,12 +224,12 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             if (e.kind() == QdrantException.Kind.TIMEOUT) {
                 throw new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, e.getMessage() + " (QDRANT_SNAPSHOT_TIMEOUT); Qdrant "
-                        + "may still finish that snapshot: the next run deletes it when it can tell it is ours", e)
-                        .at(name, null).removed(orphans);
+                        + "may still finish that snapshot: the next run deletes it when it can tell it is ours", e);
             }
-            throw failure(e).at(name, null).removed(orphans);
+            throw failure(e);
         }
         String snapshotName = description.name();
+        run.progress().snapshotName(snapshotName);
         QdrantCopies.Entry named = pending.named(snapshotName);
         copies.update(entries -> {
             entries.remove(pending);
@@ -242,14 +243,14 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     writer.requireSpace(description.size());
                 }
             } catch (SnapshotFailure e) {
-                throw nothingDownloaded(e, copies, named, orphans);
+                throw nothingDownloaded(e, copies, named, run.progress());
             }
             try (QdrantClient.Download download = qdrant.download(name, snapshotName, cancelled)) {
                 if (description.size() == null && download.contentLength() >= 0) {
                     try {
                         writer.requireSpace(download.contentLength());
                     } catch (SnapshotFailure e) {
-                        throw nothingDownloaded(e, copies, named, orphans);
+                        throw nothingDownloaded(e, copies, named, run.progress());
                     }
                 }
                 written = writer.write(download.body(), SnapshotFileWriter.finalName(run.startedAt(), name),
@@ -257,9 +258,9 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                                 blankToNull(description.checksum())));
             }
         } catch (QdrantException e) {
-            throw failure(e).at(name, snapshotName).removed(orphans);
+            throw failure(e);
         } catch (SnapshotFailure e) {
-            throw e.snapshotName() == null && e.collection() == null ? e.at(name, snapshotName).removed(orphans) : e;
+            throw e;
         }
 
         boolean qdrantChecksum = blankToNull(description.checksum()) != null;
@@ -311,7 +312,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         try {
             placement = qdrant.placement(name, callTimeout(), cancelled);
         } catch (QdrantException e) {
-            throw failure(e).at(name, null);
+            throw failure(e);
         }
         if (placement.mode() != ShardPlacement.Mode.STANDALONE && !placement.complete()) {
             throw new SnapshotFailure(Kind.REFUSED, "Refusing a partial backup: collection `" + name + "` is spread "
@@ -320,7 +321,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                             : "shard" + (placement.local().size() > 1 ? "s " : " ") + placement.local().stream()
                                     .map(String::valueOf).collect(Collectors.joining(", ")))
                     + " only (" + placement.missing() + "), so its snapshot would hold part of the data; point "
-                    + "QDRANT_URL at a node that holds an Active replica of every shard").at(name, null);
+                    + "QDRANT_URL at a node that holds an Active replica of every shard");
         }
         return placement;
     }
@@ -340,7 +341,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     + "the snapshot after it, and with its peer id, time and `.snapshot.checksum` file that name "
                     + "would take " + bytes + " of the " + MAX_FILE_NAME_BYTES + " bytes a file name may have (names "
                     + "up to " + (nameBytes - (bytes - MAX_FILE_NAME_BYTES)) + " bytes fit); nothing was asked of "
-                    + "Qdrant").at(name, null);
+                    + "Qdrant");
         }
     }
 
@@ -484,17 +485,17 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
     /** A failure for want of space before any byte arrived: Qdrant's copy is of no use now, so it is deleted. */
     private SnapshotFailure nothingDownloaded(SnapshotFailure e, QdrantCopies copies, QdrantCopies.Entry named,
-            List<String> orphans) {
+            Progress progress) {
         String snapshotName = named.name();
         try {
             qdrant.deleteSnapshot(named.collection(), snapshotName, callTimeout(), () -> false);
             copies.update(entries -> entries.remove(named));
-            return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName
-                    + " was deleted", e).at(named.collection(), null).removed(orphans);
+            progress.snapshotName(null); // nothing of it is left on Qdrant
+            return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName + " was deleted",
+                    e);
         } catch (QdrantException deletion) {
             return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName
-                    + " could not be deleted (" + deletion.getMessage() + ")", e).at(named.collection(), snapshotName)
-                    .removed(orphans);
+                    + " could not be deleted (" + deletion.getMessage() + ")", e);
         }
     }
 

@@ -2,7 +2,8 @@ package dev.snapshotter.snapshot;
 
 /**
  * Why a target's run failed, in a sentence fit for an operator, and which side failed: the {@link Kind} decides
- * the HTTP status of a manual trigger. Its message never holds a credential.
+ * the HTTP status of a manual trigger. Immutable: what the run had done by then is in its
+ * {@link SnapshotTarget.Progress}. Its message never holds a credential.
  */
 public class SnapshotFailure extends Exception {
 
@@ -29,9 +30,6 @@ public class SnapshotFailure extends Exception {
     }
 
     private final Kind kind;
-    private String collection;
-    private String snapshotName;
-    private java.util.List<String> orphansRemoved = java.util.List.of();
 
     public SnapshotFailure(Kind kind, String message, Throwable cause) {
         super(message, cause);
@@ -44,31 +42,5 @@ public class SnapshotFailure extends Exception {
 
     public Kind kind() {
         return kind;
-    }
-
-    /** The collection the run resolved, when it got that far. */
-    public String collection() {
-        return collection;
-    }
-
-    /** Qdrant's snapshot name, when creation succeeded: that copy is kept on the server. */
-    public String snapshotName() {
-        return snapshotName;
-    }
-
-    /** Qdrant copies of earlier runs this run deleted before it failed. */
-    public java.util.List<String> orphansRemoved() {
-        return orphansRemoved;
-    }
-
-    SnapshotFailure at(String collection, String snapshotName) {
-        this.collection = collection;
-        this.snapshotName = snapshotName;
-        return this;
-    }
-
-    SnapshotFailure removed(java.util.List<String> orphans) {
-        this.orphansRemoved = java.util.List.copyOf(orphans);
-        return this;
     }
 }

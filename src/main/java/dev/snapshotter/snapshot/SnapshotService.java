@@ -176,8 +176,8 @@ public class SnapshotService {
                 cancel.cancel();
             }
             for (SnapshotTarget target : targets) {
-                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel, skipIfNewerThan),
-                        waitForTargets));
+                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel, skipIfNewerThan,
+                        new SnapshotTarget.Progress()), waitForTargets));
             }
             return SnapshotReport.of(reason, since, millisSince(start), reports);
         }
@@ -257,26 +257,28 @@ public class SnapshotService {
 
     private static TargetReport failed(SnapshotTarget target, SnapshotTarget.RunContext run, SnapshotFailure e,
             long duration) {
-        String collection = e.collection() == null ? "-" : e.collection();
-        String snapshot = e.snapshotName() == null ? "-" : e.snapshotName();
-        List<String> orphans = nullIfEmpty(e.orphansRemoved());
+        SnapshotTarget.Progress done = run.progress();
+        String snapshotName = done.snapshotName();
+        String collection = done.collection() == null ? "-" : done.collection();
+        String snapshot = snapshotName == null ? "-" : snapshotName;
+        List<String> orphans = nullIfEmpty(List.copyOf(done.orphansRemoved()));
+        Boolean remoteDeleted = snapshotName == null ? null : Boolean.FALSE;
         if (run.cancellation().cancelled()) {
-            String message = "Cancelled by shutdown; nothing was kept" + (e.snapshotName() == null ? ""
-                    : ", and Qdrant's copy " + e.snapshotName() + " is recorded for deletion by the next run");
+            String message = "Cancelled by shutdown; nothing was kept" + (snapshotName == null ? ""
+                    : ", and Qdrant's copy " + snapshotName + " is recorded for deletion by the next run");
             LOG.warnf("Snapshot cancelled by shutdown: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
                     run.reason().label(), target.name(), collection, snapshot, duration);
-            return new TargetReport(target.name(), Status.FAILED, e.collection(), e.snapshotName(), null, null, null,
-                    e.snapshotName() == null ? null : Boolean.FALSE, duration, message, null, orphans,
-                    SnapshotFailure.Kind.CANCELLED);
+            return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
+                    remoteDeleted, duration, message, null, orphans, SnapshotFailure.Kind.CANCELLED);
         }
         String message = e.getMessage();
-        if (e.snapshotName() != null) {
-            message += ". Qdrant's copy " + e.snapshotName() + " is kept on the server until the next run removes it";
+        if (snapshotName != null) {
+            message += ". Qdrant's copy " + snapshotName + " is kept on the server until the next run removes it";
         }
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
                 run.reason().label(), target.name(), collection, snapshot, duration, message);
-        return new TargetReport(target.name(), Status.FAILED, e.collection(), e.snapshotName(), null, null, null,
-                e.snapshotName() == null ? null : Boolean.FALSE, duration, message, null, orphans, e.kind());
+        return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
+                remoteDeleted, duration, message, null, orphans, e.kind());
     }
 
     private static long millisSince(long startNanos) {

@@ -2,6 +2,7 @@ package dev.snapshotter.snapshot;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,7 +65,41 @@ public interface SnapshotTarget {
      *        this ({@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}, for the boot snapshot)
      */
     record RunContext(SnapshotReport.Reason reason, Instant startedAt, Cancellation cancellation,
-            Duration skipIfNewerThan) {
+            Duration skipIfNewerThan, Progress progress) {
+    }
+
+    /**
+     * What a run of one target has done so far, filled by the target as it goes: the report of a run that fails is
+     * made from it, so a failure carries only what failed.
+     */
+    final class Progress {
+
+        private String collection;
+        private String snapshotName;
+        private final List<String> orphansRemoved = new ArrayList<>();
+
+        /** The collection the run resolved, once it has. */
+        void collection(String resolved) {
+            this.collection = resolved;
+        }
+
+        /** Qdrant's name for the snapshot this run made, while that copy is on the server. */
+        void snapshotName(String name) {
+            this.snapshotName = name;
+        }
+
+        String collection() {
+            return collection;
+        }
+
+        String snapshotName() {
+            return snapshotName;
+        }
+
+        /** Qdrant copies of earlier runs this run deleted, in the order it deleted them; the target adds to it. */
+        List<String> orphansRemoved() {
+            return orphansRemoved;
+        }
     }
 
     /**

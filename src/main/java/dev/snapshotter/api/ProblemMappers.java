@@ -7,8 +7,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.snapshotter.snapshot.ShuttingDownException;
-import dev.snapshotter.snapshot.SnapshotCatalog;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
+import dev.snapshotter.store.SnapshotCatalog;
 
 /** Every refusal under {@code /api} as {@code application/problem+json}, in one place. */
 class ProblemMappers {

@@ -23,9 +23,9 @@ import org.jboss.resteasy.reactive.PathPart;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.snapshotter.snapshot.SnapshotCatalog;
-import dev.snapshotter.snapshot.SnapshotCatalog.Entry;
-import dev.snapshotter.snapshot.SnapshotCatalog.Verification;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotCatalog.Entry;
+import dev.snapshotter.store.SnapshotCatalog.Verification;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

@@ -6,9 +6,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.snapshotter.snapshot.SnapshotFailure;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
+import dev.snapshotter.store.SnapshotFailure;
 
 /** Manual trigger: runs every target now and answers with the report when done. */
 @Path("/api/snapshot")

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
+import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.StartupEvent;
 

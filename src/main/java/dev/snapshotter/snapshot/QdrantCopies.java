@@ -17,6 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFileWriter;
+
 /**
  * The ledger of snapshots this service asked Qdrant for and has not yet seen deleted:
  * {@code QDRANT_SNAPSHOT_DIR/.qdrant-copies.json}. An entry is written (durably) before each create call, and holds
@@ -26,7 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class QdrantCopies {
 
-    static final String FILE_NAME = ".qdrant-copies.json";
+    static final String FILE_NAME = SnapshotDirectory.LEDGER_FILE;
     private static final Logger LOG = Logger.getLogger(QdrantCopies.class);
 
     private final Path file;

@@ -31,7 +31,12 @@ import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.qdrant.SnapshotNames;
-import dev.snapshotter.snapshot.SnapshotFailure.Kind;
+import dev.snapshotter.store.Retention;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
  * Backs up one Qdrant collection: resolve the alias, refuse when the node lacks some of the collection's shards or

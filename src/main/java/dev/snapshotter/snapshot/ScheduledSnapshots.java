@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.Schedule;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;

@@ -6,8 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import dev.snapshotter.store.SnapshotCatalog;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -102,8 +105,8 @@ public class SnapshotMetrics {
     }
 
     /** A snapshot deleted through the API. */
-    void deleted(String target) {
-        deletions(target).increment();
+    void onDeleted(@Observes SnapshotCatalog.Deleted deletion) {
+        deletions(QdrantSnapshotTarget.NAME).increment();
     }
 
     private Counter deletions(String target) {
@@ -117,8 +120,8 @@ public class SnapshotMetrics {
     }
 
     /** One re-read of a stored snapshot: {@code ok} or {@code mismatch}. */
-    void verified(boolean ok) {
-        verifications(ok).increment();
+    void onVerified(@Observes SnapshotCatalog.Verification verification) {
+        verifications(verification.verified()).increment();
     }
 
     /** Publishes the verification series at zero. */

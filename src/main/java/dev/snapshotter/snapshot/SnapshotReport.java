@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import dev.snapshotter.store.SnapshotFailure;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

@@ -23,6 +23,7 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.snapshot.SnapshotReport.Status;
 import dev.snapshotter.snapshot.SnapshotReport.TargetReport;
 import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
+import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.Startup;

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.snapshotter.store.SnapshotFailure;
+
 /**
  * A store this service backs up. Targets are beans; the service runs each one in turn, so another store can be
  * added as a bean without touching the resource or the boot code.

@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,11 +32,13 @@ public class SnapshotDirectory {
 
     private static final Logger LOG = Logger.getLogger(SnapshotDirectory.class);
     static final String LOCK_FILE = ".snapshotter.lock";
-    /** The temporary files this service writes: see {@link SnapshotFileWriter} and {@link QdrantCopies}. */
+    /** The ledger of the copies the service asked Qdrant for, kept beside the snapshots (see QdrantCopies). */
+    public static final String LEDGER_FILE = ".qdrant-copies.json";
+    /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotCatalog.NAME.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + ")?|write-probe-\\d+|"
-            + Pattern.quote(QdrantCopies.FILE_NAME.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
+            + Pattern.quote(LEDGER_FILE.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;
     private volatile Path path;
@@ -154,7 +156,7 @@ public class SnapshotDirectory {
     }
 
     /** A writer into the directory, for the one run going (runs are one at a time: see {@link SnapshotService}). */
-    SnapshotFileWriter writer() {
+    public SnapshotFileWriter writer() {
         byte[][] reused = buffers;
         if (reused == null) {
             reused = buffers = SnapshotFileWriter.newBuffers();

@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

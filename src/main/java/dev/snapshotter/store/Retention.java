@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,23 +20,23 @@ import dev.snapshotter.config.BoundedDuration;
  * and take no place; nothing outside the catalog (foreign files, other collections,
  * temporary files) is ever looked at. Deleting the {@code .snap} first means a half-pruned snapshot is never listed.
  */
-final class Retention {
+public final class Retention {
 
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
     private final Optional<Integer> keepLast;
     private final Optional<Duration> keepWithin;
 
-    Retention(Optional<Integer> keepLast, Optional<Duration> keepWithin) {
+    public Retention(Optional<Integer> keepLast, Optional<Duration> keepWithin) {
         this.keepLast = keepLast;
         this.keepWithin = keepWithin;
     }
 
     /** What a pruning did: the snapshot files deleted, and a remark per failed deletion. */
-    record Pruned(List<String> files, List<String> remarks) {
+    public record Pruned(List<String> files, List<String> remarks) {
     }
 
-    Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now) {
+    public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
         if (keepLast.isEmpty() && keepWithin.isEmpty()) {

@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
@@ -56,12 +57,15 @@ public class SnapshotCatalog {
     static final String FAILED_VERIFICATION_SUFFIX = ".verify-failed";
 
     private final SnapshotDirectory directory;
-    private final SnapshotMetrics metrics;
+    private final Event<Verification> verifications;
+    private final Event<Deleted> deletedEvents;
     private final Instance<ObjectMapper> json;
 
-    SnapshotCatalog(SnapshotDirectory directory, SnapshotMetrics metrics, Instance<ObjectMapper> json) {
+    SnapshotCatalog(SnapshotDirectory directory, Event<Verification> verified, Event<Deleted> deleted,
+            Instance<ObjectMapper> json) {
         this.directory = directory;
-        this.metrics = metrics;
+        this.verifications = verified;
+        this.deletedEvents = deleted;
         this.json = json;
     }
 
@@ -113,7 +117,7 @@ public class SnapshotCatalog {
             return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
         }
 
-        Path sidecar() {
+        public Path sidecar() {
             return file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         }
 
@@ -127,7 +131,7 @@ public class SnapshotCatalog {
             return manifestFile();
         }
 
-        Path manifestFile() {
+        public Path manifestFile() {
             return file.resolveSibling(fileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
         }
 
@@ -136,7 +140,7 @@ public class SnapshotCatalog {
         }
 
         /** The snapshot and every file beside it, the snapshot first (deleting it first unlists the rest). */
-        List<Path> files() {
+        public List<Path> files() {
             return List.of(file, sidecar(), manifestFile(), failedVerificationFile());
         }
     }
@@ -173,7 +177,7 @@ public class SnapshotCatalog {
     }
 
     /** {@link #newest(String, Instant)} among {@code newestFirst}, a listing already made. */
-    Optional<Entry> newest(List<Entry> newestFirst, String collection, Instant now) {
+    public Optional<Entry> newest(List<Entry> newestFirst, String collection, Instant now) {
         return newestFirst.stream().filter(entry -> entry.isOf(collection)).filter(entry -> !future(entry, now))
                 .filter(Entry::verified).findFirst();
     }
@@ -215,13 +219,17 @@ public class SnapshotCatalog {
                 deleted.add(path.getFileName().toString());
             }
         }
-        metrics.deleted(QdrantSnapshotTarget.NAME);
+        deletedEvents.fire(new Deleted(entry.fileName(), List.copyOf(deleted)));
         LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
                 + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
         return deleted;
     }
 
-    /** A re-read of a listed file against its checksum file. */
+    /** A deletion through the API: the snapshot and the files beside it that were removed (a CDI event too). */
+    public record Deleted(String file, List<String> files) {
+    }
+
+    /** A re-read of a listed file against its checksum file (a CDI event too, for the metrics). */
     public record Verification(String file, boolean verified, String sha256, String expected) {
     }
 
@@ -257,7 +265,7 @@ public class SnapshotCatalog {
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         boolean verified = actual.equals(entry.sha256());
-        metrics.verified(verified);
+        verifications.fire(new Verification(entry.fileName(), verified, actual, entry.sha256()));
         if (verified) {
             LOG.infof("Verified %s: its SHA-256 %s matches its checksum file", entry.fileName(), actual);
         } else {

@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +30,7 @@ import java.util.concurrent.Future;
 
 import org.jboss.logging.Logger;
 
-import dev.snapshotter.snapshot.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFailure.Kind;
 
 /**
  * Durable, verified snapshot files: the body streams into a hidden temporary file in the target directory while
@@ -38,14 +38,14 @@ import dev.snapshotter.snapshot.SnapshotFailure.Kind;
  * final name (never over an existing file), with a {@code sha256sum} sidecar, and the directory fsynced. Any
  * failure removes what this run wrote, so a final name never holds an incomplete file.
  */
-final class SnapshotFileWriter {
+public final class SnapshotFileWriter {
 
     private static final Logger LOG = Logger.getLogger(SnapshotFileWriter.class);
 
-    static final String PART_SUFFIX = ".part";
-    static final String SNAPSHOT_SUFFIX = ".snap";
-    static final String CHECKSUM_SUFFIX = ".sha256";
-    static final String MANIFEST_SUFFIX = ".json";
+    public static final String PART_SUFFIX = ".part";
+    public static final String SNAPSHOT_SUFFIX = ".snap";
+    public static final String CHECKSUM_SUFFIX = ".sha256";
+    public static final String MANIFEST_SUFFIX = ".json";
     static final int MAX_KEY_CHARS = 120;
     static final int KEPT_KEY_CHARS = 100;
     /** Snapshot files are the collection's data: owner read-write, group read, nobody else ({@code 0640}). */
@@ -112,7 +112,7 @@ final class SnapshotFileWriter {
     /**
      * {@code 2026-11-24T00-15-00-123Z-kairos.snap}: the run's UTC start and the collection's {@link #fileKey key}.
      */
-    static String finalName(Instant createdAt, String collection) {
+    public static String finalName(Instant createdAt, String collection) {
         return NAME_TIME.format(createdAt) + "-" + fileKey(collection) + SNAPSHOT_SUFFIX;
     }
 
@@ -122,7 +122,7 @@ final class SnapshotFileWriter {
      * the first 16 hex digits of the SHA-256 of the real name, so that the longest file this service writes stays
      * far below the 255 bytes file systems allow and two long names still differ.
      */
-    static String fileKey(String collection) {
+    public static String fileKey(String collection) {
         String key = collection.replaceAll("[^A-Za-z0-9._-]", "_");
         if (key.length() <= MAX_KEY_CHARS) {
             return key;
@@ -138,14 +138,14 @@ final class SnapshotFileWriter {
      * @param contentLength the download's Content-Length, or -1
      * @param sha256 Qdrant's checksum, or null when it gave none
      */
-    record Expected(Long size, long contentLength, String sha256) {
+    public record Expected(Long size, long contentLength, String sha256) {
     }
 
-    record Written(Path file, long bytes, String sha256) {
+    public record Written(Path file, long bytes, String sha256) {
     }
 
     /** Fails with {@link Kind#INSUFFICIENT_STORAGE} when the directory cannot hold {@code bytes} more. */
-    void requireSpace(long bytes) throws SnapshotFailure {
+    public void requireSpace(long bytes) throws SnapshotFailure {
         long usable;
         try {
             usable = Files.getFileStore(directory).getUsableSpace();
@@ -162,7 +162,7 @@ final class SnapshotFileWriter {
      * Proves the directory still takes files, before Qdrant is asked for anything: a volume unmounted, removed or
      * turned read-only after boot fails the run here, with nothing left on either side.
      */
-    void requireWritable() throws SnapshotFailure {
+    public void requireWritable() throws SnapshotFailure {
         if (!Files.isDirectory(directory)) {
             throw new SnapshotFailure(Kind.LOCAL_IO, "QDRANT_SNAPSHOT_DIR " + directory
                     + " is no longer a directory (removed or unmounted after boot); nothing was asked of Qdrant");
@@ -175,7 +175,7 @@ final class SnapshotFileWriter {
         }
     }
 
-    Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
+    public Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
         long announced = expected.size() != null ? expected.size() : expected.contentLength(); // -1: unknown
         Path part = directory.resolve("." + finalName + PART_SUFFIX);
         Path target = directory.resolve(finalName);
@@ -365,7 +365,7 @@ final class SnapshotFileWriter {
      * Writes a small file beside the snapshots all at once or not at all: a hidden temporary file, fsync, rename over
      * {@code target}, directory fsync. The temporary file is gone whatever happens.
      */
-    void writeAtomically(Path target, byte[] content) throws IOException {
+    public void writeAtomically(Path target, byte[] content) throws IOException {
         Path part = directory.resolve("." + target.getFileName() + PART_SUFFIX);
         try {
             try (FileChannel channel = create(part)) {
@@ -396,7 +396,7 @@ final class SnapshotFileWriter {
         }
     }
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -409,7 +409,7 @@ final class SnapshotFileWriter {
     }
 
     /** The operating system's words for a file failure, such as {@code /data: No space left on device}. */
-    static String reason(Exception e) {
+    public static String reason(Exception e) {
         if (e instanceof FileSystemException fs) {
             String why = fs.getReason() != null ? fs.getReason()
                     : e instanceof java.nio.file.AccessDeniedException ? "Permission denied"

@@ -1,4 +1,4 @@
-package dev.snapshotter.snapshot;
+package dev.snapshotter.store;
 
 /**
  * Why a target's run failed, in a sentence fit for an operator, and which side failed: the {@link Kind} decides

@@ -2,6 +2,7 @@ package dev.snapshotter.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,7 +71,7 @@ public class ApiAuthorization {
     private static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("This runtime has no SHA-256", e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.snapshotter.config;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import org.eclipse.microprofile.config.spi.Converter;
 
@@ -50,7 +51,7 @@ public abstract class BoundedDuration implements Converter<Duration> {
         if (duration.toSeconds() >= 2 * 86_400 && duration.toSeconds() % 86_400 == 0 && duration.toNanosPart() == 0) {
             return duration.toDays() + "d";
         }
-        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     /** {@code QDRANT_WAIT_TIMEOUT}. */

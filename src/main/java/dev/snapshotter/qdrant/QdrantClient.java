@@ -4,7 +4,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +14,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
+
+import javax.net.ssl.SSLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -21,6 +26,7 @@ import jakarta.ws.rs.ProcessingException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -264,7 +270,7 @@ public class QdrantClient {
 
     /** One JSON call, bound to the type {@code type} gives. */
     private <T> T read(String operation, Duration timeout, BooleanSupplier cancelled, Supplier<Uni<InputStream>> call,
-            java.util.function.Function<ObjectMapper, JavaType> type) {
+            Function<ObjectMapper, JavaType> type) {
         InputStream body = await(operation, timeout, cancelled, call);
         ObjectMapper json = this.json.get();
         try (InputStream in = body == null ? InputStream.nullInputStream() : body) {
@@ -373,11 +379,11 @@ public class QdrantClient {
             return q.kind() == QdrantException.Kind.REJECTED ? q.withBody(operation) : q;
         }
         if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof java.net.SocketTimeoutException) {
+                || cause instanceof SocketTimeoutException) {
             return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
                     "Qdrant at " + where + " did not answer " + operation + " within "
                             + (timeout == null ? "the read timeout" : BoundedDuration.describe(timeout))
-                            + (cause instanceof java.net.SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
+                            + (cause instanceof SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
                     cause);
         }
         Throwable root = cause;
@@ -385,17 +391,17 @@ public class QdrantClient {
             root = root.getCause();
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.GeneralSecurityException) {
+            if (t instanceof SSLException || t instanceof GeneralSecurityException) {
                 return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
                         "TLS with Qdrant at " + where + " failed for " + operation + ": " + describe(root)
                                 + "; if a private CA signed Qdrant's certificate, set QDRANT_CA_CERT_PATH to its PEM file",
                         cause);
             }
         }
-        if (root instanceof com.fasterxml.jackson.core.JacksonException) {
+        if (root instanceof JacksonException) {
             return QdrantException.protocol(operation, "is not the JSON Qdrant sends: " + describe(root));
         }
-        if (cause instanceof ProcessingException || root instanceof java.io.IOException) {
+        if (cause instanceof ProcessingException || root instanceof IOException) {
             return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
                     "Qdrant at " + where + " could not be reached for " + operation + ": " + describe(root), cause);
         }

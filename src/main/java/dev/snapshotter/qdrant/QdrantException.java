@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.core.Response;
 
+import io.vertx.core.Context;
+
 /**
  * A Qdrant call that did not give what the pipeline needs: an error answer (with Qdrant's status and body), no
  * answer at all, no answer in time, or an answer that breaks the protocol. Its message never holds a credential.
@@ -84,7 +86,7 @@ public class QdrantException extends RuntimeException {
         } catch (RuntimeException e) {
             return rejected(operation, response.getStatus(), "(body unreadable: " + e.getClass().getSimpleName() + ")");
         }
-        if (in != null && io.vertx.core.Context.isOnEventLoopThread()) {
+        if (in != null && Context.isOnEventLoopThread()) {
             QdrantException pending = rejected(operation, response.getStatus(), "");
             pending.unreadBody = in;
             return pending;

@@ -2,6 +2,7 @@ package dev.snapshotter.qdrant;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -33,7 +34,7 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
         UNKNOWN;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

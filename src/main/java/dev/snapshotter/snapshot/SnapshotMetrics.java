@@ -1,7 +1,9 @@
 package dev.snapshotter.snapshot;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -115,7 +117,7 @@ public class SnapshotMetrics {
     }
 
     /** The schedule's next fire time, or null when there is none. */
-    void nextScheduled(String target, java.time.Instant next) {
+    void nextScheduled(String target, Instant next) {
         gauges(target).nextScheduled().set(next == null ? 0 : next.getEpochSecond());
     }
 
@@ -170,7 +172,7 @@ public class SnapshotMetrics {
     @Singleton
     MeterFilter promtoolClean() {
         Map<String, String> descriptions = Map.of("http.server.active.requests", "HTTP requests being served now");
-        java.util.Set<String> dropped = java.util.Set.of("process.cpu.time", "system.cpu.count", "http.server.connections");
+        Set<String> dropped = Set.of("process.cpu.time", "system.cpu.count", "http.server.connections");
         return new MeterFilter() {
             @Override
             public MeterFilterReply accept(Meter.Id id) {

@@ -9,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
@@ -65,7 +66,7 @@ public class SnapshotDirectory {
         try {
             Files.createDirectories(absolute);
             if (!Files.isDirectory(absolute)) {
-                throw new java.nio.file.NotDirectoryException(absolute.toString());
+                throw new NotDirectoryException(absolute.toString());
             }
             Path probe = Files.createTempFile(absolute, ".write-probe-", ".tmp");
             Files.delete(probe);
@@ -161,7 +162,7 @@ public class SnapshotDirectory {
         if (reused == null) {
             reused = buffers = SnapshotFileWriter.newBuffers();
         }
-        return new SnapshotFileWriter(path(), reused);
+        return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create, SnapshotFileWriter.FLUSH_EVERY_BYTES);
     }
 
     /**

@@ -2,13 +2,18 @@ package dev.snapshotter.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -51,7 +56,7 @@ public final class SnapshotFileWriter {
     /** Snapshot files are the collection's data: owner read-write, group read, nobody else ({@code 0640}). */
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     private static final int BUFFER_BYTES = 1 << 20;
-    private static final long FLUSH_EVERY_BYTES = 64L << 20;
+    static final long FLUSH_EVERY_BYTES = 64L << 20;
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -60,24 +65,14 @@ public final class SnapshotFileWriter {
     private final byte[][] buffers;
     private final PartOpener parts;
 
-    SnapshotFileWriter(Path directory) {
-        this(directory, newBuffers());
-    }
-
     /**
+     * The one constructor: {@link SnapshotDirectory#writer()} makes every writer of the service.
+     *
      * @param buffers two buffers of {@link #BUFFER_BYTES} the writer may use until its write returns; runs are one
      *        at a time, so a long-lived pair is reused rather than 2 MiB of new large arrays made for every run
+     * @param parts how the temporary file of a snapshot is opened ({@link #create})
+     * @param flushEveryBytes how many bytes are written between two background writebacks
      */
-    SnapshotFileWriter(Path directory, byte[][] buffers) {
-        this(directory, buffers, SnapshotFileWriter::create);
-    }
-
-    /** @param parts how the temporary file of the snapshot is opened (tests put a failing disk under the writer) */
-    SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts) {
-        this(directory, buffers, parts, FLUSH_EVERY_BYTES);
-    }
-
-    /** @param flushEveryBytes how many bytes are written between two background writebacks */
     SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts, long flushEveryBytes) {
         this.directory = directory;
         this.flushEveryBytes = flushEveryBytes;
@@ -227,8 +222,8 @@ public final class SnapshotFileWriter {
                 int read;
                 try {
                     read = body.readNBytes(buffer, 0, buffer.length);
-                } catch (java.io.InterruptedIOException e) {
-                    throw e instanceof java.net.SocketTimeoutException
+                } catch (InterruptedIOException e) {
+                    throw e instanceof SocketTimeoutException
                             ? new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, "The download from Qdrant timed out after "
                                     + bytes + " bytes: " + reason(e), e)
                             : new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant stopped after " + bytes
@@ -296,7 +291,7 @@ public final class SnapshotFileWriter {
             hashing.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while hashing");
+            throw new InterruptedIOException("interrupted while hashing");
         } catch (ExecutionException e) {
             throw new IllegalStateException("SHA-256 failed", e.getCause());
         }
@@ -315,7 +310,7 @@ public final class SnapshotFileWriter {
             writeback.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing back");
+            throw new InterruptedIOException("interrupted while writing back");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException("writeback failed: " + cause, cause);
@@ -412,10 +407,10 @@ public final class SnapshotFileWriter {
     public static String reason(Exception e) {
         if (e instanceof FileSystemException fs) {
             String why = fs.getReason() != null ? fs.getReason()
-                    : e instanceof java.nio.file.AccessDeniedException ? "Permission denied"
-                            : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
+                    : e instanceof AccessDeniedException ? "Permission denied"
+                            : e instanceof NoSuchFileException ? "No such file or directory"
                                     : e instanceof FileAlreadyExistsException ? "File exists"
-                                            : e instanceof java.nio.file.NotDirectoryException ? "Not a directory"
+                                            : e instanceof NotDirectoryException ? "Not a directory"
                                                     : e.getClass().getSimpleName();
             return (fs.getFile() != null ? fs.getFile() + ": " : "") + why;
         }

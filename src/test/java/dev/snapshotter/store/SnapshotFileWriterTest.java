@@ -42,7 +42,7 @@ class SnapshotFileWriterTest {
         byte[] body = QdrantStandIn.randomBytes(300_000);
         String sha256 = QdrantStandIn.sha256(body);
 
-        SnapshotFileWriter.Written written = new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body),
+        SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
                 "a.snap", new SnapshotFileWriter.Expected((long) body.length, body.length, sha256.toUpperCase()));
 
         assertThat(written.file()).isEqualTo(directory.resolve("a.snap")).hasBinaryContent(body);
@@ -61,7 +61,7 @@ class SnapshotFileWriterTest {
         Files.writeString(directory.resolve("a.snap"), "earlier");
         byte[] body = QdrantStandIn.randomBytes(1000);
 
-        assertThatThrownBy(() -> new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body), "a.snap",
+        assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
                 new SnapshotFileWriter.Expected((long) body.length, -1, QdrantStandIn.sha256(body))))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO))
@@ -74,7 +74,7 @@ class SnapshotFileWriterTest {
     void stopsReadingABodyLongerThanAnnounced() throws Exception {
         byte[] body = QdrantStandIn.randomBytes(5000);
 
-        assertThatThrownBy(() -> new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body), "a.snap",
+        assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
                 new SnapshotFileWriter.Expected(4000L, -1, null)))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("longer than the 4000 bytes");
@@ -86,7 +86,7 @@ class SnapshotFileWriterTest {
         Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
         byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
         // the disk takes 3 MiB, then every write fails as a full disk does (ENOSPC), below the writer
-        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(),
+        SnapshotFileWriter writer = writer(
                 part -> new FillingDisk(FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                         3 * 1024 * 1024));
 
@@ -129,7 +129,7 @@ class SnapshotFileWriterTest {
     void makesSnapshotFilesReadableByOwnerAndGroupOnly() throws Exception {
         byte[] body = QdrantStandIn.randomBytes(1000);
 
-        SnapshotFileWriter.Written written = new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body),
+        SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
                 "a.snap", new SnapshotFileWriter.Expected((long) body.length, -1, null));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.file()))).isEqualTo("rw-r-----");
@@ -150,7 +150,7 @@ class SnapshotFileWriterTest {
         assertThat(("." + name + ".sha256.part").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
                 .isLessThan(200);
         byte[] body = QdrantStandIn.randomBytes(100);
-        new SnapshotFileWriter(directory).write(new ByteArrayInputStream(body), name,
+        writer().write(new ByteArrayInputStream(body), name,
                 new SnapshotFileWriter.Expected((long) body.length, -1, null));
         assertThat(directory.resolve(name)).hasBinaryContent(body);
         assertThat(SnapshotFileWriter.finalName(at, "m".repeat(120))).contains("m".repeat(120) + ".snap");
@@ -281,7 +281,7 @@ class SnapshotFileWriterTest {
             }
         };
 
-        assertThatThrownBy(() -> new SnapshotFileWriter(directory).write(breaking, "a.snap",
+        assertThatThrownBy(() -> writer().write(breaking, "a.snap",
                 new SnapshotFileWriter.Expected(10_000L, 10_000, null)))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.UNREACHABLE))
@@ -291,10 +291,21 @@ class SnapshotFileWriterTest {
 
     @Test
     void refusesToStartWhenFreeSpaceIsBelowTheSnapshotSize() {
-        assertThatThrownBy(() -> new SnapshotFileWriter(directory).requireSpace(Long.MAX_VALUE))
+        assertThatThrownBy(() -> writer().requireSpace(Long.MAX_VALUE))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind())
                         .isEqualTo(SnapshotFailure.Kind.INSUFFICIENT_STORAGE))
                 .hasMessageContaining("bytes free");
     }
+
+    /** A writer as the service makes one, on the test's directory. */
+    private SnapshotFileWriter writer() {
+        return writer(SnapshotFileWriter::create);
+    }
+
+    private SnapshotFileWriter writer(SnapshotFileWriter.PartOpener parts) {
+        return new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(), parts,
+                SnapshotFileWriter.FLUSH_EVERY_BYTES);
+    }
+
 }

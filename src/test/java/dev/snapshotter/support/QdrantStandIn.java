@@ -30,8 +30,6 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
-import dev.snapshotter.store.SnapshotDirectory;
-
 /**
  * Answers like Qdrant 1.19 per ../shared/qdrant-snapshot-api.md: the JSON envelope ({@code result,status,time}, no
  * {@code result} on errors), snapshot names {@code <collection>-<peer id>-<UTC time>.snapshot}, lowercase SHA-256

@@ -36,6 +36,7 @@ import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
@@ -258,7 +259,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                         throw nothingDownloaded(e, copies, named, run.progress());
                     }
                 }
-                written = writer.write(download.body(), SnapshotFileWriter.finalName(run.startedAt(), name),
+                written = writer.write(download.body(), SnapshotFileName.of(run.startedAt(), name),
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
                                 blankToNull(description.checksum())));
             }

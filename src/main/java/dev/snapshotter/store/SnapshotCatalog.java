@@ -10,17 +10,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,10 +38,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class SnapshotCatalog {
 
     private static final Logger LOG = Logger.getLogger(SnapshotCatalog.class);
-    static final Pattern NAME = Pattern.compile(
-            "(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z)-([A-Za-z0-9._~-]+)\\.snap");
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
-            .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /**
      * A file named later than this past the clock is dated in the future (clock skew, a file copied in): it is listed
@@ -72,7 +63,7 @@ public class SnapshotCatalog {
     /**
      * One verified snapshot.
      *
-     * @param key the collection as the file name carries it ({@link SnapshotFileWriter#fileKey})
+     * @param key the collection as the file name carries it ({@link SnapshotFileName#key})
      * @param createdAt the run's start, from the file name
      * @param manifest the parsed manifest, or null for snapshots written before manifests (or when it is unreadable)
      * @param verificationFailedAt when a re-read did not match the checksum file, or null
@@ -105,7 +96,7 @@ public class SnapshotCatalog {
          * manifest's collection, or by the file name for snapshots written before manifests.
          */
         public boolean isOf(String collection) {
-            return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileWriter.fileKey(collection));
+            return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileName.key(collection));
         }
 
         /** A manifest field as text, or null. */
@@ -149,7 +140,7 @@ public class SnapshotCatalog {
     public List<Entry> list() {
         Path dir = directory.path();
         List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFileWriter.SNAPSHOT_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFileName.SUFFIX)) {
             for (Path file : files) {
                 entry(file).ifPresent(entries::add);
             }
@@ -162,7 +153,7 @@ public class SnapshotCatalog {
 
     /** The listed snapshot of exactly this file name; any other name (paths, temporaries, links) is empty. */
     public Optional<Entry> find(String fileName) {
-        if (fileName == null || !NAME.matcher(fileName).matches()) {
+        if (SnapshotFileName.parse(fileName).isEmpty()) {
             return Optional.empty();
         }
         return entry(directory.path().resolve(fileName));
@@ -276,8 +267,8 @@ public class SnapshotCatalog {
     }
 
     private Optional<Entry> entry(Path file) {
-        Matcher name = NAME.matcher(file.getFileName().toString());
-        if (!name.matches() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        Optional<SnapshotFileName> name = SnapshotFileName.parse(file.getFileName().toString());
+        if (name.isEmpty() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
         Path sidecar = file.resolveSibling(file.getFileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
@@ -290,10 +281,9 @@ public class SnapshotCatalog {
             if (!SHA256.matcher(sha256).matches()) {
                 return Optional.empty();
             }
-            Instant createdAt = LocalDateTime.parse(name.group(1), NAME_TIME).toInstant(ZoneOffset.UTC);
-            return Optional.of(new Entry(file, name.group(2), createdAt, Files.size(file), sha256, manifest(file),
-                    verificationFailedAt(file)));
-        } catch (IOException | DateTimeParseException e) {
+            return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file), sha256,
+                    manifest(file), verificationFailedAt(file)));
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

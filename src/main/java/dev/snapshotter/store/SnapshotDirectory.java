@@ -36,7 +36,7 @@ public class SnapshotDirectory {
     /** The ledger of the copies the service asked Qdrant for, kept beside the snapshots (see QdrantCopies). */
     public static final String LEDGER_FILE = ".qdrant-copies.json";
     /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
-    private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotCatalog.NAME.pattern()
+    private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + ")?|write-probe-\\d+|"
             + Pattern.quote(LEDGER_FILE.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));

@@ -22,11 +22,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,17 +44,12 @@ public final class SnapshotFileWriter {
     private static final Logger LOG = Logger.getLogger(SnapshotFileWriter.class);
 
     public static final String PART_SUFFIX = ".part";
-    public static final String SNAPSHOT_SUFFIX = ".snap";
     public static final String CHECKSUM_SUFFIX = ".sha256";
     public static final String MANIFEST_SUFFIX = ".json";
-    static final int MAX_KEY_CHARS = 120;
-    static final int KEPT_KEY_CHARS = 100;
     /** Snapshot files are the collection's data: owner read-write, group read, nobody else ({@code 0640}). */
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r-----");
     private static final int BUFFER_BYTES = 1 << 20;
     static final long FLUSH_EVERY_BYTES = 64L << 20;
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
-            .ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final Path directory;
     private final long flushEveryBytes;
@@ -102,28 +93,6 @@ public final class SnapshotFileWriter {
 
     static byte[][] newBuffers() {
         return new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] };
-    }
-
-    /**
-     * {@code 2026-11-24T00-15-00-123Z-kairos.snap}: the run's UTC start and the collection's {@link #fileKey key}.
-     */
-    public static String finalName(Instant createdAt, String collection) {
-        return NAME_TIME.format(createdAt) + "-" + fileKey(collection) + SNAPSHOT_SUFFIX;
-    }
-
-    /**
-     * The collection as it stands in file names: {@code [A-Za-z0-9._-]} kept, anything else {@code _}. A key longer
-     * than {@link #MAX_KEY_CHARS} is cut to its first {@value #KEPT_KEY_CHARS} characters followed by {@code ~} and
-     * the first 16 hex digits of the SHA-256 of the real name, so that the longest file this service writes stays
-     * far below the 255 bytes file systems allow and two long names still differ.
-     */
-    public static String fileKey(String collection) {
-        String key = collection.replaceAll("[^A-Za-z0-9._-]", "_");
-        if (key.length() <= MAX_KEY_CHARS) {
-            return key;
-        }
-        String digest = HexFormat.of().formatHex(sha256().digest(collection.getBytes(StandardCharsets.UTF_8)));
-        return key.substring(0, KEPT_KEY_CHARS) + "~" + digest.substring(0, 16);
     }
 
     /**

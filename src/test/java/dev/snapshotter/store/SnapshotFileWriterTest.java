@@ -32,8 +32,8 @@ class SnapshotFileWriterTest {
     @Test
     void namesFilesByUtcMillisecondsAndSafeCollection() {
         Instant at = Instant.parse("2026-11-24T00:15:00.123Z");
-        assertThat(SnapshotFileWriter.finalName(at, "kairos")).isEqualTo("2026-11-24T00-15-00-123Z-kairos.snap");
-        assertThat(SnapshotFileWriter.finalName(at, "my coll/ü:1.v2"))
+        assertThat(SnapshotFileName.of(at, "kairos")).isEqualTo("2026-11-24T00-15-00-123Z-kairos.snap");
+        assertThat(SnapshotFileName.of(at, "my coll/ü:1.v2"))
                 .isEqualTo("2026-11-24T00-15-00-123Z-my_coll___1.v2.snap");
     }
 
@@ -143,8 +143,8 @@ class SnapshotFileWriterTest {
         String longName = "m".repeat(250);
         String other = "m".repeat(249) + "n";
 
-        String name = SnapshotFileWriter.finalName(at, longName);
-        assertThat(name).isNotEqualTo(SnapshotFileWriter.finalName(at, other))
+        String name = SnapshotFileName.of(at, longName);
+        assertThat(name).isNotEqualTo(SnapshotFileName.of(at, other))
                 .startsWith("2026-11-24T00-15-00-123Z-" + "m".repeat(100) + "~").endsWith(".snap");
         // the longest file this writer makes: the hidden temporary of the manifest or of the checksum file
         assertThat(("." + name + ".sha256.part").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
@@ -153,7 +153,7 @@ class SnapshotFileWriterTest {
         writer().write(new ByteArrayInputStream(body), name,
                 new SnapshotFileWriter.Expected((long) body.length, -1, null));
         assertThat(directory.resolve(name)).hasBinaryContent(body);
-        assertThat(SnapshotFileWriter.finalName(at, "m".repeat(120))).contains("m".repeat(120) + ".snap");
+        assertThat(SnapshotFileName.of(at, "m".repeat(120))).contains("m".repeat(120) + ".snap");
     }
 
     /** A file channel on a disk with {@code room} bytes left: writes past it fail with the kernel's ENOSPC words. */

@@ -1,0 +1,67 @@
+package dev.snapshotter.store;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one home of our snapshot files' name, {@code <UTC time with ms>-<collection key>.snap} (such as
+ * {@code 2026-11-24T00-15-00-123Z-kairos.snap}): how it is made, and how a name is read back.
+ *
+ * @param createdAt the run's start, to the millisecond
+ * @param key the collection as the name carries it ({@link #key(String)})
+ */
+public record SnapshotFileName(Instant createdAt, String key) {
+
+    public static final String SUFFIX = ".snap";
+    static final int MAX_KEY_CHARS = 120;
+    static final int KEPT_KEY_CHARS = 100;
+    /** The name's shape, for patterns of the names beside it. */
+    static final Pattern PATTERN = Pattern.compile(
+            "(\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z)-([A-Za-z0-9._~-]+)\\.snap");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    /** The name of the snapshot of {@code collection} a run started at {@code createdAt} writes. */
+    public static String of(Instant createdAt, String collection) {
+        return TIME.format(createdAt) + "-" + key(collection) + SUFFIX;
+    }
+
+    /** The name read back, or empty for any name of another shape. */
+    public static Optional<SnapshotFileName> parse(String name) {
+        Matcher matcher = name == null ? null : PATTERN.matcher(name);
+        if (matcher == null || !matcher.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new SnapshotFileName(
+                    LocalDateTime.parse(matcher.group(1), TIME).toInstant(ZoneOffset.UTC), matcher.group(2)));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The collection as it stands in file names: {@code [A-Za-z0-9._-]} kept, anything else {@code _}. A key longer
+     * than {@link #MAX_KEY_CHARS} is cut to its first {@value #KEPT_KEY_CHARS} characters followed by {@code ~} and
+     * the first 16 hex digits of the SHA-256 of the real name, so that the longest file this service writes stays
+     * far below the 255 bytes file systems allow and two long names still differ.
+     */
+    public static String key(String collection) {
+        String key = collection.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (key.length() <= MAX_KEY_CHARS) {
+            return key;
+        }
+        String digest = HexFormat.of()
+                .formatHex(SnapshotFileWriter.sha256().digest(collection.getBytes(StandardCharsets.UTF_8)));
+        return key.substring(0, KEPT_KEY_CHARS) + "~" + digest.substring(0, 16);
+    }
+}

@@ -44,7 +44,7 @@ public class SnapshotDirectory {
     private final String configured;
     private volatile Path path;
     private volatile FileLock lock;
-    private volatile byte[][] buffers;
+    private volatile SnapshotFileWriter.Scratch scratch;
 
     SnapshotDirectory(QdrantConfig config) {
         this.configured = config.snapshot().dir();
@@ -158,9 +158,9 @@ public class SnapshotDirectory {
 
     /** A writer into the directory, for the one run going (runs are one at a time: see {@link SnapshotService}). */
     public SnapshotFileWriter writer() {
-        byte[][] reused = buffers;
+        SnapshotFileWriter.Scratch reused = scratch;
         if (reused == null) {
-            reused = buffers = SnapshotFileWriter.newBuffers();
+            reused = scratch = SnapshotFileWriter.Scratch.create();
         }
         return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create, SnapshotFileWriter.FLUSH_EVERY_BYTES);
     }

@@ -53,21 +53,20 @@ public final class SnapshotFileWriter {
 
     private final Path directory;
     private final long flushEveryBytes;
-    private final byte[][] buffers;
+    private final Scratch scratch;
     private final PartOpener parts;
 
     /**
      * The one constructor: {@link SnapshotDirectory#writer()} makes every writer of the service.
      *
-     * @param buffers two buffers of {@link #BUFFER_BYTES} the writer may use until its write returns; runs are one
-     *        at a time, so a long-lived pair is reused rather than 2 MiB of new large arrays made for every run
+     * @param scratch the buffers and threads the writer may use until its write returns
      * @param parts how the temporary file of a snapshot is opened ({@link #create})
      * @param flushEveryBytes how many bytes are written between two background writebacks
      */
-    SnapshotFileWriter(Path directory, byte[][] buffers, PartOpener parts, long flushEveryBytes) {
+    SnapshotFileWriter(Path directory, Scratch scratch, PartOpener parts, long flushEveryBytes) {
         this.directory = directory;
         this.flushEveryBytes = flushEveryBytes;
-        this.buffers = buffers;
+        this.scratch = scratch;
         this.parts = parts;
     }
 
@@ -91,8 +90,25 @@ public final class SnapshotFileWriter {
         return FileChannel.open(path, options);
     }
 
-    static byte[][] newBuffers() {
-        return new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] };
+    /**
+     * What a write uses and gives back: two buffers of {@link #BUFFER_BYTES}, a thread that hashes one while the other
+     * is read into, and one that writes pages back to disk. Runs are one at a time, so one scratch lives as long as
+     * the directory, rather than 2 MiB of new large arrays and two new threads for every run.
+     */
+    record Scratch(byte[][] buffers, ExecutorService hasher, ExecutorService flusher) {
+
+        static Scratch create() {
+            return new Scratch(new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] },
+                    daemonThread("snapshot-sha256"), daemonThread("snapshot-writeback"));
+        }
+
+        private static ExecutorService daemonThread(String name) {
+            return Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, name);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
     }
 
     /**
@@ -179,9 +195,10 @@ public final class SnapshotFileWriter {
         long limit = announced >= 0 ? announced : Long.MAX_VALUE;
         long bytes = 0;
         long started = System.nanoTime();
+        byte[][] buffers = scratch.buffers();
         Future<?>[] hashed = new Future<?>[buffers.length];
-        ExecutorService hasher = singleDaemonThread("snapshot-sha256");
-        ExecutorService flusher = singleDaemonThread("snapshot-writeback");
+        ExecutorService hasher = scratch.hasher();
+        ExecutorService flusher = scratch.flusher();
         Future<?> flushed = null;
         long flushedAt = 0;
         try (FileChannel channel = parts.open(part)) {
@@ -237,19 +254,15 @@ public final class SnapshotFileWriter {
             LOG.debugf("Streamed %d bytes into %s in %d ms, then fsync took %d ms", bytes, part,
                     (streamed - started) / 1_000_000, (System.nanoTime() - streamed) / 1_000_000);
         } finally {
-            hasher.shutdownNow();
-            flusher.shutdown(); // a force in flight finishes; the channel it flushes is closed by then, harmlessly
+            // a failed write leaves at most one hash and one writeback queued: they end on their own (a writeback of a
+            // closed channel fails harmlessly), and the next write waits only for its own
+            for (Future<?> pending : hashed) {
+                if (pending != null) {
+                    pending.cancel(false);
+                }
+            }
         }
         return new Written(part, bytes, HexFormat.of().formatHex(sha256.digest()));
-    }
-
-    /** One daemon thread for one run: runs are rare, so nothing is kept between them. */
-    private static ExecutorService singleDaemonThread(String name) {
-        return Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     private static void awaitHash(Future<?> hashing) throws IOException {

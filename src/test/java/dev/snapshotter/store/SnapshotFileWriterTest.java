@@ -106,7 +106,7 @@ class SnapshotFileWriterTest {
         byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
         // the early writebacks (force without metadata) hit an I/O error; the final fsync then succeeds, as Linux's
         // does once the error has been reported: only checking every writeback catches the lost pages
-        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(),
+        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(),
                 part -> new FillingDisk(SnapshotFileWriter.create(part), Long.MAX_VALUE) {
                     @Override
                     public void force(boolean metaData) throws IOException {
@@ -304,7 +304,7 @@ class SnapshotFileWriterTest {
     }
 
     private SnapshotFileWriter writer(SnapshotFileWriter.PartOpener parts) {
-        return new SnapshotFileWriter(directory, SnapshotFileWriter.newBuffers(), parts,
+        return new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(), parts,
                 SnapshotFileWriter.FLUSH_EVERY_BYTES);
     }
 

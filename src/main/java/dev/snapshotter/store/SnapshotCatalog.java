@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +41,8 @@ public class SnapshotCatalog {
 
     private static final Logger LOG = Logger.getLogger(SnapshotCatalog.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** The future-dated files already named in a WARN. */
+    private static final Set<Path> WARNED_FUTURE = ConcurrentHashMap.newKeySet();
     /**
      * A file named later than this past the clock is dated in the future (clock skew, a file copied in): it is listed
      * but never counts as the newest, for a skip, the last success or retention.
@@ -173,10 +177,16 @@ public class SnapshotCatalog {
                 .filter(Entry::verified).findFirst();
     }
 
-    /** Whether {@code entry} is dated in the future; says so at WARN, as each run passes it over. */
+    /**
+     * Whether {@code entry} is dated in the future; says so at WARN the first time this process passes it over (the
+     * schedule looks at the newest snapshot every minute: one line per file, not one a minute).
+     */
     static boolean future(Entry entry, Instant now) {
         if (!entry.inFuture(now)) {
             return false;
+        }
+        if (!WARNED_FUTURE.add(entry.file())) {
+            return true;
         }
         LOG.warnf("%s is dated %s, in the future (clock skew, or a file copied in): it does not count as the newest "
                 + "snapshot for a skip, the last success or retention, and retention does not delete it",

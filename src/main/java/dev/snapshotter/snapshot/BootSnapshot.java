@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +19,7 @@ import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -39,6 +43,22 @@ public class BootSnapshot {
     private final SnapshotService service;
     private volatile SnapshotReport result;
     private volatile Retrying retrying;
+    /**
+     * The boot's own thread: the attempt (a long blocking run) and, with {@code QDRANT_SNAPSHOT_ON_START_REQUIRED},
+     * its retries at their time; it ends once the boot snapshot has settled. Not a shared pool: a boot snapshot may
+     * take half an hour.
+     */
+    private final ScheduledThreadPoolExecutor worker = bootThread();
+
+    private static ScheduledThreadPoolExecutor bootThread() {
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread boot = new Thread(task, "boot-snapshot");
+            boot.setDaemon(true);
+            return boot;
+        });
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return thread;
+    }
 
     BootSnapshot(QdrantConfig config, SnapshotDirectory directory, QdrantSnapshotTarget target,
             SnapshotService service) {
@@ -66,12 +86,14 @@ public class BootSnapshot {
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
             // the last success is the newest verified file of the collection QDRANT_COLLECTION points at now, so
             // it waits until Qdrant can resolve an alias
-            background("last-success", () -> {
+            worker.execute(() -> {
                 try {
                     target.awaitAvailable(config.waitTimeout(), new Cancellation());
                     target.refreshLastSuccess(new Cancellation());
                 } catch (SnapshotFailure e) {
                     LOG.warnf("The last success stays unknown until the first run: %s", e.getMessage());
+                } finally {
+                    worker.shutdown();
                 }
             });
             return;
@@ -79,74 +101,73 @@ public class BootSnapshot {
         // take the single-flight slot now, so no manual trigger can run before the boot snapshot; a recent enough
         // snapshot (QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL) is looked for once the alias is resolved, in the run
         SnapshotService.Run first = service.begin(Reason.STARTUP);
-        background("boot-snapshot", () -> attempts(first));
+        worker.execute(() -> attempt(first, 1, FIRST_RETRY, null));
     }
 
-    private static void background(String name, Runnable task) {
-        Thread worker = new Thread(task, name);
-        worker.setDaemon(true);
-        worker.start();
-    }
-
-    private void attempts(SnapshotService.Run first) {
-        SnapshotService.Run run = first;
-        Duration backoff = FIRST_RETRY;
-        SnapshotReport last = null;
-        for (int attempt = 1;; attempt++) {
-            SnapshotReport report = run == null ? last : null; // the slot was busy: the last failure still stands
-            if (run != null) {
-                try (SnapshotService.Run held = run) {
-                    LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
-                            BoundedDuration.describe(config.waitTimeout()), config.url());
-                    report = held.execute(config.waitTimeout(), config.snapshot().onStartMinInterval().orElse(null));
-                } catch (RuntimeException e) {
-                    LOG.errorf("Boot snapshot attempt %d failed unexpectedly: %s", attempt, e);
-                }
+    /**
+     * One attempt of the boot snapshot, on the boot thread; with {@code QDRANT_SNAPSHOT_ON_START_REQUIRED}, a failed
+     * attempt schedules the next one after {@code backoff} (doubling up to {@link #MAX_RETRY}) instead of sleeping.
+     *
+     * @param run the single-flight slot, or null when another run held it (this attempt then fails as the last did)
+     * @param last the last attempt's report, or null
+     */
+    private void attempt(SnapshotService.Run run, int number, Duration backoff, SnapshotReport last) {
+        SnapshotReport report = run == null ? last : null; // the slot was busy: the last failure still stands
+        if (run != null) {
+            try (SnapshotService.Run held = run) {
+                LOG.infof("Boot snapshot: waiting up to %s for Qdrant at %s",
+                        BoundedDuration.describe(config.waitTimeout()), config.url());
+                report = held.execute(config.waitTimeout(), config.snapshot().onStartMinInterval().orElse(null));
+            } catch (RuntimeException e) {
+                LOG.errorf("Boot snapshot attempt %d failed unexpectedly: %s", number, e);
             }
-            if (report == null) {
-                report = new SnapshotReport(Reason.STARTUP, SnapshotReport.Status.FAILED, Instant.now(), 0, List.of());
-            }
-            last = report;
-            boolean succeeded = report.status() != SnapshotReport.Status.FAILED;
-            if (succeeded || !config.snapshot().onStartRequired() || service.shuttingDown()) {
-                retrying = null;
-                result = report;
-                return;
-            }
-            Instant next = Instant.now().plus(backoff);
-            retrying = new Retrying(attempt, report, next);
-            LOG.warnf("Boot snapshot attempt %d failed; QDRANT_SNAPSHOT_ON_START_REQUIRED keeps startup DOWN and "
-                    + "retries in %s", attempt, BoundedDuration.describe(backoff));
-            if (!pause(backoff)) {
-                result = report;
-                return;
-            }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
-            try {
-                run = service.begin(Reason.STARTUP);
-            } catch (SnapshotInProgressException e) {
-                run = null; // a manual or scheduled run holds the slot: this attempt counts as failed, try later
-            } catch (ShuttingDownException e) {
-                result = report;
-                return;
-            }
+        }
+        if (report == null) {
+            report = new SnapshotReport(Reason.STARTUP, SnapshotReport.Status.FAILED, Instant.now(), 0, List.of());
+        }
+        boolean succeeded = report.status() != SnapshotReport.Status.FAILED;
+        if (succeeded || !config.snapshot().onStartRequired() || service.shuttingDown()) {
+            settle(report);
+            return;
+        }
+        retrying = new Retrying(number, report, Instant.now().plus(backoff));
+        LOG.warnf("Boot snapshot attempt %d failed; QDRANT_SNAPSHOT_ON_START_REQUIRED keeps startup DOWN and "
+                + "retries in %s", number, BoundedDuration.describe(backoff));
+        SnapshotReport failed = report;
+        Duration next = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        try {
+            worker.schedule(() -> retry(number + 1, next, failed), backoff.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            settle(failed); // shutdown began meanwhile
         }
     }
 
-    /** Sleeps, waking early when shutdown begins; false when the service is shutting down. */
-    private boolean pause(Duration length) {
-        long until = System.nanoTime() + length.toNanos();
-        while (System.nanoTime() < until) {
-            if (service.shuttingDown()) {
-                return false;
-            }
-            try {
-                Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                return false;
-            }
+    private void retry(int number, Duration backoff, SnapshotReport last) {
+        SnapshotService.Run again;
+        try {
+            again = service.begin(Reason.STARTUP);
+        } catch (SnapshotInProgressException e) {
+            again = null; // a manual or scheduled run holds the slot: this attempt counts as failed, try later
+        } catch (ShuttingDownException e) {
+            settle(last);
+            return;
         }
-        return !service.shuttingDown();
+        attempt(again, number, backoff, last);
+    }
+
+    private void settle(SnapshotReport report) {
+        retrying = null;
+        result = report;
+        worker.shutdown();
+    }
+
+    /** Shutdown began: a retry waiting for its time is dropped, and the last failure is the boot's result. */
+    void onShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        Retrying waiting = retrying;
+        worker.shutdown(); // a waiting retry never starts (see the worker's policy); an attempt going finishes
+        if (waiting != null && result == null) {
+            settle(waiting.last());
+        }
     }
 
     /** The boot attempt's report once it has settled (whatever its outcome), empty before. */

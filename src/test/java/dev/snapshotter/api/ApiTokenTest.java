@@ -16,6 +16,8 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +28,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @ExtendWith(SecretsStayHidden.class)
 class ApiTokenTest {
 
-    static final String TOKEN = QdrantStandIn.API_TOKEN;
+    static final String TOKEN = ServiceApi.API_TOKEN;
 
     @InjectQdrant
     QdrantStandIn qdrant;
@@ -34,7 +36,7 @@ class ApiTokenTest {
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(512));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(512));
     }
 
     @Test

@@ -21,6 +21,9 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,41 +41,44 @@ class SnapshotCatalogResourceTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
     }
 
     static RequestSpecification authorized() {
-        return given().header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN);
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }
 
     /** A directory as operators leave it: one of our old snapshots, foreign files, a crash's leftover, a link. */
     private void plantMixedDirectory() throws Exception {
-        qdrant.plantEarlierSnapshot(); // OLD_STYLE with its .sha256, from before manifests
-        Path dir = qdrant.directory();
-        Files.writeString(dir.resolve("notes.txt"), "operator's notes");
-        Files.writeString(dir.resolve("backup.snap"), "not our name");
-        Files.writeString(dir.resolve("backup.snap.sha256"), "0".repeat(64) + "  backup.snap\n");
-        Files.writeString(dir.resolve("2026-01-02T00-00-00-000Z-kairos.snap"), "no checksum file beside it");
-        Files.writeString(dir.resolve(".2026-01-05T00-00-00-000Z-kairos.snap.part"), "a run in flight");
-        byte[] other = QdrantStandIn.randomBytes(2048);
-        Files.write(dir.resolve("2026-01-03T00-00-00-000Z-other.snap"), other);
-        Files.writeString(dir.resolve("2026-01-03T00-00-00-000Z-other.snap.sha256"),
-                QdrantStandIn.sha256(other) + "  2026-01-03T00-00-00-000Z-other.snap\n");
+        dir.plantEarlierSnapshot(); // OLD_STYLE with its .sha256, from before manifests
+        Path root = dir.directory();
+        Files.writeString(root.resolve("notes.txt"), "operator's notes");
+        Files.writeString(root.resolve("backup.snap"), "not our name");
+        Files.writeString(root.resolve("backup.snap.sha256"), "0".repeat(64) + "  backup.snap\n");
+        Files.writeString(root.resolve("2026-01-02T00-00-00-000Z-kairos.snap"), "no checksum file beside it");
+        Files.writeString(root.resolve(".2026-01-05T00-00-00-000Z-kairos.snap.part"), "a run in flight");
+        byte[] other = TestData.randomBytes(2048);
+        Files.write(root.resolve("2026-01-03T00-00-00-000Z-other.snap"), other);
+        Files.writeString(root.resolve("2026-01-03T00-00-00-000Z-other.snap.sha256"),
+                TestData.sha256(other) + "  2026-01-03T00-00-00-000Z-other.snap\n");
         Path outside = Files.writeString(Files.createTempFile("outside-", ".txt"), "outside the directory");
         outside.toFile().deleteOnExit();
-        Files.createSymbolicLink(dir.resolve("2026-01-04T00-00-00-000Z-kairos.snap"), outside);
-        Files.writeString(dir.resolve("2026-01-04T00-00-00-000Z-kairos.snap.sha256"),
-                QdrantStandIn.sha256("outside the directory".getBytes(StandardCharsets.UTF_8))
+        Files.createSymbolicLink(root.resolve("2026-01-04T00-00-00-000Z-kairos.snap"), outside);
+        Files.writeString(root.resolve("2026-01-04T00-00-00-000Z-kairos.snap.sha256"),
+                TestData.sha256("outside the directory".getBytes(StandardCharsets.UTF_8))
                         + "  2026-01-04T00-00-00-000Z-kairos.snap\n");
     }
 
     @Test
     void listsVerifiedSnapshotsNewestFirstWithTheirManifests() throws Exception {
         plantMixedDirectory();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
-        String filePath = QdrantStandIn.trigger().then().statusCode(200).extract().path("targets[0].filePath");
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        String filePath = ServiceApi.trigger().then().statusCode(200).extract().path("targets[0].filePath");
         String taken = Path.of(filePath).getFileName().toString();
 
         JsonPath list = authorized().get("/api/snapshots").then().statusCode(200).contentType("application/json")
@@ -96,12 +102,12 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void streamsAListedSnapshotByteForByte() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
 
         var response = authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(200)
                 .contentType("application/octet-stream")
                 .header("Content-Length", String.valueOf(earlier.body().length))
-                .header("ETag", "\"" + QdrantStandIn.sha256(earlier.body()) + "\"")
+                .header("ETag", "\"" + TestData.sha256(earlier.body()) + "\"")
                 .header("Content-Disposition", "attachment; filename=\"" + OLD_STYLE + "\"")
                 .extract();
         assertThat(response.asByteArray()).isEqualTo(earlier.body());
@@ -131,14 +137,14 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void verifiesAndCatchesOneFlippedByte() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         double mismatches = metric("snapshotter_verifications_total{result=\"mismatch\"}");
         double oks = metric("snapshotter_verifications_total{result=\"ok\"}");
 
         authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(200)
                 .body("file", equalTo(OLD_STYLE)).body("verified", equalTo(true))
-                .body("sha256", equalTo(QdrantStandIn.sha256(earlier.body())))
-                .body("expected", equalTo(QdrantStandIn.sha256(earlier.body())));
+                .body("sha256", equalTo(TestData.sha256(earlier.body())))
+                .body("expected", equalTo(TestData.sha256(earlier.body())));
 
         byte[] rotten = earlier.body().clone();
         rotten[1234] ^= 0x01;
@@ -146,8 +152,8 @@ class SnapshotCatalogResourceTest {
         try (LogCapture logs = LogCapture.install()) {
             authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(200)
                     .body("verified", equalTo(false))
-                    .body("sha256", equalTo(QdrantStandIn.sha256(rotten)))
-                    .body("expected", equalTo(QdrantStandIn.sha256(earlier.body())));
+                    .body("sha256", equalTo(TestData.sha256(rotten)))
+                    .body("expected", equalTo(TestData.sha256(earlier.body())));
             assertThat(logs.lines()).anyMatch(line -> line.startsWith("ERROR") && line.contains(OLD_STYLE)
                     && line.contains("Verification failed"));
         }
@@ -157,7 +163,7 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void servesSingleRangesSoACopyCanResume() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         byte[] body = earlier.body();
         int size = body.length;
 
@@ -185,9 +191,9 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void servesTheChecksumFileAndTheManifest() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
-        String taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
+        String taken = Path.of(ServiceApi.trigger().then().statusCode(200).extract()
                 .<String> path("targets[0].filePath")).getFileName().toString();
 
         assertThat(authorized().get("/api/snapshots/" + OLD_STYLE + ".sha256").then().statusCode(200)
@@ -202,9 +208,9 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void deletesASnapshotWithItsFilesButKeepsTheNewestUnlessForced() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
-        Path taken = Path.of(QdrantStandIn.trigger().then().statusCode(200).extract()
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
+        Path taken = Path.of(ServiceApi.trigger().then().statusCode(200).extract()
                 .<String> path("targets[0].filePath"));
         double deletions = metric("snapshotter_deletions_total{target=\"qdrant\"}");
 
@@ -223,14 +229,14 @@ class SnapshotCatalogResourceTest {
                 .body("detail", org.hamcrest.Matchers.containsString("force=true"));
         assertThat(taken).exists();
         authorized().delete("/api/snapshots/" + taken.getFileName() + "?force=true").then().statusCode(200);
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
         assertThat(metric("snapshotter_deletions_total{target=\"qdrant\"}")).isEqualTo(deletions + 2);
         given().delete("/api/snapshots/" + taken.getFileName()).then().statusCode(401);
     }
 
     @Test
     void marksAFileThatFailedVerificationAndServesItOnlyWhenAskedExplicitly() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         byte[] rotten = earlier.body().clone();
         rotten[10] ^= 0x01;
         Files.write(earlier.snapshot(), rotten);
@@ -255,19 +261,19 @@ class SnapshotCatalogResourceTest {
 
     @Test
     void liftsTheMarkWhenTheFileMatchesAgain() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        Files.write(earlier.snapshot(), QdrantStandIn.randomBytes(7));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        Files.write(earlier.snapshot(), TestData.randomBytes(7));
         authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(false));
         Files.write(earlier.snapshot(), earlier.body()); // restored from a copy
         authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(true));
         authorized().get("/api/snapshots").then().body("[0].verified", equalTo(true));
         authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(200)
-                .header("ETag", "\"" + QdrantStandIn.sha256(earlier.body()) + "\"");
+                .header("ETag", "\"" + TestData.sha256(earlier.body()) + "\"");
     }
 
     @Test
     void guardsEveryCatalogEndpointWithTheToken() throws Exception {
-        qdrant.plantEarlierSnapshot();
+        dir.plantEarlierSnapshot();
         for (RequestSpecification request : List.of(given(), given().header("Authorization", "Bearer nope"))) {
             request.get("/api/snapshots").then().statusCode(401).contentType("application/problem+json");
         }
@@ -275,7 +281,7 @@ class SnapshotCatalogResourceTest {
         given().post("/api/snapshots/" + OLD_STYLE + "/verify").then().statusCode(401);
         given().get("/api/snapshots/" + OLD_STYLE + ".sha256").then().statusCode(401);
         given().delete("/api/snapshots/" + OLD_STYLE).then().statusCode(401);
-        assertThat(qdrant.files()).hasSize(2);
+        assertThat(dir.list()).hasSize(2);
     }
 
     static double metric(String series) {

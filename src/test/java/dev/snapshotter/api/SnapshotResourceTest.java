@@ -36,6 +36,9 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,6 +54,9 @@ class SnapshotResourceTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
@@ -58,9 +64,9 @@ class SnapshotResourceTest {
 
     @Test
     void writesVerifiedSnapshotAndDeletesQdrantsCopy() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3 * 1024 * 1024 + 5));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(3 * 1024 * 1024 + 5));
 
-        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
+        JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .contentType("application/json")
                 .body("reason", equalTo("api"))
                 .body("status", equalTo("completed"))
@@ -75,13 +81,13 @@ class SnapshotResourceTest {
         assertThat(report.getString("startedAt")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
         Path file = Path.of(report.getString("targets[0].filePath"));
-        assertThat(file).isAbsolute().hasParent(qdrant.directory().toRealPath());
+        assertThat(file).isAbsolute().hasParent(dir.directory().toRealPath());
         assertThat(file.getFileName().toString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z-kairos\\.snap");
         assertThat(Files.readAllBytes(file)).isEqualTo(snapshot.body());
         Path sidecar = Path.of(file + ".sha256");
         assertThat(Files.readString(sidecar, StandardCharsets.UTF_8))
                 .isEqualTo(snapshot.sha256() + "  " + file.getFileName() + "\n");
-        assertThat(qdrant.files()).isEqualTo(QdrantStandIn.completed(file));
+        assertThat(dir.list()).isEqualTo(SnapshotDir.completed(file));
 
         List<LoggedRequest> creates = qdrant.creates();
         assertThat(creates).hasSize(1);
@@ -93,35 +99,35 @@ class SnapshotResourceTest {
 
     @Test
     void reportsQdrantsErrorWhenCreateFails() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.createFails("kairos", 500,
                 "Service internal error: failed to store snapshot archive to /qdrant/storage/tmp/x: disk I/O");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .contentType("application/json")
                 .body("status", equalTo("failed"))
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].filePath", nullValue())
                 .body("targets[0].message", containsString("Qdrant answered 500"))
                 .body("targets[0].message", containsString("failed to store snapshot archive"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
         // the service keeps serving
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
     }
 
     @Test
     void snapshotsTheCollectionAnAliasPointsAt() {
         qdrant.alias("memories", "kairos_v2");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", QdrantStandIn.randomBytes(4096));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4096));
         qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
                 .post("/collections/kairos/snapshots?wait=true").atPriority(1)
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)));
 
         // QDRANT_COLLECTION is "kairos" in this app; point the alias test at it through the alias name
         qdrant.alias("kairos", "kairos_v2");
-        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
+        JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].collection", equalTo("kairos_v2"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .extract().jsonPath();
@@ -133,9 +139,9 @@ class SnapshotResourceTest {
     @Test
     void pathEncodesCollectionNamesAndKeepsFileNamesSafe() {
         qdrant.alias("kairos", "team memories");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", QdrantStandIn.randomBytes(777));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", TestData.randomBytes(777));
 
-        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
+        JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].collection", equalTo("team memories"))
                 .extract().jsonPath();
         assertThat(report.getString("targets[0].filePath")).endsWith("Z-team_memories.snap");
@@ -146,64 +152,64 @@ class SnapshotResourceTest {
 
     @Test
     void leavesNoFileWhenChecksumDiffersAndKeepsQdrantsCopy() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
         qdrant.createAnswers(snapshot, "0".repeat(64), (long) snapshot.body().length);
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .body("targets[0].remoteDeleted", equalTo(false))
                 .body("targets[0].message", containsString("Checksum mismatch"))
                 .body("targets[0].message", containsString("kept on the server"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 
     @Test
     void leavesNoFileWhenDownloadBreaksAfterTheHeaders() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
         qdrant.downloadFault(snapshot, Fault.MALFORMED_RESPONSE_CHUNK);
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].remoteDeleted", equalTo(false));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 
     @Test
     void leavesNoFileWhenDownloadIsShorterThanQdrantsSize() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 20_000L);
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant described the snapshot as 20000 bytes"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void reportsPlainTextDownloadErrorWithQdrantsStatusAndBody() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(100));
         qdrant.downloadFails(snapshot, 404, "Not found: Snapshot " + snapshot.name() + " not found");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant answered 404"))
                 .body("targets[0].message", containsString("Not found: Snapshot " + snapshot.name() + " not found"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void letsExactlyOneOfAHundredConcurrentTriggersReachQdrant() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(256 * 1024));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(256 * 1024));
         qdrant.createSlow(snapshot, 2500);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newFixedThreadPool(16)).build();
         HttpRequest trigger = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/api/snapshot"))
-                .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
+                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
 
         List<CompletableFuture<HttpResponse<String>>> storm = IntStream.range(0, 100)
@@ -226,132 +232,132 @@ class SnapshotResourceTest {
                 .orElseThrow().body());
         Path file = Path.of(completed.getString("targets[0].filePath"));
         assertThat(Files.readAllBytes(file)).isEqualTo(snapshot.body());
-        assertThat(qdrant.files()).hasSize(3);
+        assertThat(dir.list()).hasSize(3);
 
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
     }
 
     @Test
     void reportsReadOnlyKeysForbiddenCreateAndLeavesNothing() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.createFails("kairos", 403, "Forbidden: Global manage access is required");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].message", containsString("Qdrant answered 403"))
                 .body("targets[0].message", containsString("Forbidden: Global manage access is required"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void reportsQdrantsPlainText403ForAnExpiredToken() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.credentialRefused(403, "ExpiredSignature");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant answered 403"))
                 .body("targets[0].message", containsString("ExpiredSignature"));
         assertThat(qdrant.creates()).isEmpty();
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void reportsCollectionDeletedBetweenCheckAndCreate() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.createFails("kairos", 404, "Not found: Collection `kairos` doesn't exist!");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Qdrant answered 404"))
                 .body("targets[0].message", containsString("Collection `kairos` doesn't exist!"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void reportsAnAnswerThatIsNotQdrantsJson() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
                 .post("/collections/kairos/snapshots?wait=true").atPriority(1)
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
                         .withHeader("Content-Type", "text/html").withBody("<html>proxy login</html>")));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("is not the JSON Qdrant sends"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void leavesNoFileWhenBodyIsLongerThanQdrantsSize() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 6_000L);
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("longer than the 6000 bytes Qdrant announced"))
                 .body("targets[0].remoteDeleted", equalTo(false));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 
     @Test
     void completesWithoutSizeByContentLengthAndChecksum() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), null);
 
-        QdrantStandIn.trigger().then().statusCode(200)
+        ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].bytesWritten", equalTo(5000))
                 .body("targets[0].sha256", equalTo(snapshot.sha256()));
-        assertThat(qdrant.files()).hasSize(3);
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test
     void completesWithoutChecksumAndSaysSo() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
         qdrant.createAnswers(snapshot, null, (long) snapshot.body().length);
 
-        QdrantStandIn.trigger().then().statusCode(200)
+        ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].sha256", equalTo(snapshot.sha256()))
                 .body("targets[0].message", containsString("no checksum"));
-        assertThat(qdrant.files()).hasSize(3);
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test
     void keepsVerifiedFileWhenDeletingQdrantsCopyFails() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
         qdrant.server()
                 .stubFor(com.github.tomakehurst.wiremock.client.WireMock
                         .delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(snapshot.downloadPath()))
                         .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
                                 .withBody("{\"status\":{\"error\":\"Service internal error: busy\"},\"time\":0.1}")));
 
-        QdrantStandIn.trigger().then().statusCode(200)
+        ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].remoteDeleted", equalTo(false))
                 .body("targets[0].message", containsString("kept on the server"))
                 .body("targets[0].message", containsString("500"));
-        assertThat(qdrant.files()).hasSize(3);
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test
     void failsWithoutCrashWhenCreateAnswersAcceptedWithoutResult() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
                 .post("/collections/kairos/snapshots?wait=true").atPriority(1)
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(202)
                         .withHeader("Content-Type", "application/json").withBody("{\"status\":\"accepted\",\"time\":0.0}")));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("no snapshot description"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void refusesCompressedBodyAlthoughIdentityWasAsked() throws Exception {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(5000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
         java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
             gzip.write(snapshot.body());
@@ -361,9 +367,9 @@ class SnapshotResourceTest {
                         .withHeader("Content-Type", "application/octet-stream")
                         .withHeader("Content-Encoding", "gzip").withBody(gzipped.toByteArray())));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("encoded as `gzip`"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
@@ -372,7 +378,7 @@ class SnapshotResourceTest {
                 .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(
                         "{\"result\":{\"exists\":false},\"status\":\"ok\",\"time\":1.0e-5}")));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("Collection `kairos` does not exist at http://"));
         assertThat(qdrant.creates()).isEmpty();
     }
@@ -381,20 +387,20 @@ class SnapshotResourceTest {
     @ValueSource(strings = { "../../etc/passwd", "kairos/other.snapshot", "..", "kairos%2F..%2Fsecrets.snapshot",
             "kairos\r\nX-Injected: yes.snapshot", "kairos\u0000.snapshot" })
     void neverUsesAnUnsafeSnapshotNameInAPathOrUrl(String name) {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         QdrantStandIn.Snapshot hostile = new QdrantStandIn.Snapshot("kairos", name, new byte[0],
-                QdrantStandIn.sha256(new byte[0]));
+                TestData.sha256(new byte[0]));
         qdrant.createAnswers(hostile, hostile.sha256(), 0L);
 
-        String body = QdrantStandIn.trigger().then().statusCode(502)
+        String body = ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("not a plain file name"))
                 .extract().asString();
         assertThat(body).doesNotContain("\r\n", "\u0000");
         assertThat(qdrant.requests("GET", "/collections/kairos/snapshots/")).isEmpty();
         assertThat(qdrant.requests("GET", "/etc")).isEmpty();
         assertThat(qdrant.requests("DELETE", "/")).isEmpty();
-        qdrant.assertOnly(earlier);
-        assertThat(qdrant.directory().getParent().resolve("etc")).doesNotExist();
+        dir.assertOnly(earlier);
+        assertThat(dir.directory().getParent().resolve("etc")).doesNotExist();
     }
 
     @Test

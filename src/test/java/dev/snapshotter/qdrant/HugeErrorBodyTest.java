@@ -15,6 +15,8 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -32,6 +34,9 @@ class HugeErrorBodyTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     // a client that buffers the body runs out of heap and hangs rather than throws: fail instead
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -40,7 +45,7 @@ class HugeErrorBodyTest {
 
         String message;
         try (LogCapture logs = LogCapture.install()) {
-            message = QdrantStandIn.trigger().then().statusCode(502)
+            message = ServiceApi.trigger().then().statusCode(502)
                     .body("targets[0].message", containsString("Qdrant answered 500"))
                     .body("targets[0].message", containsString("(truncated)"))
                     .extract().path("targets[0].message");
@@ -48,7 +53,7 @@ class HugeErrorBodyTest {
                     .satisfies(line -> assertThat(line.length()).isLessThan(6 * 1024));
         }
         assertThat(message.length()).isLessThan(5 * 1024);
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
     }
 
     @Test
@@ -56,14 +61,14 @@ class HugeErrorBodyTest {
     void drainsLongErrorBodiesOnOneThreadHoweverManyArrive() {
         qdrant.faulty().plan(FaultyDownloadServer.HugeError.stalling(503));
         for (int i = 0; i < 3; i++) { // the app's own pools are warm after these
-            QdrantStandIn.trigger().then().statusCode(502);
+            ServiceApi.trigger().then().statusCode(502);
         }
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long startedBefore = threads.getTotalStartedThreadCount();
 
         // a probe loop against a server whose long error bodies can never be drained
         for (int i = 0; i < 12; i++) {
-            QdrantStandIn.trigger().then().statusCode(502);
+            ServiceApi.trigger().then().statusCode(502);
         }
 
         // one shared closer, not a thread per body: what starts is the stand-in's own thread per connection (12,

@@ -11,6 +11,9 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -25,15 +28,18 @@ class QdrantTlsTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void snapshotsOverHttpsWithThePrivateCa() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(50_000));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(50_000));
 
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).singleElement()
                 .satisfies(request -> assertThat(request.getAbsoluteUrl()).startsWith("https://"));
-        assertThat(qdrant.files()).hasSize(3);
+        assertThat(dir.list()).hasSize(3);
     }
 }

@@ -11,6 +11,9 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -25,19 +28,22 @@ class QdrantTlsUntrustedTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void failsWithACertificateErrorWithoutTheCa() {
         qdrant.reset();
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].message", containsString("TLS"))
                 .body("targets[0].message", containsString("unable to find valid certification path"))
                 .body("targets[0].message", containsString("QDRANT_CA_CERT_PATH"));
         given().get("/q/health/ready").then().statusCode(503);
         org.assertj.core.api.Assertions.assertThat(qdrant.creates()).isEmpty();
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 }

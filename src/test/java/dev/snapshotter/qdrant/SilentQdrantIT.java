@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.snapshotter.support.PackagedApp;
-import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.ServiceApi;
 
 /**
  * A Qdrant that accepts connections and never answers (a hung process, a black-holing proxy): with
@@ -33,12 +33,12 @@ class SilentQdrantIT {
                 PackagedApp.Running app = PackagedApp.start(Map.of("QDRANT_URL",
                         "http://127.0.0.1:" + silent.getLocalPort(), "QDRANT_SNAPSHOT_TIMEOUT", "2s",
                         "QDRANT_SNAPSHOT_DIR", directory.toString(), "QDRANT_SNAPSHOT_API_TOKEN",
-                        QdrantStandIn.API_TOKEN))) {
+                        ServiceApi.API_TOKEN))) {
             Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> given().baseUri(app.url()).get("/q/health/live").statusCode() == 200);
 
             long started = System.nanoTime();
-            given().baseUri(app.url()).header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
+            given().baseUri(app.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
                     .post("/api/snapshot").then().statusCode(504)
                     .body("targets[0].message", containsString("did not answer list aliases within 2s"));
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));

@@ -21,6 +21,9 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.restassured.path.json.JsonPath;
 
@@ -36,12 +39,14 @@ class AliasSwapIT {
 
     private WireMockServer wireMock;
     private QdrantStandIn qdrant;
+    private SnapshotDir dir;
 
     @BeforeEach
     void startQdrant() {
         wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         wireMock.start();
-        qdrant = QdrantStandIn.on(wireMock, directory, null);
+        dir = new SnapshotDir(directory);
+        qdrant = QdrantStandIn.on(wireMock, dir, null);
         qdrant.reset();
     }
 
@@ -52,7 +57,7 @@ class AliasSwapIT {
 
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>(Map.of("QDRANT_URL", wireMock.baseUrl(),
-                "QDRANT_API_KEY", QdrantStandIn.API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", QdrantStandIn.API_TOKEN,
+                "QDRANT_API_KEY", QdrantStandIn.API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN,
                 "QDRANT_COLLECTION", "prod", "QDRANT_SNAPSHOT_DIR", directory.toString(),
                 "QDRANT_SNAPSHOT_ON_START", "true"));
         environment.put("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "1h");
@@ -70,7 +75,7 @@ class AliasSwapIT {
     void backsUpTheCollectionTheAliasPointsAtNowAfterASwap() throws Exception {
         qdrant.alias("prod", "kairos");
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3000));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
         try (PackagedApp.Running first = PackagedApp.start(environment())) {
             assertThat(bootAndSettle(first).getString("checks[0].data.status")).isEqualTo("completed");
         }
@@ -79,7 +84,7 @@ class AliasSwapIT {
         // the alias moves to kairos_v2; the pod restarts well within the hour
         qdrant.alias("prod", "kairos_v2");
         qdrant.deletesAnySnapshot("kairos_v2");
-        qdrant.snapshotServed("kairos_v2", QdrantStandIn.randomBytes(4000));
+        qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4000));
         try (PackagedApp.Running second = PackagedApp.start(environment())) {
             JsonPath started = bootAndSettle(second);
             assertThat(started.getString("checks[0].data.status")).isEqualTo("completed");
@@ -106,7 +111,7 @@ class AliasSwapIT {
     }
 
     private List<Path> snapshotsOf(String collection) {
-        return qdrant.files().stream().filter(f -> f.getFileName().toString().endsWith("-" + collection + ".snap"))
+        return dir.list().stream().filter(f -> f.getFileName().toString().endsWith("-" + collection + ".snap"))
                 .toList();
     }
 }

@@ -15,6 +15,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.SnapshotDir;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -36,6 +37,9 @@ class BootSnapshotRequiredTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void keepsStartupDownUntilARetrySucceeds() {
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/started").then()
@@ -51,6 +55,6 @@ class BootSnapshotRequiredTest {
         given().get("/q/health/started").then().body("checks[0].data.status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).hasSize(1);
-        assertThat(qdrant.files().stream().filter(f -> f.toString().endsWith(".snap"))).hasSize(1);
+        assertThat(dir.list().stream().filter(f -> f.toString().endsWith(".snap"))).hasSize(1);
     }
 }

@@ -20,6 +20,8 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -33,6 +35,9 @@ class BootSnapshotTest {
 
     @InjectQdrant
     QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
 
     @Test
     void takesExactlyOneVerifiedSnapshotAtBoot() throws Exception {
@@ -50,12 +55,12 @@ class BootSnapshotTest {
         assertThat(downloads.get(0).getHeader("Accept-Encoding")).doesNotContainIgnoringCase("gzip");
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/")).hasSize(1);
 
-        List<Path> files = qdrant.files();
+        List<Path> files = dir.list();
         assertThat(files).hasSize(3);
         Path snap = files.stream().filter(f -> f.toString().endsWith(".snap")).findFirst().orElseThrow();
         Path sidecar = Path.of(snap + ".sha256");
-        assertThat(files).isEqualTo(QdrantStandIn.completed(snap));
-        String sha256 = QdrantStandIn.sha256(Files.readAllBytes(snap));
+        assertThat(files).isEqualTo(SnapshotDir.completed(snap));
+        String sha256 = TestData.sha256(Files.readAllBytes(snap));
         assertThat(Files.readString(sidecar, StandardCharsets.UTF_8)).isEqualTo(sha256 + "  " + snap.getFileName() + "\n");
         assertThat(Files.size(snap)).isEqualTo(64 * 1024 + 7);
 

@@ -20,6 +20,9 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,6 +46,9 @@ class ClusterAndNameRefusalTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
@@ -55,14 +61,14 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void refusesAPartialBackupOnANodeThatLacksShards() {
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B, PEER_C), "kairos", collectionCluster(3,
                 QdrantStandIn.shard(0, null, "Active"),
                 QdrantStandIn.shard(1, PEER_B, "Active") + "," + QdrantStandIn.shard(2, PEER_C, "Active") + ","
                         + QdrantStandIn.shard(2, PEER_B, "Dead")));
 
         try (LogCapture logs = LogCapture.install()) {
-            QdrantStandIn.trigger().then().statusCode(409)
+            ServiceApi.trigger().then().statusCode(409)
                     .body("status", equalTo("failed"))
                     .body("targets[0].filePath", nullValue())
                     .body("targets[0].message", containsString("Refusing a partial backup: collection `kairos` is "
@@ -76,17 +82,17 @@ class ClusterAndNameRefusalTest {
             assertThat(logs.lines()).anyMatch(line -> line.startsWith("ERROR") && line.contains("partial backup"));
         }
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
     }
 
     @Test
     void refusesWhenAReplicaOnThisNodeIsNotActive() {
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B), "kairos", collectionCluster(2,
                 QdrantStandIn.shard(0, null, "Active") + "," + QdrantStandIn.shard(1, null, "Partial"),
                 QdrantStandIn.shard(1, PEER_B, "Active")));
 
-        QdrantStandIn.trigger().then().statusCode(409)
+        ServiceApi.trigger().then().statusCode(409)
                 .body("targets[0].message", containsString("shard 1 on peers " + THIS_PEER + " (this node) (Partial), "
                         + PEER_B + " (Active)"));
         assertThat(qdrant.creates()).isEmpty();
@@ -95,13 +101,13 @@ class ClusterAndNameRefusalTest {
     @Test
     void takesAWholeBackupFromANodeHoldingAnActiveReplicaOfEveryShard() {
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         // replication factor 3 on 3 nodes: this node holds everything
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B, PEER_C), "kairos", collectionCluster(2,
                 QdrantStandIn.shard(0, null, "Active") + "," + QdrantStandIn.shard(1, null, "Active"),
                 QdrantStandIn.shard(0, PEER_B, "Active") + "," + QdrantStandIn.shard(1, PEER_C, "Dead")));
 
-        String file = QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"))
+        String file = ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"))
                 .extract().path("targets[0].filePath");
 
         JsonPath manifest = JsonPath.from(Path.of(file + ".json").toFile());
@@ -112,9 +118,9 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void recordsAStandaloneQdrantInTheManifest() {
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
 
-        String file = QdrantStandIn.trigger().then().statusCode(200).extract().path("targets[0].filePath");
+        String file = ServiceApi.trigger().then().statusCode(200).extract().path("targets[0].filePath");
 
         JsonPath manifest = JsonPath.from(Path.of(file + ".json").toFile());
         assertThat(manifest.getString("cluster.mode")).isEqualTo("standalone");
@@ -125,7 +131,7 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void explainsEveryNullOfTheManifest() {
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         // an older Qdrant: no segments_count in its collection info, and a build without a commit id
         qdrant.server().stubFor(get(urlEqualTo("/collections/kairos")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
@@ -135,7 +141,7 @@ class ClusterAndNameRefusalTest {
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"title\":\"qdrant - vector search engine\",\"version\":\"1.12.0\"}")));
 
-        String file = QdrantStandIn.trigger().then().statusCode(200)
+        String file = ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].pruned", nullValue()).body("targets[0].orphansRemoved", nullValue())
                 .extract().path("targets[0].filePath");
 
@@ -151,19 +157,19 @@ class ClusterAndNameRefusalTest {
     void refusesACollectionWhoseSnapshotNameQdrantCouldNotStore() {
         String longName = "k".repeat(210);
         qdrant.alias("kairos", longName);
-        qdrant.snapshotServed(longName, QdrantStandIn.randomBytes(100));
+        qdrant.snapshotServed(longName, TestData.randomBytes(100));
 
-        QdrantStandIn.trigger().then().statusCode(409)
+        ServiceApi.trigger().then().statusCode(409)
                 .body("targets[0].message", containsString("has a name of 210 bytes, too long to snapshot"))
                 .body("targets[0].message", containsString("names up to 200 bytes fit"))
                 .body("targets[0].message", containsString("nothing was asked of Qdrant"));
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
 
         String fits = "k".repeat(200);
         qdrant.alias("kairos", fits);
         qdrant.deletesAnySnapshot(fits);
-        qdrant.snapshotServed(fits, QdrantStandIn.randomBytes(100));
-        QdrantStandIn.trigger().then().statusCode(200);
+        qdrant.snapshotServed(fits, TestData.randomBytes(100));
+        ServiceApi.trigger().then().statusCode(200);
     }
 }

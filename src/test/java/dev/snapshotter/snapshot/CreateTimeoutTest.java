@@ -15,6 +15,9 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -29,41 +32,44 @@ class CreateTimeoutTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void failsWithGatewayTimeoutWhenCreateOutlastsTheTimeout() {
         qdrant.reset();
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         qdrant.createSlow(snapshot, 3000);
 
-        QdrantStandIn.trigger().then().statusCode(504)
+        ServiceApi.trigger().then().statusCode(504)
                 .body("status", equalTo("failed"))
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].filePath", nullValue())
                 .body("targets[0].message", containsString("1s"))
                 .body("targets[0].message", containsString("QDRANT_SNAPSHOT_TIMEOUT"));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
 
         // Qdrant finished the timed-out snapshot after all; the next run finds it by its name and time, deletes it,
         // and leaves alone an older snapshot somebody else made
         String foreign = "kairos-3766212330831337-2020-01-01-00-00-00.snapshot";
         qdrant.listsSnapshots("kairos", snapshot.name(), foreign);
         qdrant.deletesAnySnapshot("kairos");
-        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"))
+        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"))
                 .body("targets[0].orphansRemoved", contains(snapshot.name()));
         assertThat(qdrant.requests("DELETE", snapshot.downloadPath())).hasSize(1);
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + foreign)).isEmpty();
         assertThat(qdrant.requests("DELETE", next.downloadPath())).isNotEmpty();
-        assertThat(qdrant.ledger()).doesNotContain(snapshot.name());
+        assertThat(dir.ledger()).doesNotContain(snapshot.name());
     }
 
     @Test
     void leavesCopiesItCannotTellFromAnotherClientsOnQdrantNamedAndCounted() {
         qdrant.reset();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         qdrant.createSlow(snapshot, 3000);
-        QdrantStandIn.trigger().then().statusCode(504);
+        ServiceApi.trigger().then().statusCode(504);
 
         // another client snapshotted the same collection at the same moment (its create started a second before
         // ours and ended after it): two new names in the window of our unanswered create, and nothing tells which
@@ -76,9 +82,9 @@ class CreateTimeoutTest {
                 .minusSeconds(1)) + ".snapshot";
         qdrant.listsSnapshots("kairos", ours, foreign);
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
         try (LogCapture logs = LogCapture.install()) {
-            QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"))
+            ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"))
                     .body("targets[0].orphansRemoved", nullValue())
                     .body("targets[0].message", containsString("none is deleted"));
             assertThat(logs.lines()).anyMatch(line -> line.startsWith("WARN") && line.contains(ours)
@@ -87,14 +93,14 @@ class CreateTimeoutTest {
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + ours)).isEmpty();
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + foreign)).isEmpty();
         assertThat(Scrape.value(IN_DOUBT)).isEqualTo(2);
-        assertThat(qdrant.ledger()).contains(ours).contains(foreign);
+        assertThat(dir.ledger()).contains(ours).contains(foreign);
 
         // the operator deleted both by hand: the next run finds them gone and forgets them
         qdrant.listsSnapshots("kairos");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2048));
-        QdrantStandIn.trigger().then().statusCode(200);
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        ServiceApi.trigger().then().statusCode(200);
         assertThat(Scrape.value(IN_DOUBT)).isZero();
-        assertThat(qdrant.ledger()).doesNotContain(ours).doesNotContain(foreign);
+        assertThat(dir.ledger()).doesNotContain(ours).doesNotContain(foreign);
     }
 
     static final String IN_DOUBT = "snapshotter_qdrant_copies_in_doubt{target=\"qdrant\"}";

@@ -13,6 +13,8 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -36,9 +38,9 @@ class DebugLoggingSecretsTest {
     @Test
     void keepsTheApiKeyOutOfDebugLogs() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(70_000));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(70_000));
         try (LogCapture logs = LogCapture.install()) {
-            QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
+            ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
 
             List<String> lines = SecretsStayHidden.appLines(logs);
             assertThat(lines).as("the app wrote DEBUG lines, so the level took effect")

@@ -21,6 +21,9 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -35,20 +38,23 @@ class DownloadFaultTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     private byte[] body;
     private QdrantStandIn.Snapshot snapshot;
 
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
-        body = QdrantStandIn.randomBytes(2 * 1024 * 1024);
+        body = TestData.randomBytes(2 * 1024 * 1024);
         snapshot = qdrant.snapshotServed("kairos", body);
     }
 
     @Test
     void completesWhenTheWholeBodyArrives() {
-        QdrantStandIn.trigger().then().statusCode(200).body("status", equalTo("completed"));
-        assertThat(qdrant.files()).hasSize(3);
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test
@@ -56,7 +62,7 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length / 2, Ending.RESET));
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))
                 .body("targets[0].snapshotName", equalTo(snapshot.name()))
                 .body("targets[0].message", containsString("kept on the server"));
@@ -68,23 +74,23 @@ class DownloadFaultTest {
         Path earlier = earlierSnapshot();
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length - 1000, Ending.CLOSE));
 
-        QdrantStandIn.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
+        ServiceApi.trigger().then().statusCode(502).body("targets[0].status", equalTo("failed"));
         assertOnlyEarlierSnapshotRemains(earlier);
     }
 
     @Test
     void readsAContentLengthBeyondTwoGibibytes() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         long beyondInt = Integer.MAX_VALUE + 2L;
         qdrant.createAnswers(snapshot, snapshot.sha256(), null);
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, body.length, Ending.CLOSE, beyondInt));
 
         // a snapshot over 2 GiB is announced and read as such (here it then ends early, so the run fails cleanly)
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("The download ended after " + body.length
                         + " bytes but Qdrant's Content-Length announced " + beyondInt))
                 .body("targets[0].message", not(containsString("NumberFormatException")));
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
@@ -93,7 +99,7 @@ class DownloadFaultTest {
         qdrant.faulty().plan(new FaultyDownloadServer.Plan(body, 4096, Ending.STALL));
 
         // a read timeout is a timeout (504), not an unreachable Qdrant
-        QdrantStandIn.trigger().then().statusCode(504).body("targets[0].status", equalTo("failed"))
+        ServiceApi.trigger().then().statusCode(504).body("targets[0].status", equalTo("failed"))
                 .body("targets[0].message", containsString("timed out after"))
                 .body("targets[0].message", containsString("QDRANT_SNAPSHOT_STALL_TIMEOUT"));
         assertOnlyEarlierSnapshotRemains(earlier);
@@ -103,12 +109,12 @@ class DownloadFaultTest {
     // a client that buffers the body runs out of heap and hangs rather than throws: fail instead
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsOnlyTheHeadOfAHugeErrorBody() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
         qdrant.faulty().plan(FaultyDownloadServer.HugeError.twiceTheTestHeap(404));
 
         String message;
         try (LogCapture logs = LogCapture.install()) {
-            message = QdrantStandIn.trigger().then().statusCode(502)
+            message = ServiceApi.trigger().then().statusCode(502)
                     .body("targets[0].message", containsString("Qdrant answered 404"))
                     .body("targets[0].message", containsString("(truncated)"))
                     .extract().path("targets[0].message");
@@ -116,17 +122,17 @@ class DownloadFaultTest {
                     .satisfies(line -> assertThat(line.length()).isLessThan(6 * 1024));
         }
         assertThat(message.length()).isLessThan(5 * 1024);
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     private Path earlierSnapshot() throws Exception {
-        Path earlier = qdrant.directory().resolve("2026-01-01T00-00-00-000Z-kairos.snap");
+        Path earlier = dir.directory().resolve("2026-01-01T00-00-00-000Z-kairos.snap");
         Files.write(earlier, new byte[] { 1, 2, 3 });
         return earlier;
     }
 
     private void assertOnlyEarlierSnapshotRemains(Path earlier) throws Exception {
-        assertThat(qdrant.files()).containsExactly(earlier);
+        assertThat(dir.list()).containsExactly(earlier);
         assertThat(Files.readAllBytes(earlier)).containsExactly(1, 2, 3);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }

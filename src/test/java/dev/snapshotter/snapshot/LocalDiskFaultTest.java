@@ -26,7 +26,10 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TempTree;
+import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.Tmpfs;
 
 import io.quarkus.test.common.WithTestResource;
@@ -46,6 +49,9 @@ class LocalDiskFaultTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     private Tmpfs tmpfs;
 
     @BeforeEach
@@ -59,79 +65,79 @@ class LocalDiskFaultTest {
             tmpfs.close();
             tmpfs = null;
         }
-        Files.createDirectories(qdrant.directory());
-        Files.setPosixFilePermissions(qdrant.directory(), PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(dir.directory());
+        Files.setPosixFilePermissions(dir.directory(), PosixFilePermissions.fromString("rwx------"));
     }
 
     @Test
     void failsBeforeAskingQdrantWhenTheDirectoryWasRemoved() throws IOException {
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
-        TempTree.delete(qdrant.directory()); // the volume went away, the lock file with it
+        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        TempTree.delete(dir.directory()); // the volume went away, the lock file with it
 
-        QdrantStandIn.trigger().then().statusCode(500)
+        ServiceApi.trigger().then().statusCode(500)
                 .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
-                .body("targets[0].message", containsString("QDRANT_SNAPSHOT_DIR " + qdrant.directory()))
+                .body("targets[0].message", containsString("QDRANT_SNAPSHOT_DIR " + dir.directory()))
                 .body("targets[0].message", containsString("no longer a directory"));
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(qdrant.directory()).doesNotExist();
+        assertThat(dir.directory()).doesNotExist();
         // no later run can succeed until someone acts: readiness says so, with the reason
         io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'last-run' }.data.reason",
                         containsString("the snapshot directory takes no files"))
                 .body("checks.find { it.name == 'last-run' }.data.message", containsString("no longer a directory"));
 
-        Files.createDirectories(qdrant.directory());
+        Files.createDirectories(dir.directory());
         // the condition is gone: readiness recovers before any run
         io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
-        QdrantStandIn.trigger().then().statusCode(200);
-        assertThat(qdrant.files()).hasSize(3);
+        ServiceApi.trigger().then().statusCode(200);
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test
     void failsBeforeAskingQdrantWhenTheDirectoryTurnedReadOnly() throws IOException {
-        QdrantStandIn.Earlier earlier;
+        SnapshotDir.Earlier earlier;
         if (Tmpfs.permitted()) {
-            tmpfs = Tmpfs.mount(qdrant.directory(), "1m");
-            earlier = qdrant.plantEarlierSnapshot();
+            tmpfs = Tmpfs.mount(dir.directory(), "1m");
+            earlier = dir.plantEarlierSnapshot();
             tmpfs.remountReadOnly();
         } else {
             Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
                     "root ignores permission bits and this machine does not let the tests mount a read-only tmpfs");
-            earlier = qdrant.plantEarlierSnapshot();
-            Files.setPosixFilePermissions(qdrant.directory(), PosixFilePermissions.fromString("r-x------"));
+            earlier = dir.plantEarlierSnapshot();
+            Files.setPosixFilePermissions(dir.directory(), PosixFilePermissions.fromString("r-x------"));
         }
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
 
-        QdrantStandIn.trigger().then().statusCode(500)
+        ServiceApi.trigger().then().statusCode(500)
                 .body("targets[0].message", containsString("no longer takes files"))
                 .body("targets[0].message", containsString(Tmpfs.permitted() ? "Read-only file system" : "Permission denied"));
         assertThat(qdrant.creates()).isEmpty();
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
     }
 
     @Test
     void removesThePartialFileWhenTheDiskFillsMidway() throws Exception {
         Assumptions.assumeTrue(Tmpfs.permitted(), "this machine does not let the tests mount a small tmpfs");
-        tmpfs = Tmpfs.mount(qdrant.directory(), "4m");
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(3 * 1024 * 1024));
+        tmpfs = Tmpfs.mount(dir.directory(), "4m");
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(3 * 1024 * 1024));
         // the body trickles in over 3 s, so the disk can fill up under it (another writer on the same volume)
         qdrant.server().stubFor(get(urlEqualTo(snapshot.downloadPath())).atPriority(1)
                 .withHeader("api-key", equalTo(QdrantStandIn.API_KEY))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/octet-stream")
                         .withBody(snapshot.body()).withChunkedDribbleDelay(30, 3000)));
 
-        CompletableFuture<Response> run = CompletableFuture.supplyAsync(QdrantStandIn::trigger);
+        CompletableFuture<Response> run = CompletableFuture.supplyAsync(ServiceApi::trigger);
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> !qdrant.requests("GET", snapshot.downloadPath()).isEmpty());
-        Path hog = qdrant.directory().resolve("other-writer.bin");
+        Path hog = dir.directory().resolve("other-writer.bin");
         fillUp(hog);
 
         run.get().then().statusCode(507)
                 .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
                 .body("targets[0].message", containsString("No space left on device"));
         Files.delete(hog);
-        qdrant.assertOnly(earlier);
+        dir.assertOnly(earlier);
         assertThat(qdrant.requests("DELETE", "/collections/")).isEmpty();
     }
 

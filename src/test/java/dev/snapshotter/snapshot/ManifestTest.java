@@ -18,6 +18,8 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,10 +43,10 @@ class ManifestTest {
     void describesTheSnapshotTheCollectionAndTheServer() throws Exception {
         // QDRANT_COLLECTION is "kairos", an alias of kairos_v2
         qdrant.alias("kairos", "kairos_v2");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", QdrantStandIn.randomBytes(4321));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4321));
         Instant before = Instant.now();
 
-        JsonPath report = QdrantStandIn.trigger().then().statusCode(200).extract().jsonPath();
+        JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
         Path file = Path.of(report.getString("targets[0].filePath"));
         JsonPath manifest = JsonPath.from(Path.of(file + ".json").toFile());
 
@@ -75,7 +77,7 @@ class ManifestTest {
 
     @Test
     void stillCompletesWhenQdrantWillNotDescribeItself() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
         qdrant.createAnswers(snapshot, null, 1000L);
         qdrant.server().stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(500)
                 .withBody("boom")));
@@ -83,7 +85,7 @@ class ManifestTest {
                 .withStatus(404).withHeader("Content-Type", "application/json")
                 .withBody("{\"status\":{\"error\":\"Not found: Collection `kairos` doesn't exist!\"},\"time\":0.0001}")));
 
-        JsonPath report = QdrantStandIn.trigger().then().statusCode(200)
+        JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
                 .body("targets[0].message", containsString("Manifest: Qdrant version unavailable"))
                 .extract().jsonPath();

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -35,10 +37,10 @@ class MetricsExpositionIT {
     @Test
     void servesTheSeriesPrometheusScrapes() throws Exception {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(10_000));
-        QdrantStandIn.trigger().then().statusCode(200);
+        qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
+        ServiceApi.trigger().then().statusCode(200);
         qdrant.createFails("kairos", 500, "Service internal error: boom");
-        QdrantStandIn.trigger().then().statusCode(502);
+        ServiceApi.trigger().then().statusCode(502);
 
         var negotiated = given().header("Accept", PROMETHEUS_ACCEPT).get("/q/metrics").then().statusCode(200)
                 .extract();

@@ -18,6 +18,9 @@ import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -37,13 +40,16 @@ class QdrantAuthFailureTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void reportsQdrants401WithoutRevealingTheKey() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
         String body;
         try (LogCapture logs = LogCapture.install()) {
-            body = QdrantStandIn.trigger().then().statusCode(502)
+            body = ServiceApi.trigger().then().statusCode(502)
                     .body("targets[0].message", containsString("Qdrant answered 401"))
                     .body("targets[0].message", containsString("Invalid API key or JWT"))
                     .extract().asString();
@@ -56,14 +62,14 @@ class QdrantAuthFailureTest {
         assertThat(qdrant.creates()).isEmpty();
         assertThat(qdrant.requests("GET", "/aliases")).isNotEmpty()
                 .allSatisfy(request -> assertThat(request.getHeader("api-key")).isEqualTo(WRONG_KEY));
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
     }
 
     @Test
     void readinessSaysDownWhileQdrantRefusesTheKeyAndRecoversWhenItAcceptsIt() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
-        QdrantStandIn.trigger().then().statusCode(502);
+        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
+        ServiceApi.trigger().then().statusCode(502);
 
         // no retry heals a refused key: every signal must say so, not only the failed-runs counter
         given().get("/q/health/ready").then().statusCode(503)

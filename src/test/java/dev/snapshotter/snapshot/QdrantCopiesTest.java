@@ -14,6 +14,9 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,6 +30,9 @@ class QdrantCopiesTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
@@ -34,52 +40,52 @@ class QdrantCopiesTest {
 
     @Test
     void deletesQdrantsCopyAtOnceWhenThereIsNoRoomToDownloadIt() {
-        QdrantStandIn.Earlier earlier = qdrant.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 1L << 60);
 
-        QdrantStandIn.trigger().then().statusCode(507)
+        ServiceApi.trigger().then().statusCode(507)
                 .body("targets[0].message", containsString("nothing was downloaded"))
                 .body("targets[0].message", containsString("Qdrant's copy " + snapshot.name() + " was deleted"))
                 .body("targets[0].snapshotName", nullValue());
 
         assertThat(qdrant.requests("DELETE", snapshot.downloadPath())).hasSize(1);
         assertThat(qdrant.requests("GET", snapshot.downloadPath())).isEmpty();
-        assertThat(qdrant.ledger()).doesNotContain(snapshot.name());
-        qdrant.assertOnly(earlier);
+        assertThat(dir.ledger()).doesNotContain(snapshot.name());
+        dir.assertOnly(earlier);
     }
 
     @Test
     void deletesTheCopyAFailedDownloadLeftAtTheNextRun() throws Exception {
-        QdrantStandIn.Snapshot failed = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        QdrantStandIn.Snapshot failed = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
         qdrant.downloadFails(failed, 500, "Service internal error: disk I/O");
 
-        QdrantStandIn.trigger().then().statusCode(502)
+        ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].snapshotName", equalTo(failed.name()))
                 .body("targets[0].remoteDeleted", equalTo(false))
                 .body("targets[0].message", containsString("kept on the server until the next run removes it"));
         assertThat(qdrant.requests("DELETE", failed.downloadPath())).isEmpty();
-        assertThat(qdrant.ledger()).contains(failed.name());
+        assertThat(dir.ledger()).contains(failed.name());
 
         Thread.sleep(1100); // the next snapshot gets a name of its own (Qdrant names them to the second)
         qdrant.listsSnapshots("kairos", failed.name(), "kairos-3766212330831337-2020-01-01-00-00-00.snapshot");
         qdrant.deletesAnySnapshot("kairos");
-        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2000));
-        QdrantStandIn.trigger().then().statusCode(200)
+        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.randomBytes(2000));
+        ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].orphansRemoved", contains(failed.name()));
 
         assertThat(qdrant.requests("DELETE", failed.downloadPath())).hasSize(1);
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/kairos-3766212330831337-2020")).isEmpty();
         assertThat(qdrant.requests("DELETE", next.downloadPath())).hasSize(1);
-        assertThat(qdrant.ledger()).doesNotContain(failed.name()).doesNotContain(next.name());
+        assertThat(dir.ledger()).doesNotContain(failed.name()).doesNotContain(next.name());
     }
 
     @Test
     void keepsNoLedgerEntryForACreateQdrantRefused() {
         qdrant.createFails("kairos", 500, "Service internal error: boom");
 
-        QdrantStandIn.trigger().then().statusCode(502);
+        ServiceApi.trigger().then().statusCode(502);
 
-        assertThat(qdrant.ledger()).doesNotContain("\"collection\"");
+        assertThat(dir.ledger()).doesNotContain("\"collection\"");
     }
 }

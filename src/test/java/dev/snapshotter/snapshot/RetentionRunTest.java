@@ -18,6 +18,9 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -33,6 +36,9 @@ class RetentionRunTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
@@ -41,17 +47,17 @@ class RetentionRunTest {
     @Test
     void prunesAfterAVerifiedRunAndSaysWhat() throws Exception {
         Instant now = Instant.now();
-        Path older = qdrant.plantSnapshot(now.minus(Duration.ofDays(2)), "kairos", QdrantStandIn.randomBytes(10));
-        Path oldest = qdrant.plantSnapshot(now.minus(Duration.ofDays(3)), "kairos", QdrantStandIn.randomBytes(11));
-        Path newest = qdrant.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", QdrantStandIn.randomBytes(12));
-        Path other = qdrant.plantSnapshot(now.minus(Duration.ofDays(9)), "other", QdrantStandIn.randomBytes(13));
-        Files.writeString(qdrant.directory().resolve("notes.txt"), "mine");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(2000));
+        Path older = dir.plantSnapshot(now.minus(Duration.ofDays(2)), "kairos", TestData.randomBytes(10));
+        Path oldest = dir.plantSnapshot(now.minus(Duration.ofDays(3)), "kairos", TestData.randomBytes(11));
+        Path newest = dir.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", TestData.randomBytes(12));
+        Path other = dir.plantSnapshot(now.minus(Duration.ofDays(9)), "other", TestData.randomBytes(13));
+        Files.writeString(dir.directory().resolve("notes.txt"), "mine");
+        qdrant.snapshotServed("kairos", TestData.randomBytes(2000));
         double pruned = Scrape.value("snapshotter_pruned_total{target=\"qdrant\"}");
 
         JsonPath report;
         try (LogCapture logs = LogCapture.install()) {
-            report = QdrantStandIn.trigger().then().statusCode(200).extract().jsonPath();
+            report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
             assertThat(logs.lines()).anyMatch(line -> line.startsWith("INFO") && line.contains("Pruned "
                     + oldest.getFileName() + " (keep-last=2)"));
         }
@@ -59,9 +65,9 @@ class RetentionRunTest {
         assertThat(report.getList("targets[0].pruned", String.class))
                 .containsExactlyInAnyOrder(older.getFileName().toString(), oldest.getFileName().toString());
         Path taken = Path.of(report.getString("targets[0].filePath"));
-        List<Path> left = qdrant.files();
+        List<Path> left = dir.list();
         assertThat(left).contains(taken, newest, Path.of(newest + ".sha256"), other, Path.of(other + ".sha256"),
-                qdrant.directory().resolve("notes.txt"));
+                dir.directory().resolve("notes.txt"));
         assertThat(left).doesNotContain(older, oldest, Path.of(older + ".sha256"), Path.of(oldest + ".sha256"));
         assertThat(Scrape.value("snapshotter_pruned_total{target=\"qdrant\"}")).isEqualTo(pruned + 2);
     }
@@ -70,13 +76,13 @@ class RetentionRunTest {
     void prunesNothingAfterAFailedRun() throws Exception {
         Instant now = Instant.now();
         for (int days = 1; days <= 4; days++) {
-            qdrant.plantSnapshot(now.minus(Duration.ofDays(days)), "kairos", QdrantStandIn.randomBytes(10 + days));
+            dir.plantSnapshot(now.minus(Duration.ofDays(days)), "kairos", TestData.randomBytes(10 + days));
         }
-        List<Path> before = qdrant.files();
+        List<Path> before = dir.list();
         qdrant.createFails("kairos", 500, "Service internal error: boom");
 
-        QdrantStandIn.trigger().then().statusCode(502);
+        ServiceApi.trigger().then().statusCode(502);
 
-        assertThat(qdrant.files()).isEqualTo(before);
+        assertThat(dir.list()).isEqualTo(before);
     }
 }

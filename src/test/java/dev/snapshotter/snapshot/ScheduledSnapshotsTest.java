@@ -15,6 +15,8 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -33,17 +35,20 @@ class ScheduledSnapshotsTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Test
     void runsOnScheduleAndSkipsWhileARunIsGoing() {
         double completedBefore = Scrape.value(COMPLETED);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Scrape.value(COMPLETED) > completedBefore);
         double next = Scrape.value(NEXT);
         assertThat(next).isBetween((double) Instant.now().getEpochSecond() - 1, Instant.now().getEpochSecond() + 3.0);
-        assertThat(qdrant.files().stream().filter(f -> f.toString().endsWith(".snap"))).isNotEmpty();
+        assertThat(dir.list().stream().filter(f -> f.toString().endsWith(".snap"))).isNotEmpty();
 
         // a run that takes 5 s: the firings meanwhile are skipped, not queued
         qdrant.reset();
-        QdrantStandIn.Snapshot slow = qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(1000));
+        QdrantStandIn.Snapshot slow = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
         qdrant.createSlow(slow, 5000);
         double skippedBefore = Scrape.value(SKIPPED);
         try (LogCapture logs = LogCapture.install()) {

@@ -26,6 +26,9 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.snapshotter.support.FaultyDownloadServer;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 /**
  * SIGTERM while a snapshot downloads (a rolling update, a node drain): the packaged app answers the waiting client,
@@ -40,13 +43,15 @@ class ShutdownIT {
     private WireMockServer wireMock;
     private FaultyDownloadServer downloads;
     private QdrantStandIn qdrant;
+    private SnapshotDir dir;
 
     @BeforeEach
     void startQdrant() throws Exception {
         wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         wireMock.start();
         downloads = FaultyDownloadServer.start();
-        qdrant = QdrantStandIn.on(wireMock, directory, downloads);
+        dir = new SnapshotDir(directory);
+        qdrant = QdrantStandIn.on(wireMock, dir, downloads);
         qdrant.reset();
     }
 
@@ -58,13 +63,13 @@ class ShutdownIT {
 
     private Map<String, String> environment() {
         return Map.of("QDRANT_URL", wireMock.baseUrl(), "QDRANT_SNAPSHOT_DOWNLOAD_URL", downloads.url(),
-                "QDRANT_API_KEY", QdrantStandIn.API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", QdrantStandIn.API_TOKEN,
+                "QDRANT_API_KEY", QdrantStandIn.API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN,
                 "QDRANT_SNAPSHOT_DIR", directory.toString(), "QDRANT_SNAPSHOT_STALL_TIMEOUT", "5m");
     }
 
     @Test
     void cancelsTheRunningSnapshotAndAnswersItsCaller() throws Exception {
-        byte[] body = QdrantStandIn.randomBytes(8 * 1024 * 1024);
+        byte[] body = TestData.randomBytes(8 * 1024 * 1024);
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", body);
         downloads.plan(new FaultyDownloadServer.Plan(body, 3 * 1024 * 1024, FaultyDownloadServer.Ending.STALL));
         HttpClient http = HttpClient.newHttpClient();
@@ -74,7 +79,7 @@ class ShutdownIT {
         try (PackagedApp.Running app = PackagedApp.start(environment())) {
             awaitLive(http, app);
             answer = http.sendAsync(HttpRequest.newBuilder(URI.create(app.url() + "/api/snapshot"))
-                    .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
+                    .header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> partFiles().findAny().isPresent());
             Thread.sleep(1500); // the 3 MiB sent are read: the app now waits in a socket read that cannot be interrupted
@@ -98,18 +103,18 @@ class ShutdownIT {
         assertThat(output.lines().filter(line -> line.contains("Snapshot cancelled by shutdown"))).hasSize(1);
         assertThat(output).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("Snapshot failed");
         assertThat(partFiles()).isEmpty();
-        assertThat(qdrant.files()).isEmpty();
-        assertThat(qdrant.ledger()).contains(snapshot.name());
+        assertThat(dir.list()).isEmpty();
+        assertThat(dir.ledger()).contains(snapshot.name());
 
         // the next process deletes what the cancelled run left on Qdrant
         Thread.sleep(1100); // the next snapshot gets a name of its own (Qdrant names them to the second)
         qdrant.listsSnapshots("kairos", snapshot.name());
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(4096));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(4096));
         try (PackagedApp.Running app = PackagedApp.start(environment())) {
             awaitLive(http, app);
             HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/api/snapshot"))
-                    .header("Authorization", "Bearer " + QdrantStandIn.API_TOKEN)
+                    .header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
             assertThat(next.body()).contains("\"orphansRemoved\":[\"" + snapshot.name() + "\"]");

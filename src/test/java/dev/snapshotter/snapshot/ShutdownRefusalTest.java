@@ -12,6 +12,9 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -30,19 +33,22 @@ class ShutdownRefusalTest {
     @InjectQdrant
     QdrantStandIn qdrant;
 
+    @InjectQdrant
+    SnapshotDir dir;
+
     @Inject
     SnapshotService service;
 
     @Test
     void refusesATriggerOnceShutdownHasBegun() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(100));
+        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
 
         service.onShutdown(null);
 
-        QdrantStandIn.trigger().then().statusCode(503).contentType("application/problem+json")
+        ServiceApi.trigger().then().statusCode(503).contentType("application/problem+json")
                 .body("detail", containsString("shutting down"));
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(qdrant.files()).isEmpty();
+        assertThat(dir.list()).isEmpty();
     }
 }

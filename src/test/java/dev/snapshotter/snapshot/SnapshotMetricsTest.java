@@ -11,6 +11,8 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,8 +39,8 @@ class SnapshotMetricsTest {
         assertThat(value(before, "snapshotter_in_progress{target=\"qdrant\"}")).isZero();
 
         long now = System.currentTimeMillis() / 1000;
-        qdrant.snapshotServed("kairos", QdrantStandIn.randomBytes(12_345));
-        QdrantStandIn.trigger().then().statusCode(200);
+        qdrant.snapshotServed("kairos", TestData.randomBytes(12_345));
+        ServiceApi.trigger().then().statusCode(200);
         String afterSuccess = metrics();
         assertThat(value(afterSuccess, "snapshotter_runs_total{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
                 .isEqualTo(completed + 1);
@@ -50,7 +52,7 @@ class SnapshotMetricsTest {
                 .isGreaterThanOrEqualTo(1);
 
         qdrant.createFails("kairos", 500, "Service internal error: boom");
-        QdrantStandIn.trigger().then().statusCode(502);
+        ServiceApi.trigger().then().statusCode(502);
         String afterFailure = metrics();
         assertThat(value(afterFailure, "snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
                 .isEqualTo(failed + 1);

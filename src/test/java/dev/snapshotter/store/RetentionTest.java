@@ -15,7 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 /** Retention on its own: plain JUnit, real files, a catalog entry per planted snapshot. */
 class RetentionTest {
@@ -25,19 +26,19 @@ class RetentionTest {
     @TempDir
     Path directory;
 
-    QdrantStandIn files;
+    SnapshotDir files;
 
     @BeforeEach
     void standIn() {
-        files = QdrantStandIn.filesOnly(directory);
+        files = new SnapshotDir(directory);
     }
 
     /** Snapshots of kairos aged 1, 2, 3, 4 and 5 days, one of another collection, and foreign files. */
     private List<SnapshotCatalog.Entry> plant() throws IOException {
         for (int days = 1; days <= 5; days++) {
-            files.plantSnapshot(NOW.minus(Duration.ofDays(days)), "kairos", QdrantStandIn.randomBytes(100 + days));
+            files.plantSnapshot(NOW.minus(Duration.ofDays(days)), "kairos", TestData.randomBytes(100 + days));
         }
-        files.plantSnapshot(NOW.minus(Duration.ofDays(30)), "other", QdrantStandIn.randomBytes(10));
+        files.plantSnapshot(NOW.minus(Duration.ofDays(30)), "other", TestData.randomBytes(10));
         Files.writeString(directory.resolve("notes.txt"), "mine");
         Files.writeString(directory.resolve(".2026-11-30T11-59-00-000Z-kairos.snap.part"), "in flight");
         Files.writeString(directory.resolve("2020-01-01T00-00-00-000Z-kairos.snap"), "no checksum file: not ours");
@@ -138,7 +139,7 @@ class RetentionTest {
 
     @Test
     void neitherAFutureDatedNorAFailedFileTakesAPlaceOrIsDeleted() throws Exception {
-        Path future = files.plantSnapshot(NOW.plus(Duration.ofDays(30)), "kairos", QdrantStandIn.randomBytes(50));
+        Path future = files.plantSnapshot(NOW.plus(Duration.ofDays(30)), "kairos", TestData.randomBytes(50));
         List<SnapshotCatalog.Entry> planted = plant();
         // the newest real snapshot failed its last re-read: it is no backup to count on
         List<SnapshotCatalog.Entry> all = planted.stream().map(e -> e.createdAt().equals(NOW.minus(Duration.ofDays(1)))

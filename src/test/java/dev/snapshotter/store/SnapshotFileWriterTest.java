@@ -21,7 +21,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.TestData;
 
 /** The durable write on its own: plain JUnit, real files. */
 class SnapshotFileWriterTest {
@@ -39,8 +39,8 @@ class SnapshotFileWriterTest {
 
     @Test
     void writesFileAndSha256sumSidecarThatSha256sumAccepts() throws Exception {
-        byte[] body = QdrantStandIn.randomBytes(300_000);
-        String sha256 = QdrantStandIn.sha256(body);
+        byte[] body = TestData.randomBytes(300_000);
+        String sha256 = TestData.sha256(body);
 
         SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
                 "a.snap", new SnapshotFileWriter.Expected((long) body.length, body.length, sha256.toUpperCase()));
@@ -59,10 +59,10 @@ class SnapshotFileWriterTest {
     @Test
     void neverOverwritesAnExistingFile() throws Exception {
         Files.writeString(directory.resolve("a.snap"), "earlier");
-        byte[] body = QdrantStandIn.randomBytes(1000);
+        byte[] body = TestData.randomBytes(1000);
 
         assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, -1, QdrantStandIn.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, -1, TestData.sha256(body))))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO))
                 .hasMessageContaining("File exists");
@@ -72,7 +72,7 @@ class SnapshotFileWriterTest {
 
     @Test
     void stopsReadingABodyLongerThanAnnounced() throws Exception {
-        byte[] body = QdrantStandIn.randomBytes(5000);
+        byte[] body = TestData.randomBytes(5000);
 
         assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
                 new SnapshotFileWriter.Expected(4000L, -1, null)))
@@ -84,14 +84,14 @@ class SnapshotFileWriterTest {
     @Test
     void removesThePartialFileWhenTheDiskFillsUpUnderTheWriter() throws Exception {
         Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
-        byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
+        byte[] body = TestData.randomBytes(5 * 1024 * 1024);
         // the disk takes 3 MiB, then every write fails as a full disk does (ENOSPC), below the writer
         SnapshotFileWriter writer = writer(
                 part -> new FillingDisk(FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                         3 * 1024 * 1024));
 
         assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, body.length, QdrantStandIn.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body))))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("No space left on device")
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind())
@@ -103,7 +103,7 @@ class SnapshotFileWriterTest {
     @Test
     void failsTheRunWhenABackgroundWritebackFails() throws Exception {
         Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
-        byte[] body = QdrantStandIn.randomBytes(5 * 1024 * 1024);
+        byte[] body = TestData.randomBytes(5 * 1024 * 1024);
         // the early writebacks (force without metadata) hit an I/O error; the final fsync then succeeds, as Linux's
         // does once the error has been reported: only checking every writeback catches the lost pages
         SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(),
@@ -118,7 +118,7 @@ class SnapshotFileWriterTest {
                 }, 1024 * 1024);
 
         assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, body.length, QdrantStandIn.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body))))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("Input/output error")
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO));
@@ -127,7 +127,7 @@ class SnapshotFileWriterTest {
 
     @Test
     void makesSnapshotFilesReadableByOwnerAndGroupOnly() throws Exception {
-        byte[] body = QdrantStandIn.randomBytes(1000);
+        byte[] body = TestData.randomBytes(1000);
 
         SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
                 "a.snap", new SnapshotFileWriter.Expected((long) body.length, -1, null));
@@ -149,7 +149,7 @@ class SnapshotFileWriterTest {
         // the longest file this writer makes: the hidden temporary of the manifest or of the checksum file
         assertThat(("." + name + ".sha256.part").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
                 .isLessThan(200);
-        byte[] body = QdrantStandIn.randomBytes(100);
+        byte[] body = TestData.randomBytes(100);
         writer().write(new ByteArrayInputStream(body), name,
                 new SnapshotFileWriter.Expected((long) body.length, -1, null));
         assertThat(directory.resolve(name)).hasBinaryContent(body);

@@ -11,18 +11,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -34,13 +26,12 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
  * Answers like Qdrant 1.19 per ../shared/qdrant-snapshot-api.md: the JSON envelope ({@code result,status,time}, no
  * {@code result} on errors), snapshot names {@code <collection>-<peer id>-<UTC time>.snapshot}, lowercase SHA-256
  * checksums, plain-text download errors, and the api-key middleware (401 text with no Content-Type; {@code
- * /readyz} needs no key). Tests reset it and describe the Qdrant they need.
+ * /readyz} needs no key). Tests reset it and describe the Qdrant they need; the snapshot directory, the service's
+ * API and test data have classes of their own ({@link SnapshotDir}, {@link ServiceApi}, {@link TestData}).
  */
 public final class QdrantStandIn {
 
     public static final String API_KEY = "qk-SECRET-4b1d9e7c";
-    /** The bearer token every test app requires on {@code POST /api/snapshot} (QDRANT_SNAPSHOT_API_TOKEN). */
-    public static final String API_TOKEN = "tk-SECRET-7f3a0c21";
     /** Every credential the tests use holds this marker, so one search finds any leak. */
     public static final String SECRET_MARKER = "-SECRET-";
     public static final String COLLECTION = "kairos";
@@ -48,76 +39,24 @@ public final class QdrantStandIn {
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
 
     private final WireMockServer server;
-    private final Path directory;
+    private final SnapshotDir directory;
     private final FaultyDownloadServer faulty;
 
-    QdrantStandIn(WireMockServer server, Path directory, FaultyDownloadServer faulty) {
+    QdrantStandIn(WireMockServer server, SnapshotDir directory, FaultyDownloadServer faulty) {
         this.server = server;
         this.directory = directory;
         this.faulty = faulty;
     }
 
     /** A stand-in on servers a test runs itself (for tests that start the packaged app as a process). */
-    public static QdrantStandIn on(WireMockServer server, Path directory, FaultyDownloadServer faulty) {
+    public static QdrantStandIn on(WireMockServer server, SnapshotDir directory, FaultyDownloadServer faulty) {
         return new QdrantStandIn(server, directory, faulty);
-    }
-
-    /** For plain JUnit tests of the files alone: no Qdrant behind it. */
-    public static QdrantStandIn filesOnly(Path directory) {
-        return new QdrantStandIn(null, directory, null);
     }
 
     /** A snapshot Qdrant has made. */
     public record Snapshot(String collection, String name, byte[] body, String sha256) {
         public String downloadPath() {
             return "/collections/" + encoded(collection) + "/snapshots/" + encoded(name);
-        }
-    }
-
-    /** {@code POST /api/snapshot} with the token, as an operator's script sends it. */
-    public static io.restassured.response.Response trigger() {
-        return io.restassured.RestAssured.given().header("Authorization", "Bearer " + API_TOKEN)
-                .post("/api/snapshot");
-    }
-
-    /** The files of a snapshot an earlier run left, which no later run may touch. */
-    public record Earlier(Path snapshot, byte[] body, Path sidecar, String sidecarLine) {
-    }
-
-    /** Puts an earlier run's verified snapshot and checksum file in the directory. */
-    public Earlier plantEarlierSnapshot() {
-        byte[] body = randomBytes(4096 + 3);
-        Path snapshot = plantSnapshot(java.time.Instant.parse("2026-01-01T00:00:00Z"), COLLECTION, body);
-        return new Earlier(snapshot, body, Path.of(snapshot + ".sha256"),
-                sha256(body) + "  " + snapshot.getFileName() + "\n");
-    }
-
-    /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */
-    public Path plantSnapshotAged(java.time.Duration age) {
-        return plantSnapshot(java.time.Instant.now().minus(age), COLLECTION, randomBytes(2048));
-    }
-
-    /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */
-    public Path plantSnapshot(java.time.Instant createdAt, String collection, byte[] body) {
-        String name = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'").withZone(ZoneOffset.UTC)
-                .format(createdAt) + "-" + collection + ".snap";
-        try {
-            Path snapshot = Files.write(directory.resolve(name), body);
-            Files.writeString(directory.resolve(name + ".sha256"), sha256(body) + "  " + name + "\n");
-            return snapshot;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The directory holds the earlier snapshot, byte for byte, and nothing else: no new file, no temporary. */
-    public void assertOnly(Earlier earlier) {
-        org.assertj.core.api.Assertions.assertThat(files()).containsExactly(earlier.snapshot(), earlier.sidecar());
-        try {
-            org.assertj.core.api.Assertions.assertThat(Files.readAllBytes(earlier.snapshot())).isEqualTo(earlier.body());
-            org.assertj.core.api.Assertions.assertThat(Files.readString(earlier.sidecar())).isEqualTo(earlier.sidecarLine());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -134,7 +73,8 @@ public final class QdrantStandIn {
         return server;
     }
 
-    public Path directory() {
+    /** The snapshot directory of the app this Qdrant serves, which {@link #reset()} empties. */
+    public SnapshotDir directory() {
         return directory;
     }
 
@@ -145,7 +85,7 @@ public final class QdrantStandIn {
     /** A healthy single-node Qdrant with the collection {@code kairos}, no alias, no snapshot; empty directory. */
     public void reset() {
         server.resetAll();
-        clearDirectory();
+        directory.clear();
         // the api-key middleware: whitelisted paths aside, no key or a wrong key is a bare-text 401
         server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(401)
                 .withBody("Must provide an API key or an Authorization bearer token")));
@@ -254,7 +194,7 @@ public final class QdrantStandIn {
     public Snapshot describeSnapshot(String collection, byte[] body) {
         String name = collection + "-" + PEER_ID + "-" + NAME_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
                 + ".snapshot";
-        return new Snapshot(collection, name, body, sha256(body));
+        return new Snapshot(collection, name, body, TestData.sha256(body));
     }
 
     /** The create call answers 200 with this description ({@code checksum} or {@code size} null: key omitted). */
@@ -306,51 +246,6 @@ public final class QdrantStandIn {
         return requests("POST", "/collections/");
     }
 
-    /** The service's ledger of the copies it asked Qdrant for (see QdrantCopies): bookkeeping, not a snapshot. */
-    public static final String LEDGER = ".qdrant-copies.json";
-    /** The lock file that keeps a second instance off the directory (see SnapshotDirectory). */
-    public static final String LOCK = ".snapshotter.lock";
-
-    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger and lock file. */
-    public List<Path> files() {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> !file.getFileName().toString().equals(LEDGER))
-                    .filter(file -> !file.getFileName().toString().equals(LOCK)).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** What a completed run leaves: the snapshot, its manifest and its checksum file, sorted as {@link #files()}. */
-    public static List<Path> completed(Path snapshot) {
-        return Stream.of(snapshot, Path.of(snapshot + ".json"), Path.of(snapshot + ".sha256")).sorted().toList();
-    }
-
-    /** The ledger's text, empty when there is none. */
-    public String ledger() {
-        try {
-            Path ledger = directory.resolve(LEDGER);
-            return Files.exists(ledger) ? Files.readString(ledger) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public void clearDirectory() {
-        try {
-            Files.deleteIfExists(directory.resolve(LEDGER));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        files().forEach(file -> {
-            try {
-                Files.delete(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
     private static MappingBuilder authed(MappingBuilder mapping) {
         return mapping.atPriority(1).withHeader("api-key", equalTo(API_KEY));
     }
@@ -380,17 +275,4 @@ public final class QdrantStandIn {
         return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    public static byte[] randomBytes(int size) {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
-        return bytes;
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -21,7 +21,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * for N ms after the app is told where Qdrant is, as a Qdrant still starting would; {@code
  * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts. Every app
  * requires the bearer
- * token {@link QdrantStandIn#API_TOKEN} on its API.
+ * token {@link ServiceApi#API_TOKEN} on its API.
  */
 public class QdrantStandInResource implements QuarkusTestResourceLifecycleManager {
 
@@ -80,7 +80,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        standIn = new QdrantStandIn(wireMock, directory, faulty);
+        standIn = new QdrantStandIn(wireMock, new SnapshotDir(directory), faulty);
         if (lateMillis == 0) {
             serveDefaultSnapshot();
         } else {
@@ -98,13 +98,13 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         }
 
         if (plantedAge != null) {
-            standIn.plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory
+            standIn.directory().plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory
         }
 
         Map<String, String> config = new HashMap<>();
         config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort()
                 : lateMillis > 0 ? "http://localhost:" + wireMock.getOptions().portNumber() : wireMock.baseUrl());
-        config.put("qdrant.snapshot.api-token", QdrantStandIn.API_TOKEN);
+        config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
         if (ca != null && trustCa) {
             config.put("qdrant.ca-cert-path", ca.caPem().toString());
         }
@@ -123,7 +123,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
 
     private void serveDefaultSnapshot() {
         standIn.reset();
-        standIn.snapshotServed(QdrantStandIn.COLLECTION, QdrantStandIn.randomBytes(64 * 1024 + 7));
+        standIn.snapshotServed(QdrantStandIn.COLLECTION, TestData.randomBytes(64 * 1024 + 7));
     }
 
     private static int freePort() {
@@ -138,6 +138,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     public void inject(TestInjector testInjector) {
         testInjector.injectIntoFields(standIn,
                 new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, QdrantStandIn.class));
+        testInjector.injectIntoFields(standIn.directory(),
+                new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, SnapshotDir.class));
     }
 
     @Override
@@ -149,7 +151,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             faulty.close();
         }
         if (standIn != null) {
-            TempTree.delete(standIn.directory());
+            TempTree.delete(standIn.directory().directory());
         }
         if (ca != null) {
             TempTree.delete(ca.caPem().getParent());

@@ -1,0 +1,119 @@
+package dev.snapshotter.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The snapshot directory a test app writes to, as a test sees it: what is there, what an earlier run left, and the
+ * service's bookkeeping. It spells our file-name format on its own, so that a change of that format fails the tests.
+ */
+public final class SnapshotDir {
+
+    /** The service's ledger of the copies it asked Qdrant for (see QdrantCopies): bookkeeping, not a snapshot. */
+    public static final String LEDGER = ".qdrant-copies.json";
+    /** The lock file that keeps a second instance off the directory (see SnapshotDirectory). */
+    public static final String LOCK = ".snapshotter.lock";
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Path directory;
+
+    public SnapshotDir(Path directory) {
+        this.directory = directory;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The files of a snapshot an earlier run left, which no later run may touch. */
+    public record Earlier(Path snapshot, byte[] body, Path sidecar, String sidecarLine) {
+    }
+
+    /** Puts an earlier run's verified snapshot and checksum file in the directory. */
+    public Earlier plantEarlierSnapshot() {
+        byte[] body = TestData.randomBytes(4096 + 3);
+        Path snapshot = plantSnapshot(Instant.parse("2026-01-01T00:00:00Z"), QdrantStandIn.COLLECTION, body);
+        return new Earlier(snapshot, body, Path.of(snapshot + ".sha256"),
+                TestData.sha256(body) + "  " + snapshot.getFileName() + "\n");
+    }
+
+    /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */
+    public Path plantSnapshotAged(Duration age) {
+        return plantSnapshot(Instant.now().minus(age), QdrantStandIn.COLLECTION, TestData.randomBytes(2048));
+    }
+
+    /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */
+    public Path plantSnapshot(Instant createdAt, String collection, byte[] body) {
+        String name = NAME_TIME.format(createdAt) + "-" + collection + ".snap";
+        try {
+            Path snapshot = Files.write(directory.resolve(name), body);
+            Files.writeString(directory.resolve(name + ".sha256"), TestData.sha256(body) + "  " + name + "\n");
+            return snapshot;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The directory holds the earlier snapshot, byte for byte, and nothing else: no new file, no temporary. */
+    public void assertOnly(Earlier earlier) {
+        assertThat(list()).containsExactly(earlier.snapshot(), earlier.sidecar());
+        try {
+            assertThat(Files.readAllBytes(earlier.snapshot())).isEqualTo(earlier.body());
+            assertThat(Files.readString(earlier.sidecar())).isEqualTo(earlier.sidecarLine());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger and lock file. */
+    public List<Path> list() {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(file -> !file.getFileName().toString().equals(LEDGER))
+                    .filter(file -> !file.getFileName().toString().equals(LOCK)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a completed run leaves: the snapshot, its manifest and its checksum file, sorted as {@link #list()}. */
+    public static List<Path> completed(Path snapshot) {
+        return Stream.of(snapshot, Path.of(snapshot + ".json"), Path.of(snapshot + ".sha256")).sorted().toList();
+    }
+
+    /** The ledger's text, empty when there is none. */
+    public String ledger() {
+        try {
+            Path ledger = directory.resolve(LEDGER);
+            return Files.exists(ledger) ? Files.readString(ledger) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Empties the directory of all but the lock file the app holds. */
+    public void clear() {
+        try {
+            Files.deleteIfExists(directory.resolve(LEDGER));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        list().forEach(file -> {
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}

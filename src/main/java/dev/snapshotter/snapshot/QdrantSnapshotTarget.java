@@ -304,6 +304,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
                 .prune(catalog.list(), name, written.file(), Instant.now());
         remarks.addAll(pruned.remarks());
+        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
         return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
                 written.bytes(), written.sha256(), remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks),
                 pruned.files(), orphans);

@@ -93,7 +93,8 @@ public class SnapshotMetrics {
 
     /**
      * The newest verified snapshot on disk of the collection a run found (an alias resolved), or null when there is
-     * none: the last success and its size, until a run completes.
+     * none: the last success (the moment that snapshot was taken) and its size. Published as a run starts and as it
+     * completes, so a failed run never moves it.
      */
     void onDisk(String target, SnapshotCatalog.Entry newest) {
         TargetGauges g = gauges(target);
@@ -147,17 +148,12 @@ public class SnapshotMetrics {
     }
 
     void finished(String target, SnapshotReport.Reason reason, SnapshotReport.Status status, Duration duration,
-            long bytes, int prunedFiles) {
+            int prunedFiles) {
         runs(target, reason, status).increment();
         pruned(target).increment(prunedFiles);
         Timer.builder(DURATION).tags(TAG_TARGET, target, TAG_REASON, reason.label(), TAG_STATUS, status.label())
                 .description("How long a snapshot run took").register(registry).record(duration);
-        TargetGauges g = gauges(target);
-        if (status == SnapshotReport.Status.COMPLETED) {
-            g.size().set(bytes);
-            g.lastSuccess().set(System.currentTimeMillis() / 1000);
-        }
-        g.inProgress().set(0);
+        gauges(target).inProgress().set(0);
     }
 
     /**

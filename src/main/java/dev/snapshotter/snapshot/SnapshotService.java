@@ -121,7 +121,7 @@ public class SnapshotService {
     /** Records a run that was decided against before it started, such as a boot snapshot not needed. */
     public SnapshotReport skip(Reason reason, String message, String file) {
         SnapshotReport report = SnapshotReport.skipped(reason, Instant.now(), targetNames(), message, file);
-        targets.forEach(target -> metrics.finished(target.name(), reason, Status.SKIPPED, Duration.ZERO, 0, 0));
+        targets.forEach(target -> metrics.finished(target.name(), reason, Status.SKIPPED, Duration.ZERO, 0));
         LOG.infof("Snapshot skipped: reason=%s: %s", reason.label(), message);
         return report;
     }
@@ -247,7 +247,6 @@ public class SnapshotService {
             report = failed(target, run, unexpected, millisSince(start));
         }
         metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
-                report.bytesWritten() == null ? 0 : report.bytesWritten(),
                 report.pruned() == null ? 0 : report.pruned().size());
         return report;
     }

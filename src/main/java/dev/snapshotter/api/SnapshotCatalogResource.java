@@ -23,6 +23,7 @@ import org.jboss.resteasy.reactive.PathPart;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.Entry;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
@@ -71,7 +72,7 @@ public class SnapshotCatalogResource {
 
     /** The answer of a verification. */
     @RegisterForReflection
-    public record Verified(String file, boolean verified, String sha256, String expected) {
+    public record Verified(String file, boolean verified, String sha256, String expected, String problem) {
     }
 
     @GET
@@ -140,9 +141,9 @@ public class SnapshotCatalogResource {
     @Path("{file}/verify")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     public Verified verify(@PathParam("file") String file) throws IOException {
-        Verification verification = catalog.verify(listed(file));
+        Verification verification = catalog.verify(listed(file), new SnapshotArchive());
         return new Verified(verification.file(), verification.verified(), verification.sha256(),
-                verification.expected());
+                verification.expected(), verification.problem());
     }
 
     /** What a deletion removed. */

@@ -29,6 +29,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
+import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.qdrant.SnapshotNames;
 import dev.snapshotter.store.Retention;
@@ -243,6 +244,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         });
 
         SnapshotFileWriter.Written written;
+        SnapshotArchive archive = new SnapshotArchive();
         try {
             try {
                 if (description.size() != null) {
@@ -261,7 +263,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 }
                 written = writer.write(download.body(), SnapshotFileName.of(run.startedAt(), name),
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
-                                blankToNull(description.checksum())));
+                                blankToNull(description.checksum()), archive));
             }
         } catch (QdrantException e) {
             throw failure(e);
@@ -299,6 +301,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         manifest.put("sha256", written.sha256());
         manifest.put("checksumSource", qdrantChecksum ? "qdrant" : "computed");
         manifest.put("qdrantSnapshotName", snapshotName);
+        manifest.set("archive", archive.facts().toJson());
         writeManifest(writer, written.file(), manifest, remarks);
 
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())

@@ -1,12 +1,15 @@
 package dev.snapshotter.store;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -230,16 +233,21 @@ public class SnapshotCatalog {
     public record Deleted(String file, List<String> files) {
     }
 
-    /** A re-read of a listed file against its checksum file (a CDI event too, for the metrics). */
-    public record Verification(String file, boolean verified, String sha256, String expected) {
+    /**
+     * A re-read of a listed file against its checksum file and its content check (a CDI event too, for the metrics).
+     *
+     * @param problem why the content check rejected the file, or null when it passed
+     */
+    public record Verification(String file, boolean verified, String sha256, String expected, String problem) {
     }
 
     /**
-     * Reads the whole file again and compares its SHA-256 with its checksum file; a mismatch (bit rot, a truncated or
-     * tampered copy) is logged at ERROR. Counted in {@code snapshotter_verifications_total{result}}.
+     * Reads the whole file again, once: compares its SHA-256 with its checksum file and runs {@code check} over the
+     * same bytes; a mismatch (bit rot, a truncated or tampered copy) or a rejection is logged at ERROR and marks the
+     * file. Counted in {@code snapshotter_verifications_total{result}}.
      */
-    public Verification verify(Entry entry) throws IOException {
-        Verification verification = reread(entry);
+    public Verification verify(Entry entry, ContentCheck check) throws IOException {
+        Verification verification = reread(entry, check);
         Path marker = entry.failedVerificationFile();
         if (verification.verified()) {
             if (Files.deleteIfExists(marker)) {
@@ -251,29 +259,41 @@ public class SnapshotCatalog {
             mark.put("failedAt", Instant.now().toString());
             mark.put("sha256", verification.sha256());
             mark.put("expected", verification.expected());
+            if (verification.problem() != null) {
+                mark.put("problem", verification.problem());
+            }
             directory.writer().writeAtomically(marker, json.get().writeValueAsBytes(mark));
         }
         return verification;
     }
 
-    private Verification reread(Entry entry) throws IOException {
+    private Verification reread(Entry entry, ContentCheck check) throws IOException {
         MessageDigest sha256 = SnapshotFileWriter.sha256();
-        byte[] buffer = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
-            for (int read; (read = in.read(buffer)) > 0;) {
-                sha256.update(buffer, 0, read);
+        String problem = null;
+        try (InputStream in = new DigestInputStream(
+                new BufferedInputStream(Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS), 1 << 20),
+                sha256)) {
+            try {
+                check.read(in);
+            } catch (ContentCheck.Rejected e) {
+                problem = e.getMessage();
             }
+            in.transferTo(OutputStream.nullOutputStream()); // the rest of the file, for the checksum
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
-        boolean verified = actual.equals(entry.sha256());
-        verifications.fire(new Verification(entry.fileName(), verified, actual, entry.sha256()));
+        boolean verified = actual.equals(entry.sha256()) && problem == null;
+        Verification verification = new Verification(entry.fileName(), verified, actual, entry.sha256(), problem);
+        verifications.fire(verification);
         if (verified) {
-            LOG.infof("Verified %s: its SHA-256 %s matches its checksum file", entry.fileName(), actual);
-        } else {
+            LOG.infof("Verified %s: its SHA-256 %s matches its checksum file and its content is sound",
+                    entry.fileName(), actual);
+        } else if (!actual.equals(entry.sha256())) {
             LOG.errorf("Verification failed: %s hashes to %s but its checksum file says %s (bit rot, or a truncated "
                     + "or tampered copy)", entry.fileName(), actual, entry.sha256());
+        } else {
+            LOG.errorf("Verification failed: %s matches its checksum file, but %s", entry.fileName(), problem);
         }
-        return new Verification(entry.fileName(), verified, actual, entry.sha256());
+        return verification;
     }
 
     private Optional<Entry> entry(Path file) {

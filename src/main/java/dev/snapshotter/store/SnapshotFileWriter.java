@@ -92,14 +92,15 @@ public final class SnapshotFileWriter {
 
     /**
      * What a write uses and gives back: two buffers of {@link #BUFFER_BYTES}, a thread that hashes one while the other
-     * is read into, and one that writes pages back to disk. Runs are one at a time, so one scratch lives as long as
-     * the directory, rather than 2 MiB of new large arrays and two new threads for every run.
+     * is read into, one that runs the {@link ContentCheck} over the same buffers, and one that writes pages back to
+     * disk. Runs are one at a time, so one scratch lives as long as the directory, rather than 2 MiB of new large
+     * arrays and three new threads for every run.
      */
-    record Scratch(byte[][] buffers, ExecutorService hasher, ExecutorService flusher) {
+    record Scratch(byte[][] buffers, ExecutorService hasher, ExecutorService checker, ExecutorService flusher) {
 
         static Scratch create() {
             return new Scratch(new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] },
-                    daemonThread("snapshot-sha256"), daemonThread("snapshot-writeback"));
+                    daemonThread("snapshot-sha256"), daemonThread("snapshot-check"), daemonThread("snapshot-writeback"));
         }
 
         private static ExecutorService daemonThread(String name) {
@@ -117,8 +118,9 @@ public final class SnapshotFileWriter {
      * @param size bytes Qdrant says the snapshot has, or null when it did not say
      * @param contentLength the download's Content-Length, or -1
      * @param sha256 Qdrant's checksum, or null when it gave none
+     * @param content what the bytes must hold, read as they stream to disk
      */
-    public record Expected(Long size, long contentLength, String sha256) {
+    public record Expected(Long size, long contentLength, String sha256, ContentCheck content) {
     }
 
     public record Written(Path file, long bytes, String sha256) {
@@ -163,8 +165,12 @@ public final class SnapshotFileWriter {
         boolean published = false;
         boolean done = false;
         try {
-            Written written = stream(body, part, announced);
+            Streamed streamed = stream(body, part, announced, expected.content());
+            Written written = streamed.written();
             verify(written, expected);
+            if (streamed.rejected() != null) {
+                throw new SnapshotFailure(Kind.VERIFICATION, streamed.rejected().getMessage(), streamed.rejected());
+            }
             publish(part, target);
             published = true;
             writeSidecar(sidecar, finalName, written.sha256()); // fsyncs the directory, so the link is durable too
@@ -186,25 +192,45 @@ public final class SnapshotFileWriter {
         }
     }
 
+    /** What streaming wrote, and the content check's refusal, or null when it found the content sound. */
+    private record Streamed(Written written, ContentCheck.Rejected rejected) {
+    }
+
     /**
-     * Streams the body into {@code part}. Hashing runs on a thread of its own, one buffer behind the reading and
-     * writing, so SHA-256 and the I/O overlap on two cores instead of adding up on one.
+     * Streams the body into {@code part}. Hashing and the content check run on threads of their own, one buffer behind
+     * the reading and writing, so SHA-256, the check and the I/O overlap on two cores instead of adding up on one.
      */
-    private Written stream(InputStream body, Path part, long announced) throws IOException, SnapshotFailure {
+    private Streamed stream(InputStream body, Path part, long announced, ContentCheck check)
+            throws IOException, SnapshotFailure {
         MessageDigest sha256 = sha256();
         long limit = announced >= 0 ? announced : Long.MAX_VALUE;
         long bytes = 0;
         long started = System.nanoTime();
         byte[][] buffers = scratch.buffers();
         Future<?>[] hashed = new Future<?>[buffers.length];
+        Future<?>[] released = new Future<?>[buffers.length];
         ExecutorService hasher = scratch.hasher();
         ExecutorService flusher = scratch.flusher();
         Future<?> flushed = null;
         long flushedAt = 0;
+        ChunkFeed feed = new ChunkFeed();
+        Future<ContentCheck.Rejected> checked = scratch.checker().submit(() -> {
+            try {
+                check.read(feed);
+                return null;
+            } catch (ContentCheck.Rejected e) {
+                return e;
+            } catch (IOException | RuntimeException e) {
+                return new ContentCheck.Rejected("The snapshot's content could not be checked: " + e, e);
+            } finally {
+                feed.abandon();
+            }
+        });
         try (FileChannel channel = parts.open(part)) {
             for (int turn = 0;; turn ^= 1) {
                 byte[] buffer = buffers[turn];
                 awaitHash(hashed[turn]); // the hasher is done with this buffer
+                awaitHash(released[turn]); // and so is the check
                 int read;
                 try {
                     read = body.readNBytes(buffer, 0, buffer.length);
@@ -228,6 +254,7 @@ public final class SnapshotFileWriter {
                 }
                 int length = read;
                 hashed[turn] = hasher.submit(() -> sha256.update(buffer, 0, length));
+                released[turn] = feed.offer(buffer, length);
                 ByteBuffer view = ByteBuffer.wrap(buffer, 0, length);
                 while (view.hasRemaining()) {
                     channel.write(view);
@@ -248,12 +275,16 @@ public final class SnapshotFileWriter {
             for (Future<?> pending : hashed) {
                 awaitHash(pending);
             }
+            feed.end();
+            ContentCheck.Rejected rejected = awaitHash(checked);
             awaitWriteback(flushed);
             long streamed = System.nanoTime();
             channel.force(true);
             LOG.debugf("Streamed %d bytes into %s in %d ms, then fsync took %d ms", bytes, part,
                     (streamed - started) / 1_000_000, (System.nanoTime() - streamed) / 1_000_000);
+            return new Streamed(new Written(part, bytes, HexFormat.of().formatHex(sha256.digest())), rejected);
         } finally {
+            feed.end(); // a failed write: the check reads to the end and stops on its own
             // a failed write leaves at most one hash and one writeback queued: they end on their own (a writeback of a
             // closed channel fails harmlessly), and the next write waits only for its own
             for (Future<?> pending : hashed) {
@@ -262,20 +293,20 @@ public final class SnapshotFileWriter {
                 }
             }
         }
-        return new Written(part, bytes, HexFormat.of().formatHex(sha256.digest()));
     }
 
-    private static void awaitHash(Future<?> hashing) throws IOException {
+    /** Waits for the hasher or the check to be done with a buffer (or with the whole body), and returns its result. */
+    private static <T> T awaitHash(Future<T> hashing) throws IOException {
         if (hashing == null) {
-            return;
+            return null;
         }
         try {
-            hashing.get();
+            return hashing.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while hashing");
         } catch (ExecutionException e) {
-            throw new IllegalStateException("SHA-256 failed", e.getCause());
+            throw new IllegalStateException("Hashing or checking the snapshot failed", e.getCause());
         }
     }
 

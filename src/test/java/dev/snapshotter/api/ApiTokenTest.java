@@ -36,7 +36,7 @@ class ApiTokenTest {
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(512));
+        qdrant.snapshotServed("kairos", TestData.snapshot(512));
     }
 
     @Test

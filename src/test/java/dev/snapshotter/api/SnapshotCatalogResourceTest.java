@@ -62,7 +62,7 @@ class SnapshotCatalogResourceTest {
         Files.writeString(root.resolve("backup.snap.sha256"), "0".repeat(64) + "  backup.snap\n");
         Files.writeString(root.resolve("2026-01-02T00-00-00-000Z-kairos.snap"), "no checksum file beside it");
         Files.writeString(root.resolve(".2026-01-05T00-00-00-000Z-kairos.snap.part"), "a run in flight");
-        byte[] other = TestData.randomBytes(2048);
+        byte[] other = TestData.snapshot(2048);
         Files.write(root.resolve("2026-01-03T00-00-00-000Z-other.snap"), other);
         Files.writeString(root.resolve("2026-01-03T00-00-00-000Z-other.snap.sha256"),
                 TestData.sha256(other) + "  2026-01-03T00-00-00-000Z-other.snap\n");
@@ -77,7 +77,7 @@ class SnapshotCatalogResourceTest {
     @Test
     void listsVerifiedSnapshotsNewestFirstWithTheirManifests() throws Exception {
         plantMixedDirectory();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(5000));
         String filePath = ServiceApi.trigger().then().statusCode(200).extract().path("targets[0].filePath");
         String taken = Path.of(filePath).getFileName().toString();
 
@@ -87,7 +87,7 @@ class SnapshotCatalogResourceTest {
         assertThat(list.getList("file", String.class))
                 .containsExactly(taken, "2026-01-03T00-00-00-000Z-other.snap", OLD_STYLE);
         assertThat(list.getString("[0].collection")).isEqualTo("kairos");
-        assertThat(list.getLong("[0].size")).isEqualTo(5000);
+        assertThat(list.getLong("[0].size")).isEqualTo(snapshot.body().length);
         assertThat(list.getString("[0].sha256")).isEqualTo(snapshot.sha256());
         assertThat(list.getString("[0].reason")).isEqualTo("api");
         assertThat(list.getString("[0].qdrantVersion")).isEqualTo("1.19.0");
@@ -192,7 +192,7 @@ class SnapshotCatalogResourceTest {
     @Test
     void servesTheChecksumFileAndTheManifest() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(3000));
         String taken = Path.of(ServiceApi.trigger().then().statusCode(200).extract()
                 .<String> path("targets[0].filePath")).getFileName().toString();
 
@@ -209,7 +209,7 @@ class SnapshotCatalogResourceTest {
     @Test
     void deletesASnapshotWithItsFilesButKeepsTheNewestUnlessForced() throws Exception {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(3000));
         Path taken = Path.of(ServiceApi.trigger().then().statusCode(200).extract()
                 .<String> path("targets[0].filePath"));
         double deletions = metric("snapshotter_deletions_total{target=\"qdrant\"}");
@@ -262,7 +262,7 @@ class SnapshotCatalogResourceTest {
     @Test
     void liftsTheMarkWhenTheFileMatchesAgain() throws Exception {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        Files.write(earlier.snapshot(), TestData.randomBytes(7));
+        Files.write(earlier.snapshot(), TestData.snapshot(7));
         authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(false));
         Files.write(earlier.snapshot(), earlier.body()); // restored from a copy
         authorized().post("/api/snapshots/" + OLD_STYLE + "/verify").then().body("verified", equalTo(true));

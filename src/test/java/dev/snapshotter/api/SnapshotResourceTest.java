@@ -64,7 +64,7 @@ class SnapshotResourceTest {
 
     @Test
     void writesVerifiedSnapshotAndDeletesQdrantsCopy() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(3 * 1024 * 1024 + 5));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(3 * 1024 * 1024 + 5));
 
         JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .contentType("application/json")
@@ -113,14 +113,14 @@ class SnapshotResourceTest {
         dir.assertOnly(earlier);
         // the service keeps serving
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
     }
 
     @Test
     void snapshotsTheCollectionAnAliasPointsAt() {
         qdrant.alias("memories", "kairos_v2");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4096));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.snapshot(4096));
         qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
                 .post("/collections/kairos/snapshots?wait=true").atPriority(1)
                 .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)));
@@ -139,7 +139,7 @@ class SnapshotResourceTest {
     @Test
     void pathEncodesCollectionNamesAndKeepsFileNamesSafe() {
         qdrant.alias("kairos", "team memories");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", TestData.randomBytes(777));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("team memories", TestData.snapshot(777));
 
         JsonPath report = ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].collection", equalTo("team memories"))
@@ -153,7 +153,7 @@ class SnapshotResourceTest {
     @Test
     void leavesNoFileWhenChecksumDiffersAndKeepsQdrantsCopy() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(10_000));
         qdrant.createAnswers(snapshot, "0".repeat(64), (long) snapshot.body().length);
 
         ServiceApi.trigger().then().statusCode(502)
@@ -169,7 +169,7 @@ class SnapshotResourceTest {
     @Test
     void leavesNoFileWhenDownloadBreaksAfterTheHeaders() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(10_000));
         qdrant.downloadFault(snapshot, Fault.MALFORMED_RESPONSE_CHUNK);
 
         ServiceApi.trigger().then().statusCode(502)
@@ -182,18 +182,19 @@ class SnapshotResourceTest {
     @Test
     void leavesNoFileWhenDownloadIsShorterThanQdrantsSize() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
-        qdrant.createAnswers(snapshot, snapshot.sha256(), 20_000L);
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(10_000));
+        qdrant.createAnswers(snapshot, snapshot.sha256(), (long) snapshot.body().length * 2);
 
         ServiceApi.trigger().then().statusCode(502)
-                .body("targets[0].message", containsString("Qdrant described the snapshot as 20000 bytes"));
+                .body("targets[0].message",
+                        containsString("Qdrant described the snapshot as " + snapshot.body().length * 2 + " bytes"));
         dir.assertOnly(earlier);
     }
 
     @Test
     void reportsPlainTextDownloadErrorWithQdrantsStatusAndBody() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(100));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(100));
         qdrant.downloadFails(snapshot, 404, "Not found: Snapshot " + snapshot.name() + " not found");
 
         ServiceApi.trigger().then().statusCode(502)
@@ -204,7 +205,7 @@ class SnapshotResourceTest {
 
     @Test
     void letsExactlyOneOfAHundredConcurrentTriggersReachQdrant() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(256 * 1024));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(256 * 1024));
         qdrant.createSlow(snapshot, 2500);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newFixedThreadPool(16)).build();
@@ -235,7 +236,7 @@ class SnapshotResourceTest {
         assertThat(dir.list()).hasSize(3);
 
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
     }
 
@@ -290,7 +291,7 @@ class SnapshotResourceTest {
     @Test
     void leavesNoFileWhenBodyIsLongerThanQdrantsSize() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(10_000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 6_000L);
 
         ServiceApi.trigger().then().statusCode(502)
@@ -302,19 +303,19 @@ class SnapshotResourceTest {
 
     @Test
     void completesWithoutSizeByContentLengthAndChecksum() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(5000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), null);
 
         ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].status", equalTo("completed"))
-                .body("targets[0].bytesWritten", equalTo(5000))
+                .body("targets[0].bytesWritten", equalTo(snapshot.body().length))
                 .body("targets[0].sha256", equalTo(snapshot.sha256()));
         assertThat(dir.list()).hasSize(3);
     }
 
     @Test
     void completesWithoutChecksumAndSaysSo() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(5000));
         qdrant.createAnswers(snapshot, null, (long) snapshot.body().length);
 
         ServiceApi.trigger().then().statusCode(200)
@@ -326,7 +327,7 @@ class SnapshotResourceTest {
 
     @Test
     void keepsVerifiedFileWhenDeletingQdrantsCopyFails() {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(5000));
         qdrant.server()
                 .stubFor(com.github.tomakehurst.wiremock.client.WireMock
                         .delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(snapshot.downloadPath()))
@@ -357,7 +358,7 @@ class SnapshotResourceTest {
     @Test
     void refusesCompressedBodyAlthoughIdentityWasAsked() throws Exception {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(5000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(5000));
         java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
             gzip.write(snapshot.body());

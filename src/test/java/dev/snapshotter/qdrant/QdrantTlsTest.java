@@ -34,7 +34,7 @@ class QdrantTlsTest {
     @Test
     void snapshotsOverHttpsWithThePrivateCa() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(50_000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(50_000));
 
         ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
         given().get("/q/health/ready").then().statusCode(200);

@@ -35,7 +35,7 @@ class QdrantTlsUntrustedTest {
     void failsWithACertificateErrorWithoutTheCa() {
         qdrant.reset();
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
 
         ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].status", equalTo("failed"))

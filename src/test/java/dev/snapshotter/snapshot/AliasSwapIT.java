@@ -75,7 +75,7 @@ class AliasSwapIT {
     void backsUpTheCollectionTheAliasPointsAtNowAfterASwap() throws Exception {
         qdrant.alias("prod", "kairos");
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(3000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(3000));
         try (PackagedApp.Running first = PackagedApp.start(environment())) {
             assertThat(bootAndSettle(first).getString("checks[0].data.status")).isEqualTo("completed");
         }
@@ -84,7 +84,7 @@ class AliasSwapIT {
         // the alias moves to kairos_v2; the pod restarts well within the hour
         qdrant.alias("prod", "kairos_v2");
         qdrant.deletesAnySnapshot("kairos_v2");
-        qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4000));
+        qdrant.snapshotServed("kairos_v2", TestData.snapshot(4000));
         try (PackagedApp.Running second = PackagedApp.start(environment())) {
             JsonPath started = bootAndSettle(second);
             assertThat(started.getString("checks[0].data.status")).isEqualTo("completed");

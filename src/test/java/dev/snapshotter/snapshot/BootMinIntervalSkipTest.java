@@ -19,6 +19,7 @@ import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -61,6 +62,6 @@ class BootMinIntervalSkipTest {
         double lastSuccess = Scrape.value("snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
         long planted10MinutesAgo = Instant.now().minus(Duration.ofMinutes(10)).getEpochSecond();
         assertThat(lastSuccess).isBetween(planted10MinutesAgo - 60.0, planted10MinutesAgo + 60.0);
-        assertThat(Scrape.value("snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(2048);
+        assertThat(Scrape.value("snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(TestData.snapshot(2048).length);
     }
 }

@@ -61,7 +61,7 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void refusesAPartialBackupOnANodeThatLacksShards() {
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B, PEER_C), "kairos", collectionCluster(3,
                 QdrantStandIn.shard(0, null, "Active"),
                 QdrantStandIn.shard(1, PEER_B, "Active") + "," + QdrantStandIn.shard(2, PEER_C, "Active") + ","
@@ -87,7 +87,7 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void refusesWhenAReplicaOnThisNodeIsNotActive() {
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B), "kairos", collectionCluster(2,
                 QdrantStandIn.shard(0, null, "Active") + "," + QdrantStandIn.shard(1, null, "Partial"),
                 QdrantStandIn.shard(1, PEER_B, "Active")));
@@ -101,7 +101,7 @@ class ClusterAndNameRefusalTest {
     @Test
     void takesAWholeBackupFromANodeHoldingAnActiveReplicaOfEveryShard() {
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         // replication factor 3 on 3 nodes: this node holds everything
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B, PEER_C), "kairos", collectionCluster(2,
                 QdrantStandIn.shard(0, null, "Active") + "," + QdrantStandIn.shard(1, null, "Active"),
@@ -118,7 +118,7 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void recordsAStandaloneQdrantInTheManifest() {
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
 
         String file = ServiceApi.trigger().then().statusCode(200).extract().path("targets[0].filePath");
 
@@ -131,7 +131,7 @@ class ClusterAndNameRefusalTest {
 
     @Test
     void explainsEveryNullOfTheManifest() {
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         // an older Qdrant: no segments_count in its collection info, and a build without a commit id
         qdrant.server().stubFor(get(urlEqualTo("/collections/kairos")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
@@ -157,7 +157,7 @@ class ClusterAndNameRefusalTest {
     void refusesACollectionWhoseSnapshotNameQdrantCouldNotStore() {
         String longName = "k".repeat(210);
         qdrant.alias("kairos", longName);
-        qdrant.snapshotServed(longName, TestData.randomBytes(100));
+        qdrant.snapshotServed(longName, TestData.snapshot(100));
 
         ServiceApi.trigger().then().statusCode(409)
                 .body("targets[0].message", containsString("has a name of 210 bytes, too long to snapshot"))
@@ -169,7 +169,7 @@ class ClusterAndNameRefusalTest {
         String fits = "k".repeat(200);
         qdrant.alias("kairos", fits);
         qdrant.deletesAnySnapshot(fits);
-        qdrant.snapshotServed(fits, TestData.randomBytes(100));
+        qdrant.snapshotServed(fits, TestData.snapshot(100));
         ServiceApi.trigger().then().statusCode(200);
     }
 }

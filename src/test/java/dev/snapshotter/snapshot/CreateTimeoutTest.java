@@ -39,7 +39,7 @@ class CreateTimeoutTest {
     void failsWithGatewayTimeoutWhenCreateOutlastsTheTimeout() {
         qdrant.reset();
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         qdrant.createSlow(snapshot, 3000);
 
         ServiceApi.trigger().then().statusCode(504)
@@ -55,7 +55,7 @@ class CreateTimeoutTest {
         String foreign = "kairos-3766212330831337-2020-01-01-00-00-00.snapshot";
         qdrant.listsSnapshots("kairos", snapshot.name(), foreign);
         qdrant.deletesAnySnapshot("kairos");
-        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"))
                 .body("targets[0].orphansRemoved", contains(snapshot.name()));
         assertThat(qdrant.requests("DELETE", snapshot.downloadPath())).hasSize(1);
@@ -67,7 +67,7 @@ class CreateTimeoutTest {
     @Test
     void leavesCopiesItCannotTellFromAnotherClientsOnQdrantNamedAndCounted() {
         qdrant.reset();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         qdrant.createSlow(snapshot, 3000);
         ServiceApi.trigger().then().statusCode(504);
 
@@ -82,7 +82,7 @@ class CreateTimeoutTest {
                 .minusSeconds(1)) + ".snapshot";
         qdrant.listsSnapshots("kairos", ours, foreign);
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         try (LogCapture logs = LogCapture.install()) {
             ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"))
                     .body("targets[0].orphansRemoved", nullValue())
@@ -97,7 +97,7 @@ class CreateTimeoutTest {
 
         // the operator deleted both by hand: the next run finds them gone and forgets them
         qdrant.listsSnapshots("kairos");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2048));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         ServiceApi.trigger().then().statusCode(200);
         assertThat(Scrape.value(IN_DOUBT)).isZero();
         assertThat(dir.ledger()).doesNotContain(ours).doesNotContain(foreign);

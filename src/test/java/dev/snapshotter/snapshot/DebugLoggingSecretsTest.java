@@ -38,7 +38,7 @@ class DebugLoggingSecretsTest {
     @Test
     void keepsTheApiKeyOutOfDebugLogs() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(70_000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(70_000));
         try (LogCapture logs = LogCapture.install()) {
             ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
 

@@ -47,7 +47,7 @@ class DownloadFaultTest {
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
-        body = TestData.randomBytes(2 * 1024 * 1024);
+        body = TestData.snapshot(2 * 1024 * 1024);
         snapshot = qdrant.snapshotServed("kairos", body);
     }
 

@@ -71,7 +71,7 @@ class LocalDiskFaultTest {
 
     @Test
     void failsBeforeAskingQdrantWhenTheDirectoryWasRemoved() throws IOException {
-        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         TempTree.delete(dir.directory()); // the volume went away, the lock file with it
 
         ServiceApi.trigger().then().statusCode(500)
@@ -106,7 +106,7 @@ class LocalDiskFaultTest {
             earlier = dir.plantEarlierSnapshot();
             Files.setPosixFilePermissions(dir.directory(), PosixFilePermissions.fromString("r-x------"));
         }
-        qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
 
         ServiceApi.trigger().then().statusCode(500)
                 .body("targets[0].message", containsString("no longer takes files"))
@@ -120,7 +120,7 @@ class LocalDiskFaultTest {
         Assumptions.assumeTrue(Tmpfs.permitted(), "this machine does not let the tests mount a small tmpfs");
         tmpfs = Tmpfs.mount(dir.directory(), "4m");
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(3 * 1024 * 1024));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(3 * 1024 * 1024));
         // the body trickles in over 3 s, so the disk can fill up under it (another writer on the same volume)
         qdrant.server().stubFor(get(urlEqualTo(snapshot.downloadPath())).atPriority(1)
                 .withHeader("api-key", equalTo(QdrantStandIn.API_KEY))

@@ -43,7 +43,7 @@ class ManifestTest {
     void describesTheSnapshotTheCollectionAndTheServer() throws Exception {
         // QDRANT_COLLECTION is "kairos", an alias of kairos_v2
         qdrant.alias("kairos", "kairos_v2");
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.randomBytes(4321));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos_v2", TestData.snapshot(4321));
         Instant before = Instant.now();
 
         JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
@@ -60,7 +60,7 @@ class ManifestTest {
         assertThat(Instant.parse(manifest.getString("completedAt")))
                 .isAfterOrEqualTo(Instant.parse(manifest.getString("startedAt")));
         assertThat(manifest.getString("file")).isEqualTo(file.getFileName().toString());
-        assertThat(manifest.getLong("bytes")).isEqualTo(4321);
+        assertThat(manifest.getLong("bytes")).isEqualTo(snapshot.body().length);
         assertThat(manifest.getString("sha256")).isEqualTo(snapshot.sha256());
         assertThat(manifest.getString("checksumSource")).isEqualTo("qdrant");
         assertThat(manifest.getString("qdrantSnapshotName")).isEqualTo(snapshot.name());
@@ -77,8 +77,8 @@ class ManifestTest {
 
     @Test
     void stillCompletesWhenQdrantWillNotDescribeItself() throws Exception {
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
-        qdrant.createAnswers(snapshot, null, 1000L);
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(1000));
+        qdrant.createAnswers(snapshot, null, (long) snapshot.body().length);
         qdrant.server().stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(500)
                 .withBody("boom")));
         qdrant.server().stubFor(get(urlEqualTo("/collections/kairos")).atPriority(1).willReturn(aResponse()

@@ -37,7 +37,7 @@ class MetricsExpositionIT {
     @Test
     void servesTheSeriesPrometheusScrapes() throws Exception {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(10_000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(10_000));
         ServiceApi.trigger().then().statusCode(200);
         qdrant.createFails("kairos", 500, "Service internal error: boom");
         ServiceApi.trigger().then().statusCode(502);

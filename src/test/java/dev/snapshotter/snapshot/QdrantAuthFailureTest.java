@@ -46,7 +46,7 @@ class QdrantAuthFailureTest {
     @Test
     void reportsQdrants401WithoutRevealingTheKey() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
+        qdrant.snapshotServed("kairos", TestData.snapshot(100));
         String body;
         try (LogCapture logs = LogCapture.install()) {
             body = ServiceApi.trigger().then().statusCode(502)
@@ -68,7 +68,7 @@ class QdrantAuthFailureTest {
     @Test
     void readinessSaysDownWhileQdrantRefusesTheKeyAndRecoversWhenItAcceptsIt() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
+        qdrant.snapshotServed("kairos", TestData.snapshot(100));
         ServiceApi.trigger().then().statusCode(502);
 
         // no retry heals a refused key: every signal must say so, not only the failed-runs counter

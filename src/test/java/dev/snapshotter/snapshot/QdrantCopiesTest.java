@@ -41,7 +41,7 @@ class QdrantCopiesTest {
     @Test
     void deletesQdrantsCopyAtOnceWhenThereIsNoRoomToDownloadIt() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         qdrant.createAnswers(snapshot, snapshot.sha256(), 1L << 60);
 
         ServiceApi.trigger().then().statusCode(507)
@@ -57,7 +57,7 @@ class QdrantCopiesTest {
 
     @Test
     void deletesTheCopyAFailedDownloadLeftAtTheNextRun() throws Exception {
-        QdrantStandIn.Snapshot failed = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        QdrantStandIn.Snapshot failed = qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         qdrant.downloadFails(failed, 500, "Service internal error: disk I/O");
 
         ServiceApi.trigger().then().statusCode(502)
@@ -70,7 +70,7 @@ class QdrantCopiesTest {
         Thread.sleep(1100); // the next snapshot gets a name of its own (Qdrant names them to the second)
         qdrant.listsSnapshots("kairos", failed.name(), "kairos-3766212330831337-2020-01-01-00-00-00.snapshot");
         qdrant.deletesAnySnapshot("kairos");
-        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.randomBytes(2000));
+        QdrantStandIn.Snapshot next = qdrant.snapshotServed("kairos", TestData.snapshot(2000));
         ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].orphansRemoved", contains(failed.name()));
 

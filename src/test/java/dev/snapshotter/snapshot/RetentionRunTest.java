@@ -47,12 +47,12 @@ class RetentionRunTest {
     @Test
     void prunesAfterAVerifiedRunAndSaysWhat() throws Exception {
         Instant now = Instant.now();
-        Path older = dir.plantSnapshot(now.minus(Duration.ofDays(2)), "kairos", TestData.randomBytes(10));
-        Path oldest = dir.plantSnapshot(now.minus(Duration.ofDays(3)), "kairos", TestData.randomBytes(11));
-        Path newest = dir.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", TestData.randomBytes(12));
-        Path other = dir.plantSnapshot(now.minus(Duration.ofDays(9)), "other", TestData.randomBytes(13));
+        Path older = dir.plantSnapshot(now.minus(Duration.ofDays(2)), "kairos", TestData.snapshot(10));
+        Path oldest = dir.plantSnapshot(now.minus(Duration.ofDays(3)), "kairos", TestData.snapshot(11));
+        Path newest = dir.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", TestData.snapshot(12));
+        Path other = dir.plantSnapshot(now.minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
         Files.writeString(dir.directory().resolve("notes.txt"), "mine");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(2000));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
         double pruned = Scrape.value("snapshotter_pruned_total{target=\"qdrant\"}");
 
         JsonPath report;
@@ -76,7 +76,7 @@ class RetentionRunTest {
     void prunesNothingAfterAFailedRun() throws Exception {
         Instant now = Instant.now();
         for (int days = 1; days <= 4; days++) {
-            dir.plantSnapshot(now.minus(Duration.ofDays(days)), "kairos", TestData.randomBytes(10 + days));
+            dir.plantSnapshot(now.minus(Duration.ofDays(days)), "kairos", TestData.snapshot(10 + days));
         }
         List<Path> before = dir.list();
         qdrant.createFails("kairos", 500, "Service internal error: boom");

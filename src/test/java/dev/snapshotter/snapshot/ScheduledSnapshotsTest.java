@@ -48,7 +48,7 @@ class ScheduledSnapshotsTest {
 
         // a run that takes 5 s: the firings meanwhile are skipped, not queued
         qdrant.reset();
-        QdrantStandIn.Snapshot slow = qdrant.snapshotServed("kairos", TestData.randomBytes(1000));
+        QdrantStandIn.Snapshot slow = qdrant.snapshotServed("kairos", TestData.snapshot(1000));
         qdrant.createSlow(slow, 5000);
         double skippedBefore = Scrape.value(SKIPPED);
         try (LogCapture logs = LogCapture.install()) {

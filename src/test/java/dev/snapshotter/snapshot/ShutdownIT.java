@@ -69,7 +69,7 @@ class ShutdownIT {
 
     @Test
     void cancelsTheRunningSnapshotAndAnswersItsCaller() throws Exception {
-        byte[] body = TestData.randomBytes(8 * 1024 * 1024);
+        byte[] body = TestData.snapshot(8 * 1024 * 1024);
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", body);
         downloads.plan(new FaultyDownloadServer.Plan(body, 3 * 1024 * 1024, FaultyDownloadServer.Ending.STALL));
         HttpClient http = HttpClient.newHttpClient();
@@ -110,7 +110,7 @@ class ShutdownIT {
         Thread.sleep(1100); // the next snapshot gets a name of its own (Qdrant names them to the second)
         qdrant.listsSnapshots("kairos", snapshot.name());
         qdrant.deletesAnySnapshot("kairos");
-        qdrant.snapshotServed("kairos", TestData.randomBytes(4096));
+        qdrant.snapshotServed("kairos", TestData.snapshot(4096));
         try (PackagedApp.Running app = PackagedApp.start(environment())) {
             awaitLive(http, app);
             HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/api/snapshot"))

@@ -42,7 +42,7 @@ class ShutdownRefusalTest {
     @Test
     void refusesATriggerOnceShutdownHasBegun() {
         qdrant.reset();
-        qdrant.snapshotServed("kairos", TestData.randomBytes(100));
+        qdrant.snapshotServed("kairos", TestData.snapshot(100));
 
         service.onShutdown(null);
 

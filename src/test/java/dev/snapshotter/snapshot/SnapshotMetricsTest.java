@@ -40,13 +40,13 @@ class SnapshotMetricsTest {
         assertThat(value(before, "snapshotter_in_progress{target=\"qdrant\"}")).isZero();
 
         // Qdrant takes over a second: the run completes in a later second than the one Qdrant named the snapshot by
-        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.randomBytes(12_345));
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(12_345));
         qdrant.createSlow(snapshot, 1_200);
         ServiceApi.trigger().then().statusCode(200);
         String afterSuccess = metrics();
         assertThat(value(afterSuccess, "snapshotter_runs_total{reason=\"api\",status=\"completed\",target=\"qdrant\"}"))
                 .isEqualTo(completed + 1);
-        assertThat(value(afterSuccess, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
+        assertThat(value(afterSuccess, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(snapshot.body().length);
         double lastSuccess = value(afterSuccess, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}");
         // the moment the newest snapshot was taken, the same whether a run just completed or found it on disk
         assertThat(lastSuccess).isEqualTo(SnapshotNames.createdAt(snapshot.name()).orElseThrow().getEpochSecond());
@@ -61,7 +61,7 @@ class SnapshotMetricsTest {
                 .isEqualTo(failed + 1);
         assertThat(value(afterFailure, "snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}"))
                 .isEqualTo(lastSuccess);
-        assertThat(value(afterFailure, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(12_345);
+        assertThat(value(afterFailure, "snapshotter_size_bytes{target=\"qdrant\"}")).isEqualTo(snapshot.body().length);
         assertThat(
                 value(afterFailure, "snapshotter_duration_seconds_count{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
                 .isGreaterThanOrEqualTo(1);

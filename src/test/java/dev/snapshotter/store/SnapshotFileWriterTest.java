@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,9 @@ import dev.snapshotter.support.TestData;
 /** The durable write on its own: plain JUnit, real files. */
 class SnapshotFileWriterTest {
 
+    /** A content check that takes any bytes (the Qdrant archive check has tests of its own). */
+    private static final ContentCheck ANY_CONTENT = content -> content.transferTo(OutputStream.nullOutputStream());
+
     @TempDir
     Path directory;
 
@@ -43,7 +47,7 @@ class SnapshotFileWriterTest {
         String sha256 = TestData.sha256(body);
 
         SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
-                "a.snap", new SnapshotFileWriter.Expected((long) body.length, body.length, sha256.toUpperCase()));
+                "a.snap", new SnapshotFileWriter.Expected((long) body.length, body.length, sha256.toUpperCase(), ANY_CONTENT));
 
         assertThat(written.file()).isEqualTo(directory.resolve("a.snap")).hasBinaryContent(body);
         assertThat(written.sha256()).isEqualTo(sha256);
@@ -62,7 +66,7 @@ class SnapshotFileWriterTest {
         byte[] body = TestData.randomBytes(1000);
 
         assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, -1, TestData.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, -1, TestData.sha256(body), ANY_CONTENT)))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO))
                 .hasMessageContaining("File exists");
@@ -75,7 +79,7 @@ class SnapshotFileWriterTest {
         byte[] body = TestData.randomBytes(5000);
 
         assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected(4000L, -1, null)))
+                new SnapshotFileWriter.Expected(4000L, -1, null, ANY_CONTENT)))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("longer than the 4000 bytes");
         assertThat(Files.list(directory)).isEmpty();
@@ -91,7 +95,7 @@ class SnapshotFileWriterTest {
                         3 * 1024 * 1024));
 
         assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), ANY_CONTENT)))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("No space left on device")
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind())
@@ -118,7 +122,7 @@ class SnapshotFileWriterTest {
                 }, 1024 * 1024);
 
         assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
-                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body))))
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), ANY_CONTENT)))
                 .isInstanceOf(SnapshotFailure.class)
                 .hasMessageContaining("Input/output error")
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO));
@@ -130,7 +134,7 @@ class SnapshotFileWriterTest {
         byte[] body = TestData.randomBytes(1000);
 
         SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body),
-                "a.snap", new SnapshotFileWriter.Expected((long) body.length, -1, null));
+                "a.snap", new SnapshotFileWriter.Expected((long) body.length, -1, null, ANY_CONTENT));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.file()))).isEqualTo("rw-r-----");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("a.snap.sha256"))))
@@ -151,7 +155,7 @@ class SnapshotFileWriterTest {
                 .isLessThan(200);
         byte[] body = TestData.randomBytes(100);
         writer().write(new ByteArrayInputStream(body), name,
-                new SnapshotFileWriter.Expected((long) body.length, -1, null));
+                new SnapshotFileWriter.Expected((long) body.length, -1, null, ANY_CONTENT));
         assertThat(directory.resolve(name)).hasBinaryContent(body);
         assertThat(SnapshotFileName.of(at, "m".repeat(120))).contains("m".repeat(120) + ".snap");
     }
@@ -282,7 +286,7 @@ class SnapshotFileWriterTest {
         };
 
         assertThatThrownBy(() -> writer().write(breaking, "a.snap",
-                new SnapshotFileWriter.Expected(10_000L, 10_000, null)))
+                new SnapshotFileWriter.Expected(10_000L, 10_000, null, ANY_CONTENT)))
                 .isInstanceOf(SnapshotFailure.class)
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.UNREACHABLE))
                 .hasMessageContaining("broke after");
@@ -296,6 +300,38 @@ class SnapshotFileWriterTest {
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind())
                         .isEqualTo(SnapshotFailure.Kind.INSUFFICIENT_STORAGE))
                 .hasMessageContaining("bytes free");
+    }
+
+    @Test
+    void theContentCheckSeesEveryByteOnceAndItsRefusalPublishesNothing() throws Exception {
+        byte[] body = TestData.randomBytes(5 * 1024 * 1024 + 17);
+        java.security.MessageDigest seen = SnapshotFileWriter.sha256();
+        ContentCheck refuses = content -> {
+            byte[] buffer = new byte[8192];
+            for (int read; (read = content.read(buffer)) > 0;) {
+                seen.update(buffer, 0, read);
+            }
+            throw new ContentCheck.Rejected("The snapshot is not a sound Qdrant snapshot archive: test");
+        };
+
+        assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), refuses)))
+                .isInstanceOf(SnapshotFailure.class)
+                .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.VERIFICATION))
+                .hasMessage("The snapshot is not a sound Qdrant snapshot archive: test");
+        assertThat(java.util.HexFormat.of().formatHex(seen.digest())).isEqualTo(TestData.sha256(body));
+        assertThat(Files.list(directory)).isEmpty();
+    }
+
+    @Test
+    void aCheckThatStopsReadingEarlyDoesNotHoldTheWriteUp() throws Exception {
+        byte[] body = TestData.randomBytes(5 * 1024 * 1024);
+        ContentCheck firstBlockOnly = content -> content.readNBytes(512);
+
+        SnapshotFileWriter.Written written = writer().write(new ByteArrayInputStream(body), "a.snap",
+                new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), firstBlockOnly));
+
+        assertThat(written.file()).hasBinaryContent(body);
     }
 
     /** A writer as the service makes one, on the test's directory. */

@@ -123,7 +123,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
 
     private void serveDefaultSnapshot() {
         standIn.reset();
-        standIn.snapshotServed(QdrantStandIn.COLLECTION, TestData.randomBytes(64 * 1024 + 7));
+        standIn.snapshotServed(QdrantStandIn.COLLECTION, TestData.snapshot(64 * 1024 + 7));
     }
 
     private static int freePort() {

@@ -42,7 +42,7 @@ public final class SnapshotDir {
 
     /** Puts an earlier run's verified snapshot and checksum file in the directory. */
     public Earlier plantEarlierSnapshot() {
-        byte[] body = TestData.randomBytes(4096 + 3);
+        byte[] body = TestData.snapshot(4096 + 3);
         Path snapshot = plantSnapshot(Instant.parse("2026-01-01T00:00:00Z"), QdrantStandIn.COLLECTION, body);
         return new Earlier(snapshot, body, Path.of(snapshot + ".sha256"),
                 TestData.sha256(body) + "  " + snapshot.getFileName() + "\n");
@@ -50,7 +50,7 @@ public final class SnapshotDir {
 
     /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */
     public Path plantSnapshotAged(Duration age) {
-        return plantSnapshot(Instant.now().minus(age), QdrantStandIn.COLLECTION, TestData.randomBytes(2048));
+        return plantSnapshot(Instant.now().minus(age), QdrantStandIn.COLLECTION, TestData.snapshot(2048));
     }
 
     /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */

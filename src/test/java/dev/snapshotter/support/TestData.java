@@ -5,7 +5,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
 
-/** Bytes the tests snapshot, the same for the same size, and their SHA-256 as Qdrant and sha256sum write it. */
+/**
+ * Bytes the tests snapshot (sound Qdrant snapshot archives), the same for the same size, and their SHA-256 as Qdrant and
+ * sha256sum write it.
+ */
 public final class TestData {
 
     private TestData() {
@@ -15,6 +18,11 @@ public final class TestData {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
         return bytes;
+    }
+
+    /** A sound Qdrant collection snapshot (one shard) whose segment holds {@code dataBytes} random bytes. */
+    public static byte[] snapshot(int dataBytes) {
+        return SnapshotArchiveBuilder.snapshot(dataBytes);
     }
 
     public static String sha256(byte[] bytes) {

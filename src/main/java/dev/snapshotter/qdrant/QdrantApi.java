@@ -3,6 +3,7 @@ package dev.snapshotter.qdrant;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -86,6 +87,20 @@ interface QdrantApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<InputStream> deleteSnapshot(@PathParam("collection") String collection,
             @PathParam("name") String name);
+
+    /** {@code POST /collections/{c}/points/count} with a JSON body such as {@code {"exact":true}}. */
+    @POST
+    @Path("collections/{collection}/points/count")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> countPoints(@PathParam("collection") String collection, String request);
+
+    /** {@code POST /collections/aliases}: alias actions, applied together. */
+    @POST
+    @Path("collections/aliases")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> updateAliases(String actions);
 
     @ClientExceptionMapper
     static RuntimeException toException(Response response, Method method) {

@@ -3,12 +3,16 @@ package dev.snapshotter.qdrant;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +34,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
@@ -51,12 +56,12 @@ public class QdrantClient {
     static final Duration CANCEL_CHECK = Duration.ofMillis(200);
 
     private final QdrantApi api;
-    private final QdrantDownloader downloader;
+    private final QdrantTransfers downloader;
     private final Instance<ObjectMapper> json;
     private final URI url;
 
     /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
-    QdrantClient(@RestClient QdrantApi api, QdrantDownloader downloader, Instance<ObjectMapper> json,
+    QdrantClient(@RestClient QdrantApi api, QdrantTransfers downloader, Instance<ObjectMapper> json,
             QdrantConfig config) {
         this.api = api;
         this.downloader = downloader;
@@ -168,6 +173,58 @@ public class QdrantClient {
         return ShardPlacement.of(mode, info);
     }
 
+    /** {@code POST /collections/{c}/points/count} with {@code exact: true}: the collection's exact point count. */
+    public long countPoints(String collection, Duration timeout, BooleanSupplier cancelled) {
+        String operation = "count the points of collection `" + collection + "`";
+        JsonNode result = call(operation, timeout, cancelled,
+                () -> api.countPoints(collection, "{\"exact\":true}"), JsonNode.class).result();
+        if (result == null || !result.path("count").canConvertToLong()) {
+            throw QdrantException.protocol(operation, "has no count");
+        }
+        return result.get("count").asLong();
+    }
+
+    /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */
+    public boolean exists(String collection, Duration timeout, BooleanSupplier cancelled) {
+        QdrantResponse<QdrantResponse.Exists> exists = call("check whether collection `" + collection + "` exists",
+                timeout, cancelled, () -> api.exists(collection), QdrantResponse.Exists.class);
+        return exists.result() != null && exists.result().exists();
+    }
+
+    /** Every alias and the collection it points at: {@code GET /aliases}. */
+    public Map<String, String> aliases(Duration timeout, BooleanSupplier cancelled) {
+        QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, cancelled, api::aliases,
+                QdrantResponse.Aliases.class);
+        Map<String, String> pointing = new TreeMap<>();
+        if (aliases.result() != null && aliases.result().aliases() != null) {
+            aliases.result().aliases().forEach(alias -> pointing.put(alias.aliasName(), alias.collectionName()));
+        }
+        return pointing;
+    }
+
+    /**
+     * Points {@code alias} at {@code collection} in one change of Qdrant's aliases: the alias is deleted first when it
+     * exists ({@code replace}), so it never points nowhere.
+     */
+    public void pointAlias(String alias, String collection, boolean replace, Duration timeout,
+            BooleanSupplier cancelled) {
+        ObjectMapper mapper = json.get();
+        ObjectNode body = mapper.createObjectNode();
+        var actions = body.putArray("actions");
+        if (replace) {
+            actions.addObject().putObject("delete_alias").put("alias_name", alias);
+        }
+        actions.addObject().putObject("create_alias").put("collection_name", collection).put("alias_name", alias);
+        String request;
+        try {
+            request = mapper.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        call("point alias `" + alias + "` at collection `" + collection + "`", timeout, cancelled,
+                () -> api.updateAliases(request), Boolean.class);
+    }
+
     /** {@code GET /collections/{c}/snapshots}: the snapshots Qdrant holds for the collection, in no order. */
     public List<SnapshotDescription> listSnapshots(String collection, Duration timeout, BooleanSupplier cancelled) {
         String operation = "list the snapshots of collection `" + collection + "`";
@@ -209,8 +266,8 @@ public class QdrantClient {
         HttpURLConnection connection;
         try {
             connection = downloader.open(collection, name, cancelled);
-        } catch (QdrantDownloader.ConnectTimeout e) {
-            throw translate(operation, Duration.ofMillis(QdrantDownloader.CONNECT_TIMEOUT_MILLIS), e, downloader.base());
+        } catch (QdrantTransfers.ConnectTimeout e) {
+            throw translate(operation, Duration.ofMillis(QdrantTransfers.CONNECT_TIMEOUT_MILLIS), e, downloader.base());
         } catch (IOException | RuntimeException e) {
             throw translate(operation, downloader.stallTimeout(), e, downloader.base());
         }
@@ -218,7 +275,7 @@ public class QdrantClient {
             int status = connection.getResponseCode();
             if (status != 200) {
                 throw QdrantException.rejected(operation, status,
-                        QdrantException.readBounded(QdrantDownloader.errorBody(connection)));
+                        QdrantException.readBounded(QdrantTransfers.errorBody(connection)));
             }
             String encoding = connection.getHeaderField("Content-Encoding");
             if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
@@ -231,6 +288,36 @@ public class QdrantClient {
         } catch (IOException | RuntimeException e) {
             connection.disconnect();
             throw e instanceof QdrantException q ? q : translate(operation, null, e, downloader.base());
+        }
+    }
+
+    /**
+     * Uploads a snapshot file and waits for Qdrant to restore it into {@code collection} (see
+     * {@link QdrantTransfers#upload}); a non-200 answer fails with Qdrant's status and body.
+     */
+    public void uploadSnapshot(String collection, Path file, String uploadName, String sha256, Duration timeout,
+            BooleanSupplier cancelled) {
+        String operation = "upload snapshot " + SnapshotNames.quote(uploadName) + " to collection `" + collection
+                + "`";
+        HttpURLConnection connection;
+        try {
+            connection = downloader.upload(collection, file, uploadName, sha256, timeout, cancelled);
+        } catch (IOException | RuntimeException e) {
+            throw translate(operation, timeout, e, downloader.uploadBase());
+        }
+        try {
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                throw QdrantException.rejected(operation, status,
+                        QdrantException.readBounded(QdrantTransfers.errorBody(connection)));
+            }
+            try (InputStream answer = connection.getInputStream()) {
+                answer.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw translate(operation, timeout, e, downloader.uploadBase());
+        } finally {
+            connection.disconnect();
         }
     }
 

@@ -219,6 +219,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         List<String> present = reconcile(copies, name, orphans, remarks, cancelled);
 
         ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
+        Long countBefore = countPoints(name, "before", manifest, remarks, cancelled);
         QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present);
         copies.update(entries -> entries.add(pending));
 
@@ -237,6 +238,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
         String snapshotName = description.name();
         run.progress().snapshotName(snapshotName);
+        Long countAfter = countPoints(name, "after", manifest, remarks, cancelled);
+        recordCounts(manifest, countBefore, countAfter);
         QdrantCopies.Entry named = pending.named(snapshotName);
         copies.update(entries -> {
             entries.remove(pending);
@@ -507,6 +510,49 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName
                     + " could not be deleted (" + deletion.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The collection's exact point count just before or just after the create; a failure is a remark, never a failed
+     * snapshot.
+     */
+    private Long countPoints(String collection, String when, ObjectNode manifest, List<String> remarks,
+            BooleanSupplier cancelled) throws SnapshotFailure {
+        try {
+            return qdrant.countPoints(collection, callTimeout(), cancelled);
+        } catch (QdrantException e) {
+            if (e.kind() == QdrantException.Kind.CANCELLED) {
+                throw failure(e);
+            }
+            String remark = "points." + when + " is null: the exact point count could not be read: " + e.getMessage();
+            manifest.withArray("remarks").add(remark);
+            remarks.add("Manifest: " + remark);
+            return null;
+        }
+    }
+
+    /**
+     * The manifest's {@code points}: the exact counts read just before and just after the create; when they agree,
+     * that is the snapshot's {@code count}; when writes happened meanwhile, the snapshot holds between {@code min} and
+     * {@code max} points. A restore checks the count it finds against them.
+     */
+    private static void recordCounts(ObjectNode manifest, Long before, Long after) {
+        ObjectNode points = manifest.putObject("points");
+        points.put("before", before);
+        points.put("after", after);
+        if (before == null || after == null) {
+            points.putNull("count");
+            points.putNull("min");
+            points.putNull("max");
+            return;
+        }
+        if (before.equals(after)) {
+            points.put("count", before);
+        } else {
+            points.putNull("count");
+        }
+        points.put("min", Math.min(before, after));
+        points.put("max", Math.max(before, after));
     }
 
     /**

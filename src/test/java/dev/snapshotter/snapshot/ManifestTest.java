@@ -2,6 +2,7 @@ package dev.snapshotter.snapshot;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -71,8 +72,47 @@ class ManifestTest {
         assertThat(manifest.getInt("collection.segments_count")).isEqualTo(2);
         assertThat(manifest.getInt("collection.config.params.vectors.size")).isEqualTo(384);
         assertThat(manifest.getString("collection.config.params.vectors.distance")).isEqualTo("Cosine");
+        assertThat(manifest.getLong("points.count")).isEqualTo(QdrantStandIn.POINTS);
+        assertThat(manifest.getLong("points.before")).isEqualTo(QdrantStandIn.POINTS);
+        assertThat(manifest.getLong("points.after")).isEqualTo(QdrantStandIn.POINTS);
         assertThat(manifest.getList("remarks")).isEmpty();
         assertThat(report.getString("targets[0].message")).isNull();
+    }
+
+    @Test
+    void recordsTheRangeOfPointsWhenWritesLandedDuringTheSnapshot() {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(1000));
+        qdrant.pointsCounted("kairos", 1_000, 1_003);
+
+        JsonPath manifest = manifestOf(ServiceApi.trigger().then().statusCode(200).extract().jsonPath());
+
+        assertThat(manifest.getString("points.count")).isNull();
+        assertThat(manifest.getLong("points.min")).isEqualTo(1_000);
+        assertThat(manifest.getLong("points.max")).isEqualTo(1_003);
+        assertThat(snapshot.body()).isNotEmpty();
+    }
+
+    @Test
+    void aCountThatFailsIsARemarkNeverAFailedSnapshot() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
+        qdrant.server().stubFor(post(urlEqualTo("/collections/kairos/points/count")).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":{\"error\":\"Service internal error: boom\"},\"time\":0.0001}")));
+
+        JsonPath report = ServiceApi.trigger().then().statusCode(200)
+                .body("targets[0].status", equalTo("completed")).extract().jsonPath();
+        JsonPath manifest = manifestOf(report);
+
+        assertThat(manifest.getString("points.count")).isNull();
+        assertThat(manifest.getString("points.min")).isNull();
+        assertThat(manifest.getList("remarks", String.class))
+                .anySatisfy(r -> assertThat(r).startsWith("points.before is null").contains("500", "boom"))
+                .anySatisfy(r -> assertThat(r).startsWith("points.after is null"));
+        assertThat(report.getString("targets[0].message")).contains("points.before is null");
+    }
+
+    private static JsonPath manifestOf(JsonPath report) {
+        return JsonPath.from(Path.of(report.getString("targets[0].filePath") + ".json").toFile());
     }
 
     @Test

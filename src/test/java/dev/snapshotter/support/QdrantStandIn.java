@@ -138,6 +138,9 @@ public final class QdrantStandIn {
             + "{\"wal_capacity_mb\":32,\"wal_segments_ahead\":0}},\"payload_schema\":{}}";
 
     /** The collection exists: {@code exists} says so, its info answers, and it has no snapshot listed. */
+    /** The exact point count every collection answers unless a test says otherwise. */
+    public static final long POINTS = 1_234;
+
     public void collectionExists(String collection) {
         server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/exists")))
                 .willReturn(ok("{\"exists\":true}")));
@@ -146,6 +149,27 @@ public final class QdrantStandIn {
                 "{\"peer_id\":" + PEER_ID + ",\"shard_count\":1,\"local_shards\":[" + shard(0, null, "Active")
                         + "],\"remote_shards\":[],\"shard_transfers\":[]}")));
         listsSnapshots(collection);
+        pointsCounted(collection, POINTS);
+    }
+
+    /**
+     * {@code POST /collections/{c}/points/count} (exact) answers these counts in turn, the last one from then on: two
+     * counts are a write landing between the count before a snapshot and the count after it.
+     */
+    public void pointsCounted(String collection, long... counts) {
+        String path = "/collections/" + encoded(collection) + "/points/count";
+        String scenario = "count " + collection;
+        for (int i = 0; i < counts.length; i++) {
+            com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder count = authed(post(urlEqualTo(path)))
+                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson("{\"exact\":true}"))
+                    .inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED : "count " + i);
+            if (i + 1 < counts.length) {
+                count = (com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder) count
+                        .willSetStateTo("count " + (i + 1));
+            }
+            server.stubFor(count.willReturn(ok("{\"count\":" + counts[i] + "}")));
+        }
     }
 
     /** {@code GET /collections/{c}/snapshots} lists these names (Qdrant's order is unspecified). */

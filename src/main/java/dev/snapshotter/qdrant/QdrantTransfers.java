@@ -4,13 +4,17 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.HttpsURLConnection;
@@ -38,24 +42,25 @@ import io.quarkus.tls.TlsConfigurationRegistry;
  * {@code QDRANT_CA_CERT_PATH} is set, the JVM's default otherwise.
  */
 @ApplicationScoped
-class QdrantDownloader {
+class QdrantTransfers {
 
     static final int CONNECT_TIMEOUT_MILLIS = 5000;
     /** The socket read timeout: how often a silent download wakes to check the stall timeout and cancellation. */
     static final Duration TICK = Duration.ofSeconds(1);
 
     private final String base;
+    private final String uploadBase;
     private final QdrantConfig config;
     private final Duration stallTimeout;
     private final SSLSocketFactory tls;
 
-    QdrantDownloader(QdrantConfig config, TlsConfigurationRegistry tlsRegistry) {
+    QdrantTransfers(QdrantConfig config, TlsConfigurationRegistry tlsRegistry) {
         URI url = config.snapshot().downloadUrl().orElse(config.url());
-        String text = url.toString();
-        this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        this.base = withoutSlash(url.toString());
+        this.uploadBase = withoutSlash(config.url().toString());
         this.config = config;
         this.stallTimeout = config.snapshot().stallTimeout();
-        this.tls = tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME).map(QdrantDownloader::socketFactory).orElse(null);
+        this.tls = tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME).map(QdrantTransfers::socketFactory).orElse(null);
     }
 
     /** The base URL downloads go to, for messages. */
@@ -96,6 +101,59 @@ class QdrantDownloader {
         }
     }
 
+    private static String withoutSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The base URL uploads go to ({@code QDRANT_URL}), for messages. */
+    String uploadBase() {
+        return uploadBase;
+    }
+
+    /**
+     * Uploads a snapshot file for Qdrant to restore:
+     * {@code POST /collections/{c}/snapshots/upload?wait=true&priority=snapshot&checksum=<sha256>}, one
+     * {@code multipart/form-data} part named {@code snapshot}, streamed from the file at a fixed length (never held in
+     * memory). {@code priority} is always explicit: Qdrant's default changed across versions. Returns the connection
+     * with its status read; Qdrant answers once the restore is done, so the answer may take up to {@code timeout}.
+     *
+     * @param uploadName the part's file name: Qdrant keeps the upload in its snapshot directory under this name
+     */
+    HttpURLConnection upload(String collection, Path file, String uploadName, String sha256, Duration timeout,
+            BooleanSupplier cancelled) throws IOException {
+        URL url = URI.create(uploadBase + "/collections/" + segment(collection)
+                + "/snapshots/upload?wait=true&priority=snapshot&checksum=" + sha256).toURL();
+        HttpURLConnection connection = connection(url);
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        connection.setRequestProperty("Accept", "application/json");
+        String boundary = "snapshotter-" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\""
+                + uploadName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        long size = Files.size(file);
+        connection.setFixedLengthStreamingMode(head.length + size + tail.length);
+        connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary);
+        try (InputStream in = Files.newInputStream(file); OutputStream out = connection.getOutputStream()) {
+            out.write(head);
+            byte[] buffer = new byte[1 << 20];
+            for (int read; (read = in.read(buffer)) > 0;) {
+                if (cancelled.getAsBoolean()) {
+                    throw new InterruptedIOException("the upload was cancelled");
+                }
+                out.write(buffer, 0, read);
+            }
+            out.write(tail);
+        } catch (IOException e) {
+            connection.disconnect();
+            throw e;
+        }
+        connection.getResponseCode();
+        return connection;
+    }
+
     private HttpURLConnection connection(URL url) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();
         if (tls != null && connection instanceof HttpsURLConnection https) {
@@ -117,7 +175,7 @@ class QdrantDownloader {
     }
 
     /**
-     * The download's socket times out every {@link QdrantDownloader#TICK}: a read that times out is retried until
+     * The download's socket times out every {@link QdrantTransfers#TICK}: a read that times out is retried until
      * Qdrant has been silent for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} (then it fails as a stalled stream, a timeout),
      * or until the run is cancelled. A blocked socket read cannot be interrupted, and closing the connection from
      * another thread waits for the read to return, so this is how shutdown reaches a silent download.

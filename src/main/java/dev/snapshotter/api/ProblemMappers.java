@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.snapshot.ShuttingDownException;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -32,6 +33,34 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response newestKept(SnapshotCatalog.NewestKept e) {
         return problem(Response.Status.CONFLICT, "Newest snapshot kept", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response restoreRefused(RestoreRefused e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> problem(Response.Status.NOT_FOUND, "Snapshot not found", e.getMessage()).build();
+            case CONFLICT -> problem(Response.Status.CONFLICT, "Restore refused", e.getMessage()).build();
+            case UNPROCESSABLE -> problem(new UnprocessableEntity(), "Restore refused", e.getMessage()).build();
+        };
+    }
+
+    /** 422, which JAX-RS has no constant for. */
+    private static final class UnprocessableEntity implements Response.StatusType {
+
+        @Override
+        public int getStatusCode() {
+            return 422;
+        }
+
+        @Override
+        public Response.Status.Family getFamily() {
+            return Response.Status.Family.CLIENT_ERROR;
+        }
+
+        @Override
+        public String getReasonPhrase() {
+            return "Unprocessable Content";
+        }
     }
 
     @ServerExceptionMapper

@@ -184,6 +184,12 @@ public class QdrantClient {
         return result.get("count").asLong();
     }
 
+    /** Whether this Qdrant runs as a cluster ({@code GET /cluster} says {@code enabled}). */
+    public boolean distributed(Duration timeout, BooleanSupplier cancelled) {
+        JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class).result();
+        return status != null && "enabled".equals(status.path("status").asText());
+    }
+
     /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */
     public boolean exists(String collection, Duration timeout, BooleanSupplier cancelled) {
         QdrantResponse<QdrantResponse.Exists> exists = call("check whether collection `" + collection + "` exists",

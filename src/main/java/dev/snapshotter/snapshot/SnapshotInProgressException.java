@@ -9,8 +9,8 @@ public class SnapshotInProgressException extends RuntimeException {
     private final Instant runningSince;
 
     SnapshotInProgressException(SnapshotReport.Reason runningReason, Instant runningSince) {
-        super("A snapshot (reason " + runningReason.label() + ") has been running since " + runningSince
-                + "; try again when it has finished.");
+        super((runningReason.snapshots() ? "A snapshot (reason " + runningReason.label() + ")" : "A restore")
+                + " has been running since " + runningSince + "; try again when it has finished.");
         this.runningReason = runningReason;
         this.runningSince = runningSince;
     }

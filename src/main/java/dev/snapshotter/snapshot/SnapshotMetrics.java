@@ -85,6 +85,9 @@ public class SnapshotMetrics {
         pruned(target);
         deletions(target);
         for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
+            if (!reason.snapshots()) {
+                continue;
+            }
             for (SnapshotReport.Status status : SnapshotReport.Status.values()) {
                 runs(target, reason, status);
             }

@@ -28,11 +28,18 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
     public enum Reason {
         STARTUP,
         API,
-        SCHEDULE;
+        SCHEDULE,
+        /** Not a snapshot: a restore holds the single-flight slot, so no snapshot runs beside it. */
+        RESTORE;
 
         @JsonValue
         public String label() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Whether runs of this reason take snapshots (and are counted as snapshot runs). */
+        public boolean snapshots() {
+            return this != RESTORE;
         }
     }
 

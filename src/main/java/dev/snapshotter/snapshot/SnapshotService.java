@@ -183,6 +183,20 @@ public class SnapshotService {
             return SnapshotReport.of(reason, since, millisSince(start), reports);
         }
 
+        /**
+         * The cancellation of work other than the targets' done under this slot (a restore): shutdown cancels it as it
+         * cancels a snapshot.
+         */
+        public synchronized Cancellation cancellation() {
+            if (cancellation == null) {
+                cancellation = new Cancellation();
+                if (cancelRequested) {
+                    cancellation.cancel();
+                }
+            }
+            return cancellation;
+        }
+
         void cancel() {
             cancelRequested = true;
             Cancellation cancel = cancellation;

@@ -69,6 +69,11 @@ public final class QdrantStandIn {
                         .withBody("all shards are ready")));
     }
 
+    /** The base URL the service is given as {@code QDRANT_URL} (plain HTTP). */
+    public String url() {
+        return "http://localhost:" + server.port();
+    }
+
     public WireMockServer server() {
         return server;
     }
@@ -138,6 +143,70 @@ public final class QdrantStandIn {
             + "{\"wal_capacity_mb\":32,\"wal_segments_ahead\":0}},\"payload_schema\":{}}";
 
     /** The collection exists: {@code exists} says so, its info answers, and it has no snapshot listed. */
+    /**
+     * Collection {@code collection} does not exist until a snapshot is uploaded to it ({@code POST
+     * /collections/{c}/snapshots/upload?wait=true&priority=snapshot&checksum=...}, 200 {@code true}); then it exists,
+     * is green with the test archives' vectors, counts {@code points}, and its snapshot list holds the upload under
+     * {@code uploadName} (Qdrant keeps every upload) until it is deleted.
+     */
+    public void restoresUploads(String collection, long points, String uploadName) {
+        String c = encoded(collection);
+        String scenario = "restore " + collection;
+        String restored = "restored";
+        String missing = "Not found: Collection `" + jsonEscaped(collection) + "` doesn't exist!";
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(ok("{\"exists\":false}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c))).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(error(404, missing)));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/snapshots"))).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(error(404, missing)));
+        server.stubFor(authed(post(urlPathEqualTo("/collections/" + c + "/snapshots/upload")))
+                .withQueryParam("wait", equalTo("true")).withQueryParam("priority", equalTo("snapshot"))
+                .withQueryParam("checksum", matching("[0-9a-f]{64}"))
+                .withHeader("Content-Type", com.github.tomakehurst.wiremock.client.WireMock.containing(
+                        "multipart/form-data; boundary="))
+                .inScenario(scenario).willSetStateTo(restored).willReturn(ok("true")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).inScenario(scenario)
+                .whenScenarioStateIs(restored).willReturn(ok("{\"exists\":true}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c))).inScenario(scenario)
+                .whenScenarioStateIs(restored).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
+        server.stubFor(authed(post(urlEqualTo("/collections/" + c + "/points/count"))).inScenario(scenario)
+                .whenScenarioStateIs(restored).willReturn(ok("{\"count\":" + points + "}")));
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/snapshots"))).inScenario(scenario)
+                .whenScenarioStateIs(restored).willReturn(ok("[{\"name\":\"" + uploadName
+                        + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
+        server.stubFor(authed(delete(urlPathEqualTo("/collections/" + c + "/snapshots/" + encoded(uploadName))))
+                .willReturn(ok("true")));
+    }
+
+    /** The info of a green collection of one shard with these vector params. */
+    public static String collectionInfo(String vectors) {
+        return "{\"status\":\"green\",\"optimizer_status\":\"ok\",\"points_count\":1234,\"segments_count\":2,"
+                + "\"config\":{\"params\":{\"vectors\":" + vectors + ",\"shard_number\":1,\"replication_factor\":1},"
+                + "\"hnsw_config\":{\"m\":16}},\"payload_schema\":{}}";
+    }
+
+    /** The upload of a snapshot to {@code collection} fails the way Qdrant does: the JSON error envelope. */
+    public void uploadFails(String collection, int status, String error) {
+        server.stubFor(authed(post(urlPathEqualTo("/collections/" + encoded(collection) + "/snapshots/upload")))
+                .atPriority(1).willReturn(error(status, error)));
+    }
+
+    /** The version {@code GET /} reports. */
+    public void version(String version) {
+        server.stubFor(get(urlEqualTo("/")).atPriority(1).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(VERSION_INFO.replace("\"1.19.0\"", "\"" + version + "\""))));
+    }
+
+    private static ResponseDefinitionBuilder error(int status, String error) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":{\"error\":\"" + jsonEscaped(error) + "\"},\"time\":0.000412}");
+    }
+
     /** The exact point count every collection answers unless a test says otherwise. */
     public static final long POINTS = 1_234;
 

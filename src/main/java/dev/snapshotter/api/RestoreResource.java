@@ -1,0 +1,53 @@
+package dev.snapshotter.api;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.snapshotter.restore.RestoreRefused;
+import dev.snapshotter.restore.RestoreReport;
+import dev.snapshotter.restore.RestoreService;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * {@code POST /api/snapshots/{file}/restore}: restores a listed snapshot into Qdrant (see {@link RestoreService}).
+ * 200 with the report when it completed, 502 with the report when Qdrant failed it or a post-check did; a refusal
+ * before anything was sent is a problem: 404 (no such file), 409 (Qdrant's state forbids it), 422 (the file cannot be
+ * restored).
+ */
+@Path("/api/snapshots/{file}/restore")
+public class RestoreResource {
+
+    private final RestoreService restores;
+
+    RestoreResource(RestoreService restores) {
+        this.restores = restores;
+    }
+
+    /**
+     * The body of a restore request; every field may be left out.
+     *
+     * @param collection the collection to restore into (default: the one the snapshot was taken of)
+     * @param overwrite restore into an existing collection (default false)
+     * @param aliases point the manifest's aliases at the restored collection (default true)
+     */
+    @RegisterForReflection
+    public record Body(String collection, Boolean overwrite, Boolean aliases) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    public Response restore(@PathParam("file") String file, Body body) throws RestoreRefused {
+        Body request = body == null ? new Body(null, null, null) : body;
+        RestoreReport report = restores.restore(new RestoreService.Request(file, request.collection(),
+                Boolean.TRUE.equals(request.overwrite()), !Boolean.FALSE.equals(request.aliases())));
+        return Response.status(report.status() == RestoreReport.Status.COMPLETED ? 200 : 502)
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.snapshotter.restore;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * What a restore did, for the API's answer, the command line and the log.
+ *
+ * @param file the snapshot file restored
+ * @param collection the collection it was restored into
+ * @param snapshotOf the collection the snapshot was taken of
+ * @param qdrantVersion the target Qdrant's version
+ * @param snapshotVersion the version of the Qdrant that wrote the snapshot
+ * @param pointsExpected the exact count the snapshot was taken with (or the lower bound when writes landed meanwhile)
+ * @param pointsExpectedMax the upper bound of that count when writes landed meanwhile, or null
+ * @param pointsFound the exact count after the restore, or null when not read
+ * @param aliases the aliases pointed at the restored collection
+ * @param uploadedCopyDeleted whether the copy Qdrant keeps of an upload was deleted
+ * @param verifyMs how long re-reading the file took
+ * @param uploadMs how long the upload and Qdrant's restore took
+ * @param message why it failed, or remarks on a completed restore; null when there is nothing to say
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RestoreReport(Status status, String file, String collection, String snapshotOf, Instant startedAt,
+        long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
+        Long pointsFound, List<String> aliases, Boolean uploadedCopyDeleted, Long verifyMs, Long uploadMs,
+        String message, List<String> remarks) {
+
+    public enum Status {
+        COMPLETED,
+        FAILED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+package dev.snapshotter.restore;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.qdrant.QdrantClient;
+import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.SnapshotArchive;
+import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.snapshot.SnapshotReport;
+import dev.snapshotter.snapshot.SnapshotService;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFileWriter;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Restores a snapshot of the directory into Qdrant: preflight (the file verifies, checksum and archive; the target
+ * Qdrant's version can read it; the target collection does not exist, or matches it when overwriting; no cluster),
+ * a streamed multipart upload with {@code priority=snapshot} and the checksum, then post-checks (the collection is
+ * green or yellow, its exact count is the one the manifest recorded), the manifest's aliases pointed at it when asked,
+ * and the copy Qdrant keeps of every upload deleted. One restore or snapshot at a time: it holds the snapshot runs'
+ * single-flight slot.
+ */
+@ApplicationScoped
+public class RestoreService {
+
+    private static final Logger LOG = Logger.getLogger(RestoreService.class);
+    private static final Set<String> HEALTHY = Set.of("green", "yellow");
+
+    private final SnapshotService runs;
+    private final SnapshotCatalog catalog;
+    private final QdrantClient qdrant;
+    private final QdrantConfig config;
+    private final MeterRegistry registry;
+
+    RestoreService(SnapshotService runs, SnapshotCatalog catalog, QdrantClient qdrant, QdrantConfig config,
+            MeterRegistry registry) {
+        this.runs = runs;
+        this.catalog = catalog;
+        this.qdrant = qdrant;
+        this.config = config;
+        this.registry = registry;
+        counter("completed");
+        counter("failed");
+        counter("refused");
+    }
+
+    /**
+     * What to restore.
+     *
+     * @param file a listed snapshot file, or null for the newest verified snapshot of {@code QDRANT_COLLECTION}
+     * @param collection the collection to restore into, or null for the one the snapshot was taken of
+     * @param overwrite restore into an existing collection (its vector params and shard number must match)
+     * @param aliases point the aliases the manifest recorded at the restored collection
+     */
+    public record Request(String file, String collection, boolean overwrite, boolean aliases) {
+    }
+
+    public RestoreReport restore(Request request) throws RestoreRefused {
+        try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
+            RestoreReport report = restore(request, run.cancellation()::cancelled);
+            counter(report.status().label()).increment();
+            return report;
+        } catch (RestoreRefused e) {
+            counter("refused").increment();
+            LOG.warnf("Restore refused: %s", e.getMessage());
+            throw e;
+        }
+    }
+
+    private Counter counter(String result) {
+        return Counter.builder("snapshotter.restores").tag("result", result)
+                .description("Restores of a snapshot into Qdrant, by result").register(registry);
+    }
+
+    private RestoreReport restore(Request request, BooleanSupplier cancelled) throws RestoreRefused {
+        Instant startedAt = Instant.now();
+        long start = System.nanoTime();
+        SnapshotCatalog.Entry entry = pick(request.file());
+        String snapshotOf = Optional.ofNullable(entry.manifestText("collection", "name")).orElse(entry.collection());
+        String target = request.collection() == null || request.collection().isBlank() ? snapshotOf
+                : request.collection();
+
+        SnapshotArchive archive = new SnapshotArchive();
+        SnapshotCatalog.Verification verification;
+        try {
+            verification = catalog.verify(entry, archive);
+        } catch (IOException e) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
+                    + SnapshotFileWriter.reason(e));
+        }
+        long verifyMs = millisSince(start);
+        if (!verification.verified()) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " fails verification, so it is not "
+                    + "restored: " + (verification.problem() != null ? verification.problem()
+                            : "it hashes to " + verification.sha256() + " but its checksum file says "
+                                    + verification.expected()));
+        }
+        SnapshotArchive.Facts facts = archive.facts();
+        if (!facts.shardsWithData().containsAll(facts.shards())) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " holds data for shards "
+                    + facts.shardsWithData() + " of " + facts.shards() + " only (a node's part of a cluster); "
+                    + "Qdrant would refuse it, so it is not restored");
+        }
+        Duration timeout = config.snapshot().timeout();
+        Duration call = Duration.ofSeconds(30);
+        String version;
+        try {
+            if (qdrant.distributed(call, cancelled)) {
+                throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + qdrant.url() + " runs as a cluster; restoring "
+                        + "one collection snapshot into a cluster is not supported yet (restore into a standalone "
+                        + "Qdrant, or restore each shard by hand)");
+            }
+            version = qdrant.version(call, cancelled).version();
+            requireCompatible(version, facts.qdrantVersion(), entry.fileName());
+            Map<String, String> aliases = qdrant.aliases(call, cancelled);
+            if (aliases.containsKey(target)) {
+                throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
+                        + aliases.get(target) + "` on Qdrant; restore into a collection name");
+            }
+            if (qdrant.exists(target, call, cancelled)) {
+                if (!request.overwrite()) {
+                    throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
+                            + qdrant.url() + "; restore into another name, or ask to overwrite it");
+                }
+                requireMatching(target, qdrant.collectionInfo(target, call, cancelled), facts);
+            }
+        } catch (QdrantException e) {
+            return failed(entry, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
+                    "The restore was not started: " + e.getMessage(), List.of());
+        }
+
+        String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
+        List<String> remarks = new ArrayList<>();
+        long uploadStart = System.nanoTime();
+        LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
+                request.overwrite(), version);
+        try {
+            qdrant.uploadSnapshot(target, entry.file(), uploadName, entry.sha256(), timeout, cancelled);
+        } catch (QdrantException e) {
+            Boolean deleted = deleteUploadedCopy(target, uploadName, call, cancelled, remarks);
+            return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs,
+                    millisSince(uploadStart), "The upload failed: " + e.getMessage(), remarks, deleted);
+        }
+        long uploadMs = millisSince(uploadStart);
+        Boolean deleted = deleteUploadedCopy(target, uploadName, call, cancelled, remarks);
+
+        JsonNode points = entry.manifest() == null ? null : entry.manifest().path("points");
+        Long expected = points == null || !points.path("min").canConvertToLong() ? null : points.get("min").asLong();
+        Long expectedMax = points == null || !points.path("max").canConvertToLong() ? null
+                : points.get("max").asLong();
+        Long found = null;
+        List<String> pointed = new ArrayList<>();
+        String problem = null;
+        try {
+            JsonNode info = qdrant.collectionInfo(target, call, cancelled);
+            String status = info == null ? null : info.path("status").asText(null);
+            if (!HEALTHY.contains(String.valueOf(status))) {
+                problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
+            }
+            found = qdrant.countPoints(target, call, cancelled);
+            if (expected == null) {
+                remarks.add("The manifest recorded no point count: the count found (" + found + ") was not checked");
+            } else if (found < expected || found > expectedMax) {
+                String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
+                        : "between " + expected + " and " + expectedMax;
+                problem = append(problem, "Collection `" + target + "` has " + found + " points after the restore, "
+                        + "but the snapshot was taken with " + wanted);
+            }
+            if (problem == null && request.aliases() && entry.manifest() != null) {
+                Map<String, String> now = qdrant.aliases(call, cancelled);
+                for (JsonNode alias : entry.manifest().path("aliases")) {
+                    String name = alias.asText();
+                    if (!target.equals(now.get(name))) {
+                        qdrant.pointAlias(name, target, now.containsKey(name), call, cancelled);
+                    }
+                    pointed.add(name);
+                }
+            }
+        } catch (QdrantException e) {
+            problem = append(problem, "The post-restore checks failed: " + e.getMessage());
+        }
+        if (problem != null) {
+            return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, problem,
+                    remarks, deleted, expected, expectedMax, found);
+        }
+        RestoreReport report = new RestoreReport(RestoreReport.Status.COMPLETED, entry.fileName(), target, snapshotOf,
+                startedAt, millisSince(start), version, facts.qdrantVersion(), expected,
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, pointed, deleted,
+                verifyMs, uploadMs, remarks.isEmpty() ? null : String.join("; ", remarks),
+                remarks.isEmpty() ? null : remarks);
+        LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
+                target, found, pointed, report.durationMs());
+        return report;
+    }
+
+    /** The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). */
+    private SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
+        if (file != null && !file.isBlank()) {
+            return catalog.find(file).orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND,
+                    "No listed snapshot is named " + file + " (see GET /api/snapshots)"));
+        }
+        String configured = config.collection();
+        return catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
+                .filter(e -> configured.equals(e.collection()) || configured.equals(e.manifestText("configuredName")))
+                .filter(e -> !e.createdAt().isAfter(Instant.now()))
+                .findFirst().orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND, "No verified snapshot of `"
+                        + configured + "` (QDRANT_COLLECTION) is in " + config.snapshot().dir()));
+    }
+
+    /** Qdrant restores a snapshot into the minor version that wrote it or the next one, never into an older one. */
+    static void requireCompatible(String target, String written, String file) throws RestoreRefused {
+        int[] t = minor(target);
+        int[] w = minor(written);
+        if (t == null || w == null) {
+            throw new RestoreRefused(Kind.CONFLICT, "The versions cannot be compared (Qdrant runs `" + target
+                    + "`, " + file + " was written by `" + written + "`); refusing to restore");
+        }
+        if (t[0] != w[0] || t[1] < w[1] || t[1] > w[1] + 1) {
+            throw new RestoreRefused(Kind.CONFLICT, file + " was written by Qdrant " + written + "; it restores only "
+                    + "into " + w[0] + "." + w[1] + ".x or " + w[0] + "." + (w[1] + 1) + ".x, and Qdrant runs "
+                    + target);
+        }
+    }
+
+    private static int[] minor(String version) {
+        if (version == null) {
+            return null;
+        }
+        String[] parts = version.strip().split("\\.");
+        try {
+            return parts.length < 2 ? null : new int[] { Integer.parseInt(parts[0]), Integer.parseInt(parts[1]) };
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Qdrant restores into an existing collection only when its vectors and shard number are the snapshot's. */
+    private static void requireMatching(String target, JsonNode info, SnapshotArchive.Facts facts)
+            throws RestoreRefused {
+        JsonNode params = info == null ? null : info.path("config").path("params");
+        if (params == null || !params.path("vectors").equals(facts.vectors())) {
+            throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` has vectors "
+                    + (params == null ? "unknown" : params.path("vectors")) + " but the snapshot has "
+                    + facts.vectors() + "; Qdrant cannot restore it over that collection");
+        }
+        if (params.path("shard_number").asInt(1) != facts.shardNumber()) {
+            throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` has "
+                    + params.path("shard_number").asInt(1) + " shards but the snapshot has " + facts.shardNumber()
+                    + "; Qdrant cannot restore it over that collection");
+        }
+    }
+
+    /**
+     * Qdrant keeps every uploaded file in the collection's snapshot directory: it is deleted (list, match, DELETE),
+     * or a remark says it could not be.
+     */
+    private Boolean deleteUploadedCopy(String collection, String uploadName, Duration call, BooleanSupplier cancelled,
+            List<String> remarks) {
+        try {
+            boolean kept = qdrant.listSnapshots(collection, call, cancelled).stream()
+                    .anyMatch(s -> uploadName.equals(s.name()));
+            if (kept) {
+                qdrant.deleteSnapshot(collection, uploadName, call, cancelled);
+            }
+            return true;
+        } catch (QdrantException e) {
+            if (e.status() == 404) {
+                return true; // no collection, so no copy of the upload either
+            }
+            remarks.add("The copy Qdrant keeps of the upload (" + uploadName + ") could not be deleted: "
+                    + e.getMessage());
+            return false;
+        }
+    }
+
+    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
+            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
+            List<String> remarks) {
+        return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
+                remarks, null, null, null, null);
+    }
+
+    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
+            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
+            List<String> remarks, Boolean deleted) {
+        return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
+                remarks, deleted, null, null, null);
+    }
+
+    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
+            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
+            List<String> remarks, Boolean deleted, Long expected, Long expectedMax, Long found) {
+        String full = remarks.isEmpty() ? message : message + "; " + String.join("; ", remarks);
+        LOG.errorf("Restore failed: file=%s collection=%s: %s", entry.fileName(), target, full);
+        return new RestoreReport(RestoreReport.Status.FAILED, entry.fileName(), target, snapshotOf, startedAt,
+                millisSince(start), version, facts.qdrantVersion(), expected,
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, null, deleted,
+                verifyMs, uploadMs, full, remarks.isEmpty() ? null : List.copyOf(remarks));
+    }
+
+    private static String append(String problem, String more) {
+        return problem == null ? more : problem + "; " + more;
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.snapshotter.restore;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * {@code POST /api/snapshots/{file}/restore} against the stand-in: a snapshot taken by the service comes back into
+ * Qdrant under another name with its count checked, and every refusal and failure the issue names says why.
+ */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class RestoreTest {
+
+    static final String TARGET = "kairos_restored";
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    /** A snapshot taken through the service (so with its manifest and recorded count); its file name. */
+    private Path takeSnapshot() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(50_000));
+        return Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+    }
+
+    private static String uploadName(Path file) {
+        return "restore-" + file.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
+    }
+
+    private static ValidatableResponse restore(Path file, String body) {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
+                .body(body).post("/api/snapshots/" + file.getFileName() + "/restore").then();
+    }
+
+    @Test
+    void restoresASnapshotUnderAnotherNameAndChecksItsCount() throws Exception {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        double before = Scrape.value("snapshotter_restores_total{result=\"completed\"}");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("file", equalTo(file.getFileName().toString()))
+                .body("collection", equalTo(TARGET))
+                .body("snapshotOf", equalTo("kairos"))
+                .body("snapshotVersion", equalTo("1.19.0"))
+                .body("pointsExpected", equalTo((int) QdrantStandIn.POINTS))
+                .body("pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                .body("uploadedCopyDeleted", equalTo(true));
+
+        List<LoggedRequest> uploads = qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload");
+        assertThat(uploads).hasSize(1);
+        LoggedRequest upload = uploads.get(0);
+        assertThat(upload.queryParameter("priority").firstValue()).isEqualTo("snapshot");
+        assertThat(upload.queryParameter("checksum").firstValue()).isEqualTo(TestData.sha256(Files.readAllBytes(file)));
+        assertThat(upload.getParts()).singleElement().satisfies(part -> {
+            assertThat(part.getName()).isEqualTo("snapshot");
+            assertThat(part.getBody().asBytes()).isEqualTo(Files.readAllBytes(file));
+        });
+        assertThat(qdrant.requests("DELETE", "/collections/" + TARGET + "/snapshots/" + uploadName(file)))
+                .hasSize(1);
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"completed\"}")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void refusesAnExistingCollectionUnlessAskedToOverwrite() {
+        Path file = takeSnapshot();
+
+        restore(file, "{}").statusCode(409)
+                .body("detail", equalTo("Collection `kairos` exists on Qdrant at " + qdrant.url()
+                        + "; restore into another name, or ask to overwrite it"));
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void overwritingACollectionWhoseVectorsDifferIsRefused() {
+        Path file = takeSnapshot(); // kairos has 384-dimension vectors, the snapshot 4
+
+        restore(file, "{\"overwrite\":true}").statusCode(409)
+                .body("detail", startsWith("Collection `kairos` has vectors {\"size\":384,\"distance\":\"Cosine\"} but "
+                        + "the snapshot has {\"size\":4,\"distance\":\"Cosine\"}"));
+    }
+
+    @Test
+    void refusesAQdrantTwoMinorVersionsAhead() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        qdrant.version("1.21.0");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
+                .body("detail", equalTo(file.getFileName() + " was written by Qdrant 1.19.0; it restores only into "
+                        + "1.19.x or 1.20.x, and Qdrant runs 1.21.0"));
+        qdrant.version("1.20.3");
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(200);
+    }
+
+    @Test
+    void refusesACorruptFileAndNothingReachesQdrant() throws Exception {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(file, bytes);
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(422)
+                .body("detail", startsWith(file.getFileName() + " fails verification, so it is not restored: it hashes "
+                        + "to "));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void refusesAFileThatFailsTheOfflineCheck() {
+        Path file = dir.plantSnapshot(Instant.now().minusSeconds(60), "kairos", TestData.randomBytes(30_000));
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(422)
+                .body("detail", containsString("The snapshot is not a sound Qdrant snapshot archive"));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aChecksumMismatchAtQdrantIsAFailedRestoreWithQdrantsWords() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        qdrant.uploadFails(TARGET, 400, "Checksum mismatch: expected 00ff, actual 11ee");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", startsWith("The upload failed: Qdrant answered 400 to upload snapshot"))
+                .body("message", containsString("Checksum mismatch: expected 00ff, actual 11ee"));
+        // Qdrant made nothing: no collection, no copy of the upload to delete
+        assertThat(qdrant.requests("DELETE", "/collections/" + TARGET + "/snapshots/")).isEmpty();
+    }
+
+    @Test
+    void aWrongCountAfterTheRestoreFailsIt() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, 7, uploadName(file));
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("pointsFound", equalTo(7))
+                .body("message", equalTo("Collection `" + TARGET + "` has 7 points after the restore, but the "
+                        + "snapshot was taken with " + QdrantStandIn.POINTS))
+                .body("uploadedCopyDeleted", equalTo(true));
+    }
+
+    @Test
+    void refusesInClusterMode() {
+        Path file = takeSnapshot();
+        qdrant.cluster("1", List.of("1", "2"), "other", "{\"peer_id\":1,\"shard_count\":1,\"local_shards\":[],"
+                + "\"remote_shards\":[],\"shard_transfers\":[]}");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
+                .body("detail", startsWith("Qdrant at " + qdrant.url() + " runs as a cluster"));
+    }
+
+    @Test
+    void needsTheApiToken() {
+        Path file = takeSnapshot();
+        given().contentType("application/json").body("{}").post("/api/snapshots/" + file.getFileName() + "/restore")
+                .then().statusCode(401);
+        restore(Path.of("2026-01-01T00-00-00-000Z-nope.snap"), "{}").statusCode(404);
+    }
+}

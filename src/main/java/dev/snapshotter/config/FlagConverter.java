@@ -42,4 +42,11 @@ public final class FlagConverter {
             return parse("QDRANT_SNAPSHOT_DELETE_REMOTE", value);
         }
     }
+
+    public static final class RestoreIfMissing implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return parse("QDRANT_SNAPSHOT_RESTORE_IF_MISSING", value);
+        }
+    }
 }

@@ -64,6 +64,16 @@ public interface QdrantConfig {
         @WithConverter(BoundedDuration.OnStartMinInterval.class)
         Optional<Duration> onStartMinInterval();
 
+        /**
+         * At boot, before the boot snapshot and before {@code /q/health/started} goes UP: when the collection
+         * {@code QDRANT_COLLECTION} names does not exist on Qdrant, restore the newest verified snapshot of it from the
+         * directory (and take no boot snapshot of the restored data), so the app beside this one starts on its data
+         * rather than an empty collection ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}).
+         */
+        @WithDefault("false")
+        @WithConverter(FlagConverter.RestoreIfMissing.class)
+        boolean restoreIfMissing();
+
         /** Where snapshot files go; resolved to an absolute path at boot ({@code QDRANT_SNAPSHOT_DIR}). */
         @WithDefault("./data/qdrant/snapshots")
         @WithConverter(NonBlank.Directory.class)

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Startup;
 
 import dev.snapshotter.snapshot.BootSnapshot;
+import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotReport;
 
 /**
@@ -27,6 +28,13 @@ class BootSnapshotCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("boot-snapshot");
+        bootSnapshot.prepared().ifPresent(step -> {
+            response.withData("restore", step.failed() ? "failed" : "completed");
+            response.withData("restoreMessage", step.message());
+        });
+        if (bootSnapshot.prepared().filter(BootStep.Outcome::failed).isPresent()) {
+            return response.down().build();
+        }
         if (bootSnapshot.result().isPresent()) {
             return withReport(response.up(), bootSnapshot.result().get());
         }

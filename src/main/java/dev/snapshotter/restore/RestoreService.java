@@ -72,9 +72,17 @@ public class RestoreService {
     public record Request(String file, String collection, boolean overwrite, boolean aliases) {
     }
 
+    /** Restores, taking the single-flight slot (a snapshot or restore going makes it fail at once). */
     public RestoreReport restore(Request request) throws RestoreRefused {
         try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
-            RestoreReport report = restore(request, run.cancellation()::cancelled);
+            return restoreUnder(run, request);
+        }
+    }
+
+    /** Restores under a slot the caller holds (the boot's). */
+    public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
+        try {
+            RestoreReport report = restore(request, slot.cancellation()::cancelled);
             counter(report.status().label()).increment();
             return report;
         } catch (RestoreRefused e) {
@@ -82,6 +90,11 @@ public class RestoreService {
             LOG.warnf("Restore refused: %s", e.getMessage());
             throw e;
         }
+    }
+
+    /** Whether the collection {@code QDRANT_COLLECTION} names (or an alias of that name) exists on Qdrant. */
+    boolean configuredCollectionExists(BooleanSupplier cancelled) {
+        return qdrant.exists(config.collection(), Duration.ofSeconds(30), cancelled);
     }
 
     private Counter counter(String result) {

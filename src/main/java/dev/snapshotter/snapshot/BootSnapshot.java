@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
@@ -41,7 +42,9 @@ public class BootSnapshot {
     private final SnapshotDirectory directory;
     private final QdrantSnapshotTarget target;
     private final SnapshotService service;
+    private final BootStep step;
     private volatile SnapshotReport result;
+    private volatile BootStep.Outcome prepared;
     private volatile Retrying retrying;
     /**
      * The boot's own thread: the attempt (a long blocking run) and, with {@code QDRANT_SNAPSHOT_ON_START_REQUIRED},
@@ -61,11 +64,12 @@ public class BootSnapshot {
     }
 
     BootSnapshot(QdrantConfig config, SnapshotDirectory directory, QdrantSnapshotTarget target,
-            SnapshotService service) {
+            SnapshotService service, Instance<BootStep> steps) {
         this.config = config;
         this.directory = directory;
         this.target = target;
         this.service = service;
+        this.step = steps.stream().filter(BootStep::enabled).findFirst().orElse(null);
     }
 
     /**
@@ -81,6 +85,12 @@ public class BootSnapshot {
     void onStart(@Observes StartupEvent event) {
         // fails boot with a sentence naming the variable; holds the directory's lock for the process's life
         LOG.infof("Snapshots go to %s", directory.prepare());
+        if (step != null) {
+            // the step (a restore of a missing collection) and then the boot snapshot hold the slot from here on
+            SnapshotService.Run first = service.begin(Reason.STARTUP);
+            worker.execute(() -> prepareThenAttempt(first));
+            return;
+        }
         if (!config.snapshot().onStart()) {
             LOG.info("Boot snapshot disabled (QDRANT_SNAPSHOT_ON_START is off)");
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
@@ -102,6 +112,46 @@ public class BootSnapshot {
         // snapshot (QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL) is looked for once the alias is resolved, in the run
         SnapshotService.Run first = service.begin(Reason.STARTUP);
         worker.execute(() -> attempt(first, 1, FIRST_RETRY, null));
+    }
+
+    /**
+     * The boot step, once Qdrant is ready, then the boot snapshot when it is on and the step did nothing. A step that
+     * did something settles the boot without a snapshot; one that failed keeps {@code /q/health/started} DOWN.
+     */
+    private void prepareThenAttempt(SnapshotService.Run first) {
+        BootStep.Outcome outcome;
+        try {
+            LOG.infof("Boot: waiting up to %s for Qdrant at %s", BoundedDuration.describe(config.waitTimeout()),
+                    config.url());
+            target.awaitAvailable(config.waitTimeout(), first.cancellation());
+            outcome = step.run(first);
+        } catch (SnapshotFailure e) {
+            outcome = new BootStep.Outcome(true, "Startup stays DOWN: " + e.getMessage(), null);
+        } catch (RuntimeException e) {
+            outcome = new BootStep.Outcome(true, "Startup stays DOWN: the boot step failed unexpectedly: " + e, null);
+        }
+        if (outcome == null && config.snapshot().onStart()) {
+            attempt(first, 1, FIRST_RETRY, null);
+            return;
+        }
+        first.close();
+        if (outcome == null) {
+            result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
+        } else if (outcome.failed()) {
+            prepared = outcome;
+            LOG.error(outcome.message());
+            worker.shutdown();
+            return;
+        } else {
+            prepared = outcome;
+            result = service.skip(Reason.STARTUP, outcome.message(), outcome.file());
+        }
+        try {
+            target.refreshLastSuccess(new Cancellation());
+        } catch (SnapshotFailure e) {
+            LOG.warnf("The last success stays unknown until the first run: %s", e.getMessage());
+        }
+        worker.shutdown();
     }
 
     /**
@@ -173,6 +223,11 @@ public class BootSnapshot {
     /** The boot attempt's report once it has settled (whatever its outcome), empty before. */
     public Optional<SnapshotReport> result() {
         return Optional.ofNullable(result);
+    }
+
+    /** What the boot step did (a restore), empty when it did nothing or there is none. */
+    public Optional<BootStep.Outcome> prepared() {
+        return Optional.ofNullable(prepared);
     }
 
     /** A required boot snapshot being retried, while it has not succeeded. */

@@ -1,5 +1,8 @@
 package dev.snapshotter.restore;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
@@ -164,6 +168,22 @@ class RestoreTest {
                 .body("message", containsString("Checksum mismatch: expected 00ff, actual 11ee"));
         // Qdrant made nothing: no collection, no copy of the upload to delete
         assertThat(qdrant.requests("DELETE", "/collections/" + TARGET + "/snapshots/")).isEmpty();
+    }
+
+    @Test
+    void anUploadCutMidwayIsAFailedRestoreThatLeavesNothingOnQdrant() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        qdrant.server().stubFor(post(urlPathEqualTo("/collections/" + TARGET + "/snapshots/upload")).atPriority(1)
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", startsWith("The upload failed: "))
+                .body("message", containsString("upload snapshot `" + uploadName(file) + "` to collection `" + TARGET))
+                .body("uploadedCopyDeleted", equalTo(true));
+        given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/snapshots").then()
+                .body("find { it.file == '" + file.getFileName() + "' }.verified", equalTo(true));
     }
 
     @Test

@@ -150,6 +150,11 @@ public final class QdrantStandIn {
      * {@code uploadName} (Qdrant keeps every upload) until it is deleted.
      */
     public void restoresUploads(String collection, long points, String uploadName) {
+        restoresUploads(collection, points, uploadName, 0);
+    }
+
+    /** {@link #restoresUploads(String, long, String)}, the upload answering after {@code delayMillis}. */
+    public void restoresUploads(String collection, long points, String uploadName, int delayMillis) {
         String c = encoded(collection);
         String scenario = "restore " + collection;
         String restored = "restored";
@@ -168,7 +173,7 @@ public final class QdrantStandIn {
                 .withQueryParam("checksum", matching("[0-9a-f]{64}"))
                 .withHeader("Content-Type", com.github.tomakehurst.wiremock.client.WireMock.containing(
                         "multipart/form-data; boundary="))
-                .inScenario(scenario).willSetStateTo(restored).willReturn(ok("true")));
+                .inScenario(scenario).willSetStateTo(restored).willReturn(ok("true").withFixedDelay(delayMillis)));
         server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("{\"exists\":true}")));
         server.stubFor(authed(get(urlEqualTo("/collections/" + c))).inScenario(scenario)
@@ -180,6 +185,11 @@ public final class QdrantStandIn {
                         + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
         server.stubFor(authed(delete(urlPathEqualTo("/collections/" + c + "/snapshots/" + encoded(uploadName))))
                 .willReturn(ok("true")));
+    }
+
+    /** {@code POST /collections/aliases} applies any alias actions: 200 {@code true}. */
+    public void aliasesUpdated() {
+        server.stubFor(authed(post(urlEqualTo("/collections/aliases"))).willReturn(ok("true")));
     }
 
     /** The info of a green collection of one shard with these vector params. */
@@ -335,8 +345,10 @@ public final class QdrantStandIn {
                 .toList();
     }
 
+    /** Every snapshot create Qdrant received ({@code POST /collections/{c}/snapshots?...}), of any collection. */
     public List<LoggedRequest> creates() {
-        return requests("POST", "/collections/");
+        return requests("POST", "/collections/").stream()
+                .filter(r -> r.getUrl().contains("/snapshots?") || r.getUrl().endsWith("/snapshots")).toList();
     }
 
     private static MappingBuilder authed(MappingBuilder mapping) {

@@ -19,7 +19,10 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@link FaultyDownloadServer}; {@code tls=private-ca}, which serves https with a certificate of a private CA and
  * gives the app that CA ({@code tls=untrusted}: does not); and {@code up-after-ms=N}, which keeps the port closed
  * for N ms after the app is told where Qdrant is, as a Qdrant still starting would; {@code
- * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts. Every app
+ * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts; {@code
+ * collection-missing-restore-ms=N} plants a verified snapshot of {@code kairos} taken an hour ago, with its manifest,
+ * and makes {@code kairos} missing on Qdrant until that snapshot is uploaded (the upload answering after N ms). Every
+ * app
  * requires the bearer
  * token {@link ServiceApi#API_TOKEN} on its API.
  */
@@ -32,6 +35,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     private boolean trustCa = true;
     private long lateMillis;
     private java.time.Duration plantedAge;
+    private Integer restoreMillis;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -49,6 +53,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
                 trustCa = value.equals("private-ca");
             } else if (key.equals("up-after-ms")) {
                 lateMillis = Long.parseLong(value);
+            } else if (key.equals("collection-missing-restore-ms")) {
+                restoreMillis = Integer.valueOf(value);
             } else if (key.equals("plant-snapshot-aged")) {
                 plantedAge = java.time.Duration.parse(value);
             } else {
@@ -97,6 +103,22 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             starter.start();
         }
 
+        if (restoreMillis != null) {
+            Path planted = standIn.directory().plantSnapshot(java.time.Instant.now().minusSeconds(3600),
+                    QdrantStandIn.COLLECTION, TestData.snapshot(20_000));
+            try {
+                Files.writeString(planted.resolveSibling(planted.getFileName() + ".json"), "{\"format\":1,"
+                        + "\"collection\":{\"name\":\"kairos\"},\"aliases\":[\"kairos_live\"],\"points\":{\"count\":"
+                        + QdrantStandIn.POINTS + ",\"min\":" + QdrantStandIn.POINTS + ",\"max\":" + QdrantStandIn.POINTS
+                        + "}}");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS,
+                    "restore-" + planted.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot",
+                    restoreMillis);
+            standIn.aliasesUpdated();
+        }
         if (plantedAge != null) {
             standIn.directory().plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory
         }

@@ -7,6 +7,7 @@ import java.util.Properties;
 
 import dev.snapshotter.config.BootFailure;
 import dev.snapshotter.health.ContainerProbe;
+import dev.snapshotter.restore.RestoreCommand;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -30,6 +31,11 @@ public final class SnapshotterMain {
               application                 start the service (HTTP API, probes and metrics on QUARKUS_HTTP_PORT)
               application probe [path]    ask the service running beside it for a health endpoint
                                           (default /q/health/ready); exit 0 when it answers 200
+              application restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]
+                                          restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
+                                          HTTP server (the newest verified one of QDRANT_COLLECTION by default;
+                                          into the collection it was taken of unless --collection); prints the
+                                          report; the service must not run on the same directory
               application --help          print this text
               application --version       print the version
               -Dkey=value arguments set configuration keys, as on the JVM's command line.
@@ -50,6 +56,7 @@ public final class SnapshotterMain {
               QDRANT_SNAPSHOT_STALL_TIMEOUT         longest silence in a download (60s)
               QDRANT_SNAPSHOT_DELETE_REMOTE         delete Qdrant's copy once ours is verified (true)
               QDRANT_SNAPSHOT_DOWNLOAD_URL          another route to Qdrant for downloads (QDRANT_URL)
+              QDRANT_SNAPSHOT_RESTORE_IF_MISSING    restore a missing collection at boot (false)
               QDRANT_WAIT_TIMEOUT                   how long the boot snapshot waits for Qdrant (30s)
               QDRANT_CA_CERT_PATH                   PEM of the CA behind Qdrant's certificate (unset)
               QUARKUS_HTTP_PORT                     port of the API, probes and metrics (8080)
@@ -59,6 +66,8 @@ public final class SnapshotterMain {
               1  boot failed (a bad setting, an unusable or shared snapshot directory: one line says why);
                  probe: not healthy
               2  a command line this program does not take
+              restore: 0 restored and checked; 1 the restore (or the boot) failed; 3 refused before anything
+                 was sent to Qdrant (the file does not verify, the collection exists, a version it cannot read)
             """;
 
     private SnapshotterMain() {
@@ -68,6 +77,18 @@ public final class SnapshotterMain {
         if (args.length > 0 && ContainerProbe.COMMAND.equals(args[0])) {
             System.exit(ContainerProbe.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        // the native image's entrypoint puts -Dkey=value settings before any command the operator adds
+        int command = 0;
+        while (command < args.length && isSetting(args[command])) {
+            command++;
+        }
+        if (command < args.length && RestoreCommand.COMMAND.equals(args[command])) {
+            String[] rest = new String[args.length - 1];
+            System.arraycopy(args, 0, rest, 0, command);
+            System.arraycopy(args, command + 1, rest, command, args.length - command - 1);
+            restore(rest);
+            return;
+        }
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.print(HELP);
@@ -75,7 +96,7 @@ public final class SnapshotterMain {
             } else if (arg.equals("--version")) {
                 System.out.println("qdrant-snapshotter " + version());
                 System.exit(0);
-            } else if (!arg.startsWith("-D") || arg.indexOf('=') < 3) {
+            } else if (!isSetting(arg)) {
                 System.err.println("Unknown argument `" + arg + "`: the service takes no arguments but -Dkey=value; "
                         + "see --help.");
                 System.exit(USAGE);
@@ -91,6 +112,30 @@ public final class SnapshotterMain {
             }
             System.exit(exitCode);
         });
+    }
+
+    private static boolean isSetting(String arg) {
+        return arg.startsWith("-D") && arg.indexOf('=') > 2;
+    }
+
+    /** {@code restore ...}: the service's beans without its server, snapshots or schedule, for one restore. */
+    private static void restore(String[] args) {
+        if (RestoreCommand.parse(args, System.err) == null) {
+            System.exit(USAGE);
+        }
+        RestoreCommand.SETTINGS.forEach(System::setProperty);
+        for (String arg : args) {
+            if (isSetting(arg)) {
+                int equals = arg.indexOf('=');
+                System.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
+            }
+        }
+        Quarkus.run(RestoreCommand.class, (exitCode, failure) -> {
+            if (failure != null) {
+                BootFailure.describe(failure).forEach(sentence -> System.err.println("Boot failed: " + sentence));
+            }
+            System.exit(exitCode);
+        }, args);
     }
 
     static String version() {

@@ -58,6 +58,7 @@ class CommandLineIT {
             assertThat(warning).contains("WARN").contains("POST /api/snapshot")
                     .contains("GET /api/snapshots ").contains("GET /api/snapshots/{file}")
                     .contains("POST /api/snapshots/{file}/verify").contains("DELETE /api/snapshots/{file}")
+                    .contains("POST /api/snapshots/{file}/restore")
                     .contains("QDRANT_SNAPSHOT_API_TOKEN");
         }
     }

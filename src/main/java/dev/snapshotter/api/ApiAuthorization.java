@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -30,15 +31,21 @@ public class ApiAuthorization {
 
     private final Optional<byte[]> tokenDigest;
 
-    ApiAuthorization(QdrantConfig config) {
+    private final boolean serving;
+
+    /** @param serving whether the HTTP server listens at all (the {@code restore} command runs without it) */
+    ApiAuthorization(QdrantConfig config,
+            @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean serving) {
         this.tokenDigest = config.snapshot().apiToken().filter(token -> !token.isBlank()).map(ApiAuthorization::digest);
+        this.serving = serving;
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (tokenDigest.isEmpty()) {
+        if (tokenDigest.isEmpty() && serving) {
             LOG.warn("The API is open to anyone who can reach this port: POST /api/snapshot (take a snapshot), "
                     + "GET /api/snapshots (list), GET /api/snapshots/{file} (download the collection's full data, "
-                    + "and its .json and .sha256), POST /api/snapshots/{file}/verify and DELETE /api/snapshots/{file}; "
+                    + "and its .json and .sha256), POST /api/snapshots/{file}/verify, DELETE /api/snapshots/{file} "
+                    + "and POST /api/snapshots/{file}/restore (write a snapshot into Qdrant); "
                     + "set QDRANT_SNAPSHOT_API_TOKEN to require a bearer token");
         }
     }

@@ -63,7 +63,7 @@ class RestoreTest {
     }
 
     private static String uploadName(Path file) {
-        return "restore-" + file.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
+        return SnapshotDir.uploadName(file);
     }
 
     private static ValidatableResponse restore(Path file, String body) {

@@ -104,18 +104,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
         }
 
         if (restoreMillis != null) {
-            Path planted = standIn.directory().plantSnapshot(java.time.Instant.now().minusSeconds(3600),
-                    QdrantStandIn.COLLECTION, TestData.snapshot(20_000));
-            try {
-                Files.writeString(planted.resolveSibling(planted.getFileName() + ".json"), "{\"format\":1,"
-                        + "\"collection\":{\"name\":\"kairos\"},\"aliases\":[\"kairos_live\"],\"points\":{\"count\":"
-                        + QdrantStandIn.POINTS + ",\"min\":" + QdrantStandIn.POINTS + ",\"max\":" + QdrantStandIn.POINTS
-                        + "}}");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS,
-                    "restore-" + planted.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot",
+            Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
+            standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted),
                     restoreMillis);
             standIn.aliasesUpdated();
         }

@@ -53,6 +53,28 @@ public final class SnapshotDir {
         return plantSnapshot(Instant.now().minus(age), QdrantStandIn.COLLECTION, TestData.snapshot(2048));
     }
 
+    /**
+     * Puts a verified snapshot of {@code kairos} taken an hour ago in the directory, with the manifest a run writes:
+     * taken with {@code points} points while the alias {@code kairos_live} pointed at it. Returns its file.
+     */
+    public Path plantRestorable(long points) {
+        Path planted = plantSnapshot(Instant.now().minusSeconds(3600), QdrantStandIn.COLLECTION,
+                TestData.snapshot(20_000));
+        try {
+            Files.writeString(planted.resolveSibling(planted.getFileName() + ".json"), "{\"format\":1,"
+                    + "\"collection\":{\"name\":\"kairos\"},\"aliases\":[\"kairos_live\"],\"points\":{\"count\":"
+                    + points + ",\"min\":" + points + ",\"max\":" + points + "}}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return planted;
+    }
+
+    /** The name Qdrant keeps an upload of {@code snapshot} under, in the restored collection's snapshot list. */
+    public static String uploadName(Path snapshot) {
+        return "restore-" + snapshot.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
+    }
+
     /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */
     public Path plantSnapshot(Instant createdAt, String collection, byte[] body) {
         String name = NAME_TIME.format(createdAt) + "-" + collection + ".snap";

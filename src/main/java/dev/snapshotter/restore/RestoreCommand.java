@@ -1,0 +1,99 @@
+package dev.snapshotter.restore;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.QuarkusApplication;
+
+/**
+ * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]}: the restore of the API,
+ * for disaster recovery without the HTTP server, reading the same variables. Prints the report as JSON and exits
+ * {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The executable starts it with the HTTP server, the boot
+ * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
+ */
+@Singleton
+public class RestoreCommand implements QuarkusApplication {
+
+    public static final String COMMAND = "restore";
+    public static final int RESTORED = 0;
+    /** Qdrant failed the upload, or a post-check failed (or the boot did). */
+    public static final int FAILED = 1;
+    /** The command line is not one this command takes. */
+    public static final int USAGE = 2;
+    /** Refused before anything was sent to Qdrant. */
+    public static final int REFUSED = 3;
+
+    /** What the command changes from the service's configuration: no server, no snapshot, no schedule. */
+    public static final Map<String, String> SETTINGS = Map.of("quarkus.http.host-enabled", "false",
+            "qdrant.snapshot.on-start", "false", "qdrant.snapshot.restore-if-missing", "false",
+            "qdrant.snapshot.schedule", "");
+
+    private final RestoreService restores;
+    private final ObjectMapper json;
+
+    RestoreCommand(RestoreService restores, ObjectMapper json) {
+        this.restores = restores;
+        this.json = json;
+    }
+
+    /** Parses the command's options; null (with the reason printed) when they are not ones it takes. */
+    public static RestoreService.Request parse(String[] args, PrintStream err) {
+        String file = null;
+        String collection = null;
+        boolean overwrite = false;
+        boolean aliases = true;
+        boolean latest = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--file", "--collection" -> {
+                    if (i + 1 >= args.length || args[i + 1].isBlank() || args[i + 1].startsWith("--")) {
+                        err.println("restore: " + arg + " needs a value; see --help.");
+                        return null;
+                    }
+                    if (arg.equals("--file")) {
+                        file = args[++i];
+                    } else {
+                        collection = args[++i];
+                    }
+                }
+                case "--latest" -> latest = true;
+                case "--overwrite" -> overwrite = true;
+                case "--no-aliases" -> aliases = false;
+                default -> {
+                    if (arg.startsWith("-D") && arg.indexOf('=') > 2) {
+                        continue;
+                    }
+                    err.println("restore: unknown option `" + arg + "`; see --help.");
+                    return null;
+                }
+            }
+        }
+        if (latest && file != null) {
+            err.println("restore: --file and --latest exclude each other; see --help.");
+            return null;
+        }
+        return new RestoreService.Request(file, collection, overwrite, aliases);
+    }
+
+    @Override
+    public int run(String... args) throws JsonProcessingException {
+        RestoreService.Request request = parse(args, System.err);
+        if (request == null) {
+            return USAGE;
+        }
+        try {
+            RestoreReport report = restores.restore(request);
+            System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            return report.status() == RestoreReport.Status.COMPLETED ? RESTORED : FAILED;
+        } catch (RestoreRefused e) {
+            System.err.println("Restore refused: " + e.getMessage());
+            return REFUSED;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.snapshotter.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.snapshotter.support.PackagedApp;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SnapshotDir;
+
+/**
+ * {@code restore} from the command line of the packaged executable, for disaster recovery without the HTTP server:
+ * the report on stdout and the exit code (0 restored, 1 failed, 2 usage, 3 refused), whatever the boot snapshot and
+ * schedule settings say.
+ */
+class RestoreCommandIT {
+
+    @TempDir
+    Path temp;
+
+    WireMockServer server;
+    QdrantStandIn qdrant;
+    SnapshotDir dir;
+
+    @BeforeEach
+    void startQdrant() {
+        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        dir = new SnapshotDir(temp);
+        qdrant = QdrantStandIn.on(server, dir, null);
+        qdrant.reset();
+    }
+
+    @AfterEach
+    void stopQdrant() {
+        server.stop();
+    }
+
+    private Map<String, String> environment() {
+        // a boot snapshot and an overdue schedule are asked for: the command must take neither
+        return Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", QdrantStandIn.API_KEY,
+                "QDRANT_SNAPSHOT_DIR", temp.toString(), "QDRANT_SNAPSHOT_ON_START", "true",
+                "QDRANT_SNAPSHOT_SCHEDULE", "every 1s");
+    }
+
+    @Test
+    void restoresTheNewestSnapshotIntoAnotherCollectionAndExitsZero() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted));
+        qdrant.aliasesUpdated();
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--latest", "--collection",
+                "kairos_dr");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"status\" : \"completed\"")
+                .contains("\"file\" : \"" + planted.getFileName() + "\"").contains("\"collection\" : \"kairos_dr\"")
+                .contains("\"pointsFound\" : " + QdrantStandIn.POINTS).doesNotContain("Listening on: http")
+                .doesNotContain("The API is open");
+        assertThat(qdrant.requests("POST", "/collections/kairos_dr/snapshots/upload")).hasSize(1);
+        assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).isEmpty();
+    }
+
+    @Test
+    void aRefusalExitsThreeWithItsSentence() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS); // kairos exists on the stand-in
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--file",
+                planted.getFileName().toString());
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.REFUSED);
+        assertThat(exit.output()).contains("Restore refused: Collection `kairos` exists on Qdrant at " + qdrant.url()
+                + "; restore into another name, or ask to overwrite it");
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aFailedRestoreExitsOne() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.restoresUploads("kairos_dr", 3, SnapshotDir.uploadName(planted));
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--collection", "kairos_dr",
+                "--no-aliases");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.FAILED);
+        assertThat(exit.output()).contains("\"status\" : \"failed\"").contains("has 3 points after the restore");
+    }
+
+    @Test
+    void anOptionItDoesNotTakeExitsTwoWithoutStarting() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--fiel", "x");
+
+        assertThat(exit.code()).isEqualTo(RestoreCommand.USAGE);
+        assertThat(exit.output()).contains("restore: unknown option `--fiel`; see --help.");
+        assertThat(server.getAllServeEvents()).isEmpty();
+    }
+}

@@ -59,14 +59,17 @@ public class SnapshotCatalogResource {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Listed(String file, String collection, long size, String sha256, String createdAt, String reason,
-            String qdrantVersion, Long pointsCount, boolean manifest, boolean verified, String verificationFailedAt) {
+            String qdrantVersion, Long pointsCount, boolean manifest, boolean verified, String verificationFailedAt,
+            String drilledAt, String drillResult) {
 
         static Listed of(Entry entry) {
             String points = entry.manifestText("collection", "points_count");
             return new Listed(entry.fileName(), entry.collection(), entry.bytes(), entry.sha256(),
                     entry.createdAt().toString(), entry.manifestText("reason"), entry.manifestText("qdrant", "version"),
                     points == null ? null : Long.valueOf(points), entry.manifest() != null, entry.verified(),
-                    entry.verified() ? null : entry.verificationFailedAt().toString());
+                    entry.verified() ? null : entry.verificationFailedAt().toString(),
+                    entry.lastDrill() == null ? null : entry.lastDrill().path("drilledAt").asText(null),
+                    entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null));
         }
     }
 

@@ -49,4 +49,21 @@ public abstract class NonBlank implements Converter<String> {
             return super.convert(value);
         }
     }
+
+    /** A scratch collection's name must be a name Qdrant takes: letters, digits, {@code _ - .}, at most 64 characters. */
+    public static final class DrillPrefix extends NonBlank {
+        public DrillPrefix() {
+            super("QDRANT_DRILL_PREFIX", "the start of a restore drill's scratch collection name");
+        }
+
+        @Override
+        public String convert(String value) {
+            String prefix = super.convert(value);
+            if (!prefix.matches("[A-Za-z0-9_.-]{1,32}")) {
+                throw new IllegalArgumentException("QDRANT_DRILL_PREFIX must be 1 to 32 letters, digits, `_`, `-` or "
+                        + "`.`, but it is \"" + prefix + "\".");
+            }
+            return prefix;
+        }
+    }
 }

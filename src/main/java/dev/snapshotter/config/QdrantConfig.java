@@ -40,6 +40,20 @@ public interface QdrantConfig {
     /** The snapshot pipeline. */
     Snapshot snapshot();
 
+    /** Restore drills. */
+    Drill drill();
+
+    interface Drill {
+
+        /**
+         * The start of a drill's scratch collection name, {@code <prefix><collection>-<UTC time>}
+         * ({@code QDRANT_DRILL_PREFIX}).
+         */
+        @WithDefault("drill-")
+        @WithConverter(NonBlank.DrillPrefix.class)
+        String prefix();
+    }
+
     interface Snapshot {
 
         /** Take one snapshot at boot ({@code QDRANT_SNAPSHOT_ON_START}). */
@@ -134,5 +148,12 @@ public interface QdrantConfig {
          */
         @WithConverter(Schedule.Reader.class)
         Optional<Schedule> schedule();
+
+        /**
+         * When to run restore drills, in the forms of {@code QDRANT_SNAPSHOT_SCHEDULE}; {@code every <duration>} is due
+         * one interval after the last drill; unset, no scheduled drill ({@code QDRANT_SNAPSHOT_DRILL_SCHEDULE}).
+         */
+        @WithConverter(Schedule.DrillReader.class)
+        Optional<Schedule> drillSchedule();
     }
 }

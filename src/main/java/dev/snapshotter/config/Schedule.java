@@ -28,8 +28,18 @@ public record Schedule(String cron, Duration every) {
         return cron != null ? "cron `" + cron + "`" : "every " + BoundedDuration.describe(every);
     }
 
-    /** Reads and validates the variable at boot. */
-    public static final class Reader implements Converter<Schedule> {
+    /** Reads and validates {@code QDRANT_SNAPSHOT_SCHEDULE} at boot. */
+    public static class Reader implements Converter<Schedule> {
+
+        private final String variable;
+
+        public Reader() {
+            this("QDRANT_SNAPSHOT_SCHEDULE");
+        }
+
+        Reader(String variable) {
+            this.variable = variable;
+        }
 
         @Override
         public Schedule convert(String value) {
@@ -55,10 +65,17 @@ public record Schedule(String cron, Duration every) {
             return new Schedule(trimmed, null);
         }
 
-        private static IllegalArgumentException invalid(String value, String why) {
-            return new IllegalArgumentException("QDRANT_SNAPSHOT_SCHEDULE must be a Quartz cron expression of 6 or 7 "
+        private IllegalArgumentException invalid(String value, String why) {
+            return new IllegalArgumentException(variable + " must be a Quartz cron expression of 6 or 7 "
                     + "fields (seconds first, such as \"0 0 3 * * ?\") or \"every <duration>\" (such as \"every 6h\"), "
                     + "but it is \"" + value + "\" (" + why + ").");
+        }
+    }
+
+    /** Reads and validates {@code QDRANT_SNAPSHOT_DRILL_SCHEDULE} at boot: the same forms. */
+    public static final class DrillReader extends Reader {
+        public DrillReader() {
+            super("QDRANT_SNAPSHOT_DRILL_SCHEDULE");
         }
     }
 }

@@ -95,6 +95,26 @@ interface QdrantApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<InputStream> countPoints(@PathParam("collection") String collection, String request);
 
+    /** {@code POST /collections/{c}/points/scroll}: a page of points (ids only, with the body asked). */
+    @POST
+    @Path("collections/{collection}/points/scroll")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> scroll(@PathParam("collection") String collection, String request);
+
+    /** {@code POST /collections/{c}/points}: the points of these ids that exist. */
+    @POST
+    @Path("collections/{collection}/points")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> retrieve(@PathParam("collection") String collection, String request);
+
+    @DELETE
+    @Path("collections/{collection}")
+    @ClientQueryParam(name = "wait", value = "true")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> deleteCollection(@PathParam("collection") String collection);
+
     /** {@code POST /collections/aliases}: alias actions, applied together. */
     @POST
     @Path("collections/aliases")

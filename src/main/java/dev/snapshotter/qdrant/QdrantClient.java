@@ -184,6 +184,51 @@ public class QdrantClient {
         return result.get("count").asLong();
     }
 
+    /**
+     * The ids of up to {@code limit} points of the collection, in Qdrant's order ({@code POST .../points/scroll},
+     * without payloads or vectors): integers or UUID strings, as JSON.
+     */
+    public List<JsonNode> samplePointIds(String collection, int limit, Duration timeout, BooleanSupplier cancelled) {
+        JsonNode result = call("read a sample of the points of collection `" + collection + "`", timeout, cancelled,
+                () -> api.scroll(collection, "{\"limit\":" + limit + ",\"with_payload\":false,\"with_vector\":false}"),
+                JsonNode.class).result();
+        List<JsonNode> ids = new java.util.ArrayList<>();
+        if (result != null) {
+            result.path("points").forEach(point -> ids.add(point.get("id")));
+        }
+        return ids;
+    }
+
+    /** Which of these point ids the collection holds ({@code POST /collections/{c}/points}). */
+    public List<JsonNode> existingPointIds(String collection, List<JsonNode> ids, Duration timeout,
+            BooleanSupplier cancelled) {
+        ObjectMapper mapper = json.get();
+        ObjectNode body = mapper.createObjectNode();
+        ids.forEach(body.putArray("ids")::add);
+        body.put("with_payload", false);
+        body.put("with_vector", false);
+        String request = body.toString();
+        JsonNode result = call("read points by id from collection `" + collection + "`", timeout, cancelled,
+                () -> api.retrieve(collection, request), JsonNode.class).result();
+        List<JsonNode> found = new java.util.ArrayList<>();
+        if (result != null) {
+            result.forEach(point -> found.add(point.get("id")));
+        }
+        return found;
+    }
+
+    /** {@code DELETE /collections/{c}?wait=true}; a 404 means it is already gone. */
+    public void deleteCollection(String collection, Duration timeout, BooleanSupplier cancelled) {
+        try {
+            call("delete collection `" + collection + "`", timeout, cancelled, () -> api.deleteCollection(collection),
+                    Boolean.class);
+        } catch (QdrantException e) {
+            if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 404) {
+                throw e;
+            }
+        }
+    }
+
     /** Whether this Qdrant runs as a cluster ({@code GET /cluster} says {@code enabled}). */
     public boolean distributed(Duration timeout, BooleanSupplier cancelled) {
         JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class).result();

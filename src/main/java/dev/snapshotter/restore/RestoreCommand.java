@@ -31,7 +31,7 @@ public class RestoreCommand implements QuarkusApplication {
     /** What the command changes from the service's configuration: no server, no snapshot, no schedule. */
     public static final Map<String, String> SETTINGS = Map.of("quarkus.http.host-enabled", "false",
             "qdrant.snapshot.on-start", "false", "qdrant.snapshot.restore-if-missing", "false",
-            "qdrant.snapshot.schedule", "");
+            "qdrant.snapshot.schedule", "", "qdrant.snapshot.drill-schedule", "");
 
     private final RestoreService restores;
     private final ObjectMapper json;

@@ -21,7 +21,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param pointsExpectedMax the upper bound of that count when writes landed meanwhile, or null
  * @param pointsFound the exact count after the restore, or null when not read
  * @param aliases the aliases pointed at the restored collection
+ * @param sampleChecked how many point ids recorded at snapshot time were read back, or null when none were
  * @param uploadedCopyDeleted whether the copy Qdrant keeps of an upload was deleted
+ * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
  * @param verifyMs how long re-reading the file took
  * @param uploadMs how long the upload and Qdrant's restore took
  * @param message why it failed, or remarks on a completed restore; null when there is nothing to say
@@ -30,8 +32,20 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreReport(Status status, String file, String collection, String snapshotOf, Instant startedAt,
         long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
-        Long pointsFound, List<String> aliases, Boolean uploadedCopyDeleted, Long verifyMs, Long uploadMs,
-        String message, List<String> remarks) {
+        Long pointsFound, Integer sampleChecked, List<String> aliases, Boolean uploadedCopyDeleted,
+        Boolean scratchDropped, Long verifyMs, Long uploadMs, String message, List<String> remarks) {
+
+    /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
+    RestoreReport drilled(boolean dropped, String remark) {
+        List<String> all = new java.util.ArrayList<>(remarks == null ? List.of() : remarks);
+        if (remark != null) {
+            all.add(remark);
+        }
+        String said = remark == null ? message : message == null ? remark : message + "; " + remark;
+        return new RestoreReport(status, file, collection, snapshotOf, startedAt, durationMs, qdrantVersion,
+                snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, aliases,
+                uploadedCopyDeleted, dropped, verifyMs, uploadMs, said, all.isEmpty() ? null : List.copyOf(all));
+    }
 
     public enum Status {
         COMPLETED,

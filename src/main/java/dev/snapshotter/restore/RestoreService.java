@@ -103,12 +103,24 @@ public class RestoreService {
     }
 
     private RestoreReport restore(Request request, BooleanSupplier cancelled) throws RestoreRefused {
+        SnapshotCatalog.Entry entry = pick(request.file());
+        String target = request.collection() == null || request.collection().isBlank() ? snapshotOf(entry)
+                : request.collection();
+        return restoreEntry(entry, target, request.overwrite(), request.aliases(), cancelled);
+    }
+
+    /** The collection a snapshot was taken of. */
+    static String snapshotOf(SnapshotCatalog.Entry entry) {
+        return Optional.ofNullable(entry.manifestText("collection", "name")).orElse(entry.collection());
+    }
+
+    /** Every step of a restore of {@code entry} into {@code target}, the preflight's refusals thrown. */
+    RestoreReport restoreEntry(SnapshotCatalog.Entry entry, String target, boolean overwrite, boolean restoreAliases,
+            BooleanSupplier cancelled) throws RestoreRefused {
+        Request request = new Request(entry.fileName(), target, overwrite, restoreAliases);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
-        SnapshotCatalog.Entry entry = pick(request.file());
-        String snapshotOf = Optional.ofNullable(entry.manifestText("collection", "name")).orElse(entry.collection());
-        String target = request.collection() == null || request.collection().isBlank() ? snapshotOf
-                : request.collection();
+        String snapshotOf = snapshotOf(entry);
 
         SnapshotArchive archive = new SnapshotArchive();
         SnapshotCatalog.Verification verification;
@@ -179,6 +191,7 @@ public class RestoreService {
         Long expectedMax = points == null || !points.path("max").canConvertToLong() ? null
                 : points.get("max").asLong();
         Long found = null;
+        Integer sampleChecked = null;
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
@@ -186,6 +199,11 @@ public class RestoreService {
             String status = info == null ? null : info.path("status").asText(null);
             if (!HEALTHY.contains(String.valueOf(status))) {
                 problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
+            }
+            JsonNode vectors = info == null ? null : info.path("config").path("params").path("vectors");
+            if (vectors != null && !vectors.isMissingNode() && !vectors.equals(facts.vectors())) {
+                problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
+                        + "but the snapshot has " + facts.vectors());
             }
             found = qdrant.countPoints(target, call, cancelled);
             if (expected == null) {
@@ -195,6 +213,18 @@ public class RestoreService {
                         : "between " + expected + " and " + expectedMax;
                 problem = append(problem, "Collection `" + target + "` has " + found + " points after the restore, "
                         + "but the snapshot was taken with " + wanted);
+            }
+            JsonNode sample = points == null ? null : points.path("sample");
+            if (sample != null && sample.isArray() && !sample.isEmpty() && points.path("count").canConvertToLong()) {
+                List<JsonNode> ids = new ArrayList<>();
+                sample.forEach(ids::add);
+                List<JsonNode> there = qdrant.existingPointIds(target, ids, call, cancelled);
+                List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
+                sampleChecked = ids.size();
+                if (!missing.isEmpty()) {
+                    problem = append(problem, missing.size() + " of the " + ids.size() + " points whose ids were "
+                            + "recorded at snapshot time are missing after the restore: " + missing);
+                }
             }
             if (problem == null && request.aliases() && entry.manifest() != null) {
                 Map<String, String> now = qdrant.aliases(call, cancelled);
@@ -211,12 +241,12 @@ public class RestoreService {
         }
         if (problem != null) {
             return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, problem,
-                    remarks, deleted, expected, expectedMax, found);
+                    remarks, deleted, expected, expectedMax, found, sampleChecked);
         }
         RestoreReport report = new RestoreReport(RestoreReport.Status.COMPLETED, entry.fileName(), target, snapshotOf,
                 startedAt, millisSince(start), version, facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, pointed, deleted,
-                verifyMs, uploadMs, remarks.isEmpty() ? null : String.join("; ", remarks),
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, pointed,
+                deleted, null, verifyMs, uploadMs, remarks.isEmpty() ? null : String.join("; ", remarks),
                 remarks.isEmpty() ? null : remarks);
         LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
                 target, found, pointed, report.durationMs());
@@ -224,7 +254,7 @@ public class RestoreService {
     }
 
     /** The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). */
-    private SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
+    SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
             return catalog.find(file).orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND,
                     "No listed snapshot is named " + file + " (see GET /api/snapshots)"));
@@ -307,25 +337,25 @@ public class RestoreService {
             long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
             List<String> remarks) {
         return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
-                remarks, null, null, null, null);
+                remarks, null, null, null, null, null);
     }
 
     private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
             long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
             List<String> remarks, Boolean deleted) {
         return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
-                remarks, deleted, null, null, null);
+                remarks, deleted, null, null, null, null);
     }
 
     private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
             long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
-            List<String> remarks, Boolean deleted, Long expected, Long expectedMax, Long found) {
+            List<String> remarks, Boolean deleted, Long expected, Long expectedMax, Long found, Integer sampleChecked) {
         String full = remarks.isEmpty() ? message : message + "; " + String.join("; ", remarks);
         LOG.errorf("Restore failed: file=%s collection=%s: %s", entry.fileName(), target, full);
         return new RestoreReport(RestoreReport.Status.FAILED, entry.fileName(), target, snapshotOf, startedAt,
                 millisSince(start), version, facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, null, deleted,
-                verifyMs, uploadMs, full, remarks.isEmpty() ? null : List.copyOf(remarks));
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, null,
+                deleted, null, verifyMs, uploadMs, full, remarks.isEmpty() ? null : List.copyOf(remarks));
     }
 
     private static String append(String problem, String more) {

@@ -52,6 +52,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
     /** This target's name in reports, logs and metrics. */
     public static final String NAME = "qdrant";
+    /** How many point ids the manifest records for a drill to read back. */
+    static final int POINT_SAMPLE = 8;
     private static final Logger LOG = Logger.getLogger(QdrantSnapshotTarget.class);
     /** The longest deadline of the quick calls (see {@link #callTimeout()}). */
     static final Duration MAX_CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -220,6 +222,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
         ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
         Long countBefore = countPoints(name, "before", manifest, remarks, cancelled);
+        List<JsonNode> sample = samplePoints(name, manifest, remarks, cancelled);
         QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present);
         copies.update(entries -> entries.add(pending));
 
@@ -239,7 +242,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         String snapshotName = description.name();
         run.progress().snapshotName(snapshotName);
         Long countAfter = countPoints(name, "after", manifest, remarks, cancelled);
-        recordCounts(manifest, countBefore, countAfter);
+        recordCounts(manifest, countBefore, countAfter, sample);
         QdrantCopies.Entry named = pending.named(snapshotName);
         copies.update(entries -> {
             entries.remove(pending);
@@ -532,12 +535,35 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /**
+     * The ids of a few points read just before the create, which a restore drill reads back; a failure is a remark.
+     */
+    private List<JsonNode> samplePoints(String collection, ObjectNode manifest, List<String> remarks,
+            BooleanSupplier cancelled) throws SnapshotFailure {
+        try {
+            return qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled);
+        } catch (QdrantException e) {
+            if (e.kind() == QdrantException.Kind.CANCELLED) {
+                throw failure(e);
+            }
+            String remark = "points.sample is null: no sample of point ids could be read: " + e.getMessage();
+            manifest.withArray("remarks").add(remark);
+            remarks.add("Manifest: " + remark);
+            return null;
+        }
+    }
+
+    /**
      * The manifest's {@code points}: the exact counts read just before and just after the create; when they agree,
      * that is the snapshot's {@code count}; when writes happened meanwhile, the snapshot holds between {@code min} and
      * {@code max} points. A restore checks the count it finds against them.
      */
-    private static void recordCounts(ObjectNode manifest, Long before, Long after) {
+    private static void recordCounts(ObjectNode manifest, Long before, Long after, List<JsonNode> sample) {
         ObjectNode points = manifest.putObject("points");
+        if (sample != null) {
+            sample.forEach(points.putArray("sample")::add);
+        } else {
+            points.putNull("sample");
+        }
         points.put("before", before);
         points.put("after", after);
         if (before == null || after == null) {

@@ -53,6 +53,8 @@ public class SnapshotCatalog {
     static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(1);
     /** Beside a snapshot whose re-read did not match its checksum file: when, and what it hashed to. */
     static final String FAILED_VERIFICATION_SUFFIX = ".verify-failed";
+    /** The last restore drill of a snapshot: when, and how it went. */
+    static final String DRILL_SUFFIX = ".drill";
 
     private final SnapshotDirectory directory;
     private final Event<Verification> verifications;
@@ -74,9 +76,10 @@ public class SnapshotCatalog {
      * @param createdAt the run's start, from the file name
      * @param manifest the parsed manifest, or null for snapshots written before manifests (or when it is unreadable)
      * @param verificationFailedAt when a re-read did not match the checksum file, or null
+     * @param lastDrill its last restore drill ({@code drilledAt}, {@code result}, {@code message}), or null
      */
     public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, JsonNode manifest,
-            Instant verificationFailedAt) {
+            Instant verificationFailedAt, JsonNode lastDrill) {
 
         /** Whether the last re-read of this file matched its checksum file (or it was never re-read). */
         public boolean verified() {
@@ -137,9 +140,13 @@ public class SnapshotCatalog {
             return file.resolveSibling(fileName() + FAILED_VERIFICATION_SUFFIX);
         }
 
+        Path drillFile() {
+            return file.resolveSibling(fileName() + DRILL_SUFFIX);
+        }
+
         /** The snapshot and every file beside it, the snapshot first (deleting it first unlists the rest). */
         public List<Path> files() {
-            return List.of(file, sidecar(), manifestFile(), failedVerificationFile());
+            return List.of(file, sidecar(), manifestFile(), failedVerificationFile(), drillFile());
         }
     }
 
@@ -312,7 +319,7 @@ public class SnapshotCatalog {
                 return Optional.empty();
             }
             return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file), sha256,
-                    manifest(file), verificationFailedAt(file)));
+                    manifest(file), verificationFailedAt(file), lastDrill(file)));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -328,6 +335,28 @@ public class SnapshotCatalog {
         } catch (IOException | RuntimeException e) {
             return Instant.EPOCH; // marked, whenever that was: an unreadable mark still marks the file
         }
+    }
+
+    private JsonNode lastDrill(Path file) {
+        Path drill = file.resolveSibling(file.getFileName() + DRILL_SUFFIX);
+        if (!Files.isRegularFile(drill, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(drill)) {
+            JsonNode node = json.get().readTree(in);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Records a restore drill of the snapshot beside it (atomically; the last one replaces the one before). */
+    public void recordDrill(Entry entry, Instant at, boolean passed, String message) throws IOException {
+        ObjectNode drill = json.get().createObjectNode();
+        drill.put("drilledAt", at.toString());
+        drill.put("result", passed ? "passed" : "failed");
+        drill.put("message", message);
+        directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(drill));
     }
 
     private JsonNode manifest(Path file) {

@@ -38,7 +38,7 @@ public class SnapshotDirectory {
     /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
-            + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + ")?|write-probe-\\d+|"
+            + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"
             + Pattern.quote(LEDGER_FILE.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;

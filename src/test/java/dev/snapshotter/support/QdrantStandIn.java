@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -155,36 +156,57 @@ public final class QdrantStandIn {
 
     /** {@link #restoresUploads(String, long, String)}, the upload answering after {@code delayMillis}. */
     public void restoresUploads(String collection, long points, String uploadName, int delayMillis) {
-        String c = encoded(collection);
-        String scenario = "restore " + collection;
+        restoresUploadsTo(java.util.regex.Pattern.quote(encoded(collection)), points, uploadName, delayMillis,
+                SAMPLE_IDS);
+    }
+
+    /**
+     * Any collection whose name matches {@code collectionPattern} (a restore drill's scratch collection, named by the
+     * time) is missing until a snapshot is uploaded to it; then it exists, counts {@code points}, holds the points
+     * {@code presentIds} of the sample (a JSON list of ids), lists the upload as {@code uploadName}; dropping it
+     * ({@code DELETE /collections/{c}}) makes it missing again.
+     */
+    public void restoresUploadsTo(String collectionPattern, long points, String uploadName, int delayMillis,
+            String presentIds) {
+        String c = collectionPattern;
+        String scenario = "restore " + collectionPattern;
         String restored = "restored";
-        String missing = "Not found: Collection `" + jsonEscaped(collection) + "` doesn't exist!";
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).inScenario(scenario)
-                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-                .willReturn(ok("{\"exists\":false}")));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c))).inScenario(scenario)
-                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-                .willReturn(error(404, missing)));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/snapshots"))).inScenario(scenario)
-                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-                .willReturn(error(404, missing)));
-        server.stubFor(authed(post(urlPathEqualTo("/collections/" + c + "/snapshots/upload")))
+        String started = com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+        ResponseDefinitionBuilder missing = aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":{\"error\":\"Not found: Collection doesn't exist!\"},\"time\":0.000412}");
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
+                .whenScenarioStateIs(started).willReturn(ok("{\"exists\":false}")));
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
+                .whenScenarioStateIs(started).willReturn(missing));
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
+                .whenScenarioStateIs(started).willReturn(missing));
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/snapshots/upload")))
                 .withQueryParam("wait", equalTo("true")).withQueryParam("priority", equalTo("snapshot"))
                 .withQueryParam("checksum", matching("[0-9a-f]{64}"))
                 .withHeader("Content-Type", com.github.tomakehurst.wiremock.client.WireMock.containing(
                         "multipart/form-data; boundary="))
                 .inScenario(scenario).willSetStateTo(restored).willReturn(ok("true").withFixedDelay(delayMillis)));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).inScenario(scenario)
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("{\"exists\":true}")));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c))).inScenario(scenario)
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
-        server.stubFor(authed(post(urlEqualTo("/collections/" + c + "/points/count"))).inScenario(scenario)
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("{\"count\":" + points + "}")));
-        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/snapshots"))).inScenario(scenario)
+        StringBuilder present = new StringBuilder("[");
+        for (String id : presentIds.replaceAll("[\\[\\]]", "").split(",")) {
+            if (!id.isBlank()) {
+                present.append(present.length() > 1 ? "," : "").append("{\"id\":").append(id.strip()).append('}');
+            }
+        }
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
+                .whenScenarioStateIs(restored).willReturn(ok(present.append(']').toString())));
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("[{\"name\":\"" + uploadName
                         + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
-        server.stubFor(authed(delete(urlPathEqualTo("/collections/" + c + "/snapshots/" + encoded(uploadName))))
-                .willReturn(ok("true")));
+        server.stubFor(authed(delete(urlPathMatching("/collections/" + c + "/snapshots/"
+                + java.util.regex.Pattern.quote(encoded(uploadName))))).willReturn(ok("true")));
+        server.stubFor(authed(delete(urlPathMatching("/collections/" + c))).inScenario(scenario)
+                .willSetStateTo(started).willReturn(ok("true")));
     }
 
     /** {@code POST /collections/aliases} applies any alias actions: 200 {@code true}. */
@@ -229,7 +251,17 @@ public final class QdrantStandIn {
                         + "],\"remote_shards\":[],\"shard_transfers\":[]}")));
         listsSnapshots(collection);
         pointsCounted(collection, POINTS);
+        StringBuilder points = new StringBuilder();
+        for (String id : SAMPLE_IDS.replaceAll("[\\[\\]]", "").split(",")) {
+            points.append(points.length() > 0 ? "," : "").append("{\"id\":").append(id.strip())
+                    .append(",\"payload\":null,\"vector\":null}");
+        }
+        server.stubFor(authed(post(urlEqualTo("/collections/" + encoded(collection) + "/points/scroll")))
+                .willReturn(ok("{\"points\":[" + points + "],\"next_page_offset\":4}")));
     }
+
+    /** The ids of the points a scroll of any existing collection returns first: integers and a UUID, as Qdrant has. */
+    public static final String SAMPLE_IDS = "[1,2,\"5c56c793-69f3-4fbf-87e6-c4bf54c28c26\"]";
 
     /**
      * {@code POST /collections/{c}/points/count} (exact) answers these counts in turn, the last one from then on: two

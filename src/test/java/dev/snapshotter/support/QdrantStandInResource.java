@@ -21,7 +21,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * for N ms after the app is told where Qdrant is, as a Qdrant still starting would; {@code
  * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts; {@code
  * collection-missing-restore-ms=N} plants a verified snapshot of {@code kairos} taken an hour ago, with its manifest,
- * and makes {@code kairos} missing on Qdrant until that snapshot is uploaded (the upload answering after N ms). Every
+ * and makes {@code kairos} missing on Qdrant until that snapshot is uploaded (the upload answering after N ms); {@code
+ * drillable=true} plants the same snapshot and lets any drill scratch collection ({@code drill-kairos-<time>}) take
+ * it. Every
  * app
  * requires the bearer
  * token {@link ServiceApi#API_TOKEN} on its API.
@@ -36,6 +38,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     private long lateMillis;
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
+    private boolean drillable;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -53,6 +56,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
                 trustCa = value.equals("private-ca");
             } else if (key.equals("up-after-ms")) {
                 lateMillis = Long.parseLong(value);
+            } else if (key.equals("drillable")) {
+                drillable = Boolean.parseBoolean(value);
             } else if (key.equals("collection-missing-restore-ms")) {
                 restoreMillis = Integer.valueOf(value);
             } else if (key.equals("plant-snapshot-aged")) {
@@ -108,6 +113,11 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted),
                     restoreMillis);
             standIn.aliasesUpdated();
+        }
+        if (drillable) {
+            Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
+            standIn.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
+                    SnapshotDir.uploadName(planted), 0, QdrantStandIn.SAMPLE_IDS);
         }
         if (plantedAge != null) {
             standIn.directory().plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory

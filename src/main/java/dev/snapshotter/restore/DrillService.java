@@ -1,0 +1,183 @@
+package dev.snapshotter.restore;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.qdrant.QdrantClient;
+import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.snapshot.SnapshotReport;
+import dev.snapshotter.snapshot.SnapshotService;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFileWriter;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * A restore drill: proves that a snapshot comes back. The newest verified snapshot of {@code QDRANT_COLLECTION} (or a
+ * named one) is restored into a scratch collection {@code <QDRANT_DRILL_PREFIX><collection>-<UTC time>} with every
+ * check of a restore (verification, version, status, the exact count, the vector params, the point ids recorded at
+ * snapshot time read back), and the scratch collection is dropped whatever happened. It never touches the real
+ * collection or its aliases, and refuses a scratch name that exists. The result is kept beside the snapshot (its
+ * catalog entry shows the last drill) and counted.
+ */
+@ApplicationScoped
+public class DrillService {
+
+    private static final Logger LOG = Logger.getLogger(DrillService.class);
+    private static final DateTimeFormatter SCRATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    private final SnapshotService runs;
+    private final RestoreService restores;
+    private final SnapshotCatalog catalog;
+    private final QdrantClient qdrant;
+    private final QdrantConfig config;
+    private final MeterRegistry registry;
+    private final AtomicLong lastSuccess = new AtomicLong();
+
+    DrillService(SnapshotService runs, RestoreService restores, SnapshotCatalog catalog, QdrantClient qdrant,
+            QdrantConfig config, MeterRegistry registry) {
+        this.runs = runs;
+        this.restores = restores;
+        this.catalog = catalog;
+        this.qdrant = qdrant;
+        this.config = config;
+        this.registry = registry;
+        counter("passed");
+        counter("failed");
+        counter("refused");
+        Gauge.builder("snapshotter.last.drill.success.timestamp", this, DrillService::lastSuccessSeconds)
+                .baseUnit("seconds")
+                .description("Unix time of the last restore drill that passed, 0 before the first").register(registry);
+    }
+
+    private Counter counter(String result) {
+        return Counter.builder("snapshotter.drills").tag("result", result)
+                .description("Restore drills into a scratch collection, by result").register(registry);
+    }
+
+    /**
+     * Runs one drill, taking the single-flight slot.
+     *
+     * @param file a listed snapshot, or null for the newest verified snapshot of {@code QDRANT_COLLECTION}
+     */
+    public RestoreReport drill(String file) throws RestoreRefused {
+        try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
+            return drill(file, run.cancellation()::cancelled);
+        }
+    }
+
+    private RestoreReport drill(String file, BooleanSupplier cancelled) throws RestoreRefused {
+        Instant at = Instant.now();
+        Duration call = Duration.ofSeconds(30);
+        SnapshotCatalog.Entry entry;
+        String scratch;
+        try {
+            entry = restores.pick(file);
+            scratch = scratchName(RestoreService.snapshotOf(entry), at);
+            boolean exists;
+            try {
+                exists = qdrant.exists(scratch, call, cancelled);
+            } catch (QdrantException e) {
+                throw new RestoreRefused(RestoreRefused.Kind.CONFLICT, "The drill did not run: whether its scratch "
+                        + "collection `" + scratch + "` exists could not be told: " + e.getMessage());
+            }
+            if (exists) {
+                throw new RestoreRefused(RestoreRefused.Kind.CONFLICT, "The drill's scratch collection `" + scratch
+                        + "` exists on Qdrant; a drill never restores over a collection, so it did not run");
+            }
+        } catch (RestoreRefused e) {
+            counter("refused").increment();
+            LOG.warnf("Restore drill refused: %s", e.getMessage());
+            throw e;
+        }
+        LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
+        RestoreReport report;
+        try {
+            report = dropScratch(restores.restoreEntry(entry, scratch, false, false, cancelled), scratch, call);
+        } catch (RestoreRefused e) {
+            // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
+            // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop
+            counter("failed").increment();
+            LOG.errorf("Restore drill failed: file=%s: %s", entry.fileName(), e.getMessage());
+            record(entry, at, false, e.getMessage());
+            throw e;
+        }
+        boolean passed = report.status() == RestoreReport.Status.COMPLETED && Boolean.TRUE.equals(
+                report.scratchDropped());
+        counter(passed ? "passed" : "failed").increment();
+        if (passed) {
+            lastSuccess.set(Instant.now().getEpochSecond());
+            LOG.infof("Restore drill passed: file=%s scratch=%s points=%d sample=%s duration=%dms", entry.fileName(),
+                    scratch, report.pointsFound(), report.sampleChecked(), report.durationMs());
+        } else {
+            LOG.errorf("Restore drill failed: file=%s scratch=%s: %s", entry.fileName(), scratch, report.message());
+        }
+        record(entry, at, passed, passed ? null : report.message());
+        return report;
+    }
+
+    private void record(SnapshotCatalog.Entry entry, Instant at, boolean passed, String message) {
+        try {
+            catalog.recordDrill(entry, at, passed, message);
+        } catch (IOException e) {
+            LOG.warnf("The drill's result could not be kept beside %s: %s", entry.fileName(),
+                    SnapshotFileWriter.reason(e));
+        }
+    }
+
+    /** The scratch collection is dropped whatever the restore did (a 404: it was never made). */
+    private RestoreReport dropScratch(RestoreReport report, String scratch, Duration call) {
+        try {
+            qdrant.deleteCollection(scratch, call, () -> false);
+            return report.drilled(true, null);
+        } catch (QdrantException e) {
+            LOG.errorf("The drill's scratch collection `%s` could not be dropped: %s", scratch, e.getMessage());
+            return report.drilled(false, "The scratch collection `" + scratch + "` could not be dropped (drop it by "
+                    + "hand): " + e.getMessage());
+        }
+    }
+
+    /** {@code <prefix><collection>-<UTC yyyyMMdd-HHmmss>}. */
+    String scratchName(String collection, Instant at) {
+        return config.drill().prefix() + collection + "-" + SCRATCH_TIME.format(at);
+    }
+
+    /**
+     * The last drill that passed: this process's, or, until it has run one, the newest the directory records (so a
+     * restart does not reset the gauge to 0 and fire a stale-drill alert).
+     */
+    private double lastSuccessSeconds() {
+        long known = lastSuccess.get();
+        if (known == 0) {
+            known = lastDrill(true).map(Instant::getEpochSecond).orElse(0L);
+            lastSuccess.compareAndSet(0, known);
+        }
+        return known;
+    }
+
+    /** When the last drill (or the last that passed) of any snapshot in the directory ran, if one did. */
+    Optional<Instant> lastDrill(boolean passedOnly) {
+        try {
+            return catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
+                    .filter(d -> !passedOnly || "passed".equals(d.path("result").asText()))
+                    .map(d -> d.path("drilledAt").asText(null)).filter(d -> d != null).map(Instant::parse)
+                    .max(Instant::compareTo);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the directory is not there yet (boot), or a record is unreadable
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.snapshotter.restore;
+
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.config.Schedule;
+import dev.snapshotter.snapshot.BootSnapshot;
+import dev.snapshotter.snapshot.ShuttingDownException;
+import dev.snapshotter.snapshot.SnapshotInProgressException;
+
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
+
+/**
+ * {@code QDRANT_SNAPSHOT_DRILL_SCHEDULE}: restore drills of the newest verified snapshot on Quarkus's scheduler, once
+ * the boot has settled. The {@code every <duration>} form is due one interval after the last drill the directory
+ * records (at once when there is none or it is overdue), so restarts neither skip nor repeat drills. A firing that finds
+ * a snapshot or restore going is skipped (logged), not queued.
+ */
+@ApplicationScoped
+class ScheduledDrills {
+
+    static final String JOB = "drill-schedule";
+    private static final Logger LOG = Logger.getLogger(ScheduledDrills.class);
+
+    private final QdrantConfig config;
+    private final Scheduler scheduler;
+    private final DrillService drills;
+    private final BootSnapshot boot;
+    private volatile Instant due;
+
+    ScheduledDrills(QdrantConfig config, Scheduler scheduler, DrillService drills, BootSnapshot boot) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.drills = drills;
+        this.boot = boot;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.snapshot().drillSchedule().isEmpty()) {
+            return;
+        }
+        Schedule schedule = config.snapshot().drillSchedule().get();
+        if (schedule.cron() != null) {
+            scheduler.newJob(JOB).setCron(schedule.cron()).setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> run()).schedule();
+        } else {
+            scheduler.newJob(JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
+                    .setTask(execution -> tick(schedule)).schedule();
+        }
+        LOG.infof("Restore drills scheduled %s", schedule);
+    }
+
+    private void tick(Schedule schedule) {
+        if (boot.result().isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        if (due == null) {
+            due = drills.lastDrill(false).map(last -> last.plus(schedule.every())).filter(at -> at.isAfter(now))
+                    .orElse(now);
+            LOG.infof("Next scheduled restore drill at %s", due);
+        }
+        if (now.isBefore(due)) {
+            return;
+        }
+        run();
+        due = Instant.now().plus(schedule.every());
+        LOG.infof("Next scheduled restore drill at %s", due);
+    }
+
+    private void run() {
+        try {
+            drills.drill(null);
+        } catch (SnapshotInProgressException e) {
+            LOG.infof("Scheduled restore drill skipped: %s", e.getMessage());
+        } catch (ShuttingDownException e) {
+            // nothing starts once shutdown has begun
+        } catch (RestoreRefused | RuntimeException e) {
+            LOG.errorf("Scheduled restore drill: %s", e.getMessage()); // counted and logged by the drill too
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.snapshotter.restore;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * {@code POST /api/drill}: the newest snapshot is restored into a scratch collection, checked (count, vector params,
+ * the sampled point ids), and the scratch collection dropped whatever happened; the real collection and its aliases
+ * are never touched; the catalog and the metrics show the last drill.
+ */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class DrillTest {
+
+    static final String SCRATCH = "drill-kairos-\\d{8}-\\d{6}";
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    private Path takeSnapshot() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(30_000));
+        return Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+    }
+
+    private static ValidatableResponse drill() {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
+                .body("{}").post("/api/drill").then();
+    }
+
+    private static ValidatableResponse catalogEntry(Path file) {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/snapshots").then()
+                .rootPath("find { it.file == '" + file.getFileName() + "' }");
+    }
+
+    @Test
+    void restoresIntoAScratchCollectionChecksItAndDropsIt() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        double passed = Scrape.value("snapshotter_drills_total{result=\"passed\"}");
+
+        drill().statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("file", equalTo(file.getFileName().toString()))
+                .body("collection", matchesPattern(SCRATCH))
+                .body("pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                .body("sampleChecked", equalTo(3))
+                .body("scratchDropped", equalTo(true))
+                .body("uploadedCopyDeleted", equalTo(true));
+
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-")).filteredOn(r -> !r.getUrl()
+                .contains("/snapshots/")).hasSize(1);
+        // the real collection and its aliases are never touched
+        assertThat(qdrant.requests("POST", "/collections/aliases")).isEmpty();
+        assertThat(qdrant.requests("DELETE", "/collections/kairos")).filteredOn(r -> !r.getUrl().contains("/snapshots/"))
+                .isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+        catalogEntry(file).body("drillResult", equalTo("passed")).body("drilledAt", startsWith("20"));
+        assertThat(Scrape.value("snapshotter_drills_total{result=\"passed\"}")).isEqualTo(passed + 1);
+        assertThat(Scrape.value("snapshotter_last_drill_success_timestamp_seconds"))
+                .isGreaterThan(System.currentTimeMillis() / 1000.0 - 60);
+    }
+
+    @Test
+    void aWrongCountFailsTheDrillAndStillDropsTheScratchCollection() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, 17, SnapshotDir.uploadName(file), 0, QdrantStandIn.SAMPLE_IDS);
+        double failed = Scrape.value("snapshotter_drills_total{result=\"failed\"}");
+
+        drill().statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", containsString("has 17 points after the restore, but the snapshot was taken with "
+                        + QdrantStandIn.POINTS))
+                .body("scratchDropped", equalTo(true));
+
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-")).filteredOn(r -> !r.getUrl()
+                .contains("/snapshots/")).hasSize(1);
+        catalogEntry(file).body("drillResult", equalTo("failed"));
+        assertThat(Scrape.value("snapshotter_drills_total{result=\"failed\"}")).isEqualTo(failed + 1);
+    }
+
+    @Test
+    void aSampledPointMissingAfterTheRestoreFailsTheDrill() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0, "[1,2]");
+
+        drill().statusCode(502)
+                .body("message", containsString("1 of the 3 points whose ids were recorded at snapshot time are "
+                        + "missing after the restore: [\"5c56c793-69f3-4fbf-87e6-c4bf54c28c26\"]"))
+                .body("scratchDropped", equalTo(true));
+    }
+
+    @Test
+    void refusesAScratchNameThatExistsAndTouchesNothing() {
+        takeSnapshot();
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/collections/" + SCRATCH + "/exists"))
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(
+                        "{\"result\":{\"exists\":true},\"status\":\"ok\",\"time\":0.0001}")));
+
+        drill().statusCode(409).body("detail", startsWith("The drill's scratch collection `drill-kairos-"))
+                .body("detail", containsString("exists on Qdrant; a drill never restores over a collection"));
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-")).isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/drill-kairos-")).isEmpty();
+    }
+
+    @Test
+    void nothingToDrillIsA404() {
+        drill().statusCode(404).body("detail", startsWith("No verified snapshot of `kairos` (QDRANT_COLLECTION)"));
+    }
+}

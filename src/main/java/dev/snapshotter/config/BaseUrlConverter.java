@@ -22,6 +22,17 @@ public class BaseUrlConverter implements Converter<URI> {
     }
 
     /** {@code QDRANT_SNAPSHOT_DOWNLOAD_URL}. */
+    public static final class DrillUrl extends BaseUrlConverter {
+        public DrillUrl() {
+            super("QDRANT_DRILL_URL");
+        }
+
+        @Override
+        public URI convert(String value) {
+            return super.convert(value); // declared here so SmallRye Config sees the URI return type
+        }
+    }
+
     public static final class DownloadUrl extends BaseUrlConverter {
         public DownloadUrl() {
             super("QDRANT_SNAPSHOT_DOWNLOAD_URL");

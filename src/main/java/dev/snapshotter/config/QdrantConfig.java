@@ -52,6 +52,14 @@ public interface QdrantConfig {
         @WithDefault("drill-")
         @WithConverter(NonBlank.DrillPrefix.class)
         String prefix();
+
+        /**
+         * A Qdrant of the production version that drills restore into instead of {@code QDRANT_URL} (a throwaway one:
+         * recommended, so a drill takes no disk or memory from the production Qdrant); the same {@code QDRANT_API_KEY}
+         * and TLS trust apply ({@code QDRANT_DRILL_URL}).
+         */
+        @WithConverter(BaseUrlConverter.DrillUrl.class)
+        Optional<URI> url();
     }
 
     interface Snapshot {

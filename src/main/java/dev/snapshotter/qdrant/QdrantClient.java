@@ -25,6 +25,7 @@ import javax.net.ssl.SSLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -39,6 +40,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -61,12 +63,28 @@ public class QdrantClient {
     private final URI url;
 
     /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
+    @Inject
     QdrantClient(@RestClient QdrantApi api, QdrantTransfers downloader, Instance<ObjectMapper> json,
             QdrantConfig config) {
+        this(api, downloader, json, config.url());
+    }
+
+    private QdrantClient(QdrantApi api, QdrantTransfers downloader, Instance<ObjectMapper> json, URI url) {
         this.api = api;
         this.downloader = downloader;
         this.json = json;
-        this.url = config.url();
+        this.url = url;
+    }
+
+    /**
+     * A client of another Qdrant (a drill's throwaway one, {@code QDRANT_DRILL_URL}): the same {@code api-key}, TLS
+     * trust, error handling and deadlines, every call and transfer to {@code other}.
+     */
+    public QdrantClient at(URI other) {
+        QdrantApi remote = QuarkusRestClientBuilder.newBuilder().baseUri(other)
+                .connectTimeout(QdrantTransfers.CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                .readTimeout(1, TimeUnit.DAYS).build(QdrantApi.class);
+        return new QdrantClient(remote, downloader.at(other), json, other);
     }
 
     /** The base URL, for messages (it never holds credentials: the config refuses them). */

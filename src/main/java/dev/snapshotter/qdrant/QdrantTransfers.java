@@ -21,6 +21,7 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
@@ -54,13 +55,25 @@ class QdrantTransfers {
     private final Duration stallTimeout;
     private final SSLSocketFactory tls;
 
+    @Inject
     QdrantTransfers(QdrantConfig config, TlsConfigurationRegistry tlsRegistry) {
-        URI url = config.snapshot().downloadUrl().orElse(config.url());
-        this.base = withoutSlash(url.toString());
-        this.uploadBase = withoutSlash(config.url().toString());
+        this(withoutSlash(config.snapshot().downloadUrl().orElse(config.url()).toString()),
+                withoutSlash(config.url().toString()), config,
+                tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME).map(QdrantTransfers::socketFactory).orElse(null));
+    }
+
+    private QdrantTransfers(String base, String uploadBase, QdrantConfig config, SSLSocketFactory tls) {
+        this.base = base;
+        this.uploadBase = uploadBase;
         this.config = config;
         this.stallTimeout = config.snapshot().stallTimeout();
-        this.tls = tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME).map(QdrantTransfers::socketFactory).orElse(null);
+        this.tls = tls;
+    }
+
+    /** The same transfers, with another Qdrant (a drill's): downloads and uploads both go to {@code other}. */
+    QdrantTransfers at(URI other) {
+        String url = withoutSlash(other.toString());
+        return new QdrantTransfers(url, url, config, tls);
     }
 
     /** The base URL downloads go to, for messages. */

@@ -53,7 +53,8 @@ public class DrillService {
         this.runs = runs;
         this.restores = restores;
         this.catalog = catalog;
-        this.qdrant = qdrant;
+        // QDRANT_DRILL_URL: a throwaway Qdrant; the production one otherwise
+        this.qdrant = config.drill().url().map(qdrant::at).orElse(qdrant);
         this.config = config;
         this.registry = registry;
         counter("passed");
@@ -107,7 +108,8 @@ public class DrillService {
         LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
         RestoreReport report;
         try {
-            report = dropScratch(restores.restoreEntry(entry, scratch, false, false, cancelled), scratch, call);
+            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, cancelled), scratch,
+                    call);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
             // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop

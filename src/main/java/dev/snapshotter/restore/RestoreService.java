@@ -106,7 +106,7 @@ public class RestoreService {
         SnapshotCatalog.Entry entry = pick(request.file());
         String target = request.collection() == null || request.collection().isBlank() ? snapshotOf(entry)
                 : request.collection();
-        return restoreEntry(entry, target, request.overwrite(), request.aliases(), cancelled);
+        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled);
     }
 
     /** The collection a snapshot was taken of. */
@@ -114,9 +114,11 @@ public class RestoreService {
         return Optional.ofNullable(entry.manifestText("collection", "name")).orElse(entry.collection());
     }
 
-    /** Every step of a restore of {@code entry} into {@code target}, the preflight's refusals thrown. */
-    RestoreReport restoreEntry(SnapshotCatalog.Entry entry, String target, boolean overwrite, boolean restoreAliases,
-            BooleanSupplier cancelled) throws RestoreRefused {
+    /**
+     * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals thrown.
+     */
+    RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
+            boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
         Request request = new Request(entry.fileName(), target, overwrite, restoreAliases);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
@@ -147,24 +149,24 @@ public class RestoreService {
         Duration call = Duration.ofSeconds(30);
         String version;
         try {
-            if (qdrant.distributed(call, cancelled)) {
-                throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + qdrant.url() + " runs as a cluster; restoring "
+            if (at.distributed(call, cancelled)) {
+                throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + at.url() + " runs as a cluster; restoring "
                         + "one collection snapshot into a cluster is not supported yet (restore into a standalone "
                         + "Qdrant, or restore each shard by hand)");
             }
-            version = qdrant.version(call, cancelled).version();
+            version = at.version(call, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
-            Map<String, String> aliases = qdrant.aliases(call, cancelled);
+            Map<String, String> aliases = at.aliases(call, cancelled);
             if (aliases.containsKey(target)) {
                 throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
                         + aliases.get(target) + "` on Qdrant; restore into a collection name");
             }
-            if (qdrant.exists(target, call, cancelled)) {
+            if (at.exists(target, call, cancelled)) {
                 if (!request.overwrite()) {
                     throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
-                            + qdrant.url() + "; restore into another name, or ask to overwrite it");
+                            + at.url() + "; restore into another name, or ask to overwrite it");
                 }
-                requireMatching(target, qdrant.collectionInfo(target, call, cancelled), facts);
+                requireMatching(target, at.collectionInfo(target, call, cancelled), facts);
             }
         } catch (QdrantException e) {
             return failed(entry, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
@@ -177,14 +179,14 @@ public class RestoreService {
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
                 request.overwrite(), version);
         try {
-            qdrant.uploadSnapshot(target, entry.file(), uploadName, entry.sha256(), timeout, cancelled);
+            at.uploadSnapshot(target, entry.file(), uploadName, entry.sha256(), timeout, cancelled);
         } catch (QdrantException e) {
-            Boolean deleted = deleteUploadedCopy(target, uploadName, call, cancelled, remarks);
+            Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
             return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs,
                     millisSince(uploadStart), "The upload failed: " + e.getMessage(), remarks, deleted);
         }
         long uploadMs = millisSince(uploadStart);
-        Boolean deleted = deleteUploadedCopy(target, uploadName, call, cancelled, remarks);
+        Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
 
         JsonNode points = entry.manifest() == null ? null : entry.manifest().path("points");
         Long expected = points == null || !points.path("min").canConvertToLong() ? null : points.get("min").asLong();
@@ -195,7 +197,7 @@ public class RestoreService {
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
-            JsonNode info = qdrant.collectionInfo(target, call, cancelled);
+            JsonNode info = at.collectionInfo(target, call, cancelled);
             String status = info == null ? null : info.path("status").asText(null);
             if (!HEALTHY.contains(String.valueOf(status))) {
                 problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
@@ -205,7 +207,7 @@ public class RestoreService {
                 problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
                         + "but the snapshot has " + facts.vectors());
             }
-            found = qdrant.countPoints(target, call, cancelled);
+            found = at.countPoints(target, call, cancelled);
             if (expected == null) {
                 remarks.add("The manifest recorded no point count: the count found (" + found + ") was not checked");
             } else if (found < expected || found > expectedMax) {
@@ -218,7 +220,7 @@ public class RestoreService {
             if (sample != null && sample.isArray() && !sample.isEmpty() && points.path("count").canConvertToLong()) {
                 List<JsonNode> ids = new ArrayList<>();
                 sample.forEach(ids::add);
-                List<JsonNode> there = qdrant.existingPointIds(target, ids, call, cancelled);
+                List<JsonNode> there = at.existingPointIds(target, ids, call, cancelled);
                 List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
                 sampleChecked = ids.size();
                 if (!missing.isEmpty()) {
@@ -227,11 +229,11 @@ public class RestoreService {
                 }
             }
             if (problem == null && request.aliases() && entry.manifest() != null) {
-                Map<String, String> now = qdrant.aliases(call, cancelled);
+                Map<String, String> now = at.aliases(call, cancelled);
                 for (JsonNode alias : entry.manifest().path("aliases")) {
                     String name = alias.asText();
                     if (!target.equals(now.get(name))) {
-                        qdrant.pointAlias(name, target, now.containsKey(name), call, cancelled);
+                        at.pointAlias(name, target, now.containsKey(name), call, cancelled);
                     }
                     pointed.add(name);
                 }
@@ -314,13 +316,14 @@ public class RestoreService {
      * Qdrant keeps every uploaded file in the collection's snapshot directory: it is deleted (list, match, DELETE),
      * or a remark says it could not be.
      */
-    private Boolean deleteUploadedCopy(String collection, String uploadName, Duration call, BooleanSupplier cancelled,
+    private static Boolean deleteUploadedCopy(QdrantClient at, String collection, String uploadName, Duration call,
+            BooleanSupplier cancelled,
             List<String> remarks) {
         try {
-            boolean kept = qdrant.listSnapshots(collection, call, cancelled).stream()
+            boolean kept = at.listSnapshots(collection, call, cancelled).stream()
                     .anyMatch(s -> uploadName.equals(s.name()));
             if (kept) {
-                qdrant.deleteSnapshot(collection, uploadName, call, cancelled);
+                at.deleteSnapshot(collection, uploadName, call, cancelled);
             }
             return true;
         } catch (QdrantException e) {

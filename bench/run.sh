@@ -41,11 +41,6 @@ build_service
 make_workdir bench
 work=$WORK
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-minmax() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
-kib_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 mib_s() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1048576 / s }'; }
 
 echo "== machine"
@@ -116,8 +111,8 @@ rm -f target/bench/dd.bin
 disk=$(echo "$dd_out" | awk -F', ' '{ print $NF }')
 echo "disk write, dd 2 GiB conv=fdatasync into target/bench: $disk"
 
-echo "== snapshot file: $size of random bytes"
-head -c "$bytes" /dev/urandom > "$work/qdrant.snapshot"
+echo "== snapshot file: a Qdrant snapshot archive holding $size of random bytes"
+make_snapshot_archive "$work/qdrant.snapshot" "$bytes"
 start_standin "$work/qdrant.snapshot" "$work"
 cat "$work/qdrant.snapshot" > /dev/null   # the stand-in serves from the page cache, as Qdrant would a fresh file
 download_url="$STANDIN_URL/collections/$BENCH_COLLECTION/snapshots/$BENCH_SNAPSHOT_NAME"

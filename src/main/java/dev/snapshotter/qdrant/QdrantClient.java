@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
@@ -360,19 +359,35 @@ public class QdrantClient {
         }
     }
 
+    /** The file part of an upload, written by the caller; false stops the upload before its end. */
+    @FunctionalInterface
+    public interface UploadBody {
+        /**
+         * Writes the file's bytes to {@code out}.
+         *
+         * @return true to complete the upload; false to cut it before its end, so that Qdrant restores nothing
+         */
+        boolean writeTo(OutputStream out) throws IOException;
+    }
+
     /**
-     * Uploads a snapshot file and waits for Qdrant to restore it into {@code collection} (see
-     * {@link QdrantTransfers#upload}); a non-200 answer fails with Qdrant's status and body.
+     * Uploads a snapshot file, as {@code body} writes it, and waits for Qdrant to restore it into {@code collection}
+     * (see {@link QdrantTransfers#upload}); a non-200 answer fails with Qdrant's status and body.
+     *
+     * @return false when {@code body} cut the upload before its end (Qdrant restored nothing)
      */
-    public void uploadSnapshot(String collection, Path file, String uploadName, String sha256, Duration timeout,
-            BooleanSupplier cancelled) {
+    public boolean uploadSnapshot(String collection, String uploadName, String sha256, long size, Duration timeout,
+            BooleanSupplier cancelled, UploadBody body) {
         String operation = "upload snapshot " + SnapshotNames.quote(uploadName) + " to collection `" + collection
                 + "`";
         HttpURLConnection connection;
         try {
-            connection = downloader.upload(collection, file, uploadName, sha256, timeout, cancelled);
+            connection = downloader.upload(collection, uploadName, sha256, size, timeout, cancelled, body);
         } catch (IOException | RuntimeException e) {
             throw translate(operation, timeout, e, downloader.uploadBase());
+        }
+        if (connection == null) {
+            return false;
         }
         try {
             int status = connection.getResponseCode();
@@ -383,6 +398,7 @@ public class QdrantClient {
             try (InputStream answer = connection.getInputStream()) {
                 answer.transferTo(OutputStream.nullOutputStream());
             }
+            return true;
         } catch (IOException e) {
             throw translate(operation, timeout, e, downloader.uploadBase());
         } finally {

@@ -1,6 +1,7 @@
 package dev.snapshotter.qdrant;
 
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -11,8 +12,6 @@ import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -126,14 +125,16 @@ class QdrantTransfers {
     /**
      * Uploads a snapshot file for Qdrant to restore:
      * {@code POST /collections/{c}/snapshots/upload?wait=true&priority=snapshot&checksum=<sha256>}, one
-     * {@code multipart/form-data} part named {@code snapshot}, streamed from the file at a fixed length (never held in
-     * memory). {@code priority} is always explicit: Qdrant's default changed across versions. Returns the connection
-     * with its status read; Qdrant answers once the restore is done, so the answer may take up to {@code timeout}.
+     * {@code multipart/form-data} part named {@code snapshot}, streamed at a fixed length as {@code body} writes it
+     * (never held in memory). {@code priority} is always explicit: Qdrant's default changed across versions. Returns
+     * the connection with its status read, or null when {@code body} cut the upload; Qdrant answers once the restore
+     * is done, so the answer may take up to {@code timeout}.
      *
      * @param uploadName the part's file name: Qdrant keeps the upload in its snapshot directory under this name
+     * @param size how many bytes {@code body} writes
      */
-    HttpURLConnection upload(String collection, Path file, String uploadName, String sha256, Duration timeout,
-            BooleanSupplier cancelled) throws IOException {
+    HttpURLConnection upload(String collection, String uploadName, String sha256, long size, Duration timeout,
+            BooleanSupplier cancelled, QdrantClient.UploadBody body) throws IOException {
         URL url = URI.create(uploadBase + "/collections/" + segment(collection)
                 + "/snapshots/upload?wait=true&priority=snapshot&checksum=" + sha256).toURL();
         HttpURLConnection connection = connection(url);
@@ -146,20 +147,27 @@ class QdrantTransfers {
                 + uploadName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        long size = Files.size(file);
         connection.setFixedLengthStreamingMode(head.length + size + tail.length);
         connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary);
-        try (InputStream in = Files.newInputStream(file); OutputStream out = connection.getOutputStream()) {
+        OutputStream out = connection.getOutputStream();
+        try {
             out.write(head);
-            byte[] buffer = new byte[1 << 20];
-            for (int read; (read = in.read(buffer)) > 0;) {
-                if (cancelled.getAsBoolean()) {
-                    throw new InterruptedIOException("the upload was cancelled");
+            boolean complete = body.writeTo(new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    if (cancelled.getAsBoolean()) {
+                        throw new InterruptedIOException("the upload was cancelled");
+                    }
+                    out.write(bytes, offset, length);
                 }
-                out.write(buffer, 0, read);
+            });
+            if (!complete) {
+                connection.disconnect(); // the body stays short of its length: Qdrant gets no whole request
+                return null;
             }
             out.write(tail);
-        } catch (IOException e) {
+            out.close();
+        } catch (IOException | RuntimeException e) {
             connection.disconnect();
             throw e;
         }

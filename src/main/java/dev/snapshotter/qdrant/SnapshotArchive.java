@@ -104,7 +104,7 @@ public final class SnapshotArchive implements ContentCheck {
 
     @Override
     public void read(InputStream content) throws IOException, Rejected {
-        Tar tar = new Tar(content);
+        Tar tar = new Tar(new Gate(content));
         try {
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null;) {
                 entries++;
@@ -123,7 +123,7 @@ public final class SnapshotArchive implements ContentCheck {
         facts = judge();
     }
 
-    private void inspect(TarArchiveInputStream tar, TarArchiveEntry entry) throws IOException, Rejected {
+    private void inspect(Tar tar, TarArchiveEntry entry) throws IOException, Rejected {
         String name = entry.getName();
         if (!entry.isCheckSumOK()) {
             throw rejected("the header of `" + name + "` fails its checksum", null);
@@ -199,7 +199,7 @@ public final class SnapshotArchive implements ContentCheck {
                 params.path("vectors"), sparse == null || sparse.isNull() ? null : sparse, entries);
     }
 
-    private static JsonNode readJson(TarArchiveInputStream tar, TarArchiveEntry entry, String path)
+    private static JsonNode readJson(Tar tar, TarArchiveEntry entry, String path)
             throws IOException, Rejected {
         try {
             return JSON.readTree(readSmall(tar, entry, path));
@@ -208,17 +208,48 @@ public final class SnapshotArchive implements ContentCheck {
         }
     }
 
-    private static byte[] readSmall(TarArchiveInputStream tar, TarArchiveEntry entry, String path)
+    private static byte[] readSmall(Tar tar, TarArchiveEntry entry, String path)
             throws IOException, Rejected {
         if (entry.getSize() > METADATA_LIMIT) {
             throw rejected("`" + path + "` has " + entry.getSize() + " bytes, too many for Qdrant's metadata file",
                     null);
         }
-        return tar.readAllBytes();
+        tar.content = true;
+        try {
+            return tar.readAllBytes();
+        } finally {
+            tar.content = false;
+        }
     }
 
     private static Rejected rejected(String why, Throwable cause) {
         return new Rejected("The snapshot is not a sound Qdrant snapshot archive: " + why, cause);
+    }
+
+    /**
+     * The stream under the tar reader: while {@link #discard} is on, a read moves past the bytes with the stream's
+     * {@code skip} (which, over a file being verified, still hashes them) instead of copying them into a buffer that
+     * nobody reads.
+     */
+    private static final class Gate extends java.io.FilterInputStream {
+
+        boolean discard;
+
+        Gate(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (!discard || length == 0) {
+                return super.read(buffer, offset, length);
+            }
+            long skipped = in.skip(length);
+            if (skipped > 0) {
+                return (int) skipped;
+            }
+            return super.read(buffer, offset, length); // skip says nothing of the end: a read does
+        }
     }
 
     /**
@@ -227,11 +258,29 @@ public final class SnapshotArchive implements ContentCheck {
      */
     private static final class Tar extends TarArchiveInputStream {
 
+        private final Gate gate;
         boolean cut;
         int endBlocks;
+        /** Whether the entry's bytes are wanted (a metadata file); otherwise they are passed over uncopied. */
+        boolean content;
 
-        Tar(InputStream in) {
+        Tar(Gate in) {
             super(in);
+            this.gate = in;
+        }
+
+        /**
+         * Entry data comes through here, headers do not: data nobody reads (a segment skipped on the way to the next
+         * header) is passed over without being copied.
+         */
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            gate.discard = !content;
+            try {
+                return super.read(buffer, offset, length);
+            } finally {
+                gate.discard = false;
+            }
         }
 
         @Override

@@ -1,6 +1,9 @@
 package dev.snapshotter.restore;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,22 +127,23 @@ public class RestoreService {
         long start = System.nanoTime();
         String snapshotOf = snapshotOf(entry);
 
-        SnapshotArchive archive = new SnapshotArchive();
-        SnapshotCatalog.Verification verification;
-        try {
-            verification = catalog.verify(entry, archive);
-        } catch (IOException e) {
-            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
-                    + SnapshotFileWriter.reason(e));
+        // a snapshot whose manifest recorded its archive facts is verified as it uploads, in one pass over the file,
+        // and the upload is cut before its end when it fails (Qdrant then restores nothing); an older one is
+        // verified first
+        SnapshotArchive.Facts facts = entry.manifest() == null ? null
+                : SnapshotArchive.Facts.fromJson(entry.manifest().get("archive"));
+        Long verifyMs = null;
+        if (facts == null) {
+            SnapshotArchive archive = new SnapshotArchive();
+            try {
+                requireVerified(entry, verify(entry, archive, OutputStream.nullOutputStream()));
+            } catch (UncheckedIOException e) {
+                throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
+                        + SnapshotFileWriter.reason(e.getCause()));
+            }
+            verifyMs = millisSince(start);
+            facts = archive.facts();
         }
-        long verifyMs = millisSince(start);
-        if (!verification.verified()) {
-            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " fails verification, so it is not "
-                    + "restored: " + (verification.problem() != null ? verification.problem()
-                            : "it hashes to " + verification.sha256() + " but its checksum file says "
-                                    + verification.expected()));
-        }
-        SnapshotArchive.Facts facts = archive.facts();
         if (!facts.shardsWithData().containsAll(facts.shards())) {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " holds data for shards "
                     + facts.shardsWithData() + " of " + facts.shards() + " only (a node's part of a cluster); "
@@ -178,8 +182,24 @@ public class RestoreService {
         long uploadStart = System.nanoTime();
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
                 request.overwrite(), version);
+        boolean verifyWhileUploading = verifyMs == null;
+        SnapshotCatalog.Verification[] verified = new SnapshotCatalog.Verification[1];
         try {
-            at.uploadSnapshot(target, entry.file(), uploadName, entry.sha256(), timeout, cancelled);
+            boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(), timeout, cancelled,
+                    out -> {
+                        if (!verifyWhileUploading) {
+                            Files.copy(entry.file(), out);
+                            return true;
+                        }
+                        verified[0] = verify(entry, new SnapshotArchive(), out);
+                        return verified[0].verified();
+                    });
+            if (!sent) {
+                requireVerified(entry, verified[0]); // throws: the upload was cut because the file failed
+            }
+        } catch (UncheckedIOException e) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
+                    + SnapshotFileWriter.reason(e.getCause()));
         } catch (QdrantException e) {
             Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
             return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs,
@@ -253,6 +273,26 @@ public class RestoreService {
         LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
                 target, found, pointed, report.durationMs());
         return report;
+    }
+
+    /** Re-reads the file once (its checksum and the archive check), copying it to {@code copy} as it goes. */
+    private SnapshotCatalog.Verification verify(SnapshotCatalog.Entry entry, SnapshotArchive archive,
+            OutputStream copy) {
+        try {
+            return catalog.verify(entry, archive, copy);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void requireVerified(SnapshotCatalog.Entry entry, SnapshotCatalog.Verification verification)
+            throws RestoreRefused {
+        if (!verification.verified()) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " fails verification, so it is not "
+                    + "restored: " + (verification.problem() != null ? verification.problem()
+                            : "it hashes to " + verification.sha256() + " but its checksum file says "
+                                    + verification.expected()));
+        }
     }
 
     /** The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). */

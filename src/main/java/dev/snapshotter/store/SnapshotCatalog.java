@@ -1,6 +1,5 @@
 package dev.snapshotter.store;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,13 +8,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -254,7 +250,15 @@ public class SnapshotCatalog {
      * file. Counted in {@code snapshotter_verifications_total{result}}.
      */
     public Verification verify(Entry entry, ContentCheck check) throws IOException {
-        Verification verification = reread(entry, check);
+        return verify(entry, check, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * {@link #verify(Entry, ContentCheck)}, every byte read also written to {@code copy} as it goes (a restore's
+     * upload): one pass over the file. The caller decides what a copy of a file that failed is worth.
+     */
+    public Verification verify(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
+        Verification verification = reread(entry, check, copy);
         Path marker = entry.failedVerificationFile();
         if (verification.verified()) {
             if (Files.deleteIfExists(marker)) {
@@ -274,20 +278,20 @@ public class SnapshotCatalog {
         return verification;
     }
 
-    private Verification reread(Entry entry, ContentCheck check) throws IOException {
-        MessageDigest sha256 = SnapshotFileWriter.sha256();
-        String problem = null;
-        try (InputStream in = new DigestInputStream(
-                new BufferedInputStream(Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS), 1 << 20),
-                sha256)) {
-            try {
-                check.read(in);
-            } catch (ContentCheck.Rejected e) {
-                problem = e.getMessage();
-            }
-            in.transferTo(OutputStream.nullOutputStream()); // the rest of the file, for the checksum
+    private Verification reread(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
+        // a scratch of its own: a re-read may run beside a snapshot run, which uses the directory's
+        SnapshotFileWriter.Scratch scratch = SnapshotFileWriter.Scratch.create();
+        ChunkPipeline.Result result;
+        try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+            result = ChunkPipeline.run(scratch, (buffer, sofar) -> in.readNBytes(buffer, 0, buffer.length),
+                    (buffer, length, total) -> copy.write(buffer, 0, length), check);
+        } catch (SnapshotFailure e) {
+            throw new IOException(e.getMessage(), e); // neither the file nor the copy fails with one
+        } finally {
+            scratch.close();
         }
-        String actual = HexFormat.of().formatHex(sha256.digest());
+        String problem = result.rejected() == null ? null : result.rejected().getMessage();
+        String actual = result.sha256();
         boolean verified = actual.equals(entry.sha256()) && problem == null;
         Verification verification = new Verification(entry.fileName(), verified, actual, entry.sha256(), problem);
         verifications.fire(verification);

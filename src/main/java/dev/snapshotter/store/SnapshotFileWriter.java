@@ -22,7 +22,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +100,13 @@ public final class SnapshotFileWriter {
         static Scratch create() {
             return new Scratch(new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] },
                     daemonThread("snapshot-sha256"), daemonThread("snapshot-check"), daemonThread("snapshot-writeback"));
+        }
+
+        /** Ends the scratch's threads: for a scratch made for one re-read, not the directory's. */
+        void close() {
+            hasher.shutdown();
+            checker.shutdown();
+            flusher.shutdown();
         }
 
         private static ExecutorService daemonThread(String name) {
@@ -202,111 +208,49 @@ public final class SnapshotFileWriter {
      */
     private Streamed stream(InputStream body, Path part, long announced, ContentCheck check)
             throws IOException, SnapshotFailure {
-        MessageDigest sha256 = sha256();
         long limit = announced >= 0 ? announced : Long.MAX_VALUE;
-        long bytes = 0;
         long started = System.nanoTime();
-        byte[][] buffers = scratch.buffers();
-        Future<?>[] hashed = new Future<?>[buffers.length];
-        Future<?>[] released = new Future<?>[buffers.length];
-        ExecutorService hasher = scratch.hasher();
-        ExecutorService flusher = scratch.flusher();
-        Future<?> flushed = null;
-        long flushedAt = 0;
-        ChunkFeed feed = new ChunkFeed();
-        Future<ContentCheck.Rejected> checked = scratch.checker().submit(() -> {
-            try {
-                check.read(feed);
-                return null;
-            } catch (ContentCheck.Rejected e) {
-                return e;
-            } catch (IOException | RuntimeException e) {
-                return new ContentCheck.Rejected("The snapshot's content could not be checked: " + e, e);
-            } finally {
-                feed.abandon();
-            }
-        });
+        Future<?>[] flushed = new Future<?>[1];
+        long[] flushedAt = new long[1];
         try (FileChannel channel = parts.open(part)) {
-            for (int turn = 0;; turn ^= 1) {
-                byte[] buffer = buffers[turn];
-                awaitHash(hashed[turn]); // the hasher is done with this buffer
-                awaitHash(released[turn]); // and so is the check
-                int read;
+            ChunkPipeline.Result result = ChunkPipeline.run(scratch, (buffer, sofar) -> {
                 try {
-                    read = body.readNBytes(buffer, 0, buffer.length);
+                    return body.readNBytes(buffer, 0, buffer.length);
                 } catch (InterruptedIOException e) {
                     throw e instanceof SocketTimeoutException
                             ? new SnapshotFailure(Kind.UPSTREAM_TIMEOUT, "The download from Qdrant timed out after "
-                                    + bytes + " bytes: " + reason(e), e)
-                            : new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant stopped after " + bytes
+                                    + sofar + " bytes: " + reason(e), e)
+                            : new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant stopped after " + sofar
                                     + " bytes: " + reason(e), e);
                 } catch (IOException | RuntimeException e) {
-                    throw new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant broke after " + bytes
+                    throw new SnapshotFailure(Kind.UNREACHABLE, "The download from Qdrant broke after " + sofar
                             + " bytes: " + reason(e), e);
                 }
-                if (read == 0) {
-                    break;
-                }
-                bytes += read;
+            }, (buffer, length, bytes) -> {
                 if (bytes > limit) {
                     throw new SnapshotFailure(Kind.VERIFICATION, "The download is longer than the " + limit
                             + " bytes Qdrant announced; it is not the snapshot Qdrant described");
                 }
-                int length = read;
-                hashed[turn] = hasher.submit(() -> sha256.update(buffer, 0, length));
-                released[turn] = feed.offer(buffer, length);
                 ByteBuffer view = ByteBuffer.wrap(buffer, 0, length);
                 while (view.hasRemaining()) {
                     channel.write(view);
                 }
-                if ((flushed == null || flushed.isDone()) && bytes - flushedAt >= flushEveryBytes) {
-                    awaitWriteback(flushed); // a writeback that failed fails the run: its pages may be lost
+                if ((flushed[0] == null || flushed[0].isDone()) && bytes - flushedAt[0] >= flushEveryBytes) {
+                    awaitWriteback(flushed[0]); // a writeback that failed fails the run: its pages may be lost
                     // start writing back what is on its way to the disk now, not all at the final fsync
-                    flushedAt = bytes;
-                    flushed = flusher.submit(() -> {
+                    flushedAt[0] = bytes;
+                    flushed[0] = scratch.flusher().submit(() -> {
                         channel.force(false);
                         return null;
                     });
                 }
-                if (read < buffer.length) {
-                    break; // readNBytes stops short only at the end of the body
-                }
-            }
-            for (Future<?> pending : hashed) {
-                awaitHash(pending);
-            }
-            feed.end();
-            ContentCheck.Rejected rejected = awaitHash(checked);
-            awaitWriteback(flushed);
+            }, check);
+            awaitWriteback(flushed[0]);
             long streamed = System.nanoTime();
             channel.force(true);
-            LOG.debugf("Streamed %d bytes into %s in %d ms, then fsync took %d ms", bytes, part,
+            LOG.debugf("Streamed %d bytes into %s in %d ms, then fsync took %d ms", result.bytes(), part,
                     (streamed - started) / 1_000_000, (System.nanoTime() - streamed) / 1_000_000);
-            return new Streamed(new Written(part, bytes, HexFormat.of().formatHex(sha256.digest())), rejected);
-        } finally {
-            feed.end(); // a failed write: the check reads to the end and stops on its own
-            // a failed write leaves at most one hash and one writeback queued: they end on their own (a writeback of a
-            // closed channel fails harmlessly), and the next write waits only for its own
-            for (Future<?> pending : hashed) {
-                if (pending != null) {
-                    pending.cancel(false);
-                }
-            }
-        }
-    }
-
-    /** Waits for the hasher or the check to be done with a buffer (or with the whole body), and returns its result. */
-    private static <T> T awaitHash(Future<T> hashing) throws IOException {
-        if (hashing == null) {
-            return null;
-        }
-        try {
-            return hashing.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while hashing");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Hashing or checking the snapshot failed", e.getCause());
+            return new Streamed(new Written(part, result.bytes(), result.sha256()), result.rejected());
         }
     }
 

@@ -67,6 +67,16 @@ for i in $(seq 1 "$runs"); do
     echo "$c" >> "$work/check.txt"; echo "$b" >> "$work/base.txt"
     echo "round $i: with the check (wall cpu) $c s   baseline $b s"
 done
+# where the CPU went, thread by thread (user + system seconds since each service started)
+threads() {
+    local pid="$1" hz
+    hz=$(getconf CLK_TCK)
+    for t in /proc/"$pid"/task/*; do
+        awk -v hz="$hz" -v name="$(cat "$t/comm")" '{ printf "%8.2f %s\n", ($14 + $15) / hz, name }' "$t/stat"
+    done | sort -rn | head -6
+}
+echo "threads, with the check:"; threads "$check_pid"
+echo "threads, baseline:"; threads "$base_pid"
 per_gib() { awk -v g="$gib" '{ print $1 / g }'; }
 cw=$(cut -d' ' -f1 "$work/check.txt" | per_gib | median); cc=$(cut -d' ' -f2 "$work/check.txt" | per_gib | median)
 bw=$(cut -d' ' -f1 "$work/base.txt" | per_gib | median); bc=$(cut -d' ' -f2 "$work/base.txt" | per_gib | median)

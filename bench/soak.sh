@@ -36,7 +36,7 @@ build_service
 make_workdir soak
 work=$WORK
 
-head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$work/qdrant.snapshot"
+make_snapshot_archive "$work/qdrant.snapshot" $((size_mib * 1024 * 1024))
 mkdir -p "$work/snapshots"
 start_standin "$work/qdrant.snapshot" "$work"
 # shellcheck disable=SC2086

@@ -30,7 +30,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * The packaged service against the real {@code qdrant/qdrant} image, through Testcontainers: the boot snapshot, an
- * API snapshot, a collection reached through an alias, and Qdrant's own checksums verified. Runs wherever a Docker
+ * API snapshot, a collection reached through an alias, Qdrant's own checksums verified, and a round trip: the file
+ * restored under another name with its count, and a restore drill. Runs wherever a Docker
  * engine answers (a laptop, a CI runner with Docker); skipped where none does.
  */
 @Testcontainers(disabledWithoutDocker = true)
@@ -88,6 +89,30 @@ class RealQdrantIT {
             // the server-side copies were deleted after ours verified
             JsonPath listed = new JsonPath(call(qdrant, "GET", "/collections/kairos_v2/snapshots", null));
             assertThat(listed.getList("result")).isEmpty();
+            assertThat(manifest.getString("archive.qdrantVersion")).isEqualTo("1.19.0");
+            assertThat(manifest.getLong("points.count")).isEqualTo(2);
+
+            // round trip: the file comes back into Qdrant under another name, with its count and points
+            HttpResponse<String> restored = http.send(HttpRequest.newBuilder(
+                    URI.create(app.url() + "/api/snapshots/" + file.getFileName() + "/restore"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"collection\":\"kairos_back\",\"aliases\":false}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+            assertThat(new JsonPath(restored.body()).getLong("pointsFound")).isEqualTo(2);
+            JsonPath count = new JsonPath(call(qdrant, "POST", "/collections/kairos_back/points/count",
+                    "{\"exact\":true}"));
+            assertThat(count.getLong("result.count")).isEqualTo(2);
+            // Qdrant's copy of the upload was deleted
+            assertThat(new JsonPath(call(qdrant, "GET", "/collections/kairos_back/snapshots", null))
+                    .getList("result")).isEmpty();
+
+            // and a drill passes and leaves no scratch collection behind
+            HttpResponse<String> drilled = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/api/drill"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(drilled.statusCode()).as(drilled.body()).isEqualTo(200);
+            assertThat(call(qdrant, "GET", "/collections", null)).doesNotContain("drill-");
             assertThat(app.output()).doesNotContain(API_KEY);
         }
     }

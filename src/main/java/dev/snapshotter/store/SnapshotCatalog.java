@@ -51,6 +51,8 @@ public class SnapshotCatalog {
     static final String FAILED_VERIFICATION_SUFFIX = ".verify-failed";
     /** The last restore drill of a snapshot: when, and how it went. */
     static final String DRILL_SUFFIX = ".drill";
+    /** A re-read's buffers: small enough for the young generation (see SnapshotFileWriter.Scratch#create(int)). */
+    static final int REREAD_BUFFER_BYTES = 256 << 10;
 
     private final SnapshotDirectory directory;
     private final Event<Verification> verifications;
@@ -280,7 +282,7 @@ public class SnapshotCatalog {
 
     private Verification reread(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
         // a scratch of its own: a re-read may run beside a snapshot run, which uses the directory's
-        SnapshotFileWriter.Scratch scratch = SnapshotFileWriter.Scratch.create();
+        SnapshotFileWriter.Scratch scratch = SnapshotFileWriter.Scratch.create(REREAD_BUFFER_BYTES);
         ChunkPipeline.Result result;
         try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
             result = ChunkPipeline.run(scratch, (buffer, sofar) -> in.readNBytes(buffer, 0, buffer.length),
@@ -342,15 +344,10 @@ public class SnapshotCatalog {
     }
 
     private JsonNode lastDrill(Path file) {
-        Path drill = file.resolveSibling(file.getFileName() + DRILL_SUFFIX);
-        if (!Files.isRegularFile(drill, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try (InputStream in = Files.newInputStream(drill)) {
-            JsonNode node = json.get().readTree(in);
-            return node != null && node.isObject() ? node : null;
+        try {
+            return jsonBeside(file, DRILL_SUFFIX);
         } catch (IOException | RuntimeException e) {
-            return null;
+            return null; // an unreadable record: no drill known
         }
     }
 
@@ -364,17 +361,24 @@ public class SnapshotCatalog {
     }
 
     private JsonNode manifest(Path file) {
-        Path manifest = file.resolveSibling(file.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
-        if (!Files.isRegularFile(manifest, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+            return jsonBeside(file, SnapshotFileWriter.MANIFEST_SUFFIX);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("The manifest %s%s is unreadable (%s); the snapshot is listed from its name", file,
+                    SnapshotFileWriter.MANIFEST_SUFFIX, e.getMessage());
             return null;
         }
-        try (InputStream in = Files.newInputStream(manifest)) {
+    }
+
+    /** The JSON object in the file {@code <snapshot><suffix>} beside a snapshot, or null when there is none. */
+    private JsonNode jsonBeside(Path file, String suffix) throws IOException {
+        Path beside = file.resolveSibling(file.getFileName() + suffix);
+        if (!Files.isRegularFile(beside, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(beside)) {
             JsonNode node = json.get().readTree(in);
             return node != null && node.isObject() ? node : null;
-        } catch (IOException | RuntimeException e) {
-            LOG.warnf("The manifest %s is unreadable (%s); the snapshot is listed from its name", manifest,
-                    e.getMessage());
-            return null;
         }
     }
 }

@@ -98,7 +98,16 @@ public final class SnapshotFileWriter {
     record Scratch(byte[][] buffers, ExecutorService hasher, ExecutorService checker, ExecutorService flusher) {
 
         static Scratch create() {
-            return new Scratch(new byte[][] { new byte[BUFFER_BYTES], new byte[BUFFER_BYTES] },
+            return create(BUFFER_BYTES);
+        }
+
+        /**
+         * A scratch with buffers of {@code bufferBytes}: a one-off scratch (a re-read) takes buffers below half a G1
+         * region (256 KiB), which the JVM allocates in the young generation instead of as humongous objects that grow
+         * the heap.
+         */
+        static Scratch create(int bufferBytes) {
+            return new Scratch(new byte[][] { new byte[bufferBytes], new byte[bufferBytes] },
                     daemonThread("snapshot-sha256"), daemonThread("snapshot-check"), daemonThread("snapshot-writeback"));
         }
 

@@ -219,6 +219,7 @@ public final class SnapshotArchive implements ContentCheck {
             return tar.readAllBytes();
         } finally {
             tar.content = false;
+            tar.left = 0; // read to its end
         }
     }
 
@@ -226,29 +227,20 @@ public final class SnapshotArchive implements ContentCheck {
         return new Rejected("The snapshot is not a sound Qdrant snapshot archive: " + why, cause);
     }
 
-    /**
-     * The stream under the tar reader: while {@link #discard} is on, a read moves past the bytes with the stream's
-     * {@code skip} (which, over a file being verified, still hashes them) instead of copying them into a buffer that
-     * nobody reads.
-     */
+    /** The stream under the tar reader, which can move past bytes without copying them. */
     private static final class Gate extends java.io.FilterInputStream {
-
-        boolean discard;
 
         Gate(InputStream in) {
             super(in);
         }
 
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (!discard || length == 0) {
-                return super.read(buffer, offset, length);
-            }
-            long skipped = in.skip(length);
+        /** Moves past up to {@code n} bytes without copying them; 0 or less only at the end of the stream. */
+        long passOver(long n) throws IOException {
+            long skipped = in.skip(n);
             if (skipped > 0) {
-                return (int) skipped;
+                return skipped;
             }
-            return super.read(buffer, offset, length); // skip says nothing of the end: a read does
+            return in.read() < 0 ? -1 : 1; // skip says nothing of the end: a read does
         }
     }
 
@@ -263,24 +255,43 @@ public final class SnapshotArchive implements ContentCheck {
         int endBlocks;
         /** Whether the entry's bytes are wanted (a metadata file); otherwise they are passed over uncopied. */
         boolean content;
+        /** The current entry, and how many of its data bytes are still ahead. */
+        private TarArchiveEntry current;
+        long left;
 
         Tar(Gate in) {
             super(in);
             this.gate = in;
         }
 
+        @Override
+        public TarArchiveEntry getNextEntry() throws IOException {
+            TarArchiveEntry next = super.getNextEntry();
+            current = next;
+            left = next == null || next.isSparse() ? 0 : next.getSize();
+            return next;
+        }
+
         /**
-         * Entry data comes through here, headers do not: data nobody reads (a segment skipped on the way to the next
-         * header) is passed over without being copied.
+         * Entry data comes through here, headers do not. The data of an entry nobody reads (a segment, which the tar
+         * reader skips on its way to the next header, 8 KiB at a time) is passed over in the stream's own steps (a
+         * whole 1 MiB buffer of the writer's at once), without being copied; anything else (a metadata file, a long
+         * name, a sparse entry) is read as the tar reader reads it.
          */
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            gate.discard = !content;
-            try {
-                return super.read(buffer, offset, length);
-            } finally {
-                gate.discard = false;
+            if (!content && left > 0) {
+                while (left > 0) {
+                    long skipped = gate.passOver(left);
+                    if (skipped <= 0) {
+                        break; // the stream ended inside the entry: the next header read finds it cut
+                    }
+                    left -= skipped;
+                }
+                left = 0;
+                return -1;
             }
+            return super.read(buffer, offset, length);
         }
 
         @Override

@@ -10,6 +10,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 
 import dev.snapshotter.store.ContentCheck;
+import dev.snapshotter.support.SnapshotArchiveBuilder;
 
 /** The offline check of a Qdrant collection snapshot, on archives laid out as Qdrant writes them, and broken ones. */
 class SnapshotArchiveTest {
@@ -26,6 +27,19 @@ class SnapshotArchiveTest {
         assertThat(facts.shardsWithData()).containsExactly(0, 1, 2);
         assertThat(facts.vectors().toString()).isEqualTo("{\"size\":4,\"distance\":\"Cosine\"}");
         assertThat(SnapshotArchive.Facts.fromJson(facts.toJson())).isEqualTo(facts);
+    }
+
+    @Test
+    void readsPastLongNamesOfBothKindsAndTheirData() throws Exception {
+        String longName = "0/segments/" + "a".repeat(60) + "/" + "b".repeat(60) + "/segment.json";
+        for (SnapshotArchiveBuilder builder : new SnapshotArchiveBuilder[] { archive(), archive().paxNames() }) {
+            SnapshotArchive check = new SnapshotArchive();
+            check.read(new ByteArrayInputStream(builder.dataBytes(3 * 1024 * 1024)
+                    .withFile(longName, dev.snapshotter.support.TestData.randomBytes(100_001)).build()));
+
+            assertThat(check.facts().shardsWithData()).containsExactly(0);
+            assertThat(check.facts().qdrantVersion()).isEqualTo("1.19.0");
+        }
     }
 
     @Test

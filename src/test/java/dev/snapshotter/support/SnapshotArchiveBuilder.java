@@ -31,6 +31,8 @@ public final class SnapshotArchiveBuilder {
     private String omitted;
     private int remoteShard = -1;
     private int cutBytes;
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private int longFileMode = TarArchiveOutputStream.LONGFILE_GNU;
 
     public static SnapshotArchiveBuilder archive() {
         return new SnapshotArchiveBuilder();
@@ -74,6 +76,18 @@ public final class SnapshotArchiveBuilder {
         return this;
     }
 
+    /** Adds a regular file to the first shard's part of the archive (before its state files). */
+    public SnapshotArchiveBuilder withFile(String path, byte[] content) {
+        files.put(path, content);
+        return this;
+    }
+
+    /** Long names as POSIX PAX headers instead of GNU long-name entries. */
+    public SnapshotArchiveBuilder paxNames() {
+        this.longFileMode = TarArchiveOutputStream.LONGFILE_POSIX;
+        return this;
+    }
+
     /** This shard lives on another peer: only its two state files, {@code is_local: false}. */
     public SnapshotArchiveBuilder remoteShard(int id) {
         this.remoteShard = id;
@@ -89,7 +103,7 @@ public final class SnapshotArchiveBuilder {
     public byte[] build() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(dataBytes * shards + 16_384);
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, 512)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            tar.setLongFileMode(longFileMode);
             for (int id = 0; id < shards; id++) {
                 boolean local = id != remoteShard;
                 if (local) {
@@ -102,6 +116,11 @@ public final class SnapshotArchiveBuilder {
                     file(tar, id + "/wal/first-index", "{\"ack_index\":0}");
                     file(tar, id + "/wal/open-1", new byte[1024]);
                     file(tar, id + "/applied_seq.json", "{\"op_num\":0}");
+                    if (id == 0) {
+                        for (Map.Entry<String, byte[]> extraFile : files.entrySet()) {
+                            file(tar, extraFile.getKey(), extraFile.getValue());
+                        }
+                    }
                 }
                 file(tar, id + "/replica_state.json", "{\"is_local\":" + local
                         + ",\"this_peer_id\":7906894357956606,\"peers\":{\"7906894357956606\":\"Active\"}}");

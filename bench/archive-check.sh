@@ -2,7 +2,7 @@
 # Benchmark: the cost of the offline archive check, as the service's wall time and CPU time per GiB of a snapshot,
 # with the check (this checkout) against the service just before it was added (--baseline, a git revision).
 #
-#   bench/archive-check.sh [--size 1G] [--runs 5] [--baseline 27bbbd0]
+#   bench/archive-check.sh [--size 2G] [--runs 15] [--baseline 27bbbd0]
 #
 # Both services run side by side against one nginx stand-in serving a Qdrant snapshot archive of --size from the page
 # cache, and take it in turn (POST /api/snapshot), --runs times each after a warm-up of one each. CPU time is the
@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 
-size=1G
-runs=5
+size=2G
+runs=15
 baseline=27bbbd0
 while [ $# -gt 0 ]; do
     case "$1" in

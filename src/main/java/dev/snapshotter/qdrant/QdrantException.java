@@ -3,6 +3,7 @@ package dev.snapshotter.qdrant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,6 +11,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.vertx.core.Context;
 
@@ -49,11 +52,24 @@ public class QdrantException extends RuntimeException {
         this.body = body;
     }
 
-    static QdrantException rejected(String operation, int status, String body) {
+    static QdrantException rejected(String operation, int status, String answered) {
+        String body = redacted(answered);
         return new QdrantException(Kind.REJECTED, operation, status, body,
                 "Qdrant answered " + status + " to " + operation + ": " + (body.isEmpty() ? "(empty body)" : body),
                 null);
     }
+
+    /**
+     * The body of an answer with our key taken out: a proxy (or a stand-in) that echoes the request's headers in its
+     * error page would otherwise carry {@code QDRANT_API_KEY} into a log, a report or an exception message.
+     */
+    static String redacted(String body) {
+        Optional<String> key = ConfigProvider.getConfig().getOptionalValue("qdrant.api-key", String.class);
+        return key.filter(k -> !k.isBlank() && body.contains(k)).map(k -> body.replace(k, REDACTED)).orElse(body);
+    }
+
+    /** What stands for the key in a redacted body. */
+    static final String REDACTED = "<QDRANT_API_KEY>";
 
     static QdrantException missing(String operation, String message) {
         return new QdrantException(Kind.REJECTED, operation, 404, "", message, null);

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
@@ -60,6 +61,16 @@ class SnapshotResourceTest {
     @BeforeEach
     void resetQdrant() {
         qdrant.reset();
+    }
+
+    @Test
+    void anErrorPageThatEchoesTheKeyHasItTakenOut() {
+        // a proxy in front of Qdrant whose error page repeats the request's headers
+        qdrant.createFails("kairos", 502, "Bad gateway; request headers: api-key=" + QdrantStandIn.API_KEY);
+
+        ServiceApi.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("request headers: api-key=<QDRANT_API_KEY>"))
+                .body("targets[0].message", not(containsString(QdrantStandIn.API_KEY)));
     }
 
     @Test

@@ -37,7 +37,6 @@ public class DrillResource {
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     public Response drill(Body body) throws RestoreRefused {
         RestoreReport report = drills.drill(body == null ? null : body.file());
-        boolean passed = report.status() == RestoreReport.Status.COMPLETED && Boolean.TRUE.equals(report.scratchDropped());
-        return Response.status(passed ? 200 : 502).type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();
+        return Response.status(report.drillPassed() ? 200 : 502).type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();
     }
 }

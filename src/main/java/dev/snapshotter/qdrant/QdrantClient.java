@@ -118,23 +118,11 @@ public class QdrantClient {
 
     /** Resolves an alias to the collection it points at, and proves that collection exists. */
     public Collection resolveCollection(String nameOrAlias, Duration timeout, BooleanSupplier cancelled) {
-        QdrantResponse<QdrantResponse.Aliases> aliases = call("list aliases", timeout, cancelled, api::aliases,
-                QdrantResponse.Aliases.class);
-        String collection = nameOrAlias;
-        if (aliases.result() != null && aliases.result().aliases() != null) {
-            collection = aliases.result().aliases().stream()
-                    .filter(alias -> nameOrAlias.equals(alias.aliasName()))
-                    .map(QdrantResponse.Alias::collectionName)
-                    .findFirst()
-                    .orElse(nameOrAlias);
-        }
-        String target = collection;
-        List<String> pointing = aliases.result() == null || aliases.result().aliases() == null ? List.of()
-                : aliases.result().aliases().stream().filter(alias -> target.equals(alias.collectionName()))
-                        .map(QdrantResponse.Alias::aliasName).sorted().toList();
-        QdrantResponse<QdrantResponse.Exists> exists = call("check that collection `" + target + "` exists",
-                timeout, cancelled, () -> api.exists(target), QdrantResponse.Exists.class);
-        if (exists.result() == null || !exists.result().exists()) {
+        Map<String, String> aliases = aliases(timeout, cancelled);
+        String target = aliases.getOrDefault(nameOrAlias, nameOrAlias);
+        List<String> pointing = aliases.entrySet().stream().filter(alias -> target.equals(alias.getValue()))
+                .map(Map.Entry::getKey).sorted().toList();
+        if (!exists(target, timeout, cancelled)) {
             String via = target.equals(nameOrAlias) ? "" : " (the alias `" + nameOrAlias + "` points at it)";
             throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
                     + "`" + via + " does not exist at " + url + "; check QDRANT_COLLECTION");
@@ -254,7 +242,7 @@ public class QdrantClient {
 
     /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */
     public boolean exists(String collection, Duration timeout, BooleanSupplier cancelled) {
-        QdrantResponse<QdrantResponse.Exists> exists = call("check whether collection `" + collection + "` exists",
+        QdrantResponse<QdrantResponse.Exists> exists = call("check that collection `" + collection + "` exists",
                 timeout, cancelled, () -> api.exists(collection), QdrantResponse.Exists.class);
         return exists.result() != null && exists.result().exists();
     }

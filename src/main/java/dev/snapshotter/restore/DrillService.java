@@ -118,8 +118,7 @@ public class DrillService {
             record(entry, at, false, e.getMessage());
             throw e;
         }
-        boolean passed = report.status() == RestoreReport.Status.COMPLETED && Boolean.TRUE.equals(
-                report.scratchDropped());
+        boolean passed = report.drillPassed();
         counter(passed ? "passed" : "failed").increment();
         if (passed) {
             lastSuccess.set(Instant.now().getEpochSecond());

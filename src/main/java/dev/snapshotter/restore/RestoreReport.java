@@ -35,6 +35,11 @@ public record RestoreReport(Status status, String file, String collection, Strin
         Long pointsFound, Integer sampleChecked, List<String> aliases, Boolean uploadedCopyDeleted,
         Boolean scratchDropped, Long verifyMs, Long uploadMs, String message, List<String> remarks) {
 
+    /** Whether a drill passed: its restore completed and its scratch collection was dropped. */
+    public boolean drillPassed() {
+        return status == Status.COMPLETED && Boolean.TRUE.equals(scratchDropped);
+    }
+
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
     RestoreReport drilled(boolean dropped, String remark) {
         List<String> all = new java.util.ArrayList<>(remarks == null ? List.of() : remarks);

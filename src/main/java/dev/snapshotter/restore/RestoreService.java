@@ -122,7 +122,6 @@ public class RestoreService {
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
             boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
-        Request request = new Request(entry.fileName(), target, overwrite, restoreAliases);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         String snapshotOf = snapshotOf(entry);
@@ -166,7 +165,7 @@ public class RestoreService {
                         + aliases.get(target) + "` on Qdrant; restore into a collection name");
             }
             if (at.exists(target, call, cancelled)) {
-                if (!request.overwrite()) {
+                if (!overwrite) {
                     throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
                             + at.url() + "; restore into another name, or ask to overwrite it");
                 }
@@ -181,7 +180,7 @@ public class RestoreService {
         List<String> remarks = new ArrayList<>();
         long uploadStart = System.nanoTime();
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
-                request.overwrite(), version);
+                overwrite, version);
         boolean verifyWhileUploading = verifyMs == null;
         SnapshotCatalog.Verification[] verified = new SnapshotCatalog.Verification[1];
         try {
@@ -248,7 +247,7 @@ public class RestoreService {
                             + "recorded at snapshot time are missing after the restore: " + missing);
                 }
             }
-            if (problem == null && request.aliases() && entry.manifest() != null) {
+            if (problem == null && restoreAliases && entry.manifest() != null) {
                 Map<String, String> now = at.aliases(call, cancelled);
                 for (JsonNode alias : entry.manifest().path("aliases")) {
                     String name = alias.asText();

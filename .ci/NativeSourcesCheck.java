@@ -32,6 +32,8 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.SnapshotReport$TargetReport",
             "dev.snapshotter.snapshot.SnapshotReport$Reason",
             "dev.snapshotter.snapshot.SnapshotReport$Status",
+            "dev.snapshotter.offsite.OffsiteReport",
+            "dev.snapshotter.offsite.OffsiteReport$Status",
             "dev.snapshotter.api.Problem",
             "dev.snapshotter.api.SnapshotCatalogResource$Listed",
             "dev.snapshotter.api.SnapshotCatalogResource$Verified",
@@ -49,6 +51,12 @@ public class NativeSourcesCheck {
             "dev.snapshotter.config.KeepLastConverter",
             "dev.snapshotter.config.Schedule$Reader",
             "dev.snapshotter.config.BaseUrlConverter",
+            "dev.snapshotter.config.S3Settings$Bucket",
+            "dev.snapshotter.config.S3Settings$Prefix",
+            "dev.snapshotter.config.S3Settings$Endpoint",
+            "dev.snapshotter.config.S3Settings$PartSize",
+            "dev.snapshotter.config.S3Settings$Concurrency",
+            "dev.snapshotter.config.KeepLastConverter$Offsite",
             "dev.snapshotter.config.QdrantTlsConfigSourceFactory");
 
     /** The REST client: the implementation Quarkus generates, and its registered exception mapper. */

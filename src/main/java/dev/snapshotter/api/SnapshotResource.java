@@ -37,8 +37,8 @@ public class SnapshotResource {
             return 200;
         }
         return switch (kind) {
-            case UPSTREAM, UNREACHABLE, VERIFICATION -> 502;
-            case UPSTREAM_TIMEOUT -> 504;
+            case UPSTREAM, UNREACHABLE, VERIFICATION, OFFSITE -> 502;
+            case UPSTREAM_TIMEOUT, OFFSITE_TIMEOUT -> 504;
             case REFUSED -> 409;
             case INSUFFICIENT_STORAGE -> 507;
             case LOCAL_IO -> 500;

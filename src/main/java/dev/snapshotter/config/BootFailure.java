@@ -18,7 +18,7 @@ import io.smallrye.config.ConfigValidationException;
  */
 public final class BootFailure {
 
-    private static final Pattern OURS = Pattern.compile("(?:converted|was) \"?(QDRANT_[A-Z_]+ .*?)\"?\\s*$",
+    private static final Pattern OURS = Pattern.compile("(?:converted|was) \"?(QDRANT_[A-Z0-9_]+ .*?)\"?\\s*$",
             Pattern.DOTALL);
     private static final Pattern PROPERTY = Pattern.compile("property ([a-z0-9.\\-]+)");
     private static final Pattern CODE = Pattern.compile("SRCFG\\d+");

@@ -102,6 +102,18 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
+    /** {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN}. */
+    public static final class OffsiteKeepWithin extends BoundedDuration {
+        public OffsiteKeepWithin() {
+            super("QDRANT_SNAPSHOT_S3_KEEP_WITHIN", Duration.ofMinutes(1), Duration.ofDays(36_500));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
     /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}. */
     public static final class OnStartMinInterval extends BoundedDuration {
         public OnStartMinInterval() {

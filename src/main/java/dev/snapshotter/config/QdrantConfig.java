@@ -163,5 +163,87 @@ public interface QdrantConfig {
          */
         @WithConverter(Schedule.DrillReader.class)
         Optional<Schedule> drillSchedule();
+
+        /** Off-site copies in S3-compatible object storage; off while {@code QDRANT_SNAPSHOT_S3_BUCKET} is unset. */
+        S3 s3();
+    }
+
+    /**
+     * Every verified snapshot is copied to {@code s3://<bucket>/<prefix>/<collection key>/<file>}, with its checksum
+     * file and manifest, and checked there before the copy counts.
+     */
+    interface S3 {
+
+        /** The bucket; setting it turns off-site copies on ({@code QDRANT_SNAPSHOT_S3_BUCKET}). */
+        @WithConverter(S3Settings.Bucket.class)
+        Optional<String> bucket();
+
+        /**
+         * Key prefix under which this service writes, without leading or trailing {@code /}
+         * ({@code QDRANT_SNAPSHOT_S3_PREFIX}).
+         */
+        @WithConverter(S3Settings.Prefix.class)
+        Optional<String> prefix();
+
+        /** An S3-compatible endpoint (MinIO, Ceph RGW, R2...); unset means AWS ({@code QDRANT_SNAPSHOT_S3_ENDPOINT}). */
+        @WithConverter(S3Settings.Endpoint.class)
+        Optional<URI> endpoint();
+
+        /**
+         * The bucket's region; unset, the AWS SDK's chain ({@code AWS_REGION}, profile, instance metadata), else
+         * {@code us-east-1} ({@code QDRANT_SNAPSHOT_S3_REGION}).
+         */
+        @WithConverter(S3Settings.Region.class)
+        Optional<String> region();
+
+        /**
+         * Path-style addressing ({@code endpoint/bucket/key}), which most self-hosted stores need
+         * ({@code QDRANT_SNAPSHOT_S3_PATH_STYLE}).
+         */
+        @WithDefault("false")
+        @WithConverter(S3Settings.PathStyle.class)
+        boolean pathStyle();
+
+        /**
+         * With {@code QDRANT_SNAPSHOT_S3_SECRET_KEY}, a static credential; unset, the AWS SDK's default chain
+         * (environment, profile, web identity as with IRSA, container credentials, instance profile)
+         * ({@code QDRANT_SNAPSHOT_S3_ACCESS_KEY}).
+         */
+        Optional<String> accessKey();
+
+        /** Never logged or echoed ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}). */
+        Optional<String> secretKey();
+
+        /** PEM file of the CA that signed the endpoint's certificate ({@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH}). */
+        Optional<Path> caCertPath();
+
+        /** The size of each part of a multipart upload, 5 MiB to 5 GiB ({@code QDRANT_SNAPSHOT_S3_PART_SIZE}). */
+        @WithDefault("16MiB")
+        @WithConverter(S3Settings.PartSize.class)
+        long partSize();
+
+        /**
+         * Parts uploaded at once; memory held for an upload is part size x this
+         * ({@code QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY}).
+         */
+        @WithDefault("4")
+        @WithConverter(S3Settings.Concurrency.class)
+        int uploadConcurrency();
+
+        /** Off-site retention by count, like {@code QDRANT_SNAPSHOT_KEEP_LAST} ({@code QDRANT_SNAPSHOT_S3_KEEP_LAST}). */
+        @WithConverter(KeepLastConverter.Offsite.class)
+        Optional<Integer> keepLast();
+
+        /** Off-site retention by age, like {@code QDRANT_SNAPSHOT_KEEP_WITHIN} ({@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN}). */
+        @WithConverter(BoundedDuration.OffsiteKeepWithin.class)
+        Optional<Duration> keepWithin();
+
+        /**
+         * {@code false} for pods without a volume: the local file is removed once its off-site copy is confirmed, so
+         * the directory holds a snapshot only while it is being copied ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL}).
+         */
+        @WithDefault("true")
+        @WithConverter(S3Settings.KeepLocal.class)
+        boolean keepLocal();
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import dev.snapshotter.offsite.OffsiteReport;
 import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -68,7 +69,7 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
     /** A run that did nothing, for the reason {@code message} gives, naming {@code file} when one is concerned. */
     static SnapshotReport skipped(Reason reason, Instant at, List<String> targets, String message, String file) {
         return of(reason, at, 0, targets.stream().map(target -> new TargetReport(target, Status.SKIPPED, null, null,
-                file, null, null, null, 0, message, null, null, null)).toList());
+                file, null, null, null, 0, message, null, null, null, null, null)).toList());
     }
 
     /** The first failed target's failure kind, if any target failed. */
@@ -85,10 +86,13 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
      * @param message why, when failed or skipped, or a remark on a completed run
      * @param pruned snapshot files retention deleted after this run
      * @param orphansRemoved server-side copies of earlier runs that were not kept, deleted from Qdrant by this run
+     * @param stage where a failed run failed, when its snapshot was already verified locally: {@code offsite}
+     * @param offsite the off-site copy, when {@code QDRANT_SNAPSHOT_S3_BUCKET} is set and the snapshot was verified
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TargetReport(String target, Status status, String collection, String snapshotName,
             String filePath, Long bytesWritten, String sha256, Boolean remoteDeleted, long durationMs, String message,
-            List<String> pruned, List<String> orphansRemoved, @JsonIgnore SnapshotFailure.Kind failure) {
+            List<String> pruned, List<String> orphansRemoved, String stage, OffsiteReport offsite,
+            @JsonIgnore SnapshotFailure.Kind failure) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.snapshotter.snapshot;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import dev.snapshotter.offsite.OffsiteCopies;
+import dev.snapshotter.offsite.OffsiteReport;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
 import dev.snapshotter.snapshot.SnapshotReport.Status;
 import dev.snapshotter.snapshot.SnapshotReport.TargetReport;
@@ -43,6 +46,7 @@ public class SnapshotService {
 
     private final List<SnapshotTarget> targets;
     private final SnapshotMetrics metrics;
+    private final OffsiteCopies offsite;
     private final AtomicReference<Run> current = new AtomicReference<>();
     private volatile boolean shuttingDown;
     private volatile Blocker blocker;
@@ -50,9 +54,10 @@ public class SnapshotService {
     private static final AtomicReferenceFieldUpdater<SnapshotService, Blocker> BLOCKER = AtomicReferenceFieldUpdater
             .newUpdater(SnapshotService.class, Blocker.class, "blocker");
 
-    SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics) {
+    SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics, OffsiteCopies offsite) {
         this.targets = targets.stream().sorted(Comparator.comparing(SnapshotTarget::name)).toList();
         this.metrics = metrics;
+        this.offsite = offsite;
         this.targets.forEach(target -> metrics.register(target.name()));
     }
 
@@ -235,19 +240,32 @@ public class SnapshotService {
                 target.awaitAvailable(waitFor, run.cancellation());
             }
             Outcome outcome = target.snapshot(run);
+            OffsiteReport copy = null;
+            if (outcome.status() == Status.COMPLETED && offsite.enabled()) {
+                long copyStart = System.nanoTime();
+                try {
+                    copy = offsite.afterSnapshot(Path.of(outcome.filePath()), run.cancellation()::cancelled);
+                } catch (SnapshotFailure e) {
+                    report = offsiteFailed(target, run, outcome, e, millisSince(start), millisSince(copyStart));
+                    metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
+                            outcome.pruned().size());
+                    return report;
+                }
+            }
             long duration = millisSince(start);
             report = new TargetReport(name, outcome.status(), outcome.collection(), outcome.snapshotName(),
                     outcome.filePath(), outcome.status() == Status.SKIPPED ? null : outcome.bytesWritten(),
                     outcome.sha256(), outcome.remoteDeleted(), duration, outcome.message(),
-                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null);
+                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null, copy, null);
             if (outcome.status() == Status.SKIPPED) {
                 LOG.infof("Snapshot skipped: reason=%s target=%s: %s", reason.label(), name, outcome.message());
             } else {
                 BLOCKER.set(this, null);
                 LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
-                        + "sha256=%s remoteDeleted=%s pruned=%d duration=%dms", reason.label(), name, outcome.collection(),
-                        outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(), outcome.sha256(),
-                        outcome.remoteDeleted(), outcome.pruned().size(), duration);
+                        + "sha256=%s remoteDeleted=%s pruned=%d offsite=%s duration=%dms", reason.label(), name,
+                        outcome.collection(), outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(),
+                        outcome.sha256(), outcome.remoteDeleted(), outcome.pruned().size(),
+                        copy == null ? "off" : "s3://" + copy.bucket() + "/" + copy.key(), duration);
             }
         } catch (SnapshotFailure e) {
             report = failed(target, run, e, millisSince(start));
@@ -263,6 +281,27 @@ public class SnapshotService {
         metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
                 report.pruned() == null ? 0 : report.pruned().size());
         return report;
+    }
+
+    /**
+     * The snapshot is verified and kept locally, but its off-site copy failed: the run failed at the stage
+     * {@code offsite}, and the next run's catch-up copies the file.
+     */
+    private TargetReport offsiteFailed(SnapshotTarget target, SnapshotTarget.RunContext run, Outcome outcome,
+            SnapshotFailure e, long duration, long copyDuration) {
+        Path file = Path.of(outcome.filePath());
+        OffsiteReport copy = offsite.failed(file, copyDuration, outcome.sha256(), e);
+        String message = "Off-site copy failed: " + e.getMessage() + ". The verified local snapshot " + file.getFileName()
+                + " is kept; the next run copies it" + (outcome.message() == null ? "" : ". " + outcome.message());
+        LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s file=%s stage=offsite "
+                + "offsite=failed duration=%dms: %s", run.reason().label(), target.name(), outcome.collection(),
+                outcome.snapshotName(), outcome.filePath(), duration, message);
+        SnapshotFailure.Kind kind = e.kind() == SnapshotFailure.Kind.OFFSITE_TIMEOUT
+                || e.kind() == SnapshotFailure.Kind.CANCELLED
+                || e.kind() == SnapshotFailure.Kind.LOCAL_IO ? e.kind() : SnapshotFailure.Kind.OFFSITE;
+        return new TargetReport(target.name(), Status.FAILED, outcome.collection(), outcome.snapshotName(),
+                outcome.filePath(), outcome.bytesWritten(), outcome.sha256(), outcome.remoteDeleted(), duration, message,
+                nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), "offsite", copy, kind);
     }
 
     private static <T> List<T> nullIfEmpty(List<T> list) {
@@ -283,7 +322,7 @@ public class SnapshotService {
             LOG.warnf("Snapshot cancelled by shutdown: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
                     run.reason().label(), target.name(), collection, snapshot, duration);
             return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                    remoteDeleted, duration, message, null, orphans, SnapshotFailure.Kind.CANCELLED);
+                    remoteDeleted, duration, message, null, orphans, null, null, SnapshotFailure.Kind.CANCELLED);
         }
         String message = e.getMessage();
         if (snapshotName != null) {
@@ -292,7 +331,7 @@ public class SnapshotService {
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
                 run.reason().label(), target.name(), collection, snapshot, duration, message);
         return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                remoteDeleted, duration, message, null, orphans, e.kind());
+                remoteDeleted, duration, message, null, orphans, null, null, e.kind());
     }
 
     private static long millisSince(long startNanos) {

@@ -32,6 +32,28 @@ public final class Retention {
         this.keepWithin = keepWithin;
     }
 
+    /** Whether any rule is set: without one, nothing is pruned. */
+    public boolean any() {
+        return keepLast.isPresent() || keepWithin.isPresent();
+    }
+
+    /**
+     * Whether the rules keep the snapshot at {@code index} (0 is the newest, always kept) of those counted, taken at
+     * {@code createdAt}.
+     */
+    public boolean keeps(int index, Instant createdAt, Instant now) {
+        boolean byCount = keepLast.isPresent() && index < keepLast.get();
+        boolean byAge = keepWithin.isPresent() && !createdAt.isBefore(now.minus(keepWithin.get()));
+        return index == 0 || byCount || byAge;
+    }
+
+    /** The rules as logs name them: {@code keep-last=3 and keep-within=7d}. */
+    public String describe() {
+        return keepLast.map(n -> "keep-last=" + n).orElse("")
+                + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
+                + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
+    }
+
     /** What a pruning did: the snapshot files deleted, and a remark per failed deletion. */
     public record Pruned(List<String> files, List<String> remarks) {
     }
@@ -39,21 +61,17 @@ public final class Retention {
     public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
-        if (keepLast.isEmpty() && keepWithin.isEmpty()) {
+        if (!any()) {
             return new Pruned(pruned, remarks);
         }
         // a future-dated file or one that failed its re-read is no backup to count: it neither takes a place that
         // keep-last grants nor is deleted by these rules (an operator deletes it through the API)
         List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
                 .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
-        String why = keepLast.map(n -> "keep-last=" + n).orElse("")
-                + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
-                + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
+        String why = describe();
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
-            boolean byCount = keepLast.isPresent() && index < keepLast.get();
-            boolean byAge = keepWithin.isPresent() && !entry.createdAt().isBefore(now.minus(keepWithin.get()));
-            if (index == 0 || byCount || byAge || entry.file().equals(justTaken)) {
+            if (keeps(index, entry.createdAt(), now) || entry.file().equals(justTaken)) {
                 continue;
             }
             try {

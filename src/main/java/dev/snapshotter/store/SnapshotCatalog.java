@@ -222,15 +222,26 @@ public class SnapshotCatalog {
             throw new NewestKept(entry.fileName() + " is the newest verified snapshot of collection `"
                     + entry.collection() + "`, the one a restore would reach for; add ?force=true to delete it anyway.");
         }
+        List<String> deleted = remove(entry);
+        deletedEvents.fire(new Deleted(entry.fileName(), List.copyOf(deleted)));
+        LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
+                + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
+        return deleted;
+    }
+
+    /**
+     * Removes a snapshot and the files beside it, the snapshot first, without the API's rules or event (the caller
+     * decided: an off-site copy is confirmed).
+     *
+     * @return the names of the files deleted
+     */
+    public List<String> remove(Entry entry) throws IOException {
         List<String> deleted = new ArrayList<>();
         for (Path path : entry.files()) {
             if (Files.deleteIfExists(path)) {
                 deleted.add(path.getFileName().toString());
             }
         }
-        deletedEvents.fire(new Deleted(entry.fileName(), List.copyOf(deleted)));
-        LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
-                + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
         return deleted;
     }
 

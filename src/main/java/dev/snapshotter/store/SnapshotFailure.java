@@ -25,6 +25,10 @@ public class SnapshotFailure extends Exception {
         REFUSED,
         /** Not enough free space to even start the download. */
         INSUFFICIENT_STORAGE,
+        /** The off-site copy failed: the object store refused, failed or could not be reached. */
+        OFFSITE,
+        /** The object store did not answer in time. */
+        OFFSITE_TIMEOUT,
         /** The service began to shut down while the run was going. */
         CANCELLED
     }

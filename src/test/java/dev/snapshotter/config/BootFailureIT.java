@@ -92,6 +92,18 @@ class BootFailureIT {
             "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL|-1h|QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL must be a duration",
             "QDRANT_SNAPSHOT_SCHEDULE|0 0 25 * * ?|QDRANT_SNAPSHOT_SCHEDULE must be",
             "QDRANT_SNAPSHOT_SCHEDULE|every soon|QDRANT_SNAPSHOT_SCHEDULE must be",
+            "QDRANT_SNAPSHOT_S3_BUCKET|My_Bucket|QDRANT_SNAPSHOT_S3_BUCKET must be a bucket name of 3 to 63",
+            "QDRANT_SNAPSHOT_S3_PREFIX|a//b|QDRANT_SNAPSHOT_S3_PREFIX must be key segments",
+            "QDRANT_SNAPSHOT_S3_ENDPOINT|s3.local:9000|QDRANT_SNAPSHOT_S3_ENDPOINT must be an http:// or https:// URL",
+            "QDRANT_SNAPSHOT_S3_REGION|EU West|QDRANT_SNAPSHOT_S3_REGION must be a region id",
+            "QDRANT_SNAPSHOT_S3_PATH_STYLE|maybe|QDRANT_SNAPSHOT_S3_PATH_STYLE must be one of",
+            "QDRANT_SNAPSHOT_S3_PART_SIZE|1MiB|QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB to 5GiB",
+            "QDRANT_SNAPSHOT_S3_PART_SIZE|big|QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB to 5GiB",
+            "QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY|0|QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY must be a whole number from 1",
+            "QDRANT_SNAPSHOT_S3_KEEP_LAST|0|QDRANT_SNAPSHOT_S3_KEEP_LAST must be a whole number of at least 1",
+            "QDRANT_SNAPSHOT_S3_KEEP_WITHIN|soon|QDRANT_SNAPSHOT_S3_KEEP_WITHIN must be a duration from 1m",
+            "QDRANT_SNAPSHOT_S3_KEEP_LOCAL|false|QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false removes each local snapshot",
+            "QDRANT_SNAPSHOT_S3_ACCESS_KEY|AKIDEXAMPLE|QDRANT_SNAPSHOT_S3_ACCESS_KEY and QDRANT_SNAPSHOT_S3_SECRET_KEY go together",
     })
     void refusesBadValueNamingTheVariable(String variable, String value, String sentence) throws Exception {
         Map<String, String> environment = new HashMap<>(Map.of("QDRANT_URL", qdrant.baseUrl(),

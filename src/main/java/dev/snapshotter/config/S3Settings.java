@@ -1,0 +1,166 @@
+package dev.snapshotter.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.spi.Converter;
+
+/**
+ * The {@code QDRANT_SNAPSHOT_S3_*} variables that need more than a type: each refuses a bad value with one sentence
+ * naming its variable. Each converter declares {@code convert} with its own return type, as SmallRye Config's build
+ * step requires.
+ */
+public final class S3Settings {
+
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,13})\\s*([KMG]i?B?|B)?", Pattern.CASE_INSENSITIVE);
+    static final long MIN_PART = 5L << 20;
+    static final long MAX_PART = 5L << 30;
+
+    private S3Settings() {
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_BUCKET}: S3's bucket naming rules. */
+    public static final class Bucket implements Converter<String> {
+        @Override
+        public String convert(String value) {
+            String bucket = value.trim();
+            if (!BUCKET.matcher(bucket).matches() || bucket.contains("..")) {
+                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_BUCKET must be a bucket name of 3 to 63 "
+                        + "lower-case letters, digits, `.` or `-`, starting and ending with a letter or digit, but it is \""
+                        + bucket + "\".");
+            }
+            return bucket;
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_PREFIX}: slashes around it are dropped; no empty segment, no {@code .} or {@code ..}. */
+    public static final class Prefix implements Converter<String> {
+        @Override
+        public String convert(String value) {
+            String prefix = value.trim().replaceAll("^/+|/+$", "");
+            for (String segment : prefix.split("/", -1)) {
+                if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
+                        || !segment.matches("[A-Za-z0-9!_.*'()-]+")) {
+                    throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_PREFIX must be key segments of letters, "
+                            + "digits and !_.*'()- separated by single `/`, such as backups/prod, but it is \"" + value.trim()
+                            + "\".");
+                }
+            }
+            return prefix;
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_ENDPOINT}. */
+    public static final class Endpoint extends BaseUrlConverter {
+        public Endpoint() {
+            super("QDRANT_SNAPSHOT_S3_ENDPOINT");
+        }
+
+        @Override
+        public URI convert(String value) {
+            return super.convert(value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_REGION}: a region id such as {@code eu-west-1}. */
+    public static final class Region implements Converter<String> {
+        @Override
+        public String convert(String value) {
+            String region = value.trim();
+            if (!region.matches("[a-z0-9-]{2,40}")) {
+                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_REGION must be a region id such as eu-west-1 "
+                        + "or us-east-1, but it is \"" + region + "\".");
+            }
+            return region;
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_PATH_STYLE}. */
+    public static final class PathStyle implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return FlagConverter.parse("QDRANT_SNAPSHOT_S3_PATH_STYLE", value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL}. */
+    public static final class KeepLocal implements Converter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            return FlagConverter.parse("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", value);
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_PART_SIZE}: {@code 16MiB}, {@code 64M}, or bytes; S3 takes 5 MiB to 5 GiB. */
+    public static final class PartSize implements Converter<Long> {
+        @Override
+        public Long convert(String value) {
+            Long bytes = bytes(value);
+            if (bytes == null || bytes < MIN_PART || bytes > MAX_PART) {
+                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB to 5GiB (S3's "
+                        + "limits for a part), written like 16MiB or 64M, but it is \"" + value.trim() + "\".");
+            }
+            return bytes;
+        }
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY}: 1 to 32 parts at once. */
+    public static final class Concurrency implements Converter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String trimmed = value.trim();
+            try {
+                int parts = Integer.parseInt(trimmed);
+                if (parts >= 1 && parts <= 32) {
+                    return parts;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY must be a whole number from 1 "
+                    + "to 32 (parts uploaded at once), but it is \"" + trimmed + "\".");
+        }
+    }
+
+    /** What no single variable can say: the S3 settings that only make sense together. */
+    static void requireConsistent(QdrantConfig.S3 s3) {
+        if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
+            throw new IllegalStateException("QDRANT_SNAPSHOT_S3_ACCESS_KEY and QDRANT_SNAPSHOT_S3_SECRET_KEY go "
+                    + "together: set both for a static credential, or neither for the AWS SDK's default chain "
+                    + "(environment, profile, web identity, container credentials).");
+        }
+        if (s3.bucket().isEmpty()) {
+            if (!s3.keepLocal()) {
+                throw new IllegalStateException("QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false removes each local snapshot once "
+                        + "its off-site copy is confirmed, but QDRANT_SNAPSHOT_S3_BUCKET is not set, so there would be "
+                        + "no copy at all; set the bucket, or unset QDRANT_SNAPSHOT_S3_KEEP_LOCAL.");
+            }
+            return;
+        }
+        if (s3.caCertPath().isPresent() && !Files.isReadable(s3.caCertPath().get())) {
+            throw new IllegalStateException("QDRANT_SNAPSHOT_S3_CA_CERT_PATH names " + s3.caCertPath().get()
+                    + ", which is not a readable file.");
+        }
+    }
+
+    /** A size as operators write it, binary units: {@code 16MiB} = {@code 16M} = 16777216; null when unreadable. */
+    static Long bytes(String value) {
+        Matcher matcher = SIZE.matcher(value.trim());
+        if (!matcher.matches()) {
+            return null;
+        }
+        long number = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "B" : matcher.group(2).toUpperCase(Locale.ROOT);
+        int shift = switch (unit.charAt(0)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        return number > (Long.MAX_VALUE >> shift) ? null : number << shift;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.snapshotter.offsite;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * At boot, with {@code QDRANT_SNAPSHOT_S3_BUCKET} set: proves on a thread of its own that the bucket takes our writes
+ * (a marker written and deleted under the prefix), then copies off-site what is missing there. Until the probe
+ * passes, {@link #problem()} says why and readiness is DOWN; while it fails it is tried again, at most every
+ * {@link #RETRY}, when readiness is asked.
+ */
+@ApplicationScoped
+public class OffsiteBoot {
+
+    private static final Logger LOG = Logger.getLogger(OffsiteBoot.class);
+    static final Duration RETRY = Duration.ofSeconds(10);
+
+    private final S3Store store;
+    private final OffsiteCopies copies;
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile String problem = "the bucket has not been probed yet";
+    private volatile Instant probedAt = Instant.EPOCH;
+    private volatile boolean caughtUp;
+    private volatile boolean stopping;
+
+    OffsiteBoot(S3Store store, OffsiteCopies copies) {
+        this.store = store;
+        this.copies = copies;
+    }
+
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
+        if (store.enabled()) {
+            probeInBackground();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    /** Why the bucket is not usable, or null when the last probe (or copy) found it so. */
+    public String problem() {
+        String standing = problem;
+        if (standing != null && Duration.between(probedAt, Instant.now()).compareTo(RETRY) >= 0) {
+            probeInBackground();
+        }
+        return standing;
+    }
+
+    private void probeInBackground() {
+        if (!probing.compareAndSet(false, true)) {
+            return;
+        }
+        Thread thread = new Thread(this::probe, "offsite-probe");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void probe() {
+        try {
+            String found = store.probe();
+            probedAt = Instant.now();
+            if (found != null) {
+                if (!found.equals(problem)) {
+                    LOG.errorf("The off-site bucket is not usable (readiness is DOWN until it is): %s", found);
+                }
+                problem = found;
+                return;
+            }
+            if (problem != null) {
+                LOG.infof("The off-site bucket %s takes our writes", store.uri(store.folder("").replaceAll("/$", "")));
+            }
+            problem = null;
+            if (!caughtUp) {
+                caughtUp = true;
+                List<String> remarks = new ArrayList<>();
+                List<String> copied = copies.catchUp(() -> stopping, remarks);
+                if (!copied.isEmpty() || !remarks.isEmpty()) {
+                    LOG.infof("Off-site catch-up at boot: %d snapshot(s) copied%s", copied.size(),
+                            remarks.isEmpty() ? "" : "; " + String.join("; ", remarks));
+                }
+            }
+        } catch (RuntimeException e) {
+            problem = "the probe failed: " + e;
+            probedAt = Instant.now();
+        } finally {
+            probing.set(false);
+        }
+    }
+}

@@ -1,0 +1,540 @@
+package dev.snapshotter.offsite;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.store.Retention;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFileName;
+import dev.snapshotter.store.SnapshotFileWriter;
+
+/**
+ * Copies verified snapshots off-site and manages what is there. A snapshot goes up as its checksum file and manifest
+ * first, then the {@code .snap} itself, so that a listed {@code .snap} always has its sidecars beside it. The
+ * {@code .snap} is a multipart upload read once from the local file: each part is hashed and sent with its SHA-256
+ * (the server checks each), the whole file is hashed on the way and must match the SHA-256 it was verified with
+ * locally, and a {@code HEAD} must then show the size and the composite checksum of exactly those parts before the
+ * copy counts. Memory is bounded by part size x concurrency. Every failure aborts the upload, so no part stays
+ * stored; nothing is overwritten.
+ */
+@ApplicationScoped
+public class OffsiteCopies {
+
+    private static final Logger LOG = Logger.getLogger(OffsiteCopies.class);
+    /** The longest a part waits for a free buffer before the cancellation and the parts in flight are looked at. */
+    private static final long POLL_MILLIS = 200;
+
+    private final S3Store store;
+    private final QdrantConfig config;
+    private final SnapshotCatalog catalog;
+    private final OffsiteMetrics metrics;
+    /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
+    private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
+    /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
+    private final Object copying = new Object();
+
+    OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, OffsiteMetrics metrics) {
+        this.store = store;
+        this.config = config;
+        this.catalog = catalog;
+        this.metrics = metrics;
+    }
+
+    public boolean enabled() {
+        return store.enabled();
+    }
+
+    /** The object key of a local snapshot file. */
+    public String key(SnapshotCatalog.Entry entry) {
+        return store.folder(entry.key()) + entry.fileName();
+    }
+
+    /** A snapshot copied, or found already there. */
+    record Copied(String key, long bytesUploaded, String checksum, boolean alreadyThere) {
+    }
+
+    /**
+     * After a run verified {@code file}: copy it off-site (a failure of that fails the run), then copy what earlier
+     * runs could not, apply off-site retention, and with {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false} remove the local
+     * files that are confirmed off-site.
+     */
+    public OffsiteReport afterSnapshot(Path file, BooleanSupplier cancelled) throws SnapshotFailure {
+        long start = System.nanoTime();
+        SnapshotCatalog.Entry entry = catalog.find(file.getFileName().toString())
+                .orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO, "The snapshot " + file + " vanished before its "
+                        + "off-site copy"));
+        Copied copied;
+        try {
+            copied = copy(entry, cancelled);
+        } finally {
+            publishPending();
+        }
+        List<String> remarks = new ArrayList<>();
+        if (copied.alreadyThere()) {
+            remarks.add(store.uri(copied.key()) + " was already there with the same content");
+        }
+        List<String> caughtUp = catchUp(cancelled, remarks);
+        List<String> pruned = prune(entry.key(), entry.fileName(), remarks);
+        boolean removed = false;
+        if (!config.snapshot().s3().keepLocal()) {
+            removed = removeLocal(entry, remarks);
+            removeConfirmedLocals(remarks);
+        }
+        return new OffsiteReport(OffsiteReport.Status.COMPLETED, store.bucket(), copied.key(),
+                copied.bytesUploaded(), millisSince(start), entry.sha256(), copied.checksum(),
+                remarks.isEmpty() ? null : String.join("; ", remarks), caughtUp.isEmpty() ? null : caughtUp,
+                pruned.isEmpty() ? null : pruned, config.snapshot().s3().keepLocal() ? null : removed);
+    }
+
+    /** The report of a copy that failed with {@code failure}. */
+    public OffsiteReport failed(Path file, long durationMs, String sha256, SnapshotFailure failure) {
+        String key = catalog.find(file.getFileName().toString()).map(this::key).orElse(null);
+        return OffsiteReport.failed(store.bucket(), key, durationMs, sha256, failure.getMessage());
+    }
+
+    /**
+     * Copies every verified local snapshot that is not off-site yet, newest first, stopping at the first failure (the
+     * store is likely down: the next run tries again).
+     *
+     * @return the files copied
+     */
+    public List<String> catchUp(BooleanSupplier cancelled, List<String> remarks) {
+        List<String> copied = new ArrayList<>();
+        List<SnapshotCatalog.Entry> pending;
+        try {
+            pending = pending();
+        } catch (SnapshotFailure e) {
+            remarks.add("Off-site catch-up could not list the bucket: " + e.getMessage());
+            return copied;
+        }
+        for (SnapshotCatalog.Entry entry : pending) {
+            if (cancelled.getAsBoolean()) {
+                break;
+            }
+            try {
+                copy(entry, cancelled);
+                copied.add(entry.fileName());
+                LOG.infof("Off-site catch-up: copied %s to %s", entry.fileName(), store.uri(key(entry)));
+            } catch (SnapshotFailure e) {
+                remarks.add("Off-site catch-up stopped at " + entry.fileName() + " (the next run tries again): "
+                        + e.getMessage());
+                LOG.warnf("Off-site catch-up stopped at %s: %s", entry.fileName(), e.getMessage());
+                break;
+            }
+        }
+        try {
+            pending();
+        } catch (SnapshotFailure e) {
+            // the gauge keeps its last value; the remark above says why
+        }
+        return copied;
+    }
+
+    /**
+     * The verified local snapshots that are not off-site, newest first (an object of the same name and another size is
+     * not this snapshot); publishes their count, and when the newest snapshot off-site was taken.
+     */
+    List<SnapshotCatalog.Entry> pending() throws SnapshotFailure {
+        Instant now = Instant.now();
+        List<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
+                .filter(entry -> !entry.inFuture(now)).toList();
+        Map<String, Map<String, Long>> offsite = new HashMap<>();
+        List<SnapshotCatalog.Entry> pending = new ArrayList<>();
+        for (SnapshotCatalog.Entry entry : local) {
+            Map<String, Long> there = offsite.get(entry.key());
+            if (there == null) {
+                String folder = store.folder(entry.key());
+                there = store.list(folder).stream()
+                        .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
+                offsite.put(entry.key(), there);
+                knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
+                knownOffsite.putAll(there);
+            }
+            if (!Long.valueOf(entry.bytes()).equals(there.get(key(entry)))) {
+                pending.add(entry);
+            }
+        }
+        metrics.pending(pending.size());
+        offsite.values().stream().flatMap(folder -> folder.keySet().stream())
+                .map(key -> SnapshotFileName.parse(key.substring(key.lastIndexOf('/') + 1)))
+                .flatMap(Optional::stream).map(SnapshotFileName::createdAt).filter(at -> !at.isAfter(now))
+                .max(Instant::compareTo).ifPresent(metrics::confirmed);
+        return pending;
+    }
+
+    /**
+     * Publishes how many verified local snapshots are not known to be off-site, from the last listing and the copies
+     * since, without asking the store (which may be the thing that is down).
+     */
+    private void publishPending() {
+        Instant now = Instant.now();
+        metrics.pending((int) catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
+                .filter(entry -> !entry.inFuture(now))
+                .filter(entry -> !Long.valueOf(entry.bytes()).equals(knownOffsite.get(key(entry)))).count());
+    }
+
+    /** Copies one local snapshot with its sidecars, and confirms it; fails leaving no part stored. */
+    Copied copy(SnapshotCatalog.Entry entry, BooleanSupplier cancelled) throws SnapshotFailure {
+        synchronized (copying) {
+            return copyAlone(entry, cancelled);
+        }
+    }
+
+    private Copied copyAlone(SnapshotCatalog.Entry entry, BooleanSupplier cancelled) throws SnapshotFailure {
+        String folder = store.folder(entry.key());
+        abortUnfinished(folder);
+        for (Path sidecar : List.of(entry.checksumFile(), entry.manifestFile())) {
+            if (Files.exists(sidecar)) {
+                putSidecar(folder + sidecar.getFileName(), sidecar);
+            }
+        }
+        String key = key(entry);
+        Optional<S3Store.StoredObject> existing = store.head(key);
+        if (existing.isPresent()) {
+            return sameContent(entry, existing.get());
+        }
+        long size = entry.bytes();
+        long partSize = config.snapshot().s3().partSize();
+        int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
+        S3Store.Upload upload = store.begin(key, entry.sha256());
+        List<S3Store.Part> done;
+        String expected;
+        try {
+            Uploaded uploaded = uploadParts(upload, entry, partSize, parts, cancelled);
+            done = uploaded.parts();
+            expected = uploaded.composite();
+            if (!store.complete(upload, done)) {
+                abortQuietly(upload);
+                return sameContent(entry, store.head(key).orElseThrow(() -> new SnapshotFailure(Kind.OFFSITE,
+                        "S3 refused " + store.uri(key) + " as already there, yet has no object of that name")));
+            }
+        } catch (SnapshotFailure | RuntimeException e) {
+            abortQuietly(upload);
+            throw e;
+        }
+        S3Store.StoredObject stored = store.head(key).orElseThrow(() -> new SnapshotFailure(Kind.OFFSITE,
+                "S3 completed the upload of " + store.uri(key) + " but has no object of that name"));
+        confirm(entry, stored, expected);
+        knownOffsite.put(key, size);
+        metrics.uploaded(size, entry.createdAt());
+        return new Copied(key, size, stored.checksumSha256(), false);
+    }
+
+    private record Uploaded(List<S3Store.Part> parts, String composite) {
+    }
+
+    /**
+     * Reads the file once, in order, into at most {@code concurrency} part buffers; each part is uploaded on a pool
+     * thread while the next is read. The whole file's SHA-256 must match the one it was verified with.
+     */
+    private Uploaded uploadParts(S3Store.Upload upload, SnapshotCatalog.Entry entry, long partSize, int parts,
+            BooleanSupplier cancelled) throws SnapshotFailure {
+        int concurrency = Math.min(config.snapshot().s3().uploadConcurrency(), parts);
+        int bufferSize = (int) Math.min(partSize, entry.bytes());
+        BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, runnable -> {
+            Thread thread = new Thread(runnable, "offsite-upload-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        List<Future<S3Store.Part>> inFlight = new ArrayList<>();
+        MessageDigest whole = SnapshotFileWriter.sha256();
+        MessageDigest composite = SnapshotFileWriter.sha256();
+        int allocated = 0;
+        try (FileChannel channel = FileChannel.open(entry.file(), StandardOpenOption.READ)) {
+            if (channel.size() != entry.bytes()) {
+                throw new SnapshotFailure(Kind.OFFSITE, entry.fileName() + " holds " + channel.size() + " bytes, not "
+                        + "the " + entry.bytes() + " it was verified with: not copied off-site");
+            }
+            for (int number = 1; number <= parts; number++) {
+                byte[] buffer = free.poll();
+                while (buffer == null) {
+                    if (allocated < concurrency) {
+                        buffer = new byte[bufferSize];
+                        allocated++;
+                        break;
+                    }
+                    failFast(inFlight, cancelled);
+                    buffer = free.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                }
+                failFast(inFlight, cancelled);
+                int length = (int) Math.min(partSize, entry.bytes() - (number - 1) * partSize);
+                readFully(channel, buffer, length, (number - 1) * partSize, entry);
+                whole.update(buffer, 0, length);
+                MessageDigest part = SnapshotFileWriter.sha256();
+                part.update(buffer, 0, length);
+                byte[] digest = part.digest();
+                composite.update(digest);
+                String checksum = Base64.getEncoder().encodeToString(digest);
+                byte[] filled = buffer;
+                int partNumber = number;
+                inFlight.add(pool.submit(() -> {
+                    try {
+                        return store.uploadPart(upload, partNumber, filled, length, checksum);
+                    } finally {
+                        free.add(filled);
+                    }
+                }));
+            }
+            String sha256 = HexFormat.of().formatHex(whole.digest());
+            if (!sha256.equals(entry.sha256())) {
+                throw new SnapshotFailure(Kind.OFFSITE, entry.fileName() + " read back with SHA-256 " + sha256
+                        + ", not the " + entry.sha256() + " it was verified with (the local file changed or the disk "
+                        + "returned other bytes): not copied off-site");
+            }
+            List<S3Store.Part> done = new ArrayList<>();
+            for (Future<S3Store.Part> part : inFlight) {
+                done.add(await(part, cancelled));
+            }
+            return new Uploaded(done, Base64.getEncoder().encodeToString(composite.digest()) + "-" + parts);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "Could not read " + entry.fileName() + " for its off-site copy: "
+                    + SnapshotFileWriter.reason(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnapshotFailure(Kind.CANCELLED, "Interrupted during the off-site copy", e);
+        } finally {
+            inFlight.forEach(f -> f.cancel(false));
+            pool.shutdownNow();
+        }
+    }
+
+    private static void readFully(FileChannel channel, byte[] buffer, int length, long position,
+            SnapshotCatalog.Entry entry) throws IOException, SnapshotFailure {
+        ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+        while (target.hasRemaining()) {
+            if (channel.read(target, position + target.position()) < 0) {
+                throw new SnapshotFailure(Kind.OFFSITE, entry.fileName() + " ended early while read for its off-site "
+                        + "copy: not copied");
+            }
+        }
+    }
+
+    /** Fails at once when shutdown began or a part in flight failed. */
+    private static void failFast(List<Future<S3Store.Part>> inFlight, BooleanSupplier cancelled)
+            throws SnapshotFailure, InterruptedException {
+        if (cancelled.getAsBoolean()) {
+            throw new SnapshotFailure(Kind.CANCELLED, "Cancelled by shutdown during the off-site copy");
+        }
+        for (Future<S3Store.Part> part : inFlight) {
+            if (part.isDone()) {
+                await(part, cancelled);
+            }
+        }
+    }
+
+    private static S3Store.Part await(Future<S3Store.Part> part, BooleanSupplier cancelled)
+            throws SnapshotFailure, InterruptedException {
+        while (true) {
+            try {
+                return part.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (cancelled.getAsBoolean()) {
+                    throw new SnapshotFailure(Kind.CANCELLED, "Cancelled by shutdown during the off-site copy");
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SnapshotFailure failure) {
+                    throw failure;
+                }
+                throw new SnapshotFailure(Kind.OFFSITE, "A part upload failed: " + e.getCause(), e.getCause());
+            }
+        }
+    }
+
+    /** What a {@code HEAD} after completion must show: our size, and the composite checksum of our parts. */
+    private void confirm(SnapshotCatalog.Entry entry, S3Store.StoredObject stored, String expected)
+            throws SnapshotFailure {
+        if (stored.size() != entry.bytes()) {
+            throw new SnapshotFailure(Kind.OFFSITE, store.uri(stored.key()) + " holds " + stored.size() + " bytes after "
+                    + "its upload, not " + entry.bytes());
+        }
+        if (stored.checksumSha256() != null && !stored.checksumSha256().equals(expected)) {
+            throw new SnapshotFailure(Kind.OFFSITE, store.uri(stored.key()) + " has the checksum "
+                    + stored.checksumSha256() + " after its upload, not " + expected);
+        }
+        if (stored.checksumSha256() == null) {
+            LOG.warnf("%s returned no SHA-256 on HEAD: only its size was confirmed (the server checked each part's "
+                    + "SHA-256 as it took it)", store.uri(stored.key()));
+        }
+    }
+
+    /**
+     * An object of the snapshot's name is already there: the same snapshot when it has the same size and was
+     * uploaded by us with the same SHA-256 (a run that stopped after completing it); anything else is refused, and
+     * never overwritten.
+     */
+    private Copied sameContent(SnapshotCatalog.Entry entry, S3Store.StoredObject existing) throws SnapshotFailure {
+        if (existing.size() == entry.bytes() && entry.sha256().equals(existing.sha256Metadata())) {
+            knownOffsite.put(existing.key(), existing.size());
+            return new Copied(existing.key(), 0, existing.checksumSha256(), true);
+        }
+        throw new SnapshotFailure(Kind.OFFSITE, "An object named " + store.uri(existing.key()) + " is already there "
+                + "and is not this snapshot (" + existing.size() + " bytes" + (existing.sha256Metadata() == null
+                        ? ", no SHA-256 of ours"
+                        : ", SHA-256 " + existing.sha256Metadata())
+                + "): it is never overwritten; move it away, or set another QDRANT_SNAPSHOT_S3_PREFIX");
+    }
+
+    private void putSidecar(String key, Path file) throws SnapshotFailure {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "Could not read " + file.getFileName() + " for its off-site copy: "
+                    + SnapshotFileWriter.reason(e), e);
+        }
+        String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
+        if (store.putIfAbsent(key, content, checksum)) {
+            return;
+        }
+        Optional<S3Store.StoredObject> there = store.head(key);
+        if (there.isPresent() && checksum.equals(there.get().checksumSha256())) {
+            return; // an earlier attempt put the same file
+        }
+        throw new SnapshotFailure(Kind.OFFSITE, "An object named " + store.uri(key) + " is already there with other "
+                + "content: it is never overwritten; move it away, or set another QDRANT_SNAPSHOT_S3_PREFIX");
+    }
+
+    /**
+     * Aborts what an earlier copy left unfinished in {@code folder} (the store went away before the abort could
+     * reach it, or the process died): only uploads of names like our snapshots, and none of ours is in flight (one
+     * copy at a time).
+     */
+    private void abortUnfinished(String folder) throws SnapshotFailure {
+        for (S3Store.Upload upload : store.unfinished(folder)) {
+            if (SnapshotFileName.parse(upload.key().substring(folder.length())).isPresent()) {
+                String problem = store.abort(upload);
+                if (problem == null) {
+                    LOG.infof("Aborted the unfinished upload of %s that an earlier copy left", store.uri(upload.key()));
+                } else {
+                    LOG.warnf("Could not abort the unfinished upload of %s: %s", store.uri(upload.key()), problem);
+                }
+            }
+        }
+    }
+
+    private void abortQuietly(S3Store.Upload upload) {
+        String problem = store.abort(upload);
+        if (problem != null) {
+            LOG.warnf("The failed upload of %s could not be aborted now (the next copy into its folder aborts it): %s",
+                    store.uri(upload.key()), problem);
+        }
+    }
+
+    /**
+     * {@code QDRANT_SNAPSHOT_S3_KEEP_LAST} and {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN} over the collection's folder:
+     * only objects named like our snapshots count; the newest and {@code justTaken} are kept; a snapshot goes with its
+     * sidecars, the {@code .snap} first.
+     */
+    List<String> prune(String collectionKey, String justTaken, List<String> remarks) {
+        Retention rules = new Retention(config.snapshot().s3().keepLast(), config.snapshot().s3().keepWithin());
+        if (!rules.any()) {
+            return List.of();
+        }
+        String folder = store.folder(collectionKey);
+        List<S3Store.StoredObject> objects;
+        try {
+            objects = store.list(folder);
+        } catch (SnapshotFailure e) {
+            remarks.add("Off-site retention could not list the bucket: " + e.getMessage());
+            return List.of();
+        }
+        Instant now = Instant.now();
+        Map<String, SnapshotFileName> snapshots = new LinkedHashMap<>();
+        for (S3Store.StoredObject object : objects) {
+            String name = object.key().substring(folder.length());
+            SnapshotFileName.parse(name).filter(n -> n.key().equals(collectionKey))
+                    .filter(n -> !n.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
+                    .ifPresent(n -> snapshots.put(name, n));
+        }
+        List<String> newestFirst = snapshots.keySet().stream()
+                .sorted((a, b) -> snapshots.get(b).createdAt().compareTo(snapshots.get(a).createdAt())).toList();
+        List<String> pruned = new ArrayList<>();
+        for (int index = 0; index < newestFirst.size(); index++) {
+            String name = newestFirst.get(index);
+            if (name.equals(justTaken) || rules.keeps(index, snapshots.get(name).createdAt(), now)) {
+                continue;
+            }
+            try {
+                store.delete(folder + name);
+                for (S3Store.StoredObject object : objects) {
+                    if (object.key().startsWith(folder + name + ".")) {
+                        store.delete(object.key());
+                    }
+                }
+                LOG.infof("Pruned %s off-site (%s)", store.uri(folder + name), rules.describe());
+                pruned.add(name);
+            } catch (SnapshotFailure e) {
+                remarks.add("Off-site retention could not delete " + name + ": " + e.getMessage());
+            }
+        }
+        return pruned;
+    }
+
+    /** Removes the local snapshot once its copy is confirmed (the no-local-copy mode). */
+    private boolean removeLocal(SnapshotCatalog.Entry entry, List<String> remarks) {
+        try {
+            catalog.remove(entry);
+            LOG.infof("Removed %s locally: its off-site copy is confirmed (QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false)",
+                    entry.fileName());
+            return true;
+        } catch (IOException e) {
+            remarks.add("Could not remove the local " + entry.fileName() + " (QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false): "
+                    + SnapshotFileWriter.reason(e));
+            return false;
+        }
+    }
+
+    /** Removes every local snapshot already off-site (copied by catch-up, or left by an earlier mode). */
+    private void removeConfirmedLocals(List<String> remarks) {
+        for (SnapshotCatalog.Entry entry : catalog.list()) {
+            try {
+                Optional<S3Store.StoredObject> there = store.head(key(entry));
+                if (entry.verified() && there.isPresent() && there.get().size() == entry.bytes()
+                        && entry.sha256().equals(there.get().sha256Metadata())) {
+                    removeLocal(entry, remarks);
+                }
+            } catch (SnapshotFailure e) {
+                return; // the next run looks again
+            }
+        }
+    }
+
+    private static long millisSince(long start) {
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
+    }
+}

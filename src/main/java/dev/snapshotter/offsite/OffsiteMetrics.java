@@ -1,0 +1,61 @@
+package dev.snapshotter.offsite;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The off-site copy's series, published at zero from boot when {@code QDRANT_SNAPSHOT_S3_BUCKET} is set:
+ * {@code snapshotter_offsite_last_success_timestamp_seconds} (when the newest snapshot confirmed off-site was taken),
+ * {@code snapshotter_offsite_bytes_total} (bytes uploaded) and {@code snapshotter_offsite_pending} (verified local
+ * snapshots not off-site yet).
+ */
+@ApplicationScoped
+public class OffsiteMetrics {
+
+    static final String LAST_SUCCESS = "snapshotter.offsite.last.success.timestamp";
+    static final String BYTES = "snapshotter.offsite.bytes";
+    static final String PENDING = "snapshotter.offsite.pending";
+
+    private final AtomicLong lastSuccess = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
+    private final Counter bytes;
+
+    OffsiteMetrics(MeterRegistry registry, S3Store store) {
+        if (!store.enabled()) {
+            bytes = null;
+            return;
+        }
+        // a gauge stays bound to the object it was first given across restarts in one JVM (tests): drop any such
+        registry.find(LAST_SUCCESS).meters().forEach(registry::remove);
+        registry.find(PENDING).meters().forEach(registry::remove);
+        Gauge.builder(LAST_SUCCESS, lastSuccess, AtomicLong::get).baseUnit("seconds")
+                .description("Unix time the newest snapshot confirmed off-site was taken (0 until one is)")
+                .register(registry);
+        Gauge.builder(PENDING, pending, AtomicLong::get)
+                .description("Verified local snapshots not yet copied off-site").register(registry);
+        bytes = Counter.builder(BYTES).baseUnit("bytes").description("Bytes of snapshots uploaded off-site")
+                .register(registry);
+    }
+
+    void pending(int count) {
+        pending.set(count);
+    }
+
+    /** A snapshot taken at {@code createdAt} is confirmed off-site. */
+    void confirmed(Instant createdAt) {
+        lastSuccess.accumulateAndGet(createdAt.getEpochSecond(), Math::max);
+    }
+
+    void uploaded(long size, Instant createdAt) {
+        if (bytes != null) {
+            bytes.increment(size);
+        }
+        confirmed(createdAt);
+    }
+}

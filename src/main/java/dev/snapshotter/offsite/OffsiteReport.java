@@ -1,0 +1,43 @@
+package dev.snapshotter.offsite;
+
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * A run's off-site copy, the {@code offsite} section of a target's report.
+ *
+ * @param key the snapshot's object key in {@code bucket}
+ * @param bytes the bytes uploaded by this run (0 when the object was already there)
+ * @param sha256 the snapshot's SHA-256 (hex), the one the local file was verified with
+ * @param checksum the checksum S3 stored and returned on the confirming {@code HEAD} (SHA-256, composite over the
+ *        parts: {@code <base64>-<parts>})
+ * @param message why, when it failed; a remark otherwise
+ * @param caughtUp older snapshots this run copied off-site, which an earlier run could not
+ * @param pruned snapshots off-site retention deleted from the bucket
+ * @param localRemoved the local file removed once its copy was confirmed ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false})
+ */
+@RegisterForReflection(targets = { OffsiteReport.class, OffsiteReport.Status.class })
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OffsiteReport(Status status, String bucket, String key, Long bytes, long durationMs, String sha256,
+        String checksum, String message, List<String> caughtUp, List<String> pruned, Boolean localRemoved) {
+
+    public enum Status {
+        COMPLETED,
+        FAILED;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    static OffsiteReport failed(String bucket, String key, long durationMs, String sha256, String message) {
+        return new OffsiteReport(Status.FAILED, bucket, key, null, durationMs, sha256, null, message, null, null,
+                null);
+    }
+}

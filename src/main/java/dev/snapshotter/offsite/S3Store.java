@@ -1,0 +1,437 @@
+package dev.snapshotter.offsite;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import javax.net.ssl.TrustManagerFactory;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.store.SnapshotFailure;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The only code that speaks S3: one client built from {@code QDRANT_SNAPSHOT_S3_*}, and the few calls the off-site
+ * copies need, each failing as a {@link SnapshotFailure} whose sentence names the bucket, the key and what S3
+ * answered (status and code), never a credential. Every write names SHA-256 as its checksum algorithm together with
+ * the value (a value alone is ignored by some servers) and is conditional ({@code If-None-Match: *}): an object of the
+ * same name is never overwritten.
+ */
+@ApplicationScoped
+public class S3Store {
+
+    /** A read that waits longer than this for a byte fails (a server stopped mid-upload). */
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** User metadata on each snapshot object: the SHA-256 (hex) of the whole file, as its checksum file has it. */
+    static final String SHA256_METADATA = "sha256";
+
+    private final Optional<QdrantConfig.S3> config;
+    private volatile S3Client client;
+
+    S3Store(QdrantConfig config) {
+        this.config = config.snapshot().s3().bucket().isPresent() ? Optional.of(config.snapshot().s3())
+                : Optional.empty();
+    }
+
+    /** Whether off-site copies are on ({@code QDRANT_SNAPSHOT_S3_BUCKET} set). */
+    public boolean enabled() {
+        return config.isPresent();
+    }
+
+    public String bucket() {
+        return config.orElseThrow().bucket().orElseThrow();
+    }
+
+    /** Where the files of {@code collectionKey} live: {@code <prefix>/<collection key>/}. */
+    public String folder(String collectionKey) {
+        return config.orElseThrow().prefix().map(p -> p + "/").orElse("") + collectionKey + "/";
+    }
+
+    /** {@code s3://bucket/key}, as reports and logs name an object. */
+    public String uri(String key) {
+        return "s3://" + bucket() + "/" + key;
+    }
+
+    /** An object as a listing or a {@code HEAD} shows it. */
+    public record StoredObject(String key, long size, String checksumSha256, String sha256Metadata,
+            Instant lastModified) {
+    }
+
+    /** A multipart upload begun; {@link #abort} it on every failure. */
+    public record Upload(String key, String uploadId) {
+    }
+
+    /** A part stored: what completing the upload needs. */
+    public record Part(int number, String eTag, String checksumSha256) {
+    }
+
+    /**
+     * Proves the bucket takes our writes: writes a small marker under the prefix and deletes it.
+     *
+     * @return null when it does, else why not, in a sentence
+     */
+    public String probe() {
+        String folder = config.orElseThrow().prefix().map(p -> p + "/").orElse("");
+        try {
+            call("list", folder, () -> client().listObjectsV2(b -> b.bucket(bucket()).prefix(folder).maxKeys(1)));
+        } catch (SnapshotFailure e) {
+            return e.getMessage();
+        }
+        String key = config.orElseThrow().prefix().map(p -> p + "/").orElse("") + ".snapshotter-probe-"
+                + UUID.randomUUID();
+        try {
+            call("write the probe marker", key, () -> client().putObject(b -> b.bucket(bucket()).key(key)
+                    .ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromString("probe")));
+            call("delete the probe marker", key, () -> client().deleteObject(b -> b.bucket(bucket()).key(key)));
+            return null;
+        } catch (SnapshotFailure e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Writes a small file whole, unless an object of that name exists.
+     *
+     * @return false when an object of that name was already there (nothing was written)
+     */
+    public boolean putIfAbsent(String key, byte[] content, String sha256Base64) throws SnapshotFailure {
+        try {
+            call("upload", key, () -> client().putObject(b -> b.bucket(bucket()).key(key).ifNoneMatch("*")
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(sha256Base64)
+                    .contentType(contentType(key)), RequestBody.fromBytes(content)));
+            return true;
+        } catch (AlreadyThere e) {
+            return false;
+        }
+    }
+
+    public Upload begin(String key, String sha256Hex) throws SnapshotFailure {
+        String id = call("start the upload of", key, () -> client().createMultipartUpload(b -> b.bucket(bucket())
+                .key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256).contentType(contentType(key))
+                .metadata(Map.of(SHA256_METADATA, sha256Hex))).uploadId());
+        return new Upload(key, id);
+    }
+
+    public Part uploadPart(Upload upload, int number, byte[] buffer, int length, String sha256Base64)
+            throws SnapshotFailure {
+        String eTag = call("upload part " + number + " of", upload.key(), () -> client().uploadPart(
+                b -> b.bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).partNumber(number)
+                        .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                        .checksumSHA256(sha256Base64),
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                        "application/octet-stream"))
+                .eTag());
+        return new Part(number, eTag, sha256Base64);
+    }
+
+    /**
+     * Completes the upload, unless an object of that name exists (then the upload is left to {@link #abort}).
+     *
+     * @return false when an object of that name was already there
+     */
+    public boolean complete(Upload upload, List<Part> parts) throws SnapshotFailure {
+        List<CompletedPart> completed = parts.stream().map(p -> CompletedPart.builder().partNumber(p.number())
+                .eTag(p.eTag()).checksumSHA256(p.checksumSha256()).build()).toList();
+        try {
+            call("complete the upload of", upload.key(), () -> client().completeMultipartUpload(
+                    CompleteMultipartUploadRequest.builder().bucket(bucket()).key(upload.key())
+                            .uploadId(upload.uploadId()).ifNoneMatch("*")
+                            .multipartUpload(m -> m.parts(completed)).build()));
+            return true;
+        } catch (AlreadyThere e) {
+            return false;
+        }
+    }
+
+    /** Aborts a multipart upload, so that none of its parts stays stored (and billed); null when done, else why not. */
+    public String abort(Upload upload) {
+        try {
+            call("abort the upload of", upload.key(), () -> client().abortMultipartUpload(AbortMultipartUploadRequest
+                    .builder().bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).build()));
+            return null;
+        } catch (SnapshotFailure e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The object, with its stored checksum, or empty when there is none of that name. */
+    public Optional<StoredObject> head(String key) throws SnapshotFailure {
+        try {
+            HeadObjectResponse head = call("look up", key, () -> client().headObject(b -> b.bucket(bucket()).key(key)
+                    .checksumMode(ChecksumMode.ENABLED)));
+            return Optional.of(new StoredObject(key, head.contentLength(), head.checksumSHA256(),
+                    head.metadata().get(SHA256_METADATA), head.lastModified()));
+        } catch (Missing e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every object under {@code folder}, in key order. */
+    public List<StoredObject> list(String folder) throws SnapshotFailure {
+        List<StoredObject> objects = new ArrayList<>();
+        call("list", folder, () -> {
+            client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket()).prefix(folder).build())
+                    .contents().forEach(o -> objects.add(from(o)));
+            return null;
+        });
+        return objects;
+    }
+
+    /** The multipart uploads begun under {@code folder} and neither completed nor aborted. */
+    public List<Upload> unfinished(String folder) throws SnapshotFailure {
+        List<Upload> uploads = new ArrayList<>();
+        call("list the unfinished uploads under", folder, () -> {
+            client().listMultipartUploadsPaginator(b -> b.bucket(bucket()).prefix(folder)).uploads()
+                    .forEach(u -> uploads.add(new Upload(u.key(), u.uploadId())));
+            return null;
+        });
+        return uploads;
+    }
+
+    /** Reads the object; the caller closes the stream. */
+    public InputStream open(String key) throws SnapshotFailure {
+        ResponseInputStream<GetObjectResponse> body = call("download", key,
+                () -> client().getObject(b -> b.bucket(bucket()).key(key)));
+        return body;
+    }
+
+    public void delete(String key) throws SnapshotFailure {
+        call("delete", key, () -> client().deleteObject(b -> b.bucket(bucket()).key(key)));
+    }
+
+    private static StoredObject from(S3Object object) {
+        return new StoredObject(object.key(), object.size(), null, null, object.lastModified());
+    }
+
+    private static String contentType(String key) {
+        return key.endsWith(".json") ? "application/json"
+                : key.endsWith(".sha256") ? "text/plain"
+                        : "application/octet-stream";
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws SnapshotFailure;
+    }
+
+    /** An object of that name exists: a conditional write was refused (412). */
+    private static final class AlreadyThere extends SnapshotFailure {
+        AlreadyThere(String message) {
+            super(Kind.OFFSITE, message);
+        }
+    }
+
+    /** No object of that name (404). */
+    private static final class Missing extends SnapshotFailure {
+        Missing(String message) {
+            super(Kind.OFFSITE, message);
+        }
+    }
+
+    private <T> T call(String what, String key, Call<T> call) throws SnapshotFailure {
+        String where = uri(key);
+        try {
+            return call.run();
+        } catch (NoSuchKeyException e) {
+            throw new Missing("S3 has no " + where);
+        } catch (S3Exception e) {
+            int status = e.statusCode();
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            if (status == 412) {
+                throw new AlreadyThere("An object named " + where + " already exists");
+            }
+            String message = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "Could not " + what + " " + where + ": S3 answered "
+                    + status + (code == null ? "" : " " + code) + (message == null || message.isBlank() ? ""
+                            : " (" + hideAccessKey(message) + ")")
+                    + hint(code), null);
+        } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE_TIMEOUT, "Could not " + what + " " + where
+                    + ": S3 did not answer in time", null);
+        } catch (SdkException | UncheckedIOException e) {
+            boolean timeout = false;
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                timeout |= cause instanceof SocketTimeoutException;
+            }
+            throw new SnapshotFailure(timeout ? SnapshotFailure.Kind.OFFSITE_TIMEOUT : SnapshotFailure.Kind.OFFSITE,
+                    "Could not " + what + " " + where + ": " + (timeout ? "S3 did not answer in time ("
+                            + SOCKET_TIMEOUT.toSeconds() + " s without a byte)"
+                            : "S3 could not be reached: "
+                                    + hideAccessKey(rootMessage(e))),
+                    null);
+        }
+    }
+
+    private static String hint(String code) {
+        if (code == null) {
+            return "";
+        }
+        return switch (code) {
+            case "NoSuchBucket" -> "; create the bucket, or correct QDRANT_SNAPSHOT_S3_BUCKET";
+            case "InvalidAccessKeyId" -> "; the credential is refused: check QDRANT_SNAPSHOT_S3_ACCESS_KEY (or the "
+                    + "provider chain's)";
+            case "SignatureDoesNotMatch" -> "; the request's signature does not match: a wrong "
+                    + "QDRANT_SNAPSHOT_S3_SECRET_KEY (or the provider chain's), or a request changed on the way";
+            case "BadDigest", "XAmzContentSHA256Mismatch" -> "; the bytes S3 received do not match their SHA-256: "
+                    + "they changed on the way";
+            case "AccessDenied" -> "; the credential may not write under the prefix (QDRANT_SNAPSHOT_S3_PREFIX)";
+            default -> "";
+        };
+    }
+
+    private String hideAccessKey(String message) {
+        String shown = message;
+        Optional<String> key = config.flatMap(QdrantConfig.S3::accessKey);
+        if (key.isPresent() && !key.get().isEmpty()) {
+            shown = shown.replace(key.get(), "<access key>");
+        }
+        Optional<String> secret = config.flatMap(QdrantConfig.S3::secretKey);
+        if (secret.isPresent() && !secret.get().isEmpty()) {
+            shown = shown.replace(secret.get(), "<secret>");
+        }
+        return shown;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    S3Client client() throws SnapshotFailure {
+        S3Client built = client;
+        if (built == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = build(config.orElseThrow());
+                }
+                built = client;
+            }
+        }
+        return built;
+    }
+
+    private static S3Client build(QdrantConfig.S3 s3) throws SnapshotFailure {
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder().connectionTimeout(CONNECT_TIMEOUT)
+                .socketTimeout(SOCKET_TIMEOUT);
+        if (s3.caCertPath().isPresent()) {
+            TrustManagerFactory trust = trust(s3.caCertPath().get());
+            http.tlsTrustManagersProvider(trust::getTrustManagers);
+        }
+        AwsCredentialsProvider credentials = s3.accessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey().get(),
+                        s3.secretKey().orElseThrow()))
+                : DefaultCredentialsProvider.builder().build();
+        var builder = S3Client.builder().httpClient(http.build()).credentialsProvider(credentials)
+                .region(region(s3)).forcePathStyle(s3.pathStyle())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(ClientOverrideConfiguration.builder().addExecutionInterceptor(NO_EXPECT_CONTINUE)
+                        .build());
+        s3.endpoint().map(URI::toString).map(URI::create).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /**
+     * Without {@code Expect: 100-continue}: with it, the JDK's URL connection drops the body of an early refusal, and
+     * the error would lose S3's code (NoSuchBucket, SignatureDoesNotMatch) that the operator needs.
+     */
+    private static final ExecutionInterceptor NO_EXPECT_CONTINUE = new ExecutionInterceptor() {
+        @Override
+        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            return context.httpRequest().toBuilder().removeHeader("Expect").build();
+        }
+    };
+
+    private static Region region(QdrantConfig.S3 s3) {
+        if (s3.region().isPresent()) {
+            return Region.of(s3.region().get());
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkException e) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    private static TrustManagerFactory trust(Path pem) throws SnapshotFailure {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int index = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + index++, certificate);
+            }
+            if (index == 0) {
+                throw new GeneralSecurityException("no certificate in it");
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "QDRANT_SNAPSHOT_S3_CA_CERT_PATH " + pem
+                    + " cannot be read as PEM certificates: " + e.getMessage(), null);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        S3Client built = client;
+        if (built != null) {
+            built.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.snapshotter.offsite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.S3Resource;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+
+/** A bucket that does not exist: readiness says so from boot, and a run fails at {@code offsite} keeping its file. */
+@QuarkusTest
+@EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+@WithTestResource(QdrantStandInResource.class)
+@WithTestResource(value = S3Resource.class, initArgs = @ResourceArg(name = "bucket", value = "no-such-bucket-here"))
+@ExtendWith(SecretsStayHidden.class)
+class OffsiteBucketMissingTest {
+
+    @Test
+    void readinessIsDownWithTheReason() {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonPath health = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
+            assertThat(health.getString("checks.find { it.name == 'offsite' }.status")).isEqualTo("DOWN");
+            assertThat(health.getString("checks.find { it.name == 'offsite' }.data.reason"))
+                    .contains("s3://no-such-bucket-here/", "404 NoSuchBucket", "QDRANT_SNAPSHOT_S3_BUCKET");
+        });
+    }
+
+    @Test
+    void aRunFailsAtTheOffsiteStageAndKeepsItsVerifiedFile() {
+        JsonPath report = ServiceApi.trigger().then().statusCode(502).extract().jsonPath();
+
+        assertThat(report.getString("targets[0].stage")).isEqualTo("offsite");
+        assertThat(report.getString("targets[0].offsite.bucket")).isEqualTo("no-such-bucket-here");
+        assertThat(report.getString("targets[0].message")).contains("NoSuchBucket",
+                "create the bucket, or correct QDRANT_SNAPSHOT_S3_BUCKET");
+        assertThat(Files.exists(Path.of(report.getString("targets[0].filePath")))).isTrue();
+    }
+}

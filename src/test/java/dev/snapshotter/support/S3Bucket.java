@@ -1,0 +1,115 @@
+package dev.snapshotter.support;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The test's own view of the real S3 server the app copies to (Ceph RGW from {@code ../shared/s3/start-s3.sh}, its
+ * coordinates in {@code S3_ENDPOINT}, {@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}, {@code S3_BUCKET}): what is
+ * stored, read back with a client of its own, and objects planted for the faults.
+ */
+public final class S3Bucket {
+
+    private final S3Client client;
+    private final String bucket;
+    private final String prefix;
+
+    S3Bucket(String prefix) {
+        this.bucket = env("S3_BUCKET");
+        this.prefix = prefix;
+        this.client = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(env("S3_ENDPOINT"))).forcePathStyle(true)
+                .region(Region.of(Optional.ofNullable(System.getenv("S3_REGION")).orElse("us-east-1")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(env("S3_ACCESS_KEY"),
+                        env("S3_SECRET_KEY"))))
+                .build();
+    }
+
+    /** Whether the tests have an S3 server ({@code S3_ENDPOINT} set, as {@code .ci/run} does). */
+    public static boolean available() {
+        return System.getenv("S3_ENDPOINT") != null;
+    }
+
+    static String env(String name) {
+        String value = System.getenv(name);
+        if (value == null) {
+            throw new IllegalStateException(name + " is not set: start the S3 server with ../shared/s3/start-s3.sh "
+                    + "and export its lines (as .ci/run does)");
+        }
+        return value;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** The prefix this test class's app writes under ({@code QDRANT_SNAPSHOT_S3_PREFIX}). */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The keys under this class's prefix, relative to it, sorted. */
+    public List<String> keys() {
+        return keys(prefix + "/").stream().map(k -> k.substring(prefix.length() + 1)).toList();
+    }
+
+    /** Every key under {@code under}, whole. */
+    public List<String> keys(String under) {
+        return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(under)).contents().stream()
+                .map(S3Object::key).sorted().toList();
+    }
+
+    public byte[] get(String relativeKey) {
+        return client.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + "/" + relativeKey)).asByteArray();
+    }
+
+    public Optional<HeadObjectResponse> head(String relativeKey) {
+        try {
+            return Optional.of(client.headObject(b -> b.bucket(bucket).key(prefix + "/" + relativeKey)
+                    .checksumMode(ChecksumMode.ENABLED)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Puts an object at a key under this class's prefix. */
+    public void put(String relativeKey, byte[] content) {
+        putWhole(prefix + "/" + relativeKey, content, Map.of());
+    }
+
+    /** Puts an object at a key of the whole bucket. */
+    public void putWhole(String key, byte[] content, Map<String, String> metadata) {
+        client.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(content));
+    }
+
+    /** The multipart uploads under this class's prefix that were neither completed nor aborted. */
+    public List<String> unfinishedUploads() {
+        return client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix + "/")).uploads().stream()
+                .map(u -> u.key()).toList();
+    }
+
+    /** Removes everything under {@code under} (and aborts its unfinished uploads). */
+    public void empty(String under) {
+        client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()
+                .forEach(u -> client.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+        keys(under).forEach(key -> client.deleteObject(b -> b.bucket(bucket).key(key)));
+    }
+
+    void close() {
+        empty(prefix + "/");
+        client.close();
+    }
+}

@@ -1,0 +1,150 @@
+package dev.snapshotter.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP relay between the app and the real S3 server, for faults the server itself cannot be asked for: {@link #goDownAfter}
+ * (the server stops in the middle of an upload: every connection is cut and new ones are refused for a while) and
+ * {@link #flipByteAfter} (one byte of a request body changes on the way, once).
+ */
+public final class S3Proxy implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final String targetHost;
+    private final int targetPort;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AtomicLong downAfter = new AtomicLong(-1);
+    private volatile long downMillis;
+    private volatile long downUntil;
+    private final AtomicLong flipAfter = new AtomicLong(-1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private S3Proxy(String targetHost, int targetPort) throws IOException {
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        Thread acceptor = new Thread(this::accept, "s3-proxy");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public static S3Proxy to(String host, int port) {
+        try {
+            return new S3Proxy(host, port);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Once a connection has sent {@code bytes} towards S3: cut every connection, refuse new ones for {@code millis}. */
+    public void goDownAfter(long bytes, long millis) {
+        downMillis = millis;
+        downAfter.set(bytes);
+    }
+
+    /**
+     * Flips one byte, once, {@code bytes} into a connection's request stream; connections open now are closed first,
+     * so the count starts with the next request (a small request never reaches a large offset).
+     */
+    public void flipByteAfter(long bytes) {
+        cutAll();
+        flipAfter.set(bytes);
+    }
+
+    /** Whether the proxy refuses connections now. */
+    public boolean down() {
+        return System.currentTimeMillis() < downUntil;
+    }
+
+    private void accept() {
+        while (!closed.get()) {
+            try {
+                Socket client = server.accept();
+                if (down()) {
+                    client.close();
+                    continue;
+                }
+                Socket upstream = new Socket(targetHost, targetPort);
+                open.add(client);
+                open.add(upstream);
+                pump(client, upstream, true);
+                pump(upstream, client, false);
+            } catch (IOException e) {
+                // closed, or the target refused: the client sees its connection end
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean towardsS3) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            long sent = 0;
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    if (towardsS3) {
+                        long flip = flipAfter.get();
+                        if (flip >= 0 && sent + read > flip && flipAfter.compareAndSet(flip, -1)) {
+                            int at = (int) Math.max(0, flip - sent);
+                            buffer[at] ^= 0x55;
+                        }
+                        long down = downAfter.get();
+                        if (down >= 0 && sent + read > down && downAfter.compareAndSet(down, -1)) {
+                            downUntil = System.currentTimeMillis() + downMillis;
+                            cutAll();
+                            return;
+                        }
+                    }
+                    out.write(buffer, 0, read);
+                    sent += read;
+                }
+            } catch (IOException e) {
+                // cut: both sides end
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "s3-proxy-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void cutAll() {
+        for (Socket socket : open) {
+            closeQuietly(socket);
+        }
+        open.clear();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        try {
+            server.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        cutAll();
+    }
+}

@@ -10,6 +10,7 @@ import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.snapshot.ShuttingDownException;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFailure;
 
 /** Every refusal under {@code /api} as {@code application/problem+json}, in one place. */
 class ProblemMappers {
@@ -61,6 +62,14 @@ class ProblemMappers {
         public String getReasonPhrase() {
             return "Unprocessable Content";
         }
+    }
+
+    /** The object store failed a catalog request on an off-site snapshot (listing, download, verification). */
+    @ServerExceptionMapper
+    Response storeFailed(SnapshotFailure e) {
+        int status = e.kind() == SnapshotFailure.Kind.OFFSITE_TIMEOUT ? 504
+                : e.kind() == SnapshotFailure.Kind.LOCAL_IO ? 500 : 502;
+        return problem(Response.Status.fromStatusCode(status), "Off-site store failed", e.getMessage()).build();
     }
 
     @ServerExceptionMapper

@@ -1,9 +1,16 @@
 package dev.snapshotter.api;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
@@ -18,15 +25,19 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import org.jboss.resteasy.reactive.PathPart;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.Entry;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileName;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -43,9 +54,11 @@ public class SnapshotCatalogResource {
     private static final String MANIFEST = ".json";
 
     private final SnapshotCatalog catalog;
+    private final OffsiteCopies offsite;
 
-    SnapshotCatalogResource(SnapshotCatalog catalog) {
+    SnapshotCatalogResource(SnapshotCatalog catalog, OffsiteCopies offsite) {
         this.catalog = catalog;
+        this.offsite = offsite;
     }
 
     /**
@@ -55,23 +68,37 @@ public class SnapshotCatalogResource {
      * @param pointsCount the manifest's {@code collection.points_count}, when it has one
      * @param verified false once a re-read did not match the checksum file
      * @param verificationFailedAt when that re-read was
+     * @param location where it lives: {@code local}, {@code offsite} or {@code both} (with {@code
+     *        QDRANT_SNAPSHOT_S3_BUCKET} set; {@code local} without)
+     * @param offsiteKey its object key in the bucket, when it is off-site
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Listed(String file, String collection, long size, String sha256, String createdAt, String reason,
             String qdrantVersion, Long pointsCount, boolean manifest, boolean verified, String verificationFailedAt,
-            String drilledAt, String drillResult) {
+            String drilledAt, String drillResult, String location, String offsiteKey) {
 
-        static Listed of(Entry entry) {
+        static Listed of(Entry entry, String offsiteKey) {
             String points = entry.manifestText("collection", "points_count");
             return new Listed(entry.fileName(), entry.collection(), entry.bytes(), entry.sha256(),
                     entry.createdAt().toString(), entry.manifestText("reason"), entry.manifestText("qdrant", "version"),
                     points == null ? null : Long.valueOf(points), entry.manifest() != null, entry.verified(),
                     entry.verified() ? null : entry.verificationFailedAt().toString(),
                     entry.lastDrill() == null ? null : entry.lastDrill().path("drilledAt").asText(null),
-                    entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null));
+                    entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null),
+                    offsiteKey == null ? LOCAL : "both", offsiteKey);
+        }
+
+        /** A snapshot only off-site: what its name and the listing tell (its collection as the name carries it). */
+        static Listed of(OffsiteCopies.Remote remote) {
+            String key = SnapshotFileName.parse(remote.fileName()).map(SnapshotFileName::key).orElse(null);
+            return new Listed(remote.fileName(), key, remote.size(), remote.sha256(), remote.createdAt().toString(),
+                    null, null, null, false, true, null, null, null, OFFSITE, remote.key());
         }
     }
+
+    private static final String LOCAL = "local";
+    private static final String OFFSITE = "offsite";
 
     /** The answer of a verification. */
     @RegisterForReflection
@@ -80,8 +107,24 @@ public class SnapshotCatalogResource {
 
     @GET
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public List<Listed> list() {
-        return catalog.list().stream().map(Listed::of).toList();
+    public List<Listed> list() throws SnapshotFailure {
+        List<Entry> local = catalog.list();
+        if (!offsite.enabled()) {
+            return local.stream().map(entry -> Listed.of(entry, null)).toList();
+        }
+        Map<String, OffsiteCopies.Remote> remote = new LinkedHashMap<>();
+        offsite.listRemote().forEach(r -> remote.put(r.fileName(), r));
+        List<Listed> listed = new ArrayList<>();
+        for (Entry entry : local) {
+            OffsiteCopies.Remote there = remote.remove(entry.fileName());
+            listed.add(Listed.of(entry, there != null && there.size() == entry.bytes() ? there.key() : null));
+        }
+        for (OffsiteCopies.Remote only : remote.values()) {
+            // its SHA-256 from the object's metadata (one HEAD each: off-site-only snapshots are few)
+            listed.add(Listed.of(offsite.findRemote(only.fileName()).orElse(only)));
+        }
+        listed.sort(Comparator.comparing(Listed::createdAt).thenComparing(Listed::file).reversed());
+        return listed;
     }
 
     /**
@@ -95,9 +138,15 @@ public class SnapshotCatalogResource {
             Problem.MEDIA_TYPE })
     public Response download(@PathParam("file") String file, @HeaderParam("Range") String range,
             @HeaderParam("If-Range") String ifRange,
-            @QueryParam("unverified") boolean unverified) {
+            @QueryParam("unverified") boolean unverified) throws SnapshotFailure {
         if (file.endsWith(CHECKSUM) || file.endsWith(MANIFEST)) {
             return sidecar(file);
+        }
+        if (catalog.find(file).isEmpty()) {
+            Optional<OffsiteCopies.Remote> remote = remote(file);
+            if (remote.isPresent()) {
+                return fromOffsite(remote.get(), "", range, ifRange);
+            }
         }
         Entry entry = listed(file);
         if (!entry.verified() && !unverified) {
@@ -128,9 +177,61 @@ public class SnapshotCatalogResource {
                 .header("Content-Disposition", "attachment; filename=\"" + entry.fileName() + "\"").build();
     }
 
-    private Response sidecar(String file) {
+    /** An off-site-only snapshot, or one of its sidecars, streamed from the bucket. */
+    private Response fromOffsite(OffsiteCopies.Remote remote, String suffix, String range, String ifRange)
+            throws SnapshotFailure {
+        String name = remote.fileName() + suffix;
+        if (!suffix.isEmpty()) {
+            if (!offsite.hasSidecar(remote, suffix)) {
+                throw new NotFoundException(remote.fileName() + " has no " + suffix + " off-site.");
+            }
+            return Response.ok((StreamingOutput) out -> copy(remote, suffix, null, out),
+                    suffix.equals(CHECKSUM) ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+        }
+        long size = remote.size();
+        String etag = "\"" + remote.sha256() + "\"";
+        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
+        if (wanted == ByteRange.UNSATISFIABLE) {
+            throw new RangeNotSatisfied(name, size);
+        }
+        String s3Range = wanted == null ? null : "bytes=" + wanted.first() + "-" + (wanted.first() + wanted.length() - 1);
+        Response.ResponseBuilder answer = wanted == null
+                ? Response.ok((StreamingOutput) out -> copy(remote, "", null, out),
+                        MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HttpHeaders.CONTENT_LENGTH, size)
+                : Response.status(Response.Status.PARTIAL_CONTENT)
+                        .entity((StreamingOutput) out -> copy(remote, "", s3Range, out))
+                        .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                        .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
+                        .header("Content-Range", wanted.contentRange(size));
+        return answer.header(HttpHeaders.ETAG, etag).header("Accept-Ranges", "bytes")
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+    }
+
+    private void copy(OffsiteCopies.Remote remote, String suffix, String range, OutputStream out) throws IOException {
+        try (InputStream in = offsite.open(remote, suffix, range)) {
+            in.transferTo(out);
+        } catch (SnapshotFailure e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The snapshot of that name off-site, when off-site copies are on and it is there. */
+    private Optional<OffsiteCopies.Remote> remote(String file) throws SnapshotFailure {
+        return offsite.enabled() && SnapshotFileName.parse(file).isPresent() ? offsite.findRemote(file)
+                : Optional.empty();
+    }
+
+    private Response sidecar(String file) throws SnapshotFailure {
         boolean checksum = file.endsWith(CHECKSUM);
-        Entry entry = listed(file.substring(0, file.length() - (checksum ? CHECKSUM : MANIFEST).length()));
+        String snapshot = file.substring(0, file.length() - (checksum ? CHECKSUM : MANIFEST).length());
+        if (catalog.find(snapshot).isEmpty()) {
+            Optional<OffsiteCopies.Remote> remote = remote(snapshot);
+            if (remote.isPresent()) {
+                return fromOffsite(remote.get(), checksum ? CHECKSUM : MANIFEST, null, null);
+            }
+        }
+        Entry entry = listed(snapshot);
         java.nio.file.Path path = checksum ? entry.checksumFile() : entry.manifestPath();
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new NotFoundException(entry.fileName() + " has no manifest (it was taken before manifests existed, "
@@ -143,7 +244,19 @@ public class SnapshotCatalogResource {
     @POST
     @Path("{file}/verify")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
-    public Verified verify(@PathParam("file") String file) throws IOException {
+    public Verified verify(@PathParam("file") String file) throws IOException, SnapshotFailure {
+        if (catalog.find(file).isEmpty()) {
+            Optional<OffsiteCopies.Remote> remote = remote(file);
+            if (remote.isPresent()) {
+                // off-site only: the object is streamed and re-hashed, and its content checked, as a local re-read
+                try (InputStream in = offsite.open(remote.get(), "", null)) {
+                    Verification verification = catalog.check(file, in, remote.get().sha256(), new SnapshotArchive(),
+                            OutputStream.nullOutputStream());
+                    return new Verified(verification.file(), verification.verified(), verification.sha256(),
+                            verification.expected(), verification.problem());
+                }
+            }
+        }
         Verification verification = catalog.verify(listed(file), new SnapshotArchive());
         return new Verified(verification.file(), verification.verified(), verification.sha256(),
                 verification.expected(), verification.problem());

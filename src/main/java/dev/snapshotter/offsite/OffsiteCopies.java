@@ -34,8 +34,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.store.ContentCheck;
 import dev.snapshotter.store.Retention;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFailure.Kind;
 import dev.snapshotter.store.SnapshotFileName;
@@ -60,16 +62,19 @@ public class OffsiteCopies {
     private final S3Store store;
     private final QdrantConfig config;
     private final SnapshotCatalog catalog;
+    private final SnapshotDirectory directory;
     private final OffsiteMetrics metrics;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
     /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
     private final Object copying = new Object();
 
-    OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, OffsiteMetrics metrics) {
+    OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
+            OffsiteMetrics metrics) {
         this.store = store;
         this.config = config;
         this.catalog = catalog;
+        this.directory = directory;
         this.metrics = metrics;
     }
 
@@ -80,6 +85,107 @@ public class OffsiteCopies {
     /** The object key of a local snapshot file. */
     public String key(SnapshotCatalog.Entry entry) {
         return store.folder(entry.key()) + entry.fileName();
+    }
+
+    /**
+     * A snapshot off-site: its file name, object key and size.
+     *
+     * @param sha256 the SHA-256 (hex) recorded with it, or null when not looked up (a listing)
+     */
+    public record Remote(String fileName, String key, long size, String sha256, Instant createdAt) {
+    }
+
+    /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
+    public List<Remote> listRemote() throws SnapshotFailure {
+        String root = store.root();
+        List<Remote> remote = new ArrayList<>();
+        for (S3Store.StoredObject object : store.list(root)) {
+            String rest = object.key().substring(root.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
+                continue;
+            }
+            String fileName = rest.substring(slash + 1);
+            String folder = rest.substring(0, slash);
+            SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
+                    name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
+        }
+        remote.sort(java.util.Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
+        return remote;
+    }
+
+    /** The snapshot of that file name off-site, with its SHA-256; empty when there is none (or it has no SHA-256). */
+    public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
+        Optional<SnapshotFileName> name = SnapshotFileName.parse(fileName);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = store.folder(name.get().key()) + fileName;
+        Optional<S3Store.StoredObject> object = store.head(key);
+        if (object.isEmpty()) {
+            return Optional.empty();
+        }
+        String sha256 = object.get().sha256Metadata();
+        if (sha256 == null) {
+            Optional<S3Store.StoredObject> sidecar = store.head(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
+            if (sidecar.isEmpty()) {
+                return Optional.empty();
+            }
+            try (var in = store.open(key + SnapshotFileWriter.CHECKSUM_SUFFIX, null)) {
+                sha256 = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip()
+                        .split("\\s+", 2)[0];
+            } catch (IOException e) {
+                throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(key) + ".sha256: " + e, e);
+            }
+        }
+        return Optional.of(new Remote(fileName, key, object.get().size(), sha256, name.get().createdAt()));
+    }
+
+    /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
+    public java.io.InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
+        return store.open(remote.key() + suffix, range);
+    }
+
+    /** Whether a sidecar of the snapshot is off-site. */
+    public boolean hasSidecar(Remote remote, String suffix) throws SnapshotFailure {
+        return store.head(remote.key() + suffix).isPresent();
+    }
+
+    /**
+     * Brings an off-site snapshot into the local directory for a restore or a drill, through the same durable writer
+     * as a run's download: streamed to a temporary file, its size and SHA-256 checked against what was recorded with
+     * it and its content checked by {@code content}, then published under its name with its checksum file, and its
+     * manifest beside it. A failure leaves no file.
+     */
+    public SnapshotCatalog.Entry fetch(Remote remote, ContentCheck content) throws SnapshotFailure {
+        Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
+        if (local.isPresent()) {
+            return local.get();
+        }
+        SnapshotFileWriter writer = directory.writer();
+        writer.requireSpace(remote.size());
+        try (java.io.InputStream body = store.open(remote.key(), null)) {
+            writer.write(body, remote.fileName(),
+                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content));
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
+        }
+        Path file = directory.path().resolve(remote.fileName());
+        try {
+            if (store.head(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX).isPresent()) {
+                try (java.io.InputStream manifest = store.open(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
+                    writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),
+                            manifest.readNBytes(16 << 20));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Fetched %s, but not its manifest: %s", remote.fileName(), e.getMessage());
+        }
+        LOG.infof("Fetched %s from %s: size and SHA-256 %s verified", remote.fileName(), store.uri(remote.key()),
+                remote.sha256());
+        knownOffsite.put(remote.key(), remote.size());
+        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
+                "The fetched " + remote.fileName() + " is not listed in " + directory.path()));
     }
 
     /** A snapshot copied, or found already there. */

@@ -95,7 +95,7 @@ public class S3Store {
 
     /** Where the files of {@code collectionKey} live: {@code <prefix>/<collection key>/}. */
     public String folder(String collectionKey) {
-        return config.orElseThrow().prefix().map(p -> p + "/").orElse("") + collectionKey + "/";
+        return root() + collectionKey + "/";
     }
 
     /** {@code s3://bucket/key}, as reports and logs name an object. */
@@ -122,14 +122,13 @@ public class S3Store {
      * @return null when it does, else why not, in a sentence
      */
     public String probe() {
-        String folder = config.orElseThrow().prefix().map(p -> p + "/").orElse("");
+        String folder = root();
         try {
             call("list", folder, () -> client().listObjectsV2(b -> b.bucket(bucket()).prefix(folder).maxKeys(1)));
         } catch (SnapshotFailure e) {
             return e.getMessage();
         }
-        String key = config.orElseThrow().prefix().map(p -> p + "/").orElse("") + ".snapshotter-probe-"
-                + UUID.randomUUID();
+        String key = root() + ".snapshotter-probe-" + UUID.randomUUID();
         try {
             call("write the probe marker", key, () -> client().putObject(b -> b.bucket(bucket()).key(key)
                     .ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromString("probe")));
@@ -239,11 +238,16 @@ public class S3Store {
         return uploads;
     }
 
-    /** Reads the object; the caller closes the stream. */
-    public InputStream open(String key) throws SnapshotFailure {
+    /** Reads the object, or the bytes {@code range} names ({@code bytes=0-99}, or null for all); the caller closes it. */
+    public InputStream open(String key, String range) throws SnapshotFailure {
         ResponseInputStream<GetObjectResponse> body = call("download", key,
-                () -> client().getObject(b -> b.bucket(bucket()).key(key)));
+                () -> client().getObject(b -> b.bucket(bucket()).key(key).range(range)));
         return body;
+    }
+
+    /** The prefix under which this service writes ({@code <prefix>/}, or empty). */
+    public String root() {
+        return config.orElseThrow().prefix().map(p -> p + "/").orElse("");
     }
 
     public void delete(String key) throws SnapshotFailure {

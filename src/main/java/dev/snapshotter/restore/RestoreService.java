@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.SnapshotArchive;
@@ -27,6 +28,8 @@ import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.micrometer.core.instrument.Counter;
@@ -51,9 +54,11 @@ public class RestoreService {
     private final QdrantClient qdrant;
     private final QdrantConfig config;
     private final MeterRegistry registry;
+    private final OffsiteCopies offsite;
 
     RestoreService(SnapshotService runs, SnapshotCatalog catalog, QdrantClient qdrant, QdrantConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry, OffsiteCopies offsite) {
+        this.offsite = offsite;
         this.runs = runs;
         this.catalog = catalog;
         this.qdrant = qdrant;
@@ -294,18 +299,77 @@ public class RestoreService {
         }
     }
 
-    /** The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). */
+    /**
+     * The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). With
+     * off-site copies on, a snapshot only off-site (named, or newer than every local one) is fetched first, verified,
+     * into the directory; when that fetch fails, a local snapshot stands in if there is one.
+     */
     SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
-            return catalog.find(file).orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND,
-                    "No listed snapshot is named " + file + " (see GET /api/snapshots)"));
+            Optional<SnapshotCatalog.Entry> local = catalog.find(file);
+            if (local.isPresent()) {
+                return local.get();
+            }
+            Optional<OffsiteCopies.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
+                    : Optional.empty();
+            if (remote.isPresent()) {
+                return fetch(remote.get());
+            }
+            throw new RestoreRefused(Kind.NOT_FOUND, "No listed snapshot is named " + file + " (see GET /api/snapshots)");
         }
         String configured = config.collection();
-        return catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
+        Instant now = Instant.now();
+        Optional<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
                 .filter(e -> configured.equals(e.collection()) || configured.equals(e.manifestText("configuredName")))
-                .filter(e -> !e.createdAt().isAfter(Instant.now()))
-                .findFirst().orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND, "No verified snapshot of `"
-                        + configured + "` (QDRANT_COLLECTION) is in " + config.snapshot().dir()));
+                .filter(e -> !e.createdAt().isAfter(now)).findFirst();
+        if (offsite.enabled()) {
+            String key = SnapshotFileName.key(configured);
+            Optional<OffsiteCopies.Remote> newer = remote(() -> offsite.listRemote().stream()
+                    .filter(r -> r.key().endsWith("/" + key + "/" + r.fileName()) && !r.createdAt().isAfter(now))
+                    .filter(r -> local.isEmpty() || r.createdAt().isAfter(local.get().createdAt())).findFirst());
+            if (newer.isPresent()) {
+                try {
+                    OffsiteCopies.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(
+                            () -> new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "it has no SHA-256 recorded"));
+                    return offsite.fetch(found, new SnapshotArchive());
+                } catch (SnapshotFailure e) {
+                    if (local.isEmpty()) {
+                        throw new RestoreRefused(Kind.CONFLICT, "The newest snapshot of `" + configured + "`, "
+                                + newer.get().fileName() + ", is only off-site and could not be fetched: "
+                                + e.getMessage());
+                    }
+                    LOG.warnf("The newest snapshot of `%s`, %s, is only off-site and could not be fetched (%s); the "
+                            + "newest local one, %s, is used", configured, newer.get().fileName(), e.getMessage(),
+                            local.get().fileName());
+                }
+            }
+        }
+        return local.orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND, "No verified snapshot of `" + configured
+                + "` (QDRANT_COLLECTION) is in " + config.snapshot().dir()
+                + (offsite.enabled() ? " or off-site" : "")));
+    }
+
+    @FunctionalInterface
+    private interface Lookup<T> {
+        T find() throws SnapshotFailure;
+    }
+
+    /** An off-site lookup; the store failing it is a refusal that says so. */
+    private static <T> T remote(Lookup<T> lookup) throws RestoreRefused {
+        try {
+            return lookup.find();
+        } catch (SnapshotFailure e) {
+            throw new RestoreRefused(Kind.CONFLICT, "The off-site snapshots could not be looked at: " + e.getMessage());
+        }
+    }
+
+    private SnapshotCatalog.Entry fetch(OffsiteCopies.Remote remote) throws RestoreRefused {
+        try {
+            return offsite.fetch(remote, new SnapshotArchive());
+        } catch (SnapshotFailure e) {
+            throw new RestoreRefused(e.kind() == SnapshotFailure.Kind.VERIFICATION ? Kind.UNPROCESSABLE : Kind.CONFLICT,
+                    remote.fileName() + " is only off-site and could not be fetched: " + e.getMessage());
+        }
     }
 
     /** Qdrant restores a snapshot into the minor version that wrote it or the next one, never into an older one. */

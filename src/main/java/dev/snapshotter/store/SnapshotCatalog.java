@@ -292,30 +292,42 @@ public class SnapshotCatalog {
     }
 
     private Verification reread(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
+        try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+            return check(entry.fileName(), in, entry.sha256(), check, copy);
+        }
+    }
+
+    /**
+     * Reads {@code in} (a snapshot named {@code fileName} held elsewhere, such as off-site) through the SHA-256 and
+     * {@code check}, compares with {@code expected}, logs and counts the result as a re-read of a local file is; marks
+     * nothing.
+     */
+    public Verification check(String fileName, InputStream in, String expected, ContentCheck check, OutputStream copy)
+            throws IOException {
         // a scratch of its own: a re-read may run beside a snapshot run, which uses the directory's
         SnapshotFileWriter.Scratch scratch = SnapshotFileWriter.Scratch.create(REREAD_BUFFER_BYTES);
         ChunkPipeline.Result result;
-        try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+        try {
             result = ChunkPipeline.run(scratch, (buffer, sofar) -> in.readNBytes(buffer, 0, buffer.length),
                     (buffer, length, total) -> copy.write(buffer, 0, length), check);
         } catch (SnapshotFailure e) {
-            throw new IOException(e.getMessage(), e); // neither the file nor the copy fails with one
+            throw new IOException(e.getMessage(), e); // neither the source nor the copy fails with one
         } finally {
             scratch.close();
         }
         String problem = result.rejected() == null ? null : result.rejected().getMessage();
         String actual = result.sha256();
-        boolean verified = actual.equals(entry.sha256()) && problem == null;
-        Verification verification = new Verification(entry.fileName(), verified, actual, entry.sha256(), problem);
+        boolean verified = actual.equals(expected) && problem == null;
+        Verification verification = new Verification(fileName, verified, actual, expected, problem);
         verifications.fire(verification);
         if (verified) {
-            LOG.infof("Verified %s: its SHA-256 %s matches its checksum file and its content is sound",
-                    entry.fileName(), actual);
-        } else if (!actual.equals(entry.sha256())) {
+            LOG.infof("Verified %s: its SHA-256 %s matches its checksum file and its content is sound", fileName,
+                    actual);
+        } else if (!actual.equals(expected)) {
             LOG.errorf("Verification failed: %s hashes to %s but its checksum file says %s (bit rot, or a truncated "
-                    + "or tampered copy)", entry.fileName(), actual, entry.sha256());
+                    + "or tampered copy)", fileName, actual, expected);
         } else {
-            LOG.errorf("Verification failed: %s matches its checksum file, but %s", entry.fileName(), problem);
+            LOG.errorf("Verification failed: %s matches its checksum file, but %s", fileName, problem);
         }
         return verification;
     }

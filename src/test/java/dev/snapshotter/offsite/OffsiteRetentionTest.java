@@ -96,6 +96,44 @@ class OffsiteRetentionTest {
         assertThat(dir.list()).noneMatch(file -> file.getFileName().toString().startsWith(taken));
     }
 
+    @Test
+    void aSnapshotOnlyOffSiteIsListedServedVerifiedAndRestoredByFetchingItFirst() throws Exception {
+        byte[] body = TestData.snapshot(50_000);
+        qdrant.snapshotServed("kairos", body);
+        JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+        String file = Path.of(report.getString("targets[0].filePath")).getFileName().toString();
+        assertThat(dir.list()).noneMatch(f -> f.getFileName().toString().startsWith(file));
+
+        JsonPath listed = api().get("/api/snapshots").then().statusCode(200).extract().jsonPath();
+        assertThat(listed.getString("find { it.file == '" + file + "' }.location")).isEqualTo("offsite");
+        assertThat(listed.getString("find { it.file == '" + file + "' }.offsiteKey"))
+                .isEqualTo(bucket.prefix() + "/kairos/" + file);
+        assertThat(listed.getString("find { it.file == '" + file + "' }.sha256")).isEqualTo(TestData.sha256(body));
+
+        byte[] served = api().get("/api/snapshots/" + file).then().statusCode(200).header("ETag",
+                "\"" + TestData.sha256(body) + "\"").extract().asByteArray();
+        assertThat(served).isEqualTo(body);
+        byte[] part = api().header("Range", "bytes=100-199").get("/api/snapshots/" + file).then().statusCode(206)
+                .header("Content-Range", "bytes 100-199/" + body.length).extract().asByteArray();
+        assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(body, 100, 200));
+        assertThat(api().get("/api/snapshots/" + file + ".sha256").then().statusCode(200).extract().asString())
+                .isEqualTo(TestData.sha256(body) + "  " + file + "\n");
+        api().post("/api/snapshots/" + file + "/verify").then().statusCode(200).body("verified",
+                org.hamcrest.Matchers.equalTo(true));
+
+        qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(Path.of(file)));
+        api().contentType("application/json").body("{\"collection\":\"kairos_restored\"}")
+                .post("/api/snapshots/" + file + "/restore").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"));
+        // fetched first, verified, into the directory, with its manifest
+        assertThat(dir.list()).contains(dir.directory().resolve(file), dir.directory().resolve(file + ".sha256"),
+                dir.directory().resolve(file + ".json"));
+    }
+
+    private static io.restassured.specification.RequestSpecification api() {
+        return io.restassured.RestAssured.given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
+    }
+
     private static String name(Instant at, String collection) {
         return NAME_TIME.format(at) + "-" + collection + ".snap";
     }

@@ -23,10 +23,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * collection-missing-restore-ms=N} plants a verified snapshot of {@code kairos} taken an hour ago, with its manifest,
  * and makes {@code kairos} missing on Qdrant until that snapshot is uploaded (the upload answering after N ms); {@code
  * drillable=true} plants the same snapshot and lets any drill scratch collection ({@code drill-kairos-<time>}) take
- * it. Every
- * app
- * requires the bearer
- * token {@link ServiceApi#API_TOKEN} on its API.
+ * it; with {@code planted-offsite=<S3 prefix>} that snapshot is moved to the bucket under that prefix (with its
+ * sidecars and recorded SHA-256) before the app starts, as a pod without a volume finds it. Every app requires the
+ * bearer token {@link ServiceApi#API_TOKEN} on its API.
  */
 public class QdrantStandInResource implements QuarkusTestResourceLifecycleManager {
 
@@ -39,6 +38,7 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
     private boolean drillable;
+    private String plantedOffsite;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -56,6 +56,8 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
                 trustCa = value.equals("private-ca");
             } else if (key.equals("up-after-ms")) {
                 lateMillis = Long.parseLong(value);
+            } else if (key.equals("planted-offsite")) {
+                plantedOffsite = value;
             } else if (key.equals("drillable")) {
                 drillable = Boolean.parseBoolean(value);
             } else if (key.equals("collection-missing-restore-ms")) {
@@ -113,6 +115,9 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
             standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted),
                     restoreMillis);
             standIn.aliasesUpdated();
+            if (plantedOffsite != null) {
+                S3Bucket.moveOffsite(planted, plantedOffsite);
+            }
         }
         if (drillable) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);

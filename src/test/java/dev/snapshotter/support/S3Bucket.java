@@ -108,6 +108,31 @@ public final class S3Bucket {
         keys(under).forEach(key -> client.deleteObject(b -> b.bucket(bucket).key(key)));
     }
 
+    /**
+     * Moves a local snapshot and its sidecars to {@code <prefix>/<collection>/} in the bucket, as the service's copy
+     * leaves them (the SHA-256 in the object's metadata), and removes the local files.
+     */
+    static void moveOffsite(java.nio.file.Path snapshot, String prefix) {
+        S3Bucket bucket = new S3Bucket(prefix);
+        try {
+            String name = snapshot.getFileName().toString();
+            String collection = name.substring(name.indexOf("Z-") + 2, name.length() - ".snap".length());
+            String sha256 = java.nio.file.Files.readString(snapshot.resolveSibling(name + ".sha256")).split(" ")[0];
+            bucket.putWhole(prefix + "/" + collection + "/" + name, java.nio.file.Files.readAllBytes(snapshot),
+                    Map.of("sha256", sha256));
+            for (String suffix : new String[] { ".sha256", ".json" }) {
+                java.nio.file.Path sidecar = snapshot.resolveSibling(name + suffix);
+                bucket.put(collection + "/" + name + suffix, java.nio.file.Files.readAllBytes(sidecar));
+                java.nio.file.Files.delete(sidecar);
+            }
+            java.nio.file.Files.delete(snapshot);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            bucket.client.close();
+        }
+    }
+
     void close() {
         empty(prefix + "/");
         client.close();

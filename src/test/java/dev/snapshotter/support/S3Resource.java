@@ -11,7 +11,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Points the app at the real S3 server of the tests ({@link S3Bucket}), under a prefix of its own per test class,
  * with a 5 MiB part size so that a snapshot of a few MiB is a multipart upload of several parts. Init args: {@code
- * proxy=true} puts an {@link S3Proxy} between the app and the server; {@code bucket} and {@code secret-key} replace
+ * prefix} fixes the prefix (for what another resource put there); {@code proxy=true} puts an {@link S3Proxy} between the app
+ * and the server; {@code bucket} and {@code secret-key} replace
  * the real ones (a missing bucket, a wrong credential); any other is passed through as config. Test classes that
  * use it run only when {@code S3_ENDPOINT} is set ({@code @EnabledIfEnvironmentVariable}).
  */
@@ -19,6 +20,7 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean proxied;
+    private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     private S3Bucket bucket;
     private S3Proxy proxy;
 
@@ -27,6 +29,8 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         initArgs.forEach((key, value) -> {
             if (key.equals("proxy")) {
                 proxied = Boolean.parseBoolean(value);
+            } else if (key.equals("prefix")) {
+                prefix = value;
             } else {
                 extraConfig.put(key.equals("bucket") || key.equals("secret-key") ? "qdrant.snapshot.s3." + key : key,
                         value);
@@ -36,7 +40,7 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        bucket = new S3Bucket("t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT));
+        bucket = new S3Bucket(prefix);
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));
         String url = endpoint.toString();
         if (proxied) {

@@ -43,7 +43,8 @@ if [ -z "${S3_ENDPOINT:-}" ]; then
 fi
 export AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" AWS_DEFAULT_REGION="${S3_REGION:-us-east-1}"
 export AWS_CONFIG_FILE="$work/aws-config"
-part_bytes=$(numfmt --from=iec "${part_size%B}" | sed 's/i//')
+part_iec=${part_size%B}; part_iec=${part_iec%i}
+part_bytes=$(numfmt --from=iec "$part_iec")
 cat > "$AWS_CONFIG_FILE" <<CONF
 [default]
 s3 =

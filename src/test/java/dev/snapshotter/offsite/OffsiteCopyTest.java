@@ -115,7 +115,7 @@ class OffsiteCopyTest {
                 .containsExactly(newer.getFileName().toString(), older.getFileName().toString());
         assertThat(bucket.keys()).contains("kairos/" + older.getFileName(), "kairos/" + older.getFileName() + ".sha256",
                 "kairos/" + newer.getFileName());
-        assertThat(bucket.get("kairos/" + older.getFileName())).isEqualTo(readAll(older));
+        assertThat(bucket.get("kairos/" + older.getFileName())).isEqualTo(TestData.read(older));
         assertThat(Scrape.value("snapshotter_offsite_pending")).isZero();
     }
 
@@ -143,14 +143,6 @@ class OffsiteCopyTest {
         JsonPath health = RestAssured.get("/q/health/ready").jsonPath();
         assertThat(health.getString("checks.find { it.name == 'offsite' }.status")).isEqualTo("UP");
         assertThat(bucket.keys()).noneMatch(key -> key.contains("probe"));
-    }
-
-    private static byte[] readAll(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static List<String> packagedLog() {

@@ -78,7 +78,7 @@ class OffsiteFaultTest {
         assertThat(failed.getString("targets[0].message")).startsWith("Off-site copy failed: ")
                 .contains("S3 could not be reached", "The verified local snapshot " + file + " is kept");
         assertThat(Files.exists(kept)).isTrue();
-        assertThat(TestData.sha256(read(kept))).isEqualTo(failed.getString("targets[0].sha256"));
+        assertThat(TestData.sha256(TestData.read(kept))).isEqualTo(failed.getString("targets[0].sha256"));
         assertThat(bucket.head("kairos/" + file)).isEmpty();
         assertThat(Scrape.value("snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}"))
                 .isEqualTo(failedRuns + 1);
@@ -114,11 +114,4 @@ class OffsiteFaultTest {
         assertThat(Files.exists(Path.of(failed.getString("targets[0].filePath")))).isTrue();
     }
 
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

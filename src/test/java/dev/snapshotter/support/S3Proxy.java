@@ -28,8 +28,12 @@ public final class S3Proxy implements AutoCloseable {
     private final AtomicLong flipAfter = new AtomicLong(-1);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private S3Proxy(String targetHost, int targetPort) throws IOException {
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final boolean tls;
+
+    private S3Proxy(String targetHost, int targetPort, PrivateCa ca) throws IOException {
+        this.tls = ca != null;
+        this.server = ca == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : tlsContext(ca).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         Thread acceptor = new Thread(this::accept, "s3-proxy");
@@ -38,15 +42,35 @@ public final class S3Proxy implements AutoCloseable {
     }
 
     public static S3Proxy to(String host, int port) {
+        return to(host, port, null);
+    }
+
+    /** With {@code ca}: the relay answers https with a certificate {@code ca} signed, and speaks plain http to S3. */
+    public static S3Proxy to(String host, int port, PrivateCa ca) {
         try {
-            return new S3Proxy(host, port);
+            return new S3Proxy(host, port, ca);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    private static javax.net.ssl.SSLContext tlsContext(PrivateCa ca) {
+        try (var in = java.nio.file.Files.newInputStream(ca.serverKeystore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, PrivateCa.PASSWORD.toCharArray());
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory
+                    .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, PrivateCa.PASSWORD.toCharArray());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return (tls ? "https://localhost:" : "http://127.0.0.1:") + server.getLocalPort();
     }
 
     /** Once a connection has sent {@code bytes} towards S3: cut every connection, refuse new ones for {@code millis}. */

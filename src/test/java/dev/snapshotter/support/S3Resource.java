@@ -11,7 +11,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Points the app at the real S3 server of the tests ({@link S3Bucket}), under a prefix of its own per test class,
  * with a 5 MiB part size so that a snapshot of a few MiB is a multipart upload of several parts. Init args: {@code
- * prefix} fixes the prefix (for what another resource put there); {@code proxy=true} puts an {@link S3Proxy} between the app
+ * prefix} fixes the prefix (for what another resource put there); {@code proxy=true} puts (and {@code proxy=tls}: answering
+ * https with a
+ * certificate of a private CA, given to the app as {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH}) an {@link S3Proxy} between the app
  * and the server; {@code bucket} and {@code secret-key} replace
  * the real ones (a missing bucket, a wrong credential); any other is passed through as config. Test classes that
  * use it run only when {@code S3_ENDPOINT} is set ({@code @EnabledIfEnvironmentVariable}).
@@ -20,6 +22,8 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean proxied;
+    private boolean tls;
+    private PrivateCa ca;
     private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     private S3Bucket bucket;
     private S3Proxy proxy;
@@ -28,7 +32,8 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
     public void init(Map<String, String> initArgs) {
         initArgs.forEach((key, value) -> {
             if (key.equals("proxy")) {
-                proxied = Boolean.parseBoolean(value);
+                proxied = value.equals("true") || value.equals("tls");
+                tls = value.equals("tls");
             } else if (key.equals("prefix")) {
                 prefix = value;
             } else {
@@ -44,7 +49,8 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));
         String url = endpoint.toString();
         if (proxied) {
-            proxy = S3Proxy.to(endpoint.getHost(), endpoint.getPort());
+            ca = tls ? PrivateCa.create() : null;
+            proxy = S3Proxy.to(endpoint.getHost(), endpoint.getPort(), ca);
             url = proxy.url();
         }
         Map<String, String> config = new HashMap<>();
@@ -57,6 +63,9 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         config.put("qdrant.snapshot.s3.secret-key", S3Bucket.env("S3_SECRET_KEY"));
         config.put("qdrant.snapshot.s3.part-size", "5MiB");
         config.put("qdrant.snapshot.s3.upload-concurrency", "2");
+        if (ca != null) {
+            config.put("qdrant.snapshot.s3.ca-cert-path", ca.caPem().toString());
+        }
         config.putAll(extraConfig);
         return config;
     }
@@ -77,6 +86,9 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         }
         if (bucket != null) {
             bucket.close();
+        }
+        if (ca != null) {
+            TempTree.delete(ca.caPem().getParent());
         }
     }
 }

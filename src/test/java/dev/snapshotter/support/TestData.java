@@ -32,4 +32,13 @@ public final class TestData {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A file's bytes, for tests that compare what was copied. */
+    public static byte[] read(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

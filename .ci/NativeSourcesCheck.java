@@ -34,6 +34,7 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.SnapshotReport$Status",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
+            "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",
             "dev.snapshotter.api.Problem",
             "dev.snapshotter.api.SnapshotCatalogResource$Listed",
             "dev.snapshotter.api.SnapshotCatalogResource$Verified",

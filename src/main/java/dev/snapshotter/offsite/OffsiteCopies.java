@@ -401,15 +401,14 @@ public class OffsiteCopies {
                 int length = (int) Math.min(partSize, entry.bytes() - (number - 1) * partSize);
                 readFully(channel, buffer, length, (number - 1) * partSize, entry);
                 whole.update(buffer, 0, length);
-                MessageDigest part = SnapshotFileWriter.sha256();
-                part.update(buffer, 0, length);
-                byte[] digest = part.digest();
-                composite.update(digest);
-                String checksum = Base64.getEncoder().encodeToString(digest);
                 byte[] filled = buffer;
                 int partNumber = number;
+                // the part's own SHA-256 on the pool thread that sends it: the reader hashes the whole file meanwhile
                 inFlight.add(pool.submit(() -> {
                     try {
+                        MessageDigest part = SnapshotFileWriter.sha256();
+                        part.update(filled, 0, length);
+                        String checksum = Base64.getEncoder().encodeToString(part.digest());
                         return store.uploadPart(upload, partNumber, filled, length, checksum);
                     } finally {
                         free.add(filled);
@@ -424,7 +423,9 @@ public class OffsiteCopies {
             }
             List<S3Store.Part> done = new ArrayList<>();
             for (Future<S3Store.Part> part : inFlight) {
-                done.add(await(part, cancelled));
+                S3Store.Part stored = await(part, cancelled);
+                composite.update(Base64.getDecoder().decode(stored.checksumSha256()));
+                done.add(stored);
             }
             return new Uploaded(done, Base64.getEncoder().encodeToString(composite.digest()) + "-" + parts);
         } catch (IOException e) {

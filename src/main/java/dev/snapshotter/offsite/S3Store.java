@@ -28,6 +28,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.SnapshotFailure;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -68,6 +70,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * same name is never overwritten.
  */
 @ApplicationScoped
+// the default chain loads these by name when their settings are present (web identity as with IRSA, an STS profile)
+@RegisterForReflection(classNames = {
+        "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",
+        "software.amazon.awssdk.services.sts.internal.StsProfileCredentialsProviderFactory" })
 public class S3Store {
 
     /** A read that waits longer than this for a byte fails (a server stopped mid-upload). */

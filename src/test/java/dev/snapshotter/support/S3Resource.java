@@ -14,7 +14,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * prefix} fixes the prefix (for what another resource put there); {@code proxy=true} puts (and {@code proxy=tls}: answering
  * https with a
  * certificate of a private CA, given to the app as {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH}) an {@link S3Proxy} between the app
- * and the server; {@code bucket} and {@code secret-key} replace
+ * and the server; {@code credentials=chain} sets no key and gives the AWS SDK's default chain the
+ * credential instead (as {@code aws.accessKeyId} and {@code aws.secretAccessKey}); {@code bucket} and {@code secret-key}
+ * replace
  * the real ones (a missing bucket, a wrong credential); any other is passed through as config. Test classes that
  * use it run only when {@code S3_ENDPOINT} is set ({@code @EnabledIfEnvironmentVariable}).
  */
@@ -23,6 +25,7 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean proxied;
     private boolean tls;
+    private boolean chain;
     private PrivateCa ca;
     private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     private S3Bucket bucket;
@@ -34,6 +37,8 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
             if (key.equals("proxy")) {
                 proxied = value.equals("true") || value.equals("tls");
                 tls = value.equals("tls");
+            } else if (key.equals("credentials")) {
+                chain = value.equals("chain");
             } else if (key.equals("prefix")) {
                 prefix = value;
             } else {
@@ -59,8 +64,14 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         config.put("qdrant.snapshot.s3.endpoint", url);
         config.put("qdrant.snapshot.s3.region", "us-east-1");
         config.put("qdrant.snapshot.s3.path-style", "true");
-        config.put("qdrant.snapshot.s3.access-key", S3Bucket.env("S3_ACCESS_KEY"));
-        config.put("qdrant.snapshot.s3.secret-key", S3Bucket.env("S3_SECRET_KEY"));
+        if (chain) {
+            // the AWS SDK's default chain: its system-property source, which a test in this JVM can set
+            System.setProperty("aws.accessKeyId", S3Bucket.env("S3_ACCESS_KEY"));
+            System.setProperty("aws.secretAccessKey", S3Bucket.env("S3_SECRET_KEY"));
+        } else {
+            config.put("qdrant.snapshot.s3.access-key", S3Bucket.env("S3_ACCESS_KEY"));
+            config.put("qdrant.snapshot.s3.secret-key", S3Bucket.env("S3_SECRET_KEY"));
+        }
         config.put("qdrant.snapshot.s3.part-size", "5MiB");
         config.put("qdrant.snapshot.s3.upload-concurrency", "2");
         if (ca != null) {
@@ -81,6 +92,10 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        if (chain) {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
         if (proxy != null) {
             proxy.close();
         }

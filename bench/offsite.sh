@@ -37,9 +37,14 @@ build_service
 make_workdir offsite
 work=$WORK
 if [ -z "${S3_ENDPOINT:-}" ]; then
+    s3_scripts=""
+    for candidate in "${S3_SCRIPTS:-}" "$PWD/../shared/s3" /work/shared/s3; do
+        if [ -n "$candidate" ] && [ -x "$candidate/start-s3.sh" ]; then s3_scripts="$candidate"; break; fi
+    done
+    [ -n "$s3_scripts" ] || die "no start-s3.sh (../shared/s3): set S3_SCRIPTS, or S3_ENDPOINT and the S3_* lines"
     s3dir="$work/s3"
-    eval "$(../shared/s3/start-s3.sh --port 7500 --data-dir "$s3dir" --bucket bench | sed 's/^/export /')"
-    trap '../shared/s3/stop-s3.sh --data-dir "$s3dir" --purge >/dev/null 2>&1 || true; stop_all' EXIT
+    eval "$("$s3_scripts/start-s3.sh" --port 7500 --data-dir "$s3dir" --bucket bench | sed 's/^/export /')"
+    trap '"$s3_scripts/stop-s3.sh" --data-dir "$s3dir" --purge >/dev/null 2>&1 || true; stop_all' EXIT
 fi
 export AWS_ACCESS_KEY_ID="$S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$S3_SECRET_KEY" AWS_DEFAULT_REGION="${S3_REGION:-us-east-1}"
 export AWS_CONFIG_FILE="$work/aws-config"

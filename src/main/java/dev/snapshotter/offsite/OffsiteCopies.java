@@ -1,8 +1,10 @@
 package dev.snapshotter.offsite;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -110,7 +114,7 @@ public class OffsiteCopies {
             SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
                     name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
         }
-        remote.sort(java.util.Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
+        remote.sort(Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
         return remote;
     }
 
@@ -132,7 +136,7 @@ public class OffsiteCopies {
                 return Optional.empty();
             }
             try (var in = store.open(key + SnapshotFileWriter.CHECKSUM_SUFFIX, null)) {
-                sha256 = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip()
+                sha256 = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip()
                         .split("\\s+", 2)[0];
             } catch (IOException e) {
                 throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(key) + ".sha256: " + e, e);
@@ -142,7 +146,7 @@ public class OffsiteCopies {
     }
 
     /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
-    public java.io.InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
+    public InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
         return store.open(remote.key() + suffix, range);
     }
 
@@ -164,7 +168,7 @@ public class OffsiteCopies {
         }
         SnapshotFileWriter writer = directory.writer();
         writer.requireSpace(remote.size());
-        try (java.io.InputStream body = store.open(remote.key(), null)) {
+        try (InputStream body = store.open(remote.key(), null)) {
             writer.write(body, remote.fileName(),
                     new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content));
         } catch (IOException e) {
@@ -173,7 +177,7 @@ public class OffsiteCopies {
         Path file = directory.path().resolve(remote.fileName());
         try {
             if (store.head(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX).isPresent()) {
-                try (java.io.InputStream manifest = store.open(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
+                try (InputStream manifest = store.open(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
                     writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),
                             manifest.readNBytes(16 << 20));
                 }
@@ -469,7 +473,7 @@ public class OffsiteCopies {
         while (true) {
             try {
                 return part.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (cancelled.getAsBoolean()) {
                     throw new SnapshotFailure(Kind.CANCELLED, "Cancelled by shutdown during the off-site copy");
                 }

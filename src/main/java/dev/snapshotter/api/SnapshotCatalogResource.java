@@ -103,6 +103,11 @@ public class SnapshotCatalogResource {
     /** The answer of a verification. */
     @RegisterForReflection
     public record Verified(String file, boolean verified, String sha256, String expected, String problem) {
+
+        static Verified of(Verification verification) {
+            return new Verified(verification.file(), verification.verified(), verification.sha256(),
+                    verification.expected(), verification.problem());
+        }
     }
 
     @GET
@@ -142,13 +147,14 @@ public class SnapshotCatalogResource {
         if (file.endsWith(CHECKSUM) || file.endsWith(MANIFEST)) {
             return sidecar(file);
         }
-        if (catalog.find(file).isEmpty()) {
+        Optional<Entry> local = catalog.find(file);
+        if (local.isEmpty()) {
             Optional<OffsiteCopies.Remote> remote = remote(file);
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), "", range, ifRange);
             }
         }
-        Entry entry = listed(file);
+        Entry entry = local.orElseThrow(() -> notListed(file));
         if (!entry.verified() && !unverified) {
             throw new ClientErrorException(entry.fileName() + " failed verification at " + entry.verificationFailedAt()
                     + ": its bytes do not match its checksum file, so it is not served by default; add ?unverified=true "
@@ -225,13 +231,14 @@ public class SnapshotCatalogResource {
     private Response sidecar(String file) throws SnapshotFailure {
         boolean checksum = file.endsWith(CHECKSUM);
         String snapshot = file.substring(0, file.length() - (checksum ? CHECKSUM : MANIFEST).length());
-        if (catalog.find(snapshot).isEmpty()) {
+        Optional<Entry> local = catalog.find(snapshot);
+        if (local.isEmpty()) {
             Optional<OffsiteCopies.Remote> remote = remote(snapshot);
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), checksum ? CHECKSUM : MANIFEST, null, null);
             }
         }
-        Entry entry = listed(snapshot);
+        Entry entry = local.orElseThrow(() -> notListed(snapshot));
         java.nio.file.Path path = checksum ? entry.checksumFile() : entry.manifestPath();
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new NotFoundException(entry.fileName() + " has no manifest (it was taken before manifests existed, "
@@ -245,21 +252,18 @@ public class SnapshotCatalogResource {
     @Path("{file}/verify")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     public Verified verify(@PathParam("file") String file) throws IOException, SnapshotFailure {
-        if (catalog.find(file).isEmpty()) {
+        Optional<Entry> local = catalog.find(file);
+        if (local.isEmpty()) {
             Optional<OffsiteCopies.Remote> remote = remote(file);
             if (remote.isPresent()) {
                 // off-site only: the object is streamed and re-hashed, and its content checked, as a local re-read
                 try (InputStream in = offsite.open(remote.get(), "", null)) {
-                    Verification verification = catalog.check(file, in, remote.get().sha256(), new SnapshotArchive(),
-                            OutputStream.nullOutputStream());
-                    return new Verified(verification.file(), verification.verified(), verification.sha256(),
-                            verification.expected(), verification.problem());
+                    return Verified.of(catalog.check(file, in, remote.get().sha256(), new SnapshotArchive(),
+                            OutputStream.nullOutputStream()));
                 }
             }
         }
-        Verification verification = catalog.verify(listed(file), new SnapshotArchive());
-        return new Verified(verification.file(), verification.verified(), verification.sha256(),
-                verification.expected(), verification.problem());
+        return Verified.of(catalog.verify(local.orElseThrow(() -> notListed(file)), new SnapshotArchive()));
     }
 
     /** What a deletion removed. */
@@ -290,7 +294,11 @@ public class SnapshotCatalogResource {
     }
 
     private Entry listed(String file) {
-        return catalog.find(file).orElseThrow(() -> new NotFoundException("No listed snapshot is named "
-                + (file.length() > 200 ? file.substring(0, 200) + "..." : file) + "; GET /api/snapshots lists them."));
+        return catalog.find(file).orElseThrow(() -> notListed(file));
+    }
+
+    private static NotFoundException notListed(String file) {
+        return new NotFoundException("No listed snapshot is named "
+                + (file.length() > 200 ? file.substring(0, 200) + "..." : file) + "; GET /api/snapshots lists them.");
     }
 }

@@ -14,12 +14,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -209,8 +210,9 @@ public class OffsiteCopies {
         Copied copied;
         try {
             copied = copy(entry, cancelled);
-        } finally {
-            publishPending();
+        } catch (SnapshotFailure e) {
+            publishPending(); // the store may be down: counted from what is known, without asking it
+            throw e;
         }
         List<String> remarks = new ArrayList<>();
         if (copied.alreadyThere()) {
@@ -231,7 +233,8 @@ public class OffsiteCopies {
 
     /** The report of a copy that failed with {@code failure}. */
     public OffsiteReport failed(Path file, long durationMs, String sha256, SnapshotFailure failure) {
-        String key = catalog.find(file.getFileName().toString()).map(this::key).orElse(null);
+        String name = file.getFileName().toString();
+        String key = SnapshotFileName.parse(name).map(n -> store.folder(n.key()) + name).orElse(null);
         return OffsiteReport.failed(store.bucket(), key, durationMs, sha256, failure.getMessage());
     }
 
@@ -265,11 +268,7 @@ public class OffsiteCopies {
                 break;
             }
         }
-        try {
-            pending();
-        } catch (SnapshotFailure e) {
-            // the gauge keeps its last value; the remark above says why
-        }
+        publishPending(); // the copies made since the listing are known: no second listing
         return copied;
     }
 
@@ -279,27 +278,20 @@ public class OffsiteCopies {
      */
     List<SnapshotCatalog.Entry> pending() throws SnapshotFailure {
         Instant now = Instant.now();
-        List<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                .filter(entry -> !entry.inFuture(now)).toList();
-        Map<String, Map<String, Long>> offsite = new HashMap<>();
-        List<SnapshotCatalog.Entry> pending = new ArrayList<>();
+        List<SnapshotCatalog.Entry> local = countable(now);
+        Set<String> listed = new HashSet<>();
         for (SnapshotCatalog.Entry entry : local) {
-            Map<String, Long> there = offsite.get(entry.key());
-            if (there == null) {
-                String folder = store.folder(entry.key());
-                there = store.list(folder).stream()
+            String folder = store.folder(entry.key());
+            if (listed.add(folder)) {
+                Map<String, Long> there = store.list(folder).stream()
                         .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
-                offsite.put(entry.key(), there);
                 knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
                 knownOffsite.putAll(there);
             }
-            if (!Long.valueOf(entry.bytes()).equals(there.get(key(entry)))) {
-                pending.add(entry);
-            }
         }
+        List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        offsite.values().stream().flatMap(folder -> folder.keySet().stream())
-                .map(key -> SnapshotFileName.parse(key.substring(key.lastIndexOf('/') + 1)))
+        knownOffsite.keySet().stream().map(key -> SnapshotFileName.parse(key.substring(key.lastIndexOf('/') + 1)))
                 .flatMap(Optional::stream).map(SnapshotFileName::createdAt).filter(at -> !at.isAfter(now))
                 .max(Instant::compareTo).ifPresent(metrics::confirmed);
         return pending;
@@ -310,10 +302,18 @@ public class OffsiteCopies {
      * since, without asking the store (which may be the thing that is down).
      */
     private void publishPending() {
-        Instant now = Instant.now();
-        metrics.pending((int) catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                .filter(entry -> !entry.inFuture(now))
-                .filter(entry -> !Long.valueOf(entry.bytes()).equals(knownOffsite.get(key(entry)))).count());
+        metrics.pending((int) countable(Instant.now()).stream().filter(this::notKnownOffsite).count());
+    }
+
+    /** The local snapshots that should be off-site: verified, and not dated in the future. */
+    private List<SnapshotCatalog.Entry> countable(Instant now) {
+        return catalog.list().stream().filter(SnapshotCatalog.Entry::verified).filter(entry -> !entry.inFuture(now))
+                .toList();
+    }
+
+    /** Not off-site as far as is known: no object of its name, or one of another size (not this snapshot). */
+    private boolean notKnownOffsite(SnapshotCatalog.Entry entry) {
+        return !Long.valueOf(entry.bytes()).equals(knownOffsite.get(key(entry)));
     }
 
     /** Copies one local snapshot with its sidecars, and confirms it; fails leaving no part stored. */

@@ -71,12 +71,16 @@ public class SnapshotCatalogResource {
      * @param location where it lives: {@code local}, {@code offsite} or {@code both} (with {@code
      *        QDRANT_SNAPSHOT_S3_BUCKET} set; {@code local} without)
      * @param offsiteKey its object key in the bucket, when it is off-site
+     * @param kind {@code snapshot}, or {@code set} for a cluster backup set (a directory; {@code sha256} is then
+     *        absent and each member has its own)
+     * @param members a set's files, each downloadable at {@code /api/snapshots/{set}/{member}}
      */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Listed(String file, String collection, long size, String sha256, String createdAt, String reason,
             String qdrantVersion, Long pointsCount, boolean manifest, boolean verified, String verificationFailedAt,
-            String drilledAt, String drillResult, String location, String offsiteKey) {
+            String drilledAt, String drillResult, String location, String offsiteKey, String kind,
+            List<SnapshotCatalog.Member> members) {
 
         static Listed of(Entry entry, String offsiteKey) {
             String points = entry.manifestText("collection", "points_count");
@@ -86,14 +90,15 @@ public class SnapshotCatalogResource {
                     entry.verified() ? null : entry.verificationFailedAt().toString(),
                     entry.lastDrill() == null ? null : entry.lastDrill().path("drilledAt").asText(null),
                     entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null),
-                    offsiteKey == null ? LOCAL : "both", offsiteKey);
+                    offsiteKey == null ? LOCAL : "both", offsiteKey, entry.isSet() ? "set" : "snapshot",
+                    entry.members());
         }
 
         /** A snapshot only off-site: what its name and the listing tell (its collection as the name carries it). */
         static Listed of(OffsiteCopies.Remote remote) {
             String key = SnapshotFileName.parse(remote.fileName()).map(SnapshotFileName::key).orElse(null);
             return new Listed(remote.fileName(), key, remote.size(), remote.sha256(), remote.createdAt().toString(),
-                    null, null, null, false, true, null, null, null, OFFSITE, remote.key());
+                    null, null, null, false, true, null, null, null, OFFSITE, remote.key(), "snapshot", null);
         }
     }
 
@@ -155,32 +160,72 @@ public class SnapshotCatalogResource {
             }
         }
         Entry entry = local.orElseThrow(() -> notListed(file));
+        if (entry.isSet()) {
+            // a set's own document is its manifest; its members are downloaded one by one
+            return Response.ok(entry.manifestFile().toFile(), MediaType.APPLICATION_JSON_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"" + entry.fileName() + ".json\"").build();
+        }
+        requireVerified(entry, unverified);
+        return serve(entry.file(), entry.fileName(), entry.bytes(), entry.sha256(), entry.verified(), range, ifRange);
+    }
+
+    /**
+     * One file of a backup set, as a snapshot is served (ranges, {@code ETag}), or with {@code .sha256} after its
+     * name, its checksum file. A set that failed verification is refused unless {@code ?unverified=true}.
+     */
+    @GET
+    @Path("{set}/{member}")
+    @Produces({ MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE })
+    public Response member(@PathParam("set") String set, @PathParam("member") String member,
+            @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
+            @QueryParam("unverified") boolean unverified) {
+        Entry entry = catalog.find(set).filter(Entry::isSet).orElseThrow(() -> notListed(set));
+        boolean checksum = member.endsWith(CHECKSUM);
+        String name = checksum ? member.substring(0, member.length() - CHECKSUM.length()) : member;
+        SnapshotCatalog.Member found = entry.members().stream().filter(m -> m.file().equals(name)).findFirst()
+                .orElseThrow(() -> new NotFoundException(set + " has no member named " + (name.length() > 100
+                        ? name.substring(0, 100) + "..."
+                        : name) + "; GET /api/snapshots lists its members."));
+        if (checksum) {
+            return Response.ok(entry.file().resolve(member).toFile(), MediaType.TEXT_PLAIN_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"" + member + "\"").build();
+        }
+        requireVerified(entry, unverified);
+        return serve(entry.file().resolve(found.file()), found.file(), found.bytes(), found.sha256(), entry.verified(),
+                range, ifRange);
+    }
+
+    private static void requireVerified(Entry entry, boolean unverified) {
         if (!entry.verified() && !unverified) {
             throw new ClientErrorException(entry.fileName() + " failed verification at " + entry.verificationFailedAt()
                     + ": its bytes do not match its checksum file, so it is not served by default; add ?unverified=true "
                     + "to download it anyway.", Response.Status.CONFLICT);
         }
-        long size = entry.bytes();
-        String etag = "\"" + entry.sha256() + "\"";
+    }
+
+    /** A local file's bytes, whole or one range, with its SHA-256 as the {@code ETag} while it is verified. */
+    private static Response serve(java.nio.file.Path file, String fileName, long size, String sha256,
+            boolean verified, String range, String ifRange) {
+        String etag = "\"" + sha256 + "\"";
         ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
         if (wanted == ByteRange.UNSATISFIABLE) {
-            throw new RangeNotSatisfied(entry.fileName(), size);
+            throw new RangeNotSatisfied(fileName, size);
         }
         // a PathPart, not a File: Quarkus's file writer reads the Range header on its own and, with the status set
         // here, would answer a range with 200 and the whole file's length
         Response.ResponseBuilder answer = wanted == null
-                ? Response.ok(new PathPart(entry.file(), 0, size), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                ? Response.ok(new PathPart(file, 0, size), MediaType.APPLICATION_OCTET_STREAM_TYPE)
                         .header(HttpHeaders.CONTENT_LENGTH, size)
                 : Response.status(Response.Status.PARTIAL_CONTENT)
-                        .entity(new PathPart(entry.file(), wanted.first(), wanted.length()))
+                        .entity(new PathPart(file, wanted.first(), wanted.length()))
                         .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                         .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
                         .header("Content-Range", wanted.contentRange(size));
-        if (entry.verified()) {
+        if (verified) {
             answer.header(HttpHeaders.ETAG, etag); // a failed file's checksum file no longer describes its bytes
         }
         return answer.header("Accept-Ranges", "bytes")
-                .header("Content-Disposition", "attachment; filename=\"" + entry.fileName() + "\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build();
     }
 
     /** An off-site-only snapshot, or one of its sidecars, streamed from the bucket. */
@@ -239,6 +284,10 @@ public class SnapshotCatalogResource {
             }
         }
         Entry entry = local.orElseThrow(() -> notListed(snapshot));
+        if (entry.isSet() && checksum) {
+            throw new NotFoundException(entry.fileName() + " is a backup set: each of its members has a checksum file, "
+                    + "at /api/snapshots/" + entry.fileName() + "/<member>.sha256.");
+        }
         java.nio.file.Path path = checksum ? entry.checksumFile() : entry.manifestPath();
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new NotFoundException(entry.fileName() + " has no manifest (it was taken before manifests existed, "
@@ -263,7 +312,9 @@ public class SnapshotCatalogResource {
                 }
             }
         }
-        return Verified.of(catalog.verify(local.orElseThrow(() -> notListed(file)), new SnapshotArchive()));
+        Entry entry = local.orElseThrow(() -> notListed(file));
+        return Verified.of(entry.isSet() ? catalog.verifySet(entry, SnapshotArchive::new)
+                : catalog.verify(entry, new SnapshotArchive()));
     }
 
     /** What a deletion removed. */

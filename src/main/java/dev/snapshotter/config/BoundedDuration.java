@@ -114,6 +114,18 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
+    /** {@code QDRANT_CLUSTER_SETTLE_TIMEOUT}: zero refuses an unsettled cluster at once. */
+    public static final class ClusterSettleTimeout extends BoundedDuration {
+        public ClusterSettleTimeout() {
+            super("QDRANT_CLUSTER_SETTLE_TIMEOUT", Duration.ZERO, Duration.ofHours(6));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
     /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}. */
     public static final class OnStartMinInterval extends BoundedDuration {
         public OnStartMinInterval() {

@@ -43,6 +43,37 @@ public interface QdrantConfig {
     /** Restore drills. */
     Drill drill();
 
+    /** A Qdrant cluster backed up as sets; off while {@code QDRANT_CLUSTER_NODES} is unset. */
+    Cluster cluster();
+
+    /**
+     * The cluster plan: each run reads where the collection's shards live, snapshots the fewest nodes whose
+     * {@code Active} replicas cover every shard, and publishes the files as one backup set.
+     */
+    interface Cluster {
+
+        /**
+         * The REST base URL of every node, comma-separated (a StatefulSet's
+         * {@code http://qdrant-0.qdrant-headless:6333,...}), never a load-balanced address
+         * ({@code QDRANT_CLUSTER_NODES}).
+         */
+        @WithConverter(ClusterSettings.NodesReader.class)
+        Optional<ClusterSettings.Nodes> nodes();
+
+        /** How many nodes are snapshotted at once ({@code QDRANT_CLUSTER_PARALLELISM}). */
+        @WithDefault("4")
+        @WithConverter(ClusterSettings.Parallelism.class)
+        int parallelism();
+
+        /**
+         * How long a run waits for shard transfers, resharding or a shard without an {@code Active} replica to
+         * settle before it fails; {@code 0s} fails at once ({@code QDRANT_CLUSTER_SETTLE_TIMEOUT}).
+         */
+        @WithDefault("0s")
+        @WithConverter(BoundedDuration.ClusterSettleTimeout.class)
+        Duration settleTimeout();
+    }
+
     interface Drill {
 
         /**

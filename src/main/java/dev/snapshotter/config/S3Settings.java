@@ -109,20 +109,14 @@ public final class S3Settings {
     }
 
     /** {@code QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY}: 1 to 32 parts at once. */
-    public static final class Concurrency implements Converter<Integer> {
+    public static final class Concurrency extends BoundedCount {
+        public Concurrency() {
+            super("QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY", 1, 32, "parts uploaded at once");
+        }
+
         @Override
         public Integer convert(String value) {
-            String trimmed = value.trim();
-            try {
-                int parts = Integer.parseInt(trimmed);
-                if (parts >= 1 && parts <= 32) {
-                    return parts;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY must be a whole number from 1 "
-                    + "to 32 (parts uploaded at once), but it is \"" + trimmed + "\".");
+            return super.convert(value);
         }
     }
 

@@ -234,6 +234,26 @@ public class QdrantClient {
         }
     }
 
+    /**
+     * This node's place in a cluster, from {@code GET /cluster}.
+     *
+     * @param enabled whether the node runs as a cluster member
+     * @param peerId its peer id (an unsigned 64-bit number, as the decimal text Qdrant sent), null when standalone
+     */
+    public record ClusterStatus(boolean enabled, String peerId) {
+    }
+
+    /** {@code GET /cluster}: whether this node is a cluster member, and its peer id. */
+    public ClusterStatus clusterStatus(Duration timeout, BooleanSupplier cancelled) {
+        JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class).result();
+        boolean enabled = status != null && "enabled".equals(status.path("status").asText());
+        String peerId = enabled && status.hasNonNull("peer_id") ? status.get("peer_id").asText() : null;
+        if (enabled && (peerId == null || !peerId.matches("\\d{1,20}"))) {
+            throw QdrantException.protocol("read the cluster status", "has no peer_id");
+        }
+        return new ClusterStatus(enabled, peerId);
+    }
+
     /** Whether this Qdrant runs as a cluster ({@code GET /cluster} says {@code enabled}). */
     public boolean distributed(Duration timeout, BooleanSupplier cancelled) {
         JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class).result();

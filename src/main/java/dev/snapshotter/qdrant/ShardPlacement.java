@@ -21,9 +21,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param shardCount how many shard ids the collection has, by Qdrant's count
  * @param local the shard ids this node holds in state {@code Active}, sorted
  * @param replicas every replica Qdrant lists, by shard id: peer id and state
+ * @param keys the shard key of each shard id under custom sharding (as JSON: a string or a number); empty otherwise
+ * @param localPoints Qdrant's estimate of the points of each shard this node holds
+ * @param transfers the shard transfers going on, in an operator's words
+ * @param resharding whether a resharding operation is going on
  */
 public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Integer> local,
-        Map<Integer, List<Replica>> replicas) {
+        Map<Integer, List<Replica>> replicas, Map<Integer, JsonNode> keys, Map<Integer, Long> localPoints,
+        List<String> transfers, boolean resharding) {
 
     public enum Mode {
         /** {@code GET /cluster} says {@code disabled}. */
@@ -44,27 +49,45 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
 
     /** A standalone Qdrant whose shard placement could not be read: whole, with no peer id or shard ids known. */
     static ShardPlacement unknown() {
-        return new ShardPlacement(Mode.STANDALONE, null, 0, List.of(), Map.of());
+        return new ShardPlacement(Mode.STANDALONE, null, 0, List.of(), Map.of(), Map.of(), Map.of(), List.of(), false);
     }
 
     static ShardPlacement of(Mode mode, JsonNode info) {
         String peerId = info.path("peer_id").asText(null);
         Map<Integer, List<Replica>> replicas = new TreeMap<>();
         TreeSet<Integer> local = new TreeSet<>();
+        Map<Integer, JsonNode> keys = new TreeMap<>();
+        Map<Integer, Long> points = new TreeMap<>();
         for (JsonNode shard : info.path("local_shards")) {
             int id = shard.path("shard_id").asInt();
             String state = shard.path("state").asText();
+            if (shard.hasNonNull("shard_key")) {
+                keys.put(id, shard.get("shard_key"));
+            }
+            if (shard.path("points_count").canConvertToLong()) {
+                points.put(id, shard.get("points_count").asLong());
+            }
             replicas.computeIfAbsent(id, k -> new ArrayList<>()).add(new Replica(peerId, state));
             if ("Active".equals(state)) {
                 local.add(id);
             }
         }
         for (JsonNode shard : info.path("remote_shards")) {
+            if (shard.hasNonNull("shard_key")) {
+                keys.put(shard.path("shard_id").asInt(), shard.get("shard_key"));
+            }
             replicas.computeIfAbsent(shard.path("shard_id").asInt(), k -> new ArrayList<>())
                     .add(new Replica(shard.path("peer_id").asText(), shard.path("state").asText()));
         }
         int shardCount = info.path("shard_count").asInt(replicas.size());
-        return new ShardPlacement(mode, peerId, shardCount, List.copyOf(local), replicas);
+        List<String> transfers = new ArrayList<>();
+        for (JsonNode transfer : info.path("shard_transfers")) {
+            transfers.add("shard " + transfer.path("shard_id").asText() + " from peer " + transfer.path("from").asText()
+                    + " to peer " + transfer.path("to").asText());
+        }
+        JsonNode resharding = info.get("resharding_operations");
+        return new ShardPlacement(mode, peerId, shardCount, List.copyOf(local), replicas, keys, points,
+                List.copyOf(transfers), resharding != null && resharding.isArray() && !resharding.isEmpty());
     }
 
     /** Whether a collection snapshot taken on this node holds every shard's data. */

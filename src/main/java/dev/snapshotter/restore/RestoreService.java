@@ -305,10 +305,24 @@ public class RestoreService {
      * into the directory; when that fetch fails, a local snapshot stands in if there is one.
      */
     SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
+        return notASet(pickAny(file));
+    }
+
+    /** A cluster backup set is refused in one sentence: restoring sets into a cluster is not in this release. */
+    private static SnapshotCatalog.Entry notASet(SnapshotCatalog.Entry entry) throws RestoreRefused {
+        if (entry.isSet()) {
+            throw new RestoreRefused(Kind.CONFLICT, entry.fileName() + " is a cluster backup set (one file per node); "
+                    + "this release restores and drills single snapshots only: restore each member by hand as README "
+                    + "\"Clusters\" shows, or name a single snapshot");
+        }
+        return entry;
+    }
+
+    private SnapshotCatalog.Entry pickAny(String file) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
             Optional<SnapshotCatalog.Entry> local = catalog.find(file);
             if (local.isPresent()) {
-                return local.get();
+                return notASet(local.get());
             }
             Optional<OffsiteCopies.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
                     : Optional.empty();

@@ -53,29 +53,36 @@ final class QdrantCopies {
      * @param inDoubt for a create whose answer never came, the snapshots Qdrant listed that it may have made but
      *        that cannot be told apart from another client's: left on Qdrant, named in a WARN, counted, and kept here
      *        until they are gone; null while the create is not yet judged
+     * @param node the cluster node the create went to ({@code QDRANT_CLUSTER_NODES}), or null for {@code QDRANT_URL}
      */
-    record Entry(String collection, Instant requestedAt, List<String> before, String name, List<String> inDoubt) {
+    record Entry(String collection, Instant requestedAt, List<String> before, String name, List<String> inDoubt,
+            String node) {
 
-        Entry(String collection, Instant requestedAt, List<String> before) {
-            this(collection, requestedAt, before, null, null);
+        Entry(String collection, Instant requestedAt, List<String> before, String node) {
+            this(collection, requestedAt, before, null, null, node);
         }
 
         Entry named(String snapshotName) {
-            return new Entry(collection, requestedAt, before, snapshotName, null);
+            return new Entry(collection, requestedAt, before, snapshotName, null, node);
         }
 
         Entry doubting(List<String> names) {
-            return new Entry(collection, requestedAt, before, null, List.copyOf(names));
+            return new Entry(collection, requestedAt, before, null, List.copyOf(names), node);
+        }
+
+        /** Whether this create went to {@code node} (null: {@code QDRANT_URL}) for {@code collection}. */
+        boolean of(String collection, String node) {
+            return this.collection.equals(collection) && java.util.Objects.equals(this.node, node);
         }
     }
 
     /** The entries as they stand, read only. */
-    List<Entry> entries() {
+    synchronized List<Entry> entries() {
         return List.copyOf(entries);
     }
 
     /** Changes the entries and writes the ledger; a ledger that cannot be written is a warning, never a failed run. */
-    void update(Consumer<List<Entry>> change) {
+    synchronized void update(Consumer<List<Entry>> change) {
         change.accept(entries);
         try {
             save();
@@ -99,7 +106,7 @@ final class QdrantCopies {
             try {
                 entries.add(new Entry(node.path("collection").asText(), Instant.parse(node.path("requestedAt").asText()),
                         names(node.path("before")), node.hasNonNull("name") ? node.get("name").asText() : null,
-                        names(node.path("inDoubt"))));
+                        names(node.path("inDoubt")), node.hasNonNull("node") ? node.get("node").asText() : null));
             } catch (RuntimeException e) {
                 LOG.warnf("Dropping an unreadable entry of %s: %s", file, node);
             }
@@ -130,6 +137,9 @@ final class QdrantCopies {
                 entry.before().forEach(before::add);
             }
             node.put("name", entry.name());
+            if (entry.node() != null) {
+                node.put("node", entry.node());
+            }
             if (entry.inDoubt() != null) {
                 ArrayNode doubtful = node.putArray("inDoubt");
                 entry.inDoubt().forEach(doubtful::add);

@@ -75,6 +75,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private final Instance<ObjectMapper> json;
     private final SnapshotMetrics metrics;
     private volatile String resolved;
+    private final ClusterBackup cluster;
 
     QdrantSnapshotTarget(QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
             SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics) {
@@ -84,6 +85,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         this.catalog = catalog;
         this.json = json;
         this.metrics = metrics;
+        this.cluster = new ClusterBackup(this, qdrant, config, directory, json);
     }
 
     @Override
@@ -208,27 +210,90 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
         }
         SnapshotFileWriter writer = directory.writer();
-        try {
-            writer.requireWritable();
-        } catch (SnapshotFailure e) {
-            throw e;
+        writer.requireWritable();
+        if (config.cluster().nodes().isPresent()) {
+            return cluster.take(run, collection);
         }
         List<String> remarks = new ArrayList<>();
         ShardPlacement placement = wholePlacement(name, cancelled);
         requireStorableName(name, placement.peerId());
         QdrantCopies copies = new QdrantCopies(directory.path(), writer, json.get());
         List<String> orphans = run.progress().orphansRemoved();
-        List<String> present = reconcile(copies, name, orphans, remarks, cancelled);
+        List<String> present = reconcile(copies, qdrant, null, name, orphans, remarks, cancelled);
 
         ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
         Long countBefore = countPoints(name, "before", manifest, remarks, cancelled);
         List<JsonNode> sample = samplePoints(name, manifest, remarks, cancelled);
-        QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present);
+        Long[] countAfter = new Long[1];
+        Captured captured = capture(qdrant, null, name, copies, present, writer, SnapshotFileName.of(run.startedAt(),
+                name), run.progress(), remarks, cancelled,
+                () -> countAfter[0] = countPoints(name, "after", manifest, remarks, cancelled));
+        recordCounts(manifest, countBefore, countAfter[0], sample);
+        SnapshotFileWriter.Written written = captured.written();
+        String snapshotName = captured.snapshotName();
+        boolean qdrantChecksum = captured.qdrantChecksum();
+        boolean remoteDeleted = captured.remoteDeleted();
+
+        manifest.put("completedAt", Instant.now().toString());
+        manifest.put("file", written.file().getFileName().toString());
+        manifest.put("bytes", written.bytes());
+        manifest.put("sha256", written.sha256());
+        manifest.put("checksumSource", qdrantChecksum ? "qdrant" : "computed");
+        manifest.put("qdrantSnapshotName", snapshotName);
+        manifest.set("archive", captured.facts().toJson());
+        writeManifest(writer, written.file(), manifest, remarks);
+
+        List<String> pruned = retain(name, written.file(), remarks);
+        return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
+                written.bytes(), written.sha256(), remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks),
+                pruned, orphans, null);
+    }
+
+    /**
+     * Retention over the collection's backups (snapshots and sets alike, each one backup) once {@code justTaken} is
+     * published, and the last-success gauges; returns what was deleted, with its remarks added to {@code remarks}.
+     */
+    List<String> retain(String name, Path justTaken, List<String> remarks) {
+        Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
+                .prune(catalog.list(), name, justTaken, Instant.now());
+        remarks.addAll(pruned.remarks());
+        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
+        return pruned.files();
+    }
+
+    /**
+     * What one create, download and check on one node gave.
+     *
+     * @param remoteDeleted whether Qdrant's copy was deleted after the download
+     */
+    record Captured(SnapshotFileWriter.Written written, SnapshotArchive.Facts facts, String snapshotName,
+            boolean qdrantChecksum, boolean remoteDeleted) {
+    }
+
+    /** Work done between the create and the download (the point count just after the create). */
+    @FunctionalInterface
+    interface AfterCreate {
+        void run() throws SnapshotFailure;
+    }
+
+    /**
+     * The snapshot of {@code name} on one node: the ledger entry before the create, the create, the streamed and
+     * verified download into {@code fileName} with the archive check, and the deletion of Qdrant's copy. Whatever
+     * fails leaves no file and leaves Qdrant's copy in the ledger for the next run (or for the caller to delete).
+     *
+     * @param client the node's client
+     * @param node the node as the ledger records it: null for {@code QDRANT_URL}
+     * @param progress where Qdrant's name for the copy is kept while it is on the server
+     */
+    Captured capture(QdrantClient client, String node, String name, QdrantCopies copies, List<String> present,
+            SnapshotFileWriter writer, String fileName, Progress progress, List<String> remarks,
+            BooleanSupplier cancelled, AfterCreate afterCreate) throws SnapshotFailure {
+        QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present, node);
         copies.update(entries -> entries.add(pending));
 
         SnapshotDescription description;
         try {
-            description = qdrant.createSnapshot(name, config.snapshot().timeout(), cancelled);
+            description = client.createSnapshot(name, config.snapshot().timeout(), cancelled);
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.REJECTED) {
                 copies.update(entries -> entries.remove(pending)); // Qdrant refused: nothing was made
@@ -240,9 +305,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             throw failure(e);
         }
         String snapshotName = description.name();
-        run.progress().snapshotName(snapshotName);
-        Long countAfter = countPoints(name, "after", manifest, remarks, cancelled);
-        recordCounts(manifest, countBefore, countAfter, sample);
+        progress.snapshotName(snapshotName);
+        afterCreate.run();
         QdrantCopies.Entry named = pending.named(snapshotName);
         copies.update(entries -> {
             entries.remove(pending);
@@ -257,17 +321,17 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     writer.requireSpace(description.size());
                 }
             } catch (SnapshotFailure e) {
-                throw nothingDownloaded(e, copies, named, run.progress());
+                throw nothingDownloaded(client, e, copies, named, progress);
             }
-            try (QdrantClient.Download download = qdrant.download(name, snapshotName, cancelled)) {
+            try (QdrantClient.Download download = client.download(name, snapshotName, cancelled)) {
                 if (description.size() == null && download.contentLength() >= 0) {
                     try {
                         writer.requireSpace(download.contentLength());
                     } catch (SnapshotFailure e) {
-                        throw nothingDownloaded(e, copies, named, run.progress());
+                        throw nothingDownloaded(client, e, copies, named, progress);
                     }
                 }
-                written = writer.write(download.body(), SnapshotFileName.of(run.startedAt(), name),
+                written = writer.write(download.body(), fileName,
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
                                 blankToNull(description.checksum()), archive));
             }
@@ -287,7 +351,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         boolean remoteDeleted = false;
         if (config.snapshot().deleteRemote()) {
             try {
-                qdrant.deleteSnapshot(name, snapshotName, callTimeout(), cancelled);
+                client.deleteSnapshot(name, snapshotName, callTimeout(), cancelled);
                 remoteDeleted = true;
                 copies.update(entries -> entries.remove(named));
             } catch (QdrantException e) {
@@ -301,22 +365,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             remarks.add("Qdrant's copy " + snapshotName + " was kept on the server (QDRANT_SNAPSHOT_DELETE_REMOTE=false)");
         }
 
-        manifest.put("completedAt", Instant.now().toString());
-        manifest.put("file", written.file().getFileName().toString());
-        manifest.put("bytes", written.bytes());
-        manifest.put("sha256", written.sha256());
-        manifest.put("checksumSource", qdrantChecksum ? "qdrant" : "computed");
-        manifest.put("qdrantSnapshotName", snapshotName);
-        manifest.set("archive", archive.facts().toJson());
-        writeManifest(writer, written.file(), manifest, remarks);
-
-        Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
-                .prune(catalog.list(), name, written.file(), Instant.now());
-        remarks.addAll(pruned.remarks());
-        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
-        return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
-                written.bytes(), written.sha256(), remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks),
-                pruned.files(), orphans);
+        return new Captured(written, archive.facts(), snapshotName, qdrantChecksum, remoteDeleted);
     }
 
     /**
@@ -336,7 +385,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     + ") holds an Active replica of " + (placement.local().isEmpty() ? "no shard"
                             : "shard" + (placement.local().size() > 1 ? "s " : " ") + placement.local().stream()
                                     .map(String::valueOf).collect(Collectors.joining(", ")))
-                    + " only (" + placement.missing() + "), so its snapshot would hold part of the data; point "
+                    + " only (" + placement.missing() + "), so its snapshot would hold part of the data; set "
+                    + "QDRANT_CLUSTER_NODES to every node's URL to back the cluster up as a set, or point "
                     + "QDRANT_URL at a node that holds an Active replica of every shard");
         }
         return placement;
@@ -372,17 +422,18 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * (another client snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger
      * while Qdrant lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
      */
-    private List<String> reconcile(QdrantCopies copies, String collection, List<String> removed,
+    List<String> reconcile(QdrantCopies copies, QdrantClient client, String node, String collection,
+            List<String> removed,
             List<String> remarks, BooleanSupplier cancelled) {
         List<QdrantCopies.Entry> entries = copies.entries();
         List<String> listed;
         try {
-            listed = new ArrayList<>(qdrant.listSnapshots(collection, callTimeout(), cancelled).stream()
+            listed = new ArrayList<>(client.listSnapshots(collection, callTimeout(), cancelled).stream()
                     .map(SnapshotDescription::name).toList());
         } catch (QdrantException e) {
             remarks.add("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
                     + e.getMessage());
-            metrics.copiesInDoubt(NAME, inDoubt(entries, null, collection));
+            metrics.copiesInDoubt(NAME, inDoubt(entries, null, collection, node));
             return null;
         }
         Instant now = Instant.now();
@@ -398,7 +449,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Map<QdrantCopies.Entry, List<String>> candidates = new HashMap<>();
         Map<String, Integer> wanted = new HashMap<>();
         for (QdrantCopies.Entry entry : entries) {
-            if (entry.collection().equals(collection) && entry.name() == null && entry.inDoubt() == null) {
+            if (entry.of(collection, node) && entry.name() == null && entry.inDoubt() == null) {
                 List<String> names = listed.stream().filter(n -> !claimed.contains(n) && inWindow(entry, n)).toList();
                 candidates.put(entry, names);
                 names.forEach(n -> wanted.merge(n, 1, Integer::sum));
@@ -407,8 +458,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         List<QdrantCopies.Entry> kept = new ArrayList<>();
         boolean changed = false;
         for (QdrantCopies.Entry entry : entries) {
-            if (!entry.collection().equals(collection)) {
-                kept.add(entry);
+            if (!entry.of(collection, node)) {
                 continue;
             }
             if (entry.inDoubt() != null) {
@@ -443,7 +493,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             boolean failed = false;
             for (String orphan : orphans) {
                 try {
-                    qdrant.deleteSnapshot(collection, orphan, callTimeout(), cancelled);
+                    client.deleteSnapshot(collection, orphan, callTimeout(), cancelled);
                     listed.remove(orphan);
                     removed.add(orphan);
                     LOG.infof("Deleted Qdrant's copy %s of collection `%s`, left by a run on %s that did not keep it",
@@ -465,18 +515,18 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
         if (changed) {
             copies.update(all -> {
-                all.clear();
+                all.removeIf(entry -> entry.of(collection, node));
                 all.addAll(kept);
             });
         }
-        metrics.copiesInDoubt(NAME, inDoubt(kept, listed, collection));
+        metrics.copiesInDoubt(NAME, inDoubt(copies.entries(), listed, collection, node));
         return listed;
     }
 
     /** How many copies the ledger holds in doubt; for {@code collection}, only those Qdrant still lists. */
-    private static int inDoubt(List<QdrantCopies.Entry> entries, List<String> listed, String collection) {
+    private static int inDoubt(List<QdrantCopies.Entry> entries, List<String> listed, String collection, String node) {
         return entries.stream().filter(e -> e.inDoubt() != null)
-                .mapToInt(e -> listed == null || !e.collection().equals(collection) ? e.inDoubt().size()
+                .mapToInt(e -> listed == null || !e.of(collection, node) ? e.inDoubt().size()
                         : (int) e.inDoubt().stream().filter(listed::contains).count())
                 .sum();
     }
@@ -500,11 +550,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /** A failure for want of space before any byte arrived: Qdrant's copy is of no use now, so it is deleted. */
-    private SnapshotFailure nothingDownloaded(SnapshotFailure e, QdrantCopies copies, QdrantCopies.Entry named,
-            Progress progress) {
+    private SnapshotFailure nothingDownloaded(QdrantClient client, SnapshotFailure e, QdrantCopies copies,
+            QdrantCopies.Entry named, Progress progress) {
         String snapshotName = named.name();
         try {
-            qdrant.deleteSnapshot(named.collection(), snapshotName, callTimeout(), () -> false);
+            client.deleteSnapshot(named.collection(), snapshotName, callTimeout(), () -> false);
             copies.update(entries -> entries.remove(named));
             progress.snapshotName(null); // nothing of it is left on Qdrant
             return new SnapshotFailure(e.kind(), e.getMessage() + "; Qdrant's copy " + snapshotName + " was deleted",
@@ -519,7 +569,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * The collection's exact point count just before or just after the create; a failure is a remark, never a failed
      * snapshot.
      */
-    private Long countPoints(String collection, String when, ObjectNode manifest, List<String> remarks,
+    Long countPoints(String collection, String when, ObjectNode manifest, List<String> remarks,
             BooleanSupplier cancelled) throws SnapshotFailure {
         try {
             return qdrant.countPoints(collection, callTimeout(), cancelled);
@@ -537,7 +587,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /**
      * The ids of a few points read just before the create, which a restore drill reads back; a failure is a remark.
      */
-    private List<JsonNode> samplePoints(String collection, ObjectNode manifest, List<String> remarks,
+    List<JsonNode> samplePoints(String collection, ObjectNode manifest, List<String> remarks,
             BooleanSupplier cancelled) throws SnapshotFailure {
         try {
             return qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled);
@@ -557,7 +607,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * that is the snapshot's {@code count}; when writes happened meanwhile, the snapshot holds between {@code min} and
      * {@code max} points. A restore checks the count it finds against them.
      */
-    private static void recordCounts(ObjectNode manifest, Long before, Long after, List<JsonNode> sample) {
+    static void recordCounts(ObjectNode manifest, Long before, Long after, List<JsonNode> sample) {
         ObjectNode points = manifest.putObject("points");
         if (sample != null) {
             sample.forEach(points.putArray("sample")::add);
@@ -586,7 +636,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * read just before it. What cannot be read is null, with the reason in {@code remarks}; it never fails the
      * snapshot. Every null in the manifest has its remark.
      */
-    private ObjectNode manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
+    ObjectNode manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
             List<String> runRemarks) {
         ObjectMapper mapper = json.get();
         ObjectNode manifest = mapper.createObjectNode();
@@ -660,7 +710,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
     }
 
-    private static SnapshotFailure failure(QdrantException e) {
+    static SnapshotFailure failure(QdrantException e) {
         Kind kind = switch (e.kind()) {
             case TIMEOUT -> Kind.UPSTREAM_TIMEOUT;
             case UNREACHABLE -> Kind.UNREACHABLE;
@@ -675,7 +725,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /** Sleeps, looking at the cancellation every {@link #CANCEL_CHECK_MILLIS}. */
-    private static void pause(long millis, Cancellation cancellation) throws SnapshotFailure {
+    static void pause(long millis, Cancellation cancellation) throws SnapshotFailure {
         long until = System.nanoTime() + millis * 1_000_000;
         for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {
             if (cancellation.cancelled()) {

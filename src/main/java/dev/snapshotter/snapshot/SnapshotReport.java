@@ -69,7 +69,7 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
     /** A run that did nothing, for the reason {@code message} gives, naming {@code file} when one is concerned. */
     static SnapshotReport skipped(Reason reason, Instant at, List<String> targets, String message, String file) {
         return of(reason, at, 0, targets.stream().map(target -> new TargetReport(target, Status.SKIPPED, null, null,
-                file, null, null, null, 0, message, null, null, null, null, null)).toList());
+                file, null, null, null, 0, message, null, null, null, null, null, null)).toList());
     }
 
     /** The first failed target's failure kind, if any target failed. */
@@ -93,6 +93,20 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
     public record TargetReport(String target, Status status, String collection, String snapshotName,
             String filePath, Long bytesWritten, String sha256, Boolean remoteDeleted, long durationMs, String message,
             List<String> pruned, List<String> orphansRemoved, String stage, OffsiteReport offsite,
-            @JsonIgnore SnapshotFailure.Kind failure) {
+            @JsonIgnore SnapshotFailure.Kind failure, List<SetMember> members) {
+    }
+
+    /**
+     * One file of a cluster backup set.
+     *
+     * @param node the node's REST URL, as configured in {@code QDRANT_CLUSTER_NODES}
+     * @param peerId the peer id it answered as (unsigned 64-bit, as text)
+     * @param shards the shard ids the set counts on this file for
+     * @param shardsWithData every shard id whose data the file holds
+     * @param snapshotName Qdrant's name for the snapshot on that node
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SetMember(String node, String peerId, String filePath, long bytes, String sha256,
+            List<Integer> shards, List<Integer> shardsWithData, String snapshotName, boolean remoteDeleted) {
     }
 }

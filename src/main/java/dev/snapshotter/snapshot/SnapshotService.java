@@ -241,7 +241,7 @@ public class SnapshotService {
             }
             Outcome outcome = target.snapshot(run);
             OffsiteReport copy = null;
-            if (outcome.status() == Status.COMPLETED && offsite.enabled()) {
+            if (outcome.status() == Status.COMPLETED && offsite.enabled() && outcome.members() == null) {
                 long copyStart = System.nanoTime();
                 try {
                     copy = offsite.afterSnapshot(Path.of(outcome.filePath()), run.cancellation()::cancelled);
@@ -256,14 +256,17 @@ public class SnapshotService {
             report = new TargetReport(name, outcome.status(), outcome.collection(), outcome.snapshotName(),
                     outcome.filePath(), outcome.status() == Status.SKIPPED ? null : outcome.bytesWritten(),
                     outcome.sha256(), outcome.remoteDeleted(), duration, outcome.message(),
-                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null, copy, null);
+                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null, copy, null,
+                    outcome.members());
             if (outcome.status() == Status.SKIPPED) {
                 LOG.infof("Snapshot skipped: reason=%s target=%s: %s", reason.label(), name, outcome.message());
             } else {
                 BLOCKER.set(this, null);
                 LOG.infof("Snapshot completed: reason=%s target=%s collection=%s snapshot=%s file=%s bytes=%d "
                         + "sha256=%s remoteDeleted=%s pruned=%d offsite=%s duration=%dms", reason.label(), name,
-                        outcome.collection(), outcome.snapshotName(), outcome.filePath(), outcome.bytesWritten(),
+                        outcome.collection(), outcome.members() == null ? outcome.snapshotName()
+                                : "set of " + outcome.members().size(),
+                        outcome.filePath(), outcome.bytesWritten(),
                         outcome.sha256(), outcome.remoteDeleted(), outcome.pruned().size(),
                         copy == null ? "off" : "s3://" + copy.bucket() + "/" + copy.key(), duration);
             }
@@ -301,7 +304,8 @@ public class SnapshotService {
                 || e.kind() == SnapshotFailure.Kind.LOCAL_IO ? e.kind() : SnapshotFailure.Kind.OFFSITE;
         return new TargetReport(target.name(), Status.FAILED, outcome.collection(), outcome.snapshotName(),
                 outcome.filePath(), outcome.bytesWritten(), outcome.sha256(), outcome.remoteDeleted(), duration, message,
-                nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), "offsite", copy, kind);
+                nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), "offsite", copy, kind,
+                outcome.members());
     }
 
     private static <T> List<T> nullIfEmpty(List<T> list) {
@@ -322,7 +326,7 @@ public class SnapshotService {
             LOG.warnf("Snapshot cancelled by shutdown: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
                     run.reason().label(), target.name(), collection, snapshot, duration);
             return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                    remoteDeleted, duration, message, null, orphans, null, null, SnapshotFailure.Kind.CANCELLED);
+                    remoteDeleted, duration, message, null, orphans, null, null, SnapshotFailure.Kind.CANCELLED, null);
         }
         String message = e.getMessage();
         if (snapshotName != null) {
@@ -331,7 +335,7 @@ public class SnapshotService {
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
                 run.reason().label(), target.name(), collection, snapshot, duration, message);
         return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                remoteDeleted, duration, message, null, orphans, null, null, e.kind());
+                remoteDeleted, duration, message, null, orphans, null, null, e.kind(), null);
     }
 
     private static long millisSince(long startNanos) {

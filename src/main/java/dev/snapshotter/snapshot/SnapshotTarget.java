@@ -113,14 +113,15 @@ public interface SnapshotTarget {
      * @param message a remark worth the operator's attention (why, for a skip), or null
      * @param pruned files retention deleted after it
      * @param orphansRemoved server-side copies of earlier runs deleted by this run
+     * @param members the files of a cluster backup set ({@code filePath} is then the set's directory), or null
      */
     record Outcome(SnapshotReport.Status status, String collection, String snapshotName, String filePath,
             long bytesWritten, String sha256, Boolean remoteDeleted, String message, List<String> pruned,
-            List<String> orphansRemoved) {
+            List<String> orphansRemoved, List<SnapshotReport.SetMember> members) {
 
         static Outcome skipped(String collection, String file, String message) {
             return new Outcome(SnapshotReport.Status.SKIPPED, collection, null, file, 0, null, null, message,
-                    List.of(), List.of());
+                    List.of(), List.of(), null);
         }
     }
 }

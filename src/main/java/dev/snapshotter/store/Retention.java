@@ -75,7 +75,7 @@ public final class Retention {
                 continue;
             }
             try {
-                Files.delete(entry.file());
+                SnapshotCatalog.deleteFirst(entry);
             } catch (IOException e) {
                 String remark = "Could not delete " + entry.fileName() + " (" + why + "): "
                         + SnapshotFileWriter.reason(e);

@@ -77,7 +77,12 @@ public class SnapshotCatalog {
      * @param lastDrill its last restore drill ({@code drilledAt}, {@code result}, {@code message}), or null
      */
     public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, JsonNode manifest,
-            Instant verificationFailedAt, JsonNode lastDrill) {
+            Instant verificationFailedAt, JsonNode lastDrill, List<Member> members) {
+
+        /** Whether this is a cluster backup set: {@code file} is its directory, {@code sha256} is null. */
+        public boolean isSet() {
+            return members != null;
+        }
 
         /** Whether the last re-read of this file matched its checksum file (or it was never re-read). */
         public boolean verified() {
@@ -117,7 +122,8 @@ public class SnapshotCatalog {
         }
 
         public Path sidecar() {
-            return file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
+            return isSet() ? file.resolve(SetStaging.MANIFEST)
+                    : file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         }
 
         /** Its {@code sha256sum}-format checksum file. */
@@ -131,7 +137,8 @@ public class SnapshotCatalog {
         }
 
         public Path manifestFile() {
-            return file.resolveSibling(fileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
+            return isSet() ? file.resolve(SetStaging.MANIFEST)
+                    : file.resolveSibling(fileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
         }
 
         Path failedVerificationFile() {
@@ -144,8 +151,18 @@ public class SnapshotCatalog {
 
         /** The snapshot and every file beside it, the snapshot first (deleting it first unlists the rest). */
         public List<Path> files() {
-            return List.of(file, sidecar(), manifestFile(), failedVerificationFile(), drillFile());
+            return isSet() ? List.of(file, failedVerificationFile(), drillFile())
+                    : List.of(file, sidecar(), manifestFile(), failedVerificationFile(), drillFile());
         }
+    }
+
+    /**
+     * One file of a backup set, in the set's directory.
+     *
+     * @param file its name in the set's directory
+     * @param peerId the peer it was taken on
+     */
+    public record Member(String file, String peerId, long bytes, String sha256) {
     }
 
     /** Every verified snapshot, newest first. */
@@ -159,12 +176,22 @@ public class SnapshotCatalog {
         } catch (IOException e) {
             LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
         }
+        try (DirectoryStream<Path> sets = Files.newDirectoryStream(dir, "*" + SnapshotFileName.SET_SUFFIX)) {
+            for (Path set : sets) {
+                setEntry(set).ifPresent(entries::add);
+            }
+        } catch (IOException e) {
+            LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
+        }
         entries.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::fileName).reversed());
         return entries;
     }
 
     /** The listed snapshot of exactly this file name; any other name (paths, temporaries, links) is empty. */
     public Optional<Entry> find(String fileName) {
+        if (SnapshotFileName.parseSet(fileName).isPresent()) {
+            return setEntry(directory.path().resolve(fileName));
+        }
         if (SnapshotFileName.parse(fileName).isEmpty()) {
             return Optional.empty();
         }
@@ -237,12 +264,30 @@ public class SnapshotCatalog {
      */
     public List<String> remove(Entry entry) throws IOException {
         List<String> deleted = new ArrayList<>();
-        for (Path path : entry.files()) {
+        if (Files.exists(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+            deleteFirst(entry);
+            deleted.add(entry.fileName());
+        }
+        for (Path path : entry.files().subList(1, entry.files().size())) {
             if (Files.deleteIfExists(path)) {
                 deleted.add(path.getFileName().toString());
             }
         }
         return deleted;
+    }
+
+    /**
+     * Deletes the snapshot file itself, or a set's directory: renamed out of the listing first (to the hidden name
+     * a boot clears), so a half-done deletion is never listed, then removed with its members.
+     */
+    static void deleteFirst(Entry entry) throws IOException {
+        if (!entry.isSet()) {
+            Files.delete(entry.file());
+            return;
+        }
+        Path going = entry.file().resolveSibling("." + entry.fileName() + SnapshotFileWriter.PART_SUFFIX);
+        Files.move(entry.file(), going, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        SetStaging.deleteTree(going);
     }
 
     /** A deletion through the API: the snapshot and the files beside it that were removed (a CDI event too). */
@@ -272,6 +317,34 @@ public class SnapshotCatalog {
      */
     public Verification verify(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
         Verification verification = reread(entry, check, copy);
+        mark(entry, verification);
+        return verification;
+    }
+
+    /**
+     * Re-reads every member of a set against its checksum file, each through a content check of its own; the set is
+     * verified when every member is (the bytes are those whose shard coverage was checked when the set was taken).
+     * Marks the set, as {@link #verify(Entry, ContentCheck)} marks a file.
+     */
+    public Verification verifySet(Entry set, java.util.function.Supplier<ContentCheck> checks) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Member member : set.members()) {
+            try (InputStream in = Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS)) {
+                Verification one = check(set.fileName() + "/" + member.file(), in, member.sha256(), checks.get(),
+                        OutputStream.nullOutputStream());
+                if (!one.verified()) {
+                    problems.add(member.file() + ": " + (one.problem() != null ? one.problem()
+                            : "hashes to " + one.sha256() + " but its checksum file says " + one.expected()));
+                }
+            }
+        }
+        Verification verification = new Verification(set.fileName(), problems.isEmpty(), null, null,
+                problems.isEmpty() ? null : String.join("; ", problems));
+        mark(set, verification);
+        return verification;
+    }
+
+    private void mark(Entry entry, Verification verification) throws IOException {
         Path marker = entry.failedVerificationFile();
         if (verification.verified()) {
             if (Files.deleteIfExists(marker)) {
@@ -288,7 +361,6 @@ public class SnapshotCatalog {
             }
             directory.writer().writeAtomically(marker, json.get().writeValueAsBytes(mark));
         }
-        return verification;
     }
 
     private Verification reread(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
@@ -348,8 +420,49 @@ public class SnapshotCatalog {
                 return Optional.empty();
             }
             return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file), sha256,
-                    manifest(file), verificationFailedAt(file), lastDrill(file)));
+                    manifest(file), verificationFailedAt(file), lastDrill(file), null));
         } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A published backup set: a directory named like a snapshot with {@code .set}, whose {@code set.json} names its
+     * members, each a regular file beside its checksum file with the SHA-256 the manifest records. Anything less is
+     * not a set (sets are published whole; something else made it).
+     */
+    private Optional<Entry> setEntry(Path dir) {
+        Optional<SnapshotFileName> name = SnapshotFileName.parseSet(dir.getFileName().toString());
+        if (name.isEmpty() || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode manifest = jsonIn(dir.resolve(SetStaging.MANIFEST));
+            if (manifest == null || !manifest.path("members").isArray() || manifest.path("members").isEmpty()) {
+                return Optional.empty();
+            }
+            List<Member> members = new ArrayList<>();
+            long bytes = 0;
+            for (JsonNode node : manifest.path("members")) {
+                String file = node.path("file").asText("");
+                String sha256 = node.path("sha256").asText("");
+                Path member = dir.resolve(file);
+                if (file.contains("/") || !Files.isRegularFile(member, LinkOption.NOFOLLOW_LINKS)
+                        || !SHA256.matcher(sha256).matches()) {
+                    return Optional.empty();
+                }
+                Path sidecar = dir.resolve(file + SnapshotFileWriter.CHECKSUM_SUFFIX);
+                if (!Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS) || !Files.readString(sidecar,
+                        StandardCharsets.UTF_8).strip().split("\\s+", 2)[0].equalsIgnoreCase(sha256)) {
+                    return Optional.empty();
+                }
+                long size = Files.size(member);
+                bytes += size;
+                members.add(new Member(file, node.path("peerId").asText(null), size, sha256));
+            }
+            return Optional.of(new Entry(dir, name.get().key(), name.get().createdAt(), bytes, null, manifest,
+                    verificationFailedAt(dir), lastDrill(dir), List.copyOf(members)));
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
@@ -395,7 +508,10 @@ public class SnapshotCatalog {
 
     /** The JSON object in the file {@code <snapshot><suffix>} beside a snapshot, or null when there is none. */
     private JsonNode jsonBeside(Path file, String suffix) throws IOException {
-        Path beside = file.resolveSibling(file.getFileName() + suffix);
+        return jsonIn(file.resolveSibling(file.getFileName() + suffix));
+    }
+
+    private JsonNode jsonIn(Path beside) throws IOException {
         if (!Files.isRegularFile(beside, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }

@@ -9,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -165,6 +166,11 @@ public class SnapshotDirectory {
         return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create, SnapshotFileWriter.FLUSH_EVERY_BYTES);
     }
 
+    /** Starts backup set {@code name} (see {@link SetStaging}) in the directory. */
+    public SetStaging stageSet(String name) throws SnapshotFailure {
+        return SetStaging.open(path(), name);
+    }
+
     /**
      * Removes the temporary files an interrupted run of ours left: a snapshot's, its checksum file's, its manifest's
      * or mark's, the ledger's, or a write probe's. Any other hidden {@code .part} file is someone else's and stays.
@@ -172,7 +178,17 @@ public class SnapshotDirectory {
     private static void removeLeftovers(Path directory) {
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(directory, ".*" + SnapshotFileWriter.PART_SUFFIX)) {
             for (Path part : parts) {
-                if (!OUR_LEFTOVER.matcher(part.getFileName().toString()).matches()) {
+                String name = part.getFileName().toString();
+                if (Files.isDirectory(part, LinkOption.NOFOLLOW_LINKS) && name.endsWith(SnapshotFileName.SET_SUFFIX
+                        + SnapshotFileWriter.PART_SUFFIX) && SnapshotFileName
+                                .parseSet(name.substring(1,
+                                        name.length() - SnapshotFileWriter.PART_SUFFIX.length()))
+                                .isPresent()) {
+                    SetStaging.deleteTree(part);
+                    LOG.warnf("Removed %s, an unfinished backup set an interrupted run left behind", part);
+                    continue;
+                }
+                if (!OUR_LEFTOVER.matcher(name).matches()) {
                     continue;
                 }
                 Files.deleteIfExists(part);

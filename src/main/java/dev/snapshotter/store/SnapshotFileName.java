@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public record SnapshotFileName(Instant createdAt, String key) {
 
     public static final String SUFFIX = ".snap";
+    /** A cluster backup set is a directory named like a snapshot, with this suffix instead of {@link #SUFFIX}. */
+    public static final String SET_SUFFIX = ".set";
     static final int MAX_KEY_CHARS = 120;
     static final int KEPT_KEY_CHARS = 100;
     /** The name's shape, for patterns of the names beside it. */
@@ -33,6 +35,19 @@ public record SnapshotFileName(Instant createdAt, String key) {
     /** The name of the snapshot of {@code collection} a run started at {@code createdAt} writes. */
     public static String of(Instant createdAt, String collection) {
         return TIME.format(createdAt) + "-" + key(collection) + SUFFIX;
+    }
+
+    /** The name of the backup set of {@code collection} a run started at {@code createdAt} publishes. */
+    public static String ofSet(Instant createdAt, String collection) {
+        return TIME.format(createdAt) + "-" + key(collection) + SET_SUFFIX;
+    }
+
+    /** A backup set's directory name read back, or empty for any name of another shape. */
+    public static Optional<SnapshotFileName> parseSet(String name) {
+        if (name == null || !name.endsWith(SET_SUFFIX)) {
+            return Optional.empty();
+        }
+        return parse(name.substring(0, name.length() - SET_SUFFIX.length()) + SUFFIX);
     }
 
     /** The name read back, or empty for any name of another shape. */

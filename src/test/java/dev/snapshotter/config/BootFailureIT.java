@@ -104,6 +104,11 @@ class BootFailureIT {
             "QDRANT_SNAPSHOT_S3_KEEP_WITHIN|soon|QDRANT_SNAPSHOT_S3_KEEP_WITHIN must be a duration from 1m",
             "QDRANT_SNAPSHOT_S3_KEEP_LOCAL|false|QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false removes each local snapshot",
             "QDRANT_SNAPSHOT_S3_ACCESS_KEY|AKIDEXAMPLE|QDRANT_SNAPSHOT_S3_ACCESS_KEY and QDRANT_SNAPSHOT_S3_SECRET_KEY go together",
+            "QDRANT_CLUSTER_NODES|http://qdrant-0:6333,ftp://qdrant-1|QDRANT_CLUSTER_NODES must be a comma-separated list of node URLs, each an http:// or https:// URL",
+            "QDRANT_CLUSTER_NODES|http://qdrant-0:6333,http://qdrant-0:6333/|QDRANT_CLUSTER_NODES names http://qdrant-0:6333/ twice",
+            "QDRANT_CLUSTER_NODES|' , '|QDRANT_CLUSTER_NODES is set but names no node",
+            "QDRANT_CLUSTER_PARALLELISM|0|QDRANT_CLUSTER_PARALLELISM must be a whole number from 1 to 16",
+            "QDRANT_CLUSTER_SETTLE_TIMEOUT|7h|QDRANT_CLUSTER_SETTLE_TIMEOUT must be a duration from 0s to 6h",
     })
     void refusesBadValueNamingTheVariable(String variable, String value, String sentence) throws Exception {
         Map<String, String> environment = new HashMap<>(Map.of("QDRANT_URL", qdrant.baseUrl(),
@@ -141,6 +146,20 @@ class BootFailureIT {
         assertThat(exit.code()).isNotZero();
         assertThat(exit.output()).contains("Boot failed: " + variable + " " + sentence)
                 .contains("(the value is not shown)").doesNotContain("-SECRET-");
+        assertOneSentenceNoTrace(exit);
+        assertThat(qdrant.getAllServeEvents()).isEmpty();
+    }
+
+    /** Backup sets are not yet copied off-site, restored or drilled: asking for both is refused, not done half. */
+    @Test
+    void refusesClusterSetsWithOffsiteCopies() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("snapshots").toString(), "QDRANT_CLUSTER_NODES", qdrant.baseUrl(),
+                "QDRANT_SNAPSHOT_S3_BUCKET", "backups"));
+
+        assertThat(exit.code()).isNotZero();
+        assertThat(exit.output()).contains("Boot failed: QDRANT_CLUSTER_NODES backs the cluster up as sets, which this "
+                + "release cannot yet use with QDRANT_SNAPSHOT_S3_BUCKET (off-site copies); unset one of the two.");
         assertOneSentenceNoTrace(exit);
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }

@@ -78,7 +78,8 @@ class ClusterAndNameRefusalTest {
                     .body("targets[0].message", containsString("shard 1 on peer " + PEER_B + " (Active)"))
                     .body("targets[0].message", containsString("shard 2 on peers " + PEER_C + " (Active), " + PEER_B
                             + " (Dead)"))
-                    .body("targets[0].message", containsString("QDRANT_URL"));
+                    .body("targets[0].message", containsString("QDRANT_URL"))
+                    .body("targets[0].message", containsString("set QDRANT_CLUSTER_NODES to every node's URL"));
             assertThat(logs.lines()).anyMatch(line -> line.startsWith("ERROR") && line.contains("partial backup"));
         }
         assertThat(qdrant.creates()).isEmpty();

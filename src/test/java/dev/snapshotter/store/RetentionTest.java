@@ -53,7 +53,7 @@ class RetentionTest {
                         Instant at = Instant.parse(name.substring(0, 10) + "T" + name.substring(11, 13) + ":"
                                 + name.substring(14, 16) + ":" + name.substring(17, 19) + "Z");
                         return new SnapshotCatalog.Entry(p, name.substring(25, name.length() - 5), at, 1, "0".repeat(64),
-                                null, null, null);
+                                null, null, null, null);
                     })
                     .sorted((a, b) -> b.createdAt().compareTo(a.createdAt())).toList();
         }
@@ -144,7 +144,7 @@ class RetentionTest {
         // the newest real snapshot failed its last re-read: it is no backup to count on
         List<SnapshotCatalog.Entry> all = planted.stream().map(e -> e.createdAt().equals(NOW.minus(Duration.ofDays(1)))
                 ? new SnapshotCatalog.Entry(e.file(), e.key(), e.createdAt(), e.bytes(), e.sha256(), null,
-                        NOW.minusSeconds(60), null)
+                        NOW.minusSeconds(60), null, null)
                 : e).toList();
         assertThat(all.get(0).file()).isEqualTo(future);
 

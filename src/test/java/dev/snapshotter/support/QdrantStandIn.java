@@ -42,6 +42,7 @@ public final class QdrantStandIn {
     private final WireMockServer server;
     private final SnapshotDir directory;
     private final FaultyDownloadServer faulty;
+    private volatile String peerId = String.valueOf(PEER_ID);
 
     QdrantStandIn(WireMockServer server, SnapshotDir directory, FaultyDownloadServer faulty) {
         this.server = server;
@@ -92,6 +93,7 @@ public final class QdrantStandIn {
     public void reset() {
         server.resetAll();
         directory.clear();
+        peerId = String.valueOf(PEER_ID);
         // the api-key middleware: whitelisted paths aside, no key or a wrong key is a bare-text 401
         server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(401)
                 .withBody("Must provide an API key or an Authorization bearer token")));
@@ -112,6 +114,7 @@ public final class QdrantStandIn {
      * {@code GET /collections/{c}/cluster} answers {@code collectionCluster} (a {@code CollectionClusterInfo}).
      */
     public void cluster(String peerId, List<String> peers, String collection, String collectionCluster) {
+        this.peerId = peerId;
         StringBuilder known = new StringBuilder();
         for (String peer : peers) {
             known.append(known.length() == 0 ? "" : ",").append("\"").append(peer).append("\":{\"uri\":\"http://qdrant-")
@@ -327,7 +330,7 @@ public final class QdrantStandIn {
     }
 
     public Snapshot describeSnapshot(String collection, byte[] body) {
-        String name = collection + "-" + PEER_ID + "-" + NAME_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
+        String name = collection + "-" + peerId + "-" + NAME_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))
                 + ".snapshot";
         return new Snapshot(collection, name, body, TestData.sha256(body));
     }

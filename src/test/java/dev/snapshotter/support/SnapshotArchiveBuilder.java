@@ -29,7 +29,8 @@ public final class SnapshotArchiveBuilder {
     private final Map<String, byte[]> extra = new LinkedHashMap<>();
     private final Map<String, Byte> extraTypes = new LinkedHashMap<>();
     private String omitted;
-    private int remoteShard = -1;
+    private final java.util.Set<Integer> remoteShards = new java.util.TreeSet<>();
+    private String keyMapping = "[]";
     private int cutBytes;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
     private int longFileMode = TarArchiveOutputStream.LONGFILE_GNU;
@@ -90,7 +91,13 @@ public final class SnapshotArchiveBuilder {
 
     /** This shard lives on another peer: only its two state files, {@code is_local: false}. */
     public SnapshotArchiveBuilder remoteShard(int id) {
-        this.remoteShard = id;
+        this.remoteShards.add(id);
+        return this;
+    }
+
+    /** Custom sharding: {@code shard_key_mapping.json} holds this (such as {@code [{"key":"a","shard_ids":[0]}]}). */
+    public SnapshotArchiveBuilder customSharding(String mapping) {
+        this.keyMapping = mapping;
         return this;
     }
 
@@ -105,7 +112,7 @@ public final class SnapshotArchiveBuilder {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, 512)) {
             tar.setLongFileMode(longFileMode);
             for (int id = 0; id < shards; id++) {
-                boolean local = id != remoteShard;
+                boolean local = !remoteShards.contains(id);
                 if (local) {
                     directory(tar, id + "/segments/");
                     file(tar, id + "/segments/5f6c2a43-b9b1-4ec7-9a0e-2c1f0c58d4e1.tar",
@@ -136,10 +143,11 @@ public final class SnapshotArchiveBuilder {
             }
             file(tar, "version.info", version);
             file(tar, "config.json", "{\"params\":{\"vectors\":" + vectors + ",\"shard_number\":" + shards
+                    + (keyMapping.equals("[]") ? "" : ",\"sharding_method\":\"custom\"")
                     + ",\"replication_factor\":1,\"write_consistency_factor\":1,\"on_disk_payload\":true},"
                     + "\"hnsw_config\":{\"m\":16},\"optimizer_config\":{},\"wal_config\":{},"
                     + "\"quantization_config\":null,\"uuid\":\"7d1e0a64-0a2b-4a7e-8b3e-3c4a1f5a2b9c\"}");
-            file(tar, "shard_key_mapping.json", "[]");
+            file(tar, "shard_key_mapping.json", keyMapping);
             file(tar, "payload_index.json", "{\"schema\":{}}");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -132,6 +132,10 @@ public final class SnapshotDir {
         }
         list().forEach(file -> {
             try {
+                if (Files.isDirectory(file)) {
+                    TempTree.delete(file); // a backup set
+                    return;
+                }
                 Files.delete(file);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

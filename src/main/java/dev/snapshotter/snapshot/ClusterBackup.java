@@ -1,0 +1,443 @@
+package dev.snapshotter.snapshot;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.snapshotter.config.BoundedDuration;
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.qdrant.ClusterPlan;
+import dev.snapshotter.qdrant.QdrantClient;
+import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.ShardPlacement;
+import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
+import dev.snapshotter.snapshot.SnapshotTarget.Progress;
+import dev.snapshotter.snapshot.SnapshotTarget.RunContext;
+import dev.snapshotter.store.SetStaging;
+import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFileName;
+import dev.snapshotter.store.SnapshotFileWriter;
+
+/**
+ * A run against a cluster ({@code QDRANT_CLUSTER_NODES}): learns the peer id each node answers as (twice, so a
+ * load-balanced address is caught), reads where the shards live, chooses the fewest nodes whose {@code Active}
+ * replicas cover every shard ({@link ClusterPlan}), snapshots each chosen node as a single Qdrant is snapshotted
+ * (ledger, create, streamed verified download with the archive check, deletion of Qdrant's copy), in parallel across
+ * nodes up to {@code QDRANT_CLUSTER_PARALLELISM}, checks that the files together hold every shard's data, and
+ * publishes them as one backup set, its manifest written last ({@link SetStaging}). A member that fails stops the
+ * others: no set is published and Qdrant's copy on every node is deleted (or left in the ledger for the next run).
+ */
+final class ClusterBackup {
+
+    private static final Logger LOG = Logger.getLogger(ClusterBackup.class);
+    /** How often an unsettled cluster is read again while the run waits for it. */
+    static final long SETTLE_POLL_MILLIS = 2_000;
+    static final String NOT_ONE_POINT_IN_TIME = "The members were snapshotted one node at a time, in parallel across "
+            + "nodes: together they hold every shard, but they are not one point in time across nodes (writes made "
+            + "while the run went may be in some members and not in others).";
+
+    private final QdrantSnapshotTarget target;
+    private final QdrantClient qdrant;
+    private final QdrantConfig config;
+    private final SnapshotDirectory directory;
+    private final Instance<ObjectMapper> json;
+    private final Map<URI, QdrantClient> clients = new ConcurrentHashMap<>();
+
+    ClusterBackup(QdrantSnapshotTarget target, QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
+            Instance<ObjectMapper> json) {
+        this.target = target;
+        this.qdrant = qdrant;
+        this.config = config;
+        this.directory = directory;
+        this.json = json;
+    }
+
+    /** A configured node: its URL, its client, and the peer id it answered as (null while unknown or unreachable). */
+    private record Node(URI url, QdrantClient client, String peerId, String problem) {
+    }
+
+    /** One chosen node's part of the run, filled as it goes. */
+    private static final class Member {
+        final ClusterPlan.Member planned;
+        final QdrantClient client;
+        final Progress progress = new Progress();
+        final List<String> remarks = new ArrayList<>();
+        QdrantSnapshotTarget.Captured captured;
+        QdrantClient.VersionInfo version;
+        Map<Integer, Long> points = Map.of();
+        SnapshotFailure failure;
+
+        Member(ClusterPlan.Member planned, QdrantClient client) {
+            this.planned = planned;
+            this.client = client;
+        }
+
+        String fileName() {
+            return planned.peerId() + SnapshotFileName.SUFFIX;
+        }
+
+        String where() {
+            return "node " + planned.node() + " (peer " + planned.peerId() + ")";
+        }
+    }
+
+    Outcome take(RunContext run, QdrantClient.Collection collection) throws SnapshotFailure {
+        String name = collection.name();
+        BooleanSupplier cancelled = run.cancellation()::cancelled;
+        List<String> remarks = new ArrayList<>();
+        List<Node> nodes = discover(cancelled);
+        Map<String, URI> byPeer = new LinkedHashMap<>();
+        nodes.stream().filter(n -> n.peerId() != null).forEach(n -> byPeer.put(n.peerId(), n.url()));
+        nodes.stream().filter(n -> n.problem() != null).forEach(n -> remarks.add("node " + n.url()
+                + " was left out: " + n.problem()));
+        ClusterPlan plan = plan(name, nodes, byPeer, run.cancellation());
+        LOG.infof("Cluster plan for collection `%s`: %s", name, describe(plan));
+
+        try (SetStaging set = directory.stageSet(SnapshotFileName.ofSet(run.startedAt(), name))) {
+            QdrantCopies copies = new QdrantCopies(directory.path(), directory.writer(), json.get());
+            List<Member> members = new ArrayList<>();
+            Map<Member, List<String>> present = new LinkedHashMap<>();
+            for (ClusterPlan.Member planned : plan.members()) {
+                Member member = new Member(planned, client(planned.node()));
+                members.add(member);
+                present.put(member, target.reconcile(copies, member.client, planned.node().toString(), name,
+                        run.progress().orphansRemoved(), remarks, cancelled));
+            }
+            ObjectNode manifest = target.manifestBeforeCreate(run, collection, plan.placement(), remarks);
+            Long countBefore = target.countPoints(name, "before", manifest, remarks, cancelled);
+            List<JsonNode> sample = target.samplePoints(name, manifest, remarks, cancelled);
+
+            captureAll(run, name, set, copies, members, present);
+
+            for (Member member : members) {
+                List<Integer> missing = member.planned.shards().stream()
+                        .filter(id -> !member.captured.facts().shardsWithData().contains(id)).toList();
+                if (!missing.isEmpty()) {
+                    throw new SnapshotFailure(Kind.VERIFICATION, member.where() + " held an Active replica of shard"
+                            + (missing.size() > 1 ? "s " : " ") + join(missing) + " when the run began, but its "
+                            + "snapshot holds no data of " + (missing.size() > 1 ? "them" : "it") + " (the placement "
+                            + "changed meanwhile?); no set was published");
+                }
+            }
+            requireSamePeers(members, cancelled);
+            Long countAfter = target.countPoints(name, "after", manifest, remarks, cancelled);
+            QdrantSnapshotTarget.recordCounts(manifest, countBefore, countAfter, sample);
+            long bytes = members.stream().mapToLong(m -> m.captured.written().bytes()).sum();
+            completeManifest(manifest, plan, members, bytes, remarks);
+            set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            List<SnapshotReport.SetMember> reported = members.stream().map(m -> new SnapshotReport.SetMember(
+                    m.planned.node().toString(), m.planned.peerId(), set.target().resolve(m.fileName()).toString(),
+                    m.captured.written().bytes(), m.captured.written().sha256(), m.planned.shards(),
+                    m.captured.facts().shardsWithData(), m.captured.snapshotName(), m.captured.remoteDeleted()))
+                    .toList();
+            members.forEach(m -> remarks.addAll(m.remarks.stream().map(r -> m.where() + ": " + r).toList()));
+            List<String> pruned = target.retain(name, set.target(), remarks);
+            return new Outcome(SnapshotReport.Status.COMPLETED, name, null, set.target().toString(), bytes, null,
+                    members.stream().allMatch(m -> m.captured.remoteDeleted()), remarks.isEmpty() ? null
+                            : String.join("; ", remarks),
+                    pruned, run.progress().orphansRemoved(), reported);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "The set manifest could not be written: "
+                    + SnapshotFileWriter.reason(e) + "; no set was published", e);
+        }
+    }
+
+    /**
+     * Every configured node's peer id, asked twice: a URL that answers as two peers, or two URLs that answer as one
+     * peer, is a load-balanced address, which refuses the run. A node that cannot be reached is left out (the plan
+     * then needs the others to cover every shard); a node that runs standalone refuses the run.
+     */
+    private List<Node> discover(BooleanSupplier cancelled) throws SnapshotFailure {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, URI> seen = new LinkedHashMap<>();
+        for (URI url : config.cluster().nodes().orElseThrow().urls()) {
+            QdrantClient client = client(url);
+            String first;
+            String second;
+            try {
+                QdrantClient.ClusterStatus status = client.clusterStatus(target.callTimeout(), cancelled);
+                if (!status.enabled()) {
+                    throw new SnapshotFailure(Kind.REFUSED, "QDRANT_CLUSTER_NODES lists " + url + ", which runs "
+                            + "standalone (its GET /cluster says disabled): list the nodes of one Qdrant cluster, or "
+                            + "unset QDRANT_CLUSTER_NODES for a single Qdrant; nothing was asked of Qdrant");
+                }
+                first = status.peerId();
+                second = client.clusterStatus(target.callTimeout(), cancelled).peerId();
+            } catch (QdrantException e) {
+                if (e.kind() == QdrantException.Kind.CANCELLED) {
+                    throw QdrantSnapshotTarget.failure(e);
+                }
+                if (e.kind() == QdrantException.Kind.REJECTED && (e.status() == 401 || e.status() == 403)) {
+                    throw new SnapshotFailure(Kind.UPSTREAM, "Node " + url + " of QDRANT_CLUSTER_NODES: "
+                            + e.getMessage(), e);
+                }
+                nodes.add(new Node(url, client, null, e.getMessage()));
+                continue;
+            }
+            if (!first.equals(second)) {
+                throw loadBalanced(url + " answered as peer " + first + ", then as peer " + second);
+            }
+            URI other = seen.putIfAbsent(first, url);
+            if (other != null) {
+                throw loadBalanced(other + " and " + url + " both answered as peer " + first);
+            }
+            nodes.add(new Node(url, client, first, null));
+        }
+        if (nodes.stream().allMatch(n -> n.peerId() == null)) {
+            throw new SnapshotFailure(Kind.UNREACHABLE, "No node of QDRANT_CLUSTER_NODES could be reached: " + String
+                    .join("; ", nodes.stream().map(n -> n.url() + ": " + n.problem()).toList()));
+        }
+        return nodes;
+    }
+
+    private static SnapshotFailure loadBalanced(String what) {
+        return new SnapshotFailure(Kind.REFUSED, "QDRANT_CLUSTER_NODES must list each node's own address, never a "
+                + "load-balanced one: " + what + "; use the per-pod addresses (such as a StatefulSet's "
+                + "http://qdrant-0.qdrant-headless:6333); nothing was snapshotted");
+    }
+
+    /** The plan, waiting up to {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} while transfers or recoveries go on. */
+    private ClusterPlan plan(String name, List<Node> nodes, Map<String, URI> byPeer, Cancellation cancellation)
+            throws SnapshotFailure {
+        Duration patience = config.cluster().settleTimeout();
+        long deadline = System.nanoTime() + patience.toNanos();
+        QdrantClient reader = nodes.stream().filter(n -> n.peerId() != null).findFirst().orElseThrow().client();
+        while (true) {
+            ShardPlacement placement;
+            try {
+                placement = reader.placement(name, target.callTimeout(), cancellation::cancelled);
+            } catch (QdrantException e) {
+                throw QdrantSnapshotTarget.failure(e);
+            }
+            try {
+                return ClusterPlan.choose(name, placement, byPeer);
+            } catch (ClusterPlan.Unplannable e) {
+                String unreachable = nodes.stream().filter(n -> n.problem() != null)
+                        .map(n -> n.url() + ": " + n.problem()).reduce((a, b) -> a + "; " + b)
+                        .map(list -> " (unreachable: " + list + ")").orElse("");
+                if (!e.settling() || System.nanoTime() - deadline >= 0) {
+                    throw new SnapshotFailure(Kind.REFUSED, "Refusing a partial backup of the cluster: "
+                            + e.getMessage() + unreachable + (e.settling() ? (patience.isZero()
+                                    ? "; set QDRANT_CLUSTER_SETTLE_TIMEOUT to wait for it to settle"
+                                    : "; still so after QDRANT_CLUSTER_SETTLE_TIMEOUT="
+                                            + BoundedDuration.describe(patience))
+                                    : "")
+                            + "; nothing was snapshotted");
+                }
+                LOG.infof("Waiting for the cluster to settle before snapshotting collection `%s`: %s", name,
+                        e.getMessage());
+                QdrantSnapshotTarget.pause(SETTLE_POLL_MILLIS, cancellation);
+            }
+        }
+    }
+
+    /**
+     * Captures every member, up to {@code QDRANT_CLUSTER_PARALLELISM} at once. The first member to fail stops the
+     * others; then Qdrant's copy on every node is deleted, and the first failure is thrown with what was cleaned.
+     */
+    private void captureAll(RunContext run, String name, SetStaging set, QdrantCopies copies, List<Member> members,
+            Map<Member, List<String>> present) throws SnapshotFailure {
+        AtomicReference<Member> failed = new AtomicReference<>();
+        BooleanSupplier stop = () -> failed.get() != null || run.cancellation().cancelled();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(members.size(), config.cluster().parallelism()),
+                task -> {
+                    Thread thread = new Thread(task, "cluster-member");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (Member member : members) {
+                running.add(pool.submit(() -> {
+                    if (stop.getAsBoolean()) {
+                        member.failure = new SnapshotFailure(Kind.CANCELLED, "not started");
+                        return;
+                    }
+                    try {
+                        member.version = version(member.client, stop, member.remarks);
+                        member.points = localPoints(member.client, name, stop, member.remarks);
+                        member.captured = target.capture(member.client, member.planned.node().toString(), name,
+                                copies, present.get(member), set.writer(), member.fileName(), member.progress,
+                                member.remarks, stop, () -> {
+                                });
+                        LOG.infof("Cluster member done: %s, %d bytes, sha256=%s", member.where(),
+                                member.captured.written().bytes(), member.captured.written().sha256());
+                    } catch (SnapshotFailure e) {
+                        member.failure = e;
+                        failed.compareAndSet(null, member);
+                    } catch (RuntimeException e) {
+                        member.failure = new SnapshotFailure(Kind.LOCAL_IO, String.valueOf(e.getMessage()), e);
+                        failed.compareAndSet(null, member);
+                    }
+                }));
+            }
+            for (Future<?> future : running) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SnapshotFailure(Kind.CANCELLED, "Interrupted while the nodes were snapshotted", e);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        if (failed.get() == null && !run.cancellation().cancelled()) {
+            return;
+        }
+        // the member that failed first; the others were stopped because of it (or all by shutdown)
+        Member first = failed.get() != null ? failed.get()
+                : members.stream().filter(m -> m.failure != null).findFirst().orElse(members.get(0));
+        List<String> cleaned = cleanUp(name, copies, members);
+        SnapshotFailure cause = first.failure != null ? first.failure
+                : new SnapshotFailure(Kind.CANCELLED, "Cancelled by shutdown");
+        throw new SnapshotFailure(cause.kind(), first.where() + ": " + cause.getMessage()
+                + "; no set was published" + (cleaned.isEmpty() ? "" : "; " + String.join("; ", cleaned)),
+                cause);
+    }
+
+    /** Deletes Qdrant's copy on every node where the failed run left one; what fails stays in the ledger. */
+    private List<String> cleanUp(String name, QdrantCopies copies, List<Member> members) {
+        List<String> done = new ArrayList<>();
+        for (Member member : members) {
+            String left = member.captured != null && !member.captured.remoteDeleted()
+                    ? member.captured.snapshotName()
+                    : member.progress.snapshotName();
+            if (left == null || (member.captured != null && !config.snapshot().deleteRemote())) {
+                continue;
+            }
+            try {
+                member.client.deleteSnapshot(name, left, target.callTimeout(), () -> false);
+                copies.update(entries -> entries.removeIf(e -> left.equals(e.name())
+                        && e.of(name, member.planned.node().toString())));
+                done.add("Qdrant's copy " + left + " on " + member.where() + " was deleted");
+            } catch (QdrantException e) {
+                done.add("Qdrant's copy " + left + " on " + member.where() + " could not be deleted (the next run "
+                        + "deletes it): " + e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    private QdrantClient.VersionInfo version(QdrantClient client, BooleanSupplier cancelled, List<String> remarks)
+            throws SnapshotFailure {
+        try {
+            return client.version(target.callTimeout(), cancelled);
+        } catch (QdrantException e) {
+            if (e.kind() == QdrantException.Kind.CANCELLED) {
+                throw QdrantSnapshotTarget.failure(e);
+            }
+            remarks.add("its Qdrant version could not be read: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Qdrant's estimate of the points of each shard the node holds, read just before its snapshot. */
+    private Map<Integer, Long> localPoints(QdrantClient client, String name, BooleanSupplier cancelled,
+            List<String> remarks) throws SnapshotFailure {
+        try {
+            return client.placement(name, target.callTimeout(), cancelled).localPoints();
+        } catch (QdrantException e) {
+            if (e.kind() == QdrantException.Kind.CANCELLED) {
+                throw QdrantSnapshotTarget.failure(e);
+            }
+            remarks.add("its shards' point estimates could not be read: " + e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** A member whose node now answers as another peer was not the node planned: the set would be a guess. */
+    private void requireSamePeers(List<Member> members, BooleanSupplier cancelled) throws SnapshotFailure {
+        for (Member member : members) {
+            String now;
+            try {
+                now = member.client.clusterStatus(target.callTimeout(), cancelled).peerId();
+            } catch (QdrantException e) {
+                continue; // its file is verified and holds the planned shards; the set stands
+            }
+            if (!member.planned.peerId().equals(now)) {
+                throw loadBalanced(member.planned.node() + " answered as peer " + member.planned.peerId()
+                        + " when the run began and as peer " + now + " after its snapshot");
+            }
+        }
+    }
+
+    private void completeManifest(ObjectNode manifest, ClusterPlan plan, List<Member> members, long bytes,
+            List<String> remarks) {
+        manifest.put("kind", "set");
+        manifest.put("completedAt", Instant.now().toString());
+        manifest.put("bytes", bytes);
+        manifest.put("pointInTime", false);
+        manifest.put("consistency", NOT_ONE_POINT_IN_TIME);
+        ObjectNode cluster = manifest.putObject("cluster");
+        cluster.put("mode", "distributed");
+        cluster.put("shardCount", plan.placement().shardCount());
+        plan.shards().forEach(cluster.putArray("shards")::add);
+        if (!plan.keys().isEmpty()) {
+            ArrayNode keys = cluster.putArray("shardKeys");
+            plan.keys().forEach((id, key) -> keys.addObject().put("shardId", id).set("key", key));
+        }
+        ArrayNode list = manifest.putArray("members");
+        for (Member member : members) {
+            ObjectNode node = list.addObject();
+            node.put("file", member.fileName());
+            node.put("peerId", member.planned.peerId());
+            node.put("node", member.planned.node().toString());
+            node.put("qdrantVersion", member.version == null ? null : member.version.version());
+            node.put("qdrantCommit", member.version == null ? null : member.version.commit());
+            node.put("bytes", member.captured.written().bytes());
+            node.put("sha256", member.captured.written().sha256());
+            node.put("checksumSource", member.captured.qdrantChecksum() ? "qdrant" : "computed");
+            node.put("qdrantSnapshotName", member.captured.snapshotName());
+            member.planned.shards().forEach(node.putArray("shards")::add);
+            member.planned.active().forEach(node.putArray("shardsActive")::add);
+            member.captured.facts().shardsWithData().forEach(node.putArray("shardsWithData")::add);
+            ObjectNode estimate = node.putObject("pointsEstimate");
+            member.points.forEach((id, points) -> estimate.put(String.valueOf(id), points));
+            node.set("archive", member.captured.facts().toJson());
+            if (!member.remarks.isEmpty()) {
+                member.remarks.forEach(node.putArray("remarks")::add);
+            }
+        }
+        ArrayNode all = manifest.withArray("remarks");
+        remarks.stream().filter(r -> !r.startsWith("Manifest: ")).forEach(all::add);
+    }
+
+    private QdrantClient client(URI url) {
+        return clients.computeIfAbsent(url, qdrant::at);
+    }
+
+    private static String describe(ClusterPlan plan) {
+        return String.join(", ", plan.members().stream().map(m -> "peer " + m.peerId() + " at " + m.node()
+                + " for shard" + (m.shards().size() > 1 ? "s " : " ") + join(m.shards())).toList());
+    }
+
+    private static String join(List<Integer> ids) {
+        return String.join(", ", ids.stream().map(String::valueOf).toList());
+    }
+}

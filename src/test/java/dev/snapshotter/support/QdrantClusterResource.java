@@ -1,0 +1,76 @@
+package dev.snapshotter.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.Options;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Starts a {@link StandInCluster} of three nodes and a fresh snapshot directory, and gives the app every node in
+ * {@code QDRANT_CLUSTER_NODES} ({@code QDRANT_URL} is the first node). Init args are passed through as config.
+ */
+public class QdrantClusterResource implements QuarkusTestResourceLifecycleManager {
+
+    private final Map<String, String> extraConfig = new HashMap<>();
+    private final List<WireMockServer> servers = new ArrayList<>();
+    private StandInCluster cluster;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        extraConfig.putAll(initArgs);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("snapshots-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        SnapshotDir dir = new SnapshotDir(directory);
+        List<QdrantStandIn> nodes = new ArrayList<>();
+        for (int i = 0; i < StandInCluster.PEERS.size(); i++) {
+            WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort()
+                    .bindAddress("127.0.0.1").useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER));
+            server.start();
+            servers.add(server);
+            nodes.add(new QdrantStandIn(server, dir, null));
+        }
+        cluster = new StandInCluster(nodes, dir);
+        cluster.reset();
+        Map<String, String> config = new HashMap<>();
+        config.put("qdrant.url", nodes.get(0).url());
+        config.put("qdrant.cluster.nodes", String.join(",", nodes.stream().map(QdrantStandIn::url).toList()));
+        config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
+        config.put("qdrant.api-key", QdrantStandIn.API_KEY);
+        config.put("qdrant.snapshot.dir", directory.toString());
+        config.putAll(extraConfig);
+        return config;
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(cluster,
+                new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, StandInCluster.class));
+        testInjector.injectIntoFields(cluster.directory(),
+                new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, SnapshotDir.class));
+    }
+
+    @Override
+    public void stop() {
+        servers.forEach(WireMockServer::stop);
+        if (cluster != null) {
+            TempTree.delete(cluster.directory().directory());
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.snapshotter.support;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Three Qdrant stand-ins that answer as the nodes of one cluster: each node's {@code GET /cluster} names its own peer
+ * id among the three, its {@code GET /collections/{c}/cluster} gives the placement as that node sees it (its
+ * replicas local, the others remote), and its snapshot holds data only of the shards it holds a replica of, as a
+ * per-node collection snapshot does. Two of the peer ids are above 2^63, as old deployments have.
+ */
+public final class StandInCluster {
+
+    public static final String PEER_A = "13542296025311659898";
+    public static final String PEER_B = "18446744073709551557";
+    public static final String PEER_C = "2189732418852856";
+    public static final List<String> PEERS = List.of(PEER_A, PEER_B, PEER_C);
+
+    private final List<QdrantStandIn> nodes;
+    private final SnapshotDir directory;
+    private Map<Integer, Map<String, String>> replicas = Map.of();
+    private Map<Integer, String> keys = Map.of();
+
+    StandInCluster(List<QdrantStandIn> nodes, SnapshotDir directory) {
+        this.nodes = List.copyOf(nodes);
+        this.directory = directory;
+    }
+
+    public QdrantStandIn node(int index) {
+        return nodes.get(index);
+    }
+
+    public List<QdrantStandIn> nodes() {
+        return nodes;
+    }
+
+    public SnapshotDir directory() {
+        return directory;
+    }
+
+    /**
+     * Every node healthy, the collection {@code kairos} in three shards with two replicas each (A: 0 and 2, B: 0 and
+     * 1, C: 1 and 2), all {@code Active}, no transfer, and a snapshot served by each node; an empty directory.
+     */
+    public void reset() {
+        nodes.forEach(QdrantStandIn::reset);
+        placement(replicas(0, Map.of(PEER_A, "Active", PEER_B, "Active"), 1, Map.of(PEER_B, "Active", PEER_C,
+                "Active"), 2, Map.of(PEER_A, "Active", PEER_C, "Active")), "[]", Map.of());
+        serveSnapshots();
+    }
+
+    /** A placement: by shard id, each peer holding a replica and its state. */
+    public static Map<Integer, Map<String, String>> replicas(Object... shardThenPeers) {
+        Map<Integer, Map<String, String>> placement = new TreeMap<>();
+        for (int i = 0; i < shardThenPeers.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> peers = (Map<String, String>) shardThenPeers[i + 1];
+            placement.put((Integer) shardThenPeers[i], new LinkedHashMap<>(peers));
+        }
+        return placement;
+    }
+
+    /**
+     * Every node answers this placement from where it stands, with these shard transfers (a JSON array) and, for
+     * custom sharding, these shard keys by shard id.
+     */
+    public void placement(Map<Integer, Map<String, String>> replicas, String transfers, Map<Integer, String> keys) {
+        this.replicas = replicas;
+        this.keys = keys;
+        for (int i = 0; i < nodes.size(); i++) {
+            String self = PEERS.get(i);
+            List<String> local = new ArrayList<>();
+            List<String> remote = new ArrayList<>();
+            replicas.forEach((shard, held) -> held.forEach((peer, state) -> {
+                String key = keys.containsKey(shard) ? ",\"shard_key\":\"" + keys.get(shard) + "\"" : "";
+                if (peer.equals(self)) {
+                    local.add("{\"shard_id\":" + shard + key + ",\"points_count\":" + (100 + shard) + ",\"state\":\""
+                            + state + "\"}");
+                } else {
+                    remote.add("{\"shard_id\":" + shard + key + ",\"peer_id\":" + peer + ",\"state\":\"" + state
+                            + "\"}");
+                }
+            }));
+            nodes.get(i).cluster(self, PEERS, QdrantStandIn.COLLECTION, "{\"peer_id\":" + self + ",\"shard_count\":"
+                    + replicas.size() + ",\"local_shards\":[" + String.join(",", local) + "],\"remote_shards\":["
+                    + String.join(",", remote) + "],\"shard_transfers\":" + transfers + "}");
+        }
+    }
+
+    /** Each node serves a snapshot holding the data of the shards it holds a replica of; returned by node. */
+    public List<QdrantStandIn.Snapshot> serveSnapshots() {
+        List<QdrantStandIn.Snapshot> served = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            served.add(nodes.get(i).snapshotServed(QdrantStandIn.COLLECTION, snapshotOf(PEERS.get(i))));
+        }
+        return served;
+    }
+
+    /** The collection snapshot {@code peer} makes: data of its own replicas, state files of every shard. */
+    public byte[] snapshotOf(String peer) {
+        SnapshotArchiveBuilder archive = SnapshotArchiveBuilder.archive().shards(replicas.size()).dataBytes(8192);
+        replicas.forEach((shard, held) -> {
+            if (!held.containsKey(peer)) {
+                archive.remoteShard(shard);
+            }
+        });
+        if (!keys.isEmpty()) {
+            List<String> mapping = new ArrayList<>();
+            keys.forEach((shard, key) -> mapping.add("{\"key\":\"" + key + "\",\"shard_ids\":[" + shard + "]}"));
+            archive.customSharding("[" + String.join(",", mapping) + "]");
+        }
+        return archive.build();
+    }
+}

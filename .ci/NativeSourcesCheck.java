@@ -32,6 +32,8 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.SnapshotReport$TargetReport",
             "dev.snapshotter.snapshot.SnapshotReport$Reason",
             "dev.snapshotter.snapshot.SnapshotReport$Status",
+            "dev.snapshotter.snapshot.SnapshotReport$SetMember",
+            "dev.snapshotter.store.SnapshotCatalog$Member",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
             "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",
@@ -57,6 +59,9 @@ public class NativeSourcesCheck {
             "dev.snapshotter.config.S3Settings$Endpoint",
             "dev.snapshotter.config.S3Settings$PartSize",
             "dev.snapshotter.config.S3Settings$Concurrency",
+            "dev.snapshotter.config.ClusterSettings$NodesReader",
+            "dev.snapshotter.config.ClusterSettings$Parallelism",
+            "dev.snapshotter.config.BoundedDuration$ClusterSettleTimeout",
             "dev.snapshotter.config.KeepLastConverter$Offsite",
             "dev.snapshotter.config.QdrantTlsConfigSourceFactory");
 

@@ -96,9 +96,9 @@ public class SnapshotCatalogResource {
 
         /** A snapshot only off-site: what its name and the listing tell (its collection as the name carries it). */
         static Listed of(OffsiteCopies.Remote remote) {
-            String key = SnapshotFileName.parse(remote.fileName()).map(SnapshotFileName::key).orElse(null);
-            return new Listed(remote.fileName(), key, remote.size(), remote.sha256(), remote.createdAt().toString(),
-                    null, null, null, false, true, null, null, null, OFFSITE, remote.key(), "snapshot", null);
+            return new Listed(remote.fileName(), OffsiteCopies.collectionKey(remote), remote.size(), remote.sha256(),
+                    remote.createdAt().toString(), null, null, null, false, true, null, null, null, OFFSITE,
+                    remote.key(), remote.isSet() ? "set" : "snapshot", null);
         }
     }
 
@@ -131,7 +131,7 @@ public class SnapshotCatalogResource {
         }
         for (OffsiteCopies.Remote only : remote.values()) {
             // its SHA-256 from the object's metadata (one HEAD each: off-site-only snapshots are few)
-            listed.add(Listed.of(offsite.findRemote(only.fileName()).orElse(only)));
+            listed.add(Listed.of(only.isSet() ? only : offsite.findRemote(only.fileName()).orElse(only)));
         }
         listed.sort(Comparator.comparing(Listed::createdAt).thenComparing(Listed::file).reversed());
         return listed;
@@ -155,6 +155,11 @@ public class SnapshotCatalogResource {
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
             Optional<OffsiteCopies.Remote> remote = remote(file);
+            if (remote.isPresent() && remote.get().isSet()) {
+                return Response.ok((StreamingOutput) out -> copy(remote.get(), "", null, out),
+                        MediaType.APPLICATION_JSON_TYPE)
+                        .header("Content-Disposition", "attachment; filename=\"" + file + ".json\"").build();
+            }
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), "", range, ifRange);
             }
@@ -178,10 +183,17 @@ public class SnapshotCatalogResource {
     @Produces({ MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE })
     public Response member(@PathParam("set") String set, @PathParam("member") String member,
             @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
-            @QueryParam("unverified") boolean unverified) {
-        Entry entry = catalog.find(set).filter(Entry::isSet).orElseThrow(() -> notListed(set));
+            @QueryParam("unverified") boolean unverified) throws SnapshotFailure {
         boolean checksum = member.endsWith(CHECKSUM);
         String name = checksum ? member.substring(0, member.length() - CHECKSUM.length()) : member;
+        Optional<Entry> local = catalog.find(set).filter(Entry::isSet);
+        if (local.isEmpty()) {
+            Optional<OffsiteCopies.Remote> remote = remote(set).filter(OffsiteCopies.Remote::isSet);
+            if (remote.isPresent()) {
+                return offsiteMember(remote.get(), name, checksum, range, ifRange);
+            }
+        }
+        Entry entry = local.orElseThrow(() -> notListed(set));
         SnapshotCatalog.Member found = entry.members().stream().filter(m -> m.file().equals(name)).findFirst()
                 .orElseThrow(() -> new NotFoundException(set + " has no member named " + (name.length() > 100
                         ? name.substring(0, 100) + "..."
@@ -193,6 +205,45 @@ public class SnapshotCatalogResource {
         requireVerified(entry, unverified);
         return serve(entry.file().resolve(found.file()), found.file(), found.bytes(), found.sha256(), entry.verified(),
                 range, ifRange);
+    }
+
+    /** A member of a set only off-site (or its checksum file), streamed from the bucket. */
+    private Response offsiteMember(OffsiteCopies.Remote set, String name, boolean checksum, String range,
+            String ifRange) throws SnapshotFailure {
+        SnapshotCatalog.Member found = offsite.setMembers(set).stream().filter(m -> m.file().equals(name))
+                .findFirst().orElseThrow(() -> new NotFoundException(set.fileName() + " has no member named "
+                        + (name.length() > 100 ? name.substring(0, 100) + "..." : name)
+                        + "; GET /api/snapshots/" + set.fileName() + " lists its members."));
+        if (checksum) {
+            return Response.ok((StreamingOutput) out -> copyMember(set, name + CHECKSUM, null, out),
+                    MediaType.TEXT_PLAIN_TYPE)
+                    .header("Content-Disposition", "attachment; filename=\"" + name + CHECKSUM + "\"").build();
+        }
+        String etag = "\"" + found.sha256() + "\"";
+        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, found.bytes()) : null;
+        if (wanted == ByteRange.UNSATISFIABLE) {
+            throw new RangeNotSatisfied(name, found.bytes());
+        }
+        String s3Range = wanted == null ? null : "bytes=" + wanted.first() + "-" + (wanted.first() + wanted.length() - 1);
+        Response.ResponseBuilder answer = wanted == null
+                ? Response.ok((StreamingOutput) out -> copyMember(set, name, null, out),
+                        MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HttpHeaders.CONTENT_LENGTH, found.bytes())
+                : Response.status(Response.Status.PARTIAL_CONTENT)
+                        .entity((StreamingOutput) out -> copyMember(set, name, s3Range, out))
+                        .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                        .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
+                        .header("Content-Range", wanted.contentRange(found.bytes()));
+        return answer.header(HttpHeaders.ETAG, etag).header("Accept-Ranges", "bytes")
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+    }
+
+    private void copyMember(OffsiteCopies.Remote set, String member, String range, OutputStream out)
+            throws IOException {
+        try (InputStream in = offsite.openMember(set, member, range)) {
+            in.transferTo(out);
+        } catch (SnapshotFailure e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static void requireVerified(Entry entry, boolean unverified) {
@@ -269,8 +320,8 @@ public class SnapshotCatalogResource {
 
     /** The snapshot of that name off-site, when off-site copies are on and it is there. */
     private Optional<OffsiteCopies.Remote> remote(String file) throws SnapshotFailure {
-        return offsite.enabled() && SnapshotFileName.parse(file).isPresent() ? offsite.findRemote(file)
-                : Optional.empty();
+        return offsite.enabled() && (SnapshotFileName.parse(file).isPresent()
+                || SnapshotFileName.parseSet(file).isPresent()) ? offsite.findRemote(file) : Optional.empty();
     }
 
     private Response sidecar(String file) throws SnapshotFailure {
@@ -304,6 +355,9 @@ public class SnapshotCatalogResource {
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
             Optional<OffsiteCopies.Remote> remote = remote(file);
+            if (remote.isPresent() && remote.get().isSet()) {
+                return Verified.of(verifyOffsiteSet(remote.get()));
+            }
             if (remote.isPresent()) {
                 // off-site only: the object is streamed and re-hashed, and its content checked, as a local re-read
                 try (InputStream in = offsite.open(remote.get(), "", null)) {
@@ -315,6 +369,23 @@ public class SnapshotCatalogResource {
         Entry entry = local.orElseThrow(() -> notListed(file));
         return Verified.of(entry.isSet() ? catalog.verifySet(entry, SnapshotArchive::new)
                 : catalog.verify(entry, new SnapshotArchive()));
+    }
+
+    /** Every member of a set only off-site streamed, re-hashed and checked, as a local set's re-read. */
+    private Verification verifyOffsiteSet(OffsiteCopies.Remote set) throws IOException, SnapshotFailure {
+        List<String> problems = new ArrayList<>();
+        for (SnapshotCatalog.Member member : offsite.setMembers(set)) {
+            try (InputStream in = offsite.openMember(set, member.file(), null)) {
+                Verification one = catalog.check(set.fileName() + "/" + member.file(), in, member.sha256(),
+                        new SnapshotArchive(), OutputStream.nullOutputStream());
+                if (!one.verified()) {
+                    problems.add(member.file() + ": " + (one.problem() != null ? one.problem()
+                            : "hashes to " + one.sha256() + " but the set records " + one.expected()));
+                }
+            }
+        }
+        return new Verification(set.fileName(), problems.isEmpty(), null, null,
+                problems.isEmpty() ? null : String.join("; ", problems));
     }
 
     /** What a deletion removed. */

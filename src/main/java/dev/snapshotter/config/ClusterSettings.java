@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import org.eclipse.microprofile.config.spi.Converter;
@@ -43,7 +44,7 @@ public final class ClusterSettings {
                             VARIABLE + " must be a comma-separated list of node URLs, each").replace(", but it is",
                                     ", but one is"));
                 }
-                String key = url.toString().replaceAll("/+$", "").toLowerCase(java.util.Locale.ROOT);
+                String key = url.toString().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
                 if (!seen.add(key)) {
                     throw new IllegalArgumentException(VARIABLE + " names " + url + " twice; list each node once.");
                 }
@@ -67,24 +68,6 @@ public final class ClusterSettings {
         @Override
         public Integer convert(String value) {
             return super.convert(value);
-        }
-    }
-
-    /**
-     * What this release does not yet do for backup sets, refused at boot rather than done half: copying sets
-     * off-site, restoring them, and drilling them.
-     */
-    static void requireConsistent(QdrantConfig config) {
-        if (config.cluster().nodes().isEmpty()) {
-            return;
-        }
-        String other = config.snapshot().s3().bucket().isPresent() ? "QDRANT_SNAPSHOT_S3_BUCKET (off-site copies)"
-                : config.snapshot().restoreIfMissing() ? "QDRANT_SNAPSHOT_RESTORE_IF_MISSING (restore at boot)"
-                        : config.snapshot().drillSchedule().isPresent() ? "QDRANT_SNAPSHOT_DRILL_SCHEDULE (drills)"
-                                : null;
-        if (other != null) {
-            throw new IllegalStateException("QDRANT_CLUSTER_NODES backs the cluster up as sets, which this release "
-                    + "cannot yet use with " + other + "; unset one of the two.");
         }
     }
 }

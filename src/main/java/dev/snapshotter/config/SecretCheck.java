@@ -32,7 +32,6 @@ class SecretCheck {
         check("QDRANT_SNAPSHOT_S3_ACCESS_KEY", config.snapshot().s3().accessKey());
         check("QDRANT_SNAPSHOT_S3_SECRET_KEY", config.snapshot().s3().secretKey());
         S3Settings.requireConsistent(config.snapshot().s3());
-        ClusterSettings.requireConsistent(config);
         // set but empty (an empty Secret) reads as unset, which would leave the whole API open: refused
         ConfigValue token = ConfigProvider.getConfig().getConfigValue(API_TOKEN_KEY);
         if (token.getRawValue() != null && token.getRawValue().isBlank()) {

@@ -32,15 +32,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.ContentCheck;
 import dev.snapshotter.store.Retention;
+import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
@@ -61,6 +66,8 @@ import dev.snapshotter.store.SnapshotFileWriter;
 public class OffsiteCopies {
 
     private static final Logger LOG = Logger.getLogger(OffsiteCopies.class);
+    /** Reads the small JSON documents of sets off-site ({@code set.json}). */
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The longest a part waits for a free buffer before the cancellation and the parts in flight are looked at. */
     private static final long POLL_MILLIS = 200;
 
@@ -87,9 +94,30 @@ public class OffsiteCopies {
         return store.enabled();
     }
 
-    /** The object key of a local snapshot file. */
+    /**
+     * The object key of a local snapshot file; for a backup set, the key of its {@code set.json}, which is written
+     * last: a set is off-site when that object is.
+     */
     public String key(SnapshotCatalog.Entry entry) {
-        return store.folder(entry.key()) + entry.fileName();
+        return entry.isSet() ? setFolder(entry.key(), entry.fileName()) + SetStaging.MANIFEST
+                : store.folder(entry.key()) + entry.fileName();
+    }
+
+    /** Where the objects of a backup set go: {@code <prefix>/<collection>/<set name>/}. */
+    private String setFolder(String collectionKey, String setName) {
+        return store.folder(collectionKey) + setName + "/";
+    }
+
+    /** The size the object {@link #key} names has when the backup is off-site: the file's, or the set manifest's. */
+    private static long markerSize(SnapshotCatalog.Entry entry) {
+        if (!entry.isSet()) {
+            return entry.bytes();
+        }
+        try {
+            return Files.size(entry.manifestFile());
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /**
@@ -98,20 +126,44 @@ public class OffsiteCopies {
      * @param sha256 the SHA-256 (hex) recorded with it, or null when not looked up (a listing)
      */
     public record Remote(String fileName, String key, long size, String sha256, Instant createdAt) {
+
+        /** Whether this is a backup set ({@code key} is then its {@code set.json}, {@code size} all its members). */
+        public boolean isSet() {
+            return fileName.endsWith(SnapshotFileName.SET_SUFFIX);
+        }
+    }
+
+    /** The collection key a remote backup's name carries (its folder: {@link #listRemote} lists no other). */
+    public static String collectionKey(Remote remote) {
+        return SnapshotFileName.parse(remote.fileName()).or(() -> SnapshotFileName.parseSet(remote.fileName()))
+                .map(SnapshotFileName::key).orElse(null);
     }
 
     /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
     public List<Remote> listRemote() throws SnapshotFailure {
         String root = store.root();
         List<Remote> remote = new ArrayList<>();
-        for (S3Store.StoredObject object : store.list(root)) {
+        List<S3Store.StoredObject> objects = store.list(root);
+        for (S3Store.StoredObject object : objects) {
             String rest = object.key().substring(root.length());
             int slash = rest.indexOf('/');
-            if (slash < 0 || rest.indexOf('/', slash + 1) >= 0) {
+            if (slash < 0) {
                 continue;
             }
-            String fileName = rest.substring(slash + 1);
             String folder = rest.substring(0, slash);
+            String fileName = rest.substring(slash + 1);
+            if (fileName.endsWith("/" + SetStaging.MANIFEST)) {
+                String setName = fileName.substring(0, fileName.length() - SetStaging.MANIFEST.length() - 1);
+                String members = root + folder + "/" + setName + "/";
+                long size = objects.stream().filter(o -> o.key().startsWith(members)
+                        && o.key().endsWith(SnapshotFileName.SUFFIX)).mapToLong(S3Store.StoredObject::size).sum();
+                SnapshotFileName.parseSet(setName).filter(name -> name.key().equals(folder)).ifPresent(
+                        name -> remote.add(new Remote(setName, object.key(), size, null, name.createdAt())));
+                continue;
+            }
+            if (fileName.indexOf('/') >= 0) {
+                continue;
+            }
             SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
                     name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
         }
@@ -121,6 +173,17 @@ public class OffsiteCopies {
 
     /** The snapshot of that file name off-site, with its SHA-256; empty when there is none (or it has no SHA-256). */
     public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
+        Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
+        if (set.isPresent()) {
+            String folder = setFolder(set.get().key(), fileName);
+            Optional<S3Store.StoredObject> marker = store.head(folder + SetStaging.MANIFEST);
+            if (marker.isEmpty()) {
+                return Optional.empty();
+            }
+            long size = store.list(folder).stream().filter(o -> o.key().endsWith(SnapshotFileName.SUFFIX))
+                    .mapToLong(S3Store.StoredObject::size).sum();
+            return Optional.of(new Remote(fileName, marker.get().key(), size, null, set.get().createdAt()));
+        }
         Optional<SnapshotFileName> name = SnapshotFileName.parse(fileName);
         if (name.isEmpty()) {
             return Optional.empty();
@@ -146,6 +209,29 @@ public class OffsiteCopies {
         return Optional.of(new Remote(fileName, key, object.get().size(), sha256, name.get().createdAt()));
     }
 
+    /**
+     * The members of a backup set off-site, as its {@code set.json} there names them (file, peer id, bytes, SHA-256).
+     */
+    public List<SnapshotCatalog.Member> setMembers(Remote set) throws SnapshotFailure {
+        try (InputStream in = store.open(set.key(), null)) {
+            List<SnapshotCatalog.Member> members = new ArrayList<>();
+            for (JsonNode member : JSON
+                    .readTree(in.readNBytes(16 << 20)).path("members")) {
+                members.add(new SnapshotCatalog.Member(member.path("file").asText(), member.path("peerId").asText(null),
+                        member.path("bytes").asLong(), member.path("sha256").asText(null)));
+            }
+            return members;
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
+        }
+    }
+
+    /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */
+    public InputStream openMember(Remote set, String member, String range) throws SnapshotFailure {
+        String folder = set.key().substring(0, set.key().length() - SetStaging.MANIFEST.length());
+        return store.open(folder + member, range);
+    }
+
     /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
     public InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
         return store.open(remote.key() + suffix, range);
@@ -162,16 +248,19 @@ public class OffsiteCopies {
      * it and its content checked by {@code content}, then published under its name with its checksum file, and its
      * manifest beside it. A failure leaves no file.
      */
-    public SnapshotCatalog.Entry fetch(Remote remote, ContentCheck content) throws SnapshotFailure {
+    public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
         Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
         if (local.isPresent()) {
             return local.get();
+        }
+        if (remote.isSet()) {
+            return fetchSet(remote, content);
         }
         SnapshotFileWriter writer = directory.writer();
         writer.requireSpace(remote.size());
         try (InputStream body = store.open(remote.key(), null)) {
             writer.write(body, remote.fileName(),
-                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content));
+                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()));
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
         }
@@ -191,6 +280,47 @@ public class OffsiteCopies {
         knownOffsite.put(remote.key(), remote.size());
         return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
                 "The fetched " + remote.fileName() + " is not listed in " + directory.path()));
+    }
+
+    /**
+     * Brings an off-site backup set into the local directory: its {@code set.json} read first, then each member
+     * streamed through the durable writer into the set's hidden directory, its size and the SHA-256 the set recorded
+     * checked and its content checked, and the set published whole; a failure leaves nothing.
+     */
+    private SnapshotCatalog.Entry fetchSet(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
+        byte[] manifest;
+        try (InputStream in = store.open(remote.key(), null)) {
+            manifest = in.readNBytes(16 << 20);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
+        }
+        String folder = remote.key().substring(0, remote.key().length() - SetStaging.MANIFEST.length());
+        try (SetStaging set = directory.stageSet(remote.fileName())) {
+            JsonNode members = JSON
+                    .readTree(manifest).path("members");
+            for (JsonNode member : members) {
+                String file = member.path("file").asText("");
+                long bytes = member.path("bytes").asLong(-1);
+                String sha256 = member.path("sha256").asText(null);
+                if (file.isEmpty() || file.contains("/") || bytes < 0 || sha256 == null) {
+                    throw new SnapshotFailure(Kind.OFFSITE, store.uri(remote.key()) + " does not describe its "
+                            + "members (file, bytes, sha256): not fetched");
+                }
+                SnapshotFileWriter writer = set.writer();
+                writer.requireSpace(bytes);
+                try (InputStream body = store.open(folder + file, null)) {
+                    writer.write(body, file, new SnapshotFileWriter.Expected(bytes, bytes, sha256, content.get()));
+                }
+            }
+            set.publish(manifest);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not fetch " + store.uri(folder) + ": " + e, e);
+        }
+        LOG.infof("Fetched backup set %s from %s: every member's size and SHA-256 verified", remote.fileName(),
+                store.uri(folder));
+        knownOffsite.put(remote.key(), (long) manifest.length);
+        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
+                "The fetched set " + remote.fileName() + " is not listed in " + directory.path()));
     }
 
     /** A snapshot copied, or found already there. */
@@ -234,7 +364,9 @@ public class OffsiteCopies {
     /** The report of a copy that failed with {@code failure}. */
     public OffsiteReport failed(Path file, long durationMs, String sha256, SnapshotFailure failure) {
         String name = file.getFileName().toString();
-        String key = SnapshotFileName.parse(name).map(n -> store.folder(n.key()) + name).orElse(null);
+        String key = SnapshotFileName.parse(name).map(n -> store.folder(n.key()) + name)
+                .or(() -> SnapshotFileName.parseSet(name).map(n -> setFolder(n.key(), name) + SetStaging.MANIFEST))
+                .orElse(null);
         return OffsiteReport.failed(store.bucket(), key, durationMs, sha256, failure.getMessage());
     }
 
@@ -291,10 +423,20 @@ public class OffsiteCopies {
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        knownOffsite.keySet().stream().map(key -> SnapshotFileName.parse(key.substring(key.lastIndexOf('/') + 1)))
-                .flatMap(Optional::stream).map(SnapshotFileName::createdAt).filter(at -> !at.isAfter(now))
-                .max(Instant::compareTo).ifPresent(metrics::confirmed);
+        knownOffsite.keySet().stream().map(OffsiteCopies::backupName).flatMap(Optional::stream)
+                .map(SnapshotFileName::createdAt).filter(at -> !at.isAfter(now)).max(Instant::compareTo)
+                .ifPresent(metrics::confirmed);
         return pending;
+    }
+
+    /** The backup an object key stands for: a snapshot by its name, a set by its {@code set.json}. */
+    private static Optional<SnapshotFileName> backupName(String key) {
+        String last = key.substring(key.lastIndexOf('/') + 1);
+        if (last.equals(SetStaging.MANIFEST)) {
+            String folder = key.substring(0, key.lastIndexOf('/'));
+            return SnapshotFileName.parseSet(folder.substring(folder.lastIndexOf('/') + 1));
+        }
+        return SnapshotFileName.parse(last);
     }
 
     /**
@@ -307,14 +449,13 @@ public class OffsiteCopies {
 
     /** The local snapshots that should be off-site: verified, and not dated in the future. */
     private List<SnapshotCatalog.Entry> countable(Instant now) {
-        // backup sets are not copied off-site (yet): QDRANT_CLUSTER_NODES with a bucket fails boot
-        return catalog.list().stream().filter(entry -> !entry.isSet()).filter(SnapshotCatalog.Entry::verified)
-                .filter(entry -> !entry.inFuture(now)).toList();
+        return catalog.list().stream().filter(SnapshotCatalog.Entry::verified).filter(entry -> !entry.inFuture(now))
+                .toList();
     }
 
     /** Not off-site as far as is known: no object of its name, or one of another size (not this snapshot). */
     private boolean notKnownOffsite(SnapshotCatalog.Entry entry) {
-        return !Long.valueOf(entry.bytes()).equals(knownOffsite.get(key(entry)));
+        return !Long.valueOf(markerSize(entry)).equals(knownOffsite.get(key(entry)));
     }
 
     /** Copies one local snapshot with its sidecars, and confirms it; fails leaving no part stored. */
@@ -325,6 +466,9 @@ public class OffsiteCopies {
     }
 
     private Copied copyAlone(SnapshotCatalog.Entry entry, BooleanSupplier cancelled) throws SnapshotFailure {
+        if (entry.isSet()) {
+            return copySet(entry, cancelled);
+        }
         String folder = store.folder(entry.key());
         abortUnfinished(folder);
         for (Path sidecar : List.of(entry.checksumFile(), entry.manifestFile())) {
@@ -332,7 +476,43 @@ public class OffsiteCopies {
                 putSidecar(folder + sidecar.getFileName(), sidecar);
             }
         }
-        String key = key(entry);
+        return copyFile(entry, key(entry), cancelled);
+    }
+
+    /**
+     * A backup set off-site: each member as a snapshot is copied (its checksum file, then the member as a verified
+     * multipart upload, confirmed), then {@code set.json}, conditionally, last: the set is off-site once that object
+     * is, so a set whose copy stopped half-way is never listed off-site, and the next copy completes it.
+     */
+    private Copied copySet(SnapshotCatalog.Entry set, BooleanSupplier cancelled) throws SnapshotFailure {
+        String folder = setFolder(set.key(), set.fileName());
+        String marker = folder + SetStaging.MANIFEST;
+        abortUnfinished(folder);
+        Optional<S3Store.StoredObject> there = store.head(marker);
+        long uploaded = 0;
+        if (there.isEmpty()) {
+            for (SnapshotCatalog.Member member : set.members()) {
+                if (cancelled.getAsBoolean()) {
+                    throw new SnapshotFailure(Kind.CANCELLED, "Cancelled during the off-site copy of " + set.fileName());
+                }
+                Path file = set.file().resolve(member.file());
+                putSidecar(folder + member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX,
+                        set.file().resolve(member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX));
+                SnapshotCatalog.Entry one = new SnapshotCatalog.Entry(file, set.key(), set.createdAt(), member.bytes(),
+                        member.sha256(), null, null, null, null);
+                uploaded += copyFile(one, folder + member.file(), cancelled).bytesUploaded();
+            }
+            putSidecar(marker, set.manifestFile());
+        } else {
+            putSidecar(marker, set.manifestFile()); // the same set.json, or a refusal that says it is not
+        }
+        knownOffsite.put(marker, markerSize(set));
+        return new Copied(marker, uploaded, null, there.isPresent());
+    }
+
+    /** Uploads one verified file to {@code key} and confirms it (or finds the same file there). */
+    private Copied copyFile(SnapshotCatalog.Entry entry, String key, BooleanSupplier cancelled)
+            throws SnapshotFailure {
         Optional<S3Store.StoredObject> existing = store.head(key);
         if (existing.isPresent()) {
             return sameContent(entry, existing.get());
@@ -548,7 +728,11 @@ public class OffsiteCopies {
      */
     private void abortUnfinished(String folder) throws SnapshotFailure {
         for (S3Store.Upload upload : store.unfinished(folder)) {
-            if (SnapshotFileName.parse(upload.key().substring(folder.length())).isPresent()) {
+            String name = upload.key().substring(folder.length());
+            boolean ours = SnapshotFileName.parse(name).isPresent() || (name.indexOf('/') < 0
+                    && name.endsWith(SnapshotFileName.SUFFIX) && SnapshotFileName.parseSet(folder.substring(
+                            folder.lastIndexOf('/', folder.length() - 2) + 1, folder.length() - 1)).isPresent());
+            if (ours) {
                 String problem = store.abort(upload);
                 if (problem == null) {
                     LOG.infof("Aborted the unfinished upload of %s that an earlier copy left", store.uri(upload.key()));
@@ -589,9 +773,13 @@ public class OffsiteCopies {
         Map<String, SnapshotFileName> snapshots = new LinkedHashMap<>();
         for (S3Store.StoredObject object : objects) {
             String name = object.key().substring(folder.length());
-            SnapshotFileName.parse(name).filter(n -> n.key().equals(collectionKey))
+            Optional<SnapshotFileName> parsed = name.endsWith("/" + SetStaging.MANIFEST)
+                    ? SnapshotFileName.parseSet(name.substring(0, name.length() - SetStaging.MANIFEST.length() - 1))
+                    : SnapshotFileName.parse(name);
+            String backup = name.endsWith("/" + SetStaging.MANIFEST) ? name.substring(0, name.indexOf('/')) : name;
+            parsed.filter(n -> n.key().equals(collectionKey))
                     .filter(n -> !n.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
-                    .ifPresent(n -> snapshots.put(name, n));
+                    .ifPresent(n -> snapshots.put(backup, n));
         }
         List<String> newestFirst = snapshots.keySet().stream()
                 .sorted((a, b) -> snapshots.get(b).createdAt().compareTo(snapshots.get(a).createdAt())).toList();
@@ -602,9 +790,11 @@ public class OffsiteCopies {
                 continue;
             }
             try {
-                store.delete(folder + name);
+                boolean set = name.endsWith(SnapshotFileName.SET_SUFFIX);
+                // the object that lists it goes first: a set's manifest, a snapshot's file
+                store.delete(set ? folder + name + "/" + SetStaging.MANIFEST : folder + name);
                 for (S3Store.StoredObject object : objects) {
-                    if (object.key().startsWith(folder + name + ".")) {
+                    if (object.key().startsWith(folder + name + (set ? "/" : "."))) {
                         store.delete(object.key());
                     }
                 }
@@ -634,18 +824,29 @@ public class OffsiteCopies {
     /** Removes every local snapshot already off-site (copied by catch-up, or left by an earlier mode). */
     private void removeConfirmedLocals(List<String> remarks) {
         for (SnapshotCatalog.Entry entry : catalog.list()) {
-            if (entry.isSet()) {
-                continue;
-            }
             try {
                 Optional<S3Store.StoredObject> there = store.head(key(entry));
-                if (entry.verified() && there.isPresent() && there.get().size() == entry.bytes()
-                        && entry.sha256().equals(there.get().sha256Metadata())) {
+                boolean confirmed = entry.isSet() ? there.isPresent() && sameFile(there.get(), entry.manifestFile())
+                        : there.isPresent() && there.get().size() == entry.bytes()
+                                && entry.sha256().equals(there.get().sha256Metadata());
+                if (entry.verified() && confirmed) {
                     removeLocal(entry, remarks);
                 }
             } catch (SnapshotFailure e) {
                 return; // the next run looks again
             }
+        }
+    }
+
+    /** Whether the object holds exactly the small local file (by its SHA-256 checksum, or its size). */
+    private static boolean sameFile(S3Store.StoredObject object, Path file) {
+        try {
+            byte[] content = Files.readAllBytes(file);
+            String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
+            return object.checksumSha256() != null ? checksum.equals(object.checksumSha256())
+                    : object.size() == content.length;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -48,6 +48,11 @@ public class RestoreService {
 
     private static final Logger LOG = Logger.getLogger(RestoreService.class);
     private static final Set<String> HEALTHY = Set.of("green", "yellow");
+    /**
+     * How long a set's restore waits for every shard to have an Active replica and no transfer left, unless
+     * {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} says otherwise.
+     */
+    static final Duration SET_SETTLE = Duration.ofSeconds(60);
 
     private final SnapshotService runs;
     private final SnapshotCatalog catalog;
@@ -127,6 +132,15 @@ public class RestoreService {
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
             boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
+        if (entry.isSet()) {
+            // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
+            List<QdrantClient> nodes = at == qdrant && config.cluster().nodes().isPresent()
+                    ? config.cluster().nodes().get().urls().stream().map(qdrant::at).toList()
+                    : List.of(at);
+            Duration settle = config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
+            return new SetRestore(catalog, config.snapshot().timeout(), settle).restore(nodes, entry, target,
+                    overwrite, restoreAliases, cancelled);
+        }
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         String snapshotOf = snapshotOf(entry);
@@ -305,24 +319,10 @@ public class RestoreService {
      * into the directory; when that fetch fails, a local snapshot stands in if there is one.
      */
     SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
-        return notASet(pickAny(file));
-    }
-
-    /** A cluster backup set is refused in one sentence: restoring sets into a cluster is not in this release. */
-    private static SnapshotCatalog.Entry notASet(SnapshotCatalog.Entry entry) throws RestoreRefused {
-        if (entry.isSet()) {
-            throw new RestoreRefused(Kind.CONFLICT, entry.fileName() + " is a cluster backup set (one file per node); "
-                    + "this release restores and drills single snapshots only: restore each member by hand as README "
-                    + "\"Clusters\" shows, or name a single snapshot");
-        }
-        return entry;
-    }
-
-    private SnapshotCatalog.Entry pickAny(String file) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
             Optional<SnapshotCatalog.Entry> local = catalog.find(file);
             if (local.isPresent()) {
-                return notASet(local.get());
+                return local.get();
             }
             Optional<OffsiteCopies.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
                     : Optional.empty();
@@ -339,13 +339,13 @@ public class RestoreService {
         if (offsite.enabled()) {
             String key = SnapshotFileName.key(configured);
             Optional<OffsiteCopies.Remote> newer = remote(() -> offsite.listRemote().stream()
-                    .filter(r -> r.key().endsWith("/" + key + "/" + r.fileName()) && !r.createdAt().isAfter(now))
+                    .filter(r -> key.equals(OffsiteCopies.collectionKey(r)) && !r.createdAt().isAfter(now))
                     .filter(r -> local.isEmpty() || r.createdAt().isAfter(local.get().createdAt())).findFirst());
             if (newer.isPresent()) {
                 try {
                     OffsiteCopies.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(
                             () -> new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "it has no SHA-256 recorded"));
-                    return offsite.fetch(found, new SnapshotArchive());
+                    return offsite.fetch(found, SnapshotArchive::new);
                 } catch (SnapshotFailure e) {
                     if (local.isEmpty()) {
                         throw new RestoreRefused(Kind.CONFLICT, "The newest snapshot of `" + configured + "`, "
@@ -379,7 +379,7 @@ public class RestoreService {
 
     private SnapshotCatalog.Entry fetch(OffsiteCopies.Remote remote) throws RestoreRefused {
         try {
-            return offsite.fetch(remote, new SnapshotArchive());
+            return offsite.fetch(remote, SnapshotArchive::new);
         } catch (SnapshotFailure e) {
             throw new RestoreRefused(e.kind() == SnapshotFailure.Kind.VERIFICATION ? Kind.UNPROCESSABLE : Kind.CONFLICT,
                     remote.fileName() + " is only off-site and could not be fetched: " + e.getMessage());
@@ -414,7 +414,7 @@ public class RestoreService {
     }
 
     /** Qdrant restores into an existing collection only when its vectors and shard number are the snapshot's. */
-    private static void requireMatching(String target, JsonNode info, SnapshotArchive.Facts facts)
+    static void requireMatching(String target, JsonNode info, SnapshotArchive.Facts facts)
             throws RestoreRefused {
         JsonNode params = info == null ? null : info.path("config").path("params");
         if (params == null || !params.path("vectors").equals(facts.vectors())) {
@@ -433,7 +433,7 @@ public class RestoreService {
      * Qdrant keeps every uploaded file in the collection's snapshot directory: it is deleted (list, match, DELETE),
      * or a remark says it could not be.
      */
-    private static Boolean deleteUploadedCopy(QdrantClient at, String collection, String uploadName, Duration call,
+    static Boolean deleteUploadedCopy(QdrantClient at, String collection, String uploadName, Duration call,
             BooleanSupplier cancelled,
             List<String> remarks) {
         try {
@@ -478,7 +478,7 @@ public class RestoreService {
                 deleted, null, verifyMs, uploadMs, full, remarks.isEmpty() ? null : List.copyOf(remarks));
     }
 
-    private static String append(String problem, String more) {
+    static String append(String problem, String more) {
         return problem == null ? more : problem + "; " + more;
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -72,7 +73,7 @@ final class QdrantCopies {
 
         /** Whether this create went to {@code node} (null: {@code QDRANT_URL}) for {@code collection}. */
         boolean of(String collection, String node) {
-            return this.collection.equals(collection) && java.util.Objects.equals(this.node, node);
+            return this.collection.equals(collection) && Objects.equals(this.node, node);
         }
     }
 

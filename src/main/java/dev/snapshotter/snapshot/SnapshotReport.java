@@ -21,7 +21,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * serialises it, and a native executable would otherwise answer with empty objects.
  */
 @RegisterForReflection(targets = { SnapshotReport.class, SnapshotReport.TargetReport.class,
-        SnapshotReport.Reason.class, SnapshotReport.Status.class })
+        SnapshotReport.Reason.class, SnapshotReport.Status.class, SnapshotReport.SetMember.class })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SnapshotReport(Reason reason, Status status, Instant startedAt, long durationMs,
         List<TargetReport> targets) {

@@ -241,7 +241,7 @@ public class SnapshotService {
             }
             Outcome outcome = target.snapshot(run);
             OffsiteReport copy = null;
-            if (outcome.status() == Status.COMPLETED && offsite.enabled() && outcome.members() == null) {
+            if (outcome.status() == Status.COMPLETED && offsite.enabled()) {
                 long copyStart = System.nanoTime();
                 try {
                     copy = offsite.afterSnapshot(Path.of(outcome.filePath()), run.cancellation()::cancelled);

@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The verified snapshots in {@code QDRANT_SNAPSHOT_DIR}: every regular file named
@@ -162,6 +166,7 @@ public class SnapshotCatalog {
      * @param file its name in the set's directory
      * @param peerId the peer it was taken on
      */
+    @RegisterForReflection
     public record Member(String file, String peerId, long bytes, String sha256) {
     }
 
@@ -286,7 +291,7 @@ public class SnapshotCatalog {
             return;
         }
         Path going = entry.file().resolveSibling("." + entry.fileName() + SnapshotFileWriter.PART_SUFFIX);
-        Files.move(entry.file(), going, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(entry.file(), going, StandardCopyOption.ATOMIC_MOVE);
         SetStaging.deleteTree(going);
     }
 
@@ -326,7 +331,7 @@ public class SnapshotCatalog {
      * verified when every member is (the bytes are those whose shard coverage was checked when the set was taken).
      * Marks the set, as {@link #verify(Entry, ContentCheck)} marks a file.
      */
-    public Verification verifySet(Entry set, java.util.function.Supplier<ContentCheck> checks) throws IOException {
+    public Verification verifySet(Entry set, Supplier<ContentCheck> checks) throws IOException {
         List<String> problems = new ArrayList<>();
         for (Member member : set.members()) {
             try (InputStream in = Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS)) {

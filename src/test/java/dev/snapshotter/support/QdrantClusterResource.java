@@ -23,10 +23,18 @@ public class QdrantClusterResource implements QuarkusTestResourceLifecycleManage
     private final Map<String, String> extraConfig = new HashMap<>();
     private final List<WireMockServer> servers = new ArrayList<>();
     private StandInCluster cluster;
+    private boolean drill;
 
+    /** {@code drill-node=true} starts a fourth stand-in as {@code QDRANT_DRILL_URL}; other args are config. */
     @Override
     public void init(Map<String, String> initArgs) {
-        extraConfig.putAll(initArgs);
+        initArgs.forEach((key, value) -> {
+            if (key.equals("drill-node")) {
+                drill = Boolean.parseBoolean(value);
+            } else {
+                extraConfig.put(key, value);
+            }
+        });
     }
 
     @Override
@@ -39,14 +47,15 @@ public class QdrantClusterResource implements QuarkusTestResourceLifecycleManage
         }
         SnapshotDir dir = new SnapshotDir(directory);
         List<QdrantStandIn> nodes = new ArrayList<>();
-        for (int i = 0; i < StandInCluster.PEERS.size(); i++) {
+        for (int i = 0; i < StandInCluster.PEERS.size() + (drill ? 1 : 0); i++) {
             WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort()
                     .bindAddress("127.0.0.1").useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER));
             server.start();
             servers.add(server);
             nodes.add(new QdrantStandIn(server, dir, null));
         }
-        cluster = new StandInCluster(nodes, dir);
+        QdrantStandIn drillNode = drill ? nodes.remove(nodes.size() - 1) : null;
+        cluster = new StandInCluster(nodes, drillNode, dir);
         cluster.reset();
         Map<String, String> config = new HashMap<>();
         config.put("qdrant.url", nodes.get(0).url());
@@ -54,6 +63,9 @@ public class QdrantClusterResource implements QuarkusTestResourceLifecycleManage
         config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
         config.put("qdrant.api-key", QdrantStandIn.API_KEY);
         config.put("qdrant.snapshot.dir", directory.toString());
+        if (drillNode != null) {
+            config.put("qdrant.drill.url", drillNode.url());
+        }
         config.putAll(extraConfig);
         return config;
     }

@@ -129,6 +129,12 @@ public final class QdrantStandIn {
                 .willReturn(ok(collectionCluster)));
     }
 
+    /** {@code GET /collections/{c}/cluster} of the collections whose (encoded) names match this pattern. */
+    public void collectionCluster(String collectionPattern, String collectionCluster) {
+        server.stubFor(authed(get(urlPathMatching("/collections/" + collectionPattern + "/cluster")))
+                .willReturn(ok(collectionCluster)));
+    }
+
     /** One shard entry of a {@code CollectionClusterInfo}: local when {@code peerId} is null. */
     public static String shard(int id, String peerId, String state) {
         return "{\"shard_id\":" + id + (peerId == null ? ",\"points_count\":114" : ",\"peer_id\":" + peerId)

@@ -19,14 +19,24 @@ public final class StandInCluster {
     public static final String PEER_C = "2189732418852856";
     public static final List<String> PEERS = List.of(PEER_A, PEER_B, PEER_C);
 
+    /** The peer id of the drill Qdrant, a single-node cluster. */
+    public static final String PEER_D = "9223372036854775809";
+
     private final List<QdrantStandIn> nodes;
+    private final QdrantStandIn drill;
     private final SnapshotDir directory;
     private Map<Integer, Map<String, String>> replicas = Map.of();
     private Map<Integer, String> keys = Map.of();
 
-    StandInCluster(List<QdrantStandIn> nodes, SnapshotDir directory) {
+    StandInCluster(List<QdrantStandIn> nodes, QdrantStandIn drill, SnapshotDir directory) {
         this.nodes = List.copyOf(nodes);
+        this.drill = drill;
         this.directory = directory;
+    }
+
+    /** The drill Qdrant ({@code QDRANT_DRILL_URL}), when the resource started one. */
+    public QdrantStandIn drill() {
+        return drill;
     }
 
     public QdrantStandIn node(int index) {
@@ -47,6 +57,9 @@ public final class StandInCluster {
      */
     public void reset() {
         nodes.forEach(QdrantStandIn::reset);
+        if (drill != null) {
+            drill.reset();
+        }
         placement(replicas(0, Map.of(PEER_A, "Active", PEER_B, "Active"), 1, Map.of(PEER_B, "Active", PEER_C,
                 "Active"), 2, Map.of(PEER_A, "Active", PEER_C, "Active")), "[]", Map.of());
         serveSnapshots();
@@ -88,6 +101,43 @@ public final class StandInCluster {
                     + replicas.size() + ",\"local_shards\":[" + String.join(",", local) + "],\"remote_shards\":["
                     + String.join(",", remote) + "],\"shard_transfers\":" + transfers + "}");
         }
+    }
+
+    /**
+     * The collections matching {@code collectionPattern} (a restore's target, a drill's scratch) are missing until
+     * the set's members are uploaded, one to each node in turn (as {@code restore-<set>-<peer>.snapshot}); then they
+     * exist, count {@link QdrantStandIn#POINTS}, and every shard has an {@code Active} replica on the node that took
+     * its member, with {@code transfers} (a JSON array) going on.
+     */
+    public void restoresSet(String collectionPattern, String setName, List<String> memberPeers, String transfers) {
+        String stem = setName.replaceAll("\\.set$", "");
+        for (int i = 0; i < nodes.size(); i++) {
+            String peer = i < memberPeers.size() ? memberPeers.get(i) : memberPeers.get(0);
+            nodes.get(i).restoresUploadsTo(collectionPattern, QdrantStandIn.POINTS, "restore-" + stem + "-" + peer
+                    + ".snapshot", 0, QdrantStandIn.SAMPLE_IDS);
+            nodes.get(i).collectionCluster(collectionPattern, restoredPlacement(PEERS.get(i), transfers));
+        }
+    }
+
+    /** The drill Qdrant, a single-node cluster, takes every member of the set into its scratch collections. */
+    public void drillTakesSet(String setName, List<String> memberPeers, boolean clusterMode) {
+        String stem = setName.replaceAll("\\.set$", "");
+        String scratch = "drill-kairos-\\d{8}-\\d{6}";
+        if (clusterMode) {
+            drill.cluster(PEER_D, List.of(PEER_D), "unused", "{}");
+        }
+        // the stand-in keeps one upload name per collection; the last member's is the one its listing shows
+        drill.restoresUploadsTo(scratch, QdrantStandIn.POINTS, "restore-" + stem + "-"
+                + memberPeers.get(memberPeers.size() - 1) + ".snapshot", 0, QdrantStandIn.SAMPLE_IDS);
+        drill.collectionCluster(scratch, restoredPlacement(PEER_D, "[]"));
+    }
+
+    private String restoredPlacement(String self, String transfers) {
+        List<String> local = new ArrayList<>();
+        replicas.keySet().forEach(shard -> local.add("{\"shard_id\":" + shard + ",\"points_count\":100,\"state\":"
+                + "\"Active\"}"));
+        return "{\"peer_id\":" + self + ",\"shard_count\":" + replicas.size() + ",\"local_shards\":["
+                + String.join(",", local) + "],\"remote_shards\":[],\"shard_transfers\":" + transfers + "}";
     }
 
     /** Each node serves a snapshot holding the data of the shards it holds a replica of; returned by node. */

@@ -1,0 +1,261 @@
+package dev.snapshotter.restore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.snapshotter.qdrant.QdrantClient;
+import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.ShardPlacement;
+import dev.snapshotter.qdrant.SnapshotArchive;
+import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.store.SnapshotCatalog;
+
+/**
+ * A backup set restored into a Qdrant cluster: every member verified first (checksum and archive) and the members
+ * together covering every shard; every target node in cluster mode (a standalone Qdrant refuses a snapshot that
+ * lacks shards' data) of a version that reads them; then each member uploaded to a node, one node at a time, with
+ * {@code priority=snapshot} and its checksum, and Qdrant's copy of the upload deleted; then the checks: every shard
+ * with an {@code Active} replica and no transfer left (waited for), the exact point count within what the set
+ * recorded. A drill does the same on one node of a single-node cluster.
+ */
+final class SetRestore {
+
+    private static final Logger LOG = Logger.getLogger(SetRestore.class);
+    private static final Duration CALL = Duration.ofSeconds(30);
+    /** How often the placement is read while replicas settle after the uploads. */
+    private static final long SETTLE_POLL_MILLIS = 1_000;
+
+    private final SnapshotCatalog catalog;
+    private final Duration uploadTimeout;
+    private final Duration settle;
+
+    SetRestore(SnapshotCatalog catalog, Duration uploadTimeout, Duration settle) {
+        this.catalog = catalog;
+        this.uploadTimeout = uploadTimeout;
+        this.settle = settle;
+    }
+
+    RestoreReport restore(List<QdrantClient> nodes, SnapshotCatalog.Entry set, String target, boolean overwrite,
+            boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
+        Instant startedAt = Instant.now();
+        long start = System.nanoTime();
+        String snapshotOf = RestoreService.snapshotOf(set);
+        JsonNode manifest = set.manifest();
+        if (!manifest.path("cluster").path("shardKeys").isMissingNode()) {
+            requireCustomShardingTarget(nodes.get(0), target, overwrite, set, cancelled);
+        }
+        SnapshotCatalog.Verification verification;
+        try {
+            verification = catalog.verifySet(set, SnapshotArchive::new);
+        } catch (IOException e) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " could not be read: " + e.getMessage());
+        }
+        if (!verification.verified()) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " fails verification, so it is not "
+                    + "restored: " + verification.problem());
+        }
+        long verifyMs = millisSince(start);
+        TreeSet<Integer> covered = new TreeSet<>();
+        manifest.path("members").forEach(m -> m.path("shardsWithData").forEach(id -> covered.add(id.asInt())));
+        List<Integer> shards = new ArrayList<>();
+        manifest.path("cluster").path("shards").forEach(id -> shards.add(id.asInt()));
+        if (!covered.containsAll(shards)) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " holds data of shards " + covered + " of "
+                    + shards + " only; it is not restored");
+        }
+        JsonNode first = manifest.path("members").get(0);
+        SnapshotArchive.Facts facts = SnapshotArchive.Facts.fromJson(first.get("archive"));
+        String version;
+        try {
+            version = null;
+            for (QdrantClient node : nodes) {
+                if (!node.distributed(CALL, cancelled)) {
+                    throw new RestoreRefused(Kind.CONFLICT, set.fileName() + " is a backup set of a cluster: it "
+                            + "restores only into a Qdrant running as a cluster, and Qdrant at " + node.url() + " runs "
+                            + "standalone (which refuses a snapshot that lacks shards' data); for a drill, run the "
+                            + "drill Qdrant with QDRANT__CLUSTER__ENABLED=true");
+                }
+                String nodeVersion = node.version(CALL, cancelled).version();
+                for (JsonNode member : manifest.path("members")) {
+                    RestoreService.requireCompatible(nodeVersion, member.path("qdrantVersion").asText(null),
+                            set.fileName() + "/" + member.path("file").asText());
+                }
+                version = version == null ? nodeVersion : version;
+            }
+            QdrantClient lead = nodes.get(0);
+            Map<String, String> aliases = lead.aliases(CALL, cancelled);
+            if (aliases.containsKey(target)) {
+                throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
+                        + aliases.get(target) + "` on Qdrant; restore into a collection name");
+            }
+            if (lead.exists(target, CALL, cancelled)) {
+                if (!overwrite) {
+                    throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
+                            + lead.url() + "; restore into another name, or ask to overwrite it");
+                }
+                RestoreService.requireMatching(target, lead.collectionInfo(target, CALL, cancelled), facts);
+            }
+        } catch (QdrantException e) {
+            return report(false, set, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
+                    "The restore was not started: " + e.getMessage(), List.of(), null, null, null, null, null);
+        }
+
+        List<String> remarks = new ArrayList<>();
+        String stem = set.fileName().replaceAll("\\.set$", "");
+        long uploadStart = System.nanoTime();
+        boolean allDeleted = true;
+        int index = 0;
+        for (JsonNode member : manifest.path("members")) {
+            QdrantClient node = nodes.get(index++ % nodes.size());
+            String file = member.path("file").asText();
+            String uploadName = "restore-" + stem + "-" + file.replaceAll("\\.snap$", "") + ".snapshot";
+            SnapshotCatalog.Member listed = set.members().stream().filter(m -> m.file().equals(file)).findFirst()
+                    .orElseThrow();
+            LOG.infof("Restore of set %s: uploading %s to %s as collection `%s`", set.fileName(), file, node.url(),
+                    target);
+            try {
+                node.uploadSnapshot(target, uploadName, listed.sha256(), listed.bytes(), uploadTimeout, cancelled,
+                        out -> {
+                            Files.copy(set.file().resolve(file), out);
+                            return true;
+                        });
+            } catch (QdrantException e) {
+                allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
+                return report(false, set, target, snapshotOf, startedAt, start, version, facts, verifyMs,
+                        millisSince(uploadStart), "The upload of " + file + " to " + node.url() + " failed: "
+                                + e.getMessage(),
+                        remarks, allDeleted, null, null, null, null);
+            } catch (UncheckedIOException e) {
+                throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + "/" + file + " could not be read: "
+                        + e.getMessage());
+            }
+            allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
+        }
+        long uploadMs = millisSince(uploadStart);
+
+        JsonNode points = manifest.path("points");
+        Long expected = points.path("min").canConvertToLong() ? points.get("min").asLong() : null;
+        Long expectedMax = points.path("max").canConvertToLong() ? points.get("max").asLong() : null;
+        Long found = null;
+        String problem = null;
+        List<String> pointed = new ArrayList<>();
+        QdrantClient lead = nodes.get(0);
+        try {
+            problem = settled(lead, target, shards, cancelled);
+            found = lead.countPoints(target, CALL, cancelled);
+            if (expected == null) {
+                remarks.add("The set recorded no point count: the count found (" + found + ") was not checked");
+            } else if (found < expected || found > expectedMax) {
+                String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
+                        : "between " + expected + " and " + expectedMax;
+                problem = RestoreService.append(problem, "Collection `" + target + "` has " + found + " points after "
+                        + "the restore, but the set was taken with " + wanted);
+            }
+            if (problem == null && restoreAliases) {
+                Map<String, String> now = lead.aliases(CALL, cancelled);
+                for (JsonNode alias : manifest.path("aliases")) {
+                    String name = alias.asText();
+                    if (!target.equals(now.get(name))) {
+                        lead.pointAlias(name, target, now.containsKey(name), CALL, cancelled);
+                    }
+                    pointed.add(name);
+                }
+            }
+        } catch (QdrantException e) {
+            problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
+        } catch (RestoreRefused e) {
+            problem = RestoreService.append(problem, e.getMessage());
+        }
+        return report(problem == null, set, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs,
+                problem, remarks, allDeleted, expected, expectedMax, found, pointed);
+    }
+
+    /**
+     * Restoring a custom-sharded collection into a collection Qdrant creates from the snapshot restores no point
+     * (Qdrant issue 10135): the collection and its shard keys must exist first.
+     */
+    private static void requireCustomShardingTarget(QdrantClient lead, String target, boolean overwrite,
+            SnapshotCatalog.Entry set, BooleanSupplier cancelled) throws RestoreRefused {
+        try {
+            if (overwrite && lead.exists(target, CALL, cancelled)) {
+                return;
+            }
+        } catch (QdrantException e) {
+            throw new RestoreRefused(Kind.CONFLICT, "The restore was not started: " + e.getMessage());
+        }
+        throw new RestoreRefused(Kind.CONFLICT, set.fileName() + " is custom-sharded: Qdrant restores no point into "
+                + "a collection it creates from such a snapshot (Qdrant issue 10135); create collection `" + target
+                + "` with the set's config and shard keys (set.json: collection.config, cluster.shardKeys) first, "
+                + "then restore with overwrite");
+    }
+
+    /** Waits until every shard has an {@code Active} replica and no transfer is left; returns the problem, or null. */
+    private String settled(QdrantClient lead, String target, List<Integer> shards, BooleanSupplier cancelled)
+            throws RestoreRefused {
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (true) {
+            ShardPlacement placement = lead.placement(target, CALL, cancelled);
+            List<Integer> inactive = shards.stream().filter(id -> placement.replicas().getOrDefault(id, List.of())
+                    .stream().noneMatch(r -> "Active".equals(r.state()))).toList();
+            if (inactive.isEmpty() && placement.transfers().isEmpty()) {
+                return null;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return "After the restore, " + (inactive.isEmpty() ? ""
+                        : "shards " + inactive + " have no Active "
+                                + "replica")
+                        + (inactive.isEmpty() || placement.transfers().isEmpty() ? "" : " and ")
+                        + (placement.transfers().isEmpty() ? ""
+                                : "shard transfers are still going ("
+                                        + String.join("; ", placement.transfers()) + ")")
+                        + " after waiting " + settle.toSeconds() + "s";
+            }
+            if (cancelled.getAsBoolean()) {
+                throw new RestoreRefused(Kind.CONFLICT, "Cancelled while waiting for the replicas to settle");
+            }
+            try {
+                Thread.sleep(SETTLE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RestoreRefused(Kind.CONFLICT, "Interrupted while waiting for the replicas to settle");
+            }
+        }
+    }
+
+    private static RestoreReport report(boolean completed, SnapshotCatalog.Entry set, String target,
+            String snapshotOf, Instant startedAt, long start, String version, SnapshotArchive.Facts facts,
+            Long verifyMs, Long uploadMs, String problem, List<String> remarks, Boolean deleted, Long expected,
+            Long expectedMax, Long found, List<String> aliases) {
+        String message = completed ? (remarks.isEmpty() ? null : String.join("; ", remarks))
+                : remarks.isEmpty() ? problem : problem + "; " + String.join("; ", remarks);
+        RestoreReport report = new RestoreReport(completed ? RestoreReport.Status.COMPLETED
+                : RestoreReport.Status.FAILED, set.fileName(), target, snapshotOf, startedAt, millisSince(start),
+                version, facts == null ? null : facts.qdrantVersion(), expected,
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, null,
+                aliases == null ? List.of() : aliases, deleted, null, verifyMs, uploadMs, message,
+                remarks.isEmpty() ? null : List.copyOf(remarks));
+        if (completed) {
+            LOG.infof("Restore completed: set=%s collection=%s points=%d duration=%dms", set.fileName(), target, found,
+                    report.durationMs());
+        } else {
+            LOG.errorf("Restore failed: set=%s collection=%s: %s", set.fileName(), target, message);
+        }
+        return report;
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

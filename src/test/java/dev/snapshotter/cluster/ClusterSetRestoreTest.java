@@ -1,0 +1,125 @@
+package dev.snapshotter.cluster;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantClusterResource;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.StandInCluster;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * A backup set restored into the cluster (one member per node, one node at a time, {@code priority=snapshot}, then
+ * every shard Active and the count checked) and drilled on a single-node cluster; a standalone drill Qdrant refuses
+ * a set.
+ */
+@QuarkusTest
+@WithTestResource(value = QdrantClusterResource.class, initArgs = {
+        @ResourceArg(name = "drill-node", value = "true"),
+        @ResourceArg(name = "qdrant.cluster.settle-timeout", value = "2s") })
+@ExtendWith(SecretsStayHidden.class)
+class ClusterSetRestoreTest {
+
+    @InjectQdrant
+    StandInCluster cluster;
+
+    @BeforeEach
+    void resetCluster() {
+        cluster.reset();
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json");
+    }
+
+    private JsonPath takeSet() {
+        return ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void aSetIsRestoredIntoTheClusterOneMemberPerNode() {
+        JsonPath set = takeSet();
+        String name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+        List<String> sha256 = set.getList("targets[0].members.sha256");
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+
+        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .body("file", org.hamcrest.Matchers.equalTo(name))
+                .body("pointsFound", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS))
+                .body("uploadedCopyDeleted", org.hamcrest.Matchers.equalTo(true));
+
+        for (int i = 0; i < 2; i++) {
+            List<LoggedRequest> uploads = cluster.node(i).requests("POST",
+                    "/collections/kairos-restored/snapshots/upload");
+            assertThat(uploads).hasSize(1);
+            assertThat(uploads.get(0).queryParameter("priority").firstValue()).isEqualTo("snapshot");
+            assertThat(uploads.get(0).queryParameter("checksum").firstValue()).isEqualTo(sha256.get(i));
+        }
+        assertThat(cluster.node(2).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aRestoreWhoseReplicasDoNotSettleFailsSayingWhy() {
+        JsonPath set = takeSet();
+        String name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B),
+                "[{\"shard_id\":1,\"from\":" + StandInCluster.PEER_A + ",\"to\":" + StandInCluster.PEER_B
+                        + ",\"sync\":true,\"method\":\"stream_records\"}]");
+
+        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(502)
+                .body("status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("message", containsString("shard transfers are still going (shard 1 from peer "
+                        + StandInCluster.PEER_A + " to peer " + StandInCluster.PEER_B + ") after waiting 2s"));
+    }
+
+    @Test
+    void aSetIsDrilledOnASingleNodeCluster() {
+        JsonPath set = takeSet();
+        String name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+        cluster.drillTakesSet(name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), true);
+
+        api().body("{\"file\":\"" + name + "\"}").post("/api/drill").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .body("scratchDropped", org.hamcrest.Matchers.equalTo(true))
+                .body("pointsFound", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS));
+
+        assertThat(cluster.drill().requests("POST", "/collections/drill-kairos-")
+                .stream().filter(r -> r.getUrl().contains("/snapshots/upload")).toList()).hasSize(2);
+        assertThat(cluster.drill().requests("DELETE", "/collections/drill-kairos-")).isNotEmpty();
+        cluster.nodes().forEach(node -> assertThat(node.requests("POST", "/collections/drill-kairos-")).isEmpty());
+    }
+
+    @Test
+    void aStandaloneDrillQdrantRefusesASetInOneSentence() {
+        JsonPath set = takeSet();
+        String name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+        cluster.drillTakesSet(name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), false);
+
+        api().body("{\"file\":\"" + name + "\"}").post("/api/drill").then().statusCode(409)
+                .body("detail", containsString(name + " is a backup set of a cluster: it restores only into a Qdrant "
+                        + "running as a cluster, and Qdrant at " + cluster.drill().url() + " runs standalone"));
+        assertThat(cluster.drill().requests("POST", "/collections/drill-kairos-")).isEmpty();
+    }
+
+}

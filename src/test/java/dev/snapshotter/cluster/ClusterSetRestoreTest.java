@@ -1,5 +1,8 @@
 package dev.snapshotter.cluster;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -11,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
@@ -91,6 +95,34 @@ class ClusterSetRestoreTest {
                 .body("status", org.hamcrest.Matchers.equalTo("failed"))
                 .body("message", containsString("shard transfers are still going (shard 1 from peer "
                         + StandInCluster.PEER_A + " to peer " + StandInCluster.PEER_B + ") after waiting 2s"));
+    }
+
+    @Test
+    void aRunWaitsForATransferToFinishWithinTheSettleTimeout() {
+        // node A's first reading shows a transfer going; the next, 2 s later, shows it done
+        String scenario = "transfer";
+        String placement = "{\"result\":{\"peer_id\":" + StandInCluster.PEER_A + ",\"shard_count\":3,"
+                + "\"local_shards\":[{\"shard_id\":0,\"state\":\"Active\"},{\"shard_id\":2,\"state\":\"Active\"}],"
+                + "\"remote_shards\":[{\"shard_id\":0,\"peer_id\":" + StandInCluster.PEER_B + ",\"state\":\"Active\"},"
+                + "{\"shard_id\":1,\"peer_id\":" + StandInCluster.PEER_B + ",\"state\":\"Active\"},"
+                + "{\"shard_id\":1,\"peer_id\":" + StandInCluster.PEER_C + ",\"state\":\"Active\"},"
+                + "{\"shard_id\":2,\"peer_id\":" + StandInCluster.PEER_C + ",\"state\":\"Active\"}],"
+                + "\"shard_transfers\":%s},\"status\":\"ok\",\"time\":0.0001}";
+        cluster.node(0).server().stubFor(get(urlEqualTo("/collections/kairos/cluster")).atPriority(1)
+                .inScenario(scenario).whenScenarioStateIs(Scenario.STARTED).willSetStateTo("done")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(placement.formatted("[{\"shard_id\":1,\"from\":" + StandInCluster.PEER_B
+                                + ",\"to\":" + StandInCluster.PEER_C + ",\"sync\":true}]"))));
+        cluster.node(0).server().stubFor(get(urlEqualTo("/collections/kairos/cluster")).atPriority(1)
+                .inScenario(scenario).whenScenarioStateIs("done")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(placement.formatted("[]"))));
+
+        JsonPath report = takeSet();
+
+        assertThat(report.getList("targets[0].members.peerId")).containsExactly(StandInCluster.PEER_A,
+                StandInCluster.PEER_B);
+        assertThat(cluster.node(0).requests("GET", "/collections/kairos/cluster").size()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -60,6 +61,8 @@ public class QdrantClient {
     private final QdrantTransfers downloader;
     private final Instance<ObjectMapper> json;
     private final URI url;
+    /** The clients of other Qdrants made so far, one per URL, for the life of the process. */
+    private final Map<URI, QdrantClient> others = new ConcurrentHashMap<>();
 
     /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
     @Inject
@@ -80,10 +83,12 @@ public class QdrantClient {
      * trust, error handling and deadlines, every call and transfer to {@code other}.
      */
     public QdrantClient at(URI other) {
-        QdrantApi remote = QuarkusRestClientBuilder.newBuilder().baseUri(other)
-                .connectTimeout(QdrantTransfers.CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-                .readTimeout(1, TimeUnit.DAYS).build(QdrantApi.class);
-        return new QdrantClient(remote, downloader.at(other), json, other);
+        return others.computeIfAbsent(other, url -> {
+            QdrantApi remote = QuarkusRestClientBuilder.newBuilder().baseUri(url)
+                    .connectTimeout(QdrantTransfers.CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                    .readTimeout(1, TimeUnit.DAYS).build(QdrantApi.class);
+            return new QdrantClient(remote, downloader.at(url), json, url);
+        });
     }
 
     /** The base URL, for messages (it never holds credentials: the config refuses them). */

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,7 +63,6 @@ final class ClusterBackup {
     private final QdrantConfig config;
     private final SnapshotDirectory directory;
     private final Instance<ObjectMapper> json;
-    private final Map<URI, QdrantClient> clients = new ConcurrentHashMap<>();
 
     ClusterBackup(QdrantSnapshotTarget target, QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
             Instance<ObjectMapper> json) {
@@ -118,13 +116,20 @@ final class ClusterBackup {
 
         try (SetStaging set = directory.stageSet(SnapshotFileName.ofSet(run.startedAt(), name))) {
             QdrantCopies copies = new QdrantCopies(directory.path(), directory.writer(), json.get());
+            // every reachable node's leftovers, not only the chosen ones': a node chosen last time may not be now
+            Map<URI, List<String>> listed = new LinkedHashMap<>();
+            for (Node node : nodes) {
+                if (node.peerId() != null) {
+                    listed.put(node.url(), target.reconcile(copies, node.client(), node.url().toString(), name,
+                            run.progress().orphansRemoved(), remarks, cancelled));
+                }
+            }
             List<Member> members = new ArrayList<>();
             Map<Member, List<String>> present = new LinkedHashMap<>();
             for (ClusterPlan.Member planned : plan.members()) {
                 Member member = new Member(planned, client(planned.node()));
                 members.add(member);
-                present.put(member, target.reconcile(copies, member.client, planned.node().toString(), name,
-                        run.progress().orphansRemoved(), remarks, cancelled));
+                present.put(member, listed.get(planned.node()));
             }
             ObjectNode manifest = target.manifestBeforeCreate(run, collection, plan.placement(), remarks);
             Long countBefore = target.countPoints(name, "before", manifest, remarks, cancelled);
@@ -429,7 +434,7 @@ final class ClusterBackup {
     }
 
     private QdrantClient client(URI url) {
-        return clients.computeIfAbsent(url, qdrant::at);
+        return qdrant.at(url);
     }
 
     private static String describe(ClusterPlan plan) {

@@ -1,5 +1,7 @@
 package dev.snapshotter.snapshot;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +15,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotDirectory;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,7 +32,8 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
  * snapshotter_duration_seconds}, {@code snapshotter_size_bytes}, {@code snapshotter_last_success_timestamp_seconds},
  * {@code snapshotter_in_progress}, {@code snapshotter_pruned_total}, {@code snapshotter_verifications_total} and
  * {@code snapshotter_next_scheduled_run_timestamp_seconds}, {@code snapshotter_qdrant_copies_in_doubt} and
- * {@code snapshotter_deletions_total}.
+ * {@code snapshotter_deletions_total}, and {@code snapshotter_directory_free_bytes} (read from the file system at each
+ * scrape).
  */
 @ApplicationScoped
 public class SnapshotMetrics {
@@ -44,6 +48,7 @@ public class SnapshotMetrics {
     static final String NEXT_SCHEDULED = "snapshotter.next.scheduled.run.timestamp";
     static final String COPIES_IN_DOUBT = "snapshotter.qdrant.copies.in.doubt";
     static final String DELETIONS = "snapshotter.deletions";
+    static final String FREE = "snapshotter.directory.free";
     static final String TAG_RESULT = "result";
     static final String TAG_TARGET = "target";
     static final String TAG_REASON = "reason";
@@ -52,9 +57,23 @@ public class SnapshotMetrics {
     private final MeterRegistry registry;
     private final Map<String, TargetGauges> gauges = new ConcurrentHashMap<>();
 
-    SnapshotMetrics(MeterRegistry registry) {
+    SnapshotMetrics(MeterRegistry registry, SnapshotDirectory directory) {
         this.registry = registry;
         registerVerifications();
+        // a gauge stays bound to the object it was first given across restarts in one JVM (tests): drop any such
+        registry.find(FREE).meters().forEach(registry::remove);
+        Gauge.builder(FREE, directory, SnapshotMetrics::freeBytes).baseUnit("bytes")
+                .description("Bytes free for this service on the snapshot directory's volume (NaN before boot has "
+                        + "prepared it, or when it cannot be read)")
+                .register(registry);
+    }
+
+    private static double freeBytes(SnapshotDirectory directory) {
+        try {
+            return Files.getFileStore(directory.path()).getUsableSpace();
+        } catch (IOException | IllegalStateException e) {
+            return Double.NaN;
+        }
     }
 
     private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress,

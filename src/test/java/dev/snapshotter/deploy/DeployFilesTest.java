@@ -91,4 +91,17 @@ class DeployFilesTest {
             default -> Duration.ofSeconds(amount);
         };
     }
+
+    /** The PrometheusRule carries exactly the rules that CI checks and unit-tests in deploy/prometheus. */
+    @Test
+    void thePrometheusRuleHoldsTheTestedAlertRules() throws Exception {
+        String rules = Files.readString(Path.of("deploy", "prometheus", "alerts.yaml"));
+        String operator = Files.readString(Path.of("deploy", "kubernetes", "prometheus-operator.yaml"));
+
+        String groups = rules.substring(rules.indexOf("\ngroups:") + 1);
+        String rule = operator.substring(operator.indexOf("kind: PrometheusRule"));
+        String spec = rule.substring(rule.indexOf("\nspec:\n") + "\nspec:\n".length());
+        assertThat(spec.replaceAll("(?m)^  ", "")).isEqualTo(groups);
+        assertThat(operator).contains("kind: ServiceMonitor", "path: /q/metrics", "replacement: qdrant-snapshotter");
+    }
 }

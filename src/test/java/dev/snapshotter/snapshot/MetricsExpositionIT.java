@@ -48,6 +48,7 @@ class MetricsExpositionIT {
         assertThat(text).contains("snapshotter_runs_total{", "snapshotter_duration_seconds_count{",
                 "snapshotter_last_success_timestamp_seconds{", "snapshotter_pruned_total{",
                 "snapshotter_verifications_total{", "snapshotter_next_scheduled_run_timestamp_seconds{");
+        assertThat(text).containsPattern("(?m)^snapshotter_directory_free_bytes [1-9][0-9.E]*$");
         save("prometheus-negotiated.txt", text);
         assertThat(negotiated.header("Content-Type")).as("what promtool then checks").startsWith("text/plain");
     }

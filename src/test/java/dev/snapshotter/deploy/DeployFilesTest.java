@@ -104,4 +104,26 @@ class DeployFilesTest {
         assertThat(spec.replaceAll("(?m)^  ", "")).isEqualTo(groups);
         assertThat(operator).contains("kind: ServiceMonitor", "path: /q/metrics", "replacement: qdrant-snapshotter");
     }
+
+    /**
+     * Both ways to run the service beside its Qdrant set retention, the crash-loop guard and the fail-closed gate,
+     * and explain every setting in a comment just above it.
+     */
+    @Test
+    void theDeploymentExamplesSetTheSafeguardsAndExplainEverySetting() throws Exception {
+        for (Path file : new Path[] { Path.of("deploy", "kubernetes", "snapshotter-sidecar.yaml"),
+                Path.of("deploy", "helm", "qdrant-values.yaml") }) {
+            String text = Files.readString(file);
+            assertThat(text).as(file.toString()).contains("name: QDRANT_SNAPSHOT_KEEP_LAST",
+                    "name: QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "name: QDRANT_SNAPSHOT_ON_START_REQUIRED");
+            String[] lines = text.split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].strip().startsWith("- name: QDRANT_")) {
+                    assertThat(lines[i - 1].strip()).as(file + ": the line above " + lines[i].strip()).startsWith("#");
+                }
+            }
+        }
+        assertThat(Files.readString(Path.of("deploy", "helm", "qdrant-values.yaml"))).contains("sidecarContainers:",
+                "additionalVolumes:", "subPath: qdrant-snapshotter");
+    }
 }

@@ -33,6 +33,7 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.SnapshotReport$Reason",
             "dev.snapshotter.snapshot.SnapshotReport$Status",
             "dev.snapshotter.snapshot.SnapshotReport$SetMember",
+            "dev.snapshotter.snapshot.RunView",
             "dev.snapshotter.store.SnapshotCatalog$Member",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",

@@ -82,22 +82,7 @@ start_node() {
     placement="{\"peer_id\":$peer,\"shard_count\":3,\"local_shards\":[$local],\"remote_shards\":[$remote],\"shard_transfers\":[]}"
     mkdir -p "$dir/logs"
     port=$((10000 + RANDOM % 20000))
-    cat > "$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-error_log $dir/logs/error.log warn;
-pid $dir/nginx.pid;
-events { worker_connections 512; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    gzip off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
+    { nginx_conf_head "$dir"; cat <<CONF; } > "$dir/nginx.conf"
     server {
         listen 127.0.0.1:$port;
         default_type application/json;

@@ -41,6 +41,30 @@ ensure_nginx() {
 
 nginx_bin() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 
+# nginx_conf_head <nginx dir>: the start of an nginx.conf for a stand-in (one worker in the foreground, logs and
+# temporary files under <nginx dir>, no access log, sendfile, no compression), up to its `http {`; the caller writes
+# the server blocks and the closing brace.
+nginx_conf_head() {
+    local dir="$1"
+    cat <<CONF
+worker_processes 1;
+daemon off;
+error_log $dir/logs/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 512; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    gzip off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+CONF
+}
+
 # start_standin <snapshot file> <work dir>: starts nginx on a free loopback port, and the upload sink
 # (bench/Drain.java) nginx streams uploads to; sets STANDIN_URL, STANDIN_PID and DRAIN_PID.
 start_standin() {
@@ -56,22 +80,7 @@ start_standin() {
     mkdir -p "$dir/nginx/logs"
     while :; do
         port=$((10000 + RANDOM % 20000))
-        cat > "$dir/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-error_log $dir/nginx/logs/error.log warn;
-pid $dir/nginx/nginx.pid;
-events { worker_connections 512; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    gzip off;
-    client_body_temp_path $dir/nginx/body;
-    proxy_temp_path $dir/nginx/proxy;
-    fastcgi_temp_path $dir/nginx/fastcgi;
-    uwsgi_temp_path $dir/nginx/uwsgi;
-    scgi_temp_path $dir/nginx/scgi;
+        { nginx_conf_head "$dir/nginx"; cat <<CONF; } > "$dir/nginx/nginx.conf"
     server {
         listen 127.0.0.1:$port;
         default_type application/json;

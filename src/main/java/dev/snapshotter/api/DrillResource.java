@@ -7,6 +7,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.snapshotter.restore.DrillService;
 import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.restore.RestoreReport;
@@ -19,6 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * when it failed; a refusal is a problem like a restore's.
  */
 @Path("/api/drill")
+@Tag(name = ApiDocument.RESTORES)
 public class DrillResource {
 
     private final DrillService drills;
@@ -29,12 +36,20 @@ public class DrillResource {
 
     /** @param file the listed snapshot to drill (default: the newest verified one of {@code QDRANT_COLLECTION}) */
     @RegisterForReflection
+    @Schema(name = "DrillRequest")
     public record Body(String file) {
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "Run a restore drill", description = "Restores the newest verified snapshot (or the one named) into a scratch collection, checks it and drops it.")
+    @APIResponse(responseCode = "200", description = "The drill passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "404", description = "No such snapshot", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Refused: Qdrant's state forbids it, or a run is going", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The snapshot cannot be restored (it fails verification, or "
+            + "lacks shards' data)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response drill(Body body) throws RestoreRefused {
         RestoreReport report = drills.drill(body == null ? null : body.file());
         return Response.status(report.drillPassed() ? 200 : 502).type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();

@@ -8,6 +8,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.restore.RestoreReport;
 import dev.snapshotter.restore.RestoreService;
@@ -21,6 +27,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * restored).
  */
 @Path("/api/snapshots/{file}/restore")
+@Tag(name = ApiDocument.RESTORES)
 public class RestoreResource {
 
     private final RestoreService restores;
@@ -37,12 +44,20 @@ public class RestoreResource {
      * @param aliases point the manifest's aliases at the restored collection (default true)
      */
     @RegisterForReflection
+    @Schema(name = "RestoreRequest")
     public record Body(String collection, Boolean overwrite, Boolean aliases) {
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "Restore a snapshot into Qdrant", description = "Restores a listed snapshot (or backup set), checked first and after; see README \"Restore\".")
+    @APIResponse(responseCode = "200", description = "The restore completed and its checks passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "404", description = "No such snapshot", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Refused: Qdrant's state forbids it, or a run is going", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The snapshot cannot be restored (it fails verification, or "
+            + "lacks shards' data)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response restore(@PathParam("file") String file, Body body) throws RestoreRefused {
         Body request = body == null ? new Body(null, null, null) : body;
         RestoreReport report = restores.restore(new RestoreService.Request(file, request.collection(),

@@ -27,6 +27,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.PathPart;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -48,6 +53,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * can be named: anything else (paths, temporary files, links, unlisted names) is 404.
  */
 @Path("/api/snapshots")
+@Tag(name = ApiDocument.SNAPSHOTS)
 public class SnapshotCatalogResource {
 
     private static final String CHECKSUM = ".sha256";
@@ -117,6 +123,8 @@ public class SnapshotCatalogResource {
 
     @GET
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "List the snapshots", description = "Every verified snapshot and backup set, newest first: "
+            + "local ones, and with off-site copies on, those only in the bucket.")
     public List<Listed> list() throws SnapshotFailure {
         List<Entry> local = catalog.list();
         if (!offsite.enabled()) {
@@ -146,6 +154,13 @@ public class SnapshotCatalogResource {
     @Path("{file}")
     @Produces({ MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN,
             Problem.MEDIA_TYPE })
+    @Operation(summary = "Download a snapshot", description = "The snapshot's bytes (single ranges answered 206), its "
+            + "`.sha256` or `.json` after its name; a backup set's name answers its set.json.")
+    @APIResponse(responseCode = "200", description = "The bytes", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponse(responseCode = "206", description = "One range of the bytes", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponse(responseCode = "404", description = "No listed snapshot has this name", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "It failed its last verification (add ?unverified=true)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "416", description = "The range lies past its end", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response download(@PathParam("file") String file, @HeaderParam("Range") String range,
             @HeaderParam("If-Range") String ifRange,
             @QueryParam("unverified") boolean unverified) throws SnapshotFailure {
@@ -181,6 +196,10 @@ public class SnapshotCatalogResource {
     @GET
     @Path("{set}/{member}")
     @Produces({ MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN, Problem.MEDIA_TYPE })
+    @Operation(summary = "Download a member of a backup set", description = "One file of a set (ranges as for a "
+            + "snapshot), or with `.sha256` after its name, its checksum file.")
+    @APIResponse(responseCode = "200", description = "The bytes", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponse(responseCode = "404", description = "No such set or member", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response member(@PathParam("set") String set, @PathParam("member") String member,
             @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
             @QueryParam("unverified") boolean unverified) throws SnapshotFailure {
@@ -351,6 +370,8 @@ public class SnapshotCatalogResource {
     @POST
     @Path("{file}/verify")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "Verify a snapshot", description = "Reads it again (off-site: streams the object) against its "
+            + "SHA-256, with the offline archive check; a mismatch marks it.")
     public Verified verify(@PathParam("file") String file) throws IOException, SnapshotFailure {
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
@@ -400,6 +421,10 @@ public class SnapshotCatalogResource {
     @DELETE
     @Path("{file}")
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "Delete a snapshot", description = "With its checksum file, manifest and marks; the newest "
+            + "verified one of its collection only with ?force=true.")
+    @APIResponse(responseCode = "200", description = "What was deleted", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Deleted.class)))
+    @APIResponse(responseCode = "409", description = "It is the newest verified snapshot of its collection", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Deleted delete(@PathParam("file") String file, @QueryParam("force") boolean force) throws IOException {
         Entry entry = listed(file);
         return new Deleted(entry.fileName(), catalog.delete(entry, force));

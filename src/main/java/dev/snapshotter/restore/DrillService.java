@@ -24,6 +24,7 @@ import dev.snapshotter.store.SnapshotFileWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * A restore drill: proves that a snapshot comes back. The newest verified snapshot of {@code QDRANT_COLLECTION} (or a
@@ -31,9 +32,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * check of a restore (verification, version, status, the exact count, the vector params, the point ids recorded at
  * snapshot time read back), and the scratch collection is dropped whatever happened. It never touches the real
  * collection or its aliases, and refuses a scratch name that exists. The result is kept beside the snapshot (its
- * catalog entry shows the last drill) and counted.
+ * catalog entry shows the last drill) and counted. Made at boot, so that its series are published at zero from the
+ * start, for dashboards and alerts.
  */
 @ApplicationScoped
+@Startup
 public class DrillService {
 
     private static final Logger LOG = Logger.getLogger(DrillService.class);
@@ -77,7 +80,15 @@ public class DrillService {
      */
     public RestoreReport drill(String file) throws RestoreRefused {
         try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
-            return drill(file, run.cancellation()::cancelled);
+            run.phase("drilling");
+            try {
+                RestoreReport report = drill(file, run.cancellation()::cancelled);
+                run.finish(report);
+                return report;
+            } catch (RestoreRefused e) {
+                run.refused("Restore drill refused: " + e.getMessage());
+                throw e;
+            }
         }
     }
 

@@ -94,13 +94,16 @@ public class RestoreService {
 
     /** Restores under a slot the caller holds (the boot's). */
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
+        slot.phase("restoring");
         try {
             RestoreReport report = restore(request, slot.cancellation()::cancelled);
             counter(report.status().label()).increment();
+            slot.finish(report);
             return report;
         } catch (RestoreRefused e) {
             counter("refused").increment();
             LOG.warnf("Restore refused: %s", e.getMessage());
+            slot.refused("Restore refused: " + e.getMessage());
             throw e;
         }
     }

@@ -9,13 +9,25 @@ package dev.snapshotter.snapshot;
  */
 public final class Cancellation {
 
-    private volatile boolean cancelled;
+    /** Shutdown cancelled the run. */
+    static final String SHUTDOWN = "shutdown";
+    /** {@code DELETE /api/runs/{id}} cancelled the run. */
+    static final String API = "api";
+
+    private volatile String by;
 
     public boolean cancelled() {
-        return cancelled;
+        return by != null;
     }
 
-    void cancel() {
-        cancelled = true;
+    /** Who cancelled the run ({@link #SHUTDOWN} or {@link #API}), or null while it is not cancelled. */
+    public String by() {
+        return by;
+    }
+
+    void cancel(String who) {
+        if (by == null) {
+            by = who;
+        }
     }
 }

@@ -81,16 +81,17 @@ final class ClusterBackup {
     private static final class Member {
         final ClusterPlan.Member planned;
         final QdrantClient client;
-        final Progress progress = new Progress();
+        final Progress progress;
         final List<String> remarks = new ArrayList<>();
         QdrantSnapshotTarget.Captured captured;
         QdrantClient.VersionInfo version;
         Map<Integer, Long> points = Map.of();
         SnapshotFailure failure;
 
-        Member(ClusterPlan.Member planned, QdrantClient client) {
+        Member(ClusterPlan.Member planned, QdrantClient client, Progress run) {
             this.planned = planned;
             this.client = client;
+            this.progress = new Progress(run);
         }
 
         String fileName() {
@@ -106,6 +107,7 @@ final class ClusterBackup {
         String name = collection.name();
         BooleanSupplier cancelled = run.cancellation()::cancelled;
         List<String> remarks = new ArrayList<>();
+        run.progress().phase("planning");
         List<Node> nodes = discover(cancelled);
         Map<String, URI> byPeer = new LinkedHashMap<>();
         nodes.stream().filter(n -> n.peerId() != null).forEach(n -> byPeer.put(n.peerId(), n.url()));
@@ -127,7 +129,7 @@ final class ClusterBackup {
             List<Member> members = new ArrayList<>();
             Map<Member, List<String>> present = new LinkedHashMap<>();
             for (ClusterPlan.Member planned : plan.members()) {
-                Member member = new Member(planned, client(planned.node()));
+                Member member = new Member(planned, client(planned.node()), run.progress());
                 members.add(member);
                 present.put(member, listed.get(planned.node()));
             }
@@ -152,6 +154,7 @@ final class ClusterBackup {
             QdrantSnapshotTarget.recordCounts(manifest, countBefore, countAfter, sample);
             long bytes = members.stream().mapToLong(m -> m.captured.written().bytes()).sum();
             completeManifest(manifest, plan, members, bytes, remarks);
+            run.progress().phase("publishing");
             set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
             List<SnapshotReport.SetMember> reported = members.stream().map(m -> new SnapshotReport.SetMember(
                     m.planned.node().toString(), m.planned.peerId(), set.target().resolve(m.fileName()).toString(),
@@ -320,7 +323,7 @@ final class ClusterBackup {
                 : members.stream().filter(m -> m.failure != null).findFirst().orElse(members.get(0));
         List<String> cleaned = cleanUp(name, copies, members);
         SnapshotFailure cause = first.failure != null ? first.failure
-                : new SnapshotFailure(Kind.CANCELLED, "Cancelled by shutdown");
+                : new SnapshotFailure(Kind.CANCELLED, "Cancelled");
         throw new SnapshotFailure(cause.kind(), first.where() + ": " + cause.getMessage()
                 + "; no set was published" + (cleaned.isEmpty() ? "" : "; " + String.join("; ", cleaned)),
                 cause);

@@ -292,6 +292,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         copies.update(entries -> entries.add(pending));
 
         SnapshotDescription description;
+        progress.phase("creating");
         try {
             description = client.createSnapshot(name, config.snapshot().timeout(), cancelled);
         } catch (QdrantException e) {
@@ -315,6 +316,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
         SnapshotFileWriter.Written written;
         SnapshotArchive archive = new SnapshotArchive();
+        progress.phase("downloading");
         try {
             try {
                 if (description.size() != null) {
@@ -331,7 +333,9 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                         throw nothingDownloaded(client, e, copies, named, progress);
                     }
                 }
-                written = writer.write(download.body(), fileName,
+                long expected = description.size() != null ? description.size() : download.contentLength();
+                written = writer.write(new DownloadProgress(download.body(), metrics, NAME, snapshotName + " of `"
+                        + name + "`" + (node == null ? "" : " from " + node), expected), fileName,
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
                                 blankToNull(description.checksum()), archive));
             }
@@ -341,6 +345,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             throw e;
         }
 
+        progress.phase("publishing");
         boolean qdrantChecksum = blankToNull(description.checksum()) != null;
         if (!qdrantChecksum) {
             remarks.add("Qdrant gave no checksum (S3 storage or an older Qdrant): only the size was verified; "

@@ -49,6 +49,8 @@ public class SnapshotMetrics {
     static final String COPIES_IN_DOUBT = "snapshotter.qdrant.copies.in.doubt";
     static final String DELETIONS = "snapshotter.deletions";
     static final String FREE = "snapshotter.directory.free";
+    static final String RUN_BYTES = "snapshotter.run";
+    static final String TAG_KIND = "kind";
     static final String TAG_RESULT = "result";
     static final String TAG_TARGET = "target";
     static final String TAG_REASON = "reason";
@@ -77,7 +79,7 @@ public class SnapshotMetrics {
     }
 
     private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress,
-            AtomicLong nextScheduled, AtomicLong copiesInDoubt) {
+            AtomicLong nextScheduled, AtomicLong copiesInDoubt, AtomicLong runDone, AtomicLong runExpected) {
     }
 
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
@@ -85,9 +87,18 @@ public class SnapshotMetrics {
         TargetGauges g = gauges(target);
         // Micrometer's global composite keeps a gauge bound to the object it was first given, across application
         // restarts inside one JVM (as in tests); drop any such gauge so ours reads this instance's values
-        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED, COPIES_IN_DOUBT }) {
+        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED, COPIES_IN_DOUBT,
+                RUN_BYTES }) {
             registry.find(name).tag(TAG_TARGET, target).meters().forEach(registry::remove);
         }
+        Gauge.builder(RUN_BYTES, g.runDone(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "done")
+                .baseUnit("bytes").description("Bytes of the run going downloaded so far (kind=done), and the bytes it "
+                        + "downloads in all (kind=expected); 0 between runs")
+                .register(registry);
+        Gauge.builder(RUN_BYTES, g.runExpected(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "expected")
+                .baseUnit("bytes").description("Bytes of the run going downloaded so far (kind=done), and the bytes it "
+                        + "downloads in all (kind=expected); 0 between runs")
+                .register(registry);
         Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
                 .description("Size of the last verified snapshot").register(registry);
         Gauge.builder(LAST_SUCCESS, g.lastSuccess(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
@@ -166,7 +177,26 @@ public class SnapshotMetrics {
     }
 
     void started(String target) {
-        gauges(target).inProgress().set(1);
+        TargetGauges g = gauges(target);
+        g.runDone().set(0);
+        g.runExpected().set(0);
+        g.inProgress().set(1);
+    }
+
+    /** The run of {@code target} will download {@code bytes} more (one snapshot; a set's members add up). */
+    void expect(String target, long bytes) {
+        gauges(target).runExpected().addAndGet(Math.max(0, bytes));
+    }
+
+    /** What the run of {@code target} downloaded so far ({@code done}), or will in all. */
+    long runBytes(String target, boolean done) {
+        TargetGauges g = gauges(target);
+        return done ? g.runDone().get() : g.runExpected().get();
+    }
+
+    /** The run of {@code target} downloaded {@code bytes} more. */
+    void downloaded(String target, long bytes) {
+        gauges(target).runDone().addAndGet(bytes);
     }
 
     void finished(String target, SnapshotReport.Reason reason, SnapshotReport.Status status, Duration duration,
@@ -175,7 +205,10 @@ public class SnapshotMetrics {
         pruned(target).increment(prunedFiles);
         Timer.builder(DURATION).tags(TAG_TARGET, target, TAG_REASON, reason.label(), TAG_STATUS, status.label())
                 .description("How long a snapshot run took").register(registry).record(duration);
-        gauges(target).inProgress().set(0);
+        TargetGauges g = gauges(target);
+        g.inProgress().set(0);
+        g.runDone().set(0);
+        g.runExpected().set(0);
     }
 
     /**
@@ -211,7 +244,7 @@ public class SnapshotMetrics {
     private TargetGauges gauges(String target) {
         return gauges.computeIfAbsent(target,
                 t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(),
-                        new AtomicLong()));
+                        new AtomicLong(), new AtomicLong(), new AtomicLong()));
     }
 
     private Counter runs(String target, SnapshotReport.Reason reason, SnapshotReport.Status status) {

@@ -3,9 +3,12 @@ package dev.snapshotter.snapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +22,9 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.offsite.OffsiteReport;
@@ -54,10 +60,18 @@ public class SnapshotService {
     private static final AtomicReferenceFieldUpdater<SnapshotService, Blocker> BLOCKER = AtomicReferenceFieldUpdater
             .newUpdater(SnapshotService.class, Blocker.class, "blocker");
 
-    SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics, OffsiteCopies offsite) {
+    private final RunJournal journal;
+    private final Instance<ObjectMapper> json;
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'",
+            Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    SnapshotService(@Any Instance<SnapshotTarget> targets, SnapshotMetrics metrics, OffsiteCopies offsite,
+            RunJournal journal, Instance<ObjectMapper> json) {
         this.targets = targets.stream().sorted(Comparator.comparing(SnapshotTarget::name)).toList();
         this.metrics = metrics;
         this.offsite = offsite;
+        this.journal = journal;
+        this.json = json;
         this.targets.forEach(target -> metrics.register(target.name()));
     }
 
@@ -125,10 +139,45 @@ public class SnapshotService {
 
     /** Records a run that was decided against before it started, such as a boot snapshot not needed. */
     public SnapshotReport skip(Reason reason, String message, String file) {
-        SnapshotReport report = SnapshotReport.skipped(reason, Instant.now(), targetNames(), message, file);
+        Instant now = Instant.now();
+        SnapshotReport report = SnapshotReport.skipped(reason, now, targetNames(), message, file);
         targets.forEach(target -> metrics.finished(target.name(), reason, Status.SKIPPED, Duration.ZERO, 0));
         LOG.infof("Snapshot skipped: reason=%s: %s", reason.label(), message);
+        journal.add(new RunView(RUN_ID.format(now) + "-" + reason.label(), reason.label(), "skipped", "done", now, now,
+                0, 0, 0, null, null, null, message, json.get().valueToTree(report)));
         return report;
+    }
+
+    /** The run going (if any) and the last finished ones, newest first. */
+    public List<RunView> runs() {
+        List<RunView> all = new ArrayList<>();
+        Run running = current.get();
+        if (running != null) {
+            all.add(running.view());
+        }
+        journal.finished().stream().filter(view -> running == null || !view.id().equals(running.id)).forEach(all::add);
+        return all;
+    }
+
+    /** The run of that id, going or among the last finished ones. */
+    public Optional<RunView> run(String id) {
+        return runs().stream().filter(view -> view.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Cancels the run going when it has this id, with the guarantees of a shutdown (nothing published, temporary files
+     * removed, Qdrant's copy recorded for the next run); its caller is answered as by a shutdown.
+     *
+     * @return the run as it stands, or empty when no run of that id is going
+     */
+    public Optional<RunView> cancel(String id) {
+        Run running = current.get();
+        if (running == null || !running.id.equals(id)) {
+            return Optional.empty();
+        }
+        LOG.warnf("Run %s (reason %s) cancelled through the API", id, running.reason.label());
+        running.cancel(Cancellation.API);
+        return Optional.of(running.view());
     }
 
     /**
@@ -139,7 +188,7 @@ public class SnapshotService {
         shuttingDown = true;
         Run run = current.get();
         if (run != null) {
-            run.cancel();
+            run.cancel(Cancellation.SHUTDOWN);
             run.awaitDone(CANCEL_GRACE);
         }
     }
@@ -149,13 +198,73 @@ public class SnapshotService {
 
         private final Reason reason;
         private final Instant since;
+        private final String id;
         private final CountDownLatch done = new CountDownLatch(1);
         private volatile Cancellation cancellation;
-        private volatile boolean cancelRequested;
+        private volatile String cancelRequested;
+        private volatile SnapshotTarget.Progress progress = new SnapshotTarget.Progress();
+        private volatile Object result;
+        private volatile String message;
+        private volatile long bytesDone;
+        private volatile long bytesExpected;
 
         private Run(Reason reason, Instant since) {
             this.reason = reason;
             this.since = since;
+            this.id = RUN_ID.format(since) + "-" + reason.label();
+        }
+
+        /** The run's id, as {@code /api/runs/{id}} names it. */
+        public String id() {
+            return id;
+        }
+
+        /** What work other than a snapshot done under this slot is doing now ({@code restoring}, {@code drilling}). */
+        public void phase(String now) {
+            progress.phase(now);
+        }
+
+        /** The report of work other than a snapshot done under this slot (a restore's, a drill's). */
+        public void finish(Object report) {
+            result = report;
+        }
+
+        /** Work under this slot was refused before it began, for this reason. */
+        public void refused(String why) {
+            message = why;
+        }
+
+        /** The run as the API shows it: live while it goes, final once closed. */
+        RunView view() {
+            boolean going = done.getCount() > 0;
+            long doneBytes = bytesDone;
+            long expected = bytesExpected;
+            if (going) {
+                for (SnapshotTarget target : targets) {
+                    doneBytes += metrics.runBytes(target.name(), true);
+                    expected += metrics.runBytes(target.name(), false);
+                }
+            }
+            Instant end = going ? null : finishedAt;
+            long millis = Duration.between(since, end == null ? Instant.now() : end).toMillis();
+            Long rate = millis > 0 && doneBytes > 0 ? doneBytes * 1000 / millis : null;
+            Long left = going && rate != null && rate > 0 && expected > doneBytes ? (expected - doneBytes) / rate : null;
+            JsonNode report = result == null ? null : json.get().valueToTree(result);
+            Cancellation cancel = cancellation;
+            String by = cancel != null && cancel.by() != null ? cancel.by() : cancelRequested;
+            String status = going ? "running"
+                    : by != null ? "cancelled"
+                            : report != null && report.hasNonNull("status") ? report.get("status").asText() : "failed";
+            return new RunView(id, reason.label(), status, going ? progress.phase() : "done", since, end, millis,
+                    doneBytes, expected, rate, left, by, message, report);
+        }
+
+        private volatile Instant finishedAt;
+
+        /** Keeps what a target's download moved, before its gauges go back to 0. */
+        private void keepBytes(String target) {
+            bytesDone += metrics.runBytes(target, true);
+            bytesExpected += metrics.runBytes(target, false);
         }
 
         /**
@@ -178,14 +287,18 @@ public class SnapshotService {
             List<TargetReport> reports = new ArrayList<>();
             Cancellation cancel = new Cancellation();
             cancellation = cancel;
-            if (cancelRequested) {
-                cancel.cancel();
+            if (cancelRequested != null) {
+                cancel.cancel(cancelRequested);
             }
             for (SnapshotTarget target : targets) {
-                reports.add(runTarget(target, new SnapshotTarget.RunContext(reason, since, cancel, skipIfNewerThan,
-                        new SnapshotTarget.Progress()), waitForTargets));
+                SnapshotTarget.Progress targetProgress = new SnapshotTarget.Progress();
+                progress = targetProgress;
+                reports.add(runTarget(this, target, new SnapshotTarget.RunContext(reason, since, cancel,
+                        skipIfNewerThan, targetProgress), waitForTargets));
             }
-            return SnapshotReport.of(reason, since, millisSince(start), reports);
+            SnapshotReport report = SnapshotReport.of(reason, since, millisSince(start), reports);
+            result = report;
+            return report;
         }
 
         /**
@@ -195,18 +308,18 @@ public class SnapshotService {
         public synchronized Cancellation cancellation() {
             if (cancellation == null) {
                 cancellation = new Cancellation();
-                if (cancelRequested) {
-                    cancellation.cancel();
+                if (cancelRequested != null) {
+                    cancellation.cancel(cancelRequested);
                 }
             }
             return cancellation;
         }
 
-        void cancel() {
-            cancelRequested = true;
+        void cancel(String by) {
+            cancelRequested = by;
             Cancellation cancel = cancellation;
             if (cancel != null) {
-                cancel.cancel();
+                cancel.cancel(by);
             }
         }
 
@@ -222,14 +335,18 @@ public class SnapshotService {
 
         @Override
         public void close() {
+            finishedAt = Instant.now();
+            done.countDown();
+            if (current.get() == this) {
+                journal.add(view());
+            }
             if (current.compareAndSet(this, null)) {
                 finishedRuns.incrementAndGet();
             }
-            done.countDown();
         }
     }
 
-    private TargetReport runTarget(SnapshotTarget target, SnapshotTarget.RunContext run, Duration waitFor) {
+    private TargetReport runTarget(Run owner, SnapshotTarget target, SnapshotTarget.RunContext run, Duration waitFor) {
         String name = target.name();
         Reason reason = run.reason();
         metrics.started(name);
@@ -242,11 +359,13 @@ public class SnapshotService {
             Outcome outcome = target.snapshot(run);
             OffsiteReport copy = null;
             if (outcome.status() == Status.COMPLETED && offsite.enabled()) {
+                run.progress().phase("offsite");
                 long copyStart = System.nanoTime();
                 try {
                     copy = offsite.afterSnapshot(Path.of(outcome.filePath()), run.cancellation()::cancelled);
                 } catch (SnapshotFailure e) {
                     report = offsiteFailed(target, run, outcome, e, millisSince(start), millisSince(copyStart));
+                    owner.keepBytes(name);
                     metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
                             outcome.pruned().size());
                     return report;
@@ -281,6 +400,7 @@ public class SnapshotService {
                     "Unexpected error: " + e, e);
             report = failed(target, run, unexpected, millisSince(start));
         }
+        owner.keepBytes(name);
         metrics.finished(name, reason, report.status(), Duration.ofMillis(report.durationMs()),
                 report.pruned() == null ? 0 : report.pruned().size());
         return report;
@@ -321,10 +441,12 @@ public class SnapshotService {
         List<String> orphans = nullIfEmpty(List.copyOf(done.orphansRemoved()));
         Boolean remoteDeleted = snapshotName == null ? null : Boolean.FALSE;
         if (run.cancellation().cancelled()) {
-            String message = "Cancelled by shutdown; nothing was kept" + (snapshotName == null ? ""
-                    : ", and Qdrant's copy " + snapshotName + " is recorded for deletion by the next run");
-            LOG.warnf("Snapshot cancelled by shutdown: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
-                    run.reason().label(), target.name(), collection, snapshot, duration);
+            String message = (Cancellation.API.equals(run.cancellation().by()) ? "Cancelled through DELETE /api/runs"
+                    : "Cancelled by shutdown") + "; nothing was kept"
+                    + (snapshotName == null ? ""
+                            : ", and Qdrant's copy " + snapshotName + " is recorded for deletion by the next run");
+            LOG.warnf("Snapshot cancelled by %s: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
+                    run.cancellation().by(), run.reason().label(), target.name(), collection, snapshot, duration);
             return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
                     remoteDeleted, duration, message, null, orphans, null, null, SnapshotFailure.Kind.CANCELLED, null);
         }

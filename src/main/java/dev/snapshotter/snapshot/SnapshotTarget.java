@@ -79,6 +79,30 @@ public interface SnapshotTarget {
         private String collection;
         private String snapshotName;
         private final List<String> orphansRemoved = new ArrayList<>();
+        private final Progress parent;
+        private volatile String phase = "waiting";
+
+        /** The progress of a whole run. */
+        Progress() {
+            this(null);
+        }
+
+        /** The progress of a part of a run (one node of a cluster): its phases are the run's too. */
+        Progress(Progress parent) {
+            this.parent = parent;
+        }
+
+        /** What the run does now ({@code creating}, {@code downloading}, {@code publishing}...). */
+        void phase(String now) {
+            phase = now;
+            if (parent != null) {
+                parent.phase(now);
+            }
+        }
+
+        String phase() {
+            return phase;
+        }
 
         /** The collection the run resolved, once it has. */
         void collection(String resolved) {

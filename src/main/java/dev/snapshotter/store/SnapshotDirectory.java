@@ -36,11 +36,14 @@ public class SnapshotDirectory {
     static final String LOCK_FILE = ".snapshotter.lock";
     /** The ledger of the copies the service asked Qdrant for, kept beside the snapshots (see QdrantCopies). */
     public static final String LEDGER_FILE = ".qdrant-copies.json";
+    /** The journal of the last runs (see RunJournal). */
+    public static final String RUN_JOURNAL = ".runs.journal";
     /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"
-            + Pattern.quote(LEDGER_FILE.substring(1)) + ")" + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
+            + "\\.?" + Pattern.quote(LEDGER_FILE.substring(1)) + "|\\.?" + Pattern.quote(RUN_JOURNAL.substring(1)) + ")"
+            + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;
     private volatile Path path;

@@ -152,4 +152,20 @@ class OffsiteCopyTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /**
+     * The off-site series in a scrape as Prometheus takes it, saved to {@code target/metrics/} for promtool and the
+     * dashboard check (run by {@code .ci/run}).
+     */
+    @Test
+    void publishesTheOffsiteSeries() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(4096));
+        ServiceApi.trigger().then().statusCode(200);
+        String scrape = RestAssured.given().header("Accept", "text/plain;version=0.0.4")
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(scrape).contains("snapshotter_offsite_last_success_timestamp_seconds ",
+                "snapshotter_offsite_bytes_total ", "snapshotter_offsite_pending 0");
+        Path directory = Files.createDirectories(Path.of("target", "metrics"));
+        Files.writeString(directory.resolve("offsite.txt"), scrape);
+    }
 }

@@ -50,7 +50,7 @@ class CancellationTest {
         runner.start();
         assertThat(created.await(5, TimeUnit.SECONDS)).isTrue();
 
-        made[0].cancel();
+        made[0].cancel(Cancellation.SHUTDOWN);
         cancelled.countDown();
         runner.join(5000);
 

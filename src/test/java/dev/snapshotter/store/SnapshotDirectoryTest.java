@@ -26,6 +26,9 @@ class SnapshotDirectoryTest {
         Path foreign = Files.writeString(directory.resolve("notes.part"), "not hidden: not ours");
         Path manifestPart = Files.writeString(directory.resolve(".2026-11-24T00-15-00-123Z-kairos.snap.json.part"), "{");
         Path ledgerPart = Files.writeString(directory.resolve(".qdrant-copies.json.part"), "{");
+        // the temporary names writeAtomically really gives the ledger and the run journal
+        Path ledgerTemp = Files.writeString(directory.resolve("..qdrant-copies.json.part"), "{");
+        Path journalTemp = Files.writeString(directory.resolve("..runs.journal.part"), "{");
         Path probe = Files.writeString(directory.resolve(".write-probe-8812736451.part"), "");
         // hidden .part files of other tools (an rsync, an editor, another backup job) are not ours to delete
         Path hiddenForeign = Files.writeString(directory.resolve(".rsync-upload.part"), "someone else's");
@@ -42,6 +45,8 @@ class SnapshotDirectoryTest {
         assertThat(sidecarPart).doesNotExist();
         assertThat(manifestPart).doesNotExist();
         assertThat(ledgerPart).doesNotExist();
+        assertThat(ledgerTemp).doesNotExist();
+        assertThat(journalTemp).doesNotExist();
         assertThat(probe).doesNotExist();
         assertThat(snapshot).hasContent("whole");
         assertThat(ledger).exists();

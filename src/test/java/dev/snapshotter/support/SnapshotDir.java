@@ -23,6 +23,8 @@ public final class SnapshotDir {
     public static final String LEDGER = ".qdrant-copies.json";
     /** The lock file that keeps a second instance off the directory (see SnapshotDirectory). */
     public static final String LOCK = ".snapshotter.lock";
+    /** The journal of the last runs (see RunJournal): bookkeeping, not a snapshot. */
+    public static final String RUN_JOURNAL = ".runs.journal";
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -98,10 +100,14 @@ public final class SnapshotDir {
         }
     }
 
-    /** Every file in the snapshot directory, hidden ones included, but for the service's ledger and lock file. */
+    /**
+     * Every file in the snapshot directory, hidden ones included, but for the service's ledger, run journal and lock
+     * file.
+     */
     public List<Path> list() {
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(file -> !file.getFileName().toString().equals(LEDGER))
+                    .filter(file -> !file.getFileName().toString().equals(RUN_JOURNAL))
                     .filter(file -> !file.getFileName().toString().equals(LOCK)).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -127,6 +133,7 @@ public final class SnapshotDir {
     public void clear() {
         try {
             Files.deleteIfExists(directory.resolve(LEDGER));
+            Files.deleteIfExists(directory.resolve(RUN_JOURNAL));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

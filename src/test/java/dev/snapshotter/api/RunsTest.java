@@ -1,0 +1,138 @@
+package dev.snapshotter.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * Runs as operators follow them: every run listed with its id and report (newest first, kept in the journal), a
+ * trigger answered at once with {@code Prefer: respond-async} and followed at {@code /api/runs/{id}}, and a run
+ * cancelled through {@code DELETE /api/runs/{id}} with a shutdown's guarantees (nothing kept, its waiting caller
+ * answered 503).
+ */
+@QuarkusTest
+@WithTestResource(QdrantStandInResource.class)
+@ExtendWith(SecretsStayHidden.class)
+class RunsTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @BeforeEach
+    void reset() {
+        qdrant.reset();
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
+    }
+
+    /** Polls the run until it is no longer running (at most 20 s). */
+    private static JsonPath finished(String id) throws InterruptedException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(20));
+        while (true) {
+            JsonPath run = api().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
+            if (!"running".equals(run.getString("status")) || Instant.now().isAfter(until)) {
+                return run;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void everyRunIsListedNewestFirstWithItsReportAndJournalled() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(8192));
+        ServiceApi.trigger().then().statusCode(200);
+        qdrant.createFails("kairos", 500, "Service internal error: boom");
+        ServiceApi.trigger().then().statusCode(502);
+
+        JsonPath runs = api().get("/api/runs").then().statusCode(200).extract().jsonPath();
+        assertThat(runs.getString("[0].status")).isEqualTo("failed");
+        assertThat(runs.getString("[0].reason")).isEqualTo("api");
+        assertThat(runs.getString("[0].report.targets[0].message")).contains("boom");
+        assertThat(runs.getString("[1].status")).isEqualTo("completed");
+        long written = runs.getLong("[1].report.targets[0].bytesWritten");
+        assertThat(runs.getLong("[1].bytesDone")).isEqualTo(written);
+        assertThat(runs.getLong("[1].bytesExpected")).isEqualTo(written);
+        assertThat(runs.getString("[1].phase")).isEqualTo("done");
+        String id = runs.getString("[1].id");
+        assertThat(id).endsWith("-api");
+        api().get("/api/runs/" + id).then().statusCode(200).body("report.targets[0].status", equalTo("completed"));
+        assertThat(Files.readString(dir.directory().resolve(SnapshotDir.RUN_JOURNAL))).contains(id,
+                runs.getString("[0].id"));
+        api().get("/api/runs/no-such-run").then().statusCode(404).body("detail", containsString("GET /api/runs"));
+        api().delete("/api/runs/" + id).then().statusCode(409).body("detail", containsString("finished already"));
+    }
+
+    @Test
+    void anAsyncTriggerAnswersAtOnceAndTheRunIsFollowedToItsReport() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(8192));
+        qdrant.createSlow(snapshot, 1_500);
+
+        Response accepted = api().header("Prefer", "respond-async").post("/api/snapshot");
+        accepted.then().statusCode(202).header("Preference-Applied", "respond-async")
+                .header("Location", containsString("/api/runs/")).body("status", equalTo("running"))
+                .body("phase", notNullValue());
+        String id = accepted.jsonPath().getString("id");
+        assertThat(accepted.header("Location")).endsWith("/api/runs/" + id);
+
+        JsonPath done = finished(id);
+        assertThat(done.getString("status")).isEqualTo("completed");
+        assertThat(done.getString("report.targets[0].filePath")).endsWith("-kairos.snap");
+        assertThat(dir.list()).hasSize(3);
+    }
+
+    @Test
+    void aCancelledRunKeepsNothingAndItsWaitingCallerGets503() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(8192));
+        qdrant.createSlow(snapshot, 4_000);
+        CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(ServiceApi::trigger);
+        String id = null;
+        for (int i = 0; i < 50 && id == null; i++) {
+            JsonPath runs = api().get("/api/runs").then().extract().jsonPath();
+            if ("running".equals(runs.getString("[0].status"))) {
+                id = runs.getString("[0].id");
+            } else {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(id).as("a running run").isNotNull();
+
+        api().delete("/api/runs/" + id).then().statusCode(202).body("id", equalTo(id));
+
+        Response answer = waiting.get();
+        answer.then().statusCode(503).body("targets[0].message", containsString("Cancelled through DELETE /api/runs"));
+        JsonPath run = finished(id);
+        assertThat(run.getString("status")).isEqualTo("cancelled");
+        assertThat(run.getString("cancelledBy")).isEqualTo("api");
+        assertThat(dir.list()).isEmpty();
+    }
+}

@@ -3,6 +3,8 @@ package dev.snapshotter.snapshot;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -17,22 +19,29 @@ final class DownloadProgress extends FilterInputStream {
     static final long LINE_EVERY_NANOS = 30_000_000_000L;
     static final double LINE_EVERY_FRACTION = 0.10;
 
-    private final SnapshotMetrics metrics;
-    private final String target;
+    private final LongConsumer counted;
     private final String what;
     private final long expected;
-    private final long started = System.nanoTime();
+    private final LongSupplier clock;
+    private final long started;
     private long done;
     private long loggedBytes;
-    private long loggedAt = started;
+    private long loggedAt;
 
-    DownloadProgress(InputStream body, SnapshotMetrics metrics, String target, String what, long expected) {
+    /**
+     * @param counted told every chunk's size as it is read (the run's gauge)
+     * @param what the download, in the progress line's words
+     * @param expected its size, or -1 when unknown (no progress line then)
+     * @param clock nanoseconds, as {@link System#nanoTime()}
+     */
+    DownloadProgress(InputStream body, LongConsumer counted, String what, long expected, LongSupplier clock) {
         super(body);
-        this.metrics = metrics;
-        this.target = target;
+        this.counted = counted;
         this.what = what;
         this.expected = expected;
-        metrics.expect(target, expected);
+        this.clock = clock;
+        this.started = clock.getAsLong();
+        this.loggedAt = started;
     }
 
     @Override
@@ -55,8 +64,8 @@ final class DownloadProgress extends FilterInputStream {
 
     private void advance(long bytes) {
         done += bytes;
-        metrics.downloaded(target, bytes);
-        long now = System.nanoTime();
+        counted.accept(bytes);
+        long now = clock.getAsLong();
         if (expected > 0 && now - loggedAt >= LINE_EVERY_NANOS
                 && done - loggedBytes >= (long) (expected * LINE_EVERY_FRACTION)) {
             loggedAt = now;

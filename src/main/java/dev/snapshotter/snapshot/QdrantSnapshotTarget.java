@@ -334,8 +334,10 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                     }
                 }
                 long expected = description.size() != null ? description.size() : download.contentLength();
-                written = writer.write(new DownloadProgress(download.body(), metrics, NAME, snapshotName + " of `"
-                        + name + "`" + (node == null ? "" : " from " + node), expected), fileName,
+                metrics.expect(NAME, expected);
+                written = writer.write(new DownloadProgress(download.body(), bytes -> metrics.downloaded(NAME, bytes),
+                        snapshotName + " of `" + name + "`" + (node == null ? "" : " from " + node), expected,
+                        System::nanoTime), fileName,
                         new SnapshotFileWriter.Expected(description.size(), download.contentLength(),
                                 blankToNull(description.checksum()), archive));
             }

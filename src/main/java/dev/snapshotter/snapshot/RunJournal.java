@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 
@@ -52,11 +53,12 @@ public class RunJournal {
         while (runs.size() > KEPT) {
             runs.removeLast();
         }
-        Path file = directory.path().resolve(SnapshotDirectory.RUN_JOURNAL);
+        Path file = null;
         try {
+            file = directory.path().resolve(SnapshotDirectory.RUN_JOURNAL);
             StringBuilder lines = new StringBuilder();
             List<RunView> oldestFirst = new ArrayList<>(runs);
-            java.util.Collections.reverse(oldestFirst);
+            Collections.reverse(oldestFirst);
             for (RunView view : oldestFirst) {
                 lines.append(json.get().writeValueAsString(view)).append('\n');
             }
@@ -72,13 +74,13 @@ public class RunJournal {
         if (finished != null) {
             return finished;
         }
-        finished = new ArrayDeque<>();
         Path file;
         try {
             file = directory.path().resolve(SnapshotDirectory.RUN_JOURNAL);
         } catch (IllegalStateException e) {
-            return finished; // before boot prepared the directory: nothing to read yet
+            return new ArrayDeque<>(); // before boot prepared the directory: read it later
         }
+        finished = new ArrayDeque<>();
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (!line.isBlank()) {

@@ -453,6 +453,15 @@ public class OffsiteCopies {
                 .toList();
     }
 
+    /**
+     * Whether local retention must keep this backup: off-site copies are on and it is not known to be off-site yet (a
+     * store outage), so deleting the local file would lose it. Known from the last listing and the copies since; before
+     * any listing, nothing is known to be off-site.
+     */
+    public boolean pendingOffsite(SnapshotCatalog.Entry entry) {
+        return enabled() && notKnownOffsite(entry);
+    }
+
     /** Not off-site as far as is known: no object of its name, or one of another size (not this snapshot). */
     private boolean notKnownOffsite(SnapshotCatalog.Entry entry) {
         return !Long.valueOf(markerSize(entry)).equals(knownOffsite.get(key(entry)));

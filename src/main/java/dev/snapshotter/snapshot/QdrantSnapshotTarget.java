@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
@@ -76,9 +77,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private final SnapshotMetrics metrics;
     private volatile String resolved;
     private final ClusterBackup cluster;
+    private final OffsiteCopies offsite;
 
     QdrantSnapshotTarget(QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
-            SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics) {
+            SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics, OffsiteCopies offsite) {
+        this.offsite = offsite;
         this.qdrant = qdrant;
         this.config = config;
         this.directory = directory;
@@ -255,7 +258,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     List<String> retain(String name, Path justTaken, List<String> remarks) {
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
-                .prune(catalog.list(), name, justTaken, Instant.now());
+                .prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite);
         remarks.addAll(pruned.remarks());
         metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
         return pruned.files();

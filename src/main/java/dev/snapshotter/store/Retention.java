@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -58,7 +59,13 @@ public final class Retention {
     public record Pruned(List<String> files, List<String> remarks) {
     }
 
-    public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now) {
+    /**
+     * Deletes the collection's backups the rules do not keep, never the newest or {@code justTaken}, and never a backup
+     * {@code held} keeps (one not yet copied off-site): that one is named in a remark, and goes at a later pruning
+     * once it is no longer held.
+     */
+    public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now,
+            Predicate<SnapshotCatalog.Entry> held) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
         if (!any()) {
@@ -72,6 +79,13 @@ public final class Retention {
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
             if (keeps(index, entry.createdAt(), now) || entry.file().equals(justTaken)) {
+                continue;
+            }
+            if (held.test(entry)) {
+                String remark = "Kept " + entry.fileName() + " although " + why + " would delete it: it is not off-site "
+                        + "yet";
+                LOG.info(remark);
+                remarks.add(remark);
                 continue;
             }
             try {

@@ -68,7 +68,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
-                all.get(0).file(), NOW);
+                all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(3).allMatch(name -> name.endsWith("-kairos.snap"));
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
@@ -81,7 +81,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         Retention.Pruned pruned = new Retention(Optional.empty(), Optional.of(Duration.ofHours(84))).prune(all,
-                "kairos", all.get(0).file(), NOW);
+                "kairos", all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(2);
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28", "2026-11-27");
@@ -93,7 +93,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         new Retention(Optional.of(1), Optional.of(Duration.ofDays(2).plusHours(1))).prune(all, "kairos",
-                all.get(0).file(), NOW);
+                all.get(0).file(), NOW, entry -> false);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
         assertUntouchedForeignFiles();
@@ -104,7 +104,8 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         // an age rule that keeps nothing, and a run whose file is not the newest (a clock set back)
-        new Retention(Optional.empty(), Optional.of(Duration.ofMinutes(1))).prune(all, "kairos", all.get(3).file(), NOW);
+        new Retention(Optional.empty(), Optional.of(Duration.ofMinutes(1))).prune(all, "kairos", all.get(3).file(), NOW,
+                entry -> false);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-26");
     }
@@ -113,8 +114,10 @@ class RetentionTest {
     void keepsEverythingWithNoRule() throws Exception {
         List<SnapshotCatalog.Entry> all = plant();
 
-        assertThat(new Retention(Optional.empty(), Optional.empty()).prune(all, "kairos", all.get(0).file(), NOW)
-                .files()).isEmpty();
+        assertThat(
+                new Retention(Optional.empty(), Optional.empty()).prune(all, "kairos", all.get(0).file(), NOW, entry -> false)
+                        .files())
+                .isEmpty();
         assertThat(kairosLeft()).hasSize(5);
     }
 
@@ -128,7 +131,7 @@ class RetentionTest {
         Files.writeString(stuck.resolve("inside"), "x");
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
-                all.get(0).file(), NOW);
+                all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(2);
         assertThat(pruned.remarks()).singleElement().asString().contains("Could not delete " + stuck.getFileName())
@@ -149,7 +152,7 @@ class RetentionTest {
         assertThat(all.get(0).file()).isEqualTo(future);
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
-                all.get(2).file(), NOW);
+                all.get(2).file(), NOW, entry -> false);
 
         // kept: the future-dated file and the failed one (left alone), then days 2 and 3 (the two places)
         assertThat(future).exists();

@@ -238,20 +238,36 @@ public class SnapshotCatalogResource {
                     MediaType.TEXT_PLAIN_TYPE)
                     .header("Content-Disposition", "attachment; filename=\"" + name + CHECKSUM + "\"").build();
         }
-        String etag = "\"" + found.sha256() + "\"";
-        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, found.bytes()) : null;
+        return ranged(name, found.bytes(), found.sha256(), range, ifRange,
+                (part, out) -> copyMember(set, name, part, out));
+    }
+
+    /** Writes the bytes an S3 range names ({@code bytes=0-99}, or null for all) to {@code out}. */
+    @FunctionalInterface
+    private interface RangedCopy {
+        void copy(String s3Range, OutputStream out) throws IOException;
+    }
+
+    /**
+     * An object off-site of {@code size} bytes served as a local snapshot is: one range answered 206 (when an
+     * {@code If-Range} matches its SHA-256 {@code ETag}), or all of it.
+     */
+    private static Response ranged(String name, long size, String sha256, String range, String ifRange,
+            RangedCopy copy) {
+        String etag = "\"" + sha256 + "\"";
+        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
         if (wanted == ByteRange.UNSATISFIABLE) {
-            throw new RangeNotSatisfied(name, found.bytes());
+            throw new RangeNotSatisfied(name, size);
         }
         String s3Range = wanted == null ? null : "bytes=" + wanted.first() + "-" + (wanted.first() + wanted.length() - 1);
         Response.ResponseBuilder answer = wanted == null
-                ? Response.ok((StreamingOutput) out -> copyMember(set, name, null, out),
-                        MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HttpHeaders.CONTENT_LENGTH, found.bytes())
+                ? Response.ok((StreamingOutput) out -> copy.copy(null, out), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                        .header(HttpHeaders.CONTENT_LENGTH, size)
                 : Response.status(Response.Status.PARTIAL_CONTENT)
-                        .entity((StreamingOutput) out -> copyMember(set, name, s3Range, out))
+                        .entity((StreamingOutput) out -> copy.copy(s3Range, out))
                         .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                         .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
-                        .header("Content-Range", wanted.contentRange(found.bytes()));
+                        .header("Content-Range", wanted.contentRange(size));
         return answer.header(HttpHeaders.ETAG, etag).header("Accept-Ranges", "bytes")
                 .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
@@ -310,23 +326,8 @@ public class SnapshotCatalogResource {
                     suffix.equals(CHECKSUM) ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE)
                     .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
         }
-        long size = remote.size();
-        String etag = "\"" + remote.sha256() + "\"";
-        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
-        if (wanted == ByteRange.UNSATISFIABLE) {
-            throw new RangeNotSatisfied(name, size);
-        }
-        String s3Range = wanted == null ? null : "bytes=" + wanted.first() + "-" + (wanted.first() + wanted.length() - 1);
-        Response.ResponseBuilder answer = wanted == null
-                ? Response.ok((StreamingOutput) out -> copy(remote, "", null, out),
-                        MediaType.APPLICATION_OCTET_STREAM_TYPE).header(HttpHeaders.CONTENT_LENGTH, size)
-                : Response.status(Response.Status.PARTIAL_CONTENT)
-                        .entity((StreamingOutput) out -> copy(remote, "", s3Range, out))
-                        .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                        .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
-                        .header("Content-Range", wanted.contentRange(size));
-        return answer.header(HttpHeaders.ETAG, etag).header("Accept-Ranges", "bytes")
-                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+        return ranged(name, remote.size(), remote.sha256(), range, ifRange,
+                (part, out) -> copy(remote, "", part, out));
     }
 
     private void copy(OffsiteCopies.Remote remote, String suffix, String range, OutputStream out) throws IOException {
@@ -394,19 +395,13 @@ public class SnapshotCatalogResource {
 
     /** Every member of a set only off-site streamed, re-hashed and checked, as a local set's re-read. */
     private Verification verifyOffsiteSet(OffsiteCopies.Remote set) throws IOException, SnapshotFailure {
-        List<String> problems = new ArrayList<>();
-        for (SnapshotCatalog.Member member : offsite.setMembers(set)) {
-            try (InputStream in = offsite.openMember(set, member.file(), null)) {
-                Verification one = catalog.check(set.fileName() + "/" + member.file(), in, member.sha256(),
-                        new SnapshotArchive(), OutputStream.nullOutputStream());
-                if (!one.verified()) {
-                    problems.add(member.file() + ": " + (one.problem() != null ? one.problem()
-                            : "hashes to " + one.sha256() + " but the set records " + one.expected()));
-                }
+        return catalog.checkSet(set.fileName(), offsite.setMembers(set), member -> {
+            try {
+                return offsite.openMember(set, member.file(), null);
+            } catch (SnapshotFailure e) {
+                throw new IOException(e.getMessage(), e);
             }
-        }
-        return new Verification(set.fileName(), problems.isEmpty(), null, null,
-                problems.isEmpty() ? null : String.join("; ", problems));
+        }, SnapshotArchive::new);
     }
 
     /** What a deletion removed. */

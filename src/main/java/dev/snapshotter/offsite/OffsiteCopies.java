@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -39,7 +40,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.QdrantConfig;
@@ -144,6 +144,14 @@ public class OffsiteCopies {
         String root = store.root();
         List<Remote> remote = new ArrayList<>();
         List<S3Store.StoredObject> objects = store.list(root);
+        // the members' bytes of each set folder, in one pass over the listing
+        Map<String, Long> setBytes = new HashMap<>();
+        for (S3Store.StoredObject object : objects) {
+            int slash = object.key().lastIndexOf('/');
+            if (slash > 0 && object.key().endsWith(SnapshotFileName.SUFFIX)) {
+                setBytes.merge(object.key().substring(0, slash + 1), object.size(), Long::sum);
+            }
+        }
         for (S3Store.StoredObject object : objects) {
             String rest = object.key().substring(root.length());
             int slash = rest.indexOf('/');
@@ -154,9 +162,7 @@ public class OffsiteCopies {
             String fileName = rest.substring(slash + 1);
             if (fileName.endsWith("/" + SetStaging.MANIFEST)) {
                 String setName = fileName.substring(0, fileName.length() - SetStaging.MANIFEST.length() - 1);
-                String members = root + folder + "/" + setName + "/";
-                long size = objects.stream().filter(o -> o.key().startsWith(members)
-                        && o.key().endsWith(SnapshotFileName.SUFFIX)).mapToLong(S3Store.StoredObject::size).sum();
+                long size = setBytes.getOrDefault(root + folder + "/" + setName + "/", 0L);
                 SnapshotFileName.parseSet(setName).filter(name -> name.key().equals(folder)).ifPresent(
                         name -> remote.add(new Remote(setName, object.key(), size, null, name.createdAt())));
                 continue;
@@ -213,16 +219,27 @@ public class OffsiteCopies {
      * The members of a backup set off-site, as its {@code set.json} there names them (file, peer id, bytes, SHA-256).
      */
     public List<SnapshotCatalog.Member> setMembers(Remote set) throws SnapshotFailure {
+        return members(set, readManifest(set));
+    }
+
+    /** The {@code set.json} of a set off-site, as stored (a fetched set keeps it byte for byte). */
+    private byte[] readManifest(Remote set) throws SnapshotFailure {
         try (InputStream in = store.open(set.key(), null)) {
-            List<SnapshotCatalog.Member> members = new ArrayList<>();
-            for (JsonNode member : JSON
-                    .readTree(in.readNBytes(16 << 20)).path("members")) {
-                members.add(new SnapshotCatalog.Member(member.path("file").asText(), member.path("peerId").asText(null),
-                        member.path("bytes").asLong(), member.path("sha256").asText(null)));
-            }
-            return members;
+            return in.readNBytes(16 << 20);
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
+        }
+    }
+
+    /** The members that {@code set.json} names; one that does not describe them is refused. */
+    private List<SnapshotCatalog.Member> members(Remote set, byte[] manifest) throws SnapshotFailure {
+        try {
+            return SnapshotCatalog.Member.of(JSON.readTree(manifest));
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, store.uri(set.key()) + " is not a set manifest: "
+                    + e.getMessage());
         }
     }
 
@@ -288,28 +305,16 @@ public class OffsiteCopies {
      * checked and its content checked, and the set published whole; a failure leaves nothing.
      */
     private SnapshotCatalog.Entry fetchSet(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
-        byte[] manifest;
-        try (InputStream in = store.open(remote.key(), null)) {
-            manifest = in.readNBytes(16 << 20);
-        } catch (IOException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
-        }
+        byte[] manifest = readManifest(remote);
+        List<SnapshotCatalog.Member> members = members(remote, manifest);
         String folder = remote.key().substring(0, remote.key().length() - SetStaging.MANIFEST.length());
         try (SetStaging set = directory.stageSet(remote.fileName())) {
-            JsonNode members = JSON
-                    .readTree(manifest).path("members");
-            for (JsonNode member : members) {
-                String file = member.path("file").asText("");
-                long bytes = member.path("bytes").asLong(-1);
-                String sha256 = member.path("sha256").asText(null);
-                if (file.isEmpty() || file.contains("/") || bytes < 0 || sha256 == null) {
-                    throw new SnapshotFailure(Kind.OFFSITE, store.uri(remote.key()) + " does not describe its "
-                            + "members (file, bytes, sha256): not fetched");
-                }
+            for (SnapshotCatalog.Member member : members) {
                 SnapshotFileWriter writer = set.writer();
-                writer.requireSpace(bytes);
-                try (InputStream body = store.open(folder + file, null)) {
-                    writer.write(body, file, new SnapshotFileWriter.Expected(bytes, bytes, sha256, content.get()));
+                writer.requireSpace(member.bytes());
+                try (InputStream body = store.open(folder + member.file(), null)) {
+                    writer.write(body, member.file(), new SnapshotFileWriter.Expected(member.bytes(), member.bytes(),
+                            member.sha256(), content.get()));
                 }
             }
             set.publish(manifest);

@@ -129,7 +129,7 @@ final class ClusterBackup {
             List<Member> members = new ArrayList<>();
             Map<Member, List<String>> present = new LinkedHashMap<>();
             for (ClusterPlan.Member planned : plan.members()) {
-                Member member = new Member(planned, client(planned.node()), run.progress());
+                Member member = new Member(planned, qdrant.at(planned.node()), run.progress());
                 members.add(member);
                 present.put(member, listed.get(planned.node()));
             }
@@ -182,7 +182,7 @@ final class ClusterBackup {
         List<Node> nodes = new ArrayList<>();
         Map<String, URI> seen = new LinkedHashMap<>();
         for (URI url : config.cluster().nodes().orElseThrow().urls()) {
-            QdrantClient client = client(url);
+            QdrantClient client = qdrant.at(url);
             String first;
             String second;
             try {
@@ -434,10 +434,6 @@ final class ClusterBackup {
         }
         ArrayNode all = manifest.withArray("remarks");
         remarks.stream().filter(r -> !r.startsWith("Manifest: ")).forEach(all::add);
-    }
-
-    private QdrantClient client(URI url) {
-        return qdrant.at(url);
     }
 
     private static String describe(ClusterPlan plan) {

@@ -168,6 +168,35 @@ public class SnapshotCatalog {
      */
     @RegisterForReflection
     public record Member(String file, String peerId, long bytes, String sha256) {
+
+        /**
+         * The members a set manifest ({@code set.json}) names, in its order.
+         *
+         * @throws IllegalArgumentException when it names none, or one without a plain file name, a size or a SHA-256
+         */
+        public static List<Member> of(JsonNode manifest) {
+            JsonNode nodes = manifest == null ? null : manifest.path("members");
+            if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
+                throw new IllegalArgumentException("it names no member");
+            }
+            List<Member> members = new ArrayList<>();
+            for (JsonNode node : nodes) {
+                String file = node.path("file").asText("");
+                long bytes = node.path("bytes").asLong(-1);
+                String sha256 = node.path("sha256").asText("");
+                if (file.isEmpty() || file.contains("/") || bytes < 0 || !SHA256.matcher(sha256).matches()) {
+                    throw new IllegalArgumentException("it does not describe its members (file, bytes, sha256)");
+                }
+                members.add(new Member(file, node.path("peerId").asText(null), bytes, sha256));
+            }
+            return List.copyOf(members);
+        }
+    }
+
+    /** Opens one member of a set, wherever the set lives. */
+    @FunctionalInterface
+    public interface MemberSource {
+        InputStream open(Member member) throws IOException;
     }
 
     /** Every verified snapshot, newest first. */
@@ -332,10 +361,22 @@ public class SnapshotCatalog {
      * Marks the set, as {@link #verify(Entry, ContentCheck)} marks a file.
      */
     public Verification verifySet(Entry set, Supplier<ContentCheck> checks) throws IOException {
+        Verification verification = checkSet(set.fileName(), set.members(),
+                member -> Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks);
+        mark(set, verification);
+        return verification;
+    }
+
+    /**
+     * Reads every member of the set {@code setName} from {@code source} through the SHA-256 its manifest records and
+     * a content check of its own (each member logged and counted as {@link #check} does); marks nothing.
+     */
+    public Verification checkSet(String setName, List<Member> members, MemberSource source,
+            Supplier<ContentCheck> checks) throws IOException {
         List<String> problems = new ArrayList<>();
-        for (Member member : set.members()) {
-            try (InputStream in = Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS)) {
-                Verification one = check(set.fileName() + "/" + member.file(), in, member.sha256(), checks.get(),
+        for (Member member : members) {
+            try (InputStream in = source.open(member)) {
+                Verification one = check(setName + "/" + member.file(), in, member.sha256(), checks.get(),
                         OutputStream.nullOutputStream());
                 if (!one.verified()) {
                     problems.add(member.file() + ": " + (one.problem() != null ? one.problem()
@@ -343,10 +384,8 @@ public class SnapshotCatalog {
                 }
             }
         }
-        Verification verification = new Verification(set.fileName(), problems.isEmpty(), null, null,
+        return new Verification(setName, problems.isEmpty(), null, null,
                 problems.isEmpty() ? null : String.join("; ", problems));
-        mark(set, verification);
-        return verification;
     }
 
     private void mark(Entry entry, Verification verification) throws IOException {
@@ -443,27 +482,19 @@ public class SnapshotCatalog {
         }
         try {
             JsonNode manifest = jsonIn(dir.resolve(SetStaging.MANIFEST));
-            if (manifest == null || !manifest.path("members").isArray() || manifest.path("members").isEmpty()) {
-                return Optional.empty();
-            }
             List<Member> members = new ArrayList<>();
             long bytes = 0;
-            for (JsonNode node : manifest.path("members")) {
-                String file = node.path("file").asText("");
-                String sha256 = node.path("sha256").asText("");
-                Path member = dir.resolve(file);
-                if (file.contains("/") || !Files.isRegularFile(member, LinkOption.NOFOLLOW_LINKS)
-                        || !SHA256.matcher(sha256).matches()) {
-                    return Optional.empty();
-                }
-                Path sidecar = dir.resolve(file + SnapshotFileWriter.CHECKSUM_SUFFIX);
-                if (!Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS) || !Files.readString(sidecar,
-                        StandardCharsets.UTF_8).strip().split("\\s+", 2)[0].equalsIgnoreCase(sha256)) {
+            for (Member listed : Member.of(manifest)) {
+                Path member = dir.resolve(listed.file());
+                Path sidecar = dir.resolve(listed.file() + SnapshotFileWriter.CHECKSUM_SUFFIX);
+                if (!Files.isRegularFile(member, LinkOption.NOFOLLOW_LINKS)
+                        || !Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS) || !Files.readString(sidecar,
+                                StandardCharsets.UTF_8).strip().split("\\s+", 2)[0].equalsIgnoreCase(listed.sha256())) {
                     return Optional.empty();
                 }
                 long size = Files.size(member);
                 bytes += size;
-                members.add(new Member(file, node.path("peerId").asText(null), size, sha256));
+                members.add(new Member(listed.file(), listed.peerId(), size, listed.sha256()));
             }
             return Optional.of(new Entry(dir, name.get().key(), name.get().createdAt(), bytes, null, manifest,
                     verificationFailedAt(dir), lastDrill(dir), List.copyOf(members)));

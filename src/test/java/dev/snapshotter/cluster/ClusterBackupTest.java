@@ -161,14 +161,14 @@ class ClusterBackupTest {
                 .body("targets[0].message", containsString("node " + cluster.node(1).url() + " (peer " + PEER_B
                         + "): "))
                 .body("targets[0].message", containsString("no set was published"))
-                .body("targets[0].message", containsString("Qdrant's copy " + served.get(0).name() + " on node "
-                        + cluster.node(0).url() + " (peer " + PEER_A + ") was deleted"))
                 .body("targets[0].message", containsString("Qdrant's copy " + served.get(1).name() + " on node "
                         + cluster.node(1).url() + " (peer " + PEER_B + ") was deleted"))
                 .body("targets[0].filePath", org.hamcrest.Matchers.nullValue());
 
         assertThat(dir.list()).isEmpty(); // no set, no unfinished set
-        assertThat(cluster.node(0).requests("DELETE", served.get(0).downloadPath())).hasSize(1);
+        // A was stopped before or after its create, depending on timing: whatever copy it made was deleted
+        assertThat(cluster.node(0).requests("DELETE", served.get(0).downloadPath()))
+                .hasSameSizeAs(cluster.node(0).creates());
         assertThat(cluster.node(1).requests("DELETE", served.get(1).downloadPath())).hasSize(1);
         assertThat(dir.ledger()).doesNotContain("kairos-");
     }

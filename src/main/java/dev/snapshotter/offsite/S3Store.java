@@ -386,7 +386,7 @@ public class S3Store {
                         s3.secretKey().orElseThrow()))
                 : DefaultCredentialsProvider.builder().build();
         var builder = S3Client.builder().httpClient(http.build()).credentialsProvider(credentials)
-                .region(region(s3)).forcePathStyle(s3.pathStyle())
+                .region(region(s3)).forcePathStyle(s3.pathStyle()).putAuthScheme(ChecksumHeaderSigner.scheme())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(ClientOverrideConfiguration.builder().addExecutionInterceptor(NO_EXPECT_CONTINUE)

@@ -155,9 +155,13 @@ make_snapshot_archive() {
     rm -rf "$tree"
 }
 
-# build_service: packages the JVM application unless it is already there.
+# build_service: packages the JVM application unless an up-to-date one is there (or BENCH_JAR names one).
 build_service() {
-    if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+    # rebuilt whenever a source is newer than the packaged app: a stale jar would time the code of another commit
+    local jar=target/quarkus-app/app/qdrant-snapshotter-1.0.0-SNAPSHOT.jar
+    if [ -n "${BENCH_JAR:-}" ]; then return 0; fi
+    if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ ! -f "$jar" ] \
+        || [ -n "$(find src/main pom.xml -newer "$jar" -type f -print -quit)" ]; then
         echo "building the service (./mvnw package -DskipTests)" >&2
         ./mvnw -B -q -ntp package -DskipTests >&2 || die "build failed"
     fi

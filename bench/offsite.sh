@@ -43,6 +43,8 @@ if [ -z "${S3_ENDPOINT:-}" ]; then
     done
     [ -n "$s3_scripts" ] || die "no start-s3.sh (../shared/s3): set S3_SCRIPTS, or S3_ENDPOINT and the S3_* lines"
     s3dir="$work/s3"
+    # room for every round's two copies: RGW frees deleted objects only after its GC waits (a minute or more)
+    export S3_CAPACITY_GIB="${S3_CAPACITY_GIB:-64}"
     eval "$("$s3_scripts/start-s3.sh" --port 7500 --data-dir "$s3dir" --bucket bench | sed 's/^/export /')"
     trap '"$s3_scripts/stop-s3.sh" --data-dir "$s3dir" --purge >/dev/null 2>&1 || true; stop_all' EXIT
 fi

@@ -40,6 +40,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.QdrantConfig;
@@ -240,6 +241,24 @@ public class OffsiteCopies {
         } catch (IllegalArgumentException e) {
             throw new SnapshotFailure(Kind.OFFSITE, store.uri(set.key()) + " is not a set manifest: "
                     + e.getMessage());
+        }
+    }
+
+    /**
+     * The collection name the service was configured with when it took an off-site snapshot (its manifest's
+     * {@code configuredName}: an alias, where the file carries the real collection), or null when its manifest is
+     * missing or says none.
+     */
+    public String configuredName(Remote remote) throws SnapshotFailure {
+        if (remote.isSet() || !hasSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX)) {
+            return null;
+        }
+        try (InputStream manifest = open(remote, SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
+            JsonNode name = JSON.readTree(manifest).path("configuredName");
+            return name.isTextual() ? name.asText() : null;
+        } catch (IOException e) {
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
+                    + " could not be read: " + e.getMessage(), e);
         }
     }
 

@@ -341,9 +341,20 @@ public class RestoreService {
                 .filter(e -> !e.createdAt().isAfter(now)).findFirst();
         if (offsite.enabled()) {
             String key = SnapshotFileName.key(configured);
-            Optional<OffsiteCopies.Remote> newer = remote(() -> offsite.listRemote().stream()
-                    .filter(r -> key.equals(OffsiteCopies.collectionKey(r)) && !r.createdAt().isAfter(now))
-                    .filter(r -> local.isEmpty() || r.createdAt().isAfter(local.get().createdAt())).findFirst());
+            Optional<OffsiteCopies.Remote> newer = remote(() -> {
+                // newest first; a snapshot taken through an alias carries the real collection's name, and its
+                // manifest the alias, as locally
+                for (OffsiteCopies.Remote r : offsite.listRemote()) {
+                    if (local.isPresent() && !r.createdAt().isAfter(local.get().createdAt())) {
+                        break;
+                    }
+                    if (!r.createdAt().isAfter(now) && (key.equals(OffsiteCopies.collectionKey(r))
+                            || configured.equals(offsite.configuredName(r)))) {
+                        return Optional.of(r);
+                    }
+                }
+                return Optional.<OffsiteCopies.Remote> empty();
+            });
             if (newer.isPresent()) {
                 try {
                     OffsiteCopies.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(

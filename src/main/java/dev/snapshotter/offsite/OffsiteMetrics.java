@@ -1,12 +1,15 @@
 package dev.snapshotter.offsite;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -25,22 +28,30 @@ public class OffsiteMetrics {
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
     private final Counter bytes;
+    private final MeterRegistry registry;
+    private final List<Meter> gauges;
 
     OffsiteMetrics(MeterRegistry registry, S3Store store) {
+        this.registry = registry;
         if (!store.enabled()) {
             bytes = null;
+            gauges = List.of();
             return;
         }
-        // a gauge stays bound to the object it was first given across restarts in one JVM (tests): drop any such
-        registry.find(LAST_SUCCESS).meters().forEach(registry::remove);
-        registry.find(PENDING).meters().forEach(registry::remove);
-        Gauge.builder(LAST_SUCCESS, lastSuccess, AtomicLong::get).baseUnit("seconds")
+        // the gauges read this instance: they leave the registry with it, which outlives the application (a
+        // dev-mode reload starts a new one in the same JVM)
+        gauges = List.of(Gauge.builder(LAST_SUCCESS, lastSuccess, AtomicLong::get).baseUnit("seconds")
                 .description("Unix time the newest snapshot confirmed off-site was taken (0 until one is)")
-                .register(registry);
-        Gauge.builder(PENDING, pending, AtomicLong::get)
-                .description("Verified local snapshots not yet copied off-site").register(registry);
+                .register(registry),
+                Gauge.builder(PENDING, pending, AtomicLong::get)
+                        .description("Verified local snapshots not yet copied off-site").register(registry));
         bytes = Counter.builder(BYTES).baseUnit("bytes").description("Bytes of snapshots uploaded off-site")
                 .register(registry);
+    }
+
+    @PreDestroy
+    void unbind() {
+        gauges.forEach(registry::remove);
     }
 
     void pending(int count) {

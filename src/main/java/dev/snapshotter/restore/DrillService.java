@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -49,6 +50,7 @@ public class DrillService {
     private final QdrantClient qdrant;
     private final QdrantConfig config;
     private final MeterRegistry registry;
+    private final Gauge lastSuccessGauge;
     private final AtomicLong lastSuccess = new AtomicLong();
 
     DrillService(SnapshotService runs, RestoreService restores, SnapshotCatalog catalog, QdrantClient qdrant,
@@ -63,9 +65,16 @@ public class DrillService {
         counter("passed");
         counter("failed");
         counter("refused");
-        Gauge.builder("snapshotter.last.drill.success.timestamp", this, DrillService::lastSuccessSeconds)
-                .baseUnit("seconds")
+        // it reads this instance: it leaves the registry with it, which outlives the application (a dev-mode reload
+        // starts a new one in the same JVM)
+        lastSuccessGauge = Gauge.builder("snapshotter.last.drill.success.timestamp", this,
+                DrillService::lastSuccessSeconds).baseUnit("seconds")
                 .description("Unix time of the last restore drill that passed, 0 before the first").register(registry);
+    }
+
+    @PreDestroy
+    void unbind() {
+        registry.remove(lastSuccessGauge);
     }
 
     private Counter counter(String result) {

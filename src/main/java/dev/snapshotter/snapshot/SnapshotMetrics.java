@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -58,16 +61,28 @@ public class SnapshotMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, TargetGauges> gauges = new ConcurrentHashMap<>();
+    private final List<Meter> bound = new CopyOnWriteArrayList<>();
 
     SnapshotMetrics(MeterRegistry registry, SnapshotDirectory directory) {
         this.registry = registry;
         registerVerifications();
-        // a gauge stays bound to the object it was first given across restarts in one JVM (tests): drop any such
-        registry.find(FREE).meters().forEach(registry::remove);
-        Gauge.builder(FREE, directory, SnapshotMetrics::freeBytes).baseUnit("bytes")
+        bind(Gauge.builder(FREE, directory, SnapshotMetrics::freeBytes).baseUnit("bytes")
                 .description("Bytes free for this service on the snapshot directory's volume (NaN before boot has "
-                        + "prepared it, or when it cannot be read)")
-                .register(registry);
+                        + "prepared it, or when it cannot be read)"));
+    }
+
+    /**
+     * Registers a gauge that reads this instance. Micrometer's global registry outlives the application (a dev-mode
+     * reload starts a new one in the same JVM) and would keep answering a later registration with the gauge bound to
+     * this instance, so every gauge leaves with it ({@link #unbind}).
+     */
+    private void bind(Gauge.Builder<?> gauge) {
+        bound.add(gauge.register(registry));
+    }
+
+    @PreDestroy
+    void unbind() {
+        bound.forEach(registry::remove);
     }
 
     private static double freeBytes(SnapshotDirectory directory) {
@@ -85,33 +100,23 @@ public class SnapshotMetrics {
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
     void register(String target) {
         TargetGauges g = gauges(target);
-        // Micrometer's global composite keeps a gauge bound to the object it was first given, across application
-        // restarts inside one JVM (as in tests); drop any such gauge so ours reads this instance's values
-        for (String name : new String[] { SIZE, LAST_SUCCESS, IN_PROGRESS, NEXT_SCHEDULED, COPIES_IN_DOUBT,
-                RUN_BYTES }) {
-            registry.find(name).tag(TAG_TARGET, target).meters().forEach(registry::remove);
-        }
-        Gauge.builder(RUN_BYTES, g.runDone(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "done")
+        bind(Gauge.builder(RUN_BYTES, g.runDone(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "done")
                 .baseUnit("bytes").description("Bytes of the run going downloaded so far (kind=done), and the bytes it "
-                        + "downloads in all (kind=expected); 0 between runs")
-                .register(registry);
-        Gauge.builder(RUN_BYTES, g.runExpected(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "expected")
+                        + "downloads in all (kind=expected); 0 between runs"));
+        bind(Gauge.builder(RUN_BYTES, g.runExpected(), AtomicLong::get).tags(TAG_TARGET, target, TAG_KIND, "expected")
                 .baseUnit("bytes").description("Bytes of the run going downloaded so far (kind=done), and the bytes it "
-                        + "downloads in all (kind=expected); 0 between runs")
-                .register(registry);
-        Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
-                .description("Size of the last verified snapshot").register(registry);
-        Gauge.builder(LAST_SUCCESS, g.lastSuccess(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
-                .description("Unix time of the last verified snapshot (0 until one succeeds)").register(registry);
-        Gauge.builder(IN_PROGRESS, g.inProgress(), AtomicLong::get).tag(TAG_TARGET, target)
-                .description("1 while a snapshot of this target runs").register(registry);
-        Gauge.builder(NEXT_SCHEDULED, g.nextScheduled(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
-                .description("Unix time of the next scheduled snapshot (0 when there is no schedule)")
-                .register(registry);
-        Gauge.builder(COPIES_IN_DOUBT, g.copiesInDoubt(), AtomicLong::get).tag(TAG_TARGET, target)
+                        + "downloads in all (kind=expected); 0 between runs"));
+        bind(Gauge.builder(SIZE, g.size(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("bytes")
+                .description("Size of the last verified snapshot"));
+        bind(Gauge.builder(LAST_SUCCESS, g.lastSuccess(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
+                .description("Unix time of the last verified snapshot (0 until one succeeds)"));
+        bind(Gauge.builder(IN_PROGRESS, g.inProgress(), AtomicLong::get).tag(TAG_TARGET, target)
+                .description("1 while a snapshot of this target runs"));
+        bind(Gauge.builder(NEXT_SCHEDULED, g.nextScheduled(), AtomicLong::get).tag(TAG_TARGET, target).baseUnit("seconds")
+                .description("Unix time of the next scheduled snapshot (0 when there is no schedule)"));
+        bind(Gauge.builder(COPIES_IN_DOUBT, g.copiesInDoubt(), AtomicLong::get).tag(TAG_TARGET, target)
                 .description("Snapshots left on Qdrant that a create of ours whose answer never came may have made, "
-                        + "but that another client may have made too: delete ours by hand")
-                .register(registry);
+                        + "but that another client may have made too: delete ours by hand"));
         pruned(target);
         deletions(target);
         for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {

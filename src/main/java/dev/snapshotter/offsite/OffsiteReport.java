@@ -1,10 +1,9 @@
 package dev.snapshotter.offsite;
 
 import java.util.List;
-import java.util.Locale;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -27,13 +26,10 @@ public record OffsiteReport(Status status, String bucket, String key, Long bytes
         String checksum, String message, List<String> caughtUp, List<String> pruned, Boolean localRemoved) {
 
     public enum Status {
+        @JsonProperty("completed")
         COMPLETED,
-        FAILED;
-
-        @JsonValue
-        public String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+        @JsonProperty("failed")
+        FAILED
     }
 
     static OffsiteReport failed(String bucket, String key, long durationMs, String sha256, String message) {

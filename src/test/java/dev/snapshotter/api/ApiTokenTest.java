@@ -14,17 +14,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** QDRANT_SNAPSHOT_API_TOKEN set (as in every test app): the trigger needs the bearer token. */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 @ExtendWith(SecretsStayHidden.class)
 class ApiTokenTest {
 

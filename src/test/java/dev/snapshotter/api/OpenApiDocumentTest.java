@@ -9,9 +9,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -20,7 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * {@code target/openapi.yaml}; copy it over the checked-in one after reviewing the change.
  */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 class OpenApiDocumentTest {
 
     @Test

@@ -29,15 +29,14 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import dev.snapshotter.support.InjectQdrant;
-import dev.snapshotter.support.QdrantClusterResource;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithStandInCluster;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -47,7 +46,7 @@ import io.restassured.path.json.JsonPath;
  * reason.
  */
 @QuarkusTest
-@WithTestResource(QdrantClusterResource.class)
+@WithStandInCluster
 @ExtendWith(SecretsStayHidden.class)
 class ClusterBackupTest {
 

@@ -14,14 +14,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.snapshotter.support.InjectQdrant;
-import dev.snapshotter.support.QdrantClusterResource;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithStandInCluster;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 
@@ -30,7 +29,7 @@ import io.restassured.specification.RequestSpecification;
  * and verified, a damaged member fails the set's verification, retention and deletion take the set whole.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantClusterResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-last", value = "1"))
+@WithStandInCluster(config = @ResourceArg(name = "qdrant.snapshot.keep-last", value = "1"))
 class ClusterSetCatalogTest {
 
     @InjectQdrant

@@ -18,14 +18,13 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
-import dev.snapshotter.support.QdrantClusterResource;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.StandInCluster;
+import dev.snapshotter.support.WithStandInCluster;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -36,9 +35,7 @@ import io.restassured.specification.RequestSpecification;
  * a set.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantClusterResource.class, initArgs = {
-        @ResourceArg(name = "drill-node", value = "true"),
-        @ResourceArg(name = "qdrant.cluster.settle-timeout", value = "2s") })
+@WithStandInCluster(config = @ResourceArg(name = "qdrant.cluster.settle-timeout", value = "2s"), drillNode = true)
 @ExtendWith(SecretsStayHidden.class)
 class ClusterSetRestoreTest {
 

@@ -10,9 +10,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.snapshotter.support.PackagedApp;
-import dev.snapshotter.support.QdrantStandInResource;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.RestAssured;
 
@@ -21,7 +20,7 @@ import io.restassured.RestAssured;
  * the packaged service (and the native binary when one is built).
  */
 @QuarkusIntegrationTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 class ContainerProbeIT {
 
     @Test

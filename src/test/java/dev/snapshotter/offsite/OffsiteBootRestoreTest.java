@@ -14,13 +14,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -29,12 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
-        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"),
-        @ResourceArg(name = "collection-missing-restore-ms", value = "0"),
-        @ResourceArg(name = "planted-offsite", value = OffsiteBootRestoreTest.PREFIX) })
-@WithTestResource(value = S3Resource.class, initArgs = @ResourceArg(name = "prefix", value = OffsiteBootRestoreTest.PREFIX))
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 0, plantedOffsitePrefix = OffsiteBootRestoreTest.PREFIX)
+@WithS3(prefix = OffsiteBootRestoreTest.PREFIX)
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteBootRestoreTest {
 

@@ -11,13 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.snapshotter.support.QdrantStandInResource;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
 
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -25,8 +23,8 @@ import io.restassured.path.json.JsonPath;
 /** A bucket that does not exist: readiness says so from boot, and a run fails at {@code offsite} keeping its file. */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(QdrantStandInResource.class)
-@WithTestResource(value = S3Resource.class, initArgs = @ResourceArg(name = "bucket", value = "no-such-bucket-here"))
+@WithQdrantStandIn
+@WithS3(bucket = "no-such-bucket-here")
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteBucketMissingTest {
 

@@ -17,16 +17,15 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -38,8 +37,8 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(QdrantStandInResource.class)
-@WithTestResource(S3Resource.class)
+@WithQdrantStandIn
+@WithS3
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteCopyTest {
 

@@ -10,21 +10,19 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.LogCapture;
-import dev.snapshotter.support.QdrantStandInResource;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
 
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
 /** A wrong secret key: refused with S3's code and our hint, readiness DOWN, and the secret never shown. */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(QdrantStandInResource.class)
-@WithTestResource(value = S3Resource.class, initArgs = @ResourceArg(name = "secret-key", value = OffsiteCredentialTest.WRONG))
+@WithQdrantStandIn
+@WithS3(secretKey = OffsiteCredentialTest.WRONG)
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteCredentialTest {
 

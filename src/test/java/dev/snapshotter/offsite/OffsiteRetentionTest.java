@@ -17,16 +17,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -37,9 +36,8 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(QdrantStandInResource.class)
-@WithTestResource(value = S3Resource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "2"),
+@WithQdrantStandIn
+@WithS3(config = { @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "2"),
         @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false") })
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteRetentionTest {

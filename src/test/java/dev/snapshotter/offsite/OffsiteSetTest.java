@@ -15,18 +15,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
-import dev.snapshotter.support.QdrantClusterResource;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Resource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithS3;
+import dev.snapshotter.support.WithStandInCluster;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -38,9 +37,8 @@ import io.restassured.specification.RequestSpecification;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithTestResource(QdrantClusterResource.class)
-@WithTestResource(value = S3Resource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "1"),
+@WithStandInCluster
+@WithS3(config = { @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "1"),
         @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false") })
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteSetTest {

@@ -13,13 +13,11 @@ import dev.snapshotter.support.FaultyDownloadServer;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -27,7 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * first 4 KiB and say it was cut, and the service reads no more of it than socket buffers hold (memory stays flat).
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "control", value = "faulty"))
+@WithQdrantStandIn(faulty = WithQdrantStandIn.Faulty.CONTROL)
 @ExtendWith(SecretsStayHidden.class)
 class HugeErrorBodyTest {
 

@@ -14,11 +14,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -27,10 +26,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * snapshot is taken of the restored data.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
-        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"),
-        @ResourceArg(name = "collection-missing-restore-ms", value = "2500") })
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 2500)
 @ExtendWith(SecretsStayHidden.class)
 class BootRestoreTest {
 

@@ -15,14 +15,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 
@@ -32,7 +31,7 @@ import io.restassured.response.ValidatableResponse;
  * are never touched; the catalog and the metrics show the last drill.
  */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 @ExtendWith(SecretsStayHidden.class)
 class DrillTest {
 

@@ -14,18 +14,18 @@ import dev.snapshotter.support.DrillQdrantResource;
 import dev.snapshotter.support.InjectDrillQdrant;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** QDRANT_DRILL_URL: the drill restores into the throwaway Qdrant; the production one serves only the snapshot. */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 @WithTestResource(DrillQdrantResource.class)
 @ExtendWith(SecretsStayHidden.class)
 class DrillUrlTest {

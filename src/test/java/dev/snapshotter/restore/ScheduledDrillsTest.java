@@ -12,13 +12,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -26,9 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * next is an hour later, not at every tick.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.drill-schedule", value = "every 1h"),
-        @ResourceArg(name = "drillable", value = "true") })
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.drill-schedule", value = "every 1h"), drillable = true)
 @ExtendWith(SecretsStayHidden.class)
 class ScheduledDrillsTest {
 

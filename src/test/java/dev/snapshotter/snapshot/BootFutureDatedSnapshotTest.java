@@ -13,13 +13,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -27,11 +26,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * it is no reason to skip the boot snapshot, it does not become the last success, and it stays on disk.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
         @ResourceArg(name = "qdrant.snapshot.on-start-min-interval", value = "1h"),
-        @ResourceArg(name = "qdrant.snapshot.keep-last", value = "1"),
-        @ResourceArg(name = "plant-snapshot-aged", value = "-PT720H") })
+        @ResourceArg(name = "qdrant.snapshot.keep-last", value = "1") }, plantedSnapshotAge = "-PT720H")
 @ExtendWith(SecretsStayHidden.class)
 class BootFutureDatedSnapshotTest {
 

@@ -12,20 +12,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The newest snapshot is 2 h old and QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL is 1h: the boot snapshot is taken. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
-        @ResourceArg(name = "qdrant.snapshot.on-start-min-interval", value = "1h"),
-        @ResourceArg(name = "plant-snapshot-aged", value = "PT2H") })
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.on-start-min-interval", value = "1h") }, plantedSnapshotAge = "PT2H")
 @ExtendWith(SecretsStayHidden.class)
 class BootMinIntervalElapsedTest {
 

@@ -9,18 +9,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** QDRANT_SNAPSHOT_ON_START off (the default): nothing is created at boot, the result is skipped, probes are UP. */
 @QuarkusTest
 // its own init args give this class its own application and stand-in, so the stand-in's journal starts at boot
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.on-start", value = "off"))
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.on-start", value = "off"))
 @ExtendWith(SecretsStayHidden.class)
 class BootSnapshotDisabledTest {
 

@@ -12,12 +12,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -26,10 +25,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * ready.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
-        @ResourceArg(name = "up-after-ms", value = "4000"),
-        @ResourceArg(name = "qdrant.wait-timeout", value = "60s") })
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.wait-timeout", value = "60s") }, startsAfterMillis = 4000)
 @ExtendWith(SecretsStayHidden.class)
 class BootSnapshotLateQdrantTest {
 

@@ -13,12 +13,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -26,11 +25,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * attempt fails. Startup stays DOWN, saying why, and the retry takes the snapshot; only then is startup UP.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
         @ResourceArg(name = "qdrant.snapshot.on-start-required", value = "true"),
-        @ResourceArg(name = "qdrant.wait-timeout", value = "1s"),
-        @ResourceArg(name = "up-after-ms", value = "3000") })
+        @ResourceArg(name = "qdrant.wait-timeout", value = "1s") }, startsAfterMillis = 3000)
 @ExtendWith(SecretsStayHidden.class)
 class BootSnapshotRequiredTest {
 

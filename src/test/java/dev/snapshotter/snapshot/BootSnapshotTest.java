@@ -18,18 +18,17 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Boot with QDRANT_SNAPSHOT_ON_START on: exactly one verified snapshot, before readiness. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.on-start", value = "YES"))
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.on-start", value = "YES"))
 @ExtendWith(SecretsStayHidden.class)
 class BootSnapshotTest {
 

@@ -11,13 +11,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -25,9 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * HTTP client, which downloads the snapshot, logs the headers of every request at that level unless pinned.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "quarkus.log.level", value = "DEBUG"),
-        // every record reaches the capture at DEBUG; the build's console need not print them all
+@WithQdrantStandIn(config = { @ResourceArg(name = "quarkus.log.level", value = "DEBUG"),
         @ResourceArg(name = "quarkus.log.console.level", value = "INFO") })
 @ExtendWith(SecretsStayHidden.class)
 class DebugLoggingSecretsTest {

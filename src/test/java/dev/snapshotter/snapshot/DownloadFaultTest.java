@@ -19,19 +19,17 @@ import dev.snapshotter.support.FaultyDownloadServer.Ending;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Downloads that break midway: nothing under any name, earlier snapshots untouched, Qdrant's copy kept. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "download", value = "faulty"))
+@WithQdrantStandIn(faulty = WithQdrantStandIn.Faulty.DOWNLOAD)
 @ExtendWith(SecretsStayHidden.class)
 class DownloadFaultTest {
 

@@ -24,15 +24,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TempTree;
 import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.Tmpfs;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -42,7 +41,7 @@ import io.restassured.response.Response;
  * the directory is back.
  */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 @ExtendWith(SecretsStayHidden.class)
 class LocalDiskFaultTest {
 

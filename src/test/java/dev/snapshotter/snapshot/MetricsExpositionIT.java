@@ -11,11 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
@@ -24,7 +23,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
  * header it sends, and in OpenMetrics when asked for it alone.
  */
 @QuarkusIntegrationTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 class MetricsExpositionIT {
 
     /** The Accept header Prometheus 2.x sends on every scrape. */

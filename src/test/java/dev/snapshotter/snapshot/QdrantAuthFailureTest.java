@@ -16,14 +16,13 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -31,7 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * Qdrant takes the key.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.api-key", value = QdrantAuthFailureTest.WRONG_KEY))
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.api-key", value = QdrantAuthFailureTest.WRONG_KEY))
 @ExtendWith(SecretsStayHidden.class)
 class QdrantAuthFailureTest {
 

@@ -11,12 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -24,9 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * is published (and logged) as due 10 minutes from now, one interval after that snapshot, not one after boot.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h"),
-        @ResourceArg(name = "plant-snapshot-aged", value = "PT50M") })
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h"), plantedSnapshotAge = "PT50M")
 @ExtendWith(SecretsStayHidden.class)
 class ScheduleEveryDueTest {
 

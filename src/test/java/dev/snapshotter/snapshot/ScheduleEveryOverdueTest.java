@@ -9,12 +9,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -23,9 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * the next is one interval after it.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = {
-        @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h"),
-        @ResourceArg(name = "plant-snapshot-aged", value = "PT2H") })
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h"), plantedSnapshotAge = "PT2H")
 @ExtendWith(SecretsStayHidden.class)
 class ScheduleEveryOverdueTest {
 

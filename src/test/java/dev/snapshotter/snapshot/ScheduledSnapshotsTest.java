@@ -12,19 +12,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** QDRANT_SNAPSHOT_SCHEDULE as a Quartz cron firing every 2 seconds: runs with reason schedule, skips when busy. */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.schedule", value = "*/2 * * * * ?"))
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.schedule", value = "*/2 * * * * ?"))
 @ExtendWith(SecretsStayHidden.class)
 class ScheduledSnapshotsTest {
 

@@ -10,14 +10,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -26,7 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * begun here ends with this class.
  */
 @QuarkusTest
-@WithTestResource(value = QdrantStandInResource.class, initArgs = @ResourceArg(name = "qdrant.snapshot.keep-within", value = "30d"))
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.keep-within", value = "30d"))
 @ExtendWith(SecretsStayHidden.class)
 class ShutdownRefusalTest {
 

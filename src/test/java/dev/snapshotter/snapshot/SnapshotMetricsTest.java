@@ -9,18 +9,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.qdrant.SnapshotNames;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.QdrantStandInResource;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The Prometheus series operators alert on, after a success and after a failure. */
 @QuarkusTest
-@WithTestResource(QdrantStandInResource.class)
+@WithQdrantStandIn
 @ExtendWith(SecretsStayHidden.class)
 class SnapshotMetricsTest {
 

@@ -12,29 +12,27 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.Options;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
+import io.quarkus.test.common.ResourceArg;
 
 /**
  * Starts a {@link StandInCluster} of three nodes and a fresh snapshot directory, and gives the app every node in
- * {@code QDRANT_CLUSTER_NODES} ({@code QDRANT_URL} is the first node). Init args are passed through as config.
+ * {@code QDRANT_CLUSTER_NODES} ({@code QDRANT_URL} is the first node), as the test class's {@link WithStandInCluster}
+ * says.
  */
-public class QdrantClusterResource implements QuarkusTestResourceLifecycleManager {
+public class QdrantClusterResource implements QuarkusTestResourceConfigurableLifecycleManager<WithStandInCluster> {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private final List<WireMockServer> servers = new ArrayList<>();
     private StandInCluster cluster;
     private boolean drill;
 
-    /** {@code drill-node=true} starts a fourth stand-in as {@code QDRANT_DRILL_URL}; other args are config. */
     @Override
-    public void init(Map<String, String> initArgs) {
-        initArgs.forEach((key, value) -> {
-            if (key.equals("drill-node")) {
-                drill = Boolean.parseBoolean(value);
-            } else {
-                extraConfig.put(key, value);
-            }
-        });
+    public void init(WithStandInCluster setup) {
+        for (ResourceArg config : setup.config()) {
+            extraConfig.put(config.name(), config.value());
+        }
+        drill = setup.drillNode();
     }
 
     @Override

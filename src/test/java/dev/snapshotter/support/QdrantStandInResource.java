@@ -9,25 +9,15 @@ import java.util.Map;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
+import io.quarkus.test.common.ResourceArg;
 
 /**
  * Starts a Qdrant stand-in (WireMock on a dynamic port, answering per ../shared/qdrant-snapshot-api.md) and a
- * fresh snapshot directory, and hands both to the app through its config map, so the same test class runs against
- * the app in this JVM and against the packaged app. Init args are passed through as extra config, except {@code
- * download=faulty} and {@code control=faulty}, which route the snapshot download, or the control calls, to a
- * {@link FaultyDownloadServer}; {@code tls=private-ca}, which serves https with a certificate of a private CA and
- * gives the app that CA ({@code tls=untrusted}: does not); and {@code up-after-ms=N}, which keeps the port closed
- * for N ms after the app is told where Qdrant is, as a Qdrant still starting would; {@code
- * plant-snapshot-aged=PT10M} puts a verified snapshot of that age in the directory before the app starts; {@code
- * collection-missing-restore-ms=N} plants a verified snapshot of {@code kairos} taken an hour ago, with its manifest,
- * and makes {@code kairos} missing on Qdrant until that snapshot is uploaded (the upload answering after N ms); {@code
- * drillable=true} plants the same snapshot and lets any drill scratch collection ({@code drill-kairos-<time>}) take
- * it; with {@code planted-offsite=<S3 prefix>} that snapshot is moved to the bucket under that prefix (with its
- * sidecars and recorded SHA-256) before the app starts, as a pod without a volume finds it. Every app requires the
- * bearer token {@link ServiceApi#API_TOKEN} on its API.
+ * fresh snapshot directory, set up as the test class's {@link WithQdrantStandIn} says, and hands both to the app
+ * through its config map, so the same test class runs against the app in this JVM and against the packaged app.
  */
-public class QdrantStandInResource implements QuarkusTestResourceLifecycleManager {
+public class QdrantStandInResource implements QuarkusTestResourceConfigurableLifecycleManager<WithQdrantStandIn> {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean faultyDownload;
@@ -45,29 +35,20 @@ public class QdrantStandInResource implements QuarkusTestResourceLifecycleManage
     private PrivateCa ca;
 
     @Override
-    public void init(Map<String, String> initArgs) {
-        initArgs.forEach((key, value) -> {
-            if (key.equals("download")) {
-                faultyDownload = value.equals("faulty");
-            } else if (key.equals("control")) {
-                faultyControl = value.equals("faulty");
-            } else if (key.equals("tls")) {
-                tls = value.equals("private-ca") || value.equals("untrusted");
-                trustCa = value.equals("private-ca");
-            } else if (key.equals("up-after-ms")) {
-                lateMillis = Long.parseLong(value);
-            } else if (key.equals("planted-offsite")) {
-                plantedOffsite = value;
-            } else if (key.equals("drillable")) {
-                drillable = Boolean.parseBoolean(value);
-            } else if (key.equals("collection-missing-restore-ms")) {
-                restoreMillis = Integer.valueOf(value);
-            } else if (key.equals("plant-snapshot-aged")) {
-                plantedAge = java.time.Duration.parse(value);
-            } else {
-                extraConfig.put(key, value);
-            }
-        });
+    public void init(WithQdrantStandIn setup) {
+        for (ResourceArg config : setup.config()) {
+            extraConfig.put(config.name(), config.value());
+        }
+        faultyDownload = setup.faulty() == WithQdrantStandIn.Faulty.DOWNLOAD;
+        faultyControl = setup.faulty() == WithQdrantStandIn.Faulty.CONTROL;
+        tls = setup.tls() != WithQdrantStandIn.Tls.NONE;
+        trustCa = setup.tls() == WithQdrantStandIn.Tls.PRIVATE_CA;
+        lateMillis = setup.startsAfterMillis();
+        plantedAge = setup.plantedSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.plantedSnapshotAge());
+        restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
+                : setup.missingCollectionRestoredAfterMillis();
+        plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
+        drillable = setup.drillable();
     }
 
     @Override

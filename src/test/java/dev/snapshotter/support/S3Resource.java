@@ -6,21 +6,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
+import io.quarkus.test.common.ResourceArg;
 
 /**
- * Points the app at the real S3 server of the tests ({@link S3Bucket}), under a prefix of its own per test class,
- * with a 5 MiB part size so that a snapshot of a few MiB is a multipart upload of several parts. Init args: {@code
- * prefix} fixes the prefix (for what another resource put there); {@code proxy=true} puts (and {@code proxy=tls}: answering
- * https with a
- * certificate of a private CA, given to the app as {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH}) an {@link S3Proxy} between the app
- * and the server; {@code credentials=chain} sets no key and gives the AWS SDK's default chain the
- * credential instead (as {@code aws.accessKeyId} and {@code aws.secretAccessKey}); {@code bucket} and {@code secret-key}
- * replace
- * the real ones (a missing bucket, a wrong credential); any other is passed through as config. Test classes that
- * use it run only when {@code S3_ENDPOINT} is set ({@code @EnabledIfEnvironmentVariable}).
+ * Points the app at the real S3 server of the tests, set up as the test class's {@link WithS3} says.
  */
-public class S3Resource implements QuarkusTestResourceLifecycleManager {
+public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManager<WithS3> {
 
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean proxied;
@@ -32,20 +24,22 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
     private S3Proxy proxy;
 
     @Override
-    public void init(Map<String, String> initArgs) {
-        initArgs.forEach((key, value) -> {
-            if (key.equals("proxy")) {
-                proxied = value.equals("true") || value.equals("tls");
-                tls = value.equals("tls");
-            } else if (key.equals("credentials")) {
-                chain = value.equals("chain");
-            } else if (key.equals("prefix")) {
-                prefix = value;
-            } else {
-                extraConfig.put(key.equals("bucket") || key.equals("secret-key") ? "qdrant.snapshot.s3." + key : key,
-                        value);
-            }
-        });
+    public void init(WithS3 setup) {
+        for (ResourceArg config : setup.config()) {
+            extraConfig.put(config.name(), config.value());
+        }
+        proxied = setup.proxy() != WithS3.Proxy.NONE;
+        tls = setup.proxy() == WithS3.Proxy.TLS;
+        chain = setup.credentialsFromChain();
+        if (!setup.prefix().isEmpty()) {
+            prefix = setup.prefix();
+        }
+        if (!setup.bucket().isEmpty()) {
+            extraConfig.put("qdrant.snapshot.s3.bucket", setup.bucket());
+        }
+        if (!setup.secretKey().isEmpty()) {
+            extraConfig.put("qdrant.snapshot.s3.secret-key", setup.secretKey());
+        }
     }
 
     @Override

@@ -1,0 +1,66 @@
+package dev.snapshotter.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+
+/**
+ * The app of this test class talks to a Qdrant stand-in ({@link QdrantStandIn}) and writes to a fresh snapshot
+ * directory ({@link SnapshotDir}), both injected with {@link InjectQdrant}; the app requires the bearer token
+ * {@link ServiceApi#API_TOKEN} on its API. Each element sets up one thing before the app starts; the compiler checks
+ * their names and types. The same class runs against the app in this JVM and against the packaged app.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@Inherited
+@WithTestResource(QdrantStandInResource.class)
+public @interface WithQdrantStandIn {
+
+    /** More configuration of the app ({@code qdrant.snapshot.on-start} = {@code true}, ...). */
+    ResourceArg[] config() default {};
+
+    /** Qdrant answers these calls through a {@link FaultyDownloadServer} instead. */
+    Faulty faulty() default Faulty.NOTHING;
+
+    enum Faulty {
+        NOTHING,
+        /** the snapshot download ({@code QDRANT_SNAPSHOT_DOWNLOAD_URL}, with a stall timeout of 1.5 s) */
+        DOWNLOAD,
+        /** the control calls (the REST client's URL) */
+        CONTROL
+    }
+
+    /** Qdrant speaks https with a certificate of a private CA. */
+    Tls tls() default Tls.NONE;
+
+    enum Tls {
+        NONE,
+        /** the app is given the CA ({@code QDRANT_CA_CERT_PATH}) */
+        PRIVATE_CA,
+        /** the app is not given the CA */
+        UNTRUSTED
+    }
+
+    /** Qdrant's port stays closed for this long after the app is told where it is, as a Qdrant still starting. */
+    long startsAfterMillis() default 0;
+
+    /** A verified snapshot of this age (an ISO-8601 duration; negative: dated in the future) is in the directory. */
+    String plantedSnapshotAge() default "";
+
+    /**
+     * At least 0: a verified snapshot of {@code kairos} taken an hour ago, with its manifest, is in the directory, and
+     * {@code kairos} is missing on Qdrant until that snapshot is uploaded (the upload answering after this long).
+     */
+    int missingCollectionRestoredAfterMillis() default -1;
+
+    /** With {@link #missingCollectionRestoredAfterMillis}: that snapshot is moved to the bucket under this prefix. */
+    String plantedOffsitePrefix() default "";
+
+    /** The same snapshot is in the directory, and any drill scratch collection ({@code drill-kairos-<time>}) takes it. */
+    boolean drillable() default false;
+}

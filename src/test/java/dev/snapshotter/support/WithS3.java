@@ -1,0 +1,48 @@
+package dev.snapshotter.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+
+/**
+ * The app of this test class copies off-site to the real S3 server of the tests ({@link S3Bucket}, injected with
+ * {@link InjectS3}), under a prefix of its own, with a 5 MiB part size so that a snapshot of a few MiB is a multipart
+ * upload of several parts. Each element sets up one thing; the compiler checks their names and types. Test classes
+ * that use it run only when {@code S3_ENDPOINT} is set ({@code @EnabledIfEnvironmentVariable}).
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@Inherited
+@WithTestResource(S3Resource.class)
+public @interface WithS3 {
+
+    /** More configuration of the app. */
+    ResourceArg[] config() default {};
+
+    /** The prefix, when fixed (for what another resource put there); a fresh one per class otherwise. */
+    String prefix() default "";
+
+    /** An {@link S3Proxy} between the app and the server (injected with {@link InjectS3}). */
+    Proxy proxy() default Proxy.NONE;
+
+    enum Proxy {
+        NONE,
+        PLAIN,
+        /** answering https with a certificate of a private CA, given as {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH} */
+        TLS
+    }
+
+    /** No key is configured: the AWS SDK's default chain finds the credential ({@code aws.accessKeyId}, ...). */
+    boolean credentialsFromChain() default false;
+
+    /** Another bucket than the real one ({@code QDRANT_SNAPSHOT_S3_BUCKET}: a missing bucket). */
+    String bucket() default "";
+
+    /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
+    String secretKey() default "";
+}

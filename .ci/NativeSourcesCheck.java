@@ -20,7 +20,7 @@ import java.util.zip.ZipFile;
  */
 public class NativeSourcesCheck {
 
-    /** Classes Jackson (de)serialises by reflection: Qdrant's envelopes, our report, our problem document. */
+    /** Classes Jackson (de)serialises by reflection: Qdrant's envelopes, our report and manifest, our problem document. */
     static final List<String> REFLECTED = List.of(
             "dev.snapshotter.qdrant.QdrantResponse",
             "dev.snapshotter.qdrant.QdrantResponse$Aliases",
@@ -35,6 +35,11 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.SnapshotReport$SetMember",
             "dev.snapshotter.snapshot.RunView",
             "dev.snapshotter.store.SnapshotCatalog$Member",
+            "dev.snapshotter.store.Manifest",
+            "dev.snapshotter.store.Manifest$Collection",
+            "dev.snapshotter.store.Manifest$Qdrant",
+            "dev.snapshotter.store.Manifest$Cluster",
+            "dev.snapshotter.store.Manifest$Points",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
             "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",

@@ -38,6 +38,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.qdrant.SnapshotArchive;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.Entry;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
@@ -89,10 +90,11 @@ public class SnapshotCatalogResource {
             List<SnapshotCatalog.Member> members) {
 
         static Listed of(Entry entry, String offsiteKey) {
-            String points = entry.manifestText("collection", "points_count");
+            Manifest manifest = entry.manifest();
             return new Listed(entry.fileName(), entry.collection(), entry.bytes(), entry.sha256(),
-                    entry.createdAt().toString(), entry.manifestText("reason"), entry.manifestText("qdrant", "version"),
-                    points == null ? null : Long.valueOf(points), entry.manifest() != null, entry.verified(),
+                    entry.createdAt().toString(), manifest == null ? null : manifest.reason(),
+                    manifest == null ? null : manifest.qdrantVersion(), manifest == null ? null : manifest.pointsCount(),
+                    manifest != null, entry.verified(),
                     entry.verified() ? null : entry.verificationFailedAt().toString(),
                     entry.lastDrill() == null ? null : entry.lastDrill().path("drilledAt").asText(null),
                     entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null),

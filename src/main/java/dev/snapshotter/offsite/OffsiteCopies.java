@@ -40,11 +40,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.ContentCheck;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.Retention;
 import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -254,8 +254,7 @@ public class OffsiteCopies {
             return null;
         }
         try (InputStream manifest = open(remote, SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
-            JsonNode name = JSON.readTree(manifest).path("configuredName");
-            return name.isTextual() ? name.asText() : null;
+            return JSON.readValue(manifest, Manifest.class).configuredName();
         } catch (IOException e) {
             throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
                     + " could not be read: " + e.getMessage(), e);

@@ -27,6 +27,7 @@ import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
@@ -127,7 +128,8 @@ public class RestoreService {
 
     /** The collection a snapshot was taken of. */
     static String snapshotOf(SnapshotCatalog.Entry entry) {
-        return Optional.ofNullable(entry.manifestText("collection", "name")).orElse(entry.collection());
+        return Optional.ofNullable(entry.manifest() == null ? null : entry.manifest().collectionName())
+                .orElse(entry.collection());
     }
 
     /**
@@ -152,7 +154,7 @@ public class RestoreService {
         // and the upload is cut before its end when it fails (Qdrant then restores nothing); an older one is
         // verified first
         SnapshotArchive.Facts facts = entry.manifest() == null ? null
-                : SnapshotArchive.Facts.fromJson(entry.manifest().get("archive"));
+                : SnapshotArchive.Facts.fromJson(entry.manifest().archive());
         Long verifyMs = null;
         if (facts == null) {
             SnapshotArchive archive = new SnapshotArchive();
@@ -229,10 +231,9 @@ public class RestoreService {
         long uploadMs = millisSince(uploadStart);
         Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
 
-        JsonNode points = entry.manifest() == null ? null : entry.manifest().path("points");
-        Long expected = points == null || !points.path("min").canConvertToLong() ? null : points.get("min").asLong();
-        Long expectedMax = points == null || !points.path("max").canConvertToLong() ? null
-                : points.get("max").asLong();
+        Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
+        Long expected = points == null ? null : points.min();
+        Long expectedMax = points == null ? null : points.max();
         Long found = null;
         Integer sampleChecked = null;
         List<String> pointed = new ArrayList<>();
@@ -257,8 +258,8 @@ public class RestoreService {
                 problem = append(problem, "Collection `" + target + "` has " + found + " points after the restore, "
                         + "but the snapshot was taken with " + wanted);
             }
-            JsonNode sample = points == null ? null : points.path("sample");
-            if (sample != null && sample.isArray() && !sample.isEmpty() && points.path("count").canConvertToLong()) {
+            List<JsonNode> sample = points == null ? null : points.sample();
+            if (sample != null && !sample.isEmpty() && points.count() != null) {
                 List<JsonNode> ids = new ArrayList<>();
                 sample.forEach(ids::add);
                 List<JsonNode> there = at.existingPointIds(target, ids, call, cancelled);
@@ -271,8 +272,8 @@ public class RestoreService {
             }
             if (problem == null && restoreAliases && entry.manifest() != null) {
                 Map<String, String> now = at.aliases(call, cancelled);
-                for (JsonNode alias : entry.manifest().path("aliases")) {
-                    String name = alias.asText();
+                for (String name : entry.manifest().aliases() == null ? List.<String> of()
+                        : entry.manifest().aliases()) {
                     if (!target.equals(now.get(name))) {
                         at.pointAlias(name, target, now.containsKey(name), call, cancelled);
                     }
@@ -337,7 +338,8 @@ public class RestoreService {
         String configured = config.collection();
         Instant now = Instant.now();
         Optional<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                .filter(e -> configured.equals(e.collection()) || configured.equals(e.manifestText("configuredName")))
+                .filter(e -> configured.equals(e.collection())
+                        || (e.manifest() != null && configured.equals(e.manifest().configuredName())))
                 .filter(e -> !e.createdAt().isAfter(now)).findFirst();
         if (offsite.enabled()) {
             String key = SnapshotFileName.key(configured);

@@ -52,7 +52,12 @@ final class SetRestore {
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         String snapshotOf = RestoreService.snapshotOf(set);
-        JsonNode manifest = set.manifest();
+        JsonNode manifest;
+        try {
+            manifest = catalog.setDocument(set);
+        } catch (IOException e) {
+            throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " could not be read: " + e.getMessage());
+        }
         if (!manifest.path("cluster").path("shardKeys").isMissingNode()) {
             requireCustomShardingTarget(nodes.get(0), target, overwrite, set, cancelled);
         }

@@ -33,6 +33,7 @@ import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
 import dev.snapshotter.snapshot.SnapshotTarget.Progress;
 import dev.snapshotter.snapshot.SnapshotTarget.RunContext;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
@@ -133,7 +134,7 @@ final class ClusterBackup {
                 members.add(member);
                 present.put(member, listed.get(planned.node()));
             }
-            ObjectNode manifest = target.manifestBeforeCreate(run, collection, plan.placement(), remarks);
+            Manifest manifest = target.manifestBeforeCreate(run, collection, plan.placement(), remarks);
             Long countBefore = target.countPoints(name, "before", manifest, remarks, cancelled);
             List<JsonNode> sample = target.samplePoints(name, manifest, remarks, cancelled);
 
@@ -151,11 +152,13 @@ final class ClusterBackup {
             }
             requireSamePeers(members, cancelled);
             Long countAfter = target.countPoints(name, "after", manifest, remarks, cancelled);
-            QdrantSnapshotTarget.recordCounts(manifest, countBefore, countAfter, sample);
             long bytes = members.stream().mapToLong(m -> m.captured.written().bytes()).sum();
-            completeManifest(manifest, plan, members, bytes, remarks);
+            // set.json: the fields every manifest has, then the set's own
+            ObjectNode document = json.get().valueToTree(manifest.withPoints(Manifest.Points.of(countBefore,
+                    countAfter, sample)));
+            completeManifest(document, plan, members, bytes, remarks);
             run.progress().phase("publishing");
-            set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
             List<SnapshotReport.SetMember> reported = members.stream().map(m -> new SnapshotReport.SetMember(
                     m.planned.node().toString(), m.planned.peerId(), set.target().resolve(m.fileName()).toString(),
                     m.captured.written().bytes(), m.captured.written().sha256(), m.planned.shards(),

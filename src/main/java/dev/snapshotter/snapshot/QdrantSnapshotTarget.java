@@ -22,7 +22,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
@@ -33,6 +32,7 @@ import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.qdrant.SnapshotNames;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.Retention;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
@@ -224,27 +224,20 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         List<String> orphans = run.progress().orphansRemoved();
         List<String> present = reconcile(copies, qdrant, null, name, orphans, remarks, cancelled);
 
-        ObjectNode manifest = manifestBeforeCreate(run, collection, placement, remarks);
+        Manifest manifest = manifestBeforeCreate(run, collection, placement, remarks);
         Long countBefore = countPoints(name, "before", manifest, remarks, cancelled);
         List<JsonNode> sample = samplePoints(name, manifest, remarks, cancelled);
         Long[] countAfter = new Long[1];
         Captured captured = capture(qdrant, null, name, copies, present, writer, SnapshotFileName.of(run.startedAt(),
                 name), run.progress(), remarks, cancelled,
                 () -> countAfter[0] = countPoints(name, "after", manifest, remarks, cancelled));
-        recordCounts(manifest, countBefore, countAfter[0], sample);
         SnapshotFileWriter.Written written = captured.written();
         String snapshotName = captured.snapshotName();
-        boolean qdrantChecksum = captured.qdrantChecksum();
         boolean remoteDeleted = captured.remoteDeleted();
 
-        manifest.put("completedAt", Instant.now().toString());
-        manifest.put("file", written.file().getFileName().toString());
-        manifest.put("bytes", written.bytes());
-        manifest.put("sha256", written.sha256());
-        manifest.put("checksumSource", qdrantChecksum ? "qdrant" : "computed");
-        manifest.put("qdrantSnapshotName", snapshotName);
-        manifest.set("archive", captured.facts().toJson());
-        writeManifest(writer, written.file(), manifest, remarks);
+        writeManifest(writer, written.file(), manifest.withPoints(Manifest.Points.of(countBefore, countAfter[0], sample))
+                .completed(Instant.now(), written, captured.qdrantChecksum(), snapshotName, captured.facts().toJson()),
+                remarks);
 
         List<String> pruned = retain(name, written.file(), remarks);
         return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
@@ -579,7 +572,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * The collection's exact point count just before or just after the create; a failure is a remark, never a failed
      * snapshot.
      */
-    Long countPoints(String collection, String when, ObjectNode manifest, List<String> remarks,
+    Long countPoints(String collection, String when, Manifest manifest, List<String> remarks,
             BooleanSupplier cancelled) throws SnapshotFailure {
         try {
             return qdrant.countPoints(collection, callTimeout(), cancelled);
@@ -588,7 +581,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 throw failure(e);
             }
             String remark = "points." + when + " is null: the exact point count could not be read: " + e.getMessage();
-            manifest.withArray("remarks").add(remark);
+            manifest.remarks().add(remark);
             remarks.add("Manifest: " + remark);
             return null;
         }
@@ -597,7 +590,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /**
      * The ids of a few points read just before the create, which a restore drill reads back; a failure is a remark.
      */
-    List<JsonNode> samplePoints(String collection, ObjectNode manifest, List<String> remarks,
+    List<JsonNode> samplePoints(String collection, Manifest manifest, List<String> remarks,
             BooleanSupplier cancelled) throws SnapshotFailure {
         try {
             return qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled);
@@ -606,39 +599,10 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 throw failure(e);
             }
             String remark = "points.sample is null: no sample of point ids could be read: " + e.getMessage();
-            manifest.withArray("remarks").add(remark);
+            manifest.remarks().add(remark);
             remarks.add("Manifest: " + remark);
             return null;
         }
-    }
-
-    /**
-     * The manifest's {@code points}: the exact counts read just before and just after the create; when they agree,
-     * that is the snapshot's {@code count}; when writes happened meanwhile, the snapshot holds between {@code min} and
-     * {@code max} points. A restore checks the count it finds against them.
-     */
-    static void recordCounts(ObjectNode manifest, Long before, Long after, List<JsonNode> sample) {
-        ObjectNode points = manifest.putObject("points");
-        if (sample != null) {
-            sample.forEach(points.putArray("sample")::add);
-        } else {
-            points.putNull("sample");
-        }
-        points.put("before", before);
-        points.put("after", after);
-        if (before == null || after == null) {
-            points.putNull("count");
-            points.putNull("min");
-            points.putNull("max");
-            return;
-        }
-        if (before.equals(after)) {
-            points.put("count", before);
-        } else {
-            points.putNull("count");
-        }
-        points.put("min", Math.min(before, after));
-        points.put("max", Math.max(before, after));
     }
 
     /**
@@ -646,40 +610,32 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * read just before it. What cannot be read is null, with the reason in {@code remarks}; it never fails the
      * snapshot. Every null in the manifest has its remark.
      */
-    ObjectNode manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
+    Manifest manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
             List<String> runRemarks) {
-        ObjectMapper mapper = json.get();
-        ObjectNode manifest = mapper.createObjectNode();
         List<String> remarks = new ArrayList<>();
         BooleanSupplier cancelled = run.cancellation()::cancelled;
-        manifest.put("format", 1);
-        manifest.put("target", NAME);
-        ObjectNode info = manifest.putObject("collection");
-        info.put("name", collection.name());
+        Manifest.Collection info;
         try {
             JsonNode result = qdrant.collectionInfo(collection.name(), callTimeout(), cancelled);
+            List<JsonNode> values = new ArrayList<>();
             for (String field : COLLECTION_FIELDS) {
                 JsonNode value = result == null ? null : result.get(field);
-                info.set(field, value);
+                values.add(value);
                 if (value == null || value.isNull()) {
-                    info.putNull(field);
                     remarks.add("collection." + field + " is null: Qdrant's collection info had no `" + field + "`");
                 }
             }
+            info = new Manifest.Collection(collection.name(), values.get(0), values.get(1), values.get(2),
+                    values.get(3));
         } catch (QdrantException e) {
-            COLLECTION_FIELDS.forEach(info::putNull);
+            info = new Manifest.Collection(collection.name(), null, null, null, null);
             remarks.add("collection info unavailable (status, points_count, segments_count and config are null): "
                     + e.getMessage());
         }
-        manifest.putArray("aliases").addAll(collection.aliases().stream().map(manifest::textNode).toList());
-        manifest.put("configuredName", config.collection());
-        manifest.put("reason", run.reason().label());
-        manifest.put("startedAt", run.startedAt().toString());
-        ObjectNode server = manifest.putObject("qdrant");
+        Manifest.Qdrant server;
         try {
             QdrantClient.VersionInfo version = qdrant.version(callTimeout(), cancelled);
-            server.put("version", version.version());
-            server.put("commit", version.commit());
+            server = new Manifest.Qdrant(version.version(), version.commit());
             if (version.version() == null) {
                 remarks.add("qdrant.version is null: Qdrant's `GET /` had no version");
             }
@@ -687,27 +643,23 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 remarks.add("qdrant.commit is null: this Qdrant was built without a commit id");
             }
         } catch (QdrantException e) {
-            server.putNull("version");
-            server.putNull("commit");
+            server = new Manifest.Qdrant(null, null);
             remarks.add("Qdrant version unavailable (qdrant.version and qdrant.commit are null): " + e.getMessage());
         }
-        ObjectNode cluster = manifest.putObject("cluster");
-        cluster.put("mode", placement.mode().label());
-        cluster.put("peerId", placement.peerId());
         if (placement.peerId() == null) {
             remarks.add("cluster.peerId and cluster.shards are null: Qdrant's shard placement could not be read");
-            cluster.putNull("shards");
-        } else {
-            placement.local().forEach(cluster.putArray("shards")::add);
         }
-        manifest.putArray("remarks").addAll(remarks.stream().map(manifest::textNode).toList());
+        Manifest.Cluster cluster = new Manifest.Cluster(placement.mode().label(), placement.peerId(),
+                placement.peerId() == null ? null : placement.local());
         runRemarks.addAll(remarks.stream().map(r -> "Manifest: " + r).toList());
-        return manifest;
+        // the remarks stay open: the counts read around the create add theirs
+        return new Manifest(1, NAME, info, collection.aliases(), config.collection(), run.reason().label(),
+                run.startedAt().toString(), server, cluster, remarks, null, null, null, null, null, null, null, null);
     }
 
     private static final List<String> COLLECTION_FIELDS = List.of("status", "points_count", "segments_count", "config");
 
-    private void writeManifest(SnapshotFileWriter writer, Path snapshot, ObjectNode manifest,
+    private void writeManifest(SnapshotFileWriter writer, Path snapshot, Manifest manifest,
             List<String> remarks) {
         Path file = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
         try {

@@ -80,7 +80,7 @@ public class SnapshotCatalog {
      * @param verificationFailedAt when a re-read did not match the checksum file, or null
      * @param lastDrill its last restore drill ({@code drilledAt}, {@code result}, {@code message}), or null
      */
-    public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, JsonNode manifest,
+    public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, Manifest manifest,
             Instant verificationFailedAt, JsonNode lastDrill, List<Member> members) {
 
         /** Whether this is a cluster backup set: {@code file} is its directory, {@code sha256} is null. */
@@ -104,8 +104,8 @@ public class SnapshotCatalog {
 
         /** The real collection: the manifest's, else the name's key (which is the name for plain names). */
         public String collection() {
-            JsonNode name = manifest == null ? null : manifest.path("collection").path("name");
-            return name != null && name.isTextual() ? name.asText() : key;
+            String name = manifest == null ? null : manifest.collectionName();
+            return name != null ? name : key;
         }
 
         /**
@@ -114,15 +114,6 @@ public class SnapshotCatalog {
          */
         public boolean isOf(String collection) {
             return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileName.key(collection));
-        }
-
-        /** A manifest field as text, or null. */
-        public String manifestText(String... path) {
-            JsonNode node = manifest;
-            for (String step : path) {
-                node = node == null ? null : node.get(step);
-            }
-            return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
         }
 
         public Path sidecar() {
@@ -496,11 +487,21 @@ public class SnapshotCatalog {
                 bytes += size;
                 members.add(new Member(listed.file(), listed.peerId(), size, listed.sha256()));
             }
-            return Optional.of(new Entry(dir, name.get().key(), name.get().createdAt(), bytes, null, manifest,
-                    verificationFailedAt(dir), lastDrill(dir), List.copyOf(members)));
+            return Optional.of(new Entry(dir, name.get().key(), name.get().createdAt(), bytes, null,
+                    json.get().treeToValue(manifest, Manifest.class), verificationFailedAt(dir), lastDrill(dir),
+                    List.copyOf(members)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** A set's {@code set.json} as written: its members and cluster, beyond what {@link Manifest} reads. */
+    public JsonNode setDocument(Entry set) throws IOException {
+        JsonNode document = jsonIn(set.manifestFile());
+        if (document == null) {
+            throw new IOException(set.manifestFile() + " is not a JSON object");
+        }
+        return document;
     }
 
     private Instant verificationFailedAt(Path file) {
@@ -532,9 +533,10 @@ public class SnapshotCatalog {
         directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(drill));
     }
 
-    private JsonNode manifest(Path file) {
+    private Manifest manifest(Path file) {
         try {
-            return jsonBeside(file, SnapshotFileWriter.MANIFEST_SUFFIX);
+            JsonNode manifest = jsonBeside(file, SnapshotFileWriter.MANIFEST_SUFFIX);
+            return manifest == null ? null : json.get().treeToValue(manifest, Manifest.class);
         } catch (IOException | RuntimeException e) {
             LOG.warnf("The manifest %s%s is unreadable (%s); the snapshot is listed from its name", file,
                     SnapshotFileWriter.MANIFEST_SUFFIX, e.getMessage());

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
@@ -108,6 +111,26 @@ class ManifestTest {
                 .anySatisfy(r -> assertThat(r).startsWith("points.before is null").contains("500", "boom"))
                 .anySatisfy(r -> assertThat(r).startsWith("points.after is null"));
         assertThat(report.getString("targets[0].message")).contains("points.before is null");
+    }
+
+    @Test
+    void keepsItsKeysInTheirOrder() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
+
+        String report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getString("targets[0].filePath");
+        JsonNode manifest = new ObjectMapper().readTree(Path.of(report + ".json").toFile());
+
+        // what a reader of the file may rely on: a key is never renamed or dropped, and the order stays
+        assertThat(manifest.fieldNames()).toIterable().containsExactly("format", "target", "collection", "aliases",
+                "configuredName", "reason", "startedAt", "qdrant", "cluster", "remarks", "points", "completedAt",
+                "file", "bytes", "sha256", "checksumSource", "qdrantSnapshotName", "archive");
+        assertThat(manifest.get("collection").fieldNames()).toIterable().containsExactly("name", "status",
+                "points_count", "segments_count", "config");
+        assertThat(manifest.get("qdrant").fieldNames()).toIterable().containsExactly("version", "commit");
+        assertThat(manifest.get("cluster").fieldNames()).toIterable().containsExactly("mode", "peerId", "shards");
+        assertThat(manifest.get("points").fieldNames()).toIterable().containsExactly("sample", "before", "after",
+                "count", "min", "max");
     }
 
     private static JsonPath manifestOf(JsonPath report) {

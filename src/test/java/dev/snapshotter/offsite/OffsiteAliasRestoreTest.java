@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -44,9 +42,6 @@ import io.restassured.path.json.JsonPath;
 @WithS3
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteAliasRestoreTest {
-
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     @InjectQdrant
     QdrantStandIn qdrant;
@@ -93,7 +88,7 @@ class OffsiteAliasRestoreTest {
     /** A verified snapshot of {@code collection} off-site, with its checksum file and a manifest. */
     private String putOffsite(Instant createdAt, String collection, String configuredName) {
         byte[] body = TestData.snapshot(20_000);
-        String name = NAME_TIME.format(createdAt) + "-" + collection + ".snap";
+        String name = SnapshotDir.fileName(createdAt, collection);
         String sha256 = TestData.sha256(body);
         bucket.putWhole(bucket.prefix() + "/" + collection + "/" + name, body, Map.of("sha256", sha256));
         bucket.put(collection + "/" + name + ".sha256", (sha256 + "  " + name + "\n").getBytes(StandardCharsets.UTF_8));

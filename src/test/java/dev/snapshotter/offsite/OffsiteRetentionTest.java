@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -41,9 +39,6 @@ import io.restassured.path.json.JsonPath;
         @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false") })
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteRetentionTest {
-
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
-            .withZone(ZoneOffset.UTC);
 
     @InjectQdrant
     QdrantStandIn qdrant;
@@ -133,6 +128,6 @@ class OffsiteRetentionTest {
     }
 
     private static String name(Instant at, String collection) {
-        return NAME_TIME.format(at) + "-" + collection + ".snap";
+        return SnapshotDir.fileName(at, collection);
     }
 }

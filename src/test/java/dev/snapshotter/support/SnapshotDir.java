@@ -77,9 +77,14 @@ public final class SnapshotDir {
         return "restore-" + snapshot.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
     }
 
+    /** The name the service gives a snapshot of {@code collection} taken at {@code createdAt}, spelled here. */
+    public static String fileName(Instant createdAt, String collection) {
+        return NAME_TIME.format(createdAt) + "-" + collection + ".snap";
+    }
+
     /** Puts a verified snapshot named as the service names them (no manifest, as before manifests existed). */
     public Path plantSnapshot(Instant createdAt, String collection, byte[] body) {
-        String name = NAME_TIME.format(createdAt) + "-" + collection + ".snap";
+        String name = fileName(createdAt, collection);
         try {
             Path snapshot = Files.write(directory.resolve(name), body);
             Files.writeString(directory.resolve(name + ".sha256"), TestData.sha256(body) + "  " + name + "\n");

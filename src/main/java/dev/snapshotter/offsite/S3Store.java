@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 import jakarta.annotation.PreDestroy;
@@ -45,6 +49,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -170,14 +175,20 @@ public class S3Store {
 
     public Part uploadPart(Upload upload, int number, byte[] buffer, int length, String sha256Base64)
             throws SnapshotFailure {
-        String eTag = call("upload part " + number + " of", upload.key(), () -> client().uploadPart(
-                b -> b.bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).partNumber(number)
-                        .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                        .checksumSHA256(sha256Base64),
-                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
-                        "application/octet-stream"))
-                .eTag());
-        return new Part(number, eTag, sha256Base64);
+        S3Client client = client();
+        PART_LENGTH.set((long) length);
+        try {
+            String eTag = call("upload part " + number + " of", upload.key(), () -> client.uploadPart(
+                    b -> b.bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).partNumber(number)
+                            .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                            .checksumSHA256(sha256Base64),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                            "application/octet-stream"))
+                    .eTag());
+            return new Part(number, eTag, sha256Base64);
+        } finally {
+            PART_LENGTH.remove();
+        }
     }
 
     /**
@@ -375,17 +386,13 @@ public class S3Store {
     }
 
     private static S3Client build(QdrantConfig.S3 s3) throws SnapshotFailure {
-        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder().connectionTimeout(CONNECT_TIMEOUT)
-                .socketTimeout(SOCKET_TIMEOUT);
-        if (s3.caCertPath().isPresent()) {
-            TrustManagerFactory trust = trust(s3.caCertPath().get());
-            http.tlsTrustManagersProvider(trust::getTrustManagers);
-        }
+        SSLSocketFactory tls = s3.caCertPath().isPresent() ? socketFactory(trust(s3.caCertPath().get())) : null;
+        SdkHttpClient http = UrlConnectionHttpClient.create(uri -> connect(uri, tls));
         AwsCredentialsProvider credentials = s3.accessKey().isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey().get(),
                         s3.secretKey().orElseThrow()))
                 : DefaultCredentialsProvider.builder().build();
-        var builder = S3Client.builder().httpClient(http.build()).credentialsProvider(credentials)
+        var builder = S3Client.builder().httpClient(http).credentialsProvider(credentials)
                 .region(region(s3)).forcePathStyle(s3.pathStyle()).putAuthScheme(ChecksumHeaderSigner.scheme())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -393,6 +400,49 @@ public class S3Store {
                         .build());
         s3.endpoint().map(URI::toString).map(URI::create).ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /**
+     * The length of the part the calling thread is sending: the SDK sends a request on the thread that makes the call,
+     * and opens its connection there through {@link #connect}.
+     */
+    private static final ThreadLocal<Long> PART_LENGTH = new ThreadLocal<>();
+
+    /**
+     * A connection as the SDK's own would be (its timeouts; TLS trusting {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH} when
+     * set, the JVM's trust otherwise), which streams a part at its known length: the SDK's client sets no length on
+     * the connection, and then the JDK keeps a whole copy of the body in memory to count it (a part, 16 MiB by
+     * default, for every part in flight).
+     */
+    private static HttpURLConnection connect(URI uri, SSLSocketFactory tls) {
+        HttpURLConnection connection;
+        try {
+            connection = (HttpURLConnection) uri.toURL().openConnection();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) SOCKET_TIMEOUT.toMillis());
+        if (tls != null && connection instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls);
+        }
+        Long length = PART_LENGTH.get();
+        String query = uri.getRawQuery();
+        if (length != null && query != null && query.contains("partNumber=")) {
+            connection.setFixedLengthStreamingMode(length);
+        }
+        return connection;
+    }
+
+    private static SSLSocketFactory socketFactory(TrustManagerFactory trust) throws SnapshotFailure {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "QDRANT_SNAPSHOT_S3_CA_CERT_PATH could not be "
+                    + "made a TLS trust: " + e.getMessage(), null);
+        }
     }
 
     /**

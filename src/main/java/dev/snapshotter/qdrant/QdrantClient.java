@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -156,9 +157,7 @@ public class QdrantClient {
     public ShardPlacement placement(String collection, Duration timeout, BooleanSupplier cancelled) {
         ShardPlacement.Mode mode;
         try {
-            JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class)
-                    .result();
-            mode = status != null && "enabled".equals(status.path("status").asText()) ? ShardPlacement.Mode.DISTRIBUTED
+            mode = clusterStatus(timeout, cancelled).enabled() ? ShardPlacement.Mode.DISTRIBUTED
                     : ShardPlacement.Mode.STANDALONE;
         } catch (QdrantException e) {
             if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 403) {
@@ -202,7 +201,7 @@ public class QdrantClient {
         JsonNode result = call("read a sample of the points of collection `" + collection + "`", timeout, cancelled,
                 () -> api.scroll(collection, "{\"limit\":" + limit + ",\"with_payload\":false,\"with_vector\":false}"),
                 JsonNode.class).result();
-        List<JsonNode> ids = new java.util.ArrayList<>();
+        List<JsonNode> ids = new ArrayList<>();
         if (result != null) {
             result.path("points").forEach(point -> ids.add(point.get("id")));
         }
@@ -220,7 +219,7 @@ public class QdrantClient {
         String request = body.toString();
         JsonNode result = call("read points by id from collection `" + collection + "`", timeout, cancelled,
                 () -> api.retrieve(collection, request), JsonNode.class).result();
-        List<JsonNode> found = new java.util.ArrayList<>();
+        List<JsonNode> found = new ArrayList<>();
         if (result != null) {
             result.forEach(point -> found.add(point.get("id")));
         }
@@ -257,12 +256,6 @@ public class QdrantClient {
             throw QdrantException.protocol("read the cluster status", "has no peer_id");
         }
         return new ClusterStatus(enabled, peerId);
-    }
-
-    /** Whether this Qdrant runs as a cluster ({@code GET /cluster} says {@code enabled}). */
-    public boolean distributed(Duration timeout, BooleanSupplier cancelled) {
-        JsonNode status = call("read the cluster status", timeout, cancelled, api::cluster, JsonNode.class).result();
-        return status != null && "enabled".equals(status.path("status").asText());
     }
 
     /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */

@@ -1,8 +1,12 @@
 package dev.snapshotter.qdrant;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +19,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -111,7 +116,7 @@ public final class SnapshotArchive implements ContentCheck {
                 inspect(tar, entry);
             }
         } catch (IOException | IllegalArgumentException e) {
-            if (e instanceof java.io.InterruptedIOException interrupted) {
+            if (e instanceof InterruptedIOException interrupted) {
                 throw interrupted;
             }
             throw rejected("a tar header does not parse after " + entries + " entries (" + e.getMessage() + ")", e);
@@ -134,14 +139,14 @@ public final class SnapshotArchive implements ContentCheck {
             throw rejected("`" + name + "` is an entry of a type Qdrant refuses to unpack (only directories, regular "
                     + "and sparse files are allowed)", null);
         }
-        if (name.startsWith("/") || name.contains("\\") || java.util.Arrays.asList(name.split("/")).contains("..")) {
+        if (name.startsWith("/") || name.contains("\\") || Arrays.asList(name.split("/")).contains("..")) {
             throw rejected("`" + name + "` is an absolute path or leaves the archive with `..`", null);
         }
         String path = name.startsWith("./") ? name.substring(2) : name;
         switch (path) {
             case "config.json" -> config = readJson(tar, entry, path);
             case "shard_key_mapping.json" -> keyMapping = readJson(tar, entry, path);
-            case "version.info" -> version = new String(readSmall(tar, entry, path), java.nio.charset.StandardCharsets.UTF_8)
+            case "version.info" -> version = new String(readSmall(tar, entry, path), StandardCharsets.UTF_8)
                     .strip();
             default -> {
                 Matcher shardFile = SHARD_FILE.matcher(path);
@@ -203,7 +208,7 @@ public final class SnapshotArchive implements ContentCheck {
             throws IOException, Rejected {
         try {
             return JSON.readTree(readSmall(tar, entry, path));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw rejected("`" + path + "` is not JSON (" + e.getOriginalMessage() + ")", e);
         }
     }
@@ -228,7 +233,7 @@ public final class SnapshotArchive implements ContentCheck {
     }
 
     /** The stream under the tar reader, which can move past bytes without copying them. */
-    private static final class Gate extends java.io.FilterInputStream {
+    private static final class Gate extends FilterInputStream {
 
         Gate(InputStream in) {
             super(in);

@@ -1,6 +1,7 @@
 package dev.snapshotter.restore;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,7 +43,7 @@ public record RestoreReport(Status status, String file, String collection, Strin
 
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
     RestoreReport drilled(boolean dropped, String remark) {
-        List<String> all = new java.util.ArrayList<>(remarks == null ? List.of() : remarks);
+        List<String> all = new ArrayList<>(remarks == null ? List.of() : remarks);
         if (remark != null) {
             all.add(remark);
         }

@@ -176,7 +176,7 @@ public class RestoreService {
         Duration call = Duration.ofSeconds(30);
         String version;
         try {
-            if (at.distributed(call, cancelled)) {
+            if (at.clusterStatus(call, cancelled).enabled()) {
                 throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + at.url() + " runs as a cluster; restoring "
                         + "one collection snapshot into a cluster is not supported yet (restore into a standalone "
                         + "Qdrant, or restore each shard by hand)");

@@ -86,7 +86,7 @@ final class SetRestore {
         try {
             version = null;
             for (QdrantClient node : nodes) {
-                if (!node.distributed(CALL, cancelled)) {
+                if (!node.clusterStatus(CALL, cancelled).enabled()) {
                     throw new RestoreRefused(Kind.CONFLICT, set.fileName() + " is a backup set of a cluster: it "
                             + "restores only into a Qdrant running as a cluster, and Qdrant at " + node.url() + " runs "
                             + "standalone (which refuses a snapshot that lacks shards' data); for a drill, run the "

@@ -79,6 +79,14 @@ class ClusterBackupTest {
         assertThat(files(set)).containsExactly(PEER_A + ".snap", PEER_A + ".snap.sha256", PEER_B + ".snap",
                 PEER_B + ".snap.sha256", "set.json");
         JsonNode manifest = JSON.readTree(set.resolve("set.json").toFile());
+        // the keys a reader of set.json finds, in their order
+        assertThat(manifest.fieldNames()).toIterable().containsExactly("format", "target", "collection", "aliases",
+                "configuredName", "reason", "startedAt", "qdrant", "cluster", "remarks", "points", "completedAt",
+                "bytes", "kind", "pointInTime", "consistency", "members");
+        assertThat(manifest.get("cluster").fieldNames()).toIterable().containsExactly("mode", "shardCount", "shards");
+        assertThat(manifest.path("members").get(0).fieldNames()).toIterable().containsExactly("file", "peerId",
+                "node", "qdrantVersion", "qdrantCommit", "bytes", "sha256", "checksumSource", "qdrantSnapshotName",
+                "shards", "shardsActive", "shardsWithData", "pointsEstimate", "archive");
         assertThat(manifest.path("kind").asText()).isEqualTo("set");
         assertThat(manifest.path("pointInTime").asBoolean(true)).isFalse();
         assertThat(manifest.path("consistency").asText()).contains("not one point in time across nodes");

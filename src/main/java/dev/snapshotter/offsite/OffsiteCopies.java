@@ -46,6 +46,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.ContentCheck;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.Retention;
+import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
@@ -235,7 +236,7 @@ public class OffsiteCopies {
     /** The members that {@code set.json} names; one that does not describe them is refused. */
     private List<SnapshotCatalog.Member> members(Remote set, byte[] manifest) throws SnapshotFailure {
         try {
-            return SnapshotCatalog.Member.of(JSON.readTree(manifest));
+            return SnapshotCatalog.Member.of(JSON.readValue(manifest, SetManifest.class));
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
         } catch (IllegalArgumentException e) {

@@ -13,13 +13,12 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
 
 /**
@@ -52,13 +51,13 @@ final class SetRestore {
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         String snapshotOf = RestoreService.snapshotOf(set);
-        JsonNode manifest;
+        SetManifest manifest;
         try {
-            manifest = catalog.setDocument(set);
+            manifest = catalog.setManifest(set);
         } catch (IOException e) {
             throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " could not be read: " + e.getMessage());
         }
-        if (!manifest.path("cluster").path("shardKeys").isMissingNode()) {
+        if (manifest.customSharded()) {
             requireCustomShardingTarget(nodes.get(0), target, overwrite, set, cancelled);
         }
         SnapshotCatalog.Verification verification;
@@ -72,16 +71,13 @@ final class SetRestore {
                     + "restored: " + verification.problem());
         }
         long verifyMs = millisSince(start);
-        TreeSet<Integer> covered = new TreeSet<>();
-        manifest.path("members").forEach(m -> m.path("shardsWithData").forEach(id -> covered.add(id.asInt())));
-        List<Integer> shards = new ArrayList<>();
-        manifest.path("cluster").path("shards").forEach(id -> shards.add(id.asInt()));
+        TreeSet<Integer> covered = manifest.shardsWithData();
+        List<Integer> shards = manifest.shards();
         if (!covered.containsAll(shards)) {
             throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " holds data of shards " + covered + " of "
                     + shards + " only; it is not restored");
         }
-        JsonNode first = manifest.path("members").get(0);
-        SnapshotArchive.Facts facts = SnapshotArchive.Facts.fromJson(first.get("archive"));
+        SnapshotArchive.Facts facts = SnapshotArchive.Facts.fromJson(manifest.members().get(0).archive());
         String version;
         try {
             version = null;
@@ -93,9 +89,9 @@ final class SetRestore {
                             + "drill Qdrant with QDRANT__CLUSTER__ENABLED=true");
                 }
                 String nodeVersion = node.version(CALL, cancelled).version();
-                for (JsonNode member : manifest.path("members")) {
-                    RestoreService.requireCompatible(nodeVersion, member.path("qdrantVersion").asText(null),
-                            set.fileName() + "/" + member.path("file").asText());
+                for (SetManifest.Member member : manifest.members()) {
+                    RestoreService.requireCompatible(nodeVersion, member.qdrantVersion(),
+                            set.fileName() + "/" + member.file());
                 }
                 version = version == null ? nodeVersion : version;
             }
@@ -122,9 +118,9 @@ final class SetRestore {
         long uploadStart = System.nanoTime();
         boolean allDeleted = true;
         int index = 0;
-        for (JsonNode member : manifest.path("members")) {
+        for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
-            String file = member.path("file").asText();
+            String file = member.file();
             String uploadName = "restore-" + stem + "-" + file.replaceAll("\\.snap$", "") + ".snapshot";
             SnapshotCatalog.Member listed = set.members().stream().filter(m -> m.file().equals(file)).findFirst()
                     .orElseThrow();
@@ -150,9 +146,8 @@ final class SetRestore {
         }
         long uploadMs = millisSince(uploadStart);
 
-        JsonNode points = manifest.path("points");
-        Long expected = points.path("min").canConvertToLong() ? points.get("min").asLong() : null;
-        Long expectedMax = points.path("max").canConvertToLong() ? points.get("max").asLong() : null;
+        Long expected = manifest.points() == null ? null : manifest.points().min();
+        Long expectedMax = manifest.points() == null ? null : manifest.points().max();
         Long found = null;
         String problem = null;
         List<String> pointed = new ArrayList<>();
@@ -170,8 +165,7 @@ final class SetRestore {
             }
             if (problem == null && restoreAliases) {
                 Map<String, String> now = lead.aliases(CALL, cancelled);
-                for (JsonNode alias : manifest.path("aliases")) {
-                    String name = alias.asText();
+                for (String name : manifest.aliases() == null ? List.<String> of() : manifest.aliases()) {
                     if (!target.equals(now.get(name))) {
                         lead.pointAlias(name, target, now.containsKey(name), CALL, cancelled);
                     }

@@ -21,8 +21,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
@@ -34,6 +32,7 @@ import dev.snapshotter.snapshot.SnapshotTarget.Outcome;
 import dev.snapshotter.snapshot.SnapshotTarget.Progress;
 import dev.snapshotter.snapshot.SnapshotTarget.RunContext;
 import dev.snapshotter.store.Manifest;
+import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
@@ -153,10 +152,8 @@ final class ClusterBackup {
             requireSamePeers(members, cancelled);
             Long countAfter = target.countPoints(name, "after", manifest, remarks, cancelled);
             long bytes = members.stream().mapToLong(m -> m.captured.written().bytes()).sum();
-            // set.json: the fields every manifest has, then the set's own
-            ObjectNode document = json.get().valueToTree(manifest.withPoints(Manifest.Points.of(countBefore,
-                    countAfter, sample)));
-            completeManifest(document, plan, members, bytes, remarks);
+            SetManifest document = setManifest(manifest.withPoints(Manifest.Points.of(countBefore, countAfter,
+                    sample)), plan, members, remarks);
             run.progress().phase("publishing");
             set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
             List<SnapshotReport.SetMember> reported = members.stream().map(m -> new SnapshotReport.SetMember(
@@ -398,45 +395,29 @@ final class ClusterBackup {
         }
     }
 
-    private void completeManifest(ObjectNode manifest, ClusterPlan plan, List<Member> members, long bytes,
+    /** set.json: the fields every manifest has, then the set's own. */
+    private static SetManifest setManifest(Manifest manifest, ClusterPlan plan, List<Member> members,
             List<String> remarks) {
-        manifest.put("kind", "set");
-        manifest.put("completedAt", Instant.now().toString());
-        manifest.put("bytes", bytes);
-        manifest.put("pointInTime", false);
-        manifest.put("consistency", NOT_ONE_POINT_IN_TIME);
-        ObjectNode cluster = manifest.putObject("cluster");
-        cluster.put("mode", "distributed");
-        cluster.put("shardCount", plan.placement().shardCount());
-        plan.shards().forEach(cluster.putArray("shards")::add);
-        if (!plan.keys().isEmpty()) {
-            ArrayNode keys = cluster.putArray("shardKeys");
-            plan.keys().forEach((id, key) -> keys.addObject().put("shardId", id).set("key", key));
-        }
-        ArrayNode list = manifest.putArray("members");
+        List<SetManifest.ShardKey> keys = new ArrayList<>();
+        plan.keys().forEach((id, key) -> keys.add(new SetManifest.ShardKey(id, key)));
+        SetManifest.Cluster cluster = new SetManifest.Cluster("distributed", plan.placement().shardCount(),
+                plan.shards(), keys.isEmpty() ? null : keys);
+        List<SetManifest.Member> written = new ArrayList<>();
         for (Member member : members) {
-            ObjectNode node = list.addObject();
-            node.put("file", member.fileName());
-            node.put("peerId", member.planned.peerId());
-            node.put("node", member.planned.node().toString());
-            node.put("qdrantVersion", member.version == null ? null : member.version.version());
-            node.put("qdrantCommit", member.version == null ? null : member.version.commit());
-            node.put("bytes", member.captured.written().bytes());
-            node.put("sha256", member.captured.written().sha256());
-            node.put("checksumSource", member.captured.qdrantChecksum() ? "qdrant" : "computed");
-            node.put("qdrantSnapshotName", member.captured.snapshotName());
-            member.planned.shards().forEach(node.putArray("shards")::add);
-            member.planned.active().forEach(node.putArray("shardsActive")::add);
-            member.captured.facts().shardsWithData().forEach(node.putArray("shardsWithData")::add);
-            ObjectNode estimate = node.putObject("pointsEstimate");
+            Map<String, Long> estimate = new LinkedHashMap<>();
             member.points.forEach((id, points) -> estimate.put(String.valueOf(id), points));
-            node.set("archive", member.captured.facts().toJson());
-            if (!member.remarks.isEmpty()) {
-                member.remarks.forEach(node.putArray("remarks")::add);
-            }
+            SnapshotFileWriter.Written file = member.captured.written();
+            written.add(new SetManifest.Member(member.fileName(), member.planned.peerId(),
+                    member.planned.node().toString(), member.version == null ? null : member.version.version(),
+                    member.version == null ? null : member.version.commit(), file.bytes(), file.sha256(),
+                    member.captured.qdrantChecksum() ? "qdrant" : "computed", member.captured.snapshotName(),
+                    member.planned.shards(), member.planned.active(), member.captured.facts().shardsWithData(),
+                    estimate, member.captured.facts().toJson(),
+                    member.remarks.isEmpty() ? null : List.copyOf(member.remarks)));
         }
-        ArrayNode all = manifest.withArray("remarks");
+        List<String> all = new ArrayList<>(manifest.remarks());
         remarks.stream().filter(r -> !r.startsWith("Manifest: ")).forEach(all::add);
+        return SetManifest.of(manifest, Instant.now().toString(), cluster, all, NOT_ONE_POINT_IN_TIME, written);
     }
 
     private static String describe(ClusterPlan plan) {

@@ -43,7 +43,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class SnapshotCatalog {
 
     private static final Logger LOG = Logger.getLogger(SnapshotCatalog.class);
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** The future-dated files already named in a WARN. */
     private static final Set<Path> WARNED_FUTURE = ConcurrentHashMap.newKeySet();
     /**
@@ -160,27 +160,13 @@ public class SnapshotCatalog {
     @RegisterForReflection
     public record Member(String file, String peerId, long bytes, String sha256) {
 
-        /**
-         * The members a set manifest ({@code set.json}) names, in its order.
-         *
-         * @throws IllegalArgumentException when it names none, or one without a plain file name, a size or a SHA-256
-         */
-        public static List<Member> of(JsonNode manifest) {
-            JsonNode nodes = manifest == null ? null : manifest.path("members");
-            if (nodes == null || !nodes.isArray() || nodes.isEmpty()) {
+        /** The members a set manifest names, in its order, as it records them. */
+        public static List<Member> of(SetManifest manifest) {
+            if (manifest == null) {
                 throw new IllegalArgumentException("it names no member");
             }
-            List<Member> members = new ArrayList<>();
-            for (JsonNode node : nodes) {
-                String file = node.path("file").asText("");
-                long bytes = node.path("bytes").asLong(-1);
-                String sha256 = node.path("sha256").asText("");
-                if (file.isEmpty() || file.contains("/") || bytes < 0 || !SHA256.matcher(sha256).matches()) {
-                    throw new IllegalArgumentException("it does not describe its members (file, bytes, sha256)");
-                }
-                members.add(new Member(file, node.path("peerId").asText(null), bytes, sha256));
-            }
-            return List.copyOf(members);
+            return manifest.checked().members().stream().map(m -> new Member(m.file(), m.peerId(), m.bytes(),
+                    m.sha256())).toList();
         }
     }
 
@@ -472,7 +458,7 @@ public class SnapshotCatalog {
             return Optional.empty();
         }
         try {
-            JsonNode manifest = jsonIn(dir.resolve(SetStaging.MANIFEST));
+            SetManifest manifest = setManifest(dir);
             List<Member> members = new ArrayList<>();
             long bytes = 0;
             for (Member listed : Member.of(manifest)) {
@@ -488,20 +474,27 @@ public class SnapshotCatalog {
                 members.add(new Member(listed.file(), listed.peerId(), size, listed.sha256()));
             }
             return Optional.of(new Entry(dir, name.get().key(), name.get().createdAt(), bytes, null,
-                    json.get().treeToValue(manifest, Manifest.class), verificationFailedAt(dir), lastDrill(dir),
+                    manifest.asManifest(), verificationFailedAt(dir), lastDrill(dir),
                     List.copyOf(members)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** A set's {@code set.json} as written: its members and cluster, beyond what {@link Manifest} reads. */
-    public JsonNode setDocument(Entry set) throws IOException {
-        JsonNode document = jsonIn(set.manifestFile());
-        if (document == null) {
-            throw new IOException(set.manifestFile() + " is not a JSON object");
+    /** A set's {@code set.json}, every field of it. */
+    public SetManifest setManifest(Entry set) throws IOException {
+        return setManifest(set.file());
+    }
+
+    private SetManifest setManifest(Path dir) throws IOException {
+        Path file = dir.resolve(SetStaging.MANIFEST);
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            SetManifest manifest = json.get().readValue(in, SetManifest.class);
+            if (manifest == null) {
+                throw new IOException(file + " is empty");
+            }
+            return manifest;
         }
-        return document;
     }
 
     private Instant verificationFailedAt(Path file) {

@@ -82,7 +82,6 @@ final class ClusterBackup {
         final ClusterPlan.Member planned;
         final QdrantClient client;
         final Progress progress;
-        final List<String> remarks = new ArrayList<>();
         QdrantSnapshotTarget.Captured captured;
         QdrantClient.VersionInfo version;
         Map<Integer, Long> points = Map.of();
@@ -106,12 +105,12 @@ final class ClusterBackup {
     Outcome take(RunContext run, QdrantClient.Collection collection) throws SnapshotFailure {
         String name = collection.name();
         BooleanSupplier cancelled = run.cancellation()::cancelled;
-        List<String> remarks = new ArrayList<>();
-        run.progress().phase("planning");
+        Progress progress = run.progress();
+        progress.phase("planning");
         List<Node> nodes = discover(cancelled);
         Map<String, URI> byPeer = new LinkedHashMap<>();
         nodes.stream().filter(n -> n.peerId() != null).forEach(n -> byPeer.put(n.peerId(), n.url()));
-        nodes.stream().filter(n -> n.problem() != null).forEach(n -> remarks.add("node " + n.url()
+        nodes.stream().filter(n -> n.problem() != null).forEach(n -> progress.remark("node " + n.url()
                 + " was left out: " + n.problem()));
         ClusterPlan plan = plan(name, nodes, byPeer, run.cancellation());
         LOG.infof("Cluster plan for collection `%s`: %s", name, describe(plan));
@@ -123,7 +122,7 @@ final class ClusterBackup {
             for (Node node : nodes) {
                 if (node.peerId() != null) {
                     listed.put(node.url(), target.reconcile(copies, node.client(), node.url().toString(), name,
-                            run.progress().orphansRemoved(), remarks, cancelled));
+                            progress, cancelled));
                 }
             }
             List<Member> members = new ArrayList<>();
@@ -133,9 +132,9 @@ final class ClusterBackup {
                 members.add(member);
                 present.put(member, listed.get(planned.node()));
             }
-            Manifest manifest = target.manifestBeforeCreate(run, collection, plan.placement(), remarks);
-            Long countBefore = target.countPoints(name, "before", manifest, remarks, cancelled);
-            List<JsonNode> sample = target.samplePoints(name, manifest, remarks, cancelled);
+            Manifest manifest = target.manifestBeforeCreate(run, collection, plan.placement());
+            Long countBefore = target.countPoints(name, "before", manifest, progress, cancelled);
+            List<JsonNode> sample = target.samplePoints(name, manifest, progress, cancelled);
 
             captureAll(run, name, set, copies, members, present);
 
@@ -150,10 +149,10 @@ final class ClusterBackup {
                 }
             }
             requireSamePeers(members, cancelled);
-            Long countAfter = target.countPoints(name, "after", manifest, remarks, cancelled);
+            Long countAfter = target.countPoints(name, "after", manifest, progress, cancelled);
             long bytes = members.stream().mapToLong(m -> m.captured.written().bytes()).sum();
             SetManifest document = setManifest(manifest.withPoints(Manifest.Points.of(countBefore, countAfter,
-                    sample)), plan, members, remarks);
+                    sample)), plan, members, progress.remarks());
             run.progress().phase("publishing");
             set.publish(json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
             List<SnapshotReport.SetMember> reported = members.stream().map(m -> new SnapshotReport.SetMember(
@@ -161,12 +160,10 @@ final class ClusterBackup {
                     m.captured.written().bytes(), m.captured.written().sha256(), m.planned.shards(),
                     m.captured.facts().shardsWithData(), m.captured.snapshotName(), m.captured.remoteDeleted()))
                     .toList();
-            members.forEach(m -> remarks.addAll(m.remarks.stream().map(r -> m.where() + ": " + r).toList()));
-            List<String> pruned = target.retain(name, set.target(), remarks);
+            members.forEach(m -> m.progress.remarks().forEach(r -> progress.remark(m.where() + ": " + r)));
+            List<String> pruned = target.retain(name, set.target(), progress);
             return new Outcome(SnapshotReport.Status.COMPLETED, name, null, set.target().toString(), bytes, null,
-                    members.stream().allMatch(m -> m.captured.remoteDeleted()), remarks.isEmpty() ? null
-                            : String.join("; ", remarks),
-                    pruned, run.progress().orphansRemoved(), reported);
+                    members.stream().allMatch(m -> m.captured.remoteDeleted()), progress.message(), pruned, reported);
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.LOCAL_IO, "The set manifest could not be written: "
                     + SnapshotFileWriter.reason(e) + "; no set was published", e);
@@ -285,11 +282,11 @@ final class ClusterBackup {
                         return;
                     }
                     try {
-                        member.version = version(member.client, stop, member.remarks);
-                        member.points = localPoints(member.client, name, stop, member.remarks);
+                        member.version = version(member, stop);
+                        member.points = localPoints(member, name, stop);
                         member.captured = target.capture(member.client, member.planned.node().toString(), name,
                                 copies, present.get(member), set.writer(), member.fileName(), member.progress,
-                                member.remarks, stop, () -> {
+                                stop, () -> {
                                 });
                         LOG.infof("Cluster member done: %s, %d bytes, sha256=%s", member.where(),
                                 member.captured.written().bytes(), member.captured.written().sha256());
@@ -352,29 +349,28 @@ final class ClusterBackup {
         return done;
     }
 
-    private QdrantClient.VersionInfo version(QdrantClient client, BooleanSupplier cancelled, List<String> remarks)
-            throws SnapshotFailure {
+    private QdrantClient.VersionInfo version(Member member, BooleanSupplier cancelled) throws SnapshotFailure {
         try {
-            return client.version(target.callTimeout(), cancelled);
+            return member.client.version(target.callTimeout(), cancelled);
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.CANCELLED) {
                 throw QdrantSnapshotTarget.failure(e);
             }
-            remarks.add("its Qdrant version could not be read: " + e.getMessage());
+            member.progress.remark("its Qdrant version could not be read: " + e.getMessage());
             return null;
         }
     }
 
     /** Qdrant's estimate of the points of each shard the node holds, read just before its snapshot. */
-    private Map<Integer, Long> localPoints(QdrantClient client, String name, BooleanSupplier cancelled,
-            List<String> remarks) throws SnapshotFailure {
+    private Map<Integer, Long> localPoints(Member member, String name, BooleanSupplier cancelled)
+            throws SnapshotFailure {
         try {
-            return client.placement(name, target.callTimeout(), cancelled).localPoints();
+            return member.client.placement(name, target.callTimeout(), cancelled).localPoints();
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.CANCELLED) {
                 throw QdrantSnapshotTarget.failure(e);
             }
-            remarks.add("its shards' point estimates could not be read: " + e.getMessage());
+            member.progress.remark("its shards' point estimates could not be read: " + e.getMessage());
             return Map.of();
         }
     }
@@ -413,7 +409,7 @@ final class ClusterBackup {
                     member.captured.qdrantChecksum() ? "qdrant" : "computed", member.captured.snapshotName(),
                     member.planned.shards(), member.planned.active(), member.captured.facts().shardsWithData(),
                     estimate, member.captured.facts().toJson(),
-                    member.remarks.isEmpty() ? null : List.copyOf(member.remarks)));
+                    member.progress.message() == null ? null : member.progress.remarks()));
         }
         List<String> all = new ArrayList<>(manifest.remarks());
         remarks.stream().filter(r -> !r.startsWith("Manifest: ")).forEach(all::add);

@@ -217,42 +217,41 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         if (config.cluster().nodes().isPresent()) {
             return cluster.take(run, collection);
         }
-        List<String> remarks = new ArrayList<>();
+        Progress progress = run.progress();
         ShardPlacement placement = wholePlacement(name, cancelled);
         requireStorableName(name, placement.peerId());
         QdrantCopies copies = new QdrantCopies(directory.path(), writer, json.get());
-        List<String> orphans = run.progress().orphansRemoved();
-        List<String> present = reconcile(copies, qdrant, null, name, orphans, remarks, cancelled);
+        List<String> present = reconcile(copies, qdrant, null, name, progress, cancelled);
 
-        Manifest manifest = manifestBeforeCreate(run, collection, placement, remarks);
-        Long countBefore = countPoints(name, "before", manifest, remarks, cancelled);
-        List<JsonNode> sample = samplePoints(name, manifest, remarks, cancelled);
+        Manifest manifest = manifestBeforeCreate(run, collection, placement);
+        Long countBefore = countPoints(name, "before", manifest, progress, cancelled);
+        List<JsonNode> sample = samplePoints(name, manifest, progress, cancelled);
         Long[] countAfter = new Long[1];
         Captured captured = capture(qdrant, null, name, copies, present, writer, SnapshotFileName.of(run.startedAt(),
-                name), run.progress(), remarks, cancelled,
-                () -> countAfter[0] = countPoints(name, "after", manifest, remarks, cancelled));
+                name), progress, cancelled,
+                () -> countAfter[0] = countPoints(name, "after", manifest, progress,
+                        cancelled));
         SnapshotFileWriter.Written written = captured.written();
         String snapshotName = captured.snapshotName();
         boolean remoteDeleted = captured.remoteDeleted();
 
         writeManifest(writer, written.file(), manifest.withPoints(Manifest.Points.of(countBefore, countAfter[0], sample))
                 .completed(Instant.now(), written, captured.qdrantChecksum(), snapshotName, captured.facts().toJson()),
-                remarks);
+                progress);
 
-        List<String> pruned = retain(name, written.file(), remarks);
+        List<String> pruned = retain(name, written.file(), progress);
         return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
-                written.bytes(), written.sha256(), remoteDeleted, remarks.isEmpty() ? null : String.join("; ", remarks),
-                pruned, orphans, null);
+                written.bytes(), written.sha256(), remoteDeleted, progress.message(), pruned, null);
     }
 
     /**
      * Retention over the collection's backups (snapshots and sets alike, each one backup) once {@code justTaken} is
-     * published, and the last-success gauges; returns what was deleted, with its remarks added to {@code remarks}.
+     * published, and the last-success gauges; returns what was deleted, with its remarks added to the run's.
      */
-    List<String> retain(String name, Path justTaken, List<String> remarks) {
+    List<String> retain(String name, Path justTaken, Progress progress) {
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
                 .prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite);
-        remarks.addAll(pruned.remarks());
+        pruned.remarks().forEach(progress::remark);
         metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
         return pruned.files();
     }
@@ -279,11 +278,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      *
      * @param client the node's client
      * @param node the node as the ledger records it: null for {@code QDRANT_URL}
-     * @param progress where Qdrant's name for the copy is kept while it is on the server
+     * @param progress where Qdrant's name for the copy is kept while it is on the server, and the remarks go
      */
     Captured capture(QdrantClient client, String node, String name, QdrantCopies copies, List<String> present,
-            SnapshotFileWriter writer, String fileName, Progress progress, List<String> remarks,
-            BooleanSupplier cancelled, AfterCreate afterCreate) throws SnapshotFailure {
+            SnapshotFileWriter writer, String fileName, Progress progress, BooleanSupplier cancelled,
+            AfterCreate afterCreate) throws SnapshotFailure {
         QdrantCopies.Entry pending = new QdrantCopies.Entry(name, Instant.now(), present, node);
         copies.update(entries -> entries.add(pending));
 
@@ -346,7 +345,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         progress.phase("publishing");
         boolean qdrantChecksum = blankToNull(description.checksum()) != null;
         if (!qdrantChecksum) {
-            remarks.add("Qdrant gave no checksum (S3 storage or an older Qdrant): only the size was verified; "
+            progress.remark("Qdrant gave no checksum (S3 storage or an older Qdrant): only the size was verified; "
                     + "the SHA-256 was computed from the downloaded bytes");
             LOG.warnf("Qdrant gave no checksum for snapshot %s of collection `%s`; the size was verified and the "
                     + "SHA-256 computed from the downloaded bytes", snapshotName, name);
@@ -358,14 +357,14 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 remoteDeleted = true;
                 copies.update(entries -> entries.remove(named));
             } catch (QdrantException e) {
-                remarks.add("Qdrant's copy " + snapshotName + " was kept on the server (the next run deletes it): "
+                progress.remark("Qdrant's copy " + snapshotName + " was kept on the server (the next run deletes it): "
                         + e.getMessage());
                 LOG.warnf("The local snapshot is complete, but Qdrant's copy %s could not be deleted: %s", snapshotName,
                         e.getMessage());
             }
         } else {
             copies.update(entries -> entries.remove(named)); // kept on purpose: not ours to reconcile
-            remarks.add("Qdrant's copy " + snapshotName + " was kept on the server (QDRANT_SNAPSHOT_DELETE_REMOTE=false)");
+            progress.remark("Qdrant's copy " + snapshotName + " was kept on the server (QDRANT_SNAPSHOT_DELETE_REMOTE=false)");
         }
 
         return new Captured(written, archive.facts(), snapshotName, qdrantChecksum, remoteDeleted);
@@ -425,16 +424,15 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * (another client snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger
      * while Qdrant lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
      */
-    List<String> reconcile(QdrantCopies copies, QdrantClient client, String node, String collection,
-            List<String> removed,
-            List<String> remarks, BooleanSupplier cancelled) {
+    List<String> reconcile(QdrantCopies copies, QdrantClient client, String node, String collection, Progress progress,
+            BooleanSupplier cancelled) {
         List<QdrantCopies.Entry> entries = copies.entries();
         List<String> listed;
         try {
             listed = new ArrayList<>(client.listSnapshots(collection, callTimeout(), cancelled).stream()
                     .map(SnapshotDescription::name).toList());
         } catch (QdrantException e) {
-            remarks.add("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
+            progress.remark("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
                     + e.getMessage());
             metrics.copiesInDoubt(NAME, inDoubt(entries, null, collection, node));
             return null;
@@ -479,15 +477,13 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 List<String> names = candidates.get(entry);
                 boolean alone = names.size() == 1 && wanted.get(names.get(0)) == 1;
                 if (!names.isEmpty() && (entry.before() == null || !alone)) {
-                    {
-                        String doubt = "Qdrant's snapshots " + String.join(", ", names) + " of collection `"
-                                + collection + "` were made within " + NAME_TIME_TOLERANCE.toSeconds() + "s of a "
-                                + "create of ours sent at " + entry.requestedAt() + " whose answer never came; "
-                                + "another client may have made some of them, so none is deleted: delete ours by hand";
-                        LOG.warn(doubt);
-                        remarks.add(doubt);
-                        kept.add(entry.doubting(names));
-                    }
+                    String doubt = "Qdrant's snapshots " + String.join(", ", names) + " of collection `" + collection
+                            + "` were made within " + NAME_TIME_TOLERANCE.toSeconds() + "s of a create of ours sent at "
+                            + entry.requestedAt() + " whose answer never came; another client may have made some of "
+                            + "them, so none is deleted: delete ours by hand";
+                    LOG.warn(doubt);
+                    progress.remark(doubt);
+                    kept.add(entry.doubting(names));
                     changed = true;
                     continue;
                 }
@@ -498,12 +494,12 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 try {
                     client.deleteSnapshot(collection, orphan, callTimeout(), cancelled);
                     listed.remove(orphan);
-                    removed.add(orphan);
+                    progress.orphanRemoved(orphan);
                     LOG.infof("Deleted Qdrant's copy %s of collection `%s`, left by a run on %s that did not keep it",
                             orphan, collection, entry.requestedAt());
                 } catch (QdrantException e) {
                     failed = true;
-                    remarks.add("Qdrant's copy " + orphan + " left by an earlier run could not be deleted: "
+                    progress.remark("Qdrant's copy " + orphan + " left by an earlier run could not be deleted: "
                             + e.getMessage());
                 }
             }
@@ -572,8 +568,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * The collection's exact point count just before or just after the create; a failure is a remark, never a failed
      * snapshot.
      */
-    Long countPoints(String collection, String when, Manifest manifest, List<String> remarks,
-            BooleanSupplier cancelled) throws SnapshotFailure {
+    Long countPoints(String collection, String when, Manifest manifest, Progress progress, BooleanSupplier cancelled)
+            throws SnapshotFailure {
         try {
             return qdrant.countPoints(collection, callTimeout(), cancelled);
         } catch (QdrantException e) {
@@ -582,7 +578,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             String remark = "points." + when + " is null: the exact point count could not be read: " + e.getMessage();
             manifest.remarks().add(remark);
-            remarks.add("Manifest: " + remark);
+            progress.remark("Manifest: " + remark);
             return null;
         }
     }
@@ -590,8 +586,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /**
      * The ids of a few points read just before the create, which a restore drill reads back; a failure is a remark.
      */
-    List<JsonNode> samplePoints(String collection, Manifest manifest, List<String> remarks,
-            BooleanSupplier cancelled) throws SnapshotFailure {
+    List<JsonNode> samplePoints(String collection, Manifest manifest, Progress progress, BooleanSupplier cancelled)
+            throws SnapshotFailure {
         try {
             return qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled);
         } catch (QdrantException e) {
@@ -600,7 +596,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             String remark = "points.sample is null: no sample of point ids could be read: " + e.getMessage();
             manifest.remarks().add(remark);
-            remarks.add("Manifest: " + remark);
+            progress.remark("Manifest: " + remark);
             return null;
         }
     }
@@ -610,8 +606,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * read just before it. What cannot be read is null, with the reason in {@code remarks}; it never fails the
      * snapshot. Every null in the manifest has its remark.
      */
-    Manifest manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement,
-            List<String> runRemarks) {
+    Manifest manifestBeforeCreate(RunContext run, QdrantClient.Collection collection, ShardPlacement placement) {
         List<String> remarks = new ArrayList<>();
         BooleanSupplier cancelled = run.cancellation()::cancelled;
         Manifest.Collection info;
@@ -651,7 +646,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
         Manifest.Cluster cluster = new Manifest.Cluster(placement.mode().label(), placement.peerId(),
                 placement.peerId() == null ? null : placement.local());
-        runRemarks.addAll(remarks.stream().map(r -> "Manifest: " + r).toList());
+        remarks.forEach(r -> run.progress().remark("Manifest: " + r));
         // the remarks stay open: the counts read around the create add theirs
         return new Manifest(1, NAME, info, collection.aliases(), config.collection(), run.reason().label(),
                 run.startedAt().toString(), server, cluster, remarks, null, null, null, null, null, null, null, null);
@@ -659,8 +654,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
     private static final List<String> COLLECTION_FIELDS = List.of("status", "points_count", "segments_count", "config");
 
-    private void writeManifest(SnapshotFileWriter writer, Path snapshot, Manifest manifest,
-            List<String> remarks) {
+    private void writeManifest(SnapshotFileWriter writer, Path snapshot, Manifest manifest, Progress progress) {
         Path file = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
         try {
             writer.writeAtomically(file, json.get().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
@@ -668,7 +662,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             String remark = "The snapshot is complete and verified, but its manifest " + file.getFileName()
                     + " could not be written: " + SnapshotFileWriter.reason(e);
             LOG.warn(remark);
-            remarks.add(remark);
+            progress.remark(remark);
         }
     }
 

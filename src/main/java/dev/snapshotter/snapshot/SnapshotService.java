@@ -372,11 +372,8 @@ public class SnapshotService {
                 }
             }
             long duration = millisSince(start);
-            report = new TargetReport(name, outcome.status(), outcome.collection(), outcome.snapshotName(),
-                    outcome.filePath(), outcome.status() == Status.SKIPPED ? null : outcome.bytesWritten(),
-                    outcome.sha256(), outcome.remoteDeleted(), duration, outcome.message(),
-                    nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), null, copy, null,
-                    outcome.members());
+            report = report(name, outcome, run.progress(), outcome.status(), duration, outcome.message(), null, copy,
+                    null);
             if (outcome.status() == Status.SKIPPED) {
                 LOG.infof("Snapshot skipped: reason=%s target=%s: %s", reason.label(), name, outcome.message());
             } else {
@@ -422,10 +419,16 @@ public class SnapshotService {
         SnapshotFailure.Kind kind = e.kind() == SnapshotFailure.Kind.OFFSITE_TIMEOUT
                 || e.kind() == SnapshotFailure.Kind.CANCELLED
                 || e.kind() == SnapshotFailure.Kind.LOCAL_IO ? e.kind() : SnapshotFailure.Kind.OFFSITE;
-        return new TargetReport(target.name(), Status.FAILED, outcome.collection(), outcome.snapshotName(),
-                outcome.filePath(), outcome.bytesWritten(), outcome.sha256(), outcome.remoteDeleted(), duration, message,
-                nullIfEmpty(outcome.pruned()), nullIfEmpty(outcome.orphansRemoved()), "offsite", copy, kind,
-                outcome.members());
+        return report(target.name(), outcome, run.progress(), Status.FAILED, duration, message, "offsite", copy, kind);
+    }
+
+    /** A target's report of a snapshot it kept: what it wrote, and what the run did on the way. */
+    private static TargetReport report(String target, Outcome outcome, SnapshotTarget.Progress progress, Status status,
+            long duration, String message, String stage, OffsiteReport copy, SnapshotFailure.Kind kind) {
+        return new TargetReport(target, status, outcome.collection(), outcome.snapshotName(), outcome.filePath(),
+                outcome.status() == Status.SKIPPED ? null : outcome.bytesWritten(), outcome.sha256(),
+                outcome.remoteDeleted(), duration, message, nullIfEmpty(outcome.pruned()),
+                nullIfEmpty(progress.orphansRemoved()), stage, copy, kind, outcome.members());
     }
 
     private static <T> List<T> nullIfEmpty(List<T> list) {
@@ -438,7 +441,7 @@ public class SnapshotService {
         String snapshotName = done.snapshotName();
         String collection = done.collection() == null ? "-" : done.collection();
         String snapshot = snapshotName == null ? "-" : snapshotName;
-        List<String> orphans = nullIfEmpty(List.copyOf(done.orphansRemoved()));
+        List<String> orphans = nullIfEmpty(done.orphansRemoved());
         Boolean remoteDeleted = snapshotName == null ? null : Boolean.FALSE;
         if (run.cancellation().cancelled()) {
             String message = (Cancellation.API.equals(run.cancellation().by()) ? "Cancelled through DELETE /api/runs"

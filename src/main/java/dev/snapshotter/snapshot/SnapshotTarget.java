@@ -79,6 +79,7 @@ public interface SnapshotTarget {
         private String collection;
         private String snapshotName;
         private final List<String> orphansRemoved = new ArrayList<>();
+        private final List<String> remarks = new ArrayList<>();
         private final Progress parent;
         private volatile String phase = "waiting";
 
@@ -122,9 +123,29 @@ public interface SnapshotTarget {
             return snapshotName;
         }
 
-        /** Qdrant copies of earlier runs this run deleted, in the order it deleted them; the target adds to it. */
-        List<String> orphansRemoved() {
-            return orphansRemoved;
+        /** A copy of an earlier run that this run deleted from Qdrant. */
+        synchronized void orphanRemoved(String name) {
+            orphansRemoved.add(name);
+        }
+
+        /** Qdrant copies of earlier runs this run deleted, in the order it deleted them. */
+        synchronized List<String> orphansRemoved() {
+            return List.copyOf(orphansRemoved);
+        }
+
+        /** Something the operator should know of a run that goes on: what could not be done or learned, and why. */
+        synchronized void remark(String remark) {
+            remarks.add(remark);
+        }
+
+        /** The remarks so far, in their order. */
+        synchronized List<String> remarks() {
+            return List.copyOf(remarks);
+        }
+
+        /** The remarks so far as one message, or null when there are none. */
+        synchronized String message() {
+            return remarks.isEmpty() ? null : String.join("; ", remarks);
         }
     }
 
@@ -136,16 +157,15 @@ public interface SnapshotTarget {
      * @param remoteDeleted null when the target keeps no server-side copy
      * @param message a remark worth the operator's attention (why, for a skip), or null
      * @param pruned files retention deleted after it
-     * @param orphansRemoved server-side copies of earlier runs deleted by this run
      * @param members the files of a cluster backup set ({@code filePath} is then the set's directory), or null
      */
     record Outcome(SnapshotReport.Status status, String collection, String snapshotName, String filePath,
             long bytesWritten, String sha256, Boolean remoteDeleted, String message, List<String> pruned,
-            List<String> orphansRemoved, List<SnapshotReport.SetMember> members) {
+            List<SnapshotReport.SetMember> members) {
 
         static Outcome skipped(String collection, String file, String message) {
             return new Outcome(SnapshotReport.Status.SKIPPED, collection, null, file, 0, null, null, message,
-                    List.of(), List.of(), null);
+                    List.of(), null);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.Priority;
@@ -11,13 +12,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * At boot, with {@code QDRANT_SNAPSHOT_S3_BUCKET} set: proves on a thread of its own that the bucket takes our writes
+ * At boot, with {@code QDRANT_SNAPSHOT_S3_BUCKET} set: proves on a worker thread that the bucket takes our writes
  * (a marker written and deleted under the prefix), then copies off-site what is missing there. Until the probe
  * passes, {@link #problem()} says why and readiness is DOWN; while it fails it is tried again, at most every
  * {@link #RETRY}, when readiness is asked.
@@ -30,13 +32,15 @@ public class OffsiteBoot {
 
     private final S3Store store;
     private final OffsiteCopies copies;
+    private final ManagedExecutor executor;
     private final AtomicBoolean probing = new AtomicBoolean();
     private volatile String problem = "the bucket has not been probed yet";
     private volatile Instant probedAt = Instant.EPOCH;
     private volatile boolean caughtUp;
     private volatile boolean stopping;
 
-    OffsiteBoot(S3Store store, OffsiteCopies copies) {
+    OffsiteBoot(S3Store store, OffsiteCopies copies, ManagedExecutor executor) {
+        this.executor = executor;
         this.store = store;
         this.copies = copies;
     }
@@ -64,9 +68,11 @@ public class OffsiteBoot {
         if (!probing.compareAndSet(false, true)) {
             return;
         }
-        Thread thread = new Thread(this::probe, "offsite-probe");
-        thread.setDaemon(true);
-        thread.start();
+        try {
+            executor.execute(this::probe);
+        } catch (RejectedExecutionException e) {
+            probing.set(false); // shutting down: the problem stands as last found
+        }
     }
 
     private void probe() {

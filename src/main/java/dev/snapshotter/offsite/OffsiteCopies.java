@@ -26,18 +26,16 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,13 +76,16 @@ public class OffsiteCopies {
     private final SnapshotCatalog catalog;
     private final SnapshotDirectory directory;
     private final OffsiteMetrics metrics;
+    /** Where parts are sent from: Quarkus's worker pool; the part buffers bound how many are in flight. */
+    private final ManagedExecutor executor;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
     /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
     private final Object copying = new Object();
 
     OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
-            OffsiteMetrics metrics) {
+            OffsiteMetrics metrics, ManagedExecutor executor) {
+        this.executor = executor;
         this.store = store;
         this.config = config;
         this.catalog = catalog;
@@ -581,20 +582,15 @@ public class OffsiteCopies {
     }
 
     /**
-     * Reads the file once, in order, into at most {@code concurrency} part buffers; each part is uploaded on a pool
-     * thread while the next is read. The whole file's SHA-256 must match the one it was verified with.
+     * Reads the file once, in order, into at most {@code concurrency} part buffers; each part is uploaded on a worker
+     * thread while the next is read (a buffer is refilled only once its part is sent, so at most {@code concurrency}
+     * parts are in flight). The whole file's SHA-256 must match the one it was verified with.
      */
     private Uploaded uploadParts(S3Store.Upload upload, SnapshotCatalog.Entry entry, long partSize, int parts,
             BooleanSupplier cancelled) throws SnapshotFailure {
         int concurrency = Math.min(config.snapshot().s3().uploadConcurrency(), parts);
         int bufferSize = (int) Math.min(partSize, entry.bytes());
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency);
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, runnable -> {
-            Thread thread = new Thread(runnable, "offsite-upload-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
         List<Future<S3Store.Part>> inFlight = new ArrayList<>();
         MessageDigest whole = SnapshotFileWriter.sha256();
         MessageDigest composite = SnapshotFileWriter.sha256();
@@ -621,8 +617,8 @@ public class OffsiteCopies {
                 whole.update(buffer, 0, length);
                 byte[] filled = buffer;
                 int partNumber = number;
-                // the part's own SHA-256 on the pool thread that sends it: the reader hashes the whole file meanwhile
-                inFlight.add(pool.submit(() -> {
+                // the part's own SHA-256 on the thread that sends it: the reader hashes the whole file meanwhile
+                inFlight.add(executor.submit(() -> {
                     try {
                         MessageDigest part = SnapshotFileWriter.sha256();
                         part.update(filled, 0, length);
@@ -653,8 +649,7 @@ public class OffsiteCopies {
             Thread.currentThread().interrupt();
             throw new SnapshotFailure(Kind.CANCELLED, "Interrupted during the off-site copy", e);
         } finally {
-            inFlight.forEach(f -> f.cancel(false));
-            pool.shutdownNow();
+            inFlight.forEach(f -> f.cancel(true)); // a part still sending is interrupted: its upload is aborted
         }
     }
 

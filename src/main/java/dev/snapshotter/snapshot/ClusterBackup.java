@@ -8,15 +8,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.inject.Instance;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,9 +64,11 @@ final class ClusterBackup {
     private final QdrantConfig config;
     private final SnapshotDirectory directory;
     private final Instance<ObjectMapper> json;
+    private final ManagedExecutor executor;
 
     ClusterBackup(QdrantSnapshotTarget target, QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
-            Instance<ObjectMapper> json) {
+            Instance<ObjectMapper> json, ManagedExecutor executor) {
+        this.executor = executor;
         this.target = target;
         this.qdrant = qdrant;
         this.config = config;
@@ -267,50 +270,44 @@ final class ClusterBackup {
             Map<Member, List<String>> present) throws SnapshotFailure {
         AtomicReference<Member> failed = new AtomicReference<>();
         BooleanSupplier stop = () -> failed.get() != null || run.cancellation().cancelled();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(members.size(), config.cluster().parallelism()),
-                task -> {
-                    Thread thread = new Thread(task, "cluster-member");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (Member member : members) {
-                running.add(pool.submit(() -> {
-                    if (stop.getAsBoolean()) {
-                        member.failure = new SnapshotFailure(Kind.CANCELLED, "not started");
-                        return;
-                    }
-                    try {
-                        member.version = version(member, stop);
-                        member.points = localPoints(member, name, stop);
-                        member.captured = target.capture(member.client, member.planned.node().toString(), name,
-                                copies, present.get(member), set.writer(), member.fileName(), member.progress,
-                                stop, () -> {
-                                });
-                        LOG.infof("Cluster member done: %s, %d bytes, sha256=%s", member.where(),
-                                member.captured.written().bytes(), member.captured.written().sha256());
-                    } catch (SnapshotFailure e) {
-                        member.failure = e;
-                        failed.compareAndSet(null, member);
-                    } catch (RuntimeException e) {
-                        member.failure = new SnapshotFailure(Kind.LOCAL_IO, String.valueOf(e.getMessage()), e);
-                        failed.compareAndSet(null, member);
-                    }
-                }));
-            }
-            for (Future<?> future : running) {
+        Queue<Member> waiting = new ConcurrentLinkedQueue<>(members);
+        Runnable worker = () -> {
+            for (Member member = waiting.poll(); member != null; member = waiting.poll()) {
+                if (stop.getAsBoolean()) {
+                    member.failure = new SnapshotFailure(Kind.CANCELLED, "not started");
+                    continue;
+                }
                 try {
-                    future.get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SnapshotFailure(Kind.CANCELLED, "Interrupted while the nodes were snapshotted", e);
+                    member.version = version(member, stop);
+                    member.points = localPoints(member, name, stop);
+                    member.captured = target.capture(member.client, member.planned.node().toString(), name, copies,
+                            present.get(member), set.writer(), member.fileName(), member.progress, stop, () -> {
+                            });
+                    LOG.infof("Cluster member done: %s, %d bytes, sha256=%s", member.where(),
+                            member.captured.written().bytes(), member.captured.written().sha256());
+                } catch (SnapshotFailure e) {
+                    member.failure = e;
+                    failed.compareAndSet(null, member);
+                } catch (RuntimeException e) {
+                    member.failure = new SnapshotFailure(Kind.LOCAL_IO, String.valueOf(e.getMessage()), e);
+                    failed.compareAndSet(null, member);
                 }
             }
-        } finally {
-            pool.shutdown();
+        };
+        // QDRANT_CLUSTER_PARALLELISM workers of Quarkus's pool, each taking the next member until none is left
+        List<Future<?>> running = new ArrayList<>();
+        for (int i = 0; i < Math.min(members.size(), config.cluster().parallelism()); i++) {
+            running.add(executor.submit(worker));
+        }
+        for (Future<?> future : running) {
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotFailure(Kind.CANCELLED, "Interrupted while the nodes were snapshotted", e);
+            }
         }
         if (failed.get() == null && !run.cancellation().cancelled()) {
             return;

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,7 +81,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private final OffsiteCopies offsite;
 
     QdrantSnapshotTarget(QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
-            SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics, OffsiteCopies offsite) {
+            SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics, OffsiteCopies offsite,
+            ManagedExecutor executor) {
         this.offsite = offsite;
         this.qdrant = qdrant;
         this.config = config;
@@ -88,7 +90,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         this.catalog = catalog;
         this.json = json;
         this.metrics = metrics;
-        this.cluster = new ClusterBackup(this, qdrant, config, directory, json);
+        this.cluster = new ClusterBackup(this, qdrant, config, directory, json, executor);
     }
 
     @Override
@@ -159,11 +161,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         } catch (QdrantException e) {
             return !e.credentialRefused() && e.kind() == QdrantException.Kind.REJECTED;
         }
-    }
-
-    /** The collection the last run found {@code QDRANT_COLLECTION} to be (an alias resolved), or empty before. */
-    public Optional<String> lastResolved() {
-        return Optional.ofNullable(resolved);
     }
 
     /**

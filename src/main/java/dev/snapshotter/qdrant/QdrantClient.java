@@ -5,16 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,23 +19,18 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLException;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.ProcessingException;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
@@ -59,7 +51,7 @@ public class QdrantClient {
     static final Duration CANCEL_CHECK = Duration.ofMillis(200);
 
     private final QdrantApi api;
-    private final QdrantTransfers downloader;
+    private final QdrantTransfers transfers;
     private final Instance<ObjectMapper> json;
     private final URI url;
     /** The clients of other Qdrants made so far, one per URL, for the life of the process. */
@@ -67,14 +59,14 @@ public class QdrantClient {
 
     /** The JSON mapper is looked up on the first JSON answer: readiness probes and boot need none of Jackson. */
     @Inject
-    QdrantClient(@RestClient QdrantApi api, QdrantTransfers downloader, Instance<ObjectMapper> json,
+    QdrantClient(@RestClient QdrantApi api, QdrantTransfers transfers, Instance<ObjectMapper> json,
             QdrantConfig config) {
-        this(api, downloader, json, config.url());
+        this(api, transfers, json, config.url());
     }
 
-    private QdrantClient(QdrantApi api, QdrantTransfers downloader, Instance<ObjectMapper> json, URI url) {
+    private QdrantClient(QdrantApi api, QdrantTransfers transfers, Instance<ObjectMapper> json, URI url) {
         this.api = api;
-        this.downloader = downloader;
+        this.transfers = transfers;
         this.json = json;
         this.url = url;
     }
@@ -88,7 +80,7 @@ public class QdrantClient {
             QdrantApi remote = QuarkusRestClientBuilder.newBuilder().baseUri(url)
                     .connectTimeout(QdrantTransfers.CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                     .readTimeout(1, TimeUnit.DAYS).build(QdrantApi.class);
-            return new QdrantClient(remote, downloader.at(url), json, url);
+            return new QdrantClient(remote, transfers.at(url), json, url);
         });
     }
 
@@ -327,42 +319,12 @@ public class QdrantClient {
     }
 
     /**
-     * Opens the snapshot's body for streaming. The caller must close the result. Refuses anything but a plain
-     * 200 with an identity-encoded body.
+     * Opens the snapshot's body for streaming (see {@link QdrantTransfers#download}). The caller must close the result.
      *
      * @param cancelled checked at least once a second while the body is silent: true ends the download at once
      */
     public Download download(String collection, String name, BooleanSupplier cancelled) {
-        String operation = "download snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
-        if (!SnapshotNames.isSafe(name)) {
-            throw QdrantException.protocol(operation, "is not attempted: the name is not a plain file name");
-        }
-        HttpURLConnection connection;
-        try {
-            connection = downloader.open(collection, name, cancelled);
-        } catch (QdrantTransfers.ConnectTimeout e) {
-            throw translate(operation, Duration.ofMillis(QdrantTransfers.CONNECT_TIMEOUT_MILLIS), e, downloader.base());
-        } catch (IOException | RuntimeException e) {
-            throw translate(operation, downloader.stallTimeout(), e, downloader.base());
-        }
-        try {
-            int status = connection.getResponseCode();
-            if (status != 200) {
-                throw QdrantException.rejected(operation, status,
-                        QdrantException.readBounded(QdrantTransfers.errorBody(connection)));
-            }
-            String encoding = connection.getHeaderField("Content-Encoding");
-            if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
-                throw QdrantException.protocol(operation, "is encoded as `" + encoding.trim()
-                        + "` although identity was asked; an encoded body is not the snapshot");
-            }
-            long contentLength = contentLength(operation, connection.getHeaderField("Content-Length"));
-            return new Download(connection, downloader.body(connection, operation, cancelled),
-                    contentLength);
-        } catch (IOException | RuntimeException e) {
-            connection.disconnect();
-            throw e instanceof QdrantException q ? q : translate(operation, null, e, downloader.base());
-        }
+        return transfers.download(collection, name, cancelled);
     }
 
     /** The file part of an upload, written by the caller; false stops the upload before its end. */
@@ -384,32 +346,7 @@ public class QdrantClient {
      */
     public boolean uploadSnapshot(String collection, String uploadName, String sha256, long size, Duration timeout,
             BooleanSupplier cancelled, UploadBody body) {
-        String operation = "upload snapshot " + SnapshotNames.quote(uploadName) + " to collection `" + collection
-                + "`";
-        HttpURLConnection connection;
-        try {
-            connection = downloader.upload(collection, uploadName, sha256, size, timeout, cancelled, body);
-        } catch (IOException | RuntimeException e) {
-            throw translate(operation, timeout, e, downloader.uploadBase());
-        }
-        if (connection == null) {
-            return false;
-        }
-        try {
-            int status = connection.getResponseCode();
-            if (status != 200) {
-                throw QdrantException.rejected(operation, status,
-                        QdrantException.readBounded(QdrantTransfers.errorBody(connection)));
-            }
-            try (InputStream answer = connection.getInputStream()) {
-                answer.transferTo(OutputStream.nullOutputStream());
-            }
-            return true;
-        } catch (IOException e) {
-            throw translate(operation, timeout, e, downloader.uploadBase());
-        } finally {
-            connection.disconnect();
-        }
+        return transfers.upload(collection, uploadName, sha256, size, timeout, cancelled, body);
     }
 
     /** {@code DELETE} with {@code wait=true}; a 404 means it is already gone, which is what was wanted. */
@@ -422,21 +359,6 @@ public class QdrantClient {
                 throw e;
             }
         }
-    }
-
-    private static long contentLength(String operation, String header) {
-        if (header == null || header.isBlank()) {
-            return -1;
-        }
-        try {
-            long length = Long.parseLong(header.trim());
-            if (length >= 0) {
-                return length;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw QdrantException.protocol(operation, "has an invalid Content-Length `" + header.strip() + "`");
     }
 
     /** One enveloped JSON call: its answer must arrive within {@code timeout} and fit {@link #MAX_JSON_BYTES}. */
@@ -544,52 +466,7 @@ public class QdrantClient {
     }
 
     private QdrantException translate(String operation, Duration timeout, Throwable failure) {
-        return translate(operation, timeout, failure, url.toString());
-    }
-
-    private QdrantException translate(String operation, Duration timeout, Throwable failure, String where) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof QdrantException q) {
-            // the exception mapper knows only the Java method; name the call in the operator's words
-            return q.kind() == QdrantException.Kind.REJECTED ? q.withBody(operation) : q;
-        }
-        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof SocketTimeoutException) {
-            return new QdrantException(QdrantException.Kind.TIMEOUT, operation, 0, "",
-                    "Qdrant at " + where + " did not answer " + operation + " within "
-                            + (timeout == null ? "the read timeout" : BoundedDuration.describe(timeout))
-                            + (cause instanceof SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
-                    cause);
-        }
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof SSLException || t instanceof GeneralSecurityException) {
-                return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
-                        "TLS with Qdrant at " + where + " failed for " + operation + ": " + describe(root)
-                                + "; if a private CA signed Qdrant's certificate, set QDRANT_CA_CERT_PATH to its PEM file",
-                        cause);
-            }
-        }
-        if (root instanceof JacksonException) {
-            return QdrantException.protocol(operation, "is not the JSON Qdrant sends: " + describe(root));
-        }
-        if (cause instanceof ProcessingException || root instanceof IOException) {
-            return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
-                    "Qdrant at " + where + " could not be reached for " + operation + ": " + describe(root), cause);
-        }
-        return new QdrantException(QdrantException.Kind.UNREACHABLE, operation, 0, "",
-                "Qdrant call " + operation + " failed: " + describe(root), cause);
-    }
-
-    private static String describe(Throwable t) {
-        String message = t.getMessage();
-        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return QdrantException.of(operation, timeout, failure, url.toString());
     }
 
     /** An open snapshot body. {@code contentLength} is -1 when Qdrant sent none. */

@@ -2,17 +2,29 @@ package dev.snapshotter.qdrant;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import javax.net.ssl.SSLException;
+
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+
+import com.fasterxml.jackson.core.JacksonException;
+
+import dev.snapshotter.config.BoundedDuration;
 
 import io.vertx.core.Context;
 
@@ -50,6 +62,58 @@ public class QdrantException extends RuntimeException {
         this.operation = operation;
         this.status = status;
         this.body = body;
+    }
+
+    /**
+     * The failure of a call that got no usable answer, in the operator's words: a timeout (with the deadline it
+     * missed), TLS, an answer that is not Qdrant's JSON, an unreachable server; an error answer keeps Qdrant's status
+     * and body.
+     *
+     * @param where the Qdrant asked, for the message
+     */
+    static QdrantException of(String operation, Duration timeout, Throwable failure, String where) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof QdrantException q) {
+            // the exception mapper knows only the Java method; name the call in the operator's words
+            return q.kind() == Kind.REJECTED ? q.withBody(operation) : q;
+        }
+        if (cause instanceof io.smallrye.mutiny.TimeoutException || cause instanceof TimeoutException
+                || cause instanceof SocketTimeoutException) {
+            return new QdrantException(Kind.TIMEOUT, operation, 0, "",
+                    "Qdrant at " + where + " did not answer " + operation + " within "
+                            + (timeout == null ? "the read timeout" : BoundedDuration.describe(timeout))
+                            + (cause instanceof SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
+                    cause);
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException || t instanceof GeneralSecurityException) {
+                return new QdrantException(Kind.UNREACHABLE, operation, 0, "",
+                        "TLS with Qdrant at " + where + " failed for " + operation + ": " + describe(root)
+                                + "; if a private CA signed Qdrant's certificate, set QDRANT_CA_CERT_PATH to its PEM file",
+                        cause);
+            }
+        }
+        if (root instanceof JacksonException) {
+            return protocol(operation, "is not the JSON Qdrant sends: " + describe(root));
+        }
+        if (cause instanceof ProcessingException || root instanceof IOException) {
+            return new QdrantException(Kind.UNREACHABLE, operation, 0, "",
+                    "Qdrant at " + where + " could not be reached for " + operation + ": " + describe(root), cause);
+        }
+        return new QdrantException(Kind.UNREACHABLE, operation, 0, "",
+                "Qdrant call " + operation + " failed: " + describe(root), cause);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     static QdrantException rejected(String operation, int status, String answered) {

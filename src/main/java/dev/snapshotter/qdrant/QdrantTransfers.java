@@ -30,8 +30,9 @@ import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 
 /**
- * Opens a snapshot download: {@code GET /collections/{c}/snapshots/{name}} with {@code Accept-Encoding: identity}
- * and the {@code api-key} header when set, over the JDK's blocking HTTP client.
+ * The snapshot transfers, whole: the download ({@code GET /collections/{c}/snapshots/{name}} with
+ * {@code Accept-Encoding: identity}) and the upload of a restore, with the {@code api-key} header when set, TLS,
+ * the status and length checks, the stall timeout and cancellation, over the JDK's blocking HTTP client.
  * <p>
  * Not the REST client: a snapshot is gigabytes, and the JDK client reads the socket straight into the caller's
  * buffer, where the reactive client hands every network chunk from its event loop to the reading thread. The
@@ -75,13 +76,37 @@ class QdrantTransfers {
         return new QdrantTransfers(url, url, config, tls);
     }
 
-    /** The base URL downloads go to, for messages. */
-    String base() {
-        return base;
-    }
-
-    Duration stallTimeout() {
-        return stallTimeout;
+    /**
+     * Opens the snapshot's body for streaming: refuses anything but a plain 200 with an identity-encoded body, with
+     * Qdrant's status and body when it answers otherwise. The caller must close the result.
+     */
+    QdrantClient.Download download(String collection, String name, BooleanSupplier cancelled) {
+        String operation = "download snapshot " + SnapshotNames.quote(name) + " of collection `" + collection + "`";
+        if (!SnapshotNames.isSafe(name)) {
+            throw QdrantException.protocol(operation, "is not attempted: the name is not a plain file name");
+        }
+        HttpURLConnection connection;
+        try {
+            connection = open(collection, name, cancelled);
+        } catch (ConnectTimeout e) {
+            throw QdrantException.of(operation, Duration.ofMillis(CONNECT_TIMEOUT_MILLIS), e, base);
+        } catch (IOException | RuntimeException e) {
+            throw QdrantException.of(operation, stallTimeout, e, base);
+        }
+        try {
+            requireOk(operation, connection);
+            String encoding = connection.getHeaderField("Content-Encoding");
+            if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
+                throw QdrantException.protocol(operation, "is encoded as `" + encoding.trim()
+                        + "` although identity was asked; an encoded body is not the snapshot");
+            }
+            long contentLength = contentLength(operation, connection.getHeaderField("Content-Length"));
+            return new QdrantClient.Download(connection, new StallReport(connection.getInputStream(), operation,
+                    cancelled), contentLength);
+        } catch (IOException | RuntimeException e) {
+            connection.disconnect();
+            throw e instanceof QdrantException q ? q : QdrantException.of(operation, null, e, base);
+        }
     }
 
     /**
@@ -89,8 +114,7 @@ class QdrantTransfers {
      * that do not come within a {@link #TICK} are asked for again on a new connection, until the stall timeout has
      * passed or the run is cancelled.
      */
-    HttpURLConnection open(String collection, String name, BooleanSupplier cancelled)
-            throws IOException {
+    private HttpURLConnection open(String collection, String name, BooleanSupplier cancelled) throws IOException {
         URL url = URI.create(base + "/collections/" + segment(collection) + "/snapshots/" + segment(name)).toURL();
         long deadline = System.nanoTime() + stallTimeout.toNanos();
         while (true) {
@@ -117,23 +141,43 @@ class QdrantTransfers {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** The base URL uploads go to ({@code QDRANT_URL}), for messages. */
-    String uploadBase() {
-        return uploadBase;
-    }
-
     /**
      * Uploads a snapshot file for Qdrant to restore:
      * {@code POST /collections/{c}/snapshots/upload?wait=true&priority=snapshot&checksum=<sha256>}, one
      * {@code multipart/form-data} part named {@code snapshot}, streamed at a fixed length as {@code body} writes it
-     * (never held in memory). {@code priority} is always explicit: Qdrant's default changed across versions. Returns
-     * the connection with its status read, or null when {@code body} cut the upload; Qdrant answers once the restore
-     * is done, so the answer may take up to {@code timeout}.
+     * (never held in memory). {@code priority} is always explicit: Qdrant's default changed across versions. Qdrant
+     * answers once the restore is done, so the answer may take up to {@code timeout}; anything but 200 fails with
+     * Qdrant's status and body.
      *
      * @param uploadName the part's file name: Qdrant keeps the upload in its snapshot directory under this name
      * @param size how many bytes {@code body} writes
+     * @return false when {@code body} cut the upload before its end (Qdrant restored nothing)
      */
-    HttpURLConnection upload(String collection, String uploadName, String sha256, long size, Duration timeout,
+    boolean upload(String collection, String uploadName, String sha256, long size, Duration timeout,
+            BooleanSupplier cancelled, QdrantClient.UploadBody body) {
+        String operation = "upload snapshot " + SnapshotNames.quote(uploadName) + " to collection `" + collection
+                + "`";
+        HttpURLConnection connection;
+        try {
+            connection = send(collection, uploadName, sha256, size, timeout, cancelled, body);
+        } catch (IOException | RuntimeException e) {
+            throw QdrantException.of(operation, timeout, e, uploadBase);
+        }
+        if (connection == null) {
+            return false;
+        }
+        try (InputStream answer = requireOk(operation, connection).getInputStream()) {
+            answer.transferTo(OutputStream.nullOutputStream());
+            return true;
+        } catch (IOException e) {
+            throw QdrantException.of(operation, timeout, e, uploadBase);
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    /** The upload's request, sent; the connection with its status read, or null when {@code body} cut it. */
+    private HttpURLConnection send(String collection, String uploadName, String sha256, long size, Duration timeout,
             BooleanSupplier cancelled, QdrantClient.UploadBody body) throws IOException {
         URL url = URI.create(uploadBase + "/collections/" + segment(collection)
                 + "/snapshots/upload?wait=true&priority=snapshot&checksum=" + sha256).toURL();
@@ -190,9 +234,30 @@ class QdrantTransfers {
         return connection;
     }
 
-    /** The body of an answer, read with the stall timeout and the cancellation check below. */
-    InputStream body(HttpURLConnection connection, String operation, BooleanSupplier cancelled) throws IOException {
-        return new StallReport(connection.getInputStream(), operation, cancelled);
+    /** The connection, when Qdrant answered 200; otherwise fails with its status and the head of its body. */
+    private static HttpURLConnection requireOk(String operation, HttpURLConnection connection) throws IOException {
+        int status = connection.getResponseCode();
+        if (status != 200) {
+            InputStream error = connection.getErrorStream();
+            throw QdrantException.rejected(operation, status,
+                    QdrantException.readBounded(error != null ? error : InputStream.nullInputStream()));
+        }
+        return connection;
+    }
+
+    private static long contentLength(String operation, String header) {
+        if (header == null || header.isBlank()) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(header.trim());
+            if (length >= 0) {
+                return length;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw QdrantException.protocol(operation, "has an invalid Content-Length `" + header.strip() + "`");
     }
 
     /**
@@ -242,12 +307,6 @@ class QdrantTransfers {
             super(cause.getMessage());
             initCause(cause);
         }
-    }
-
-    /** The body of an error answer (empty when it has none); the caller reads its head and drops the connection. */
-    static InputStream errorBody(HttpURLConnection connection) {
-        InputStream error = connection.getErrorStream();
-        return error != null ? error : InputStream.nullInputStream();
     }
 
     private static String segment(String value) {

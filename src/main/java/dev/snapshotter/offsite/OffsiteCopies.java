@@ -34,6 +34,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
@@ -66,8 +67,6 @@ import dev.snapshotter.store.SnapshotFileWriter;
 public class OffsiteCopies {
 
     private static final Logger LOG = Logger.getLogger(OffsiteCopies.class);
-    /** Reads the small JSON documents of sets off-site ({@code set.json}). */
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The longest a part waits for a free buffer before the cancellation and the parts in flight are looked at. */
     private static final long POLL_MILLIS = 200;
 
@@ -78,14 +77,17 @@ public class OffsiteCopies {
     private final OffsiteMetrics metrics;
     /** Where parts are sent from: Quarkus's worker pool; the part buffers bound how many are in flight. */
     private final ManagedExecutor executor;
+    /** Reads the manifests off-site ({@code set.json}, a snapshot's {@code .json}). */
+    private final Instance<ObjectMapper> json;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
     /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
     private final Object copying = new Object();
 
     OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
-            OffsiteMetrics metrics, ManagedExecutor executor) {
+            OffsiteMetrics metrics, ManagedExecutor executor, Instance<ObjectMapper> json) {
         this.executor = executor;
+        this.json = json;
         this.store = store;
         this.config = config;
         this.catalog = catalog;
@@ -237,7 +239,7 @@ public class OffsiteCopies {
     /** The members that {@code set.json} names; one that does not describe them is refused. */
     private List<SnapshotCatalog.Member> members(Remote set, byte[] manifest) throws SnapshotFailure {
         try {
-            return SnapshotCatalog.Member.of(JSON.readValue(manifest, SetManifest.class));
+            return SnapshotCatalog.Member.of(json.get().readValue(manifest, SetManifest.class));
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
         } catch (IllegalArgumentException e) {
@@ -256,7 +258,7 @@ public class OffsiteCopies {
             return null;
         }
         try (InputStream manifest = open(remote, SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
-            return JSON.readValue(manifest, Manifest.class).configuredName();
+            return json.get().readValue(manifest, Manifest.class).configuredName();
         } catch (IOException e) {
             throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
                     + " could not be read: " + e.getMessage(), e);

@@ -6,12 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -68,7 +64,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * How far a Qdrant snapshot's name time may lie from the moment our create was sent, for a create whose answer
      * never came (timeout, crash): Qdrant names the snapshot as it starts it, so a few seconds cover clock skew.
      */
-    static final Duration NAME_TIME_TOLERANCE = Duration.ofSeconds(10);
 
     private final QdrantClient qdrant;
     private final QdrantConfig config;
@@ -411,138 +406,15 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /**
-     * Deletes from Qdrant the copies earlier runs of this collection made and did not keep (see {@link QdrantCopies}),
-     * and returns the names Qdrant lists now (null when it could not list them). Never fails the run: what cannot be
-     * done now stays in the ledger for the next run.
-     * <p>
-     * A copy Qdrant named in its answer is ours by name. A create whose answer never came (a timeout, a crash) may
-     * account for at most one snapshot, and only without doubt: the only new name of the collection whose time lies
-     * in that create's window, claimed by no other entry. When two or more such names exist
-     * (another client snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger
-     * while Qdrant lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
+     * Reconciles Qdrant's copies of earlier runs of this collection on one node (see {@link QdrantCopies#reconcile})
+     * and publishes how many are in doubt; returns the names Qdrant lists now, or null when it could not list them.
      */
     List<String> reconcile(QdrantCopies copies, QdrantClient client, String node, String collection, Progress progress,
             BooleanSupplier cancelled) {
-        List<QdrantCopies.Entry> entries = copies.entries();
-        List<String> listed;
-        try {
-            listed = new ArrayList<>(client.listSnapshots(collection, callTimeout(), cancelled).stream()
-                    .map(SnapshotDescription::name).toList());
-        } catch (QdrantException e) {
-            progress.remark("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
-                    + e.getMessage());
-            metrics.copiesInDoubt(NAME, inDoubt(entries, null, collection, node));
-            return null;
-        }
-        Instant now = Instant.now();
-        Set<String> claimed = new HashSet<>();
-        for (QdrantCopies.Entry entry : entries) {
-            if (entry.name() != null) {
-                claimed.add(entry.name());
-            }
-            if (entry.inDoubt() != null) {
-                claimed.addAll(entry.inDoubt());
-            }
-        }
-        Map<QdrantCopies.Entry, List<String>> candidates = new HashMap<>();
-        Map<String, Integer> wanted = new HashMap<>();
-        for (QdrantCopies.Entry entry : entries) {
-            if (entry.of(collection, node) && entry.name() == null && entry.inDoubt() == null) {
-                List<String> names = listed.stream().filter(n -> !claimed.contains(n) && inWindow(entry, n)).toList();
-                candidates.put(entry, names);
-                names.forEach(n -> wanted.merge(n, 1, Integer::sum));
-            }
-        }
-        List<QdrantCopies.Entry> kept = new ArrayList<>();
-        boolean changed = false;
-        for (QdrantCopies.Entry entry : entries) {
-            if (!entry.of(collection, node)) {
-                continue;
-            }
-            if (entry.inDoubt() != null) {
-                List<String> still = entry.inDoubt().stream().filter(listed::contains).toList();
-                if (!still.isEmpty()) {
-                    kept.add(still.size() == entry.inDoubt().size() ? entry : entry.doubting(still));
-                }
-                changed |= still.size() != entry.inDoubt().size();
-                continue;
-            }
-            List<String> orphans;
-            if (entry.name() != null) {
-                orphans = listed.stream().filter(entry.name()::equals).toList();
-            } else {
-                List<String> names = candidates.get(entry);
-                boolean alone = names.size() == 1 && wanted.get(names.get(0)) == 1;
-                if (!names.isEmpty() && (entry.before() == null || !alone)) {
-                    String doubt = "Qdrant's snapshots " + String.join(", ", names) + " of collection `" + collection
-                            + "` were made within " + NAME_TIME_TOLERANCE.toSeconds() + "s of a create of ours sent at "
-                            + entry.requestedAt() + " whose answer never came; another client may have made some of "
-                            + "them, so none is deleted: delete ours by hand";
-                    LOG.warn(doubt);
-                    progress.remark(doubt);
-                    kept.add(entry.doubting(names));
-                    changed = true;
-                    continue;
-                }
-                orphans = names;
-            }
-            boolean failed = false;
-            for (String orphan : orphans) {
-                try {
-                    client.deleteSnapshot(collection, orphan, callTimeout(), cancelled);
-                    listed.remove(orphan);
-                    progress.orphanRemoved(orphan);
-                    LOG.infof("Deleted Qdrant's copy %s of collection `%s`, left by a run on %s that did not keep it",
-                            orphan, collection, entry.requestedAt());
-                } catch (QdrantException e) {
-                    failed = true;
-                    progress.remark("Qdrant's copy " + orphan + " left by an earlier run could not be deleted: "
-                            + e.getMessage());
-                }
-            }
-            // an unnamed create may still be running on Qdrant's side until its timeout has passed
-            boolean mayStillAppear = entry.name() == null && orphans.isEmpty() && entry.requestedAt()
-                    .plus(config.snapshot().timeout()).plus(NAME_TIME_TOLERANCE).isAfter(now);
-            if (failed || mayStillAppear) {
-                kept.add(entry);
-            } else {
-                changed = true;
-            }
-        }
-        if (changed) {
-            copies.update(all -> {
-                all.removeIf(entry -> entry.of(collection, node));
-                all.addAll(kept);
-            });
-        }
-        metrics.copiesInDoubt(NAME, inDoubt(copies.entries(), listed, collection, node));
-        return listed;
-    }
-
-    /** How many copies the ledger holds in doubt; for {@code collection}, only those Qdrant still lists. */
-    private static int inDoubt(List<QdrantCopies.Entry> entries, List<String> listed, String collection, String node) {
-        return entries.stream().filter(e -> e.inDoubt() != null)
-                .mapToInt(e -> listed == null || !e.of(collection, node) ? e.inDoubt().size()
-                        : (int) e.inDoubt().stream().filter(listed::contains).count())
-                .sum();
-    }
-
-    /**
-     * Whether {@code name} may be the snapshot an unanswered create made: it was not listed before that create, it is
-     * named after the collection, and its name time (Qdrant's UTC clock, to the second) lies within
-     * {@link #NAME_TIME_TOLERANCE} of the create being sent.
-     */
-    private static boolean inWindow(QdrantCopies.Entry entry, String name) {
-        if ((entry.before() != null && entry.before().contains(name)) || !name.startsWith(entry.collection() + "-")) {
-            return false;
-        }
-        Optional<Instant> created = SnapshotNames.createdAt(name);
-        if (created.isEmpty()) {
-            return false;
-        }
-        Instant named = created.get();
-        Instant sent = entry.requestedAt();
-        return !named.isBefore(sent.minus(NAME_TIME_TOLERANCE)) && named.isBefore(sent.plus(NAME_TIME_TOLERANCE));
+        QdrantCopies.Reconciled done = copies.reconcile(client, node, collection, callTimeout(),
+                config.snapshot().timeout(), progress, cancelled);
+        metrics.copiesInDoubt(NAME, done.inDoubt());
+        return done.listed();
     }
 
     /** A failure for want of space before any byte arrived: Qdrant's copy is of no use now, so it is deleted. */

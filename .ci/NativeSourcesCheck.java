@@ -44,6 +44,8 @@ public class NativeSourcesCheck {
             "dev.snapshotter.store.SetManifest$Cluster",
             "dev.snapshotter.store.SetManifest$ShardKey",
             "dev.snapshotter.store.SetManifest$Member",
+            "dev.snapshotter.snapshot.QdrantCopies$Ledger",
+            "dev.snapshotter.snapshot.QdrantCopies$Entry",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
             "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",

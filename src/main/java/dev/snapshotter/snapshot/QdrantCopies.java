@@ -20,10 +20,10 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
@@ -32,6 +32,8 @@ import dev.snapshotter.qdrant.SnapshotNames;
 import dev.snapshotter.snapshot.SnapshotTarget.Progress;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFileWriter;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The ledger of snapshots this service asked Qdrant for and has not yet seen deleted:
@@ -71,19 +73,22 @@ final class QdrantCopies {
      *        until they are gone; null while the create is not yet judged
      * @param node the cluster node the create went to ({@code QDRANT_CLUSTER_NODES}), or null for {@code QDRANT_URL}
      */
-    record Entry(String collection, Instant requestedAt, List<String> before, String name, List<String> inDoubt,
-            String node) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    record Entry(String collection, Instant requestedAt, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> before,
+            String name, @JsonInclude(JsonInclude.Include.NON_NULL) String node,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> inDoubt) {
 
         Entry(String collection, Instant requestedAt, List<String> before, String node) {
-            this(collection, requestedAt, before, null, null, node);
+            this(collection, requestedAt, before, null, node, null);
         }
 
         Entry named(String snapshotName) {
-            return new Entry(collection, requestedAt, before, snapshotName, null, node);
+            return new Entry(collection, requestedAt, before, snapshotName, node, null);
         }
 
         Entry doubting(List<String> names) {
-            return new Entry(collection, requestedAt, before, null, List.copyOf(names), node);
+            return new Entry(collection, requestedAt, before, null, node, List.copyOf(names));
         }
 
         /** Whether this create went to {@code node} (null: {@code QDRANT_URL}) for {@code collection}. */
@@ -250,6 +255,11 @@ final class QdrantCopies {
         }
     }
 
+    /** The ledger file: its format, then every create not yet seen deleted. */
+    @RegisterForReflection
+    record Ledger(int format, List<Entry> copies) {
+    }
+
     private List<Entry> load() {
         JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
@@ -261,49 +271,22 @@ final class QdrantCopies {
             return new ArrayList<>();
         }
         List<Entry> entries = new ArrayList<>();
-        for (JsonNode node : root.path("copies")) {
-            try {
-                entries.add(new Entry(node.path("collection").asText(), Instant.parse(node.path("requestedAt").asText()),
-                        names(node.path("before")), node.hasNonNull("name") ? node.get("name").asText() : null,
-                        names(node.path("inDoubt")), node.hasNonNull("node") ? node.get("node").asText() : null));
-            } catch (RuntimeException e) {
+        for (JsonNode node : root == null ? List.<JsonNode> of() : root.path("copies")) {
+            try { // one entry at a time: an unreadable one costs only itself
+                Entry entry = json.treeToValue(node, Entry.class);
+                if (entry == null || entry.collection() == null || entry.requestedAt() == null) {
+                    throw new IllegalArgumentException("no collection or time");
+                }
+                entries.add(entry);
+            } catch (IOException | RuntimeException e) {
                 LOG.warnf("Dropping an unreadable entry of %s: %s", file, node);
             }
         }
         return entries;
     }
 
-    private static List<String> names(JsonNode array) {
-        if (!array.isArray()) {
-            return null;
-        }
-        List<String> names = new ArrayList<>();
-        array.forEach(name -> names.add(name.asText()));
-        return names;
-    }
-
     /** Writes the ledger all at once (temporary file, fsync, rename, directory fsync). */
     private void save() throws IOException {
-        ObjectNode root = json.createObjectNode();
-        root.put("format", 1);
-        ArrayNode copies = root.putArray("copies");
-        for (Entry entry : entries) {
-            ObjectNode node = copies.addObject();
-            node.put("collection", entry.collection());
-            node.put("requestedAt", entry.requestedAt().toString());
-            if (entry.before() != null) {
-                ArrayNode before = node.putArray("before");
-                entry.before().forEach(before::add);
-            }
-            node.put("name", entry.name());
-            if (entry.node() != null) {
-                node.put("node", entry.node());
-            }
-            if (entry.inDoubt() != null) {
-                ArrayNode doubtful = node.putArray("inDoubt");
-                entry.inDoubt().forEach(doubtful::add);
-            }
-        }
-        writer.writeAtomically(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        writer.writeAtomically(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(new Ledger(1, entries)));
     }
 }

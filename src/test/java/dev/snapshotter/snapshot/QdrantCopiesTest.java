@@ -6,9 +6,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.time.Instant;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
@@ -65,6 +70,14 @@ class QdrantCopiesTest {
                 .body("targets[0].message", containsString("kept on the server until the next run removes it"));
         assertThat(qdrant.requests("DELETE", failed.downloadPath())).isEmpty();
         assertThat(dir.ledger()).contains(failed.name());
+        // the ledger's keys, in their order (a file a later version reads back)
+        JsonNode ledger = new ObjectMapper().readTree(dir.ledger());
+        assertThat(ledger.fieldNames()).toIterable().containsExactly("format", "copies");
+        assertThat(ledger.path("format").asInt()).isEqualTo(1);
+        JsonNode entry = ledger.path("copies").get(0);
+        assertThat(entry.fieldNames()).toIterable().containsExactly("collection", "requestedAt", "before", "name");
+        assertThat(Instant.parse(entry.path("requestedAt").asText())).isBefore(Instant.now());
+        assertThat(entry.path("name").asText()).isEqualTo(failed.name());
 
         Thread.sleep(1100); // the next snapshot gets a name of its own (Qdrant names them to the second)
         qdrant.listsSnapshots("kairos", failed.name(), "kairos-3766212330831337-2020-01-01-00-00-00.snapshot");

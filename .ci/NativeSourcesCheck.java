@@ -46,6 +46,8 @@ public class NativeSourcesCheck {
             "dev.snapshotter.store.SetManifest$Member",
             "dev.snapshotter.snapshot.QdrantCopies$Ledger",
             "dev.snapshotter.snapshot.QdrantCopies$Entry",
+            "dev.snapshotter.store.SnapshotCatalog$Drill",
+            "dev.snapshotter.store.SnapshotCatalog$FailedVerification",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
             "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",

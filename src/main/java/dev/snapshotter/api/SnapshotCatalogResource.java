@@ -96,8 +96,8 @@ public class SnapshotCatalogResource {
                     manifest == null ? null : manifest.qdrantVersion(), manifest == null ? null : manifest.pointsCount(),
                     manifest != null, entry.verified(),
                     entry.verified() ? null : entry.verificationFailedAt().toString(),
-                    entry.lastDrill() == null ? null : entry.lastDrill().path("drilledAt").asText(null),
-                    entry.lastDrill() == null ? null : entry.lastDrill().path("result").asText(null),
+                    entry.lastDrill() == null ? null : entry.lastDrill().drilledAt(),
+                    entry.lastDrill() == null ? null : entry.lastDrill().result(),
                     offsiteKey == null ? LOCAL : "both", offsiteKey, entry.isSet() ? "set" : "snapshot",
                     entry.members());
         }

@@ -194,8 +194,8 @@ public class DrillService {
     Optional<Instant> lastDrill(boolean passedOnly) {
         try {
             return catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
-                    .filter(d -> !passedOnly || "passed".equals(d.path("result").asText()))
-                    .map(d -> d.path("drilledAt").asText(null)).filter(d -> d != null).map(Instant::parse)
+                    .filter(d -> !passedOnly || d.passed()).map(SnapshotCatalog.Drill::drilledAt)
+                    .filter(d -> d != null).map(Instant::parse)
                     .max(Instant::compareTo);
         } catch (RuntimeException e) {
             return Optional.empty(); // the directory is not there yet (boot), or a record is unreadable

@@ -27,9 +27,10 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -78,10 +79,10 @@ public class SnapshotCatalog {
      * @param createdAt the run's start, from the file name
      * @param manifest the parsed manifest, or null for snapshots written before manifests (or when it is unreadable)
      * @param verificationFailedAt when a re-read did not match the checksum file, or null
-     * @param lastDrill its last restore drill ({@code drilledAt}, {@code result}, {@code message}), or null
+     * @param lastDrill its last restore drill, or null
      */
     public record Entry(Path file, String key, Instant createdAt, long bytes, String sha256, Manifest manifest,
-            Instant verificationFailedAt, JsonNode lastDrill, List<Member> members) {
+            Instant verificationFailedAt, Drill lastDrill, List<Member> members) {
 
         /** Whether this is a cluster backup set: {@code file} is its directory, {@code sha256} is null. */
         public boolean isSet() {
@@ -373,14 +374,8 @@ public class SnapshotCatalog {
                         entry.fileName());
             }
         } else {
-            ObjectNode mark = json.get().createObjectNode();
-            mark.put("failedAt", Instant.now().toString());
-            mark.put("sha256", verification.sha256());
-            mark.put("expected", verification.expected());
-            if (verification.problem() != null) {
-                mark.put("problem", verification.problem());
-            }
-            directory.writer().writeAtomically(marker, json.get().writeValueAsBytes(mark));
+            directory.writer().writeAtomically(marker, json.get().writeValueAsBytes(new FailedVerification(
+                    Instant.now().toString(), verification.sha256(), verification.expected(), verification.problem())));
         }
     }
 
@@ -503,27 +498,53 @@ public class SnapshotCatalog {
             return null;
         }
         try (InputStream in = Files.newInputStream(marker)) {
-            return Instant.parse(json.get().readTree(in).path("failedAt").asText());
+            return Instant.parse(json.get().readValue(in, FailedVerification.class).failedAt());
         } catch (IOException | RuntimeException e) {
             return Instant.EPOCH; // marked, whenever that was: an unreadable mark still marks the file
         }
     }
 
-    private JsonNode lastDrill(Path file) {
-        try {
-            return jsonBeside(file, DRILL_SUFFIX);
+    private Drill lastDrill(Path file) {
+        Path record = file.resolveSibling(file.getFileName() + DRILL_SUFFIX);
+        if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(record)) {
+            return json.get().readValue(in, Drill.class);
         } catch (IOException | RuntimeException e) {
             return null; // an unreadable record: no drill known
         }
     }
 
+    /**
+     * A snapshot's last restore drill, the {@code .drill} file beside it.
+     *
+     * @param result {@code passed} or {@code failed}
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record Drill(String drilledAt, String result, String message) {
+
+        public boolean passed() {
+            return "passed".equals(result);
+        }
+    }
+
+    /**
+     * The mark of a snapshot whose re-read did not match its checksum file, the {@code .verify-failed} file beside it.
+     *
+     * @param sha256 what the re-read hashed to; {@code expected} what the checksum file says
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    record FailedVerification(String failedAt, String sha256, String expected,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String problem) {
+    }
+
     /** Records a restore drill of the snapshot beside it (atomically; the last one replaces the one before). */
     public void recordDrill(Entry entry, Instant at, boolean passed, String message) throws IOException {
-        ObjectNode drill = json.get().createObjectNode();
-        drill.put("drilledAt", at.toString());
-        drill.put("result", passed ? "passed" : "failed");
-        drill.put("message", message);
-        directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(drill));
+        directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(new Drill(at.toString(),
+                passed ? "passed" : "failed", message)));
     }
 
     private Manifest manifest(Path file) {

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
@@ -245,6 +248,10 @@ class SnapshotCatalogResourceTest {
         authorized().get("/api/snapshots").then().statusCode(200)
                 .body("[0].file", equalTo(OLD_STYLE)).body("[0].verified", equalTo(false))
                 .body("[0].verificationFailedAt", org.hamcrest.Matchers.startsWith("20"));
+        JsonNode mark = new ObjectMapper().readTree(earlier.snapshot().resolveSibling(OLD_STYLE + ".verify-failed")
+                .toFile());
+        assertThat(mark.fieldNames()).toIterable().containsExactly("failedAt", "sha256", "expected", "problem");
+        assertThat(mark.path("expected").asText()).isEqualTo(earlier.sidecarLine().split("\\s+")[0]);
         authorized().get("/api/snapshots/" + OLD_STYLE).then().statusCode(409)
                 .contentType("application/problem+json")
                 .body("detail", org.hamcrest.Matchers.containsString("failed verification"))

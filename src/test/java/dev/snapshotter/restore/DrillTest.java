@@ -13,6 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.Scrape;
@@ -61,7 +64,7 @@ class DrillTest {
     }
 
     @Test
-    void restoresIntoAScratchCollectionChecksItAndDropsIt() {
+    void restoresIntoAScratchCollectionChecksItAndDropsIt() throws Exception {
         Path file = takeSnapshot();
         qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
                 QdrantStandIn.SAMPLE_IDS);
@@ -84,6 +87,10 @@ class DrillTest {
                 .isEmpty();
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
         catalogEntry(file).body("drillResult", equalTo("passed")).body("drilledAt", startsWith("20"));
+        // the record beside the snapshot, as a later version reads it back
+        JsonNode record = new ObjectMapper().readTree(file.resolveSibling(file.getFileName() + ".drill").toFile());
+        assertThat(record.fieldNames()).toIterable().containsExactly("drilledAt", "result", "message");
+        assertThat(record.path("result").asText()).isEqualTo("passed");
         assertThat(Scrape.value("snapshotter_drills_total{result=\"passed\"}")).isEqualTo(passed + 1);
         assertThat(Scrape.value("snapshotter_last_drill_success_timestamp_seconds"))
                 .isGreaterThan(System.currentTimeMillis() / 1000.0 - 60);

@@ -27,6 +27,7 @@ public class NativeSourcesCheck {
             "dev.snapshotter.qdrant.QdrantResponse$Alias",
             "dev.snapshotter.qdrant.QdrantResponse$Exists",
             "dev.snapshotter.qdrant.SnapshotDescription",
+            "dev.snapshotter.qdrant.CollectionInfo",
             "dev.snapshotter.qdrant.QdrantClient$VersionInfo",
             "dev.snapshotter.snapshot.SnapshotReport",
             "dev.snapshotter.snapshot.SnapshotReport$TargetReport",

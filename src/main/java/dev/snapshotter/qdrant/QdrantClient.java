@@ -135,10 +135,10 @@ public class QdrantClient {
     }
 
     /** {@code GET /collections/{c}}: the collection's info as Qdrant returned it (status, counts, config). */
-    public JsonNode collectionInfo(String collection, Duration timeout, BooleanSupplier cancelled) {
-        QdrantResponse<JsonNode> response = call("read the info of collection `" + collection + "`", timeout,
-                cancelled, () -> api.collection(collection), JsonNode.class);
-        return response.result();
+    public CollectionInfo collectionInfo(String collection, Duration timeout, BooleanSupplier cancelled) {
+        CollectionInfo info = call("read the info of collection `" + collection + "`", timeout, cancelled,
+                () -> api.collection(collection), CollectionInfo.class).result();
+        return info == null ? new CollectionInfo(null, null, null, null) : info;
     }
 
     /**

@@ -13,7 +13,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * Registered for reflection: {@link QdrantClient} binds it with Jackson from a stream, out of Quarkus's sight.
  */
 @RegisterForReflection(targets = { QdrantResponse.class, QdrantResponse.Aliases.class, QdrantResponse.Alias.class,
-        QdrantResponse.Exists.class, SnapshotDescription.class, QdrantClient.VersionInfo.class })
+        QdrantResponse.Exists.class, SnapshotDescription.class, QdrantClient.VersionInfo.class, CollectionInfo.class })
 record QdrantResponse<T>(T result, JsonNode status, Double time) {
 
     record Aliases(List<Alias> aliases) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteCopies;
+import dev.snapshotter.qdrant.CollectionInfo;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.SnapshotArchive;
@@ -239,13 +241,13 @@ public class RestoreService {
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
-            JsonNode info = at.collectionInfo(target, call, cancelled);
-            String status = info == null ? null : info.path("status").asText(null);
+            CollectionInfo info = at.collectionInfo(target, call, cancelled);
+            String status = info.statusText();
             if (!HEALTHY.contains(String.valueOf(status))) {
                 problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
             }
-            JsonNode vectors = info == null ? null : info.path("config").path("params").path("vectors");
-            if (vectors != null && !vectors.isMissingNode() && !vectors.equals(facts.vectors())) {
+            JsonNode vectors = info.vectors();
+            if (vectors != null && !vectors.equals(facts.vectors())) {
                 problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
                         + "but the snapshot has " + facts.vectors());
             }
@@ -430,17 +432,16 @@ public class RestoreService {
     }
 
     /** Qdrant restores into an existing collection only when its vectors and shard number are the snapshot's. */
-    static void requireMatching(String target, JsonNode info, SnapshotArchive.Facts facts)
+    static void requireMatching(String target, CollectionInfo info, SnapshotArchive.Facts facts)
             throws RestoreRefused {
-        JsonNode params = info == null ? null : info.path("config").path("params");
-        if (params == null || !params.path("vectors").equals(facts.vectors())) {
+        if (info.config() == null || !Objects.equals(info.vectors(), facts.vectors())) {
             throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` has vectors "
-                    + (params == null ? "unknown" : params.path("vectors")) + " but the snapshot has "
+                    + (info.config() == null ? "unknown" : info.vectors()) + " but the snapshot has "
                     + facts.vectors() + "; Qdrant cannot restore it over that collection");
         }
-        if (params.path("shard_number").asInt(1) != facts.shardNumber()) {
-            throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` has "
-                    + params.path("shard_number").asInt(1) + " shards but the snapshot has " + facts.shardNumber()
+        if (info.shardNumber() != facts.shardNumber()) {
+            throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` has " + info.shardNumber()
+                    + " shards but the snapshot has " + facts.shardNumber()
                     + "; Qdrant cannot restore it over that collection");
         }
     }

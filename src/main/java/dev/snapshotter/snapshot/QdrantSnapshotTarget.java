@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteCopies;
+import dev.snapshotter.qdrant.CollectionInfo;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
@@ -480,17 +482,17 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         BooleanSupplier cancelled = run.cancellation()::cancelled;
         Manifest.Collection info;
         try {
-            JsonNode result = qdrant.collectionInfo(collection.name(), callTimeout(), cancelled);
-            List<JsonNode> values = new ArrayList<>();
-            for (String field : COLLECTION_FIELDS) {
-                JsonNode value = result == null ? null : result.get(field);
-                values.add(value);
-                if (value == null || value.isNull()) {
+            CollectionInfo result = qdrant.collectionInfo(collection.name(), callTimeout(), cancelled);
+            info = new Manifest.Collection(collection.name(), result.status(), result.pointsCount(),
+                    result.segmentsCount(), result.config());
+            List<JsonNode> values = Arrays.asList(result.status(), result.pointsCount(), result.segmentsCount(),
+                    result.config());
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) == null || values.get(i).isNull()) {
+                    String field = COLLECTION_FIELDS.get(i);
                     remarks.add("collection." + field + " is null: Qdrant's collection info had no `" + field + "`");
                 }
             }
-            info = new Manifest.Collection(collection.name(), values.get(0), values.get(1), values.get(2),
-                    values.get(3));
         } catch (QdrantException e) {
             info = new Manifest.Collection(collection.name(), null, null, null, null);
             remarks.add("collection info unavailable (status, points_count, segments_count and config are null): "

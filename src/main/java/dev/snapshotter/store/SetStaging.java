@@ -74,7 +74,7 @@ public final class SetStaging implements AutoCloseable {
     public synchronized SnapshotFileWriter writer() {
         SnapshotFileWriter.Scratch scratch = SnapshotFileWriter.Scratch.create();
         scratches.add(scratch);
-        return new SnapshotFileWriter(staging, scratch, SnapshotFileWriter::create, SnapshotFileWriter.FLUSH_EVERY_BYTES);
+        return new SnapshotFileWriter(staging, scratch, SnapshotFileWriter::create);
     }
 
     /**

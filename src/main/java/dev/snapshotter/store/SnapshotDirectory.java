@@ -166,7 +166,7 @@ public class SnapshotDirectory {
         if (reused == null) {
             reused = scratch = SnapshotFileWriter.Scratch.create();
         }
-        return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create, SnapshotFileWriter.FLUSH_EVERY_BYTES);
+        return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create);
     }
 
     /** Starts backup set {@code name} (see {@link SetStaging}) in the directory. */

@@ -51,7 +51,6 @@ public final class SnapshotFileWriter {
     static final long FLUSH_EVERY_BYTES = 64L << 20;
 
     private final Path directory;
-    private final long flushEveryBytes;
     private final Scratch scratch;
     private final PartOpener parts;
 
@@ -60,11 +59,9 @@ public final class SnapshotFileWriter {
      *
      * @param scratch the buffers and threads the writer may use until its write returns
      * @param parts how the temporary file of a snapshot is opened ({@link #create})
-     * @param flushEveryBytes how many bytes are written between two background writebacks
      */
-    SnapshotFileWriter(Path directory, Scratch scratch, PartOpener parts, long flushEveryBytes) {
+    SnapshotFileWriter(Path directory, Scratch scratch, PartOpener parts) {
         this.directory = directory;
-        this.flushEveryBytes = flushEveryBytes;
         this.scratch = scratch;
         this.parts = parts;
     }
@@ -244,7 +241,7 @@ public final class SnapshotFileWriter {
                 while (view.hasRemaining()) {
                     channel.write(view);
                 }
-                if ((flushed[0] == null || flushed[0].isDone()) && bytes - flushedAt[0] >= flushEveryBytes) {
+                if ((flushed[0] == null || flushed[0].isDone()) && bytes - flushedAt[0] >= FLUSH_EVERY_BYTES) {
                     awaitWriteback(flushed[0]); // a writeback that failed fails the run: its pages may be lost
                     // start writing back what is on its way to the disk now, not all at the final fsync
                     flushedAt[0] = bytes;

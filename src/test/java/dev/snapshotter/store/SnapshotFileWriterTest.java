@@ -107,19 +107,19 @@ class SnapshotFileWriterTest {
     @Test
     void failsTheRunWhenABackgroundWritebackFails() throws Exception {
         Path earlier = Files.write(directory.resolve("2026-01-01T00-00-00-000Z-kairos.snap"), new byte[] { 1, 2, 3 });
-        byte[] body = TestData.randomBytes(5 * 1024 * 1024);
+        // long enough for background writebacks, which come every SnapshotFileWriter.FLUSH_EVERY_BYTES
+        byte[] body = TestData.randomBytes((int) (SnapshotFileWriter.FLUSH_EVERY_BYTES + 8 * 1024 * 1024));
         // the early writebacks (force without metadata) hit an I/O error; the final fsync then succeeds, as Linux's
         // does once the error has been reported: only checking every writeback catches the lost pages
-        SnapshotFileWriter writer = new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(),
-                part -> new FillingDisk(SnapshotFileWriter.create(part), Long.MAX_VALUE) {
-                    @Override
-                    public void force(boolean metaData) throws IOException {
-                        if (!metaData) {
-                            throw new IOException("Input/output error");
-                        }
-                        super.force(true);
-                    }
-                }, 1024 * 1024);
+        SnapshotFileWriter writer = writer(part -> new FillingDisk(SnapshotFileWriter.create(part), Long.MAX_VALUE) {
+            @Override
+            public void force(boolean metaData) throws IOException {
+                if (!metaData) {
+                    throw new IOException("Input/output error");
+                }
+                super.force(true);
+            }
+        });
 
         assertThatThrownBy(() -> writer.write(new ByteArrayInputStream(body), "a.snap",
                 new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), ANY_CONTENT)))
@@ -340,8 +340,7 @@ class SnapshotFileWriterTest {
     }
 
     private SnapshotFileWriter writer(SnapshotFileWriter.PartOpener parts) {
-        return new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(), parts,
-                SnapshotFileWriter.FLUSH_EVERY_BYTES);
+        return new SnapshotFileWriter(directory, SnapshotFileWriter.Scratch.create(), parts);
     }
 
 }

@@ -108,15 +108,14 @@ final class QdrantCopies {
 
     /**
      * Deletes from Qdrant the copies earlier runs of this collection made on {@code node} and did not keep, and returns
-     * the names Qdrant lists now (null when it could not list them) with the number of copies in doubt. Never fails the run:
-     * what cannot be
-     * done now stays in the ledger for the next run.
+     * the names Qdrant lists now (null when it could not list them) with the number of copies in doubt. Never fails
+     * the run: what cannot be done now stays in the ledger for the next run.
      * <p>
      * A copy Qdrant named in its answer is ours by name. A create whose answer never came (a timeout, a crash) may
      * account for at most one snapshot, and only without doubt: the only new name of the collection whose time lies
-     * in that create's window, claimed by no other entry. When two or more such names exist
-     * (another client snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger
-     * while Qdrant lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
+     * in that create's window, claimed by no other entry. When two or more such names exist (another client
+     * snapshotting at the same moment), none is deleted: each is named in a WARN, kept in the ledger while Qdrant
+     * lists it, and counted in {@code snapshotter_qdrant_copies_in_doubt}.
      */
     Reconciled reconcile(QdrantClient client, String node, String collection, Duration callTimeout,
             Duration createTimeout, Progress progress, BooleanSupplier cancelled) {

@@ -132,6 +132,12 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     @Override
+    public String copyLeft(String copy, boolean cancelled) {
+        return cancelled ? "Qdrant's copy " + copy + " is recorded for deletion by the next run"
+                : "Qdrant's copy " + copy + " is kept on the server until the next run removes it";
+    }
+
+    @Override
     public Blocking blocking(SnapshotFailure failure) {
         if (failure.kind() == Kind.LOCAL_IO) {
             return Blocking.STORAGE;

@@ -140,7 +140,7 @@ public class SnapshotMetrics {
         g.size().set(newest == null ? 0 : newest.bytes());
     }
 
-    /** How many of Qdrant's snapshots are left there in doubt (see QdrantSnapshotTarget#reconcile). */
+    /** How many of Qdrant's snapshots are left there in doubt (see QdrantCopies#reconcile). */
     void copiesInDoubt(String target, int copies) {
         gauges(target).copiesInDoubt().set(copies);
     }

@@ -446,8 +446,7 @@ public class SnapshotService {
         if (run.cancellation().cancelled()) {
             String message = (Cancellation.API.equals(run.cancellation().by()) ? "Cancelled through DELETE /api/runs"
                     : "Cancelled by shutdown") + "; nothing was kept"
-                    + (snapshotName == null ? ""
-                            : ", and Qdrant's copy " + snapshotName + " is recorded for deletion by the next run");
+                    + (snapshotName == null ? "" : ", and " + target.copyLeft(snapshotName, true));
             LOG.warnf("Snapshot cancelled by %s: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
                     run.cancellation().by(), run.reason().label(), target.name(), collection, snapshot, duration);
             return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
@@ -455,7 +454,7 @@ public class SnapshotService {
         }
         String message = e.getMessage();
         if (snapshotName != null) {
-            message += ". Qdrant's copy " + snapshotName + " is kept on the server until the next run removes it";
+            message += ". " + target.copyLeft(snapshotName, false);
         }
         LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
                 run.reason().label(), target.name(), collection, snapshot, duration, message);

@@ -30,6 +30,16 @@ public interface SnapshotTarget {
      */
     Outcome snapshot(RunContext run) throws SnapshotFailure;
 
+    /**
+     * What becomes of the store's own copy of a snapshot that a failed run left there ({@code copy}, as the store
+     * named it), in the words of a failed run's report; the next run removes it.
+     *
+     * @param cancelled whether the run was cancelled (shutdown, {@code DELETE /api/runs}) rather than failed
+     */
+    default String copyLeft(String copy, boolean cancelled) {
+        return "the store's copy " + copy + " is left for the next run to remove";
+    }
+
     /** Failures that do not heal by themselves: while one stands, readiness is DOWN. */
     enum Blocking {
         /** The snapshot directory takes no files (removed, unmounted, read-only). */

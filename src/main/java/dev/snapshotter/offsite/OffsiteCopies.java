@@ -206,11 +206,11 @@ public class OffsiteCopies {
         }
         String sha256 = object.get().sha256Metadata();
         if (sha256 == null) {
-            Optional<S3Store.StoredObject> sidecar = store.head(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
+            Optional<InputStream> sidecar = store.openIfPresent(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
             if (sidecar.isEmpty()) {
                 return Optional.empty();
             }
-            try (var in = store.open(key + SnapshotFileWriter.CHECKSUM_SUFFIX, null)) {
+            try (InputStream in = sidecar.get()) {
                 sha256 = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip()
                         .split("\\s+", 2)[0];
             } catch (IOException e) {
@@ -254,10 +254,12 @@ public class OffsiteCopies {
      * missing or says none.
      */
     public String configuredName(Remote remote) throws SnapshotFailure {
-        if (remote.isSet() || !hasSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX)) {
+        Optional<InputStream> found = remote.isSet() ? Optional.empty()
+                : store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+        if (found.isEmpty()) {
             return null;
         }
-        try (InputStream manifest = open(remote, SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
+        try (InputStream manifest = found.get()) {
             return json.get().readValue(manifest, Manifest.class).configuredName();
         } catch (IOException e) {
             throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
@@ -305,8 +307,9 @@ public class OffsiteCopies {
         }
         Path file = directory.path().resolve(remote.fileName());
         try {
-            if (store.head(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX).isPresent()) {
-                try (InputStream manifest = store.open(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX, null)) {
+            Optional<InputStream> found = store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+            if (found.isPresent()) {
+                try (InputStream manifest = found.get()) {
                     writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),
                             manifest.readNBytes(16 << 20));
                 }

@@ -262,6 +262,15 @@ public class S3Store {
         return body;
     }
 
+    /** Reads the whole object, or empty when there is none of that name (one request, where a look-up first is two). */
+    public Optional<InputStream> openIfPresent(String key) throws SnapshotFailure {
+        try {
+            return Optional.of(open(key, null));
+        } catch (Missing e) {
+            return Optional.empty();
+        }
+    }
+
     /** The prefix under which this service writes ({@code <prefix>/}, or empty). */
     public String root() {
         return config.orElseThrow().prefix().map(p -> p + "/").orElse("");

@@ -185,18 +185,7 @@ public class RestoreService {
             }
             version = at.version(call, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
-            Map<String, String> aliases = at.aliases(call, cancelled);
-            if (aliases.containsKey(target)) {
-                throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
-                        + aliases.get(target) + "` on Qdrant; restore into a collection name");
-            }
-            if (at.exists(target, call, cancelled)) {
-                if (!overwrite) {
-                    throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
-                            + at.url() + "; restore into another name, or ask to overwrite it");
-                }
-                requireMatching(target, at.collectionInfo(target, call, cancelled), facts);
-            }
+            requireRestorableInto(at, target, overwrite, facts, call, cancelled);
         } catch (QdrantException e) {
             return failed(entry, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
                     "The restore was not started: " + e.getMessage(), List.of());
@@ -252,14 +241,8 @@ public class RestoreService {
                         + "but the snapshot has " + facts.vectors());
             }
             found = at.countPoints(target, call, cancelled);
-            if (expected == null) {
-                remarks.add("The manifest recorded no point count: the count found (" + found + ") was not checked");
-            } else if (found < expected || found > expectedMax) {
-                String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
-                        : "between " + expected + " and " + expectedMax;
-                problem = append(problem, "Collection `" + target + "` has " + found + " points after the restore, "
-                        + "but the snapshot was taken with " + wanted);
-            }
+            problem = append(problem, countProblem(target, found, expected, expectedMax, "manifest", "snapshot",
+                    remarks));
             List<JsonNode> sample = points == null ? null : points.sample();
             if (sample != null && !sample.isEmpty() && points.count() != null) {
                 List<JsonNode> ids = new ArrayList<>();
@@ -273,14 +256,7 @@ public class RestoreService {
                 }
             }
             if (problem == null && restoreAliases && entry.manifest() != null) {
-                Map<String, String> now = at.aliases(call, cancelled);
-                for (String name : entry.manifest().aliases() == null ? List.<String> of()
-                        : entry.manifest().aliases()) {
-                    if (!target.equals(now.get(name))) {
-                        at.pointAlias(name, target, now.containsKey(name), call, cancelled);
-                    }
-                    pointed.add(name);
-                }
+                pointed = pointAliases(at, target, entry.manifest().aliases(), call, cancelled);
             }
         } catch (QdrantException e) {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
@@ -404,6 +380,61 @@ public class RestoreService {
         }
     }
 
+    /**
+     * Whether {@code target} may be restored into on {@code at}: not an alias, and when it exists, only with
+     * {@code overwrite} and the snapshot's vectors and shard number.
+     */
+    static void requireRestorableInto(QdrantClient at, String target, boolean overwrite, SnapshotArchive.Facts facts,
+            Duration call, BooleanSupplier cancelled) throws RestoreRefused {
+        Map<String, String> aliases = at.aliases(call, cancelled);
+        if (aliases.containsKey(target)) {
+            throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
+                    + aliases.get(target) + "` on Qdrant; restore into a collection name");
+        }
+        if (at.exists(target, call, cancelled)) {
+            if (!overwrite) {
+                throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
+                        + at.url() + "; restore into another name, or ask to overwrite it");
+            }
+            requireMatching(target, at.collectionInfo(target, call, cancelled), facts);
+        }
+    }
+
+    /**
+     * The problem with the point count found after a restore, or null when it lies within what was recorded; with no
+     * recorded count, a remark says it was not checked.
+     *
+     * @param record where the count was recorded ({@code manifest}, {@code set}); {@code taken} what was taken
+     */
+    static String countProblem(String target, long found, Long expected, Long expectedMax, String record,
+            String taken, List<String> remarks) {
+        if (expected == null) {
+            remarks.add("The " + record + " recorded no point count: the count found (" + found + ") was not checked");
+            return null;
+        }
+        if (found >= expected && found <= expectedMax) {
+            return null;
+        }
+        String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
+                : "between " + expected + " and " + expectedMax;
+        return "Collection `" + target + "` has " + found + " points after the restore, but the " + taken
+                + " was taken with " + wanted;
+    }
+
+    /** Points every alias the backup recorded at the restored collection; returns them, in their order. */
+    static List<String> pointAliases(QdrantClient at, String target, List<String> aliases, Duration call,
+            BooleanSupplier cancelled) {
+        List<String> pointed = new ArrayList<>();
+        Map<String, String> now = at.aliases(call, cancelled);
+        for (String name : aliases == null ? List.<String> of() : aliases) {
+            if (!target.equals(now.get(name))) {
+                at.pointAlias(name, target, now.containsKey(name), call, cancelled);
+            }
+            pointed.add(name);
+        }
+        return pointed;
+    }
+
     /** Qdrant restores a snapshot into the minor version that wrote it or the next one, never into an older one. */
     static void requireCompatible(String target, String written, String file) throws RestoreRefused {
         int[] t = minor(target);
@@ -496,7 +527,7 @@ public class RestoreService {
     }
 
     static String append(String problem, String more) {
-        return problem == null ? more : problem + "; " + more;
+        return problem == null ? more : more == null ? problem : problem + "; " + more;
     }
 
     private static long millisSince(long start) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
@@ -95,19 +94,7 @@ final class SetRestore {
                 }
                 version = version == null ? nodeVersion : version;
             }
-            QdrantClient lead = nodes.get(0);
-            Map<String, String> aliases = lead.aliases(CALL, cancelled);
-            if (aliases.containsKey(target)) {
-                throw new RestoreRefused(Kind.CONFLICT, "`" + target + "` is an alias of collection `"
-                        + aliases.get(target) + "` on Qdrant; restore into a collection name");
-            }
-            if (lead.exists(target, CALL, cancelled)) {
-                if (!overwrite) {
-                    throw new RestoreRefused(Kind.CONFLICT, "Collection `" + target + "` exists on Qdrant at "
-                            + lead.url() + "; restore into another name, or ask to overwrite it");
-                }
-                RestoreService.requireMatching(target, lead.collectionInfo(target, CALL, cancelled), facts);
-            }
+            RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL, cancelled);
         } catch (QdrantException e) {
             return report(false, set, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
                     "The restore was not started: " + e.getMessage(), List.of(), null, null, null, null, null);
@@ -155,22 +142,10 @@ final class SetRestore {
         try {
             problem = settled(lead, target, shards, cancelled);
             found = lead.countPoints(target, CALL, cancelled);
-            if (expected == null) {
-                remarks.add("The set recorded no point count: the count found (" + found + ") was not checked");
-            } else if (found < expected || found > expectedMax) {
-                String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
-                        : "between " + expected + " and " + expectedMax;
-                problem = RestoreService.append(problem, "Collection `" + target + "` has " + found + " points after "
-                        + "the restore, but the set was taken with " + wanted);
-            }
+            problem = RestoreService.append(problem, RestoreService.countProblem(target, found, expected, expectedMax,
+                    "set", "set", remarks));
             if (problem == null && restoreAliases) {
-                Map<String, String> now = lead.aliases(CALL, cancelled);
-                for (String name : manifest.aliases() == null ? List.<String> of() : manifest.aliases()) {
-                    if (!target.equals(now.get(name))) {
-                        lead.pointAlias(name, target, now.containsKey(name), CALL, cancelled);
-                    }
-                    pointed.add(name);
-                }
+                pointed = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL, cancelled);
             }
         } catch (QdrantException e) {
             problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());

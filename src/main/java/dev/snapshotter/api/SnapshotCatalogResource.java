@@ -36,7 +36,7 @@ import org.jboss.resteasy.reactive.PathPart;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.snapshotter.offsite.OffsiteCopies;
+import dev.snapshotter.offsite.OffsiteCatalog;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -61,9 +61,9 @@ public class SnapshotCatalogResource {
     private static final String MANIFEST = ".json";
 
     private final SnapshotCatalog catalog;
-    private final OffsiteCopies offsite;
+    private final OffsiteCatalog offsite;
 
-    SnapshotCatalogResource(SnapshotCatalog catalog, OffsiteCopies offsite) {
+    SnapshotCatalogResource(SnapshotCatalog catalog, OffsiteCatalog offsite) {
         this.catalog = catalog;
         this.offsite = offsite;
     }
@@ -103,8 +103,8 @@ public class SnapshotCatalogResource {
         }
 
         /** A snapshot only off-site: what its name and the listing tell (its collection as the name carries it). */
-        static Listed of(OffsiteCopies.Remote remote) {
-            return new Listed(remote.fileName(), OffsiteCopies.collectionKey(remote), remote.size(), remote.sha256(),
+        static Listed of(OffsiteCatalog.Remote remote) {
+            return new Listed(remote.fileName(), OffsiteCatalog.collectionKey(remote), remote.size(), remote.sha256(),
                     remote.createdAt().toString(), null, null, null, false, true, null, null, null, OFFSITE,
                     remote.key(), remote.isSet() ? "set" : "snapshot", null);
         }
@@ -132,14 +132,14 @@ public class SnapshotCatalogResource {
         if (!offsite.enabled()) {
             return local.stream().map(entry -> Listed.of(entry, null)).toList();
         }
-        Map<String, OffsiteCopies.Remote> remote = new LinkedHashMap<>();
+        Map<String, OffsiteCatalog.Remote> remote = new LinkedHashMap<>();
         offsite.listRemote().forEach(r -> remote.put(r.fileName(), r));
         List<Listed> listed = new ArrayList<>();
         for (Entry entry : local) {
-            OffsiteCopies.Remote there = remote.remove(entry.fileName());
+            OffsiteCatalog.Remote there = remote.remove(entry.fileName());
             listed.add(Listed.of(entry, there != null && there.size() == entry.bytes() ? there.key() : null));
         }
-        for (OffsiteCopies.Remote only : remote.values()) {
+        for (OffsiteCatalog.Remote only : remote.values()) {
             // its SHA-256 from the object's metadata (one HEAD each: off-site-only snapshots are few)
             listed.add(Listed.of(only.isSet() ? only : offsite.findRemote(only.fileName()).orElse(only)));
         }
@@ -171,7 +171,7 @@ public class SnapshotCatalogResource {
         }
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
-            Optional<OffsiteCopies.Remote> remote = remote(file);
+            Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent() && remote.get().isSet()) {
                 return Response.ok((StreamingOutput) out -> copy(remote.get(), "", null, out),
                         MediaType.APPLICATION_JSON_TYPE)
@@ -209,7 +209,7 @@ public class SnapshotCatalogResource {
         String name = checksum ? member.substring(0, member.length() - CHECKSUM.length()) : member;
         Optional<Entry> local = catalog.find(set).filter(Entry::isSet);
         if (local.isEmpty()) {
-            Optional<OffsiteCopies.Remote> remote = remote(set).filter(OffsiteCopies.Remote::isSet);
+            Optional<OffsiteCatalog.Remote> remote = remote(set).filter(OffsiteCatalog.Remote::isSet);
             if (remote.isPresent()) {
                 return offsiteMember(remote.get(), name, checksum, range, ifRange);
             }
@@ -229,7 +229,7 @@ public class SnapshotCatalogResource {
     }
 
     /** A member of a set only off-site (or its checksum file), streamed from the bucket. */
-    private Response offsiteMember(OffsiteCopies.Remote set, String name, boolean checksum, String range,
+    private Response offsiteMember(OffsiteCatalog.Remote set, String name, boolean checksum, String range,
             String ifRange) throws SnapshotFailure {
         SnapshotCatalog.Member found = offsite.setMembers(set).stream().filter(m -> m.file().equals(name))
                 .findFirst().orElseThrow(() -> new NotFoundException(set.fileName() + " has no member named "
@@ -274,7 +274,7 @@ public class SnapshotCatalogResource {
                 .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
 
-    private void copyMember(OffsiteCopies.Remote set, String member, String range, OutputStream out)
+    private void copyMember(OffsiteCatalog.Remote set, String member, String range, OutputStream out)
             throws IOException {
         try (InputStream in = offsite.openMember(set, member, range)) {
             in.transferTo(out);
@@ -317,7 +317,7 @@ public class SnapshotCatalogResource {
     }
 
     /** An off-site-only snapshot, or one of its sidecars, streamed from the bucket. */
-    private Response fromOffsite(OffsiteCopies.Remote remote, String suffix, String range, String ifRange)
+    private Response fromOffsite(OffsiteCatalog.Remote remote, String suffix, String range, String ifRange)
             throws SnapshotFailure {
         String name = remote.fileName() + suffix;
         if (!suffix.isEmpty()) {
@@ -332,7 +332,7 @@ public class SnapshotCatalogResource {
                 (part, out) -> copy(remote, "", part, out));
     }
 
-    private void copy(OffsiteCopies.Remote remote, String suffix, String range, OutputStream out) throws IOException {
+    private void copy(OffsiteCatalog.Remote remote, String suffix, String range, OutputStream out) throws IOException {
         try (InputStream in = offsite.open(remote, suffix, range)) {
             in.transferTo(out);
         } catch (SnapshotFailure e) {
@@ -341,7 +341,7 @@ public class SnapshotCatalogResource {
     }
 
     /** The snapshot of that name off-site, when off-site copies are on and it is there. */
-    private Optional<OffsiteCopies.Remote> remote(String file) throws SnapshotFailure {
+    private Optional<OffsiteCatalog.Remote> remote(String file) throws SnapshotFailure {
         return offsite.enabled() && (SnapshotFileName.parse(file).isPresent()
                 || SnapshotFileName.parseSet(file).isPresent()) ? offsite.findRemote(file) : Optional.empty();
     }
@@ -351,7 +351,7 @@ public class SnapshotCatalogResource {
         String snapshot = file.substring(0, file.length() - (checksum ? CHECKSUM : MANIFEST).length());
         Optional<Entry> local = catalog.find(snapshot);
         if (local.isEmpty()) {
-            Optional<OffsiteCopies.Remote> remote = remote(snapshot);
+            Optional<OffsiteCatalog.Remote> remote = remote(snapshot);
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), checksum ? CHECKSUM : MANIFEST, null, null);
             }
@@ -378,7 +378,7 @@ public class SnapshotCatalogResource {
     public Verified verify(@PathParam("file") String file) throws IOException, SnapshotFailure {
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
-            Optional<OffsiteCopies.Remote> remote = remote(file);
+            Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent() && remote.get().isSet()) {
                 return Verified.of(verifyOffsiteSet(remote.get()));
             }
@@ -396,7 +396,7 @@ public class SnapshotCatalogResource {
     }
 
     /** Every member of a set only off-site streamed, re-hashed and checked, as a local set's re-read. */
-    private Verification verifyOffsiteSet(OffsiteCopies.Remote set) throws IOException, SnapshotFailure {
+    private Verification verifyOffsiteSet(OffsiteCatalog.Remote set) throws IOException, SnapshotFailure {
         return catalog.checkSet(set.fileName(), offsite.setMembers(set), member -> {
             try {
                 return offsite.openMember(set, member.file(), null);

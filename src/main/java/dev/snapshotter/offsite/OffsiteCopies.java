@@ -1,10 +1,8 @@
 package dev.snapshotter.offsite;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,8 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,22 +26,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.snapshotter.config.QdrantConfig;
-import dev.snapshotter.store.ContentCheck;
-import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.Retention;
-import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
@@ -55,7 +44,9 @@ import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
- * Copies verified snapshots off-site and manages what is there. A snapshot goes up as its checksum file and manifest
+ * Copies verified snapshots off-site and manages what is there (catch-up, off-site retention, the local copies
+ * with {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}); {@link OffsiteCatalog} reads it back. A snapshot goes up as its checksum
+ * file and manifest
  * first, then the {@code .snap} itself, so that a listed {@code .snap} always has its sidecars beside it. The
  * {@code .snap} is a multipart upload read once from the local file: each part is hashed and sent with its SHA-256
  * (the server checks each), the whole file is hashed on the way and must match the SHA-256 it was verified with
@@ -77,17 +68,14 @@ public class OffsiteCopies {
     private final OffsiteMetrics metrics;
     /** Where parts are sent from: Quarkus's worker pool; the part buffers bound how many are in flight. */
     private final ManagedExecutor executor;
-    /** Reads the manifests off-site ({@code set.json}, a snapshot's {@code .json}). */
-    private final Instance<ObjectMapper> json;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
     /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
     private final Object copying = new Object();
 
     OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
-            OffsiteMetrics metrics, ManagedExecutor executor, Instance<ObjectMapper> json) {
+            OffsiteMetrics metrics, ManagedExecutor executor) {
         this.executor = executor;
-        this.json = json;
         this.store = store;
         this.config = config;
         this.catalog = catalog;
@@ -109,7 +97,7 @@ public class OffsiteCopies {
     }
 
     /** Where the objects of a backup set go: {@code <prefix>/<collection>/<set name>/}. */
-    private String setFolder(String collectionKey, String setName) {
+    String setFolder(String collectionKey, String setName) {
         return store.folder(collectionKey) + setName + "/";
     }
 
@@ -125,232 +113,9 @@ public class OffsiteCopies {
         }
     }
 
-    /**
-     * A snapshot off-site: its file name, object key and size.
-     *
-     * @param sha256 the SHA-256 (hex) recorded with it, or null when not looked up (a listing)
-     */
-    public record Remote(String fileName, String key, long size, String sha256, Instant createdAt) {
-
-        /** Whether this is a backup set ({@code key} is then its {@code set.json}, {@code size} all its members). */
-        public boolean isSet() {
-            return fileName.endsWith(SnapshotFileName.SET_SUFFIX);
-        }
-    }
-
-    /** The collection key a remote backup's name carries (its folder: {@link #listRemote} lists no other). */
-    public static String collectionKey(Remote remote) {
-        return SnapshotFileName.parse(remote.fileName()).or(() -> SnapshotFileName.parseSet(remote.fileName()))
-                .map(SnapshotFileName::key).orElse(null);
-    }
-
-    /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
-    public List<Remote> listRemote() throws SnapshotFailure {
-        String root = store.root();
-        List<Remote> remote = new ArrayList<>();
-        List<S3Store.StoredObject> objects = store.list(root);
-        // the members' bytes of each set folder, in one pass over the listing
-        Map<String, Long> setBytes = new HashMap<>();
-        for (S3Store.StoredObject object : objects) {
-            int slash = object.key().lastIndexOf('/');
-            if (slash > 0 && object.key().endsWith(SnapshotFileName.SUFFIX)) {
-                setBytes.merge(object.key().substring(0, slash + 1), object.size(), Long::sum);
-            }
-        }
-        for (S3Store.StoredObject object : objects) {
-            String rest = object.key().substring(root.length());
-            int slash = rest.indexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            String folder = rest.substring(0, slash);
-            String fileName = rest.substring(slash + 1);
-            if (fileName.endsWith("/" + SetStaging.MANIFEST)) {
-                String setName = fileName.substring(0, fileName.length() - SetStaging.MANIFEST.length() - 1);
-                long size = setBytes.getOrDefault(root + folder + "/" + setName + "/", 0L);
-                SnapshotFileName.parseSet(setName).filter(name -> name.key().equals(folder)).ifPresent(
-                        name -> remote.add(new Remote(setName, object.key(), size, null, name.createdAt())));
-                continue;
-            }
-            if (fileName.indexOf('/') >= 0) {
-                continue;
-            }
-            SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
-                    name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
-        }
-        remote.sort(Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
-        return remote;
-    }
-
-    /** The snapshot of that file name off-site, with its SHA-256; empty when there is none (or it has no SHA-256). */
-    public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
-        Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
-        if (set.isPresent()) {
-            String folder = setFolder(set.get().key(), fileName);
-            Optional<S3Store.StoredObject> marker = store.head(folder + SetStaging.MANIFEST);
-            if (marker.isEmpty()) {
-                return Optional.empty();
-            }
-            long size = store.list(folder).stream().filter(o -> o.key().endsWith(SnapshotFileName.SUFFIX))
-                    .mapToLong(S3Store.StoredObject::size).sum();
-            return Optional.of(new Remote(fileName, marker.get().key(), size, null, set.get().createdAt()));
-        }
-        Optional<SnapshotFileName> name = SnapshotFileName.parse(fileName);
-        if (name.isEmpty()) {
-            return Optional.empty();
-        }
-        String key = store.folder(name.get().key()) + fileName;
-        Optional<S3Store.StoredObject> object = store.head(key);
-        if (object.isEmpty()) {
-            return Optional.empty();
-        }
-        String sha256 = object.get().sha256Metadata();
-        if (sha256 == null) {
-            Optional<InputStream> sidecar = store.openIfPresent(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
-            if (sidecar.isEmpty()) {
-                return Optional.empty();
-            }
-            try (InputStream in = sidecar.get()) {
-                sha256 = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip()
-                        .split("\\s+", 2)[0];
-            } catch (IOException e) {
-                throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(key) + ".sha256: " + e, e);
-            }
-        }
-        return Optional.of(new Remote(fileName, key, object.get().size(), sha256, name.get().createdAt()));
-    }
-
-    /**
-     * The members of a backup set off-site, as its {@code set.json} there names them (file, peer id, bytes, SHA-256).
-     */
-    public List<SnapshotCatalog.Member> setMembers(Remote set) throws SnapshotFailure {
-        return members(set, readManifest(set));
-    }
-
-    /** The {@code set.json} of a set off-site, as stored (a fetched set keeps it byte for byte). */
-    private byte[] readManifest(Remote set) throws SnapshotFailure {
-        try (InputStream in = store.open(set.key(), null)) {
-            return in.readNBytes(16 << 20);
-        } catch (IOException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
-        }
-    }
-
-    /** The members that {@code set.json} names; one that does not describe them is refused. */
-    private List<SnapshotCatalog.Member> members(Remote set, byte[] manifest) throws SnapshotFailure {
-        try {
-            return SnapshotCatalog.Member.of(json.get().readValue(manifest, SetManifest.class));
-        } catch (IOException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
-        } catch (IllegalArgumentException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, store.uri(set.key()) + " is not a set manifest: "
-                    + e.getMessage());
-        }
-    }
-
-    /**
-     * The collection name the service was configured with when it took an off-site snapshot (its manifest's
-     * {@code configuredName}: an alias, where the file carries the real collection), or null when its manifest is
-     * missing or says none.
-     */
-    public String configuredName(Remote remote) throws SnapshotFailure {
-        Optional<InputStream> found = remote.isSet() ? Optional.empty()
-                : store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
-        if (found.isEmpty()) {
-            return null;
-        }
-        try (InputStream manifest = found.get()) {
-            return json.get().readValue(manifest, Manifest.class).configuredName();
-        } catch (IOException e) {
-            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
-                    + " could not be read: " + e.getMessage(), e);
-        }
-    }
-
-    /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */
-    public InputStream openMember(Remote set, String member, String range) throws SnapshotFailure {
-        String folder = set.key().substring(0, set.key().length() - SetStaging.MANIFEST.length());
-        return store.open(folder + member, range);
-    }
-
-    /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
-    public InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
-        return store.open(remote.key() + suffix, range);
-    }
-
-    /** Whether a sidecar of the snapshot is off-site. */
-    public boolean hasSidecar(Remote remote, String suffix) throws SnapshotFailure {
-        return store.head(remote.key() + suffix).isPresent();
-    }
-
-    /**
-     * Brings an off-site snapshot into the local directory for a restore or a drill, through the same durable writer
-     * as a run's download: streamed to a temporary file, its size and SHA-256 checked against what was recorded with
-     * it and its content checked by {@code content}, then published under its name with its checksum file, and its
-     * manifest beside it. A failure leaves no file.
-     */
-    public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
-        Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
-        if (local.isPresent()) {
-            return local.get();
-        }
-        if (remote.isSet()) {
-            return fetchSet(remote, content);
-        }
-        SnapshotFileWriter writer = directory.writer();
-        writer.requireSpace(remote.size());
-        try (InputStream body = store.open(remote.key(), null)) {
-            writer.write(body, remote.fileName(),
-                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()));
-        } catch (IOException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
-        }
-        Path file = directory.path().resolve(remote.fileName());
-        try {
-            Optional<InputStream> found = store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
-            if (found.isPresent()) {
-                try (InputStream manifest = found.get()) {
-                    writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),
-                            manifest.readNBytes(16 << 20));
-                }
-            }
-        } catch (IOException e) {
-            LOG.warnf("Fetched %s, but not its manifest: %s", remote.fileName(), e.getMessage());
-        }
-        LOG.infof("Fetched %s from %s: size and SHA-256 %s verified", remote.fileName(), store.uri(remote.key()),
-                remote.sha256());
-        knownOffsite.put(remote.key(), remote.size());
-        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
-                "The fetched " + remote.fileName() + " is not listed in " + directory.path()));
-    }
-
-    /**
-     * Brings an off-site backup set into the local directory: its {@code set.json} read first, then each member
-     * streamed through the durable writer into the set's hidden directory, its size and the SHA-256 the set recorded
-     * checked and its content checked, and the set published whole; a failure leaves nothing.
-     */
-    private SnapshotCatalog.Entry fetchSet(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
-        byte[] manifest = readManifest(remote);
-        List<SnapshotCatalog.Member> members = members(remote, manifest);
-        String folder = remote.key().substring(0, remote.key().length() - SetStaging.MANIFEST.length());
-        try (SetStaging set = directory.stageSet(remote.fileName())) {
-            for (SnapshotCatalog.Member member : members) {
-                SnapshotFileWriter writer = set.writer();
-                writer.requireSpace(member.bytes());
-                try (InputStream body = store.open(folder + member.file(), null)) {
-                    writer.write(body, member.file(), new SnapshotFileWriter.Expected(member.bytes(), member.bytes(),
-                            member.sha256(), content.get()));
-                }
-            }
-            set.publish(manifest);
-        } catch (IOException e) {
-            throw new SnapshotFailure(Kind.OFFSITE, "Could not fetch " + store.uri(folder) + ": " + e, e);
-        }
-        LOG.infof("Fetched backup set %s from %s: every member's size and SHA-256 verified", remote.fileName(),
-                store.uri(folder));
-        knownOffsite.put(remote.key(), (long) manifest.length);
-        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
-                "The fetched set " + remote.fileName() + " is not listed in " + directory.path()));
+    /** An object the catalog brought back from the bucket: it is off-site, with that size. */
+    void known(String key, long size) {
+        knownOffsite.put(key, size);
     }
 
     /** A snapshot copied, or found already there. */

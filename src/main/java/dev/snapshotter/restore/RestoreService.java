@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.snapshotter.config.QdrantConfig;
-import dev.snapshotter.offsite.OffsiteCopies;
+import dev.snapshotter.offsite.OffsiteCatalog;
 import dev.snapshotter.qdrant.CollectionInfo;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
@@ -62,10 +62,10 @@ public class RestoreService {
     private final QdrantClient qdrant;
     private final QdrantConfig config;
     private final MeterRegistry registry;
-    private final OffsiteCopies offsite;
+    private final OffsiteCatalog offsite;
 
     RestoreService(SnapshotService runs, SnapshotCatalog catalog, QdrantClient qdrant, QdrantConfig config,
-            MeterRegistry registry, OffsiteCopies offsite) {
+            MeterRegistry registry, OffsiteCatalog offsite) {
         this.offsite = offsite;
         this.runs = runs;
         this.catalog = catalog;
@@ -306,7 +306,7 @@ public class RestoreService {
             if (local.isPresent()) {
                 return local.get();
             }
-            Optional<OffsiteCopies.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
+            Optional<OffsiteCatalog.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
                     : Optional.empty();
             if (remote.isPresent()) {
                 return fetch(remote.get());
@@ -321,23 +321,23 @@ public class RestoreService {
                 .filter(e -> !e.createdAt().isAfter(now)).findFirst();
         if (offsite.enabled()) {
             String key = SnapshotFileName.key(configured);
-            Optional<OffsiteCopies.Remote> newer = remote(() -> {
+            Optional<OffsiteCatalog.Remote> newer = remote(() -> {
                 // newest first; a snapshot taken through an alias carries the real collection's name, and its
                 // manifest the alias, as locally
-                for (OffsiteCopies.Remote r : offsite.listRemote()) {
+                for (OffsiteCatalog.Remote r : offsite.listRemote()) {
                     if (local.isPresent() && !r.createdAt().isAfter(local.get().createdAt())) {
                         break;
                     }
-                    if (!r.createdAt().isAfter(now) && (key.equals(OffsiteCopies.collectionKey(r))
+                    if (!r.createdAt().isAfter(now) && (key.equals(OffsiteCatalog.collectionKey(r))
                             || configured.equals(offsite.configuredName(r)))) {
                         return Optional.of(r);
                     }
                 }
-                return Optional.<OffsiteCopies.Remote> empty();
+                return Optional.<OffsiteCatalog.Remote> empty();
             });
             if (newer.isPresent()) {
                 try {
-                    OffsiteCopies.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(
+                    OffsiteCatalog.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(
                             () -> new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "it has no SHA-256 recorded"));
                     return offsite.fetch(found, SnapshotArchive::new);
                 } catch (SnapshotFailure e) {
@@ -371,7 +371,7 @@ public class RestoreService {
         }
     }
 
-    private SnapshotCatalog.Entry fetch(OffsiteCopies.Remote remote) throws RestoreRefused {
+    private SnapshotCatalog.Entry fetch(OffsiteCatalog.Remote remote) throws RestoreRefused {
         try {
             return offsite.fetch(remote, SnapshotArchive::new);
         } catch (SnapshotFailure e) {

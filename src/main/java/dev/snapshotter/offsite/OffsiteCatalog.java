@@ -1,0 +1,292 @@
+package dev.snapshotter.offsite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.snapshotter.store.ContentCheck;
+import dev.snapshotter.store.Manifest;
+import dev.snapshotter.store.SetManifest;
+import dev.snapshotter.store.SetStaging;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFailure.Kind;
+import dev.snapshotter.store.SnapshotFileName;
+import dev.snapshotter.store.SnapshotFileWriter;
+
+/**
+ * What is off-site, read back: our snapshots and sets in the bucket (listed, found by name, their manifests and
+ * members), streamed for downloads and verification, and fetched into the local directory for a restore or a drill
+ * through the durable writer, with the checks a run's download has. {@link OffsiteCopies} puts them there.
+ */
+@ApplicationScoped
+public class OffsiteCatalog {
+
+    private static final Logger LOG = Logger.getLogger(OffsiteCatalog.class);
+
+    private final S3Store store;
+    private final OffsiteCopies copies;
+    private final SnapshotCatalog catalog;
+    private final SnapshotDirectory directory;
+    /** Reads the manifests off-site ({@code set.json}, a snapshot's {@code .json}). */
+    private final Instance<ObjectMapper> json;
+
+    OffsiteCatalog(S3Store store, OffsiteCopies copies, SnapshotCatalog catalog, SnapshotDirectory directory,
+            Instance<ObjectMapper> json) {
+        this.store = store;
+        this.copies = copies;
+        this.catalog = catalog;
+        this.directory = directory;
+        this.json = json;
+    }
+
+    /** Whether a bucket is configured ({@code QDRANT_SNAPSHOT_S3_BUCKET}). */
+    public boolean enabled() {
+        return store.enabled();
+    }
+
+    /**
+     * A snapshot off-site: its file name, object key and size.
+     *
+     * @param sha256 the SHA-256 (hex) recorded with it, or null when not looked up (a listing)
+     */
+    public record Remote(String fileName, String key, long size, String sha256, Instant createdAt) {
+
+        /** Whether this is a backup set ({@code key} is then its {@code set.json}, {@code size} all its members). */
+        public boolean isSet() {
+            return fileName.endsWith(SnapshotFileName.SET_SUFFIX);
+        }
+    }
+
+    /** The collection key a remote backup's name carries (its folder: {@link #listRemote} lists no other). */
+    public static String collectionKey(Remote remote) {
+        return SnapshotFileName.parse(remote.fileName()).or(() -> SnapshotFileName.parseSet(remote.fileName()))
+                .map(SnapshotFileName::key).orElse(null);
+    }
+
+    /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
+    public List<Remote> listRemote() throws SnapshotFailure {
+        String root = store.root();
+        List<Remote> remote = new ArrayList<>();
+        List<S3Store.StoredObject> objects = store.list(root);
+        // the members' bytes of each set folder, in one pass over the listing
+        Map<String, Long> setBytes = new HashMap<>();
+        for (S3Store.StoredObject object : objects) {
+            int slash = object.key().lastIndexOf('/');
+            if (slash > 0 && object.key().endsWith(SnapshotFileName.SUFFIX)) {
+                setBytes.merge(object.key().substring(0, slash + 1), object.size(), Long::sum);
+            }
+        }
+        for (S3Store.StoredObject object : objects) {
+            String rest = object.key().substring(root.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String folder = rest.substring(0, slash);
+            String fileName = rest.substring(slash + 1);
+            if (fileName.endsWith("/" + SetStaging.MANIFEST)) {
+                String setName = fileName.substring(0, fileName.length() - SetStaging.MANIFEST.length() - 1);
+                long size = setBytes.getOrDefault(root + folder + "/" + setName + "/", 0L);
+                SnapshotFileName.parseSet(setName).filter(name -> name.key().equals(folder)).ifPresent(
+                        name -> remote.add(new Remote(setName, object.key(), size, null, name.createdAt())));
+                continue;
+            }
+            if (fileName.indexOf('/') >= 0) {
+                continue;
+            }
+            SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
+                    name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
+        }
+        remote.sort(Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
+        return remote;
+    }
+
+    /** The snapshot of that file name off-site, with its SHA-256; empty when there is none (or it has no SHA-256). */
+    public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
+        Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
+        if (set.isPresent()) {
+            String folder = copies.setFolder(set.get().key(), fileName);
+            Optional<S3Store.StoredObject> marker = store.head(folder + SetStaging.MANIFEST);
+            if (marker.isEmpty()) {
+                return Optional.empty();
+            }
+            long size = store.list(folder).stream().filter(o -> o.key().endsWith(SnapshotFileName.SUFFIX))
+                    .mapToLong(S3Store.StoredObject::size).sum();
+            return Optional.of(new Remote(fileName, marker.get().key(), size, null, set.get().createdAt()));
+        }
+        Optional<SnapshotFileName> name = SnapshotFileName.parse(fileName);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = store.folder(name.get().key()) + fileName;
+        Optional<S3Store.StoredObject> object = store.head(key);
+        if (object.isEmpty()) {
+            return Optional.empty();
+        }
+        String sha256 = object.get().sha256Metadata();
+        if (sha256 == null) {
+            Optional<InputStream> sidecar = store.openIfPresent(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
+            if (sidecar.isEmpty()) {
+                return Optional.empty();
+            }
+            try (InputStream in = sidecar.get()) {
+                sha256 = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip()
+                        .split("\\s+", 2)[0];
+            } catch (IOException e) {
+                throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(key) + ".sha256: " + e, e);
+            }
+        }
+        return Optional.of(new Remote(fileName, key, object.get().size(), sha256, name.get().createdAt()));
+    }
+
+    /**
+     * The members of a backup set off-site, as its {@code set.json} there names them (file, peer id, bytes, SHA-256).
+     */
+    public List<SnapshotCatalog.Member> setMembers(Remote set) throws SnapshotFailure {
+        return members(set, readManifest(set));
+    }
+
+    /** The {@code set.json} of a set off-site, as stored (a fetched set keeps it byte for byte). */
+    private byte[] readManifest(Remote set) throws SnapshotFailure {
+        try (InputStream in = store.open(set.key(), null)) {
+            return in.readNBytes(16 << 20);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
+        }
+    }
+
+    /** The members that {@code set.json} names; one that does not describe them is refused. */
+    private List<SnapshotCatalog.Member> members(Remote set, byte[] manifest) throws SnapshotFailure {
+        try {
+            return SnapshotCatalog.Member.of(json.get().readValue(manifest, SetManifest.class));
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(set.key()) + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, store.uri(set.key()) + " is not a set manifest: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The collection name the service was configured with when it took an off-site snapshot (its manifest's
+     * {@code configuredName}: an alias, where the file carries the real collection), or null when its manifest is
+     * missing or says none.
+     */
+    public String configuredName(Remote remote) throws SnapshotFailure {
+        Optional<InputStream> found = remote.isSet() ? Optional.empty()
+                : store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+        if (found.isEmpty()) {
+            return null;
+        }
+        try (InputStream manifest = found.get()) {
+            return json.get().readValue(manifest, Manifest.class).configuredName();
+        } catch (IOException e) {
+            throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
+                    + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */
+    public InputStream openMember(Remote set, String member, String range) throws SnapshotFailure {
+        String folder = set.key().substring(0, set.key().length() - SetStaging.MANIFEST.length());
+        return store.open(folder + member, range);
+    }
+
+    /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
+    public InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
+        return store.open(remote.key() + suffix, range);
+    }
+
+    /** Whether a sidecar of the snapshot is off-site. */
+    public boolean hasSidecar(Remote remote, String suffix) throws SnapshotFailure {
+        return store.head(remote.key() + suffix).isPresent();
+    }
+
+    /**
+     * Brings an off-site snapshot into the local directory for a restore or a drill, through the same durable writer
+     * as a run's download: streamed to a temporary file, its size and SHA-256 checked against what was recorded with
+     * it and its content checked by {@code content}, then published under its name with its checksum file, and its
+     * manifest beside it. A failure leaves no file.
+     */
+    public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
+        Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
+        if (local.isPresent()) {
+            return local.get();
+        }
+        if (remote.isSet()) {
+            return fetchSet(remote, content);
+        }
+        SnapshotFileWriter writer = directory.writer();
+        writer.requireSpace(remote.size());
+        try (InputStream body = store.open(remote.key(), null)) {
+            writer.write(body, remote.fileName(),
+                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()));
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
+        }
+        Path file = directory.path().resolve(remote.fileName());
+        try {
+            Optional<InputStream> found = store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+            if (found.isPresent()) {
+                try (InputStream manifest = found.get()) {
+                    writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),
+                            manifest.readNBytes(16 << 20));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Fetched %s, but not its manifest: %s", remote.fileName(), e.getMessage());
+        }
+        LOG.infof("Fetched %s from %s: size and SHA-256 %s verified", remote.fileName(), store.uri(remote.key()),
+                remote.sha256());
+        copies.known(remote.key(), remote.size());
+        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
+                "The fetched " + remote.fileName() + " is not listed in " + directory.path()));
+    }
+
+    /**
+     * Brings an off-site backup set into the local directory: its {@code set.json} read first, then each member
+     * streamed through the durable writer into the set's hidden directory, its size and the SHA-256 the set recorded
+     * checked and its content checked, and the set published whole; a failure leaves nothing.
+     */
+    private SnapshotCatalog.Entry fetchSet(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
+        byte[] manifest = readManifest(remote);
+        List<SnapshotCatalog.Member> members = members(remote, manifest);
+        String folder = remote.key().substring(0, remote.key().length() - SetStaging.MANIFEST.length());
+        try (SetStaging set = directory.stageSet(remote.fileName())) {
+            for (SnapshotCatalog.Member member : members) {
+                SnapshotFileWriter writer = set.writer();
+                writer.requireSpace(member.bytes());
+                try (InputStream body = store.open(folder + member.file(), null)) {
+                    writer.write(body, member.file(), new SnapshotFileWriter.Expected(member.bytes(), member.bytes(),
+                            member.sha256(), content.get()));
+                }
+            }
+            set.publish(manifest);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not fetch " + store.uri(folder) + ": " + e, e);
+        }
+        LOG.infof("Fetched backup set %s from %s: every member's size and SHA-256 verified", remote.fileName(),
+                store.uri(folder));
+        copies.known(remote.key(), manifest.length);
+        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
+                "The fetched set " + remote.fileName() + " is not listed in " + directory.path()));
+    }
+}

@@ -173,7 +173,7 @@ public class SnapshotCatalogResource {
         if (local.isEmpty()) {
             Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent() && remote.get().isSet()) {
-                return Response.ok((StreamingOutput) out -> copy(remote.get(), "", null, out),
+                return Response.ok((StreamingOutput) out -> copy(remote.get(), null, out),
                         MediaType.APPLICATION_JSON_TYPE)
                         .header("Content-Disposition", "attachment; filename=\"" + file + ".json\"").build();
             }
@@ -321,19 +321,22 @@ public class SnapshotCatalogResource {
             throws SnapshotFailure {
         String name = remote.fileName() + suffix;
         if (!suffix.isEmpty()) {
-            if (!offsite.hasSidecar(remote, suffix)) {
-                throw new NotFoundException(remote.fileName() + " has no " + suffix + " off-site.");
-            }
-            return Response.ok((StreamingOutput) out -> copy(remote, suffix, null, out),
+            InputStream sidecar = offsite.openSidecar(remote, suffix).orElseThrow(
+                    () -> new NotFoundException(remote.fileName() + " has no " + suffix + " off-site."));
+            return Response.ok((StreamingOutput) out -> {
+                try (sidecar) {
+                    sidecar.transferTo(out);
+                }
+            },
                     suffix.equals(CHECKSUM) ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE)
                     .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
         }
         return ranged(name, remote.size(), remote.sha256(), range, ifRange,
-                (part, out) -> copy(remote, "", part, out));
+                (part, out) -> copy(remote, part, out));
     }
 
-    private void copy(OffsiteCatalog.Remote remote, String suffix, String range, OutputStream out) throws IOException {
-        try (InputStream in = offsite.open(remote, suffix, range)) {
+    private void copy(OffsiteCatalog.Remote remote, String range, OutputStream out) throws IOException {
+        try (InputStream in = offsite.open(remote, range)) {
             in.transferTo(out);
         } catch (SnapshotFailure e) {
             throw new IOException(e.getMessage(), e);
@@ -384,7 +387,7 @@ public class SnapshotCatalogResource {
             }
             if (remote.isPresent()) {
                 // off-site only: the object is streamed and re-hashed, and its content checked, as a local re-read
-                try (InputStream in = offsite.open(remote.get(), "", null)) {
+                try (InputStream in = offsite.open(remote.get(), null)) {
                     return Verified.of(catalog.check(file, in, remote.get().sha256(), new SnapshotArchive(),
                             OutputStream.nullOutputStream()));
                 }

@@ -192,7 +192,7 @@ public class OffsiteCatalog {
      */
     public String configuredName(Remote remote) throws SnapshotFailure {
         Optional<InputStream> found = remote.isSet() ? Optional.empty()
-                : store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+                : openSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX);
         if (found.isEmpty()) {
             return null;
         }
@@ -210,14 +210,14 @@ public class OffsiteCatalog {
         return store.open(folder + member, range);
     }
 
-    /** Streams a snapshot (or one of its sidecars, by {@code suffix}) off-site; {@code range} as HTTP writes it, or null. */
-    public InputStream open(Remote remote, String suffix, String range) throws SnapshotFailure {
-        return store.open(remote.key() + suffix, range);
+    /** Streams a snapshot off-site; {@code range} as HTTP writes it, or null. */
+    public InputStream open(Remote remote, String range) throws SnapshotFailure {
+        return store.open(remote.key(), range);
     }
 
-    /** Whether a sidecar of the snapshot is off-site. */
-    public boolean hasSidecar(Remote remote, String suffix) throws SnapshotFailure {
-        return store.head(remote.key() + suffix).isPresent();
+    /** Streams a sidecar of the snapshot off-site (its checksum file or manifest), or empty when it has none there. */
+    public Optional<InputStream> openSidecar(Remote remote, String suffix) throws SnapshotFailure {
+        return store.openIfPresent(remote.key() + suffix);
     }
 
     /**
@@ -236,7 +236,7 @@ public class OffsiteCatalog {
         }
         SnapshotFileWriter writer = directory.writer();
         writer.requireSpace(remote.size());
-        try (InputStream body = store.open(remote.key(), null)) {
+        try (InputStream body = open(remote, null)) {
             writer.write(body, remote.fileName(),
                     new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()));
         } catch (IOException e) {
@@ -244,7 +244,7 @@ public class OffsiteCatalog {
         }
         Path file = directory.path().resolve(remote.fileName());
         try {
-            Optional<InputStream> found = store.openIfPresent(remote.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+            Optional<InputStream> found = openSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX);
             if (found.isPresent()) {
                 try (InputStream manifest = found.get()) {
                     writer.writeAtomically(file.resolveSibling(remote.fileName() + SnapshotFileWriter.MANIFEST_SUFFIX),

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -491,14 +492,16 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             CollectionInfo result = qdrant.collectionInfo(collection.name(), callTimeout(), cancelled);
             info = new Manifest.Collection(collection.name(), result.status(), result.pointsCount(),
                     result.segmentsCount(), result.config());
-            List<JsonNode> values = Arrays.asList(result.status(), result.pointsCount(), result.segmentsCount(),
-                    result.config());
-            for (int i = 0; i < values.size(); i++) {
-                if (values.get(i) == null || values.get(i).isNull()) {
-                    String field = COLLECTION_FIELDS.get(i);
+            Map<String, JsonNode> values = new LinkedHashMap<>();
+            values.put("status", result.status());
+            values.put("points_count", result.pointsCount());
+            values.put("segments_count", result.segmentsCount());
+            values.put("config", result.config());
+            values.forEach((field, value) -> {
+                if (value == null || value.isNull()) {
                     remarks.add("collection." + field + " is null: Qdrant's collection info had no `" + field + "`");
                 }
-            }
+            });
         } catch (QdrantException e) {
             info = new Manifest.Collection(collection.name(), null, null, null, null);
             remarks.add("collection info unavailable (status, points_count, segments_count and config are null): "
@@ -528,8 +531,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return new Manifest(1, NAME, info, collection.aliases(), config.collection(), run.reason().label(),
                 run.startedAt().toString(), server, cluster, remarks, null, null, null, null, null, null, null, null);
     }
-
-    private static final List<String> COLLECTION_FIELDS = List.of("status", "points_count", "segments_count", "config");
 
     private void writeManifest(SnapshotFileWriter writer, Path snapshot, Manifest manifest, Progress progress) {
         Path file = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFileWriter.MANIFEST_SUFFIX);

@@ -1,6 +1,5 @@
 package dev.snapshotter.store;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -124,6 +123,6 @@ public record SetManifest(int format, String target, Manifest.Collection collect
 
     /** Every shard id of the collection the set was taken of. */
     public List<Integer> shards() {
-        return cluster == null || cluster.shards() == null ? List.of() : new ArrayList<>(cluster.shards());
+        return cluster == null || cluster.shards() == null ? List.of() : cluster.shards();
     }
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
@@ -173,9 +174,8 @@ public class SnapshotCatalogResource {
         if (local.isEmpty()) {
             Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent() && remote.get().isSet()) {
-                return Response.ok((StreamingOutput) out -> copy(remote.get(), null, out),
-                        MediaType.APPLICATION_JSON_TYPE)
-                        .header("Content-Disposition", "attachment; filename=\"" + file + ".json\"").build();
+                return attachment(stream(() -> offsite.open(remote.get(), null)), MediaType.APPLICATION_JSON_TYPE,
+                        file + ".json");
             }
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), "", range, ifRange);
@@ -184,11 +184,11 @@ public class SnapshotCatalogResource {
         Entry entry = local.orElseThrow(() -> notListed(file));
         if (entry.isSet()) {
             // a set's own document is its manifest; its members are downloaded one by one
-            return Response.ok(entry.manifestFile().toFile(), MediaType.APPLICATION_JSON_TYPE)
-                    .header("Content-Disposition", "attachment; filename=\"" + entry.fileName() + ".json\"").build();
+            return attachment(entry.manifestFile().toFile(), MediaType.APPLICATION_JSON_TYPE, entry.fileName() + ".json");
         }
         requireVerified(entry, unverified);
-        return serve(entry.file(), entry.fileName(), entry.bytes(), entry.sha256(), entry.verified(), range, ifRange);
+        return ranged(entry.fileName(), entry.bytes(), entry.sha256(), entry.verified(), range, ifRange,
+                part -> local(entry.file(), part, entry.bytes()));
     }
 
     /**
@@ -220,12 +220,11 @@ public class SnapshotCatalogResource {
                         ? name.substring(0, 100) + "..."
                         : name) + "; GET /api/snapshots lists its members."));
         if (checksum) {
-            return Response.ok(entry.file().resolve(member).toFile(), MediaType.TEXT_PLAIN_TYPE)
-                    .header("Content-Disposition", "attachment; filename=\"" + member + "\"").build();
+            return attachment(entry.file().resolve(member).toFile(), MediaType.TEXT_PLAIN_TYPE, member);
         }
         requireVerified(entry, unverified);
-        return serve(entry.file().resolve(found.file()), found.file(), found.bytes(), found.sha256(), entry.verified(),
-                range, ifRange);
+        return ranged(found.file(), found.bytes(), found.sha256(), entry.verified(), range, ifRange,
+                part -> local(entry.file().resolve(found.file()), part, found.bytes()));
     }
 
     /** A member of a set only off-site (or its checksum file), streamed from the bucket. */
@@ -236,51 +235,45 @@ public class SnapshotCatalogResource {
                         + (name.length() > 100 ? name.substring(0, 100) + "..." : name)
                         + "; GET /api/snapshots/" + set.fileName() + " lists its members."));
         if (checksum) {
-            return Response.ok((StreamingOutput) out -> copyMember(set, name + CHECKSUM, null, out),
-                    MediaType.TEXT_PLAIN_TYPE)
-                    .header("Content-Disposition", "attachment; filename=\"" + name + CHECKSUM + "\"").build();
+            return attachment(stream(() -> offsite.openMember(set, name + CHECKSUM, null)), MediaType.TEXT_PLAIN_TYPE,
+                    name + CHECKSUM);
         }
-        return ranged(name, found.bytes(), found.sha256(), range, ifRange,
-                (part, out) -> copyMember(set, name, part, out));
+        return ranged(name, found.bytes(), found.sha256(), true, range, ifRange,
+                part -> stream(() -> offsite.openMember(set, name, s3Range(part))));
     }
 
-    /** Writes the bytes an S3 range names ({@code bytes=0-99}, or null for all) to {@code out}. */
+    /** Opens a stream of the bucket. */
     @FunctionalInterface
-    private interface RangedCopy {
-        void copy(String s3Range, OutputStream out) throws IOException;
+    private interface Opener {
+        InputStream open() throws SnapshotFailure;
+    }
+
+    /** A body that streams what {@code opener} opens as it is written. */
+    private static StreamingOutput stream(Opener opener) {
+        return out -> {
+            try (InputStream in = opener.open()) {
+                in.transferTo(out);
+            } catch (SnapshotFailure e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        };
+    }
+
+    /** The S3 range of the bytes a request wants ({@code bytes=0-99}), or null for all of them. */
+    private static String s3Range(ByteRange part) {
+        return part == null ? null : "bytes=" + part.first() + "-" + (part.first() + part.length() - 1);
     }
 
     /**
-     * An object off-site of {@code size} bytes served as a local snapshot is: one range answered 206 (when an
-     * {@code If-Range} matches its SHA-256 {@code ETag}), or all of it.
+     * A local file's bytes: a PathPart, not a File, as Quarkus's file writer reads the Range header on its own and,
+     * with the status set here, would answer a range with 200 and the whole file's length.
      */
-    private static Response ranged(String name, long size, String sha256, String range, String ifRange,
-            RangedCopy copy) {
-        String etag = "\"" + sha256 + "\"";
-        ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
-        if (wanted == ByteRange.UNSATISFIABLE) {
-            throw new RangeNotSatisfied(name, size);
-        }
-        String s3Range = wanted == null ? null : "bytes=" + wanted.first() + "-" + (wanted.first() + wanted.length() - 1);
-        Response.ResponseBuilder answer = wanted == null
-                ? Response.ok((StreamingOutput) out -> copy.copy(null, out), MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                        .header(HttpHeaders.CONTENT_LENGTH, size)
-                : Response.status(Response.Status.PARTIAL_CONTENT)
-                        .entity((StreamingOutput) out -> copy.copy(s3Range, out))
-                        .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                        .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
-                        .header("Content-Range", wanted.contentRange(size));
-        return answer.header(HttpHeaders.ETAG, etag).header("Accept-Ranges", "bytes")
-                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+    private static PathPart local(java.nio.file.Path file, ByteRange part, long size) {
+        return part == null ? new PathPart(file, 0, size) : new PathPart(file, part.first(), part.length());
     }
 
-    private void copyMember(OffsiteCatalog.Remote set, String member, String range, OutputStream out)
-            throws IOException {
-        try (InputStream in = offsite.openMember(set, member, range)) {
-            in.transferTo(out);
-        } catch (SnapshotFailure e) {
-            throw new IOException(e.getMessage(), e);
-        }
+    private static Response attachment(Object body, MediaType type, String name) {
+        return Response.ok(body, type).header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
 
     private static void requireVerified(Entry entry, boolean unverified) {
@@ -291,29 +284,32 @@ public class SnapshotCatalogResource {
         }
     }
 
-    /** A local file's bytes, whole or one range, with its SHA-256 as the {@code ETag} while it is verified. */
-    private static Response serve(java.nio.file.Path file, String fileName, long size, String sha256,
-            boolean verified, String range, String ifRange) {
+    /**
+     * A snapshot's bytes, local or off-site, whole or the one range asked (when an {@code If-Range} matches its
+     * SHA-256 {@code ETag}), answered 206; the {@code ETag} is given while it is verified (a failed file's checksum
+     * file no longer describes its bytes).
+     *
+     * @param body the body of the range asked, or of all the bytes for null
+     */
+    private static Response ranged(String name, long size, String sha256, boolean verified, String range,
+            String ifRange, Function<ByteRange, Object> body) {
         String etag = "\"" + sha256 + "\"";
         ByteRange wanted = ifRange == null || ifRange.strip().equals(etag) ? ByteRange.of(range, size) : null;
         if (wanted == ByteRange.UNSATISFIABLE) {
-            throw new RangeNotSatisfied(fileName, size);
+            throw new RangeNotSatisfied(name, size);
         }
-        // a PathPart, not a File: Quarkus's file writer reads the Range header on its own and, with the status set
-        // here, would answer a range with 200 and the whole file's length
         Response.ResponseBuilder answer = wanted == null
-                ? Response.ok(new PathPart(file, 0, size), MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                ? Response.ok(body.apply(null), MediaType.APPLICATION_OCTET_STREAM_TYPE)
                         .header(HttpHeaders.CONTENT_LENGTH, size)
-                : Response.status(Response.Status.PARTIAL_CONTENT)
-                        .entity(new PathPart(file, wanted.first(), wanted.length()))
+                : Response.status(Response.Status.PARTIAL_CONTENT).entity(body.apply(wanted))
                         .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                         .header(HttpHeaders.CONTENT_LENGTH, wanted.length())
                         .header("Content-Range", wanted.contentRange(size));
         if (verified) {
-            answer.header(HttpHeaders.ETAG, etag); // a failed file's checksum file no longer describes its bytes
+            answer.header(HttpHeaders.ETAG, etag);
         }
         return answer.header("Accept-Ranges", "bytes")
-                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }
 
     /** An off-site-only snapshot, or one of its sidecars, streamed from the bucket. */
@@ -323,24 +319,11 @@ public class SnapshotCatalogResource {
         if (!suffix.isEmpty()) {
             InputStream sidecar = offsite.openSidecar(remote, suffix).orElseThrow(
                     () -> new NotFoundException(remote.fileName() + " has no " + suffix + " off-site."));
-            return Response.ok((StreamingOutput) out -> {
-                try (sidecar) {
-                    sidecar.transferTo(out);
-                }
-            },
-                    suffix.equals(CHECKSUM) ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE)
-                    .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+            return attachment(stream(() -> sidecar), suffix.equals(CHECKSUM) ? MediaType.TEXT_PLAIN_TYPE
+                    : MediaType.APPLICATION_JSON_TYPE, name);
         }
-        return ranged(name, remote.size(), remote.sha256(), range, ifRange,
-                (part, out) -> copy(remote, part, out));
-    }
-
-    private void copy(OffsiteCatalog.Remote remote, String range, OutputStream out) throws IOException {
-        try (InputStream in = offsite.open(remote, range)) {
-            in.transferTo(out);
-        } catch (SnapshotFailure e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        return ranged(name, remote.size(), remote.sha256(), true, range, ifRange,
+                part -> stream(() -> offsite.open(remote, s3Range(part))));
     }
 
     /** The snapshot of that name off-site, when off-site copies are on and it is there. */
@@ -369,8 +352,8 @@ public class SnapshotCatalogResource {
             throw new NotFoundException(entry.fileName() + " has no manifest (it was taken before manifests existed, "
                     + "or its manifest could not be written).");
         }
-        return Response.ok(path.toFile(), checksum ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE)
-                .header("Content-Disposition", "attachment; filename=\"" + path.getFileName() + "\"").build();
+        return attachment(path.toFile(), checksum ? MediaType.TEXT_PLAIN_TYPE : MediaType.APPLICATION_JSON_TYPE,
+                path.getFileName().toString());
     }
 
     @POST

@@ -111,6 +111,14 @@ class OffsiteRetentionTest {
         assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(body, 100, 200));
         assertThat(api().get("/api/snapshots/" + file + ".sha256").then().statusCode(200).extract().asString())
                 .isEqualTo(TestData.sha256(body) + "  " + file + "\n");
+        byte[] manifest = api().get("/api/snapshots/" + file + ".json").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.containsString("json")).extract().asByteArray();
+        assertThat(new String(manifest)).contains("\"collection\"");
+        // a sidecar missing off-site is a 404 that says which, not an empty 200 or a 500
+        bucket.empty(bucket.prefix() + "/kairos/" + file + ".json");
+        api().get("/api/snapshots/" + file + ".json").then().statusCode(404).body("detail",
+                org.hamcrest.Matchers.equalTo(file + " has no .json off-site."));
+        bucket.put("kairos/" + file + ".json", manifest);
         api().post("/api/snapshots/" + file + "/verify").then().statusCode(200).body("verified",
                 org.hamcrest.Matchers.equalTo(true));
 

@@ -295,6 +295,7 @@ public class SnapshotService {
                 progress = targetProgress;
                 reports.add(runTarget(this, target, new SnapshotTarget.RunContext(reason, since, cancel,
                         skipIfNewerThan, targetProgress), waitForTargets));
+                targetProgress.finish();
             }
             SnapshotReport report = SnapshotReport.of(reason, since, millisSince(start), reports);
             result = report;
@@ -443,23 +444,22 @@ public class SnapshotService {
         String snapshot = snapshotName == null ? "-" : snapshotName;
         List<String> orphans = nullIfEmpty(done.orphansRemoved());
         Boolean remoteDeleted = snapshotName == null ? null : Boolean.FALSE;
-        if (run.cancellation().cancelled()) {
-            String message = (Cancellation.API.equals(run.cancellation().by()) ? "Cancelled through DELETE /api/runs"
+        boolean cancelled = run.cancellation().cancelled();
+        String message;
+        if (cancelled) {
+            message = (Cancellation.API.equals(run.cancellation().by()) ? "Cancelled through DELETE /api/runs"
                     : "Cancelled by shutdown") + "; nothing was kept"
                     + (snapshotName == null ? "" : ", and " + target.copyLeft(snapshotName, true));
             LOG.warnf("Snapshot cancelled by %s: reason=%s target=%s collection=%s snapshot=%s duration=%dms",
                     run.cancellation().by(), run.reason().label(), target.name(), collection, snapshot, duration);
-            return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                    remoteDeleted, duration, message, null, orphans, null, null, SnapshotFailure.Kind.CANCELLED, null);
+        } else {
+            message = e.getMessage() + (snapshotName == null ? "" : ". " + target.copyLeft(snapshotName, false));
+            LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
+                    run.reason().label(), target.name(), collection, snapshot, duration, message);
         }
-        String message = e.getMessage();
-        if (snapshotName != null) {
-            message += ". " + target.copyLeft(snapshotName, false);
-        }
-        LOG.errorf("Snapshot failed: reason=%s target=%s collection=%s snapshot=%s duration=%dms: %s",
-                run.reason().label(), target.name(), collection, snapshot, duration, message);
         return new TargetReport(target.name(), Status.FAILED, done.collection(), snapshotName, null, null, null,
-                remoteDeleted, duration, message, null, orphans, null, null, e.kind(), null);
+                remoteDeleted, duration, message, null, orphans, null, null,
+                cancelled ? SnapshotFailure.Kind.CANCELLED : e.kind(), null);
     }
 
     private static long millisSince(long startNanos) {

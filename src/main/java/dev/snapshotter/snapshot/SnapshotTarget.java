@@ -82,7 +82,8 @@ public interface SnapshotTarget {
 
     /**
      * What a run of one target has done so far, filled by the target as it goes: the report of a run that fails is
-     * made from it, so a failure carries only what failed.
+     * made from it, so a failure carries only what failed. Once the report is made ({@link #finish}), it takes no
+     * more: what a report says is all the run did.
      */
     final class Progress {
 
@@ -92,6 +93,7 @@ public interface SnapshotTarget {
         private final List<String> remarks = new ArrayList<>();
         private final Progress parent;
         private volatile String phase = "waiting";
+        private volatile boolean finished;
 
         /** The progress of a whole run. */
         Progress() {
@@ -105,6 +107,7 @@ public interface SnapshotTarget {
 
         /** What the run does now ({@code creating}, {@code downloading}, {@code publishing}...). */
         void phase(String now) {
+            requireOpen();
             phase = now;
             if (parent != null) {
                 parent.phase(now);
@@ -117,11 +120,13 @@ public interface SnapshotTarget {
 
         /** The collection the run resolved, once it has. */
         void collection(String resolved) {
+            requireOpen();
             this.collection = resolved;
         }
 
         /** Qdrant's name for the snapshot this run made, while that copy is on the server. */
         void snapshotName(String name) {
+            requireOpen();
             this.snapshotName = name;
         }
 
@@ -135,6 +140,7 @@ public interface SnapshotTarget {
 
         /** A copy of an earlier run that this run deleted from Qdrant. */
         synchronized void orphanRemoved(String name) {
+            requireOpen();
             orphansRemoved.add(name);
         }
 
@@ -145,7 +151,19 @@ public interface SnapshotTarget {
 
         /** Something the operator should know of a run that goes on: what could not be done or learned, and why. */
         synchronized void remark(String remark) {
+            requireOpen();
             remarks.add(remark);
+        }
+
+        /** The run's report is made from what this holds now: it takes nothing more. */
+        void finish() {
+            finished = true;
+        }
+
+        private void requireOpen() {
+            if (finished) {
+                throw new IllegalStateException("The run's report is already made; it takes nothing more");
+            }
         }
 
         /** The remarks so far, in their order. */

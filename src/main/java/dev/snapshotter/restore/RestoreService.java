@@ -148,16 +148,9 @@ public class RestoreService {
             return new SetRestore(catalog, config.snapshot().timeout(), settle).restore(nodes, entry, target,
                     overwrite, restoreAliases, cancelled);
         }
-        Instant startedAt = Instant.now();
-        long start = System.nanoTime();
-        String snapshotOf = snapshotOf(entry);
-
-        // a snapshot whose manifest recorded its archive facts is verified as it uploads, in one pass over the file,
-        // and the upload is cut before its end when it fails (Qdrant then restores nothing); an older one is
-        // verified first
+        RestoreAttempt attempt = new RestoreAttempt(entry, target);
         SnapshotArchive.Facts facts = entry.manifest() == null ? null
                 : SnapshotArchive.Facts.fromJson(entry.manifest().archive());
-        Long verifyMs = null;
         if (facts == null) {
             SnapshotArchive archive = new SnapshotArchive();
             try {
@@ -166,41 +159,39 @@ public class RestoreService {
                 throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause()));
             }
-            verifyMs = millisSince(start);
+            attempt.verifyMs = attempt.millis();
             facts = archive.facts();
         }
+        attempt.facts = facts;
         if (!facts.shardsWithData().containsAll(facts.shards())) {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " holds data for shards "
                     + facts.shardsWithData() + " of " + facts.shards() + " only (a node's part of a cluster); "
                     + "Qdrant would refuse it, so it is not restored");
         }
-        Duration timeout = config.snapshot().timeout();
         Duration call = Duration.ofSeconds(30);
-        String version;
         try {
             if (at.clusterStatus(call, cancelled).enabled()) {
                 throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + at.url() + " runs as a cluster; restoring "
                         + "one collection snapshot into a cluster is not supported yet (restore into a standalone "
                         + "Qdrant, or restore each shard by hand)");
             }
-            version = at.version(call, cancelled).version();
+            String version = at.version(call, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
             requireRestorableInto(at, target, overwrite, facts, call, cancelled);
+            attempt.version = version;
         } catch (QdrantException e) {
-            return failed(entry, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
-                    "The restore was not started: " + e.getMessage(), List.of());
+            return attempt.failed("The restore was not started: " + e.getMessage());
         }
 
         String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
-        List<String> remarks = new ArrayList<>();
         long uploadStart = System.nanoTime();
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
-                overwrite, version);
-        boolean verifyWhileUploading = verifyMs == null;
+                overwrite, attempt.version);
+        boolean verifyWhileUploading = attempt.verifyMs == null;
         SnapshotCatalog.Verification[] verified = new SnapshotCatalog.Verification[1];
         try {
-            boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(), timeout, cancelled,
-                    out -> {
+            boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(),
+                    config.snapshot().timeout(), cancelled, out -> {
                         if (!verifyWhileUploading) {
                             Files.copy(entry.file(), out);
                             return true;
@@ -215,18 +206,16 @@ public class RestoreService {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
                     + SnapshotFileWriter.reason(e.getCause()));
         } catch (QdrantException e) {
-            Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
-            return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs,
-                    millisSince(uploadStart), "The upload failed: " + e.getMessage(), remarks, deleted);
+            attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, attempt.remarks);
+            attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
+            return attempt.failed("The upload failed: " + e.getMessage());
         }
-        long uploadMs = millisSince(uploadStart);
-        Boolean deleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, remarks);
+        attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
+        attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, attempt.remarks);
 
         Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
-        Long expected = points == null ? null : points.min();
-        Long expectedMax = points == null ? null : points.max();
-        Long found = null;
-        Integer sampleChecked = null;
+        attempt.expected = points == null ? null : points.min();
+        attempt.expectedMax = points == null ? null : points.max();
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
@@ -240,16 +229,15 @@ public class RestoreService {
                 problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
                         + "but the snapshot has " + facts.vectors());
             }
-            found = at.countPoints(target, call, cancelled);
-            problem = append(problem, countProblem(target, found, expected, expectedMax, "manifest", "snapshot",
-                    remarks));
+            attempt.found = at.countPoints(target, call, cancelled);
+            problem = append(problem, countProblem(target, attempt.found, attempt.expected, attempt.expectedMax,
+                    "manifest", "snapshot", attempt.remarks));
             List<JsonNode> sample = points == null ? null : points.sample();
             if (sample != null && !sample.isEmpty() && points.count() != null) {
-                List<JsonNode> ids = new ArrayList<>();
-                sample.forEach(ids::add);
+                List<JsonNode> ids = new ArrayList<>(sample);
                 List<JsonNode> there = at.existingPointIds(target, ids, call, cancelled);
                 List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
-                sampleChecked = ids.size();
+                attempt.sampleChecked = ids.size();
                 if (!missing.isEmpty()) {
                     problem = append(problem, missing.size() + " of the " + ids.size() + " points whose ids were "
                             + "recorded at snapshot time are missing after the restore: " + missing);
@@ -262,16 +250,12 @@ public class RestoreService {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
         }
         if (problem != null) {
-            return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, problem,
-                    remarks, deleted, expected, expectedMax, found, sampleChecked);
+            return attempt.failed(problem);
         }
-        RestoreReport report = new RestoreReport(RestoreReport.Status.COMPLETED, entry.fileName(), target, snapshotOf,
-                startedAt, millisSince(start), version, facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, pointed,
-                deleted, null, verifyMs, uploadMs, remarks.isEmpty() ? null : String.join("; ", remarks),
-                remarks.isEmpty() ? null : remarks);
+        attempt.aliases = pointed;
+        RestoreReport report = attempt.completed();
         LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
-                target, found, pointed, report.durationMs());
+                target, attempt.found, pointed, report.durationMs());
         return report;
     }
 
@@ -501,36 +485,7 @@ public class RestoreService {
         }
     }
 
-    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
-            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
-            List<String> remarks) {
-        return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
-                remarks, null, null, null, null, null);
-    }
-
-    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
-            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
-            List<String> remarks, Boolean deleted) {
-        return failed(entry, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs, message,
-                remarks, deleted, null, null, null, null);
-    }
-
-    private RestoreReport failed(SnapshotCatalog.Entry entry, String target, String snapshotOf, Instant startedAt,
-            long start, String version, SnapshotArchive.Facts facts, Long verifyMs, Long uploadMs, String message,
-            List<String> remarks, Boolean deleted, Long expected, Long expectedMax, Long found, Integer sampleChecked) {
-        String full = remarks.isEmpty() ? message : message + "; " + String.join("; ", remarks);
-        LOG.errorf("Restore failed: file=%s collection=%s: %s", entry.fileName(), target, full);
-        return new RestoreReport(RestoreReport.Status.FAILED, entry.fileName(), target, snapshotOf, startedAt,
-                millisSince(start), version, facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, null,
-                deleted, null, verifyMs, uploadMs, full, remarks.isEmpty() ? null : List.copyOf(remarks));
-    }
-
     static String append(String problem, String more) {
         return problem == null ? more : more == null ? problem : problem + "; " + more;
-    }
-
-    private static long millisSince(long start) {
-        return (System.nanoTime() - start) / 1_000_000;
     }
 }

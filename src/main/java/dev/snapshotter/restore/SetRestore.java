@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -47,9 +45,8 @@ final class SetRestore {
 
     RestoreReport restore(List<QdrantClient> nodes, SnapshotCatalog.Entry set, String target, boolean overwrite,
             boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
-        Instant startedAt = Instant.now();
-        long start = System.nanoTime();
-        String snapshotOf = RestoreService.snapshotOf(set);
+        RestoreAttempt attempt = new RestoreAttempt(set, target);
+        attempt.aliases = List.of();
         SetManifest manifest;
         try {
             manifest = catalog.setManifest(set);
@@ -69,7 +66,7 @@ final class SetRestore {
             throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " fails verification, so it is not "
                     + "restored: " + verification.problem());
         }
-        long verifyMs = millisSince(start);
+        attempt.verifyMs = attempt.millis();
         TreeSet<Integer> covered = manifest.shardsWithData();
         List<Integer> shards = manifest.shards();
         if (!covered.containsAll(shards)) {
@@ -77,9 +74,9 @@ final class SetRestore {
                     + shards + " only; it is not restored");
         }
         SnapshotArchive.Facts facts = SnapshotArchive.Facts.fromJson(manifest.members().get(0).archive());
-        String version;
+        attempt.facts = facts;
+        String version = null;
         try {
-            version = null;
             for (QdrantClient node : nodes) {
                 if (!node.clusterStatus(CALL, cancelled).enabled()) {
                     throw new RestoreRefused(Kind.CONFLICT, set.fileName() + " is a backup set of a cluster: it "
@@ -96,11 +93,11 @@ final class SetRestore {
             }
             RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL, cancelled);
         } catch (QdrantException e) {
-            return report(false, set, target, snapshotOf, startedAt, start, null, facts, verifyMs, null,
-                    "The restore was not started: " + e.getMessage(), List.of(), null, null, null, null, null);
+            return attempt.failed("The restore was not started: " + e.getMessage());
         }
+        attempt.version = version;
 
-        List<String> remarks = new ArrayList<>();
+        List<String> remarks = attempt.remarks;
         String stem = set.fileName().replaceAll("\\.set$", "");
         long uploadStart = System.nanoTime();
         boolean allDeleted = true;
@@ -120,40 +117,43 @@ final class SetRestore {
                             return true;
                         });
             } catch (QdrantException e) {
-                allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
-                return report(false, set, target, snapshotOf, startedAt, start, version, facts, verifyMs,
-                        millisSince(uploadStart), "The upload of " + file + " to " + node.url() + " failed: "
-                                + e.getMessage(),
-                        remarks, allDeleted, null, null, null, null);
+                attempt.uploadDeleted = allDeleted
+                        & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
+                attempt.uploadMs = millisSince(uploadStart);
+                return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage());
             } catch (UncheckedIOException e) {
                 throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + "/" + file + " could not be read: "
                         + e.getMessage());
             }
             allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
         }
-        long uploadMs = millisSince(uploadStart);
+        attempt.uploadMs = millisSince(uploadStart);
+        attempt.uploadDeleted = allDeleted;
 
-        Long expected = manifest.points() == null ? null : manifest.points().min();
-        Long expectedMax = manifest.points() == null ? null : manifest.points().max();
-        Long found = null;
+        attempt.expected = manifest.points() == null ? null : manifest.points().min();
+        attempt.expectedMax = manifest.points() == null ? null : manifest.points().max();
         String problem = null;
-        List<String> pointed = new ArrayList<>();
         QdrantClient lead = nodes.get(0);
         try {
             problem = settled(lead, target, shards, cancelled);
-            found = lead.countPoints(target, CALL, cancelled);
-            problem = RestoreService.append(problem, RestoreService.countProblem(target, found, expected, expectedMax,
-                    "set", "set", remarks));
+            attempt.found = lead.countPoints(target, CALL, cancelled);
+            problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
+                    attempt.expected, attempt.expectedMax, "set", "set", remarks));
             if (problem == null && restoreAliases) {
-                pointed = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL, cancelled);
+                attempt.aliases = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL, cancelled);
             }
         } catch (QdrantException e) {
             problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
         } catch (RestoreRefused e) {
             problem = RestoreService.append(problem, e.getMessage());
         }
-        return report(problem == null, set, target, snapshotOf, startedAt, start, version, facts, verifyMs, uploadMs,
-                problem, remarks, allDeleted, expected, expectedMax, found, pointed);
+        if (problem != null) {
+            return attempt.failed(problem);
+        }
+        RestoreReport report = attempt.completed();
+        LOG.infof("Restore completed: set=%s collection=%s points=%d duration=%dms", set.fileName(), target,
+                attempt.found, report.durationMs());
+        return report;
     }
 
     /**
@@ -206,27 +206,6 @@ final class SetRestore {
                 throw new RestoreRefused(Kind.CONFLICT, "Interrupted while waiting for the replicas to settle");
             }
         }
-    }
-
-    private static RestoreReport report(boolean completed, SnapshotCatalog.Entry set, String target,
-            String snapshotOf, Instant startedAt, long start, String version, SnapshotArchive.Facts facts,
-            Long verifyMs, Long uploadMs, String problem, List<String> remarks, Boolean deleted, Long expected,
-            Long expectedMax, Long found, List<String> aliases) {
-        String message = completed ? (remarks.isEmpty() ? null : String.join("; ", remarks))
-                : remarks.isEmpty() ? problem : problem + "; " + String.join("; ", remarks);
-        RestoreReport report = new RestoreReport(completed ? RestoreReport.Status.COMPLETED
-                : RestoreReport.Status.FAILED, set.fileName(), target, snapshotOf, startedAt, millisSince(start),
-                version, facts == null ? null : facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, null,
-                aliases == null ? List.of() : aliases, deleted, null, verifyMs, uploadMs, message,
-                remarks.isEmpty() ? null : List.copyOf(remarks));
-        if (completed) {
-            LOG.infof("Restore completed: set=%s collection=%s points=%d duration=%dms", set.fileName(), target, found,
-                    report.durationMs());
-        } else {
-            LOG.errorf("Restore failed: set=%s collection=%s: %s", set.fileName(), target, message);
-        }
-        return report;
     }
 
     private static long millisSince(long start) {

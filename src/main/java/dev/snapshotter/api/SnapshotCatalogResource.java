@@ -347,7 +347,7 @@ public class SnapshotCatalogResource {
             throw new NotFoundException(entry.fileName() + " is a backup set: each of its members has a checksum file, "
                     + "at /api/snapshots/" + entry.fileName() + "/<member>.sha256.");
         }
-        java.nio.file.Path path = checksum ? entry.checksumFile() : entry.manifestPath();
+        java.nio.file.Path path = checksum ? entry.checksumFile() : entry.manifestFile();
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new NotFoundException(entry.fileName() + " has no manifest (it was taken before manifests existed, "
                     + "or its manifest could not be written).");

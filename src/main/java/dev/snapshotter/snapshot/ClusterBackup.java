@@ -198,7 +198,7 @@ final class ClusterBackup {
                 if (e.kind() == QdrantException.Kind.CANCELLED) {
                     throw QdrantSnapshotTarget.failure(e);
                 }
-                if (e.kind() == QdrantException.Kind.REJECTED && (e.status() == 401 || e.status() == 403)) {
+                if (e.credentialRefused()) {
                     throw new SnapshotFailure(Kind.UPSTREAM, "Node " + url + " of QDRANT_CLUSTER_NODES: "
                             + e.getMessage(), e);
                 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,10 +64,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     static final int MAX_FILE_NAME_BYTES = 255;
     /** A probe shorter than this says nothing about Qdrant, only about the clock. */
     private static final Duration MIN_PROBE = Duration.ofMillis(100);
-    /**
-     * How far a Qdrant snapshot's name time may lie from the moment our create was sent, for a create whose answer
-     * never came (timeout, crash): Qdrant names the snapshot as it starts it, so a few seconds cover clock skew.
-     */
 
     private final QdrantClient qdrant;
     private final QdrantConfig config;
@@ -448,17 +445,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     Long countPoints(String collection, String when, Manifest manifest, Progress progress, BooleanSupplier cancelled)
             throws SnapshotFailure {
-        try {
-            return qdrant.countPoints(collection, callTimeout(), cancelled);
-        } catch (QdrantException e) {
-            if (e.kind() == QdrantException.Kind.CANCELLED) {
-                throw failure(e);
-            }
-            String remark = "points." + when + " is null: the exact point count could not be read: " + e.getMessage();
-            manifest.remarks().add(remark);
-            progress.remark("Manifest: " + remark);
-            return null;
-        }
+        return reading("points." + when + " is null: the exact point count could not be read", manifest, progress,
+                () -> qdrant.countPoints(collection, callTimeout(), cancelled));
     }
 
     /**
@@ -466,13 +454,20 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     List<JsonNode> samplePoints(String collection, Manifest manifest, Progress progress, BooleanSupplier cancelled)
             throws SnapshotFailure {
+        return reading("points.sample is null: no sample of point ids could be read", manifest, progress,
+                () -> qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled));
+    }
+
+    /** A reading for the manifest: when Qdrant fails it, null, and a remark that says why (a cancel still fails). */
+    private static <T> T reading(String unread, Manifest manifest, Progress progress, Supplier<T> read)
+            throws SnapshotFailure {
         try {
-            return qdrant.samplePointIds(collection, POINT_SAMPLE, callTimeout(), cancelled);
+            return read.get();
         } catch (QdrantException e) {
             if (e.kind() == QdrantException.Kind.CANCELLED) {
                 throw failure(e);
             }
-            String remark = "points.sample is null: no sample of point ids could be read: " + e.getMessage();
+            String remark = unread + ": " + e.getMessage();
             manifest.remarks().add(remark);
             progress.remark("Manifest: " + remark);
             return null;

@@ -117,21 +117,12 @@ public class SnapshotCatalog {
             return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileName.key(collection));
         }
 
-        public Path sidecar() {
-            return isSet() ? file.resolve(SetStaging.MANIFEST)
-                    : file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
-        }
-
-        /** Its {@code sha256sum}-format checksum file. */
+        /** Its {@code sha256sum}-format checksum file (a set has one per member, in its directory). */
         public Path checksumFile() {
-            return sidecar();
+            return file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         }
 
-        /** Its manifest, which may not exist (snapshots from before manifests). */
-        public Path manifestPath() {
-            return manifestFile();
-        }
-
+        /** Its manifest (a set's {@code set.json}), which may not exist (snapshots from before manifests). */
         public Path manifestFile() {
             return isSet() ? file.resolve(SetStaging.MANIFEST)
                     : file.resolveSibling(fileName() + SnapshotFileWriter.MANIFEST_SUFFIX);
@@ -148,7 +139,7 @@ public class SnapshotCatalog {
         /** The snapshot and every file beside it, the snapshot first (deleting it first unlists the rest). */
         public List<Path> files() {
             return isSet() ? List.of(file, failedVerificationFile(), drillFile())
-                    : List.of(file, sidecar(), manifestFile(), failedVerificationFile(), drillFile());
+                    : List.of(file, checksumFile(), manifestFile(), failedVerificationFile(), drillFile());
         }
     }
 
@@ -181,19 +172,14 @@ public class SnapshotCatalog {
     public List<Entry> list() {
         Path dir = directory.path();
         List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFileName.SUFFIX)) {
-            for (Path file : files) {
-                entry(file).ifPresent(entries::add);
+        for (String suffix : List.of(SnapshotFileName.SUFFIX, SnapshotFileName.SET_SUFFIX)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
+                for (Path file : files) {
+                    (suffix.equals(SnapshotFileName.SUFFIX) ? entry(file) : setEntry(file)).ifPresent(entries::add);
+                }
+            } catch (IOException e) {
+                LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
             }
-        } catch (IOException e) {
-            LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
-        }
-        try (DirectoryStream<Path> sets = Files.newDirectoryStream(dir, "*" + SnapshotFileName.SET_SUFFIX)) {
-            for (Path set : sets) {
-                setEntry(set).ifPresent(entries::add);
-            }
-        } catch (IOException e) {
-            LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
         }
         entries.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::fileName).reversed());
         return entries;
@@ -427,12 +413,8 @@ public class SnapshotCatalog {
         }
         Path sidecar = file.resolveSibling(file.getFileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         try {
-            if (!Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
-                return Optional.empty();
-            }
-            String line = Files.readString(sidecar, StandardCharsets.UTF_8).strip();
-            String sha256 = line.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
-            if (!SHA256.matcher(sha256).matches()) {
+            String sha256 = checksumIn(sidecar);
+            if (sha256 == null || !SHA256.matcher(sha256).matches()) {
                 return Optional.empty();
             }
             return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file), sha256,
@@ -460,8 +442,7 @@ public class SnapshotCatalog {
                 Path member = dir.resolve(listed.file());
                 Path sidecar = dir.resolve(listed.file() + SnapshotFileWriter.CHECKSUM_SUFFIX);
                 if (!Files.isRegularFile(member, LinkOption.NOFOLLOW_LINKS)
-                        || !Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS) || !Files.readString(sidecar,
-                                StandardCharsets.UTF_8).strip().split("\\s+", 2)[0].equalsIgnoreCase(listed.sha256())) {
+                        || !listed.sha256().equalsIgnoreCase(checksumIn(sidecar))) {
                     return Optional.empty();
                 }
                 long size = Files.size(member);
@@ -474,6 +455,14 @@ public class SnapshotCatalog {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The SHA-256 a checksum file ({@code sha256sum} format) gives, lower-cased; null when it is no regular file. */
+    private static String checksumIn(Path sidecar) throws IOException {
+        if (!Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        return Files.readString(sidecar, StandardCharsets.UTF_8).strip().split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
     }
 
     /** A set's {@code set.json}, every field of it. */

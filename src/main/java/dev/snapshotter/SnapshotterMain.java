@@ -105,16 +105,26 @@ public final class SnapshotterMain {
                 System.exit(USAGE);
             }
         }
+        applySettings(args);
+        Quarkus.run(null, SnapshotterMain::exit);
+    }
+
+    /** Sets the {@code -Dkey=value} arguments as system properties. */
+    private static void applySettings(String[] args) {
         for (String arg : args) {
-            int equals = arg.indexOf('=');
-            System.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
-        }
-        Quarkus.run(null, (exitCode, failure) -> {
-            if (failure != null) {
-                BootFailure.describe(failure).forEach(sentence -> System.err.println("Boot failed: " + sentence));
+            if (isSetting(arg)) {
+                int equals = arg.indexOf('=');
+                System.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
             }
-            System.exit(exitCode);
-        });
+        }
+    }
+
+    /** Ends the process with Quarkus's exit code, a failed boot said in one line a sentence first. */
+    private static void exit(int exitCode, Throwable failure) {
+        if (failure != null) {
+            BootFailure.describe(failure).forEach(sentence -> System.err.println("Boot failed: " + sentence));
+        }
+        System.exit(exitCode);
     }
 
     private static boolean isSetting(String arg) {
@@ -127,18 +137,8 @@ public final class SnapshotterMain {
             System.exit(USAGE);
         }
         RestoreCommand.SETTINGS.forEach(System::setProperty);
-        for (String arg : args) {
-            if (isSetting(arg)) {
-                int equals = arg.indexOf('=');
-                System.setProperty(arg.substring(2, equals), arg.substring(equals + 1));
-            }
-        }
-        Quarkus.run(RestoreCommand.class, (exitCode, failure) -> {
-            if (failure != null) {
-                BootFailure.describe(failure).forEach(sentence -> System.err.println("Boot failed: " + sentence));
-            }
-            System.exit(exitCode);
-        }, args);
+        applySettings(args);
+        Quarkus.run(RestoreCommand.class, SnapshotterMain::exit, args);
     }
 
     static String version() {

@@ -167,16 +167,25 @@ build_service() {
     fi
 }
 
-# start_service <snapshot dir> <log file> [java options...]: starts the packaged service (BENCH_JAR, default this
-# checkout's) against the stand-in with the boot snapshot off; sets SERVICE_PID and SERVICE_URL once
-# /q/health/ready answers 200.
+# service_command [options...]: becomes the packaged service (it execs: run it in the background, `service_command &`,
+# so that $! is the service's own pid): BENCH_JAR, default this checkout's, or the native executable BENCH_RUNNER
+# names, which takes -Xmx and the other -X options as the JVM does
+service_command() {
+    if [ -n "${BENCH_RUNNER:-}" ]; then
+        exec "$BENCH_RUNNER" "$@"
+    fi
+    exec java "$@" -jar "${BENCH_JAR:-target/quarkus-app/quarkus-run.jar}"
+}
+
+# start_service <snapshot dir> <log file> [options...]: starts the packaged service (service_command) against the
+# stand-in with the boot snapshot off; sets SERVICE_PID and SERVICE_URL once /q/health/ready answers 200.
 start_service() {
     local snapdir="$1" log="$2"
     shift 2
     local port=$((10000 + RANDOM % 20000))
     QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir" \
         QDRANT_SNAPSHOT_ON_START=false QUARKUS_HTTP_PORT="$port" \
-        java "$@" -jar "${BENCH_JAR:-target/quarkus-app/quarkus-run.jar}" >"$log" 2>&1 &
+        service_command "$@" >"$log" 2>&1 &
     SERVICE_PID=$!
     SERVICE_URL="http://127.0.0.1:$port"
     for _ in $(seq 1 600); do

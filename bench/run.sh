@@ -13,6 +13,8 @@
 # /q/health/ready, boot snapshot off; median of --boots starts) of the service and of a minimal Quarkus REST +
 # health app of the same Quarkus version built in the same run (and of the native binary when target/*-runner
 # exists). Prints a table and writes it, with the machine's description, to --out.
+# BENCH_RUNNER=<native executable> runs C (and the -Xmx64m run) on that executable instead of the JVM, and times its
+# boot beside the JVM's.
 #
 # Not part of the tests or CI. Needs Java 17+, curl, and nginx (installed from Debian's packages when missing).
 # Disk: about 3 x --size free in /tmp and in the repository's target/ directory.
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument $1 (see the header of $0)" ;;
     esac
 done
-command="bench/run.sh --size $size --runs $runs --boots $boots"
+command="${BENCH_RUNNER:+BENCH_RUNNER=$BENCH_RUNNER }bench/run.sh --size $size --runs $runs --boots $boots"
+service_kind=${BENCH_RUNNER:+, the native executable}
 bytes=$(numfmt --from=iec "$size")
 
 ensure_nginx
@@ -186,7 +189,7 @@ boot_once() { # boot_once <ready url> <command...>: seconds from process start t
 port=$((10000 + RANDOM % 20000))
 service_env=(env QDRANT_URL="$STANDIN_URL" QDRANT_COLLECTION="$BENCH_COLLECTION" QDRANT_SNAPSHOT_DIR="$snapdir"
     QDRANT_SNAPSHOT_ON_START=false QUARKUS_HTTP_PORT="$port")
-native_runner=$(ls target/*-runner 2>/dev/null | head -1 || true)
+native_runner=${BENCH_RUNNER:-$(ls target/*-runner 2>/dev/null | head -1 || true)}
 : > "$work/boot-ours.txt"; : > "$work/boot-floor.txt"; : > "$work/boot-native.txt"
 for i in $(seq 1 "$boots"); do
     boot_once "http://127.0.0.1:$port/q/health/ready" "${service_env[@]}" java -jar target/quarkus-app/quarkus-run.jar >> "$work/boot-ours.txt"
@@ -209,7 +212,7 @@ table=$(cat <<TABLE
 |---|---|---|---|
 | A: \`curl -o\` ($size) | ${a_med} s | $(minmax < "$work/a.txt") s | $(mib_s "$a_med") MiB/s |
 | B: \`curl -o\` + \`sha256sum\` | ${b_med} s | $(minmax < "$work/b.txt") s | $(mib_s "$b_med") MiB/s |
-| C: \`POST /api/snapshot\` | ${c_med} s | $(minmax < "$work/c.txt") s | $(mib_s "$c_med") MiB/s |
+| C: \`POST /api/snapshot\`$service_kind | ${c_med} s | $(minmax < "$work/c.txt") s | $(mib_s "$c_med") MiB/s |
 | C with \`-Xmx64m\` (one run after a warm-up, completed, \`$small_sha\`) | ${small_time} s | | $(mib_s "$small_time") MiB/s |
 | disk floor: $size at the \`dd conv=fdatasync\` speed | ${disk_floor} s | | $disk |
 

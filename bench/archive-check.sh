@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
+unset BENCH_RUNNER # it compares two JVM builds of different commits
 
 size=2G
 runs=15

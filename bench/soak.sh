@@ -70,7 +70,9 @@ echo "after $runs more runs (${elapsed} s): RSS ${rss_end} KiB, ${fd_end} open f
 
 files=$(ls "$work/snapshots"/*.snap | wc -l)
 verified=$(cd "$work/snapshots" && sha256sum -c ./*.sha256 2>/dev/null | grep -c ': OK$' || true)
-leftovers=$(find "$work/snapshots" -name '.*' -type f | wc -l)
+# the writer's temporaries (a download, a sidecar, a set's staging directory) are hidden `.<name>.part`; the other
+# hidden files (the directory's lock, the ledger of Qdrant's copies, the run journal) are the directory's state
+leftovers=$(find "$work/snapshots" -name '.*.part' | wc -l)
 echo "snapshot files: $files, verified by sha256sum -c: $verified, temporary files left: $leftovers"
 
 rss_growth=$(awk -v a="$rss_start" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')

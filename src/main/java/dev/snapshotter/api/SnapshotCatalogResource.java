@@ -45,6 +45,7 @@ import dev.snapshotter.store.SnapshotCatalog.Entry;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
+import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -58,8 +59,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Tag(name = ApiDocument.SNAPSHOTS)
 public class SnapshotCatalogResource {
 
-    private static final String CHECKSUM = ".sha256";
-    private static final String MANIFEST = ".json";
+    private static final String CHECKSUM = SnapshotFileWriter.CHECKSUM_SUFFIX;
+    private static final String MANIFEST = SnapshotFileWriter.MANIFEST_SUFFIX;
 
     private final SnapshotCatalog catalog;
     private final OffsiteCatalog offsite;

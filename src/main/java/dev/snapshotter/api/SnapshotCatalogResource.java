@@ -176,7 +176,7 @@ public class SnapshotCatalogResource {
             Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent() && remote.get().isSet()) {
                 return attachment(stream(() -> offsite.open(remote.get(), null)), MediaType.APPLICATION_JSON_TYPE,
-                        file + ".json");
+                        file + MANIFEST);
             }
             if (remote.isPresent()) {
                 return fromOffsite(remote.get(), "", range, ifRange);
@@ -185,7 +185,7 @@ public class SnapshotCatalogResource {
         Entry entry = local.orElseThrow(() -> notListed(file));
         if (entry.isSet()) {
             // a set's own document is its manifest; its members are downloaded one by one
-            return attachment(entry.manifestFile().toFile(), MediaType.APPLICATION_JSON_TYPE, entry.fileName() + ".json");
+            return attachment(entry.manifestFile().toFile(), MediaType.APPLICATION_JSON_TYPE, entry.fileName() + MANIFEST);
         }
         requireVerified(entry, unverified);
         return ranged(entry.fileName(), entry.bytes(), entry.sha256(), entry.verified(), range, ifRange,

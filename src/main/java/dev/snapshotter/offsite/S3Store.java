@@ -31,6 +31,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -285,8 +286,8 @@ public class S3Store {
     }
 
     private static String contentType(String key) {
-        return key.endsWith(".json") ? "application/json"
-                : key.endsWith(".sha256") ? "text/plain"
+        return key.endsWith(SnapshotFileWriter.MANIFEST_SUFFIX) ? "application/json"
+                : key.endsWith(SnapshotFileWriter.CHECKSUM_SUFFIX) ? "text/plain"
                         : "application/octet-stream";
     }
 

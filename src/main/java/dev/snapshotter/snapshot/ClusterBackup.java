@@ -89,6 +89,8 @@ final class ClusterBackup {
         QdrantClient.VersionInfo version;
         Map<Integer, Long> points = Map.of();
         SnapshotFailure failure;
+        /** While this member's create is on its way: another member's failure does not cut it. */
+        volatile boolean creating;
 
         Member(ClusterPlan.Member planned, QdrantClient client, Progress run) {
             this.planned = planned;
@@ -264,25 +266,33 @@ final class ClusterBackup {
 
     /**
      * Captures every member, up to {@code QDRANT_CLUSTER_PARALLELISM} at once. The first member to fail stops the
-     * others; then Qdrant's copy on every node is deleted, and the first failure is thrown with what was cleaned.
+     * others (a create already sent is awaited, so that the copy it makes can be deleted); then Qdrant's copy on every node is
+     * deleted, and the first failure is thrown with what was cleaned.
      */
     private void captureAll(RunContext run, String name, SetStaging set, QdrantCopies copies, List<Member> members,
             Map<Member, List<String>> present) throws SnapshotFailure {
         AtomicReference<Member> failed = new AtomicReference<>();
-        BooleanSupplier stop = () -> failed.get() != null || run.cancellation().cancelled();
         Queue<Member> waiting = new ConcurrentLinkedQueue<>(members);
         Runnable worker = () -> {
             for (Member member = waiting.poll(); member != null; member = waiting.poll()) {
-                if (stop.getAsBoolean()) {
-                    member.failure = new SnapshotFailure(Kind.CANCELLED, "not started");
-                    continue;
-                }
+                Member current = member;
+                // a create already sent is awaited when another member fails (not at shutdown): Qdrant makes the
+                // copy whether or not its answer is read, and only a copy whose name came back can be deleted now
+                BooleanSupplier stopping = () -> run.cancellation().cancelled()
+                        || (failed.get() != null && !current.creating);
                 try {
-                    member.version = version(member, stop);
-                    member.points = localPoints(member, name, stop);
+                    if (!stopping.getAsBoolean()) {
+                        member.version = version(member, stopping);
+                        member.points = localPoints(member, name, stopping);
+                    }
+                    if (stopping.getAsBoolean()) {
+                        member.failure = new SnapshotFailure(Kind.CANCELLED, "not started");
+                        continue;
+                    }
+                    member.creating = true;
                     member.captured = target.capture(member.client, member.planned.node().toString(), name, copies,
-                            present.get(member), set.writer(), member.fileName(), member.progress, stop, () -> {
-                            });
+                            present.get(member), set.writer(), member.fileName(), member.progress, stopping,
+                            () -> current.creating = false);
                     LOG.infof("Cluster member done: %s, %d bytes, sha256=%s", member.where(),
                             member.captured.written().bytes(), member.captured.written().sha256());
                 } catch (SnapshotFailure e) {

@@ -181,6 +181,24 @@ class ClusterBackupTest {
     }
 
     @Test
+    void aCreateStillRunningWhenAnotherNodeFailsIsAwaitedAndItsCopyDeleted() {
+        List<QdrantStandIn.Snapshot> served = cluster.serveSnapshots();
+        // B's download breaks while A's create is still on its way: A's copy appears on Qdrant after B's failure
+        cluster.node(0).createSlow(served.get(0), 1_500);
+        cluster.node(1).downloadFault(served.get(1), Fault.CONNECTION_RESET_BY_PEER);
+
+        ServiceApi.trigger().then().statusCode(502)
+                .body("targets[0].message", containsString("no set was published"))
+                .body("targets[0].message", containsString("Qdrant's copy " + served.get(1).name() + " on node "
+                        + cluster.node(1).url() + " (peer " + PEER_B + ") was deleted"));
+
+        assertThat(cluster.node(0).creates()).hasSize(1);
+        assertThat(cluster.node(0).requests("DELETE", served.get(0).downloadPath())).hasSize(1);
+        assertThat(dir.list()).isEmpty();
+        assertThat(dir.ledger()).doesNotContain("kairos");
+    }
+
+    @Test
     void aLoadBalancedUrlIsDetected() {
         // the second URL lands on B, then on C: a Service in front of the pods
         String scenario = "balanced";

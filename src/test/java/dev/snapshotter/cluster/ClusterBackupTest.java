@@ -189,6 +189,8 @@ class ClusterBackupTest {
 
         ServiceApi.trigger().then().statusCode(502)
                 .body("targets[0].message", containsString("no set was published"))
+                .body("targets[0].message", containsString("Qdrant's copy " + served.get(0).name() + " on node "
+                        + cluster.node(0).url() + " (peer " + PEER_A + ") was deleted"))
                 .body("targets[0].message", containsString("Qdrant's copy " + served.get(1).name() + " on node "
                         + cluster.node(1).url() + " (peer " + PEER_B + ") was deleted"));
 

@@ -89,7 +89,7 @@ final class ClusterBackup {
         QdrantClient.VersionInfo version;
         Map<Integer, Long> points = Map.of();
         SnapshotFailure failure;
-        /** While this member's create is on its way: another member's failure does not cut it. */
+        /** Whether this member's create is on its way (see captureAll). */
         volatile boolean creating;
 
         Member(ClusterPlan.Member planned, QdrantClient client, Progress run) {
@@ -266,8 +266,8 @@ final class ClusterBackup {
 
     /**
      * Captures every member, up to {@code QDRANT_CLUSTER_PARALLELISM} at once. The first member to fail stops the
-     * others (a create already sent is awaited, so that the copy it makes can be deleted); then Qdrant's copy on every node is
-     * deleted, and the first failure is thrown with what was cleaned.
+     * others (but for a create already sent); then Qdrant's copy on every node is deleted, and the first failure is
+     * thrown with what was cleaned.
      */
     private void captureAll(RunContext run, String name, SetStaging set, QdrantCopies copies, List<Member> members,
             Map<Member, List<String>> present) throws SnapshotFailure {

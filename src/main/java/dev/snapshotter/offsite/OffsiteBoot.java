@@ -20,7 +20,8 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * At boot, with {@code QDRANT_SNAPSHOT_S3_BUCKET} set: proves on a worker thread that the bucket takes our writes
- * (a marker written and deleted under the prefix), then copies off-site what is missing there. Until the probe
+ * (a marker written and deleted under the prefix), then copies off-site what is missing there (and, with
+ * {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}, removes locally what is confirmed there). Until the probe
  * passes, {@link #problem()} says why and readiness is DOWN; while it fails it is tried again, at most every
  * {@link #RETRY}, when readiness is asked.
  */
@@ -93,7 +94,7 @@ public class OffsiteBoot {
             if (!caughtUp) {
                 caughtUp = true;
                 List<String> remarks = new ArrayList<>();
-                List<String> copied = copies.catchUp(() -> stopping, remarks);
+                List<String> copied = copies.catchUpAtBoot(() -> stopping, remarks);
                 if (!copied.isEmpty() || !remarks.isEmpty()) {
                     LOG.infof("Off-site catch-up at boot: %d snapshot(s) copied%s", copied.size(),
                             remarks.isEmpty() ? "" : "; " + String.join("; ", remarks));

@@ -70,7 +70,10 @@ public class OffsiteCopies {
     private final ManagedExecutor executor;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
-    /** One copy at a time: the boot's catch-up and a run's copy never upload the same file at once. */
+    /**
+     * One copy (or local removal) at a time: the boot's catch-up and a run never upload, or remove, the same file at
+     * once.
+     */
     private final Object copying = new Object();
 
     OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
@@ -147,8 +150,10 @@ public class OffsiteCopies {
         List<String> pruned = prune(entry.key(), entry.fileName(), remarks);
         boolean removed = false;
         if (!config.snapshot().s3().keepLocal()) {
-            removed = removeLocal(entry, remarks);
-            removeConfirmedLocals(remarks);
+            synchronized (copying) {
+                removed = removeLocal(entry, remarks);
+                removeConfirmedLocals(remarks);
+            }
         }
         return new OffsiteReport(OffsiteReport.Status.COMPLETED, store.bucket(), copied.key(),
                 copied.bytesUploaded(), millisSince(start), entry.sha256(), copied.checksum(),
@@ -166,12 +171,28 @@ public class OffsiteCopies {
     }
 
     /**
+     * At boot, once the bucket takes our writes: {@link #catchUp}, then with {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}
+     * remove the local files that are confirmed off-site (without waiting for the next run).
+     *
+     * @return the files copied
+     */
+    public List<String> catchUpAtBoot(BooleanSupplier cancelled, List<String> remarks) {
+        List<String> copied = catchUp(cancelled, remarks);
+        if (!config.snapshot().s3().keepLocal() && !cancelled.getAsBoolean()) {
+            synchronized (copying) { // a run's own removal may be under way
+                removeConfirmedLocals(remarks);
+            }
+        }
+        return copied;
+    }
+
+    /**
      * Copies every verified local snapshot that is not off-site yet, newest first, stopping at the first failure (the
      * store is likely down: the next run tries again).
      *
      * @return the files copied
      */
-    public List<String> catchUp(BooleanSupplier cancelled, List<String> remarks) {
+    List<String> catchUp(BooleanSupplier cancelled, List<String> remarks) {
         List<String> copied = new ArrayList<>();
         List<SnapshotCatalog.Entry> pending;
         try {

@@ -52,8 +52,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /**
  * The backups on disk, for operators and jobs with no shell in the pod: list them, copy one off the machine, or
  * re-read one against its checksum, or delete one. Same bearer token as {@code POST /api/snapshot}. Only a file the catalog
- * lists
- * can be named: anything else (paths, temporary files, links, unlisted names) is 404.
+ * lists can be named: anything else (paths, temporary files, links, unlisted names) is 404.
  */
 @Path("/api/snapshots")
 @Tag(name = ApiDocument.SNAPSHOTS)

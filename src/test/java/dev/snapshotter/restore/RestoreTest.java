@@ -26,6 +26,7 @@ import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotArchiveBuilder;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
@@ -117,6 +118,45 @@ class RestoreTest {
         restore(file, "{\"overwrite\":true}").statusCode(409)
                 .body("detail", startsWith("Collection `kairos` has vectors {\"size\":384,\"distance\":\"Cosine\"} but "
                         + "the snapshot has {\"size\":4,\"distance\":\"Cosine\"}"));
+    }
+
+    @Test
+    void overwritingACollectionWithAnotherShardNumberIsRefused() {
+        Path file = takeSnapshot(); // a snapshot of one shard
+        qdrant.collectionInfoIs("kairos", QdrantStandIn.collectionInfo(SnapshotArchiveBuilder.VECTORS)
+                .replace("\"shard_number\":1", "\"shard_number\":3"));
+
+        restore(file, "{\"overwrite\":true}").statusCode(409)
+                .body("detail", equalTo("Collection `kairos` has 3 shards but the snapshot has 1; Qdrant cannot restore "
+                        + "it over that collection"));
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void refusesToRestoreIntoAnAliasName() {
+        Path file = takeSnapshot();
+        qdrant.alias("kairos_live", "kairos");
+
+        restore(file, "{\"collection\":\"kairos_live\",\"overwrite\":true}").statusCode(409)
+                .body("detail", equalTo("`kairos_live` is an alias of collection `kairos` on Qdrant; restore into a "
+                        + "collection name"));
+        assertThat(qdrant.requests("POST", "/collections/kairos_live/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aCollectionThatIsRedAfterTheRestoreFailsIt() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        qdrant.collectionInfoIs(TARGET, QdrantStandIn.collectionInfo(SnapshotArchiveBuilder.VECTORS)
+                .replace("\"status\":\"green\"", "\"status\":\"red\""));
+        double failed = Scrape.value("snapshotter_restores_total{result=\"failed\"}");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", equalTo("Collection `" + TARGET + "` is red after the restore (green or yellow "
+                        + "expected)"))
+                .body("uploadedCopyDeleted", equalTo(true));
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"failed\"}")).isEqualTo(failed + 1);
     }
 
     @Test

@@ -230,6 +230,11 @@ public final class QdrantStandIn {
                 + "\"hnsw_config\":{\"m\":16}},\"payload_schema\":{}}";
     }
 
+    /** {@code GET /collections/{c}} answers this info from now on, whatever else the stand-in does with it. */
+    public void collectionInfoIs(String collection, String info) {
+        server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection)))).willReturn(ok(info)));
+    }
+
     /** The upload of a snapshot to {@code collection} fails the way Qdrant does: the JSON error envelope. */
     public void uploadFails(String collection, int status, String error) {
         server.stubFor(authed(post(urlPathEqualTo("/collections/" + encoded(collection) + "/snapshots/upload")))

@@ -32,6 +32,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotArchiveBuilder;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.TestData;
@@ -198,6 +199,24 @@ class ClusterBackupTest {
         assertThat(cluster.node(0).requests("DELETE", served.get(0).downloadPath())).hasSize(1);
         assertThat(dir.list()).isEmpty();
         assertThat(dir.ledger()).doesNotContain("kairos");
+    }
+
+    @Test
+    void aMemberWhoseSnapshotLacksAPlannedShardFailsTheSet() {
+        // shard 1 left B between the placement read and B's snapshot: B's file holds data of shard 0 only
+        QdrantStandIn.Snapshot b = cluster.node(1).snapshotServed(QdrantStandIn.COLLECTION, SnapshotArchiveBuilder
+                .archive().shards(3).dataBytes(8192).remoteShard(1).remoteShard(2).build());
+
+        ServiceApi.trigger().then().statusCode(502)
+                .body("targets[0].status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("targets[0].message", containsString("node " + cluster.node(1).url() + " (peer " + PEER_B
+                        + ") held an Active replica of shard 1 when the run began, but its snapshot holds no data of "
+                        + "it (the placement changed meanwhile?); no set was published"))
+                .body("targets[0].filePath", org.hamcrest.Matchers.nullValue());
+
+        assertThat(dir.list()).isEmpty(); // no set, no unfinished set
+        assertThat(cluster.node(1).requests("DELETE", b.downloadPath())).hasSize(1);
+        assertThat(dir.ledger()).doesNotContain("kairos-");
     }
 
     @Test

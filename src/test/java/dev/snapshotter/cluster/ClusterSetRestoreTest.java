@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -77,6 +78,26 @@ class ClusterSetRestoreTest {
             assertThat(uploads.get(0).queryParameter("checksum").firstValue()).isEqualTo(sha256.get(i));
         }
         assertThat(cluster.node(2).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aSetWithAMemberChangedOnDiskIsRefusedAndNothingIsUploaded() throws Exception {
+        JsonPath set = takeSet();
+        Path directory = Path.of(set.getString("targets[0].filePath"));
+        String name = directory.getFileName().toString();
+        Path member = directory.resolve(StandInCluster.PEER_B + ".snap");
+        byte[] bytes = Files.readAllBytes(member);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(member, bytes);
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+
+        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(422)
+                .body("detail", org.hamcrest.Matchers.startsWith(name + " fails verification, so it is not restored: "))
+                .body("detail", containsString(StandInCluster.PEER_B + ".snap"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+        }
     }
 
     @Test

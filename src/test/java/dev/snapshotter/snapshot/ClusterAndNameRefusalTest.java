@@ -86,6 +86,39 @@ class ClusterAndNameRefusalTest {
     }
 
     @Test
+    void aKeyLimitedToTheCollectionStillRefusesAPartialBackup() {
+        // GET /cluster is 403 for such a key: the collection's own view of its shards decides alone
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
+        qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B), "kairos", collectionCluster(2,
+                QdrantStandIn.shard(0, null, "Active"), QdrantStandIn.shard(1, PEER_B, "Active")));
+        qdrant.clusterStatusNeedsGlobalAccess();
+
+        ServiceApi.trigger().then().statusCode(409)
+                .body("targets[0].message", containsString("Refusing a partial backup: collection `kairos` is "
+                        + "spread over a Qdrant cluster"))
+                .body("targets[0].message", containsString("shard 1 on peer " + PEER_B + " (Active)"));
+        assertThat(qdrant.creates()).isEmpty();
+        assertThat(dir.list()).isEmpty();
+    }
+
+    @Test
+    void aKeyLimitedToTheCollectionSnapshotsANodeThatHoldsEveryShard() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(2048));
+        qdrant.cluster(THIS_PEER, List.of(THIS_PEER), "kairos", collectionCluster(1,
+                QdrantStandIn.shard(0, null, "Active"), ""));
+        qdrant.clusterStatusNeedsGlobalAccess();
+
+        String file = ServiceApi.trigger().then().statusCode(200)
+                .body("targets[0].status", equalTo("completed"))
+                .extract().path("targets[0].filePath");
+        com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of(file + ".json").toFile());
+        // whether Qdrant runs as a cluster could not be read with this key; the node's shards could
+        assertThat(manifest.path("cluster").path("mode").asText()).isEqualTo("unknown");
+        assertThat(manifest.path("cluster").path("shards").toString()).isEqualTo("[0]");
+    }
+
+    @Test
     void refusesWhenAReplicaOnThisNodeIsNotActive() {
         qdrant.snapshotServed("kairos", TestData.snapshot(2048));
         qdrant.cluster(THIS_PEER, List.of(THIS_PEER, PEER_B), "kairos", collectionCluster(2,

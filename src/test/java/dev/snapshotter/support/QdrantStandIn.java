@@ -129,6 +129,14 @@ public final class QdrantStandIn {
                 .willReturn(ok(collectionCluster)));
     }
 
+    /**
+     * The key is a JWT limited to collections: {@code GET /cluster} answers 403 {@code Forbidden: Global access is
+     * required} (Qdrant's handler checks global access), while the collection's own calls still answer.
+     */
+    public void clusterStatusNeedsGlobalAccess() {
+        server.stubFor(authed(get(urlEqualTo("/cluster"))).willReturn(error(403, "Forbidden: Global access is required")));
+    }
+
     /** {@code GET /collections/{c}/cluster} of the collections whose (encoded) names match this pattern. */
     public void collectionCluster(String collectionPattern, String collectionCluster) {
         server.stubFor(authed(get(urlPathMatching("/collections/" + collectionPattern + "/cluster")))

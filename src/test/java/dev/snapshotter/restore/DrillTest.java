@@ -115,6 +115,28 @@ class DrillTest {
     }
 
     @Test
+    void aScratchCollectionThatCannotBeDroppedFailsTheDrillSayingSo() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/collections/" + SCRATCH))
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
+                        .withHeader("Content-Type", "application/json").withBody("{\"status\":{\"error\":\"Service "
+                                + "internal error: disk I/O\"},\"time\":0.0004}")));
+        double failed = Scrape.value("snapshotter_drills_total{result=\"failed\"}");
+
+        drill().statusCode(502)
+                .body("scratchDropped", equalTo(false))
+                .body("message", startsWith("The scratch collection `drill-kairos-"))
+                .body("message", containsString("` could not be dropped (drop it by hand): Qdrant answered 500"))
+                .body("message", containsString("Service internal error: disk I/O"));
+
+        catalogEntry(file).body("drillResult", equalTo("failed"));
+        assertThat(Scrape.value("snapshotter_drills_total{result=\"failed\"}")).isEqualTo(failed + 1);
+    }
+
+    @Test
     void aSampledPointMissingAfterTheRestoreFailsTheDrill() {
         Path file = takeSnapshot();
         qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0, "[1,2]");

@@ -148,13 +148,7 @@ public class OffsiteCopies {
         }
         List<String> caughtUp = catchUp(cancelled, remarks);
         List<String> pruned = prune(entry.key(), entry.fileName(), remarks);
-        boolean removed = false;
-        if (!config.snapshot().s3().keepLocal()) {
-            synchronized (copying) {
-                removed = removeLocal(entry, remarks);
-                removeConfirmedLocals(remarks);
-            }
-        }
+        boolean removed = !config.snapshot().s3().keepLocal() && removeConfirmedLocals(entry, remarks);
         return new OffsiteReport(OffsiteReport.Status.COMPLETED, store.bucket(), copied.key(),
                 copied.bytesUploaded(), millisSince(start), entry.sha256(), copied.checksum(),
                 remarks.isEmpty() ? null : String.join("; ", remarks), caughtUp.isEmpty() ? null : caughtUp,
@@ -179,9 +173,7 @@ public class OffsiteCopies {
     public List<String> catchUpAtBoot(BooleanSupplier cancelled, List<String> remarks) {
         List<String> copied = catchUp(cancelled, remarks);
         if (!config.snapshot().s3().keepLocal() && !cancelled.getAsBoolean()) {
-            synchronized (copying) { // a run's own removal may be under way
-                removeConfirmedLocals(remarks);
-            }
+            removeConfirmedLocals(null, remarks);
         }
         return copied;
     }
@@ -626,7 +618,45 @@ public class OffsiteCopies {
         return pruned;
     }
 
-    /** Removes the local snapshot once its copy is confirmed (the no-local-copy mode). */
+    /**
+     * The no-local-copy mode: removes {@code confirmed} (just copied, or null) and every other local snapshot whose
+     * off-site copy is confirmed (copied by catch-up, or left by an earlier mode). A restore or drill reading local
+     * snapshots meanwhile keeps them all until the next run: nothing is taken from under it.
+     *
+     * @return whether {@code confirmed} was removed
+     */
+    private boolean removeConfirmedLocals(SnapshotCatalog.Entry confirmed, List<String> remarks) {
+        synchronized (copying) { // the boot's catch-up and a run never remove the same file at once
+            List<SnapshotCatalog.Entry> going = new ArrayList<>();
+            if (confirmed != null) {
+                going.add(confirmed);
+            }
+            for (SnapshotCatalog.Entry entry : catalog.list()) {
+                if (confirmed != null && entry.fileName().equals(confirmed.fileName()) || !entry.verified()) {
+                    continue;
+                }
+                try {
+                    Optional<S3Store.StoredObject> there = store.head(key(entry));
+                    if (entry.isSet() ? there.isPresent() && sameFile(there.get(), entry.manifestFile())
+                            : there.isPresent() && there.get().size() == entry.bytes()
+                                    && entry.sha256().equals(there.get().sha256Metadata())) {
+                        going.add(entry);
+                    }
+                } catch (SnapshotFailure e) {
+                    break; // the next run looks again
+                }
+            }
+            List<SnapshotCatalog.Entry> removed = new ArrayList<>();
+            boolean ran = catalog.unlessRead(() -> going.stream().filter(entry -> removeLocal(entry, remarks))
+                    .forEach(removed::add));
+            if (!ran) {
+                remarks.add("The local files confirmed off-site stay until the next run "
+                        + "(QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false): a restore or drill is reading local snapshots");
+            }
+            return confirmed != null && removed.contains(confirmed);
+        }
+    }
+
     private boolean removeLocal(SnapshotCatalog.Entry entry, List<String> remarks) {
         try {
             catalog.remove(entry);
@@ -637,23 +667,6 @@ public class OffsiteCopies {
             remarks.add("Could not remove the local " + entry.fileName() + " (QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false): "
                     + SnapshotFileWriter.reason(e));
             return false;
-        }
-    }
-
-    /** Removes every local snapshot already off-site (copied by catch-up, or left by an earlier mode). */
-    private void removeConfirmedLocals(List<String> remarks) {
-        for (SnapshotCatalog.Entry entry : catalog.list()) {
-            try {
-                Optional<S3Store.StoredObject> there = store.head(key(entry));
-                boolean confirmed = entry.isSet() ? there.isPresent() && sameFile(there.get(), entry.manifestFile())
-                        : there.isPresent() && there.get().size() == entry.bytes()
-                                && entry.sha256().equals(there.get().sha256Metadata());
-                if (entry.verified() && confirmed) {
-                    removeLocal(entry, remarks);
-                }
-            } catch (SnapshotFailure e) {
-                return; // the next run looks again
-            }
         }
     }
 

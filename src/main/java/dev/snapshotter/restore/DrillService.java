@@ -90,7 +90,7 @@ public class DrillService {
     public RestoreReport drill(String file) throws RestoreRefused {
         try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
             run.phase("drilling");
-            try {
+            try (SnapshotCatalog.Reading reading = catalog.reading()) {
                 RestoreReport report = drill(file, run.cancellation()::cancelled);
                 run.finish(report);
                 return report;

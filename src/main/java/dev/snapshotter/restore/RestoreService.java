@@ -98,7 +98,7 @@ public class RestoreService {
     /** Restores under a slot the caller holds (the boot's). */
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
         slot.phase("restoring");
-        try {
+        try (SnapshotCatalog.Reading reading = catalog.reading()) {
             RestoreReport report = restore(request, slot.cancellation()::cancelled);
             counter(report.status().label()).increment();
             slot.finish(report);

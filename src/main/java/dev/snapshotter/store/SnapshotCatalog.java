@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -63,6 +64,8 @@ public class SnapshotCatalog {
     private final Event<Verification> verifications;
     private final Event<Deleted> deletedEvents;
     private final Instance<ObjectMapper> json;
+    /** Restores and drills hold its read side while they read local backups; a removal that can wait, its write side. */
+    private final StampedLock reads = new StampedLock();
 
     SnapshotCatalog(SnapshotDirectory directory, Event<Verification> verified, Event<Deleted> deleted,
             Instance<ObjectMapper> json) {
@@ -252,6 +255,40 @@ public class SnapshotCatalog {
         LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
                 + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
         return deleted;
+    }
+
+    /** A restore or drill reading local backups, until closed. */
+    public interface Reading extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Marks a restore or drill as reading local backups (it may fetch one, verify it, then upload it) until the handle
+     * is closed: {@link #unlessRead} takes no file from under it meanwhile.
+     */
+    public Reading reading() {
+        long stamp = reads.readLock();
+        return () -> reads.unlockRead(stamp);
+    }
+
+    /**
+     * Runs {@code removal} (of local files that may as well go later: copies confirmed off-site) unless a restore or
+     * drill is reading local backups now; keep it to local file operations, it holds them off meanwhile.
+     *
+     * @return whether it ran
+     */
+    public boolean unlessRead(Runnable removal) {
+        long stamp = reads.tryWriteLock();
+        if (stamp == 0) {
+            return false;
+        }
+        try {
+            removal.run();
+            return true;
+        } finally {
+            reads.unlockWrite(stamp);
+        }
     }
 
     /**

@@ -38,7 +38,7 @@ import io.restassured.path.json.JsonPath;
 /**
  * {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false} never takes a local file from under a restore or drill: the boot's
  * off-site catch-up removes what it confirmed off-site beside whatever else runs, so the removal waits while a restore
- * reads local snapshots. Here in the app's JVM: a restore holds the catalog's reading while it runs, and a removal
+ * reads local snapshots. Here in the app's JVM: a restore or drill holds the catalog's reading while it runs, and a removal
  * finding the catalog read keeps the files, says so, and leaves them to the next run.
  */
 @QuarkusTest
@@ -80,6 +80,24 @@ class OffsiteLocalRemovalTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !catalog.unlessRead(() -> {
         }));
         assertThat(restore.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(catalog.unlessRead(() -> {
+        })).isTrue();
+    }
+
+    @Test
+    void aDrillHoldsOffTheRemovalOfLocalFilesUntilItEnds() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(4096));
+        Path taken = Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path(
+                "targets[0].filePath")); // off-site only now: the drill fetches it
+        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS, SnapshotDir.uploadName(taken),
+                3_000, QdrantStandIn.SAMPLE_IDS);
+
+        CompletableFuture<Integer> drill = CompletableFuture.supplyAsync(() -> given()
+                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json").body("{}")
+                .post("/api/drill").then().extract().statusCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !catalog.unlessRead(() -> {
+        }));
+        assertThat(drill.get(30, TimeUnit.SECONDS)).isEqualTo(200);
         assertThat(catalog.unlessRead(() -> {
         })).isTrue();
     }

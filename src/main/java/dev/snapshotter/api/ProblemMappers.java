@@ -37,6 +37,11 @@ class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    Response beingRead(SnapshotCatalog.BeingRead e) {
+        return problem(Response.Status.CONFLICT, "Snapshots being read", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
     Response restoreRefused(RestoreRefused e) {
         return switch (e.kind()) {
             case NOT_FOUND -> problem(Response.Status.NOT_FOUND, "Snapshot not found", e.getMessage()).build();

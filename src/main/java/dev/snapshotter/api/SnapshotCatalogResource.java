@@ -407,7 +407,7 @@ public class SnapshotCatalogResource {
     @Operation(summary = "Delete a snapshot", description = "With its checksum file, manifest and marks; the newest "
             + "verified one of its collection only with ?force=true.")
     @APIResponse(responseCode = "200", description = "What was deleted", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Deleted.class)))
-    @APIResponse(responseCode = "409", description = "It is the newest verified snapshot of its collection", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "It is the newest verified snapshot of its collection, or a restore or drill is reading local snapshots now", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Deleted delete(@PathParam("file") String file, @QueryParam("force") boolean force) throws IOException {
         Entry entry = listed(file);
         return new Deleted(entry.fileName(), catalog.delete(entry, force));

@@ -237,9 +237,17 @@ public class SnapshotCatalog {
         }
     }
 
+    /** A deletion refused while a restore or drill reads local snapshots ({@link #reading()}). */
+    public static final class BeingRead extends RuntimeException {
+        BeingRead(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Deletes a listed snapshot and the files beside it, the snapshot first (so a half-done deletion is never
-     * listed); logged and counted. The newest verified snapshot of its collection is refused unless {@code force}.
+     * listed); logged and counted. The newest verified snapshot of its collection is refused unless {@code force};
+     * any snapshot while a restore or drill reads local snapshots.
      *
      * @return the names of the files deleted
      */
@@ -250,7 +258,22 @@ public class SnapshotCatalog {
             throw new NewestKept(entry.fileName() + " is the newest verified snapshot of collection `"
                     + entry.collection() + "`, the one a restore would reach for; add ?force=true to delete it anyway.");
         }
-        List<String> deleted = remove(entry);
+        List<String> deleted = new ArrayList<>();
+        IOException[] failed = new IOException[1];
+        boolean ran = unlessRead(() -> {
+            try {
+                deleted.addAll(remove(entry));
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        });
+        if (!ran) {
+            throw new BeingRead("A restore or drill is reading local snapshots now; delete " + entry.fileName()
+                    + " once it has ended (GET /api/runs shows it).");
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
         deletedEvents.fire(new Deleted(entry.fileName(), List.copyOf(deleted)));
         LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
                 + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
@@ -37,6 +38,9 @@ import io.restassured.specification.RequestSpecification;
 @WithQdrantStandIn
 @ExtendWith(SecretsStayHidden.class)
 class SnapshotCatalogResourceTest {
+
+    @jakarta.inject.Inject
+    SnapshotCatalog catalog;
 
     static final String OLD_STYLE = "2026-01-01T00-00-00-000Z-kairos.snap";
 
@@ -234,6 +238,25 @@ class SnapshotCatalogResourceTest {
         assertThat(dir.list()).isEmpty();
         assertThat(metric("snapshotter_deletions_total{target=\"qdrant\"}")).isEqualTo(deletions + 2);
         given().delete("/api/snapshots/" + taken.getFileName()).then().statusCode(401);
+    }
+
+    @Test
+    void refusesToDeleteWhileARestoreOrDrillReadsLocalSnapshots() throws Exception {
+        SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
+        qdrant.snapshotServed("kairos", TestData.snapshot(3000));
+        ServiceApi.trigger().then().statusCode(200);
+
+        try (SnapshotCatalog.Reading reading = catalog.reading()) { // as a restore or drill holds it while it runs
+            authorized().delete("/api/snapshots/" + earlier.snapshot().getFileName()).then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("title", equalTo("Snapshots being read"))
+                    .body("detail", equalTo("A restore or drill is reading local snapshots now; delete "
+                            + earlier.snapshot().getFileName() + " once it has ended (GET /api/runs shows it)."));
+        }
+        assertThat(earlier.snapshot()).exists();
+        assertThat(earlier.sidecar()).exists();
+        authorized().delete("/api/snapshots/" + earlier.snapshot().getFileName()).then().statusCode(200);
+        assertThat(earlier.snapshot()).doesNotExist();
     }
 
     @Test

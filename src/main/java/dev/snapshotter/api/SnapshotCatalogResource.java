@@ -141,8 +141,10 @@ public class SnapshotCatalogResource {
             listed.add(Listed.of(entry, there != null && there.size() == entry.bytes() ? there.key() : null));
         }
         for (OffsiteCatalog.Remote only : remote.values()) {
-            // its SHA-256 from the object's metadata (one HEAD each: off-site-only snapshots are few)
-            listed.add(Listed.of(only.isSet() ? only : offsite.findRemote(only.fileName()).orElse(only)));
+            // its SHA-256 from the object's metadata or its checksum file (one HEAD each: off-site-only snapshots are
+            // few); without one it cannot be verified, so it is not a backup to offer
+            (only.isSet() ? Optional.of(only) : offsite.findRemote(only.fileName())).map(Listed::of)
+                    .ifPresent(listed::add);
         }
         listed.sort(Comparator.comparing(Listed::createdAt).thenComparing(Listed::file).reversed());
         return listed;

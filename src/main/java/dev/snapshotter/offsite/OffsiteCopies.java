@@ -632,28 +632,26 @@ public class OffsiteCopies {
                 going.add(confirmed);
             }
             for (SnapshotCatalog.Entry entry : catalog.list()) {
-                if (confirmed != null && entry.fileName().equals(confirmed.fileName()) || !entry.verified()) {
+                if (!entry.verified() || (confirmed != null && entry.fileName().equals(confirmed.fileName()))) {
                     continue;
                 }
                 try {
                     Optional<S3Store.StoredObject> there = store.head(key(entry));
-                    if (entry.isSet() ? there.isPresent() && sameFile(there.get(), entry.manifestFile())
-                            : there.isPresent() && there.get().size() == entry.bytes()
-                                    && entry.sha256().equals(there.get().sha256Metadata())) {
+                    if (there.isPresent() && (entry.isSet() ? sameFile(there.get(), entry.manifestFile())
+                            : there.get().size() == entry.bytes() && entry.sha256().equals(there.get().sha256Metadata()))) {
                         going.add(entry);
                     }
                 } catch (SnapshotFailure e) {
                     break; // the next run looks again
                 }
             }
-            List<SnapshotCatalog.Entry> removed = new ArrayList<>();
-            boolean ran = catalog.unlessRead(() -> going.stream().filter(entry -> removeLocal(entry, remarks))
-                    .forEach(removed::add));
-            if (!ran) {
+            Optional<List<SnapshotCatalog.Entry>> removed = catalog.unlessRead(
+                    () -> going.stream().filter(entry -> removeLocal(entry, remarks)).toList());
+            if (removed.isEmpty()) {
                 remarks.add("The local files confirmed off-site stay until the next run "
                         + "(QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false): a restore or drill is reading local snapshots");
             }
-            return confirmed != null && removed.contains(confirmed);
+            return confirmed != null && removed.orElse(List.of()).contains(confirmed);
         }
     }
 

@@ -258,22 +258,8 @@ public class SnapshotCatalog {
             throw new NewestKept(entry.fileName() + " is the newest verified snapshot of collection `"
                     + entry.collection() + "`, the one a restore would reach for; add ?force=true to delete it anyway.");
         }
-        List<String> deleted = new ArrayList<>();
-        IOException[] failed = new IOException[1];
-        boolean ran = unlessRead(() -> {
-            try {
-                deleted.addAll(remove(entry));
-            } catch (IOException e) {
-                failed[0] = e;
-            }
-        });
-        if (!ran) {
-            throw new BeingRead("A restore or drill is reading local snapshots now; delete " + entry.fileName()
-                    + " once it has ended (GET /api/runs shows it).");
-        }
-        if (failed[0] != null) {
-            throw failed[0];
-        }
+        List<String> deleted = unlessRead(() -> remove(entry)).orElseThrow(() -> new BeingRead("A restore or drill is "
+                + "reading local snapshots now; delete " + entry.fileName() + " once it has ended (GET /api/runs shows it)."));
         deletedEvents.fire(new Deleted(entry.fileName(), List.copyOf(deleted)));
         LOG.infof("Deleted %s through the API%s: %s", entry.fileName(), newest ? " (forced: it was the newest "
                 + "verified snapshot of collection `" + entry.collection() + "`)" : "", String.join(", ", deleted));
@@ -295,20 +281,25 @@ public class SnapshotCatalog {
         return () -> reads.unlockRead(stamp);
     }
 
+    /** A removal of local files, run by {@link #unlessRead}. */
+    @FunctionalInterface
+    public interface Removal<T, E extends Exception> {
+        T run() throws E;
+    }
+
     /**
-     * Runs {@code removal} (of local files that may as well go later: copies confirmed off-site) unless a restore or
-     * drill is reading local backups now; keep it to local file operations, it holds them off meanwhile.
+     * Runs {@code removal} (of local files that may as well go later, or that an operator asked to delete) unless a
+     * restore or drill is reading local backups now; keep it to local file operations, it holds them off meanwhile.
      *
-     * @return whether it ran
+     * @return what it returned, or empty when it did not run
      */
-    public boolean unlessRead(Runnable removal) {
+    public <T, E extends Exception> Optional<T> unlessRead(Removal<T, E> removal) throws E {
         long stamp = reads.tryWriteLock();
         if (stamp == 0) {
-            return false;
+            return Optional.empty();
         }
         try {
-            removal.run();
-            return true;
+            return Optional.of(removal.run());
         } finally {
             reads.unlockWrite(stamp);
         }

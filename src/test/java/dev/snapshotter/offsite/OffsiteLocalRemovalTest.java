@@ -72,16 +72,8 @@ class OffsiteLocalRemovalTest {
         qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 3_000);
         qdrant.aliasesUpdated();
 
-        CompletableFuture<Integer> restore = CompletableFuture.supplyAsync(() -> given()
-                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
-                .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + planted.getFileName()
-                        + "/restore")
-                .then().extract().statusCode());
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !catalog.unlessRead(() -> {
-        }));
-        assertThat(restore.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-        assertThat(catalog.unlessRead(() -> {
-        })).isTrue();
+        assertReadingHeldWhile("/api/snapshots/" + planted.getFileName() + "/restore",
+                "{\"collection\":\"kairos_restored\"}");
     }
 
     @Test
@@ -92,14 +84,24 @@ class OffsiteLocalRemovalTest {
         qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS, SnapshotDir.uploadName(taken),
                 3_000, QdrantStandIn.SAMPLE_IDS);
 
-        CompletableFuture<Integer> drill = CompletableFuture.supplyAsync(() -> given()
-                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json").body("{}")
-                .post("/api/drill").then().extract().statusCode());
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !catalog.unlessRead(() -> {
-        }));
-        assertThat(drill.get(30, TimeUnit.SECONDS)).isEqualTo(200);
-        assertThat(catalog.unlessRead(() -> {
-        })).isTrue();
+        assertReadingHeldWhile("/api/drill", "{}");
+    }
+
+    /**
+     * Posts {@code body} to {@code path} (an upload of 3 s follows): while it goes, a removal would not run; once it
+     * has answered 200, it would.
+     */
+    private void assertReadingHeldWhile(String path, String body) throws Exception {
+        CompletableFuture<Integer> call = CompletableFuture.supplyAsync(() -> given()
+                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json").body(body)
+                .post(path).then().extract().statusCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !removalWouldRun());
+        assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(removalWouldRun()).isTrue();
+    }
+
+    private boolean removalWouldRun() {
+        return catalog.unlessRead(() -> true).isPresent();
     }
 
     @Test

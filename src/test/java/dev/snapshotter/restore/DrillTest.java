@@ -119,11 +119,7 @@ class DrillTest {
         Path file = takeSnapshot();
         qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
                 QdrantStandIn.SAMPLE_IDS);
-        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(
-                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/collections/" + SCRATCH))
-                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
-                        .withHeader("Content-Type", "application/json").withBody("{\"status\":{\"error\":\"Service "
-                                + "internal error: disk I/O\"},\"time\":0.0004}")));
+        qdrant.dropFails(SCRATCH, 500, "Service internal error: disk I/O");
         double failed = Scrape.value("snapshotter_drills_total{result=\"failed\"}");
 
         drill().statusCode(502)

@@ -226,6 +226,12 @@ public final class QdrantStandIn {
                 .willSetStateTo(started).willReturn(ok("true")));
     }
 
+    /** Dropping a collection whose name matches {@code collectionPattern} fails the way Qdrant does. */
+    public void dropFails(String collectionPattern, int status, String error) {
+        server.stubFor(authed(delete(urlPathMatching("/collections/" + collectionPattern))).willReturn(error(status,
+                error)));
+    }
+
     /** {@code POST /collections/aliases} applies any alias actions: 200 {@code true}. */
     public void aliasesUpdated() {
         server.stubFor(authed(post(urlEqualTo("/collections/aliases"))).willReturn(ok("true")));

@@ -154,8 +154,8 @@ public interface QdrantConfig {
         Optional<URI> downloadUrl();
 
         /**
-         * The longest silence tolerated in the middle of a download: no byte for this long and the download fails
-         * as stalled ({@code QDRANT_SNAPSHOT_STALL_TIMEOUT}).
+         * The longest silence tolerated in the middle of a transfer: a download from Qdrant, an S3 request or part
+         * upload that moves no byte for this long fails as stalled ({@code QDRANT_SNAPSHOT_STALL_TIMEOUT}).
          */
         @WithDefault("60s")
         @WithConverter(BoundedDuration.StallTimeout.class)

@@ -1,6 +1,7 @@
 package dev.snapshotter.offsite;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -29,6 +32,7 @@ import javax.net.ssl.TrustManagerFactory;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileWriter;
@@ -73,7 +77,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * copies need, each failing as a {@link SnapshotFailure} whose sentence names the bucket, the key and what S3
  * answered (status and code), never a credential. Every write names SHA-256 as its checksum algorithm together with
  * the value (a value alone is ignored by some servers) and is conditional ({@code If-None-Match: *}): an object of the
- * same name is never overwritten.
+ * same name is never overwritten. S3 silent for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} fails the call as a timeout:
+ * a read waits that long for a byte, and a part whose bytes S3 stops taking (a blocked write has no timeout of its
+ * own) has its connection cut after that long.
  */
 @ApplicationScoped
 // the default chain loads these by name when their settings are present (web identity as with IRSA, an STS profile)
@@ -82,18 +88,19 @@ import software.amazon.awssdk.services.s3.model.S3Object;
         "software.amazon.awssdk.services.sts.internal.StsProfileCredentialsProviderFactory" })
 public class S3Store {
 
-    /** A read that waits longer than this for a byte fails (a server stopped mid-upload). */
-    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** User metadata on each snapshot object: the SHA-256 (hex) of the whole file, as its checksum file has it. */
     static final String SHA256_METADATA = "sha256";
 
     private final Optional<QdrantConfig.S3> config;
+    /** {@code QDRANT_SNAPSHOT_STALL_TIMEOUT}: the longest S3 may go without taking or sending a byte. */
+    private final Duration stallTimeout;
     private volatile S3Client client;
 
     S3Store(QdrantConfig config) {
         this.config = config.snapshot().s3().bucket().isPresent() ? Optional.of(config.snapshot().s3())
                 : Optional.empty();
+        this.stallTimeout = config.snapshot().stallTimeout();
     }
 
     /** Whether off-site copies are on ({@code QDRANT_SNAPSHOT_S3_BUCKET} set). */
@@ -174,22 +181,50 @@ public class S3Store {
         return new Upload(key, id);
     }
 
+    /**
+     * Sends one part; watched while it goes: when S3 has taken no byte of it for the stall timeout, its connection is
+     * cut (the SDK may then try again), and a part that fails so fails as a timeout.
+     */
     public Part uploadPart(Upload upload, int number, byte[] buffer, int length, String sha256Base64)
             throws SnapshotFailure {
         S3Client client = client();
-        PART_LENGTH.set((long) length);
+        PartSend send = new PartSend(length);
+        SENDING.set(send);
+        watch(send);
         try {
             String eTag = call("upload part " + number + " of", upload.key(), () -> client.uploadPart(
                     b -> b.bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).partNumber(number)
                             .contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.SHA256)
                             .checksumSHA256(sha256Base64),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
-                            "application/octet-stream"))
+                    RequestBody.fromContentProvider(() -> send.counted(new ByteArrayInputStream(buffer, 0, length)),
+                            length, "application/octet-stream"))
                     .eTag());
             return new Part(number, eTag, sha256Base64);
+        } catch (SnapshotFailure e) {
+            if (send.stalled) {
+                throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE_TIMEOUT, "Could not upload part " + number
+                        + " of " + uri(upload.key()) + ": S3 took no byte for " + BoundedDuration.describe(stallTimeout)
+                        + " and did not answer (QDRANT_SNAPSHOT_STALL_TIMEOUT)", null);
+            }
+            throw e;
         } finally {
-            PART_LENGTH.remove();
+            send.finished = true;
+            SENDING.remove();
         }
+    }
+
+    /** Looks at {@code send} each time it would have been silent for the stall timeout, until it is finished. */
+    private void watch(PartSend send) {
+        if (send.finished) {
+            return;
+        }
+        long silent = System.nanoTime() - send.lastProgress;
+        if (silent >= stallTimeout.toNanos()) {
+            send.cut();
+            silent = 0;
+        }
+        CompletableFuture.delayedExecutor(stallTimeout.toNanos() - silent, TimeUnit.NANOSECONDS)
+                .execute(() -> watch(send));
     }
 
     /**
@@ -336,10 +371,9 @@ public class S3Store {
                 timeout |= cause instanceof SocketTimeoutException;
             }
             throw new SnapshotFailure(timeout ? SnapshotFailure.Kind.OFFSITE_TIMEOUT : SnapshotFailure.Kind.OFFSITE,
-                    "Could not " + what + " " + where + ": " + (timeout ? "S3 did not answer in time ("
-                            + SOCKET_TIMEOUT.toSeconds() + " s without a byte)"
-                            : "S3 could not be reached: "
-                                    + hideAccessKey(rootMessage(e))),
+                    "Could not " + what + " " + where + ": " + (timeout ? "S3 did not answer in time (no byte for "
+                            + BoundedDuration.describe(stallTimeout) + "; QDRANT_SNAPSHOT_STALL_TIMEOUT)"
+                            : "S3 could not be reached: " + hideAccessKey(rootMessage(e))),
                     null);
         }
     }
@@ -387,7 +421,7 @@ public class S3Store {
         if (built == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = build(config.orElseThrow());
+                    client = build(config.orElseThrow(), stallTimeout);
                 }
                 built = client;
             }
@@ -395,9 +429,11 @@ public class S3Store {
         return built;
     }
 
-    private static S3Client build(QdrantConfig.S3 s3) throws SnapshotFailure {
-        SSLSocketFactory tls = s3.caCertPath().isPresent() ? socketFactory(trust(s3.caCertPath().get())) : null;
-        SdkHttpClient http = UrlConnectionHttpClient.create(uri -> connect(uri, tls));
+    private static S3Client build(QdrantConfig.S3 s3, Duration stallTimeout) throws SnapshotFailure {
+        SSLSocketFactory tls = new LingeringSocketFactory(s3.caCertPath().isPresent()
+                ? socketFactory(trust(s3.caCertPath().get()))
+                : (SSLSocketFactory) SSLSocketFactory.getDefault());
+        SdkHttpClient http = UrlConnectionHttpClient.create(uri -> connect(uri, tls, stallTimeout));
         AwsCredentialsProvider credentials = s3.accessKey().isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey().get(),
                         s3.secretKey().orElseThrow()))
@@ -413,18 +449,64 @@ public class S3Store {
     }
 
     /**
-     * The length of the part the calling thread is sending: the SDK sends a request on the thread that makes the call,
-     * and opens its connection there through {@link #connect}.
+     * The part the calling thread is sending: the SDK sends a request on the thread that makes the call, and opens its
+     * connection there through {@link #connect}.
      */
-    private static final ThreadLocal<Long> PART_LENGTH = new ThreadLocal<>();
+    private static final ThreadLocal<PartSend> SENDING = new ThreadLocal<>();
+
+    /** A part on its way: its connection (a new one for each attempt), and when its body last gave S3 a byte. */
+    private static final class PartSend {
+        final long length;
+        volatile long lastProgress = System.nanoTime();
+        volatile HttpURLConnection connection;
+        /** Whether the connection of the latest attempt was cut for silence. */
+        volatile boolean stalled;
+        volatile boolean finished;
+
+        PartSend(long length) {
+            this.length = length;
+        }
+
+        void attempt(HttpURLConnection next) {
+            connection = next;
+            stalled = false;
+            lastProgress = System.nanoTime();
+        }
+
+        void cut() {
+            stalled = true;
+            HttpURLConnection current = connection;
+            if (current != null) {
+                current.disconnect(); // a write blocked on the socket ends with an exception
+            }
+        }
+
+        /** The body as the connection takes it: each byte taken is progress. */
+        InputStream counted(InputStream body) {
+            return new FilterInputStream(body) {
+                @Override
+                public int read() throws IOException {
+                    lastProgress = System.nanoTime();
+                    return super.read();
+                }
+
+                @Override
+                public int read(byte[] bytes, int offset, int length) throws IOException {
+                    lastProgress = System.nanoTime();
+                    return super.read(bytes, offset, length);
+                }
+            };
+        }
+    }
 
     /**
      * A connection as the SDK's own would be (its timeouts; TLS trusting {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH} when
-     * set, the JVM's trust otherwise), which streams a part at its known length: the SDK's client sets no length on
+     * set, the JVM's trust otherwise, over sockets whose close ends a blocked write), which streams a part at its known length:
+     * the SDK's client sets no length on
      * the connection, and then the JDK keeps a whole copy of the body in memory to count it (a part, 16 MiB by
      * default, for every part in flight).
      */
-    private static HttpURLConnection connect(URI uri, SSLSocketFactory tls) {
+    private static HttpURLConnection connect(URI uri, SSLSocketFactory tls, Duration stallTimeout) {
         HttpURLConnection connection;
         try {
             connection = (HttpURLConnection) uri.toURL().openConnection();
@@ -432,14 +514,15 @@ public class S3Store {
             throw new UncheckedIOException(e);
         }
         connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-        connection.setReadTimeout((int) SOCKET_TIMEOUT.toMillis());
-        if (tls != null && connection instanceof HttpsURLConnection https) {
+        connection.setReadTimeout((int) stallTimeout.toMillis());
+        if (connection instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls);
         }
-        Long length = PART_LENGTH.get();
+        PartSend send = SENDING.get();
         String query = uri.getRawQuery();
-        if (length != null && query != null && query.contains("partNumber=")) {
-            connection.setFixedLengthStreamingMode(length);
+        if (send != null && query != null && query.contains("partNumber=")) {
+            connection.setFixedLengthStreamingMode(send.length);
+            send.attempt(connection);
         }
         return connection;
     }

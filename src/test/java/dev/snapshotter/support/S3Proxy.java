@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay between the app and the real S3 server, for faults the server itself cannot be asked for: {@link #goDownAfter}
- * (the server stops in the middle of an upload: every connection is cut and new ones are refused for a while) and
- * {@link #flipByteAfter} (one byte of a request body changes on the way, once).
+ * (the server stops in the middle of an upload: every connection is cut and new ones are refused for a while),
+ * {@link #flipByteAfter} (one byte of a request body changes on the way, once) and {@link #stallAfter} (the server stops
+ * reading in the middle of a request, and never answers, while its connection stays open).
  */
 public final class S3Proxy implements AutoCloseable {
 
@@ -27,13 +28,17 @@ public final class S3Proxy implements AutoCloseable {
     private volatile long downUntil;
     private final AtomicLong flipAfter = new AtomicLong(-1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long stallAfter = -1;
 
     private final boolean tls;
 
     private S3Proxy(String targetHost, int targetPort, PrivateCa ca) throws IOException {
         this.tls = ca != null;
-        this.server = ca == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
-                : tlsContext(ca).getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = ca == null ? new ServerSocket()
+                : tlsContext(ca).getServerSocketFactory().createServerSocket();
+        // a small, fixed receive window: a relay that stops reading soon blocks the sender's writes
+        server.setReceiveBufferSize(64 * 1024);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         Thread acceptor = new Thread(this::accept, "s3-proxy");
@@ -88,6 +93,20 @@ public final class S3Proxy implements AutoCloseable {
         flipAfter.set(bytes);
     }
 
+    /**
+     * Every connection made from now on stops reading once it has sent {@code bytes} towards S3, and stays open without
+     * an answer (the bytes held back never reach S3), until {@link #flowAgain}; connections open now are closed first.
+     */
+    public void stallAfter(long bytes) {
+        cutAll();
+        stallAfter = bytes;
+    }
+
+    /** Ends {@link #stallAfter}: the connections it holds are closed, new ones flow. */
+    public void flowAgain() {
+        stallAfter = -1;
+    }
+
     /** Whether the proxy refuses connections now. */
     public boolean down() {
         return System.currentTimeMillis() < downUntil;
@@ -125,6 +144,12 @@ public final class S3Proxy implements AutoCloseable {
                             int at = (int) Math.max(0, flip - sent);
                             buffer[at] ^= 0x55;
                         }
+                        if (stallAfter >= 0 && sent + read > stallAfter) {
+                            while (stallAfter >= 0 && !closed.get()) {
+                                Thread.sleep(50); // reads nothing more: the sender's writes block once buffers fill
+                            }
+                            return;
+                        }
                         long down = downAfter.get();
                         if (down >= 0 && sent + read > down && downAfter.compareAndSet(down, -1)) {
                             downUntil = System.currentTimeMillis() + downMillis;
@@ -137,6 +162,8 @@ public final class S3Proxy implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // cut: both sides end
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);

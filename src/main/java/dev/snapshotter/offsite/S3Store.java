@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -34,6 +32,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.net.LingeringSocketFactory;
+import dev.snapshotter.net.TransferWatch;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileWriter;
 
@@ -188,9 +188,8 @@ public class S3Store {
     public Part uploadPart(Upload upload, int number, byte[] buffer, int length, String sha256Base64)
             throws SnapshotFailure {
         S3Client client = client();
-        PartSend send = new PartSend(length);
+        PartSend send = new PartSend(length, TransferWatch.start(stallTimeout));
         SENDING.set(send);
-        watch(send);
         try {
             String eTag = call("upload part " + number + " of", upload.key(), () -> client.uploadPart(
                     b -> b.bucket(bucket()).key(upload.key()).uploadId(upload.uploadId()).partNumber(number)
@@ -201,30 +200,16 @@ public class S3Store {
                     .eTag());
             return new Part(number, eTag, sha256Base64);
         } catch (SnapshotFailure e) {
-            if (send.stalled) {
+            if (send.watch().stalled()) {
                 throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE_TIMEOUT, "Could not upload part " + number
                         + " of " + uri(upload.key()) + ": S3 took no byte for " + BoundedDuration.describe(stallTimeout)
                         + " and did not answer (QDRANT_SNAPSHOT_STALL_TIMEOUT)", null);
             }
             throw e;
         } finally {
-            send.finished = true;
+            send.watch().close();
             SENDING.remove();
         }
-    }
-
-    /** Looks at {@code send} each time it would have been silent for the stall timeout, until it is finished. */
-    private void watch(PartSend send) {
-        if (send.finished) {
-            return;
-        }
-        long silent = System.nanoTime() - send.lastProgress;
-        if (silent >= stallTimeout.toNanos()) {
-            send.cut();
-            silent = 0;
-        }
-        CompletableFuture.delayedExecutor(stallTimeout.toNanos() - silent, TimeUnit.NANOSECONDS)
-                .execute(() -> watch(send));
     }
 
     /**
@@ -454,45 +439,21 @@ public class S3Store {
      */
     private static final ThreadLocal<PartSend> SENDING = new ThreadLocal<>();
 
-    /** A part on its way: its connection (a new one for each attempt), and when its body last gave S3 a byte. */
-    private static final class PartSend {
-        final long length;
-        volatile long lastProgress = System.nanoTime();
-        volatile HttpURLConnection connection;
-        /** Whether the connection of the latest attempt was cut for silence. */
-        volatile boolean stalled;
-        volatile boolean finished;
-
-        PartSend(long length) {
-            this.length = length;
-        }
-
-        void attempt(HttpURLConnection next) {
-            connection = next;
-            stalled = false;
-            lastProgress = System.nanoTime();
-        }
-
-        void cut() {
-            stalled = true;
-            HttpURLConnection current = connection;
-            if (current != null) {
-                current.disconnect(); // a write blocked on the socket ends with an exception
-            }
-        }
+    /** A part on its way: its length, and the watch over its connection (a new one for each attempt). */
+    private record PartSend(long length, TransferWatch watch) {
 
         /** The body as the connection takes it: each byte taken is progress. */
         InputStream counted(InputStream body) {
             return new FilterInputStream(body) {
                 @Override
                 public int read() throws IOException {
-                    lastProgress = System.nanoTime();
+                    watch.progress();
                     return super.read();
                 }
 
                 @Override
                 public int read(byte[] bytes, int offset, int length) throws IOException {
-                    lastProgress = System.nanoTime();
+                    watch.progress();
                     return super.read(bytes, offset, length);
                 }
             };
@@ -521,8 +482,8 @@ public class S3Store {
         PartSend send = SENDING.get();
         String query = uri.getRawQuery();
         if (send != null && query != null && query.contains("partNumber=")) {
-            connection.setFixedLengthStreamingMode(send.length);
-            send.attempt(connection);
+            connection.setFixedLengthStreamingMode(send.length());
+            send.watch().attempt(connection::disconnect);
         }
         return connection;
     }

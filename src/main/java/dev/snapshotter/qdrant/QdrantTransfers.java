@@ -25,6 +25,8 @@ import jakarta.inject.Inject;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.QdrantTlsConfigSourceFactory;
+import dev.snapshotter.net.LingeringSocketFactory;
+import dev.snapshotter.net.TransferWatch;
 
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -40,7 +42,7 @@ import io.quarkus.tls.TlsConfigurationRegistry;
  * timeout is a one-second {@link #TICK}; the body's reader turns ticks into the stall timeout (a download that sends
  * no byte for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} fails) and into a check for cancellation at shutdown.
  * TLS trust is the same as the REST client's: the {@code qdrant} TLS configuration when
- * {@code QDRANT_CA_CERT_PATH} is set, the JVM's default otherwise.
+ * {@code QDRANT_CA_CERT_PATH} is set, the JVM's default otherwise, over sockets whose close ends a blocked write.
  */
 @ApplicationScoped
 class QdrantTransfers {
@@ -59,7 +61,8 @@ class QdrantTransfers {
     QdrantTransfers(QdrantConfig config, TlsConfigurationRegistry tlsRegistry) {
         this(withoutSlash(config.snapshot().downloadUrl().orElse(config.url()).toString()),
                 withoutSlash(config.url().toString()), config,
-                tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME).map(QdrantTransfers::socketFactory).orElse(null));
+                new LingeringSocketFactory(tlsRegistry.get(QdrantTlsConfigSourceFactory.TLS_NAME)
+                        .map(QdrantTransfers::socketFactory).orElse((SSLSocketFactory) SSLSocketFactory.getDefault())));
     }
 
     private QdrantTransfers(String base, String uploadBase, QdrantConfig config, SSLSocketFactory tls) {
@@ -147,7 +150,8 @@ class QdrantTransfers {
      * {@code multipart/form-data} part named {@code snapshot}, streamed at a fixed length as {@code body} writes it
      * (never held in memory). {@code priority} is always explicit: Qdrant's default changed across versions. Qdrant
      * answers once the restore is done, so the answer may take up to {@code timeout}; anything but 200 fails with
-     * Qdrant's status and body.
+     * Qdrant's status and body. A body Qdrant takes no byte of for {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} is cut, and
+     * fails as a timeout.
      *
      * @param uploadName the part's file name: Qdrant keeps the upload in its snapshot directory under this name
      * @param size how many bytes {@code body} writes
@@ -160,6 +164,8 @@ class QdrantTransfers {
         HttpURLConnection connection;
         try {
             connection = send(collection, uploadName, sha256, size, timeout, cancelled, body);
+        } catch (Stalled e) {
+            throw QdrantException.of(operation, stallTimeout, e, uploadBase);
         } catch (IOException | RuntimeException e) {
             throw QdrantException.of(operation, timeout, e, uploadBase);
         }
@@ -193,27 +199,35 @@ class QdrantTransfers {
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         connection.setFixedLengthStreamingMode(head.length + size + tail.length);
         connection.setRequestProperty("Content-Type", "multipart/form-data; boundary=" + boundary);
-        OutputStream out = connection.getOutputStream();
-        try {
-            out.write(head);
-            boolean complete = body.writeTo(new FilterOutputStream(out) {
-                @Override
-                public void write(byte[] bytes, int offset, int length) throws IOException {
-                    if (cancelled.getAsBoolean()) {
-                        throw new InterruptedIOException("the upload was cancelled");
+        // a write Qdrant stops taking blocks without end: the watch cuts it after the stall timeout
+        try (TransferWatch watch = TransferWatch.start(stallTimeout)) {
+            watch.attempt(connection::disconnect);
+            try {
+                OutputStream out = connection.getOutputStream();
+                out.write(head);
+                boolean complete = body.writeTo(new FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        if (cancelled.getAsBoolean()) {
+                            throw new InterruptedIOException("the upload was cancelled");
+                        }
+                        out.write(bytes, offset, length);
+                        watch.progress();
                     }
-                    out.write(bytes, offset, length);
+                });
+                if (!complete) {
+                    connection.disconnect(); // the body stays short of its length: Qdrant gets no whole request
+                    return null;
                 }
-            });
-            if (!complete) {
-                connection.disconnect(); // the body stays short of its length: Qdrant gets no whole request
-                return null;
+                out.write(tail);
+                out.close();
+            } catch (IOException | RuntimeException e) {
+                connection.disconnect();
+                if (watch.stalled()) {
+                    throw new Stalled(BoundedDuration.describe(stallTimeout), e);
+                }
+                throw e;
             }
-            out.write(tail);
-            out.close();
-        } catch (IOException | RuntimeException e) {
-            connection.disconnect();
-            throw e;
         }
         connection.getResponseCode();
         return connection;
@@ -221,7 +235,7 @@ class QdrantTransfers {
 
     private HttpURLConnection connection(URL url) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) url.openConnection();
-        if (tls != null && connection instanceof HttpsURLConnection https) {
+        if (connection instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(tls);
         }
         connection.setInstanceFollowRedirects(false);
@@ -298,6 +312,14 @@ class QdrantTransfers {
                     throw named;
                 }
             }
+        }
+    }
+
+    /** An upload whose bytes Qdrant stopped taking, cut by its watch. */
+    static final class Stalled extends SocketTimeoutException {
+        Stalled(String stallTimeout, Exception cause) {
+            super("it took no byte of the upload for " + stallTimeout + ": QDRANT_SNAPSHOT_STALL_TIMEOUT");
+            initCause(cause);
         }
     }
 

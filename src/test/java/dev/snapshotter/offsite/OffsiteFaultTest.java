@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Relay;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Proxy;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
@@ -50,7 +50,7 @@ class OffsiteFaultTest {
     S3Bucket bucket;
 
     @InjectS3
-    S3Proxy proxy;
+    Relay proxy;
 
     @BeforeEach
     void reset() {

@@ -9,10 +9,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Relay;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Proxy;
 import dev.snapshotter.support.SecretsStayHidden;
-import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
@@ -26,7 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
 @WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.stall-timeout", value = "2s"))
-@WithS3(proxy = WithS3.Proxy.TLS, config = @ResourceArg(name = "qdrant.snapshot.s3.part-size", value = "12MiB"))
+@WithS3(proxy = WithS3.Proxy.TLS, config = @ResourceArg(name = "qdrant.snapshot.s3.part-size", value = "8MiB"))
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteStallTlsTest {
 
@@ -37,13 +36,12 @@ class OffsiteStallTlsTest {
     S3Bucket bucket;
 
     @InjectS3
-    S3Proxy proxy;
+    Relay proxy;
 
     @BeforeEach
     void reset() {
         qdrant.reset();
         bucket.empty(bucket.prefix() + "/");
-        qdrant.snapshotServed("kairos", TestData.snapshot(OffsiteCopyTest.SNAPSHOT_BYTES));
     }
 
     @AfterEach

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Relay;
 import dev.snapshotter.support.S3Bucket;
-import dev.snapshotter.support.S3Proxy;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.TestData;
@@ -42,7 +42,7 @@ class OffsiteTlsTest {
     S3Bucket bucket;
 
     @InjectS3
-    S3Proxy proxy;
+    Relay proxy;
 
     @BeforeEach
     void reset() {

@@ -5,7 +5,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Marks the {@link QdrantStandIn} field that {@link QdrantStandInResource} fills. */
+/**
+ * Marks a field that {@link QdrantStandInResource} fills: the {@link QdrantStandIn}, its {@link SnapshotDir}, or its
+ * {@link Relay}.
+ */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
 public @interface InjectQdrant {

@@ -28,6 +28,8 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
     private boolean drillable;
+    private WithQdrantStandIn.Relaying relayed;
+    private Relay relay;
     private String plantedOffsite;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
@@ -42,13 +44,14 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         faultyDownload = setup.faulty() == WithQdrantStandIn.Faulty.DOWNLOAD;
         faultyControl = setup.faulty() == WithQdrantStandIn.Faulty.CONTROL;
         tls = setup.tls() != WithQdrantStandIn.Tls.NONE;
-        trustCa = setup.tls() == WithQdrantStandIn.Tls.PRIVATE_CA;
+        trustCa = setup.tls() != WithQdrantStandIn.Tls.UNTRUSTED;
         lateMillis = setup.startsAfterMillis();
         plantedAge = setup.plantedSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.plantedSnapshotAge());
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
         drillable = setup.drillable();
+        relayed = setup.relayed();
     }
 
     @Override
@@ -112,6 +115,11 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         Map<String, String> config = new HashMap<>();
         config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort()
                 : lateMillis > 0 ? "http://localhost:" + wireMock.getOptions().portNumber() : wireMock.baseUrl());
+        if (relayed != WithQdrantStandIn.Relaying.NONE) {
+            PrivateCa relayCa = relayed == WithQdrantStandIn.Relaying.TLS ? (ca = PrivateCa.create()) : null;
+            relay = Relay.to("127.0.0.1", wireMock.port(), relayCa);
+            config.put("qdrant.url", relay.url());
+        }
         config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
         if (ca != null && trustCa) {
             config.put("qdrant.ca-cert-path", ca.caPem().toString());
@@ -148,6 +156,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, QdrantStandIn.class));
         testInjector.injectIntoFields(standIn.directory(),
                 new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, SnapshotDir.class));
+        if (relay != null) {
+            testInjector.injectIntoFields(relay, new TestInjector.AnnotatedAndMatchesType(InjectQdrant.class, Relay.class));
+        }
     }
 
     @Override
@@ -157,6 +168,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
         if (faulty != null) {
             faulty.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
         if (standIn != null) {
             TempTree.delete(standIn.directory().directory());

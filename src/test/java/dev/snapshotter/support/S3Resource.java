@@ -21,7 +21,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private PrivateCa ca;
     private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     private S3Bucket bucket;
-    private S3Proxy proxy;
+    private Relay proxy;
 
     @Override
     public void init(WithS3 setup) {
@@ -49,7 +49,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         String url = endpoint.toString();
         if (proxied) {
             ca = tls ? PrivateCa.create() : null;
-            proxy = S3Proxy.to(endpoint.getHost(), endpoint.getPort(), ca);
+            proxy = Relay.to(endpoint.getHost(), endpoint.getPort(), ca);
             url = proxy.url();
         }
         Map<String, String> config = new HashMap<>();
@@ -80,7 +80,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         testInjector.injectIntoFields(bucket, new TestInjector.AnnotatedAndMatchesType(InjectS3.class, S3Bucket.class));
         if (proxy != null) {
             testInjector.injectIntoFields(proxy,
-                    new TestInjector.AnnotatedAndMatchesType(InjectS3.class, S3Proxy.class));
+                    new TestInjector.AnnotatedAndMatchesType(InjectS3.class, Relay.class));
         }
     }
 

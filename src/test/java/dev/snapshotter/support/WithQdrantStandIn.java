@@ -35,6 +35,16 @@ public @interface WithQdrantStandIn {
         CONTROL
     }
 
+    /** The app reaches Qdrant (at {@code QDRANT_URL}) through a {@link Relay}, injected with {@link InjectQdrant}. */
+    Relaying relayed() default Relaying.NONE;
+
+    enum Relaying {
+        NONE,
+        PLAIN,
+        /** the relay answers https with a certificate of a private CA, given as {@code QDRANT_CA_CERT_PATH} */
+        TLS
+    }
+
     /** Qdrant speaks https with a certificate of a private CA. */
     Tls tls() default Tls.NONE;
 

@@ -27,7 +27,7 @@ public @interface WithS3 {
     /** The prefix, when fixed (for what another resource put there); a fresh one per class otherwise. */
     String prefix() default "";
 
-    /** An {@link S3Proxy} between the app and the server (injected with {@link InjectS3}). */
+    /** A {@link Relay} between the app and the server (injected with {@link InjectS3}). */
     Proxy proxy() default Proxy.NONE;
 
     enum Proxy {

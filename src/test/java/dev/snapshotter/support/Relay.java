@@ -12,12 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP relay between the app and the real S3 server, for faults the server itself cannot be asked for: {@link #goDownAfter}
- * (the server stops in the middle of an upload: every connection is cut and new ones are refused for a while),
+ * A TCP relay between the app and a server (the real S3 server, the Qdrant stand-in), for faults the server itself cannot
+ * be asked for: {@link #goDownAfter} (the server stops in the middle of an upload: every connection is cut and new ones are
+ * refused for a while),
  * {@link #flipByteAfter} (one byte of a request body changes on the way, once) and {@link #stallAfter} (the server stops
  * reading in the middle of a request, and never answers, while its connection stays open).
  */
-public final class S3Proxy implements AutoCloseable {
+public final class Relay implements AutoCloseable {
 
     private final ServerSocket server;
     private final String targetHost;
@@ -32,7 +33,7 @@ public final class S3Proxy implements AutoCloseable {
 
     private final boolean tls;
 
-    private S3Proxy(String targetHost, int targetPort, PrivateCa ca) throws IOException {
+    private Relay(String targetHost, int targetPort, PrivateCa ca) throws IOException {
         this.tls = ca != null;
         this.server = ca == null ? new ServerSocket()
                 : tlsContext(ca).getServerSocketFactory().createServerSocket();
@@ -41,19 +42,19 @@ public final class S3Proxy implements AutoCloseable {
         server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        Thread acceptor = new Thread(this::accept, "s3-proxy");
+        Thread acceptor = new Thread(this::accept, "relay");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    public static S3Proxy to(String host, int port) {
+    public static Relay to(String host, int port) {
         return to(host, port, null);
     }
 
-    /** With {@code ca}: the relay answers https with a certificate {@code ca} signed, and speaks plain http to S3. */
-    public static S3Proxy to(String host, int port, PrivateCa ca) {
+    /** With {@code ca}: the relay answers https with a certificate {@code ca} signed, and speaks plain http to the server. */
+    public static Relay to(String host, int port, PrivateCa ca) {
         try {
-            return new S3Proxy(host, port, ca);
+            return new Relay(host, port, ca);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -78,7 +79,9 @@ public final class S3Proxy implements AutoCloseable {
         return (tls ? "https://localhost:" : "http://127.0.0.1:") + server.getLocalPort();
     }
 
-    /** Once a connection has sent {@code bytes} towards S3: cut every connection, refuse new ones for {@code millis}. */
+    /**
+     * Once a connection has sent {@code bytes} towards the server: cut every connection, refuse new ones for {@code millis}.
+     */
     public void goDownAfter(long bytes, long millis) {
         downMillis = millis;
         downAfter.set(bytes);
@@ -94,8 +97,8 @@ public final class S3Proxy implements AutoCloseable {
     }
 
     /**
-     * Every connection made from now on stops reading once it has sent {@code bytes} towards S3, and stays open without
-     * an answer (the bytes held back never reach S3), until {@link #flowAgain}; connections open now are closed first.
+     * Every connection made from now on stops reading once it has sent {@code bytes} towards the server, and stays open without
+     * an answer (the bytes held back never reach the server), until {@link #flowAgain}; connections open now are closed first.
      */
     public void stallAfter(long bytes) {
         cutAll();
@@ -131,14 +134,14 @@ public final class S3Proxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean towardsS3) {
+    private void pump(Socket from, Socket to, boolean towardsServer) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             long sent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    if (towardsS3) {
+                    if (towardsServer) {
                         long flip = flipAfter.get();
                         if (flip >= 0 && sent + read > flip && flipAfter.compareAndSet(flip, -1)) {
                             int at = (int) Math.max(0, flip - sent);
@@ -168,7 +171,7 @@ public final class S3Proxy implements AutoCloseable {
                 closeQuietly(from);
                 closeQuietly(to);
             }
-        }, "s3-proxy-pump");
+        }, "relay-pump");
         thread.setDaemon(true);
         thread.start();
     }

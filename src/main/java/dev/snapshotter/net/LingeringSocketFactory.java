@@ -1,4 +1,4 @@
-package dev.snapshotter.offsite;
+package dev.snapshotter.net;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,15 +10,15 @@ import javax.net.ssl.SSLSocketFactory;
  * TLS sockets whose close ends a write blocked on them: a TLS socket closes by sending close_notify under the lock that
  * a blocked write holds, and without {@code SO_LINGER} it waits for that lock without end; with it, the close gives up
  * after {@link #LINGER_SECONDS}, shuts the output (which ends the blocked write with an exception) and closes. This is
- * how a part upload that S3 stopped reading is cut over https.
+ * how {@link TransferWatch} cuts an upload over https.
  */
-final class LingeringSocketFactory extends SSLSocketFactory {
+public final class LingeringSocketFactory extends SSLSocketFactory {
 
     static final int LINGER_SECONDS = 1;
 
     private final SSLSocketFactory delegate;
 
-    LingeringSocketFactory(SSLSocketFactory delegate) {
+    public LingeringSocketFactory(SSLSocketFactory delegate) {
         this.delegate = delegate;
     }
 

@@ -56,6 +56,8 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
 
     @Override
     public Map<String, String> start() {
+        ca = null; // Quarkus may start this instance again for the next class: nothing of the last start carries over
+        relay = null;
         WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
                 .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER);
         if (tls) {
@@ -134,6 +136,8 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             config.put("qdrant.snapshot.stall-timeout", "1500ms");
         }
         config.putAll(extraConfig);
+        System.err.println(
+                "DEBUG-RES " + System.identityHashCode(this) + " " + config.get("qdrant.ca-cert-path") + " relayed=" + relayed);
         return config;
     }
 
@@ -177,6 +181,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
         if (ca != null) {
             TempTree.delete(ca.caPem().getParent());
+            // the integration-test extension leaves this class's config in the test JVM's system properties, where
+            // the next class's config (its TLS source) would find a CA file that no longer exists
+            System.clearProperty("qdrant.ca-cert-path");
         }
     }
 }

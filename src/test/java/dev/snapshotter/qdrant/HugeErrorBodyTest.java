@@ -39,7 +39,7 @@ class HugeErrorBodyTest {
     // a client that buffers the body runs out of heap and hangs rather than throws: fail instead
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsOnlyTheHeadOfAHugeControlErrorBody() {
-        qdrant.faulty().plan(FaultyDownloadServer.HugeError.twiceTheTestHeap(500));
+        qdrant.faulty().plan(FaultyDownloadServer.HugeError.moreThanTheTestHeap(500));
 
         String message;
         try (LogCapture logs = LogCapture.install()) {

@@ -108,7 +108,7 @@ class DownloadFaultTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readsOnlyTheHeadOfAHugeErrorBody() {
         SnapshotDir.Earlier earlier = dir.plantEarlierSnapshot();
-        qdrant.faulty().plan(FaultyDownloadServer.HugeError.twiceTheTestHeap(404));
+        qdrant.faulty().plan(FaultyDownloadServer.HugeError.moreThanTheTestHeap(404));
 
         String message;
         try (LogCapture logs = LogCapture.install()) {

@@ -50,10 +50,10 @@ public final class FaultyDownloadServer implements AutoCloseable {
         }
 
         /**
-         * 1 GiB: twice the test JVM's heap (-Xmx512m in the POM), which it shares with the app under test. A body
-         * buffered whole cannot fit, so a run that completes proves the body was streamed and memory stayed flat.
+         * 1 GiB: more than the test JVM's whole heap (-Xmx768m in the POM), which it shares with the app under test. A
+         * body buffered whole cannot fit, so a run that completes proves the body was streamed and memory stayed flat.
          */
-        public static HugeError twiceTheTestHeap(int status) {
+        public static HugeError moreThanTheTestHeap(int status) {
             return new HugeError(status, 1024L * 1024 * 1024);
         }
     }

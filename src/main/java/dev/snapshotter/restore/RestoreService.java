@@ -37,6 +37,7 @@ import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * Restores a snapshot of the directory into Qdrant: preflight (the file verifies, checksum and archive; the target
@@ -47,6 +48,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * single-flight slot.
  */
 @ApplicationScoped
+@Startup // its counters exist from boot, at 0, as the drills' do: a dashboard and an increase() see them before any restore
 public class RestoreService {
 
     private static final Logger LOG = Logger.getLogger(RestoreService.class);

@@ -45,10 +45,6 @@ public final class TransferWatch implements AutoCloseable {
         return stalled;
     }
 
-    public Duration stallTimeout() {
-        return stallTimeout;
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -461,11 +461,11 @@ public class S3Store {
     }
 
     /**
-     * A connection as the SDK's own would be (its timeouts; TLS trusting {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH} when
-     * set, the JVM's trust otherwise, over sockets whose close ends a blocked write), which streams a part at its known length:
-     * the SDK's client sets no length on
-     * the connection, and then the JDK keeps a whole copy of the body in memory to count it (a part, 16 MiB by
-     * default, for every part in flight).
+     * A connection as the SDK's own would be (its timeouts, the read timeout being the stall timeout; TLS trusting
+     * {@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH} when set, the JVM's trust otherwise, over sockets whose close ends a
+     * blocked write), which streams a part at its known length: the SDK's client sets no length on the connection, and
+     * then the JDK keeps a whole copy of the body in memory to count it (a part, 16 MiB by default, for every part in
+     * flight). A part's connection is handed to the part's watch.
      */
     private static HttpURLConnection connect(URI uri, SSLSocketFactory tls, Duration stallTimeout) {
         HttpURLConnection connection;

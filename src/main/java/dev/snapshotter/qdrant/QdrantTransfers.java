@@ -316,7 +316,7 @@ class QdrantTransfers {
     }
 
     /** An upload whose bytes Qdrant stopped taking, cut by its watch. */
-    static final class Stalled extends SocketTimeoutException {
+    private static final class Stalled extends SocketTimeoutException {
         Stalled(String stallTimeout, Exception cause) {
             super("it took no byte of the upload for " + stallTimeout + ": QDRANT_SNAPSHOT_STALL_TIMEOUT");
             initCause(cause);

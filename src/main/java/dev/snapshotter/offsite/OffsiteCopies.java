@@ -501,7 +501,7 @@ public class OffsiteCopies {
      * never overwritten.
      */
     private Copied sameContent(SnapshotCatalog.Entry entry, S3Store.StoredObject existing) throws SnapshotFailure {
-        if (existing.size() == entry.bytes() && entry.sha256().equals(existing.sha256Metadata())) {
+        if (sameSnapshot(existing, entry)) {
             knownOffsite.put(existing.key(), existing.size());
             return new Copied(existing.key(), 0, existing.checksumSha256(), true);
         }
@@ -638,7 +638,7 @@ public class OffsiteCopies {
                 try {
                     Optional<S3Store.StoredObject> there = store.head(key(entry));
                     if (there.isPresent() && (entry.isSet() ? sameFile(there.get(), entry.manifestFile())
-                            : there.get().size() == entry.bytes() && entry.sha256().equals(there.get().sha256Metadata()))) {
+                            : sameSnapshot(there.get(), entry))) {
                         going.add(entry);
                     }
                 } catch (SnapshotFailure e) {
@@ -666,6 +666,11 @@ public class OffsiteCopies {
                     + SnapshotFileWriter.reason(e));
             return false;
         }
+    }
+
+    /** Whether the object is this snapshot, uploaded by us: its size, and the SHA-256 we put in its metadata. */
+    private static boolean sameSnapshot(S3Store.StoredObject object, SnapshotCatalog.Entry entry) {
+        return object.size() == entry.bytes() && entry.sha256().equals(object.sha256Metadata());
     }
 
     /** Whether the object holds exactly the small local file (by its SHA-256 checksum, or its size). */

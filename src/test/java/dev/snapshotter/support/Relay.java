@@ -81,9 +81,16 @@ public final class Relay implements AutoCloseable {
 
     /**
      * Once a connection has sent {@code bytes} towards the server: cut every connection, refuse new ones for {@code millis}.
+     * With {@code bytes} 0 the server goes down now, not at the next byte a connection happens to send.
      */
     public void goDownAfter(long bytes, long millis) {
         downMillis = millis;
+        if (bytes == 0) {
+            downAfter.set(-1);
+            downUntil = System.currentTimeMillis() + millis;
+            cutAll();
+            return;
+        }
         downAfter.set(bytes);
     }
 

@@ -44,7 +44,6 @@ import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.Entry;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
 import dev.snapshotter.store.SnapshotFailure;
-import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -330,8 +329,7 @@ public class SnapshotCatalogResource {
 
     /** The snapshot of that name off-site, when off-site copies are on and it is there. */
     private Optional<OffsiteCatalog.Remote> remote(String file) throws SnapshotFailure {
-        return offsite.enabled() && (SnapshotFileName.parse(file).isPresent()
-                || SnapshotFileName.parseSet(file).isPresent()) ? offsite.findRemote(file) : Optional.empty();
+        return offsite.enabled() ? offsite.findRemote(file) : Optional.empty();
     }
 
     private Response sidecar(String file) throws SnapshotFailure {

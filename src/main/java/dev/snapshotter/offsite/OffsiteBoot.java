@@ -88,7 +88,7 @@ public class OffsiteBoot {
                 return;
             }
             if (problem != null) {
-                LOG.infof("The off-site bucket %s takes our writes", store.uri(store.folder("").replaceAll("/$", "")));
+                LOG.infof("The off-site bucket %s takes our writes", store.uri(store.root()));
             }
             problem = null;
             if (!caughtUp) {

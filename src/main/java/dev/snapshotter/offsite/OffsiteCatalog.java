@@ -77,15 +77,14 @@ public class OffsiteCatalog {
 
     /** The collection key a remote backup's name carries (its folder: {@link #listRemote} lists no other). */
     public static String collectionKey(Remote remote) {
-        return SnapshotFileName.parse(remote.fileName()).or(() -> SnapshotFileName.parseSet(remote.fileName()))
-                .map(SnapshotFileName::key).orElse(null);
+        return SnapshotFileName.parseBackup(remote.fileName()).map(SnapshotFileName::key).orElse(null);
     }
 
     /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
     public List<Remote> listRemote() throws SnapshotFailure {
-        String root = store.root();
+        OffsiteKeys keys = store.keys();
         List<Remote> remote = new ArrayList<>();
-        List<S3Store.StoredObject> objects = store.list(root);
+        List<S3Store.StoredObject> objects = store.list(keys.root());
         // the members' bytes of each set folder, in one pass over the listing
         Map<String, Long> setBytes = new HashMap<>();
         for (S3Store.StoredObject object : objects) {
@@ -95,25 +94,9 @@ public class OffsiteCatalog {
             }
         }
         for (S3Store.StoredObject object : objects) {
-            String rest = object.key().substring(root.length());
-            int slash = rest.indexOf('/');
-            if (slash < 0) {
-                continue;
-            }
-            String folder = rest.substring(0, slash);
-            String fileName = rest.substring(slash + 1);
-            if (fileName.endsWith("/" + SetStaging.MANIFEST)) {
-                String setName = fileName.substring(0, fileName.length() - SetStaging.MANIFEST.length() - 1);
-                long size = setBytes.getOrDefault(root + folder + "/" + setName + "/", 0L);
-                SnapshotFileName.parseSet(setName).filter(name -> name.key().equals(folder)).ifPresent(
-                        name -> remote.add(new Remote(setName, object.key(), size, null, name.createdAt())));
-                continue;
-            }
-            if (fileName.indexOf('/') >= 0) {
-                continue;
-            }
-            SnapshotFileName.parse(fileName).filter(name -> name.key().equals(folder)).ifPresent(
-                    name -> remote.add(new Remote(fileName, object.key(), object.size(), null, name.createdAt())));
+            keys.backup(object.key()).ifPresent(backup -> remote.add(new Remote(backup.name(), object.key(),
+                    backup.set() ? setBytes.getOrDefault(OffsiteKeys.setFolderOf(object.key()), 0L) : object.size(),
+                    null, backup.parsed().createdAt())));
         }
         remote.sort(Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
         return remote;
@@ -123,7 +106,7 @@ public class OffsiteCatalog {
     public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
         Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
         if (set.isPresent()) {
-            String folder = copies.setFolder(set.get().key(), fileName);
+            String folder = store.keys().setFolder(set.get().key(), fileName);
             Optional<S3Store.StoredObject> marker = store.head(folder + SetStaging.MANIFEST);
             if (marker.isEmpty()) {
                 return Optional.empty();
@@ -136,7 +119,7 @@ public class OffsiteCatalog {
         if (name.isEmpty()) {
             return Optional.empty();
         }
-        String key = store.folder(name.get().key()) + fileName;
+        String key = store.keys().marker(name.get().key(), fileName);
         Optional<S3Store.StoredObject> object = store.head(key);
         if (object.isEmpty()) {
             return Optional.empty();
@@ -206,8 +189,7 @@ public class OffsiteCatalog {
 
     /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */
     public InputStream openMember(Remote set, String member, String range) throws SnapshotFailure {
-        String folder = set.key().substring(0, set.key().length() - SetStaging.MANIFEST.length());
-        return store.open(folder + member, range);
+        return store.open(OffsiteKeys.setFolderOf(set.key()) + member, range);
     }
 
     /** Streams a snapshot off-site; {@code range} as HTTP writes it, or null. */
@@ -269,7 +251,7 @@ public class OffsiteCatalog {
     private SnapshotCatalog.Entry fetchSet(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
         byte[] manifest = readManifest(remote);
         List<SnapshotCatalog.Member> members = members(remote, manifest);
-        String folder = remote.key().substring(0, remote.key().length() - SetStaging.MANIFEST.length());
+        String folder = OffsiteKeys.setFolderOf(remote.key());
         try (SetStaging set = directory.stageSet(remote.fileName())) {
             for (SnapshotCatalog.Member member : members) {
                 SnapshotFileWriter writer = set.writer();

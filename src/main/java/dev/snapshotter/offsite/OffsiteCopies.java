@@ -95,13 +95,7 @@ public class OffsiteCopies {
      * last: a set is off-site when that object is.
      */
     public String key(SnapshotCatalog.Entry entry) {
-        return entry.isSet() ? setFolder(entry.key(), entry.fileName()) + SetStaging.MANIFEST
-                : store.folder(entry.key()) + entry.fileName();
-    }
-
-    /** Where the objects of a backup set go: {@code <prefix>/<collection>/<set name>/}. */
-    String setFolder(String collectionKey, String setName) {
-        return store.folder(collectionKey) + setName + "/";
+        return store.keys().marker(entry.key(), entry.fileName());
     }
 
     /** The size the object {@link #key} names has when the backup is off-site: the file's, or the set manifest's. */
@@ -157,10 +151,7 @@ public class OffsiteCopies {
 
     /** The report of a copy that failed with {@code failure}. */
     public OffsiteReport failed(Path file, long durationMs, String sha256, SnapshotFailure failure) {
-        String name = file.getFileName().toString();
-        String key = SnapshotFileName.parse(name).map(n -> store.folder(n.key()) + name)
-                .or(() -> SnapshotFileName.parseSet(name).map(n -> setFolder(n.key(), name) + SetStaging.MANIFEST))
-                .orElse(null);
+        String key = store.keys().marker(file.getFileName().toString()).orElse(null);
         return OffsiteReport.failed(store.bucket(), key, durationMs, sha256, failure.getMessage());
     }
 
@@ -218,10 +209,11 @@ public class OffsiteCopies {
      */
     List<SnapshotCatalog.Entry> pending() throws SnapshotFailure {
         Instant now = Instant.now();
+        OffsiteKeys keys = store.keys();
         List<SnapshotCatalog.Entry> local = countable(now);
         Set<String> listed = new HashSet<>();
         for (SnapshotCatalog.Entry entry : local) {
-            String folder = store.folder(entry.key());
+            String folder = keys.folder(entry.key());
             if (listed.add(folder)) {
                 Map<String, Long> there = store.list(folder).stream()
                         .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
@@ -231,20 +223,10 @@ public class OffsiteCopies {
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        knownOffsite.keySet().stream().map(OffsiteCopies::backupName).flatMap(Optional::stream)
-                .map(SnapshotFileName::createdAt).filter(at -> !at.isAfter(now)).max(Instant::compareTo)
+        knownOffsite.keySet().stream().map(keys::backup).flatMap(Optional::stream)
+                .map(backup -> backup.parsed().createdAt()).filter(at -> !at.isAfter(now)).max(Instant::compareTo)
                 .ifPresent(metrics::confirmed);
         return pending;
-    }
-
-    /** The backup an object key stands for: a snapshot by its name, a set by its {@code set.json}. */
-    private static Optional<SnapshotFileName> backupName(String key) {
-        String last = key.substring(key.lastIndexOf('/') + 1);
-        if (last.equals(SetStaging.MANIFEST)) {
-            String folder = key.substring(0, key.lastIndexOf('/'));
-            return SnapshotFileName.parseSet(folder.substring(folder.lastIndexOf('/') + 1));
-        }
-        return SnapshotFileName.parse(last);
     }
 
     /**
@@ -286,8 +268,8 @@ public class OffsiteCopies {
         if (entry.isSet()) {
             return copySet(entry, cancelled);
         }
-        String folder = store.folder(entry.key());
-        abortUnfinished(folder);
+        String folder = store.keys().folder(entry.key());
+        abortUnfinished(folder, false);
         for (Path sidecar : List.of(entry.checksumFile(), entry.manifestFile())) {
             if (Files.exists(sidecar)) {
                 putSidecar(folder + sidecar.getFileName(), sidecar);
@@ -302,9 +284,9 @@ public class OffsiteCopies {
      * is, so a set whose copy stopped half-way is never listed off-site, and the next copy completes it.
      */
     private Copied copySet(SnapshotCatalog.Entry set, BooleanSupplier cancelled) throws SnapshotFailure {
-        String folder = setFolder(set.key(), set.fileName());
+        String folder = store.keys().setFolder(set.key(), set.fileName());
         String marker = folder + SetStaging.MANIFEST;
-        abortUnfinished(folder);
+        abortUnfinished(folder, true);
         Optional<S3Store.StoredObject> there = store.head(marker);
         long uploaded = 0;
         if (there.isEmpty()) {
@@ -534,15 +516,14 @@ public class OffsiteCopies {
 
     /**
      * Aborts what an earlier copy left unfinished in {@code folder} (the store went away before the abort could
-     * reach it, or the process died): only uploads of names like our snapshots, and none of ours is in flight (one
-     * copy at a time).
+     * reach it, or the process died): only uploads of names like our snapshots (in a set's folder, like its members),
+     * and none of ours is in flight (one copy at a time).
      */
-    private void abortUnfinished(String folder) throws SnapshotFailure {
+    private void abortUnfinished(String folder, boolean setFolder) throws SnapshotFailure {
         for (S3Store.Upload upload : store.unfinished(folder)) {
             String name = upload.key().substring(folder.length());
-            boolean ours = SnapshotFileName.parse(name).isPresent() || (name.indexOf('/') < 0
-                    && name.endsWith(SnapshotFileName.SUFFIX) && SnapshotFileName.parseSet(folder.substring(
-                            folder.lastIndexOf('/', folder.length() - 2) + 1, folder.length() - 1)).isPresent());
+            boolean ours = setFolder ? name.indexOf('/') < 0 && name.endsWith(SnapshotFileName.SUFFIX)
+                    : SnapshotFileName.parse(name).isPresent();
             if (ours) {
                 String problem = store.abort(upload);
                 if (problem == null) {
@@ -572,7 +553,8 @@ public class OffsiteCopies {
         if (!rules.any()) {
             return List.of();
         }
-        String folder = store.folder(collectionKey);
+        OffsiteKeys keys = store.keys();
+        String folder = keys.folder(collectionKey);
         List<S3Store.StoredObject> objects;
         try {
             objects = store.list(folder);
@@ -583,14 +565,8 @@ public class OffsiteCopies {
         Instant now = Instant.now();
         Map<String, SnapshotFileName> snapshots = new LinkedHashMap<>();
         for (S3Store.StoredObject object : objects) {
-            String name = object.key().substring(folder.length());
-            Optional<SnapshotFileName> parsed = name.endsWith("/" + SetStaging.MANIFEST)
-                    ? SnapshotFileName.parseSet(name.substring(0, name.length() - SetStaging.MANIFEST.length() - 1))
-                    : SnapshotFileName.parse(name);
-            String backup = name.endsWith("/" + SetStaging.MANIFEST) ? name.substring(0, name.indexOf('/')) : name;
-            parsed.filter(n -> n.key().equals(collectionKey))
-                    .filter(n -> !n.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
-                    .ifPresent(n -> snapshots.put(backup, n));
+            keys.backup(object.key()).filter(b -> !b.parsed().createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
+                    .ifPresent(b -> snapshots.put(b.name(), b.parsed()));
         }
         List<String> newestFirst = snapshots.keySet().stream()
                 .sorted((a, b) -> snapshots.get(b).createdAt().compareTo(snapshots.get(a).createdAt())).toList();
@@ -603,7 +579,7 @@ public class OffsiteCopies {
             try {
                 boolean set = name.endsWith(SnapshotFileName.SET_SUFFIX);
                 // the object that lists it goes first: a set's manifest, a snapshot's file
-                store.delete(set ? folder + name + "/" + SetStaging.MANIFEST : folder + name);
+                store.delete(keys.marker(collectionKey, name));
                 for (S3Store.StoredObject object : objects) {
                     if (object.key().startsWith(folder + name + (set ? "/" : "."))) {
                         store.delete(object.key());

@@ -112,9 +112,9 @@ public class S3Store {
         return config.orElseThrow().bucket().orElseThrow();
     }
 
-    /** Where the files of {@code collectionKey} live: {@code <prefix>/<collection key>/}. */
-    public String folder(String collectionKey) {
-        return root() + collectionKey + "/";
+    /** Where our backups sit in the bucket. */
+    OffsiteKeys keys() {
+        return new OffsiteKeys(root());
     }
 
     /** {@code s3://bucket/key}, as reports and logs name an object. */

@@ -50,6 +50,11 @@ public record SnapshotFileName(Instant createdAt, String key) {
         return parse(name.substring(0, name.length() - SET_SUFFIX.length()) + SUFFIX);
     }
 
+    /** A snapshot's or a backup set's name read back, or empty for any name of another shape. */
+    public static Optional<SnapshotFileName> parseBackup(String name) {
+        return parse(name).or(() -> parseSet(name));
+    }
+
     /** The name read back, or empty for any name of another shape. */
     public static Optional<SnapshotFileName> parse(String name) {
         Matcher matcher = name == null ? null : PATTERN.matcher(name);

@@ -136,8 +136,6 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             config.put("qdrant.snapshot.stall-timeout", "1500ms");
         }
         config.putAll(extraConfig);
-        System.err.println(
-                "DEBUG-RES " + System.identityHashCode(this) + " " + config.get("qdrant.ca-cert-path") + " relayed=" + relayed);
         return config;
     }
 

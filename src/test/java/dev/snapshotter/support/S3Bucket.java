@@ -101,6 +101,20 @@ public final class S3Bucket {
                 .map(u -> u.key()).toList();
     }
 
+    /**
+     * A bucket policy that refuses every write under this class's prefix, to anyone (the bucket's owner too): S3 then
+     * answers {@code 403 AccessDenied}, as to a credential that may not write there. {@link #allowWrites} ends it.
+     */
+    public void denyWrites() {
+        client.putBucketPolicy(b -> b.bucket(bucket).policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:PutObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + bucket + "/" + prefix + "/*\"}]}"));
+    }
+
+    public void allowWrites() {
+        client.deleteBucketPolicy(b -> b.bucket(bucket));
+    }
+
     /** Removes everything under {@code under} (and aborts its unfinished uploads). */
     public void empty(String under) {
         client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()

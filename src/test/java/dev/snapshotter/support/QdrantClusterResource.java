@@ -47,7 +47,8 @@ public class QdrantClusterResource implements QuarkusTestResourceConfigurableLif
         List<QdrantStandIn> nodes = new ArrayList<>();
         for (int i = 0; i < StandInCluster.PEERS.size() + (drill ? 1 : 0); i++) {
             WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort()
-                    .bindAddress("127.0.0.1").useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER));
+                    .bindAddress("127.0.0.1").useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER)
+                    .maxLoggedResponseSize(QdrantStandInResource.LOGGED_RESPONSE_BYTES));
             server.start();
             servers.add(server);
             nodes.add(new QdrantStandIn(server, dir, null));

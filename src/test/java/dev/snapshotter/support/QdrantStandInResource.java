@@ -19,6 +19,8 @@ import io.quarkus.test.common.ResourceArg;
  */
 public class QdrantStandInResource implements QuarkusTestResourceConfigurableLifecycleManager<WithQdrantStandIn> {
 
+    /** How much of each response a stand-in's request journal keeps. */
+    static final int LOGGED_RESPONSE_BYTES = 64 * 1024;
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean faultyDownload;
     private boolean faultyControl;
@@ -59,7 +61,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         ca = null; // Quarkus may start this instance again for the next class: nothing of the last start carries over
         relay = null;
         WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
-                .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER);
+                .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER)
+                // the journal would keep a copy of every snapshot served (tens of MiB of the test heap); no test reads them
+                .maxLoggedResponseSize(LOGGED_RESPONSE_BYTES);
         if (tls) {
             ca = PrivateCa.create();
             options.dynamicHttpsPort().keystorePath(ca.serverKeystore().toString()).keystoreType("PKCS12")

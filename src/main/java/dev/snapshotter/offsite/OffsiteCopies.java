@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -563,25 +563,23 @@ public class OffsiteCopies {
             return List.of();
         }
         Instant now = Instant.now();
-        Map<String, SnapshotFileName> snapshots = new LinkedHashMap<>();
-        for (S3Store.StoredObject object : objects) {
-            keys.backup(object.key()).filter(b -> !b.parsed().createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
-                    .ifPresent(b -> snapshots.put(b.name(), b.parsed()));
-        }
-        List<String> newestFirst = snapshots.keySet().stream()
-                .sorted((a, b) -> snapshots.get(b).createdAt().compareTo(snapshots.get(a).createdAt())).toList();
+        List<OffsiteKeys.Backup> newestFirst = objects.stream().map(object -> keys.backup(object.key()))
+                .flatMap(Optional::stream)
+                .filter(backup -> !backup.parsed().createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
+                .sorted(Comparator.comparing((OffsiteKeys.Backup backup) -> backup.parsed().createdAt()).reversed())
+                .toList();
         List<String> pruned = new ArrayList<>();
         for (int index = 0; index < newestFirst.size(); index++) {
-            String name = newestFirst.get(index);
-            if (name.equals(justTaken) || rules.keeps(index, snapshots.get(name).createdAt(), now)) {
+            OffsiteKeys.Backup backup = newestFirst.get(index);
+            String name = backup.name();
+            if (name.equals(justTaken) || rules.keeps(index, backup.parsed().createdAt(), now)) {
                 continue;
             }
             try {
-                boolean set = name.endsWith(SnapshotFileName.SET_SUFFIX);
                 // the object that lists it goes first: a set's manifest, a snapshot's file
                 store.delete(keys.marker(collectionKey, name));
                 for (S3Store.StoredObject object : objects) {
-                    if (object.key().startsWith(folder + name + (set ? "/" : "."))) {
+                    if (object.key().startsWith(folder + name + (backup.set() ? "/" : "."))) {
                         store.delete(object.key());
                     }
                 }

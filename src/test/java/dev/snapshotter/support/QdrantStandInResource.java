@@ -21,6 +21,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
 
     /** How much of each response a stand-in's request journal keeps. */
     static final int LOGGED_RESPONSE_BYTES = 64 * 1024;
+
     private final Map<String, String> extraConfig = new HashMap<>();
     private boolean faultyDownload;
     private boolean faultyControl;

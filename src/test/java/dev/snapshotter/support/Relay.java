@@ -87,11 +87,16 @@ public final class Relay implements AutoCloseable {
         downMillis = millis;
         if (bytes == 0) {
             downAfter.set(-1);
-            downUntil = System.currentTimeMillis() + millis;
-            cutAll();
+            goDown();
             return;
         }
         downAfter.set(bytes);
+    }
+
+    /** Cuts every connection and refuses new ones for the {@link #goDownAfter} time. */
+    private void goDown() {
+        downUntil = System.currentTimeMillis() + downMillis;
+        cutAll();
     }
 
     /**
@@ -162,8 +167,7 @@ public final class Relay implements AutoCloseable {
                         }
                         long down = downAfter.get();
                         if (down >= 0 && sent + read > down && downAfter.compareAndSet(down, -1)) {
-                            downUntil = System.currentTimeMillis() + downMillis;
-                            cutAll();
+                            goDown();
                             return;
                         }
                     }

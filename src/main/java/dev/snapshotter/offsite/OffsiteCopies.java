@@ -578,8 +578,9 @@ public class OffsiteCopies {
             try {
                 // the object that lists it goes first: a set's manifest, a snapshot's file
                 store.delete(keys.marker(collectionKey, name));
+                String others = keys.objectsOf(collectionKey, backup);
                 for (S3Store.StoredObject object : objects) {
-                    if (object.key().startsWith(folder + name + (backup.set() ? "/" : "."))) {
+                    if (object.key().startsWith(others)) {
                         store.delete(object.key());
                     }
                 }

@@ -33,6 +33,14 @@ record OffsiteKeys(String root) {
                 : folder(collectionKey) + name;
     }
 
+    /**
+     * How the keys of every object of {@code backup} start but the one that stands for it: a set's folder (its members
+     * and their checksum files), or the snapshot's object key and a dot (its sidecars).
+     */
+    String objectsOf(String collectionKey, Backup backup) {
+        return backup.set() ? setFolder(collectionKey, backup.name()) : folder(collectionKey) + backup.name() + ".";
+    }
+
     /** {@link #marker(String, String)} for a name of our shape, or empty for any other. */
     Optional<String> marker(String name) {
         return SnapshotFileName.parseBackup(name).map(parsed -> marker(parsed.key(), name));

@@ -106,12 +106,13 @@ public class OffsiteCatalog {
     public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
         Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
         if (set.isPresent()) {
-            String folder = store.keys().setFolder(set.get().key(), fileName);
-            Optional<S3Store.StoredObject> marker = store.head(folder + SetStaging.MANIFEST);
+            OffsiteKeys keys = store.keys();
+            Optional<S3Store.StoredObject> marker = store.head(keys.marker(set.get().key(), fileName));
             if (marker.isEmpty()) {
                 return Optional.empty();
             }
-            long size = store.list(folder).stream().filter(o -> o.key().endsWith(SnapshotFileName.SUFFIX))
+            long size = store.list(keys.setFolder(set.get().key(), fileName)).stream()
+                    .filter(o -> o.key().endsWith(SnapshotFileName.SUFFIX))
                     .mapToLong(S3Store.StoredObject::size).sum();
             return Optional.of(new Remote(fileName, marker.get().key(), size, null, set.get().createdAt()));
         }

@@ -35,7 +35,6 @@ import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.Retention;
-import dev.snapshotter.store.SetStaging;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
@@ -285,7 +284,7 @@ public class OffsiteCopies {
      */
     private Copied copySet(SnapshotCatalog.Entry set, BooleanSupplier cancelled) throws SnapshotFailure {
         String folder = store.keys().setFolder(set.key(), set.fileName());
-        String marker = folder + SetStaging.MANIFEST;
+        String marker = key(set);
         abortUnfinished(folder, true);
         Optional<S3Store.StoredObject> there = store.head(marker);
         long uploaded = 0;

@@ -12,12 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -204,21 +203,21 @@ public class OffsiteCopies {
 
     /**
      * The verified local snapshots that are not off-site, newest first (an object of the same name and another size is
-     * not this snapshot); publishes their count, and when the newest snapshot off-site was taken.
+     * not this snapshot); publishes their count, and when the newest snapshot off-site was taken. The folder of
+     * {@code QDRANT_COLLECTION} is read even when the directory holds none of its snapshots: a pod without a volume
+     * that restarts knows its last copy from the bucket.
      */
     List<SnapshotCatalog.Entry> pending() throws SnapshotFailure {
         Instant now = Instant.now();
         OffsiteKeys keys = store.keys();
         List<SnapshotCatalog.Entry> local = countable(now);
-        Set<String> listed = new HashSet<>();
-        for (SnapshotCatalog.Entry entry : local) {
-            String folder = keys.folder(entry.key());
-            if (listed.add(folder)) {
-                Map<String, Long> there = store.list(folder).stream()
-                        .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
-                knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
-                knownOffsite.putAll(there);
-            }
+        List<String> folders = Stream.concat(Stream.of(SnapshotFileName.key(config.collection())),
+                local.stream().map(SnapshotCatalog.Entry::key)).map(keys::folder).distinct().toList();
+        for (String folder : folders) {
+            Map<String, Long> there = store.list(folder).stream()
+                    .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
+            knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
+            knownOffsite.putAll(there);
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());

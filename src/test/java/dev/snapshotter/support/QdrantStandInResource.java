@@ -116,7 +116,11 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                     SnapshotDir.uploadName(planted), 0, QdrantStandIn.SAMPLE_IDS);
         }
         if (plantedAge != null) {
-            standIn.directory().plantSnapshotAged(plantedAge); // after the reset of the default snapshot, which empties the directory
+            // after the reset of the default snapshot, which empties the directory
+            Path planted = standIn.directory().plantSnapshotAged(plantedAge);
+            if (plantedOffsite != null && restoreMillis == null) {
+                S3Bucket.moveOffsite(planted, plantedOffsite);
+            }
         }
 
         Map<String, String> config = new HashMap<>();

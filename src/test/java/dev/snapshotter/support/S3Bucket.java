@@ -136,6 +136,9 @@ public final class S3Bucket {
                     Map.of("sha256", sha256));
             for (String suffix : new String[] { ".sha256", ".json" }) {
                 java.nio.file.Path sidecar = snapshot.resolveSibling(name + suffix);
+                if (!java.nio.file.Files.exists(sidecar)) {
+                    continue;
+                }
                 bucket.put(collection + "/" + name + suffix, java.nio.file.Files.readAllBytes(sidecar));
                 java.nio.file.Files.delete(sidecar);
             }

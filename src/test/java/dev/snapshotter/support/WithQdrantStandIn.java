@@ -68,7 +68,10 @@ public @interface WithQdrantStandIn {
      */
     int missingCollectionRestoredAfterMillis() default -1;
 
-    /** With {@link #missingCollectionRestoredAfterMillis}: that snapshot is moved to the bucket under this prefix. */
+    /**
+     * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
+     * to the bucket under this prefix, with the sidecars it has.
+     */
     String plantedOffsitePrefix() default "";
 
     /** The same snapshot is in the directory, and any drill scratch collection ({@code drill-kairos-<time>}) takes it. */

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -58,6 +60,8 @@ public class OffsiteCopies {
     private static final Logger LOG = Logger.getLogger(OffsiteCopies.class);
     /** The longest a part waits for a free buffer before the cancellation and the parts in flight are looked at. */
     private static final long POLL_MILLIS = 200;
+    /** The longest a run waits for the first listing of its collection's folder ({@link #newestBackup}). */
+    static final Duration FIRST_LISTING = Duration.ofSeconds(10);
 
     private final S3Store store;
     private final QdrantConfig config;
@@ -68,6 +72,8 @@ public class OffsiteCopies {
     private final ManagedExecutor executor;
     /** Object keys (with sizes) seen off-site by the last listing or copied since: what the pending count rests on. */
     private final Map<String, Long> knownOffsite = new ConcurrentHashMap<>();
+    /** The folders listed since boot: what is known of them is kept up to date by the copies since. */
+    private final Set<String> listedFolders = ConcurrentHashMap.newKeySet();
     /**
      * One copy (or local removal) at a time: the boot's catch-up and a run never upload, or remove, the same file at
      * once.
@@ -214,17 +220,69 @@ public class OffsiteCopies {
         List<String> folders = Stream.concat(Stream.of(SnapshotFileName.key(config.collection())),
                 local.stream().map(SnapshotCatalog.Entry::key)).map(keys::folder).distinct().toList();
         for (String folder : folders) {
-            Map<String, Long> there = store.list(folder).stream()
-                    .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
-            knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
-            knownOffsite.putAll(there);
+            remember(folder, store.list(folder));
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        knownOffsite.keySet().stream().map(keys::backup).flatMap(Optional::stream)
-                .map(backup -> backup.parsed().createdAt()).filter(at -> !at.isAfter(now)).max(Instant::compareTo)
-                .ifPresent(metrics::confirmed);
+        newestKnown(backup -> true).ifPresent(newest -> metrics.confirmed(newest.createdAt()));
         return pending;
+    }
+
+    /** What a listing of {@code folder} found replaces what was known of it. */
+    private void remember(String folder, List<S3Store.StoredObject> listed) {
+        Map<String, Long> there = listed.stream()
+                .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
+        knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
+        knownOffsite.putAll(there);
+        listedFolders.add(folder);
+    }
+
+    /**
+     * The newest backup (snapshot or set) of {@code collection} off-site, not dated in the future; empty without a
+     * bucket, or when none is known. The collection's folder is listed the first time it is asked for, waiting at most
+     * {@link #FIRST_LISTING} (a store that does not answer leaves it unknown until the next run's listing); after that,
+     * the copies, catch-ups and retention since keep what is known up to date without asking the store.
+     */
+    public Optional<OffsiteCatalog.Remote> newestBackup(String collection) {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        String collectionKey = SnapshotFileName.key(collection);
+        String folder = store.keys().folder(collectionKey);
+        if (!listedFolders.contains(folder)) {
+            try {
+                remember(folder, store.list(folder, FIRST_LISTING));
+            } catch (SnapshotFailure e) {
+                LOG.debugf("The backups of %s off-site are not known yet: %s", collection, e.getMessage());
+            }
+        }
+        return newestKnown(backup -> backup.parsed().key().equals(collectionKey));
+    }
+
+    /** The newest backup known off-site of those {@code which} accepts, not dated in the future, with its size. */
+    private Optional<OffsiteCatalog.Remote> newestKnown(Predicate<OffsiteKeys.Backup> which) {
+        OffsiteKeys keys = store.keys();
+        Instant now = Instant.now();
+        OffsiteCatalog.Remote newest = null;
+        for (String key : knownOffsite.keySet()) {
+            Optional<OffsiteKeys.Backup> found = keys.backup(key).filter(which);
+            if (found.isEmpty() || found.get().parsed().createdAt().isAfter(now)
+                    || (newest != null && !found.get().parsed().createdAt().isAfter(newest.createdAt()))) {
+                continue;
+            }
+            OffsiteKeys.Backup backup = found.get();
+            String setFolder = backup.set() ? OffsiteKeys.setFolderOf(key) : null;
+            long bytes = !backup.set() ? knownOffsite.getOrDefault(key, 0L)
+                    : knownOffsite.entrySet().stream().filter(object -> object.getKey().startsWith(setFolder)
+                            && object.getKey().endsWith(SnapshotFileName.SUFFIX)).mapToLong(Map.Entry::getValue).sum();
+            newest = new OffsiteCatalog.Remote(backup.name(), key, bytes, null, backup.parsed().createdAt());
+        }
+        return Optional.ofNullable(newest);
+    }
+
+    /** Where {@code remote} is, for reports and logs: {@code s3://<bucket>/<key>}. */
+    public String uri(OffsiteCatalog.Remote remote) {
+        return store.uri(remote.key());
     }
 
     /**

@@ -256,10 +256,21 @@ public class S3Store {
 
     /** Every object under {@code folder}, in key order. */
     public List<StoredObject> list(String folder) throws SnapshotFailure {
+        return list(folder, null);
+    }
+
+    /**
+     * Every object under {@code folder}, in key order; each page's request, its retries included, given at most
+     * {@code within} (null: the client's timeouts alone).
+     */
+    public List<StoredObject> list(String folder, Duration within) throws SnapshotFailure {
         List<StoredObject> objects = new ArrayList<>();
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket()).prefix(folder);
+        if (within != null) {
+            request.overrideConfiguration(o -> o.apiCallTimeout(within));
+        }
         call("list", folder, () -> {
-            client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket()).prefix(folder).build())
-                    .contents().forEach(o -> objects.add(from(o)));
+            client().listObjectsV2Paginator(request.build()).contents().forEach(o -> objects.add(from(o)));
             return null;
         });
         return objects;

@@ -165,21 +165,48 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /**
-     * Resolves {@code QDRANT_COLLECTION} and publishes the newest verified snapshot of the collection it points at
-     * now as the last success, for a boot that takes no snapshot.
+     * Resolves {@code QDRANT_COLLECTION} and publishes the newest verified backup of the collection it points at now
+     * (in the directory or off-site) as the last success, for a boot that takes no snapshot.
      */
     public void refreshLastSuccess(Cancellation cancellation) throws SnapshotFailure {
-        String name = resolve(cancellation::cancelled).name();
-        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
+        publishNewest(resolve(cancellation::cancelled).name());
     }
 
     /**
-     * The newest verified snapshot of the collection {@code QDRANT_COLLECTION} points at: as the last run resolved
-     * it, or resolved now when no run has.
+     * When the newest verified backup of the collection {@code QDRANT_COLLECTION} points at was taken (as the last
+     * run resolved it, or resolved now when no run has), in the directory or off-site.
      */
-    public Optional<SnapshotCatalog.Entry> newestVerified() throws SnapshotFailure {
+    public Optional<Instant> newestBackupAt() throws SnapshotFailure {
         String name = resolved != null ? resolved : resolve(() -> false).name();
-        return catalog.newest(name, Instant.now());
+        return newest(name).map(Newest::createdAt);
+    }
+
+    /**
+     * The newest verified backup of a collection: a snapshot or set in the directory, or one off-site, which a pod
+     * without a volume ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) keeps nowhere else; the local one of the same
+     * time first.
+     *
+     * @param location its file, or its object's {@code s3://} address
+     */
+    private record Newest(String name, String location, Instant createdAt, long bytes, boolean offsite) {
+    }
+
+    private Optional<Newest> newest(String collection) {
+        Optional<Newest> local = catalog.newest(collection, Instant.now())
+                .map(entry -> new Newest(entry.fileName(), entry.file().toString(), entry.createdAt(), entry.bytes(),
+                        false));
+        Optional<Newest> remote = offsite.newestBackup(collection).map(
+                backup -> new Newest(backup.fileName(), offsite.uri(backup), backup.createdAt(), backup.size(), true));
+        return remote.isEmpty() || (local.isPresent() && !local.get().createdAt().isBefore(remote.get().createdAt()))
+                ? local
+                : remote;
+    }
+
+    /** Publishes the newest backup of {@code collection} as the last success; returns it. */
+    private Optional<Newest> publishNewest(String collection) {
+        Optional<Newest> newest = newest(collection);
+        metrics.lastSuccess(NAME, newest.map(Newest::createdAt).orElse(null), newest.map(Newest::bytes).orElse(0L));
+        return newest;
     }
 
     private QdrantClient.Collection resolve(BooleanSupplier cancelled) throws SnapshotFailure {
@@ -198,16 +225,15 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         QdrantClient.Collection collection = resolve(cancelled);
         String name = collection.name();
         run.progress().collection(name);
-        Instant now = Instant.now();
-        Optional<SnapshotCatalog.Entry> newest = catalog.newest(name, now);
-        metrics.onDisk(NAME, newest.orElse(null));
+        Optional<Newest> newest = publishNewest(name);
         if (run.skipIfNewerThan() != null && newest.isPresent()) {
-            Duration age = Duration.between(newest.get().createdAt(), now);
+            Duration age = Duration.between(newest.get().createdAt(), Instant.now());
             age = age.isNegative() ? Duration.ZERO : age.withNanos(0);
             if (age.compareTo(run.skipIfNewerThan()) < 0) {
-                return Outcome.skipped(name, newest.get().file().toString(), "Boot snapshot skipped: "
-                        + newest.get().fileName() + " is " + BoundedDuration.describe(age) + " old, newer than "
-                        + "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL=" + BoundedDuration.describe(run.skipIfNewerThan()));
+                return Outcome.skipped(name, newest.get().location(), "Boot snapshot skipped: "
+                        + newest.get().name() + (newest.get().offsite() ? " (off-site)" : "") + " is "
+                        + BoundedDuration.describe(age) + " old, newer than QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL="
+                        + BoundedDuration.describe(run.skipIfNewerThan()));
             }
         }
         SnapshotFileWriter writer = directory.writer();
@@ -250,7 +276,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
                 .prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite);
         pruned.remarks().forEach(progress::remark);
-        metrics.onDisk(NAME, catalog.newest(name, Instant.now()).orElse(null));
+        publishNewest(name);
         return pruned.files();
     }
 

@@ -12,7 +12,6 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.Schedule;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
-import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.StartupEvent;
@@ -113,14 +112,14 @@ public class ScheduledSnapshots {
 
     private Due due(Duration every, Instant now) {
         long finished = service.finishedRuns();
-        Optional<SnapshotCatalog.Entry> newest;
+        Optional<Instant> newest;
         try {
-            newest = target.newestVerified();
+            newest = target.newestBackupAt();
         } catch (SnapshotFailure e) {
             LOG.debugf("The newest snapshot is not known (%s); the schedule counts from now", e.getMessage());
             newest = Optional.empty();
         }
-        Instant at = newest.map(entry -> entry.createdAt().plus(every)).orElse(now);
+        Instant at = newest.map(takenAt -> takenAt.plus(every)).orElse(now);
         Instant firing = lastFiring;
         if (firing != null && firing.plus(every).isAfter(at)) {
             at = firing.plus(every);

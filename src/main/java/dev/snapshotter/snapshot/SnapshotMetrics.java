@@ -130,14 +130,14 @@ public class SnapshotMetrics {
     }
 
     /**
-     * The newest verified snapshot on disk of the collection a run found (an alias resolved), or null when there is
-     * none: the last success (the moment that snapshot was taken) and its size. Published as a run starts and as it
-     * completes, so a failed run never moves it.
+     * The newest verified backup of the collection a run found (an alias resolved), in the directory or off-site: the
+     * last success (the moment it was taken, null when there is none) and its size. Published as a run starts and as
+     * it completes, so a failed run never moves it.
      */
-    void onDisk(String target, SnapshotCatalog.Entry newest) {
+    void lastSuccess(String target, Instant takenAt, long bytes) {
         TargetGauges g = gauges(target);
-        g.lastSuccess().set(newest == null ? 0 : newest.createdAt().getEpochSecond());
-        g.size().set(newest == null ? 0 : newest.bytes());
+        g.lastSuccess().set(takenAt == null ? 0 : takenAt.getEpochSecond());
+        g.size().set(bytes);
     }
 
     /** How many of Qdrant's snapshots are left there in doubt (see QdrantCopies#reconcile). */

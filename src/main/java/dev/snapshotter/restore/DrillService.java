@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -141,7 +142,7 @@ public class DrillService {
         boolean passed = report.drillPassed();
         counter(passed ? "passed" : "failed").increment();
         if (passed) {
-            lastSuccess.set(Instant.now().getEpochSecond());
+            lastSuccess.set(at.getEpochSecond()); // its drilledAt, as the records keep it for a restart
             LOG.infof("Restore drill passed: file=%s scratch=%s points=%d sample=%s duration=%dms", entry.fileName(),
                     scratch, report.pointsFound(), report.sampleChecked(), report.durationMs());
         } else {
@@ -190,13 +191,17 @@ public class DrillService {
         return known;
     }
 
-    /** When the last drill (or the last that passed) of any snapshot in the directory ran, if one did. */
+    /**
+     * When the last drill (or the last that passed) ran, if one did: the newest of the records beside the snapshots and
+     * of the directory's drill history, which keeps drills of snapshots retention pruned since.
+     */
     Optional<Instant> lastDrill(boolean passedOnly) {
         try {
-            return catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
-                    .filter(d -> !passedOnly || d.passed()).map(SnapshotCatalog.Drill::drilledAt)
-                    .filter(d -> d != null).map(Instant::parse)
-                    .max(Instant::compareTo);
+            SnapshotCatalog.DrillHistory history = catalog.drillHistory();
+            return Stream.concat(catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
+                    .filter(d -> !passedOnly || d.passed()).map(SnapshotCatalog.Drill::drilledAt),
+                    Stream.of(passedOnly ? history.lastPassedAt() : history.lastDrilledAt()))
+                    .filter(d -> d != null).map(Instant::parse).max(Instant::compareTo);
         } catch (RuntimeException e) {
             return Optional.empty(); // the directory is not there yet (boot), or a record is unreadable
         }

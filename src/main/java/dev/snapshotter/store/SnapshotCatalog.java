@@ -581,10 +581,39 @@ public class SnapshotCatalog {
             @JsonInclude(JsonInclude.Include.NON_NULL) String problem) {
     }
 
-    /** Records a restore drill of the snapshot beside it (atomically; the last one replaces the one before). */
+    /**
+     * Records a restore drill of the snapshot beside it (atomically; the last one replaces the one before), and in the
+     * directory's drill history, which outlives the snapshot when retention prunes it.
+     */
     public void recordDrill(Entry entry, Instant at, boolean passed, String message) throws IOException {
         directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(new Drill(at.toString(),
                 passed ? "passed" : "failed", message)));
+        DrillHistory before = drillHistory();
+        directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.DRILL_HISTORY),
+                json.get().writeValueAsBytes(new DrillHistory(at.toString(),
+                        passed ? at.toString() : before.lastPassedAt())));
+    }
+
+    /**
+     * When the last restore drill ran, and the last that passed, whatever snapshot they drilled ({@code .drills.json}
+     * in the directory; both null before the first, or when the record is unreadable).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record DrillHistory(String lastDrilledAt, String lastPassedAt) {
+    }
+
+    /** The directory's drill history. */
+    public DrillHistory drillHistory() {
+        Path record = directory.path().resolve(SnapshotDirectory.DRILL_HISTORY);
+        if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
+            return new DrillHistory(null, null);
+        }
+        try (InputStream in = Files.newInputStream(record)) {
+            return json.get().readValue(in, DrillHistory.class);
+        } catch (IOException | RuntimeException e) {
+            return new DrillHistory(null, null);
+        }
     }
 
     private Manifest manifest(Path file) {

@@ -38,11 +38,14 @@ public class SnapshotDirectory {
     public static final String LEDGER_FILE = ".qdrant-copies.json";
     /** The journal of the last runs (see RunJournal). */
     public static final String RUN_JOURNAL = ".runs.journal";
+    /** When the last restore drills ran, whatever snapshot they drilled (see SnapshotCatalog#drillHistory). */
+    static final String DRILL_HISTORY = ".drills.json";
     /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"
-            + "\\.?" + Pattern.quote(LEDGER_FILE.substring(1)) + "|\\.?" + Pattern.quote(RUN_JOURNAL.substring(1)) + ")"
+            + "\\.?" + Pattern.quote(LEDGER_FILE.substring(1)) + "|\\.?" + Pattern.quote(RUN_JOURNAL.substring(1)) + "|\\.?"
+            + Pattern.quote(DRILL_HISTORY.substring(1)) + ")"
             + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;

@@ -40,7 +40,10 @@ public class SnapshotDirectory {
     public static final String RUN_JOURNAL = ".runs.journal";
     /** When the last restore drills ran, whatever snapshot they drilled (see SnapshotCatalog#drillHistory). */
     static final String DRILL_HISTORY = ".drills.json";
-    /** The temporary files this service writes: a snapshot's and those beside it, the ledger's, a write probe's. */
+    /**
+     * The temporary files this service writes: a snapshot's and those beside it, the ledger's, the run journal's,
+     * the drill history's, a write probe's.
+     */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"

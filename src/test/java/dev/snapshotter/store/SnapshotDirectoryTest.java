@@ -26,7 +26,9 @@ class SnapshotDirectoryTest {
         Path foreign = Files.writeString(directory.resolve("notes.part"), "not hidden: not ours");
         Path manifestPart = Files.writeString(directory.resolve(".2026-11-24T00-15-00-123Z-kairos.snap.json.part"), "{");
         Path ledgerPart = Files.writeString(directory.resolve(".qdrant-copies.json.part"), "{");
-        // the temporary names writeAtomically really gives the ledger and the run journal
+        // the temporary names writeAtomically really gives the ledger, the run journal and the drill history
+        Path drills = Files.writeString(directory.resolve(".drills.json"), "{}");
+        Path drillsTemp = Files.writeString(directory.resolve("..drills.json.part"), "{");
         Path ledgerTemp = Files.writeString(directory.resolve("..qdrant-copies.json.part"), "{");
         Path journalTemp = Files.writeString(directory.resolve("..runs.journal.part"), "{");
         Path probe = Files.writeString(directory.resolve(".write-probe-8812736451.part"), "");
@@ -47,6 +49,8 @@ class SnapshotDirectoryTest {
         assertThat(ledgerPart).doesNotExist();
         assertThat(ledgerTemp).doesNotExist();
         assertThat(journalTemp).doesNotExist();
+        assertThat(drillsTemp).doesNotExist();
+        assertThat(drills).hasContent("{}");
         assertThat(probe).doesNotExist();
         assertThat(snapshot).hasContent("whole");
         assertThat(ledger).exists();

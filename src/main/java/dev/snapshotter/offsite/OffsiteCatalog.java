@@ -83,22 +83,29 @@ public class OffsiteCatalog {
     /** Our snapshots off-site (objects named like our snapshots, in the folder of their collection), newest first. */
     public List<Remote> listRemote() throws SnapshotFailure {
         OffsiteKeys keys = store.keys();
-        List<Remote> remote = new ArrayList<>();
-        List<S3Store.StoredObject> objects = store.list(keys.root());
-        // the members' bytes of each set folder, in one pass over the listing
-        Map<String, Long> setBytes = new HashMap<>();
-        for (S3Store.StoredObject object : objects) {
-            int slash = object.key().lastIndexOf('/');
-            if (slash > 0 && object.key().endsWith(SnapshotFileName.SUFFIX)) {
-                setBytes.merge(object.key().substring(0, slash + 1), object.size(), Long::sum);
-            }
-        }
-        for (S3Store.StoredObject object : objects) {
-            keys.backup(object.key()).ifPresent(backup -> remote.add(new Remote(backup.name(), object.key(),
-                    backup.set() ? setBytes.getOrDefault(OffsiteKeys.setFolderOf(object.key()), 0L) : object.size(),
-                    null, backup.parsed().createdAt())));
-        }
+        Map<String, Long> objects = new HashMap<>();
+        store.list(keys.root()).forEach(object -> objects.put(object.key(), object.size()));
+        List<Remote> remote = remotes(keys, objects);
         remote.sort(Comparator.comparing(Remote::createdAt).thenComparing(Remote::fileName).reversed());
+        return remote;
+    }
+
+    /**
+     * The backups among these objects (key to size), in no order: a snapshot with its size, a set with its members'
+     * bytes (their sizes under its folder, added up in one pass).
+     */
+    static List<Remote> remotes(OffsiteKeys keys, Map<String, Long> objects) {
+        Map<String, Long> setBytes = new HashMap<>();
+        objects.forEach((key, size) -> {
+            int slash = key.lastIndexOf('/');
+            if (slash > 0 && key.endsWith(SnapshotFileName.SUFFIX)) {
+                setBytes.merge(key.substring(0, slash + 1), size, Long::sum);
+            }
+        });
+        List<Remote> remote = new ArrayList<>();
+        objects.forEach((key, size) -> keys.backup(key).ifPresent(backup -> remote.add(new Remote(backup.name(), key,
+                backup.set() ? setBytes.getOrDefault(OffsiteKeys.setFolderOf(key), 0L) : size, null,
+                backup.parsed().createdAt()))));
         return remote;
     }
 

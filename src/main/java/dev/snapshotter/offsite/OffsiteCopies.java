@@ -224,7 +224,7 @@ public class OffsiteCopies {
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        newestKnown(backup -> true).ifPresent(newest -> metrics.confirmed(newest.createdAt()));
+        newestKnown(remote -> true).ifPresent(newest -> metrics.confirmed(newest.createdAt()));
         return pending;
     }
 
@@ -256,28 +256,15 @@ public class OffsiteCopies {
                 LOG.debugf("The backups of %s off-site are not known yet: %s", collection, e.getMessage());
             }
         }
-        return newestKnown(backup -> backup.parsed().key().equals(collectionKey));
+        return newestKnown(remote -> collectionKey.equals(OffsiteCatalog.collectionKey(remote)));
     }
 
     /** The newest backup known off-site of those {@code which} accepts, not dated in the future, with its size. */
-    private Optional<OffsiteCatalog.Remote> newestKnown(Predicate<OffsiteKeys.Backup> which) {
-        OffsiteKeys keys = store.keys();
+    private Optional<OffsiteCatalog.Remote> newestKnown(Predicate<OffsiteCatalog.Remote> which) {
         Instant now = Instant.now();
-        OffsiteCatalog.Remote newest = null;
-        for (String key : knownOffsite.keySet()) {
-            Optional<OffsiteKeys.Backup> found = keys.backup(key).filter(which);
-            if (found.isEmpty() || found.get().parsed().createdAt().isAfter(now)
-                    || (newest != null && !found.get().parsed().createdAt().isAfter(newest.createdAt()))) {
-                continue;
-            }
-            OffsiteKeys.Backup backup = found.get();
-            String setFolder = backup.set() ? OffsiteKeys.setFolderOf(key) : null;
-            long bytes = !backup.set() ? knownOffsite.getOrDefault(key, 0L)
-                    : knownOffsite.entrySet().stream().filter(object -> object.getKey().startsWith(setFolder)
-                            && object.getKey().endsWith(SnapshotFileName.SUFFIX)).mapToLong(Map.Entry::getValue).sum();
-            newest = new OffsiteCatalog.Remote(backup.name(), key, bytes, null, backup.parsed().createdAt());
-        }
-        return Optional.ofNullable(newest);
+        return OffsiteCatalog.remotes(store.keys(), knownOffsite).stream().filter(which)
+                .filter(remote -> !remote.createdAt().isAfter(now))
+                .max(Comparator.comparing(OffsiteCatalog.Remote::createdAt));
     }
 
     /** Where {@code remote} is, for reports and logs: {@code s3://<bucket>/<key>}. */

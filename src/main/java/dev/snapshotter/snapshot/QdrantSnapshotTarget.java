@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -197,9 +199,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                         false));
         Optional<Newest> remote = offsite.newestBackup(collection).map(
                 backup -> new Newest(backup.fileName(), offsite.uri(backup), backup.createdAt(), backup.size(), true));
-        return remote.isEmpty() || (local.isPresent() && !local.get().createdAt().isBefore(remote.get().createdAt()))
-                ? local
-                : remote;
+        // max keeps the first of equals: the local copy of a backup that is off-site too
+        return Stream.of(local, remote).flatMap(Optional::stream).max(Comparator.comparing(Newest::createdAt));
     }
 
     /** Publishes the newest backup of {@code collection} as the last success; returns it. */

@@ -4,18 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
@@ -32,42 +26,27 @@ class RunHistoryIT {
     @TempDir
     Path directory;
 
-    private WireMockServer wireMock;
     private QdrantStandIn qdrant;
 
     @BeforeEach
     void startQdrant() {
-        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-        qdrant = QdrantStandIn.on(wireMock, new SnapshotDir(directory), null);
-        qdrant.reset();
+        qdrant = QdrantStandIn.started(new SnapshotDir(directory));
     }
 
     @AfterEach
     void stopQdrant() {
-        wireMock.stop();
-    }
-
-    private Map<String, String> environment() {
-        return Map.of("QDRANT_URL", wireMock.baseUrl(), "QDRANT_API_KEY", QdrantStandIn.API_KEY,
-                "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN, "QDRANT_COLLECTION", "kairos",
-                "QDRANT_SNAPSHOT_DIR", directory.toString());
+        qdrant.server().stop();
     }
 
     private static RequestSpecification api(PackagedApp.Running app) {
         return given().baseUri(app.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }
 
-    private static void awaitReady(PackagedApp.Running app) {
-        Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions()
-                .until(() -> given().baseUri(app.url()).get("/q/health/started").statusCode() == 200);
-    }
-
     @Test
     void theRunsOfBeforeARestartAreStillListed() throws Exception {
         List<String> before;
-        try (PackagedApp.Running first = PackagedApp.start(environment())) {
-            awaitReady(first);
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment())) {
+            first.awaitStarted();
             qdrant.snapshotServed("kairos", TestData.snapshot(4096));
             api(first).post("/api/snapshot").then().statusCode(200);
             qdrant.createFails("kairos", 500, "Service internal error: boom");
@@ -76,8 +55,8 @@ class RunHistoryIT {
             assertThat(before).hasSize(2);
         }
 
-        try (PackagedApp.Running second = PackagedApp.start(environment())) {
-            awaitReady(second);
+        try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment())) {
+            second.awaitStarted();
             JsonPath runs = api(second).get("/api/runs").then().statusCode(200).extract().jsonPath();
             assertThat(runs.getList("id", String.class)).containsExactlyElementsOf(before);
             assertThat(runs.getList("status", String.class)).containsExactly("failed", "completed");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -13,9 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
@@ -38,27 +36,23 @@ class DrillHistoryRestartIT {
     @TempDir
     Path directory;
 
-    private WireMockServer wireMock;
     private QdrantStandIn qdrant;
 
     @BeforeEach
     void startQdrant() {
-        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-        qdrant = QdrantStandIn.on(wireMock, new SnapshotDir(directory), null);
-        qdrant.reset();
+        qdrant = QdrantStandIn.started(new SnapshotDir(directory));
     }
 
     @AfterEach
     void stopQdrant() {
-        wireMock.stop();
+        qdrant.server().stop();
     }
 
     private Map<String, String> environment() {
-        return Map.of("QDRANT_URL", wireMock.baseUrl(), "QDRANT_API_KEY", QdrantStandIn.API_KEY,
-                "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN, "QDRANT_COLLECTION", "kairos",
-                "QDRANT_SNAPSHOT_DIR", directory.toString(), "QDRANT_SNAPSHOT_DRILL_SCHEDULE", "every 1h",
-                "QDRANT_SNAPSHOT_KEEP_LAST", "1");
+        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
+        environment.put("QDRANT_SNAPSHOT_DRILL_SCHEDULE", "every 1h");
+        environment.put("QDRANT_SNAPSHOT_KEEP_LAST", "1");
+        return environment;
     }
 
     private static String metrics(PackagedApp.Running app) {
@@ -87,8 +81,7 @@ class DrillHistoryRestartIT {
         int uploads = qdrant.requests("POST", "/collections/drill-kairos-").size();
 
         try (PackagedApp.Running second = PackagedApp.start(environment())) {
-            Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions()
-                    .until(() -> given().baseUri(second.url()).get("/q/health/started").statusCode() == 200);
+            second.awaitStarted();
             Thread.sleep(3_000); // a few ticks of the drill schedule: none may fire
             String scraped = metrics(second);
             assertThat(Scrape.value(scraped, LAST_PASSED)).isEqualTo(drilledAt);

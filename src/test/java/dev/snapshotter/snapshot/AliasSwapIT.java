@@ -4,24 +4,18 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
 
@@ -37,37 +31,31 @@ class AliasSwapIT {
     @TempDir
     Path directory;
 
-    private WireMockServer wireMock;
     private QdrantStandIn qdrant;
     private SnapshotDir dir;
 
     @BeforeEach
     void startQdrant() {
-        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
         dir = new SnapshotDir(directory);
-        qdrant = QdrantStandIn.on(wireMock, dir, null);
-        qdrant.reset();
+        qdrant = QdrantStandIn.started(dir);
     }
 
     @AfterEach
     void stopQdrant() {
-        wireMock.stop();
+        qdrant.server().stop();
     }
 
     private Map<String, String> environment() {
-        Map<String, String> environment = new HashMap<>(Map.of("QDRANT_URL", wireMock.baseUrl(),
-                "QDRANT_API_KEY", QdrantStandIn.API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN,
-                "QDRANT_COLLECTION", "prod", "QDRANT_SNAPSHOT_DIR", directory.toString(),
-                "QDRANT_SNAPSHOT_ON_START", "true"));
+        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
+        environment.put("QDRANT_COLLECTION", "prod");
+        environment.put("QDRANT_SNAPSHOT_ON_START", "true");
         environment.put("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "1h");
         return environment;
     }
 
     /** Boots the packaged app, waits until the boot snapshot has settled, and returns the startup check's data. */
     private static JsonPath bootAndSettle(PackagedApp.Running app) {
-        Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions()
-                .until(() -> given().baseUri(app.url()).get("/q/health/started").statusCode() == 200);
+        app.awaitStarted();
         return given().baseUri(app.url()).get("/q/health/started").then().extract().jsonPath();
     }
 

@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+import io.restassured.RestAssured;
 
 /**
  * Runs the packaged application (the native binary when {@code native.image.path} names one, else the JVM jar) as
@@ -27,6 +32,12 @@ public final class PackagedApp {
 
         public String output() throws IOException {
             return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** Waits (up to 40 s) until {@code /q/health/started} answers 200: the boot has settled. */
+        public void awaitStarted() {
+            Awaitility.await().atMost(Duration.ofSeconds(40)).ignoreExceptions()
+                    .until(() -> RestAssured.given().baseUri(url).get("/q/health/started").statusCode() == 200);
         }
 
         @Override

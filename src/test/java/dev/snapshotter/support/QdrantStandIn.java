@@ -16,10 +16,12 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -53,6 +55,28 @@ public final class QdrantStandIn {
     /** A stand-in on servers a test runs itself (for tests that start the packaged app as a process). */
     public static QdrantStandIn on(WireMockServer server, SnapshotDir directory, FaultyDownloadServer faulty) {
         return new QdrantStandIn(server, directory, faulty);
+    }
+
+    /**
+     * A reset stand-in on a WireMock server of its own (loopback, a free port), for a test that starts the packaged
+     * app as a process; the test stops it with {@code server().stop()}.
+     */
+    public static QdrantStandIn started(SnapshotDir directory) {
+        WireMockServer server = new WireMockServer(
+                WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        QdrantStandIn standIn = new QdrantStandIn(server, directory, null);
+        standIn.reset();
+        return standIn;
+    }
+
+    /**
+     * What a packaged app needs to back up {@code kairos} from this stand-in into its directory, its API behind
+     * {@link ServiceApi#API_TOKEN}.
+     */
+    public Map<String, String> appEnvironment() {
+        return Map.of("QDRANT_URL", url(), "QDRANT_API_KEY", API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN,
+                "QDRANT_COLLECTION", COLLECTION, "QDRANT_SNAPSHOT_DIR", directory.directory().toString());
     }
 
     /** A snapshot Qdrant has made. */

@@ -91,8 +91,10 @@ public class OffsiteCatalog {
     }
 
     /**
-     * The backups among these objects (key to size), in no order: a snapshot with its size, a set with its members'
-     * bytes (their sizes under its folder, added up in one pass).
+     * The backups among these objects (key to size), in no order: a snapshot with its size, when its checksum file is
+     * beside it (our copies put it there first; an object of our name without one, put there by another tool, cannot
+     * be verified, so it is no backup); a set with its members' bytes (their sizes under its folder, added up in one
+     * pass).
      */
     static List<Remote> remotes(OffsiteKeys keys, Map<String, Long> objects) {
         Map<String, Long> setBytes = new HashMap<>();
@@ -103,9 +105,11 @@ public class OffsiteCatalog {
             }
         });
         List<Remote> remote = new ArrayList<>();
-        objects.forEach((key, size) -> keys.backup(key).ifPresent(backup -> remote.add(new Remote(backup.name(), key,
-                backup.set() ? setBytes.getOrDefault(OffsiteKeys.setFolderOf(key), 0L) : size, null,
-                backup.parsed().createdAt()))));
+        objects.forEach((key, size) -> keys.backup(key)
+                .filter(backup -> backup.set() || objects.containsKey(key + SnapshotFileWriter.CHECKSUM_SUFFIX))
+                .ifPresent(backup -> remote.add(new Remote(backup.name(), key,
+                        backup.set() ? setBytes.getOrDefault(OffsiteKeys.setFolderOf(key), 0L) : size, null,
+                        backup.parsed().createdAt()))));
         return remote;
     }
 

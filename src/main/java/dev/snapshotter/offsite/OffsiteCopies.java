@@ -344,11 +344,8 @@ public class OffsiteCopies {
                         member.sha256(), null, null, null, null);
                 uploaded += copyFile(one, folder + member.file(), cancelled).bytesUploaded();
             }
-            putSidecar(marker, set.manifestFile());
-        } else {
-            putSidecar(marker, set.manifestFile()); // the same set.json, or a refusal that says it is not
         }
-        knownOffsite.put(marker, markerSize(set));
+        putSidecar(marker, set.manifestFile()); // when it was there: the same set.json, or a refusal that says it is not
         return new Copied(marker, uploaded, null, there.isPresent());
     }
 
@@ -537,6 +534,7 @@ public class OffsiteCopies {
                 + "): it is never overwritten; move it away, or set another QDRANT_SNAPSHOT_S3_PREFIX");
     }
 
+    /** Puts a small file (a checksum file, a manifest) conditionally, and knows it is there. */
     private void putSidecar(String key, Path file) throws SnapshotFailure {
         byte[] content;
         try {
@@ -547,11 +545,13 @@ public class OffsiteCopies {
         }
         String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
         if (store.putIfAbsent(key, content, checksum)) {
+            knownOffsite.put(key, (long) content.length);
             return;
         }
         Optional<S3Store.StoredObject> there = store.head(key);
         if (there.isPresent() && checksum.equals(there.get().checksumSha256())) {
-            return; // an earlier attempt put the same file
+            knownOffsite.put(key, (long) content.length); // an earlier attempt put the same file
+            return;
         }
         throw new SnapshotFailure(Kind.OFFSITE, "An object named " + store.uri(key) + " is already there with other "
                 + "content: it is never overwritten; move it away, or set another QDRANT_SNAPSHOT_S3_PREFIX");
@@ -606,22 +606,21 @@ public class OffsiteCopies {
             return List.of();
         }
         Instant now = Instant.now();
-        List<OffsiteKeys.Backup> newestFirst = objects.stream().map(object -> keys.backup(object.key()))
-                .flatMap(Optional::stream)
-                .filter(backup -> !backup.parsed().createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
-                .sorted(Comparator.comparing((OffsiteKeys.Backup backup) -> backup.parsed().createdAt()).reversed())
-                .toList();
+        List<OffsiteCatalog.Remote> newestFirst = OffsiteCatalog.remotes(keys, objects.stream()
+                .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size))).stream()
+                .filter(backup -> !backup.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
+                .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
         List<String> pruned = new ArrayList<>();
         for (int index = 0; index < newestFirst.size(); index++) {
-            OffsiteKeys.Backup backup = newestFirst.get(index);
-            String name = backup.name();
-            if (name.equals(justTaken) || rules.keeps(index, backup.parsed().createdAt(), now)) {
+            OffsiteCatalog.Remote backup = newestFirst.get(index);
+            String name = backup.fileName();
+            if (name.equals(justTaken) || rules.keeps(index, backup.createdAt(), now)) {
                 continue;
             }
             try {
                 // the object that lists it goes first: a set's manifest, a snapshot's file
-                store.delete(keys.marker(collectionKey, name));
-                String others = keys.objectsOf(collectionKey, backup);
+                store.delete(backup.key());
+                String others = keys.objectsOf(collectionKey, name);
                 for (S3Store.StoredObject object : objects) {
                     if (object.key().startsWith(others)) {
                         store.delete(object.key());

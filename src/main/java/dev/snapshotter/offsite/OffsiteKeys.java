@@ -34,11 +34,12 @@ record OffsiteKeys(String root) {
     }
 
     /**
-     * How the keys of every object of {@code backup} start but the one that stands for it: a set's folder (its members
-     * and their checksum files), or the snapshot's object key and a dot (its sidecars).
+     * How the keys of every object of the backup {@code name} start but the one that stands for it: a set's folder (its
+     * members and their checksum files), or the snapshot's object key and a dot (its sidecars).
      */
-    String objectsOf(String collectionKey, Backup backup) {
-        return backup.set() ? setFolder(collectionKey, backup.name()) : folder(collectionKey) + backup.name() + ".";
+    String objectsOf(String collectionKey, String name) {
+        return name.endsWith(SnapshotFileName.SET_SUFFIX) ? setFolder(collectionKey, name)
+                : folder(collectionKey) + name + ".";
     }
 
     /** {@link #marker(String, String)} for a name of our shape, or empty for any other. */

@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
@@ -85,6 +88,19 @@ class OffsiteForeignCopyTest {
                 .post("/api/snapshots/" + name + "/restore").then().statusCode(200)
                 .body("status", equalTo("completed"));
         assertThat(dir.list()).contains(dir.directory().resolve(name));
+    }
+
+    @Test
+    void aNewerObjectWithoutAChecksumFileIsPassedOverByADrillOfTheNewest() throws Exception {
+        String name = copiedUpByAnotherTool(true);
+        String unverifiable = SnapshotDir.fileName(Instant.now().minus(Duration.ofMinutes(10)), "kairos");
+        bucket.put("kairos/" + unverifiable, TestData.snapshot(1024));
+        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
+                SnapshotDir.uploadName(Path.of(name)), 0, QdrantStandIn.SAMPLE_IDS);
+
+        api().contentType("application/json").body("{}").post("/api/drill").then().statusCode(200)
+                .body("file", equalTo(name)).body("scratchDropped", equalTo(true));
+        assertThat(bucket.keys()).contains("kairos/" + unverifiable);
     }
 
     @Test

@@ -90,6 +90,27 @@ class OffsiteRetentionTest {
     }
 
     @Test
+    void anObjectThatCannotBeVerifiedNeitherCountsNorGoes() {
+        Instant now = Instant.now();
+        String older = name(now.minus(Duration.ofDays(2)), "kairos");
+        bucket.put("kairos/" + older, "ours".getBytes());
+        bucket.put("kairos/" + older + ".sha256", "x".getBytes());
+        bucket.put("kairos/" + older + ".json", "{}".getBytes());
+        // named like a snapshot of yesterday, put there by another tool: no SHA-256 of ours, no checksum file
+        String unverifiable = name(now.minus(Duration.ofDays(1)), "kairos");
+        bucket.put("kairos/" + unverifiable, "theirs".getBytes());
+        qdrant.snapshotServed("kairos", TestData.snapshot(5000));
+
+        JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+
+        String taken = Path.of(report.getString("targets[0].filePath")).getFileName().toString();
+        assertThat(report.getList("targets[0].offsite.pruned", String.class)).isNullOrEmpty();
+        assertThat(bucket.keys()).containsExactlyInAnyOrder("kairos/" + taken, "kairos/" + taken + ".sha256",
+                "kairos/" + taken + ".json", "kairos/" + older, "kairos/" + older + ".sha256",
+                "kairos/" + older + ".json", "kairos/" + unverifiable);
+    }
+
+    @Test
     void aSnapshotOnlyOffSiteIsListedServedVerifiedAndRestoredByFetchingItFirst() throws Exception {
         byte[] body = TestData.snapshot(50_000);
         qdrant.snapshotServed("kairos", body);

@@ -22,6 +22,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     private S3Bucket bucket;
     private Relay proxy;
+    private java.time.Duration foreignAge;
 
     @Override
     public void init(WithS3 setup) {
@@ -31,6 +32,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         proxied = setup.proxy() != WithS3.Proxy.NONE;
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
+        foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
         if (!setup.prefix().isEmpty()) {
             prefix = setup.prefix();
         }
@@ -45,6 +47,9 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     @Override
     public Map<String, String> start() {
         bucket = new S3Bucket(prefix);
+        if (foreignAge != null) {
+            bucket.put(foreignSnapshot(foreignAge), TestData.snapshot(1024));
+        }
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));
         String url = endpoint.toString();
         if (proxied) {
@@ -73,6 +78,12 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         }
         config.putAll(extraConfig);
         return config;
+    }
+
+    /** The key, below the prefix, of the object {@link WithS3#foreignSnapshotAge} plants. */
+    private static String foreignSnapshot(java.time.Duration age) {
+        return QdrantStandIn.COLLECTION + "/" + SnapshotDir.fileName(java.time.Instant.now().minus(age),
+                QdrantStandIn.COLLECTION);
     }
 
     @Override

@@ -43,6 +43,12 @@ public @interface WithS3 {
     /** Another bucket than the real one ({@code QDRANT_SNAPSHOT_S3_BUCKET}: a missing bucket). */
     String bucket() default "";
 
+    /**
+     * An object named like a snapshot of {@code kairos} taken this long ago (an ISO-8601 duration) is in the
+     * collection's folder before the app starts, put there by another tool: no SHA-256 of ours, no checksum file.
+     */
+    String foreignSnapshotAge() default "";
+
     /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
     String secretKey() default "";
 }

@@ -377,7 +377,11 @@ public class OffsiteCopies {
         }
         S3Store.StoredObject stored = store.head(key).orElseThrow(() -> new SnapshotFailure(Kind.OFFSITE,
                 "S3 completed the upload of " + store.uri(key) + " but has no object of that name"));
-        confirm(entry, stored, expected);
+        try {
+            confirm(entry, stored, expected);
+        } catch (SnapshotFailure e) {
+            throw removeUnconfirmed(key, e);
+        }
         knownOffsite.put(key, size);
         metrics.uploaded(size, entry.createdAt());
         return new Copied(key, size, stored.checksumSha256(), false);
@@ -514,6 +518,22 @@ public class OffsiteCopies {
         if (stored.checksumSha256() == null) {
             LOG.warnf("%s returned no SHA-256 on HEAD: only its size was confirmed (the server checked each part's "
                     + "SHA-256 as it took it)", store.uri(stored.key()));
+        }
+    }
+
+    /**
+     * Removes the object this copy completed that then failed its confirmation: left there, it would pass for a backup,
+     * and for this snapshot's copy when the next copy finds our size and SHA-256 on it. Only this copy made it (the
+     * completion is conditional), so nothing of anyone else's goes.
+     */
+    private SnapshotFailure removeUnconfirmed(String key, SnapshotFailure failure) {
+        try {
+            store.delete(key);
+            return new SnapshotFailure(Kind.OFFSITE, failure.getMessage() + ": the object was removed", failure);
+        } catch (SnapshotFailure e) {
+            LOG.warnf("%s failed its confirmation and could not be removed: %s", store.uri(key), e.getMessage());
+            return new SnapshotFailure(Kind.OFFSITE, failure.getMessage() + "; the object could not be removed ("
+                    + e.getMessage() + "): remove it before the next copy", failure);
         }
     }
 

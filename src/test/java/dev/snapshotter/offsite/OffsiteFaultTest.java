@@ -111,4 +111,28 @@ class OffsiteFaultTest {
         assertThat(Files.exists(Path.of(failed.getString("targets[0].filePath")))).isTrue();
     }
 
+    @Test
+    void anObjectThatIsNotWhatWasSentIsRemovedAndTheNextRunCopiesTheFileAgain() {
+        byte[] body = TestData.snapshot(3000);
+        qdrant.snapshotServed("kairos", body);
+        proxy.misreportSizeOnHead(".snap");
+
+        JsonPath failed = ServiceApi.trigger().then().statusCode(502).extract().jsonPath();
+
+        Path kept = Path.of(failed.getString("targets[0].filePath"));
+        String file = kept.getFileName().toString();
+        assertThat(failed.getString("targets[0].stage")).isEqualTo("offsite");
+        assertThat(failed.getString("targets[0].message")).contains("holds " + (body.length + 1) + " bytes after "
+                + "its upload, not " + body.length + ": the object was removed");
+        // the object that failed its confirmation is not left to pass for a backup, nor for this snapshot's copy
+        assertThat(bucket.head("kairos/" + file)).isEmpty();
+        assertThat(Files.exists(kept)).isTrue();
+
+        qdrant.snapshotServed("kairos", TestData.snapshot(5000));
+        JsonPath next = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+
+        assertThat(next.getList("targets[0].offsite.caughtUp", String.class)).containsExactly(file);
+        assertThat(next.getString("targets[0].offsite.remarks")).isNull();
+        assertThat(TestData.sha256(bucket.get("kairos/" + file))).isEqualTo(failed.getString("targets[0].sha256"));
+    }
 }

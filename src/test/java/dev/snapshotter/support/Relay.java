@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP relay between the app and a server (the real S3 server, the Qdrant stand-in), for faults the server itself cannot
  * be asked for: {@link #goDownAfter} (the server stops in the middle of an upload: every connection is cut and new ones are
  * refused for a while),
- * {@link #flipByteAfter} (one byte of a request body changes on the way, once) and {@link #stallAfter} (the server stops
- * reading in the middle of a request, and never answers, while its connection stays open).
+ * {@link #flipByteAfter} (one byte of a request body changes on the way, once), {@link #stallAfter} (the server stops
+ * reading in the middle of a request, and never answers, while its connection stays open) and {@link #misreportSizeOnHead}
+ * (the server says an object holds another size than it took).
  */
 public final class Relay implements AutoCloseable {
 
@@ -30,6 +31,8 @@ public final class Relay implements AutoCloseable {
     private final AtomicLong flipAfter = new AtomicLong(-1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long stallAfter = -1;
+    /** The end of the path of a {@code HEAD} whose next {@code 200} answer says one byte more, once; null: none. */
+    private final java.util.concurrent.atomic.AtomicReference<String> misreportHead = new java.util.concurrent.atomic.AtomicReference<>();
 
     private final boolean tls;
 
@@ -122,6 +125,14 @@ public final class Relay implements AutoCloseable {
         stallAfter = -1;
     }
 
+    /**
+     * The next {@code 200} answer to a {@code HEAD} of a path ending with {@code pathEnd} says the object holds one byte
+     * more than it does ({@code Content-Length}), once: a store that reports other than what it stored.
+     */
+    public void misreportSizeOnHead(String pathEnd) {
+        misreportHead.set(pathEnd);
+    }
+
     /** Whether the proxy refuses connections now. */
     public boolean down() {
         return System.currentTimeMillis() < downUntil;
@@ -138,21 +149,32 @@ public final class Relay implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream, true);
-                pump(upstream, client, false);
+                // the request line last sent on this connection (HTTP/1.1 without pipelining: one request at a time)
+                java.util.concurrent.atomic.AtomicReference<String> request = new java.util.concurrent.atomic.AtomicReference<>(
+                        "");
+                pump(client, upstream, true, request);
+                pump(upstream, client, false, request);
             } catch (IOException e) {
                 // closed, or the target refused: the client sees its connection end
             }
         }
     }
 
-    private void pump(Socket from, Socket to, boolean towardsServer) {
+    private void pump(Socket from, Socket to, boolean towardsServer,
+            java.util.concurrent.atomic.AtomicReference<String> request) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             long sent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
+                    if (towardsServer && startsWithMethod(buffer, read)) {
+                        String text = new String(buffer, 0, read, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        request.set(text.substring(0, Math.max(0, text.indexOf("\r\n"))));
+                    }
+                    if (!towardsServer) {
+                        read = misreport(buffer, read, request.get());
+                    }
                     if (towardsServer) {
                         long flip = flipAfter.get();
                         if (flip >= 0 && sent + read > flip && flipAfter.compareAndSet(flip, -1)) {
@@ -185,6 +207,30 @@ public final class Relay implements AutoCloseable {
         }, "relay-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static boolean startsWithMethod(byte[] buffer, int length) {
+        String start = new String(buffer, 0, Math.min(length, 8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return start.matches("^(GET|PUT|POST|HEAD|DELETE) .*");
+    }
+
+    /** {@link #misreportSizeOnHead}: rewrites the answer's {@code Content-Length} in {@code buffer}, in place. */
+    private int misreport(byte[] buffer, int length, String requestLine) {
+        String pathEnd = misreportHead.get();
+        if (pathEnd == null || !requestLine.startsWith("HEAD ")) {
+            return length;
+        }
+        String path = requestLine.split(" ")[1].replaceAll("\\?.*", "");
+        String answer = new String(buffer, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(answer);
+        if (!path.endsWith(pathEnd) || !answer.startsWith("HTTP/1.1 200") || !size.find()
+                || !misreportHead.compareAndSet(pathEnd, null)) {
+            return length;
+        }
+        byte[] changed = (answer.substring(0, size.start(1)) + (Long.parseLong(size.group(1)) + 1)
+                + answer.substring(size.end(1))).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(changed, 0, buffer, 0, changed.length); // a HEAD answer is headers only, far below the buffer
+        return changed.length;
     }
 
     private void cutAll() {

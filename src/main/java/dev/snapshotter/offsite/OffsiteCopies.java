@@ -209,7 +209,8 @@ public class OffsiteCopies {
 
     /**
      * The verified local snapshots that are not off-site, newest first (an object of the same name and another size is
-     * not this snapshot); publishes their count, and when the newest snapshot off-site was taken. The folder of
+     * not this snapshot); publishes their count (and, in {@link #remember}, when the newest backup off-site was taken).
+     * The folder of
      * {@code QDRANT_COLLECTION} is read even when the directory holds none of its snapshots: a pod without a volume
      * that restarts knows its last copy from the bucket.
      */
@@ -224,17 +225,20 @@ public class OffsiteCopies {
         }
         List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
         metrics.pending(pending.size());
-        newestKnown(remote -> true).ifPresent(newest -> metrics.confirmed(newest.createdAt()));
         return pending;
     }
 
-    /** What a listing of {@code folder} found replaces what was known of it. */
+    /**
+     * What a listing of {@code folder} found replaces what was known of it; publishes when the newest backup known
+     * off-site was taken (a folder first listed for a run, as that of the collection an alias points at, counts too).
+     */
     private void remember(String folder, List<S3Store.StoredObject> listed) {
         Map<String, Long> there = listed.stream()
                 .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size));
         knownOffsite.keySet().removeIf(key -> key.startsWith(folder));
         knownOffsite.putAll(there);
         listedFolders.add(folder);
+        newestKnown(remote -> true).ifPresent(newest -> metrics.confirmed(newest.createdAt()));
     }
 
     /**

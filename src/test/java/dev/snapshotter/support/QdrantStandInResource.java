@@ -34,6 +34,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
     private String plantedOffsite;
+    private String alias;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
     private QdrantStandIn standIn;
@@ -54,6 +55,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
         drillable = setup.drillable();
+        alias = setup.configuredAlias().isEmpty() ? null : setup.configuredAlias();
         relayed = setup.relayed();
     }
 
@@ -124,6 +126,10 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
 
         Map<String, String> config = new HashMap<>();
+        if (alias != null) {
+            standIn.alias(alias, QdrantStandIn.COLLECTION);
+            config.put("qdrant.collection", alias);
+        }
         config.put("qdrant.url", tls ? "https://localhost:" + wireMock.httpsPort()
                 : lateMillis > 0 ? "http://localhost:" + wireMock.getOptions().portNumber() : wireMock.baseUrl());
         if (relayed != WithQdrantStandIn.Relaying.NONE) {

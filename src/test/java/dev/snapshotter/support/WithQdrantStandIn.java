@@ -74,6 +74,9 @@ public @interface WithQdrantStandIn {
      */
     String plantedOffsitePrefix() default "";
 
+    /** {@code QDRANT_COLLECTION} is this alias, which Qdrant resolves to {@code kairos}. */
+    String configuredAlias() default "";
+
     /** The same snapshot is in the directory, and any drill scratch collection ({@code drill-kairos-<time>}) takes it. */
     boolean drillable() default false;
 }

@@ -9,7 +9,8 @@ import dev.snapshotter.store.SnapshotFileName;
  * The one home of where our backups sit in the bucket, below {@code root} ({@code <prefix>/}, or empty): a snapshot at
  * {@code <collection key>/<name>.snap}, its sidecars beside it; a backup set in the folder
  * {@code <collection key>/<name>.set/}, its members and their checksum files in it, and its {@code set.json}, written last,
- * which stands for the set (the set is off-site once that object is).
+ * which stands for the set (the set is off-site once that object is); the restore drills' records in the folder
+ * {@code <collection key>/drills/}.
  */
 record OffsiteKeys(String root) {
 
@@ -20,6 +21,14 @@ record OffsiteKeys(String root) {
     /** Where the backups of {@code collectionKey} live. */
     String folder(String collectionKey) {
         return root + collectionKey + "/";
+    }
+
+    /**
+     * Where the restore drills of the service configured with {@code collectionKey} are recorded (a folder in the
+     * collection's: no backup's name has a slash).
+     */
+    String drillsFolder(String collectionKey) {
+        return folder(collectionKey) + "drills/";
     }
 
     /** Where the objects of the backup set {@code setName} live. */

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -53,12 +54,14 @@ public class DrillService {
     private final MeterRegistry registry;
     private final Gauge lastSuccessGauge;
     private final AtomicLong lastSuccess = new AtomicLong();
+    private final OffsiteDrills offsiteDrills;
 
-    DrillService(SnapshotService runs, RestoreService restores, SnapshotCatalog catalog, QdrantClient qdrant,
-            QdrantConfig config, MeterRegistry registry) {
+    DrillService(SnapshotService runs, RestoreService restores, SnapshotCatalog catalog, OffsiteDrills offsiteDrills,
+            QdrantClient qdrant, QdrantConfig config, MeterRegistry registry) {
         this.runs = runs;
         this.restores = restores;
         this.catalog = catalog;
+        this.offsiteDrills = offsiteDrills;
         // QDRANT_DRILL_URL: a throwaway Qdrant; the production one otherwise
         this.qdrant = config.drill().url().map(qdrant::at).orElse(qdrant);
         this.config = config;
@@ -153,12 +156,14 @@ public class DrillService {
     }
 
     private void record(SnapshotCatalog.Entry entry, Instant at, boolean passed, String message) {
+        SnapshotCatalog.Drill drill = SnapshotCatalog.Drill.of(at, passed, message);
         try {
-            catalog.recordDrill(entry, at, passed, message);
+            catalog.recordDrill(entry, drill);
         } catch (IOException e) {
             LOG.warnf("The drill's result could not be kept beside %s: %s", entry.fileName(),
                     SnapshotFileWriter.reason(e));
         }
+        offsiteDrills.record(drill);
     }
 
     /** The scratch collection is dropped whatever the restore did (a 404: it was never made). */
@@ -192,18 +197,22 @@ public class DrillService {
     }
 
     /**
-     * When the last drill (or the last that passed) ran, if one did: the newest of the records beside the snapshots and
-     * of the directory's drill history, which keeps drills of snapshots retention pruned since.
+     * When the last drill (or the last that passed) ran, if one did: the newest of the records beside the snapshots, of
+     * the directory's drill history, which keeps drills of snapshots retention pruned since, and with off-site copies
+     * on, of the bucket's, which outlives a directory without a volume.
      */
     Optional<Instant> lastDrill(boolean passedOnly) {
+        Optional<Instant> offsite = offsiteDrills.last(passedOnly);
+        Stream<Instant> local;
         try {
             SnapshotCatalog.DrillHistory history = catalog.drillHistory();
-            return Stream.concat(catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
+            local = Stream.concat(catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
                     .filter(d -> !passedOnly || d.passed()).map(SnapshotCatalog.Drill::drilledAt),
                     Stream.of(passedOnly ? history.lastPassedAt() : history.lastDrilledAt()))
-                    .filter(d -> d != null).map(Instant::parse).max(Instant::compareTo);
+                    .filter(d -> d != null).map(Instant::parse).toList().stream();
         } catch (RuntimeException e) {
-            return Optional.empty(); // the directory is not there yet (boot), or a record is unreadable
+            local = Stream.empty(); // the directory is not there yet (boot), or a record is unreadable
         }
+        return Stream.concat(local, offsite.stream()).max(Instant::compareTo);
     }
 }

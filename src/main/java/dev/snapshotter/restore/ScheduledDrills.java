@@ -19,8 +19,9 @@ import io.quarkus.scheduler.Scheduler;
 
 /**
  * {@code QDRANT_SNAPSHOT_DRILL_SCHEDULE}: restore drills of the newest verified snapshot on Quarkus's scheduler, once
- * the boot has settled. The {@code every <duration>} form is due one interval after the last drill the directory
- * records (at once when there is none or it is overdue), so restarts neither skip nor repeat drills. A firing that finds
+ * the boot has settled. The {@code every <duration>} form is due one interval after the last drill the directory (or
+ * the bucket) records (at once when there is none or it is overdue), so restarts neither skip nor repeat drills. A firing that
+ * finds
  * a snapshot or restore going is skipped (logged), not queued.
  */
 @ApplicationScoped

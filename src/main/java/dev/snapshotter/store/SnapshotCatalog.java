@@ -565,6 +565,11 @@ public class SnapshotCatalog {
     @RegisterForReflection
     public record Drill(String drilledAt, String result, String message) {
 
+        /** The record of a drill that started {@code at}. */
+        public static Drill of(Instant at, boolean passed, String message) {
+            return new Drill(at.toString(), passed ? "passed" : "failed", message);
+        }
+
         public boolean passed() {
             return "passed".equals(result);
         }
@@ -585,13 +590,12 @@ public class SnapshotCatalog {
      * Records a restore drill of the snapshot beside it (atomically; the last one replaces the one before), and in the
      * directory's drill history, which outlives the snapshot when retention prunes it.
      */
-    public void recordDrill(Entry entry, Instant at, boolean passed, String message) throws IOException {
-        directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(new Drill(at.toString(),
-                passed ? "passed" : "failed", message)));
+    public void recordDrill(Entry entry, Drill drill) throws IOException {
+        directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(drill));
         DrillHistory before = drillHistory();
         directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.DRILL_HISTORY),
-                json.get().writeValueAsBytes(new DrillHistory(at.toString(),
-                        passed ? at.toString() : before.lastPassedAt())));
+                json.get().writeValueAsBytes(new DrillHistory(drill.drilledAt(),
+                        drill.passed() ? drill.drilledAt() : before.lastPassedAt())));
     }
 
     /**

@@ -34,12 +34,12 @@ public record SnapshotFileName(Instant createdAt, String key) {
 
     /** The name of the snapshot of {@code collection} a run started at {@code createdAt} writes. */
     public static String of(Instant createdAt, String collection) {
-        return TIME.format(createdAt) + "-" + key(collection) + SUFFIX;
+        return time(createdAt) + "-" + key(collection) + SUFFIX;
     }
 
     /** The name of the backup set of {@code collection} a run started at {@code createdAt} publishes. */
     public static String ofSet(Instant createdAt, String collection) {
-        return TIME.format(createdAt) + "-" + key(collection) + SET_SUFFIX;
+        return time(createdAt) + "-" + key(collection) + SET_SUFFIX;
     }
 
     /** A backup set's directory name read back, or empty for any name of another shape. */
@@ -61,9 +61,18 @@ public record SnapshotFileName(Instant createdAt, String key) {
         if (matcher == null || !matcher.matches()) {
             return Optional.empty();
         }
+        return parseTime(matcher.group(1)).map(at -> new SnapshotFileName(at, matcher.group(2)));
+    }
+
+    /** An instant as our names write it, {@code 2026-11-24T00-15-00-123Z}: names in that form sort as time does. */
+    public static String time(Instant at) {
+        return TIME.format(at);
+    }
+
+    /** {@link #time} read back, or empty for text of another shape. */
+    public static Optional<Instant> parseTime(String text) {
         try {
-            return Optional.of(new SnapshotFileName(
-                    LocalDateTime.parse(matcher.group(1), TIME).toInstant(ZoneOffset.UTC), matcher.group(2)));
+            return Optional.of(LocalDateTime.parse(text, TIME).toInstant(ZoneOffset.UTC));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

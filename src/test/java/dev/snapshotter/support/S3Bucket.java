@@ -90,6 +90,14 @@ public final class S3Bucket {
         putWhole(prefix + "/" + relativeKey, content, Map.of());
     }
 
+    /**
+     * The key, below the prefix, of the record of a restore drill of {@code kairos} that started {@code at} with that
+     * result, spelled here as the service names it.
+     */
+    public static String drillRecord(java.time.Instant at, String result) {
+        return QdrantStandIn.COLLECTION + "/drills/" + SnapshotDir.NAME_TIME.format(at) + "-" + result + ".json";
+    }
+
     /** Puts an object at a key of the whole bucket. */
     public void putWhole(String key, byte[] content, Map<String, String> metadata) {
         client.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromBytes(content));

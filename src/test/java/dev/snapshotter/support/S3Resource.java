@@ -23,6 +23,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private S3Bucket bucket;
     private Relay proxy;
     private java.time.Duration foreignAge;
+    private java.time.Duration drillAge;
 
     @Override
     public void init(WithS3 setup) {
@@ -33,6 +34,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
         foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
+        drillAge = setup.passedDrillAge().isEmpty() ? null : java.time.Duration.parse(setup.passedDrillAge());
         if (!setup.prefix().isEmpty()) {
             prefix = setup.prefix();
         }
@@ -49,6 +51,11 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         bucket = new S3Bucket(prefix);
         if (foreignAge != null) {
             bucket.put(foreignSnapshot(foreignAge), TestData.snapshot(1024));
+        }
+        if (drillAge != null) {
+            java.time.Instant at = java.time.Instant.now().minus(drillAge);
+            bucket.put(S3Bucket.drillRecord(at, "passed"), ("{\"drilledAt\":\"" + at + "\",\"result\":\"passed\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));
         String url = endpoint.toString();

@@ -25,7 +25,7 @@ public final class SnapshotDir {
     public static final String LOCK = ".snapshotter.lock";
     /** The journal of the last runs (see RunJournal): bookkeeping, not a snapshot. */
     public static final String RUN_JOURNAL = ".runs.journal";
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
+    static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
     private final Path directory;

@@ -49,6 +49,12 @@ public @interface WithS3 {
      */
     String foreignSnapshotAge() default "";
 
+    /**
+     * A record of a restore drill that passed this long ago (an ISO-8601 duration) is in the bucket before the app
+     * starts, as an earlier pod's drill left it.
+     */
+    String passedDrillAge() default "";
+
     /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
     String secretKey() default "";
 }

@@ -210,9 +210,8 @@ public class OffsiteCopies {
     /**
      * The verified local snapshots that are not off-site, newest first (an object of the same name and another size is
      * not this snapshot); publishes their count (and, in {@link #remember}, when the newest backup off-site was taken).
-     * The folder of
-     * {@code QDRANT_COLLECTION} is read even when the directory holds none of its snapshots: a pod without a volume
-     * that restarts knows its last copy from the bucket.
+     * The folder of {@code QDRANT_COLLECTION} is read even when the directory holds none of its snapshots: a pod
+     * without a volume that restarts knows its last copy from the bucket.
      */
     List<SnapshotCatalog.Entry> pending() throws SnapshotFailure {
         Instant now = Instant.now();

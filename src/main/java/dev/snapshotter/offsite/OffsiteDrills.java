@@ -2,6 +2,7 @@ package dev.snapshotter.offsite;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -106,7 +107,7 @@ public class OffsiteDrills {
         if (!store.enabled()) {
             return;
         }
-        Instant at = Instant.parse(drill.drilledAt());
+        Instant at = Instant.parse(drill.drilledAt()).truncatedTo(ChronoUnit.MILLIS); // as the name keeps it
         String name = SnapshotFileName.time(at) + "-" + drill.result() + ".json";
         String folder = folder();
         try {

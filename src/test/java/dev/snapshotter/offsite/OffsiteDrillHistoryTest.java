@@ -34,7 +34,8 @@ import io.restassured.response.ValidatableResponse;
  * {@code QDRANT_SNAPSHOT_DRILL_SCHEDULE=every 1h}: its directory holds no drill record, and the bucket holds the one
  * of the drill that passed ten minutes ago. The next drill is due in fifty minutes, not at once (a pod restarting in a
  * loop would restore the collection into a scratch one at each boot), and the last-drill gauge gives that drill's
- * time, not 0. A drill records itself in the bucket and the record it supersedes goes.
+ * time, not 0. A drill records itself in the bucket and the record it supersedes goes; a failed one is recorded
+ * beside the last passed one.
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -77,6 +78,11 @@ class OffsiteDrillHistoryTest {
             bucket.allowWrites();
         }
         assertThat(drillRecords()).isEqualTo(recorded);
+
+        // a failed drill is recorded beside the last passed one, which stays
+        qdrant.dropFails("drill-kairos-\\d{8}-\\d{6}", 500, "Service internal error: disk I/O error");
+        drill().statusCode(502);
+        assertThat(drillRecords()).hasSize(2).contains(recorded.get(0)).anyMatch(key -> key.endsWith("-failed.json"));
     }
 
     private static ValidatableResponse drill() {

@@ -566,13 +566,12 @@ public class OffsiteCopies {
             throw new SnapshotFailure(Kind.LOCAL_IO, "Could not read " + file.getFileName() + " for its off-site copy: "
                     + SnapshotFileWriter.reason(e), e);
         }
-        String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
-        if (store.putIfAbsent(key, content, checksum)) {
+        if (store.putIfAbsent(key, content)) {
             knownOffsite.put(key, (long) content.length);
             return;
         }
         Optional<S3Store.StoredObject> there = store.head(key);
-        if (there.isPresent() && checksum.equals(there.get().checksumSha256())) {
+        if (there.isPresent() && S3Store.checksum(content).equals(there.get().checksumSha256())) {
             knownOffsite.put(key, (long) content.length); // an earlier attempt put the same file
             return;
         }
@@ -717,7 +716,7 @@ public class OffsiteCopies {
     private static boolean sameFile(S3Store.StoredObject object, Path file) {
         try {
             byte[] content = Files.readAllBytes(file);
-            String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
+            String checksum = S3Store.checksum(content);
             return object.checksumSha256() != null ? checksum.equals(object.checksumSha256())
                     : object.size() == content.length;
         } catch (IOException e) {

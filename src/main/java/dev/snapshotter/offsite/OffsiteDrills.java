@@ -3,7 +3,6 @@ package dev.snapshotter.offsite;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +22,6 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
-import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
  * The restore drills' history off-site, for a pod whose directory does not outlive it
@@ -112,9 +110,8 @@ public class OffsiteDrills {
         String folder = folder();
         try {
             byte[] content = json.get().writeValueAsBytes(drill);
-            String checksum = Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
             Set<String> records = records();
-            store.putIfAbsent(folder + name, content, checksum); // a record of that instant is there already: kept
+            store.putIfAbsent(folder + name, content); // a record of that instant is there already: kept
             records.add(name);
             Optional<Instant> lastPassed = last(true);
             for (String older : List.copyOf(records)) {

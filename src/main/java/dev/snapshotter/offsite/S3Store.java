@@ -17,6 +17,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -158,12 +159,18 @@ public class S3Store {
         }
     }
 
+    /** The SHA-256 of {@code content} as S3 takes and returns it ({@code x-amz-checksum-sha256}: base64). */
+    public static String checksum(byte[] content) {
+        return Base64.getEncoder().encodeToString(SnapshotFileWriter.sha256().digest(content));
+    }
+
     /**
-     * Writes a small file whole, unless an object of that name exists.
+     * Writes a small file whole, with its SHA-256 for the server to check, unless an object of that name exists.
      *
      * @return false when an object of that name was already there (nothing was written)
      */
-    public boolean putIfAbsent(String key, byte[] content, String sha256Base64) throws SnapshotFailure {
+    public boolean putIfAbsent(String key, byte[] content) throws SnapshotFailure {
+        String sha256Base64 = checksum(content);
         try {
             call("upload", key, () -> client().putObject(b -> b.bucket(bucket()).key(key).ifNoneMatch("*")
                     .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(sha256Base64)

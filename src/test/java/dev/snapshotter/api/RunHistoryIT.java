@@ -3,40 +3,27 @@ package dev.snapshotter.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.ServiceApi;
-import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 
 /** The packaged app restarted on the same directory: {@code GET /api/runs} still lists the runs of before, newest first. */
+@ExtendWith(StandInPerTest.class)
 class RunHistoryIT {
 
-    @TempDir
-    Path directory;
-
-    private QdrantStandIn qdrant;
-
-    @BeforeEach
-    void startQdrant() {
-        qdrant = QdrantStandIn.started(new SnapshotDir(directory));
-    }
-
-    @AfterEach
-    void stopQdrant() {
-        qdrant.server().stop();
-    }
+    @InjectQdrant
+    QdrantStandIn qdrant;
 
     private static RequestSpecification api(PackagedApp.Running app) {
         return given().baseUri(app.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN);

@@ -10,16 +10,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
 /**
@@ -28,25 +28,17 @@ import dev.snapshotter.support.TestData;
  * knows that drill: the last-drill gauge gives its time, not 0, and no drill runs at boot (the next is due an hour
  * after it), as with the drilled snapshot still there.
  */
+@ExtendWith(StandInPerTest.class)
 class DrillHistoryRestartIT {
 
     static final String PASSED = "snapshotter_drills_total{result=\"passed\"}";
     static final String LAST_PASSED = "snapshotter_last_drill_success_timestamp_seconds";
 
-    @TempDir
-    Path directory;
+    @InjectQdrant
+    QdrantStandIn qdrant;
 
-    private QdrantStandIn qdrant;
-
-    @BeforeEach
-    void startQdrant() {
-        qdrant = QdrantStandIn.started(new SnapshotDir(directory));
-    }
-
-    @AfterEach
-    void stopQdrant() {
-        qdrant.server().stop();
-    }
+    @InjectQdrant
+    SnapshotDir dir;
 
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
@@ -89,7 +81,7 @@ class DrillHistoryRestartIT {
             assertThat(Scrape.value(scraped, "snapshotter_drills_total{result=\"failed\"}")).isZero();
             assertThat(Scrape.value(scraped, "snapshotter_drills_total{result=\"refused\"}")).isZero();
             assertThat(qdrant.requests("POST", "/collections/drill-kairos-")).hasSize(uploads);
-            assertThat(Files.list(directory)).noneMatch(file -> file.getFileName().toString().endsWith(".drill"));
+            assertThat(Files.list(dir.directory())).noneMatch(file -> file.getFileName().toString().endsWith(".drill"));
         }
     }
 }

@@ -9,14 +9,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
 import io.restassured.path.json.JsonPath;
@@ -26,24 +26,14 @@ import io.restassured.path.json.JsonPath;
  * restart after the swap must back up the collection the alias points at now, not skip because a file of the old
  * one is recent; the restart after that skips, naming the new collection's file.
  */
+@ExtendWith(StandInPerTest.class)
 class AliasSwapIT {
 
-    @TempDir
-    Path directory;
+    @InjectQdrant
+    QdrantStandIn qdrant;
 
-    private QdrantStandIn qdrant;
-    private SnapshotDir dir;
-
-    @BeforeEach
-    void startQdrant() {
-        dir = new SnapshotDir(directory);
-        qdrant = QdrantStandIn.started(dir);
-    }
-
-    @AfterEach
-    void stopQdrant() {
-        qdrant.server().stop();
-    }
+    @InjectQdrant
+    SnapshotDir dir;
 
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());

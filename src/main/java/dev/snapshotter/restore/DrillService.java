@@ -137,12 +137,14 @@ public class DrillService {
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
             // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop
+            record(entry, at, false, e.getMessage());
             counter("failed").increment();
             LOG.errorf("Restore drill failed: file=%s: %s", entry.fileName(), e.getMessage());
-            record(entry, at, false, e.getMessage());
             throw e;
         }
         boolean passed = report.drillPassed();
+        // recorded before it is counted: a scrape that counts the drill finds it on record
+        record(entry, at, passed, passed ? null : report.message());
         counter(passed ? "passed" : "failed").increment();
         if (passed) {
             lastSuccess.set(at.getEpochSecond()); // its drilledAt, as the records keep it for a restart
@@ -151,7 +153,6 @@ public class DrillService {
         } else {
             LOG.errorf("Restore drill failed: file=%s scratch=%s: %s", entry.fileName(), scratch, report.message());
         }
-        record(entry, at, passed, passed ? null : report.message());
         return report;
     }
 

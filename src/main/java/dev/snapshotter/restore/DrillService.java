@@ -185,14 +185,18 @@ public class DrillService {
     }
 
     /**
-     * The last drill that passed: this process's, or, until it has run one, the newest the directory records (so a
-     * restart does not reset the gauge to 0 and fire a stale-drill alert).
+     * The last drill that passed: this process's, or, until it has run one, the newest the directory and the bucket
+     * record (so a restart does not reset the gauge to 0 and fire a stale-drill alert). A scrape never waits on the
+     * bucket: until its records are read (in the background), the directory's count alone, and nothing is kept.
      */
     private double lastSuccessSeconds() {
         long known = lastSuccess.get();
         if (known == 0) {
-            known = lastDrill(true).map(Instant::getEpochSecond).orElse(0L);
-            lastSuccess.compareAndSet(0, known);
+            boolean complete = offsiteDrills.listed();
+            known = newest(recorded(true), offsiteDrills.lastKnown(true)).map(Instant::getEpochSecond).orElse(0L);
+            if (complete) {
+                lastSuccess.compareAndSet(0, known);
+            }
         }
         return known;
     }
@@ -200,20 +204,26 @@ public class DrillService {
     /**
      * When the last drill (or the last that passed) ran, if one did: the newest of the records beside the snapshots, of
      * the directory's drill history, which keeps drills of snapshots retention pruned since, and with off-site copies
-     * on, of the bucket's, which outlives a directory without a volume.
+     * on, of the bucket's, which outlives a directory without a volume (listed the first time, at most 10 s).
      */
     Optional<Instant> lastDrill(boolean passedOnly) {
-        Optional<Instant> offsite = offsiteDrills.last(passedOnly);
-        Stream<Instant> local;
+        return newest(recorded(passedOnly), offsiteDrills.last(passedOnly));
+    }
+
+    private static Optional<Instant> newest(Stream<Instant> local, Optional<Instant> offsite) {
+        return Stream.concat(local, offsite.stream()).max(Instant::compareTo);
+    }
+
+    /** The drills the directory records: beside the snapshots, and in its drill history. */
+    private Stream<Instant> recorded(boolean passedOnly) {
         try {
             SnapshotCatalog.DrillHistory history = catalog.drillHistory();
-            local = Stream.concat(catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
+            return Stream.concat(catalog.list().stream().map(SnapshotCatalog.Entry::lastDrill).filter(d -> d != null)
                     .filter(d -> !passedOnly || d.passed()).map(SnapshotCatalog.Drill::drilledAt),
                     Stream.of(passedOnly ? history.lastPassedAt() : history.lastDrilledAt()))
                     .filter(d -> d != null).map(Instant::parse).toList().stream();
         } catch (RuntimeException e) {
-            local = Stream.empty(); // the directory is not there yet (boot), or a record is unreadable
+            return Stream.empty(); // the directory is not there yet (boot), or a record is unreadable
         }
-        return Stream.concat(local, offsite.stream()).max(Instant::compareTo);
     }
 }

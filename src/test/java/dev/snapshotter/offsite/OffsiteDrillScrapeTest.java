@@ -68,15 +68,14 @@ class OffsiteDrillScrapeTest {
         proxy.flowAgain();
 
         // the restorable snapshot the stand-in planted, named: a drill of "the newest" would look in the bucket
-        String name = given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/snapshots").then()
+        String name = ServiceApi.api().get("/api/snapshots").then()
                 .statusCode(200).extract().path("[0].file");
         Path file = dir.directory().resolve(name);
 
         // a drill whose record off-site S3 takes and never answers
         proxy.stallAfter(0);
         Instant before = Instant.now();
-        CompletableFuture<Integer> drill = CompletableFuture.supplyAsync(() -> given()
-                .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
+        CompletableFuture<Integer> drill = CompletableFuture.supplyAsync(() -> ServiceApi.api().contentType("application/json")
                 .body("{\"file\":\"" + name + "\"}").post("/api/drill").statusCode());
         Path record = file.resolveSibling(file.getFileName() + ".drill");
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(record));

@@ -8,9 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +31,7 @@ import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 
 /** The {@code .json} manifest beside every verified snapshot: what a restore needs besides the data. */
 @QuarkusTest
@@ -111,6 +116,41 @@ class ManifestTest {
                 .anySatisfy(r -> assertThat(r).startsWith("points.before is null").contains("500", "boom"))
                 .anySatisfy(r -> assertThat(r).startsWith("points.after is null"));
         assertThat(report.getString("targets[0].message")).contains("points.before is null");
+    }
+
+    /**
+     * The manifest's name taken by a directory (planted while the create is slow, at the name the run's id gives), so
+     * that its write fails after the snapshot and its checksum file are published: the run completes, says why the
+     * manifest is missing, and the snapshot stays listed and downloadable from its name.
+     */
+    @Test
+    void aManifestThatCannotBeWrittenIsARemarkNeverAFailedSnapshot() throws Exception {
+        QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(4321));
+        qdrant.createSlow(snapshot, 1_500);
+        CompletableFuture<Response> waiting = CompletableFuture.supplyAsync(ServiceApi::trigger);
+        String id = Awaitility.await().atMost(Duration.ofSeconds(5)).until(
+                () -> ServiceApi.api().get("/api/runs").then().extract().jsonPath().getString("[0].id"),
+                running -> running != null && running.endsWith("-api"));
+        // the run's id and its file are named after the same instant: <UTC time>-api, <UTC time>-kairos.snap
+        String fileName = id.substring(0, id.length() - "api".length()) + "kairos.snap";
+        Path taken = qdrant.directory().directory().resolve(fileName + ".json");
+        Files.createDirectories(taken.resolve("in-the-way"));
+
+        JsonPath report = waiting.get().then().statusCode(200).body("targets[0].status", equalTo("completed"))
+                .extract().jsonPath();
+
+        Path file = Path.of(report.getString("targets[0].filePath"));
+        assertThat(file.getFileName()).hasToString(fileName);
+        assertThat(report.getString("targets[0].message")).contains("The snapshot is complete and verified, but its "
+                + "manifest " + fileName + ".json could not be written");
+        assertThat(TestData.sha256(Files.readAllBytes(file))).isEqualTo(snapshot.sha256());
+        assertThat(Files.readString(file.resolveSibling(fileName + ".sha256")))
+                .isEqualTo(snapshot.sha256() + "  " + fileName + "\n");
+        ServiceApi.api().get("/api/snapshots").then().statusCode(200)
+                .rootPath("find { it.file == '" + fileName + "' }").body("sha256", equalTo(snapshot.sha256()))
+                .body("manifest", equalTo(false));
+        ServiceApi.api().get("/api/snapshots/" + fileName).then().statusCode(200).header("ETag",
+                containsString(snapshot.sha256()));
     }
 
     @Test

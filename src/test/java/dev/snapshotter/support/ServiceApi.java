@@ -2,6 +2,7 @@ package dev.snapshotter.support;
 
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
 /** The service's own HTTP API as an operator's script calls it, with the token every test app requires. */
 public final class ServiceApi {
@@ -12,8 +13,13 @@ public final class ServiceApi {
     private ServiceApi() {
     }
 
+    /** A request to the API with the token. */
+    public static RequestSpecification api() {
+        return RestAssured.given().header("Authorization", "Bearer " + API_TOKEN);
+    }
+
     /** {@code POST /api/snapshot} with the token. */
     public static Response trigger() {
-        return RestAssured.given().header("Authorization", "Bearer " + API_TOKEN).post("/api/snapshot");
+        return api().post("/api/snapshot");
     }
 }

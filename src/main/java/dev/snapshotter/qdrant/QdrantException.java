@@ -144,6 +144,11 @@ public class QdrantException extends RuntimeException {
                 null);
     }
 
+    /** Whether Qdrant has no such collection (or no such snapshot): a 404, or an existence check that said no. */
+    public boolean notFound() {
+        return kind == Kind.REJECTED && status == 404;
+    }
+
     /** Whether Qdrant refused our credential: 401, or 403 for a key without the rights the call needs. */
     public boolean credentialRefused() {
         return kind == Kind.REJECTED && (status == 401 || status == 403);

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteCatalog;
 import dev.snapshotter.offsite.OffsiteCopies;
 import dev.snapshotter.qdrant.CollectionInfo;
 import dev.snapshotter.qdrant.QdrantClient;
@@ -76,11 +77,13 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private volatile String resolved;
     private final ClusterBackup cluster;
     private final OffsiteCopies offsite;
+    private final OffsiteCatalog remote;
 
     QdrantSnapshotTarget(QdrantClient qdrant, QdrantConfig config, SnapshotDirectory directory,
             SnapshotCatalog catalog, Instance<ObjectMapper> json, SnapshotMetrics metrics, OffsiteCopies offsite,
-            ManagedExecutor executor) {
+            OffsiteCatalog remote, ManagedExecutor executor) {
         this.offsite = offsite;
+        this.remote = remote;
         this.qdrant = qdrant;
         this.config = config;
         this.directory = directory;
@@ -223,7 +226,15 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     @Override
     public Outcome snapshot(RunContext run) throws SnapshotFailure {
         BooleanSupplier cancelled = run.cancellation()::cancelled;
-        QdrantClient.Collection collection = resolve(cancelled);
+        QdrantClient.Collection collection;
+        try {
+            collection = resolve(cancelled);
+        } catch (SnapshotFailure e) {
+            if (e.getCause() instanceof QdrantException q && q.notFound()) {
+                return missingCollection(run, e);
+            }
+            throw e;
+        }
         String name = collection.name();
         run.progress().collection(name);
         Optional<Newest> newest = publishNewest(name);
@@ -267,6 +278,35 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         List<String> pruned = retain(name, written.file(), progress);
         return new Outcome(SnapshotReport.Status.COMPLETED, name, snapshotName, written.file().toString(),
                 written.bytes(), written.sha256(), remoteDeleted, progress.message(), pruned, null);
+    }
+
+    /**
+     * The collection {@code QDRANT_COLLECTION} names does not exist on Qdrant. On a first deployment (no backup of ours
+     * in the directory nor, with the bucket set, off-site) the boot's or the schedule's run has nothing to back up yet:
+     * it is skipped, so that a fail-closed boot ({@code QDRANT_SNAPSHOT_ON_START_REQUIRED}) lets the app that creates
+     * the collection start. Otherwise (its data lost, a wrong {@code QDRANT_COLLECTION}, a run asked for through the
+     * API) the failure stands, naming the newest backup there is.
+     */
+    private Outcome missingCollection(RunContext run, SnapshotFailure missing) throws SnapshotFailure {
+        Optional<String> backup = catalog.list().stream().map(SnapshotCatalog.Entry::fileName).findFirst();
+        if (backup.isEmpty() && remote.enabled()) {
+            try {
+                backup = remote.listRemote().stream().map(OffsiteCatalog.Remote::fileName).findFirst();
+            } catch (SnapshotFailure e) {
+                throw new SnapshotFailure(missing.kind(), missing.getMessage() + "; whether backups are off-site could "
+                        + "not be told: " + e.getMessage(), missing.getCause());
+            }
+        }
+        if (backup.isPresent()) {
+            throw new SnapshotFailure(missing.kind(), missing.getMessage() + ". Backups exist (the newest: "
+                    + backup.get() + "): if the collection's data was lost, restore it (POST /api/snapshots/{file}/"
+                    + "restore, or QDRANT_SNAPSHOT_RESTORE_IF_MISSING=true at boot)", missing.getCause());
+        }
+        if (run.reason() == SnapshotReport.Reason.API) {
+            throw missing;
+        }
+        return Outcome.skipped(config.collection(), null, "Nothing to back up yet (a first deployment: no backup is in "
+                + directory.path() + (remote.enabled() ? " or off-site" : "") + "): " + missing.getMessage());
     }
 
     /**

@@ -294,6 +294,21 @@ public final class QdrantStandIn {
     /** The exact point count every collection answers unless a test says otherwise. */
     public static final long POINTS = 1_234;
 
+    /**
+     * Qdrant has no collection of this name (a first deployment, a lost volume): its existence check says no, and its
+     * info, snapshots and creates answer Qdrant's 404.
+     */
+    public void collectionMissing(String collection) {
+        String c = encoded(collection);
+        ResponseDefinitionBuilder missing = aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":{\"error\":\"Not found: Collection `" + jsonEscaped(collection)
+                        + "` doesn't exist!\"},\"time\":0.000412}");
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "(/.*)?"))).willReturn(missing));
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/.*"))).willReturn(missing));
+        // the last stub of a priority wins: the existence check is never a 404
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).willReturn(ok("{\"exists\":false}")));
+    }
+
     public void collectionExists(String collection) {
         server.stubFor(authed(get(urlEqualTo("/collections/" + encoded(collection) + "/exists")))
                 .willReturn(ok("{\"exists\":true}")));

@@ -31,6 +31,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
     private boolean drillable;
+    private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
     private String plantedOffsite;
@@ -55,6 +56,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
         drillable = setup.drillable();
+        collectionMissing = setup.collectionMissing();
         alias = setup.configuredAlias().isEmpty() ? null : setup.configuredAlias();
         relayed = setup.relayed();
     }
@@ -116,6 +118,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
             standIn.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
                     SnapshotDir.uploadName(planted), 0, QdrantStandIn.SAMPLE_IDS);
+        }
+        if (collectionMissing) {
+            standIn.collectionMissing(QdrantStandIn.COLLECTION);
         }
         if (plantedAge != null) {
             // after the reset of the default snapshot, which empties the directory

@@ -77,6 +77,9 @@ public @interface WithQdrantStandIn {
     /** {@code QDRANT_COLLECTION} is this alias, which Qdrant resolves to {@code kairos}. */
     String configuredAlias() default "";
 
+    /** Qdrant has no collection {@code kairos} (see {@link QdrantStandIn#collectionMissing}). */
+    boolean collectionMissing() default false;
+
     /** The same snapshot is in the directory, and any drill scratch collection ({@code drill-kairos-<time>}) takes it. */
     boolean drillable() default false;
 }

@@ -1,0 +1,77 @@
+package dev.snapshotter.snapshot;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A first deployment behind the fail-closed gate, as the docker-compose and Kubernetes examples set it up: Qdrant is
+ * new, the collection {@code kairos} does not exist yet (the app beside creates it at its first start), and no backup
+ * exists. The boot snapshot has nothing to back up: it is skipped, saying why, and startup goes UP, so the app starts.
+ * Before, it failed and was retried for ever, startup stayed DOWN, and the app that would create the collection never
+ * started. The schedule's run, due at once with no backup, is skipped too (nothing to alert on); a snapshot asked for
+ * through the API still fails, naming the missing collection.
+ */
+@QuarkusTest
+@WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.on-start-required", value = "true"),
+        @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h") }, collectionMissing = true)
+@ExtendWith(SecretsStayHidden.class)
+class BootFirstDeploymentTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @Test
+    void theBootSnapshotIsSkippedAndStartupGoesUp() {
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
+
+        given().get("/q/health/started").then()
+                .body("checks[0].data.status", equalTo("skipped"))
+                .body("checks[0].data.message", containsString("Nothing to back up yet (a first deployment: no "
+                        + "backup is in " + dir.directory()))
+                .body("checks[0].data.message", containsString("Collection `kairos` does not exist at"))
+                .body("checks[0].data.message", containsString("check QDRANT_COLLECTION"));
+        given().get("/q/health/ready").then().statusCode(200);
+        assertThat(qdrant.creates()).isEmpty();
+        assertThat(Scrape.value("snapshotter_runs_total{reason=\"startup\",status=\"skipped\",target=\"qdrant\"}"))
+                .isEqualTo(1);
+        assertThat(Scrape.value("snapshotter_runs_total{reason=\"startup\",status=\"failed\",target=\"qdrant\"}"))
+                .isZero();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Scrape.value(
+                "snapshotter_runs_total{reason=\"schedule\",status=\"skipped\",target=\"qdrant\"}")).isEqualTo(1));
+        assertThat(Scrape.value("snapshotter_runs_total{reason=\"schedule\",status=\"failed\",target=\"qdrant\"}"))
+                .isZero();
+
+        // asked for, a snapshot of a collection that does not exist is a failure
+        ServiceApi.trigger().then().statusCode(502)
+                .body("targets[0].status", equalTo("failed"))
+                .body("targets[0].message", containsString("Collection `kairos` does not exist at"))
+                .body("targets[0].message", not(containsString("Nothing to back up")));
+        assertThat(qdrant.creates()).isEmpty();
+        assertThat(dir.list()).noneMatch(file -> file.toString().endsWith(".snap"));
+    }
+}

@@ -43,8 +43,10 @@ import io.quarkus.test.junit.QuarkusTest;
 class OffsiteDrillScrapeTest {
 
     static final String LAST_PASSED = "snapshotter_last_drill_success_timestamp_seconds";
-    /** Well under the first listing's 10 s and a silent S3 request's 5 s (times the SDK's attempts). */
-    static final Duration PROMPT = Duration.ofSeconds(3);
+    /**
+     * Under the first listing's 10 s and a silent S3 request's 5 s (times the SDK's attempts), with room for a slow machine.
+     */
+    static final Duration PROMPT = Duration.ofSeconds(4);
 
     @InjectQdrant
     SnapshotDir dir;

@@ -122,8 +122,8 @@ public class QdrantClient {
                 .map(Map.Entry::getKey).sorted().toList();
         if (!exists(target, timeout, cancelled)) {
             String via = target.equals(nameOrAlias) ? "" : " (the alias `" + nameOrAlias + "` points at it)";
-            throw QdrantException.missing("check that collection `" + target + "` exists", "Collection `" + target
-                    + "`" + via + " does not exist at " + url + "; check QDRANT_COLLECTION");
+            throw QdrantException.collectionMissing("check that collection `" + target + "` exists",
+                    "Collection `" + target + "`" + via + " does not exist at " + url + "; check QDRANT_COLLECTION");
         }
         return new Collection(target, pointing);
     }

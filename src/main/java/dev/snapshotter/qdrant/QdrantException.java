@@ -54,14 +54,22 @@ public class QdrantException extends RuntimeException {
     private final String operation;
     private final int status;
     private final String body;
+    /** Whether Qdrant said the collection does not exist (its existence check), not any 404 (a proxy's, say). */
+    private final boolean collectionMissing;
     private transient InputStream unreadBody;
 
     QdrantException(Kind kind, String operation, int status, String body, String message, Throwable cause) {
+        this(kind, operation, status, body, message, cause, false);
+    }
+
+    private QdrantException(Kind kind, String operation, int status, String body, String message, Throwable cause,
+            boolean collectionMissing) {
         super(message, cause);
         this.kind = kind;
         this.operation = operation;
         this.status = status;
         this.body = body;
+        this.collectionMissing = collectionMissing;
     }
 
     /**
@@ -135,8 +143,8 @@ public class QdrantException extends RuntimeException {
     /** What stands for the key in a redacted body. */
     static final String REDACTED = "<QDRANT_API_KEY>";
 
-    static QdrantException missing(String operation, String message) {
-        return new QdrantException(Kind.REJECTED, operation, 404, "", message, null);
+    static QdrantException collectionMissing(String operation, String message) {
+        return new QdrantException(Kind.REJECTED, operation, 404, "", message, null, true);
     }
 
     static QdrantException cancelled(String operation) {
@@ -144,9 +152,9 @@ public class QdrantException extends RuntimeException {
                 null);
     }
 
-    /** Whether Qdrant has no such collection (or no such snapshot): a 404, or an existence check that said no. */
-    public boolean notFound() {
-        return kind == Kind.REJECTED && status == 404;
+    /** Whether Qdrant's existence check said the collection does not exist. */
+    public boolean collectionMissing() {
+        return collectionMissing;
     }
 
     /** Whether Qdrant refused our credential: 401, or 403 for a key without the rights the call needs. */

@@ -230,7 +230,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         try {
             collection = resolve(cancelled);
         } catch (SnapshotFailure e) {
-            if (e.getCause() instanceof QdrantException q && q.notFound()) {
+            if (e.getCause() instanceof QdrantException q && q.collectionMissing()) {
                 return missingCollection(run, e);
             }
             throw e;

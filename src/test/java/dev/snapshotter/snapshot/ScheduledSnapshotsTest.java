@@ -1,5 +1,8 @@
 package dev.snapshotter.snapshot;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -58,5 +61,33 @@ class ScheduledSnapshotsTest {
         // while the slow create held the slot, no second create was sent
         assertThat(qdrant.creates().stream().filter(r -> r.getLoggedDate().toInstant()
                 .isBefore(qdrant.creates().get(0).getLoggedDate().toInstant().plusMillis(4500)))).hasSize(1);
+    }
+
+    /**
+     * A proxy in front of Qdrant that answers 404 to every path (a wrong path prefix in {@code QDRANT_URL}) is no missing
+     * collection: with an empty directory, the scheduled run fails with the proxy's answer, where taking it for a first
+     * deployment ("nothing to back up yet") would skip it and hide the misconfiguration.
+     */
+    @Test
+    void aProxysNotFoundFailsTheRunRatherThanPassingForAFirstDeployment() {
+        qdrant.server().stubFor(any(anyUrl()).atPriority(1).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "text/plain; charset=utf-8").withBody("404 page not found")));
+        String proxysAnswer = "Qdrant answered 404 to list aliases: 404 page not found";
+        try (LogCapture logs = LogCapture.install()) {
+            // once a firing has met the proxy, every later one does
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> SecretsStayHidden.appLines(logs).stream()
+                    .anyMatch(line -> line.contains(proxysAnswer)));
+        }
+        dir.clear(); // no backup: what a first deployment would look like
+        try (LogCapture logs = LogCapture.install()) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> SecretsStayHidden.appLines(logs).stream()
+                    .anyMatch(line -> line.contains("Snapshot") && line.contains(proxysAnswer)));
+            assertThat(SecretsStayHidden.appLines(logs))
+                    .anyMatch(line -> line.startsWith("ERROR") && line.contains("Snapshot failed: reason=schedule")
+                            && line.contains(proxysAnswer))
+                    .noneMatch(line -> line.contains("Nothing to back up yet"));
+        } finally {
+            qdrant.reset();
+        }
     }
 }

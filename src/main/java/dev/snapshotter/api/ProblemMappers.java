@@ -45,6 +45,7 @@ class ProblemMappers {
     Response restoreRefused(RestoreRefused e) {
         return switch (e.kind()) {
             case NOT_FOUND -> problem(Response.Status.NOT_FOUND, "Snapshot not found", e.getMessage()).build();
+            case INVALID -> problem(Response.Status.BAD_REQUEST, "Restore refused", e.getMessage()).build();
             case CONFLICT -> problem(Response.Status.CONFLICT, "Restore refused", e.getMessage()).build();
             case UNPROCESSABLE -> problem(new UnprocessableEntity(), "Restore refused", e.getMessage()).build();
         };

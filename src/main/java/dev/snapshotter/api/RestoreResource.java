@@ -54,6 +54,7 @@ public class RestoreResource {
     @Operation(summary = "Restore a snapshot into Qdrant", description = "Restores a listed snapshot (or backup set), checked first and after; see README \"Restore\".")
     @APIResponse(responseCode = "200", description = "The restore completed and its checks passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
     @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "400", description = "Refused: the body is not this JSON, or its target is no collection name Qdrant takes", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such snapshot", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Refused: Qdrant's state forbids it, or a run is going", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "The snapshot cannot be restored (it fails verification, or "

@@ -9,6 +9,8 @@ public class RestoreRefused extends Exception {
     public enum Kind {
         /** No listed snapshot matches. */
         NOT_FOUND,
+        /** The request itself cannot be carried out (a target name Qdrant does not take). */
+        INVALID,
         /** The state of Qdrant forbids it (the collection exists, a cluster, a version it cannot read). */
         CONFLICT,
         /** The snapshot itself cannot be restored (it fails verification, or lacks shards' data). */

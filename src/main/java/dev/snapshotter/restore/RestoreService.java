@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -124,10 +125,41 @@ public class RestoreService {
     }
 
     private RestoreReport restore(Request request, BooleanSupplier cancelled) throws RestoreRefused {
+        boolean named = request.collection() != null && !request.collection().isBlank();
+        if (named) {
+            requireUploadableName(request.collection());
+        }
         SnapshotCatalog.Entry entry = pick(request.file());
-        String target = request.collection() == null || request.collection().isBlank() ? snapshotOf(entry)
-                : request.collection();
+        String target = named ? request.collection() : snapshotOf(entry);
         return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled);
+    }
+
+    /** What Qdrant's upload refuses in a collection name (its {@code StrictCollectionPath}). */
+    private static final String REFUSED_IN_NAMES = "<>:\"/\\|?*\0\u001f";
+    private static final int MAX_NAME_CHARS = 255;
+
+    /**
+     * A target name Qdrant's upload takes: 1 to 255 characters, none of {@code < > : " / \ | ? *}, NUL or U+001F.
+     * Qdrant answers anything else with 422 once the upload has begun; refused here, nothing is sent.
+     */
+    static void requireUploadableName(String target) throws RestoreRefused {
+        String rule = "; a collection name has 1 to " + MAX_NAME_CHARS + " characters, none of < > : \" / \\ | ? *, "
+                + "NUL or U+001F";
+        int length = target.codePointCount(0, target.length());
+        if (length > MAX_NAME_CHARS) {
+            throw new RestoreRefused(Kind.INVALID, "Qdrant does not take a collection name of " + length
+                    + " characters" + rule);
+        }
+        OptionalInt refused = target.codePoints()
+                .filter(c -> REFUSED_IN_NAMES.indexOf(c) >= 0).findFirst();
+        if (refused.isPresent()) {
+            int c = refused.getAsInt();
+            throw new RestoreRefused(Kind.INVALID, "Qdrant does not take `" + target.replaceAll("\\p{Cntrl}", "?")
+                    + "` as a collection name: it holds " + (Character.isISOControl(c)
+                            ? String.format("the control character U+%04X", c)
+                            : "`" + new String(Character.toChars(c)) + "`")
+                    + rule);
+        }
     }
 
     /** The collection a snapshot was taken of. */

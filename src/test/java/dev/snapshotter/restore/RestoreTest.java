@@ -143,6 +143,29 @@ class RestoreTest {
         assertThat(qdrant.requests("POST", "/collections/kairos_live/snapshots/upload")).isEmpty();
     }
 
+    /**
+     * Names Qdrant's upload refuses (422, once the upload has begun): a character it forbids, or more than 255
+     * characters. Refused before anything is sent, in a sentence naming the character, and counted as refused.
+     */
+    @Test
+    void refusesATargetNameQdrantWouldRefuseBeforeAnythingIsSent() {
+        Path file = takeSnapshot();
+        int before = qdrant.server().getAllServeEvents().size();
+        double refused = Scrape.value("snapshotter_restores_total{result=\"refused\"}");
+
+        restore(file, "{\"collection\":\"kairos/restored\"}").statusCode(400)
+                .contentType(containsString("application/problem+json"))
+                .body("detail", startsWith("Qdrant does not take `kairos/restored` as a collection name: it holds `/`; a "
+                        + "collection name has 1 to 255 characters, none of < > : \" / \\ | ? *, NUL or U+001F"));
+        restore(file, "{\"collection\":\"kairos:restored\"}").statusCode(400)
+                .body("detail", containsString("it holds `:`"));
+        restore(file, "{\"collection\":\"" + "k".repeat(256) + "\"}").statusCode(400)
+                .body("detail", startsWith("Qdrant does not take a collection name of 256 characters"));
+
+        assertThat(qdrant.server().getAllServeEvents()).hasSize(before);
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"refused\"}")).isEqualTo(refused + 3);
+    }
+
     @Test
     void aCollectionThatIsRedAfterTheRestoreFailsIt() {
         Path file = takeSnapshot();

@@ -127,10 +127,11 @@ public class RestoreService {
     private RestoreReport restore(Request request, BooleanSupplier cancelled) throws RestoreRefused {
         boolean named = request.collection() != null && !request.collection().isBlank();
         if (named) {
-            requireUploadableName(request.collection());
+            requireUploadableName(request.collection()); // before a snapshot is fetched for it
         }
         SnapshotCatalog.Entry entry = pick(request.file());
         String target = named ? request.collection() : snapshotOf(entry);
+        requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
         return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled);
     }
 

@@ -98,8 +98,10 @@ public final class Relay implements AutoCloseable {
 
     /** Cuts every connection and refuses new ones for the {@link #goDownAfter} time. */
     private void goDown() {
-        downUntil = System.currentTimeMillis() + downMillis;
-        cutAll();
+        synchronized (open) {
+            downUntil = System.currentTimeMillis() + downMillis;
+            cutAll();
+        }
     }
 
     /**
@@ -147,8 +149,17 @@ public final class Relay implements AutoCloseable {
                     continue;
                 }
                 Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
+                synchronized (open) {
+                    // the server may have gone down while this connection was being made: one that is not among
+                    // the open ones when they are cut would live through the outage
+                    if (down()) {
+                        closeQuietly(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    open.add(client);
+                    open.add(upstream);
+                }
                 // the request line last sent on this connection (HTTP/1.1 without pipelining: one request at a time)
                 java.util.concurrent.atomic.AtomicReference<String> request = new java.util.concurrent.atomic.AtomicReference<>(
                         "");
@@ -234,10 +245,12 @@ public final class Relay implements AutoCloseable {
     }
 
     private void cutAll() {
-        for (Socket socket : open) {
-            closeQuietly(socket);
+        synchronized (open) {
+            for (Socket socket : open) {
+                closeQuietly(socket);
+            }
+            open.clear();
         }
-        open.clear();
     }
 
     private static void closeQuietly(Socket socket) {

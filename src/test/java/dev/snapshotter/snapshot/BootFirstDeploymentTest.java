@@ -28,13 +28,16 @@ import io.quarkus.test.junit.QuarkusTest;
  * new, the collection {@code kairos} does not exist yet (the app beside creates it at its first start), and no backup
  * exists. The boot snapshot has nothing to back up: it is skipped, saying why, and startup goes UP, so the app starts.
  * Before, it failed and was retried for ever, startup stayed DOWN, and the app that would create the collection never
- * started. The schedule's run, due at once with no backup, is skipped too (nothing to alert on); a snapshot asked for
+ * started. With {@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING} too (the usual set), there is nothing to restore either,
+ * and the boot goes on the same. The schedule's run, due at once with no backup, is skipped too (nothing to alert on); a
+ * snapshot asked for
  * through the API still fails, naming the missing collection.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
         @ResourceArg(name = "qdrant.snapshot.on-start-required", value = "true"),
-        @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h") }, collectionMissing = true)
+        @ResourceArg(name = "qdrant.snapshot.schedule", value = "every 1h"),
+        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, collectionMissing = true)
 @ExtendWith(SecretsStayHidden.class)
 class BootFirstDeploymentTest {
 
@@ -57,6 +60,7 @@ class BootFirstDeploymentTest {
                 .body("checks[0].data.message", containsString("check QDRANT_COLLECTION"));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(qdrant.creates()).isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
         assertThat(Scrape.value("snapshotter_runs_total{reason=\"startup\",status=\"skipped\",target=\"qdrant\"}"))
                 .isEqualTo(1);
         assertThat(Scrape.value("snapshotter_runs_total{reason=\"startup\",status=\"failed\",target=\"qdrant\"}"))

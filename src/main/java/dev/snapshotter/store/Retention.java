@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 import org.jboss.logging.Logger;
 
@@ -17,9 +18,10 @@ import dev.snapshotter.config.BoundedDuration;
 /**
  * {@code QDRANT_SNAPSHOT_KEEP_LAST} and {@code QDRANT_SNAPSHOT_KEEP_WITHIN}, applied right after a verified run to the
  * catalogued snapshots of that run's collection. A snapshot is kept when either rule keeps it; the snapshot just
- * taken and the newest one are always kept; snapshots dated in the future or that failed a re-read are left alone
- * and take no place; nothing outside the catalog (foreign files, other collections,
- * temporary files) is ever looked at. Deleting the {@code .snap} first means a half-pruned snapshot is never listed.
+ * taken and the newest one are always kept, and so is the newest that holds points while every newer one holds none
+ * (its manifest counted none); snapshots dated in the future or that failed a re-read are left alone and take no place;
+ * nothing outside the catalog (foreign files, other collections, temporary files) is ever looked at. Deleting the
+ * {@code .snap} first means a half-pruned snapshot is never listed.
  */
 public final class Retention {
 
@@ -55,6 +57,13 @@ public final class Retention {
                 + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
     }
 
+    /** Whether a backup holds points: its manifest counted more than none (a backup without a count may). */
+    private static boolean holdsPoints(SnapshotCatalog.Entry entry) {
+        Manifest manifest = entry.manifest();
+        Long max = manifest == null || manifest.points() == null ? null : manifest.points().max();
+        return max == null || max > 0;
+    }
+
     /** What a pruning did: the snapshot files deleted, and a remark per failed deletion. */
     public record Pruned(List<String> files, List<String> remarks) {
     }
@@ -76,9 +85,20 @@ public final class Retention {
         List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
                 .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
         String why = describe();
+        // a collection emptied by mistake must not rotate its last good backup out, one run of nothing after another
+        int newestWithPoints = IntStream.range(0, ours.size()).filter(i -> holdsPoints(ours.get(i))).findFirst()
+                .orElse(-1);
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
             if (keeps(index, entry.createdAt(), now) || entry.file().equals(justTaken)) {
+                continue;
+            }
+            if (index == newestWithPoints) {
+                String remark = "Kept " + entry.fileName() + " although " + why + " would delete it: it is the newest "
+                        + "backup that holds points, and the " + index + " newer one(s) hold none (was the collection "
+                        + "emptied?)";
+                LOG.warn(remark);
+                remarks.add(remark);
                 continue;
             }
             if (held.test(entry)) {

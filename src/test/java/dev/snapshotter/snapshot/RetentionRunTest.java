@@ -84,4 +84,31 @@ class RetentionRunTest {
 
         assertThat(dir.list()).isEqualTo(before);
     }
+
+    /**
+     * The collection is emptied (an app that recreated it, a delete by mistake) and the schedule goes on: each run
+     * backs up nothing. The newest backup that holds points stays, with a WARN and a remark, while the newer ones
+     * hold none, however many runs pass; the empty ones are pruned by the rule. Before, keep-last=2 deleted it at the
+     * third empty run, and nothing held the collection's data any more.
+     */
+    @Test
+    void theNewestBackupThatHoldsPointsOutlivesRunsOfAnEmptiedCollection() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
+        Path good = Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+
+        qdrant.pointsCounted("kairos", 0);
+        JsonPath last = null;
+        for (int run = 1; run <= 3; run++) {
+            Thread.sleep(1_000); // Qdrant names its snapshots to the second
+            qdrant.snapshotServed("kairos", TestData.snapshot(2000 + run));
+            last = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+        }
+
+        assertThat(good).exists();
+        assertThat(last.getString("targets[0].message")).contains("Kept " + good.getFileName() + " although "
+                + "keep-last=2 would delete it: it is the newest backup that holds points, and the 3 newer one(s) "
+                + "hold none");
+        assertThat(last.getList("targets[0].pruned", String.class)).hasSize(1);
+        assertThat(dir.list().stream().filter(file -> file.toString().endsWith(".snap"))).hasSize(3);
+    }
 }

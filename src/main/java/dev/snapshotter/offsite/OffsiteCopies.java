@@ -1,6 +1,7 @@
 package dev.snapshotter.offsite;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -30,9 +31,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.store.Retention;
@@ -79,10 +84,12 @@ public class OffsiteCopies {
      * once.
      */
     private final Object copying = new Object();
+    private final Instance<ObjectMapper> json;
 
     OffsiteCopies(S3Store store, QdrantConfig config, SnapshotCatalog catalog, SnapshotDirectory directory,
-            OffsiteMetrics metrics, ManagedExecutor executor) {
+            OffsiteMetrics metrics, ManagedExecutor executor, Instance<ObjectMapper> json) {
         this.executor = executor;
+        this.json = json;
         this.store = store;
         this.config = config;
         this.catalog = catalog;
@@ -633,10 +640,18 @@ public class OffsiteCopies {
                 .filter(backup -> !backup.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
                 .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
         List<String> pruned = new ArrayList<>();
+        Integer newestWithPoints = null; // read from the manifests once a backup would go
         for (int index = 0; index < newestFirst.size(); index++) {
             OffsiteCatalog.Remote backup = newestFirst.get(index);
             String name = backup.fileName();
             if (name.equals(justTaken) || rules.keeps(index, backup.createdAt(), now)) {
+                continue;
+            }
+            if (newestWithPoints == null) {
+                newestWithPoints = Retention.newestHoldingPoints(newestFirst, this::holdsPoints);
+            }
+            if (index == newestWithPoints) {
+                remarks.add("Off-site retention: " + rules.keptForItsPoints(name, index));
                 continue;
             }
             try {
@@ -655,6 +670,26 @@ public class OffsiteCopies {
             }
         }
         return pruned;
+    }
+
+    /**
+     * Whether a backup off-site may hold points, as its manifest says (a set's {@code set.json}, a snapshot's
+     * {@code .json}); one that cannot be read (none, another tool's copy, the store failing) may.
+     */
+    private boolean holdsPoints(OffsiteCatalog.Remote backup) {
+        try {
+            Optional<InputStream> found = store.openIfPresent(backup.isSet() ? backup.key()
+                    : backup.key() + SnapshotFileWriter.MANIFEST_SUFFIX);
+            if (found.isEmpty()) {
+                return true;
+            }
+            try (InputStream manifest = found.get()) {
+                JsonNode max = json.get().readTree(manifest.readNBytes(16 << 20)).path("points").path("max");
+                return Retention.holdsPoints(max.isIntegralNumber() ? max.asLong() : null);
+            }
+        } catch (SnapshotFailure | IOException e) {
+            return true;
+        }
     }
 
     /**

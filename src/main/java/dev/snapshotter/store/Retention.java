@@ -57,11 +57,35 @@ public final class Retention {
                 + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
     }
 
-    /** Whether a backup holds points: its manifest counted more than none (a backup without a count may). */
+    /**
+     * Where the newest of {@code newestFirst} that may hold points is, or -1: asked newest first and no further than
+     * needed. A collection emptied by mistake (an app that recreated it, a delete) is backed up empty run after run;
+     * that backup is kept while the newer ones hold none, so that the rules never rotate its last good backup out.
+     */
+    public static <E> int newestHoldingPoints(List<E> newestFirst, Predicate<E> holdsPoints) {
+        return IntStream.range(0, newestFirst.size()).filter(i -> holdsPoints.test(newestFirst.get(i))).findFirst()
+                .orElse(-1);
+    }
+
+    /**
+     * Whether a backup may hold points, from the most its manifest counted ({@code points.max}): more than none, or
+     * nothing said (no count, no manifest).
+     */
+    public static boolean holdsPoints(Long countedAtMost) {
+        return countedAtMost == null || countedAtMost > 0;
+    }
+
     private static boolean holdsPoints(SnapshotCatalog.Entry entry) {
         Manifest manifest = entry.manifest();
-        Long max = manifest == null || manifest.points() == null ? null : manifest.points().max();
-        return max == null || max > 0;
+        return holdsPoints(manifest == null || manifest.points() == null ? null : manifest.points().max());
+    }
+
+    /** Says (a WARN, and the remark returned) that the rules would delete {@code file}, kept for its points. */
+    public String keptForItsPoints(String file, int newer) {
+        String remark = "Kept " + file + " although " + describe() + " would delete it: it is the newest backup that "
+                + "holds points, and the " + newer + " newer one(s) hold none (was the collection emptied?)";
+        LOG.warn(remark);
+        return remark;
     }
 
     /** What a pruning did: the snapshot files deleted, and a remark per failed deletion. */
@@ -85,20 +109,14 @@ public final class Retention {
         List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
                 .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
         String why = describe();
-        // a collection emptied by mistake must not rotate its last good backup out, one run of nothing after another
-        int newestWithPoints = IntStream.range(0, ours.size()).filter(i -> holdsPoints(ours.get(i))).findFirst()
-                .orElse(-1);
+        int newestWithPoints = newestHoldingPoints(ours, Retention::holdsPoints);
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
             if (keeps(index, entry.createdAt(), now) || entry.file().equals(justTaken)) {
                 continue;
             }
             if (index == newestWithPoints) {
-                String remark = "Kept " + entry.fileName() + " although " + why + " would delete it: it is the newest "
-                        + "backup that holds points, and the " + index + " newer one(s) hold none (was the collection "
-                        + "emptied?)";
-                LOG.warn(remark);
-                remarks.add(remark);
+                remarks.add(keptForItsPoints(entry.fileName(), index));
                 continue;
             }
             if (held.test(entry)) {

@@ -110,6 +110,39 @@ class OffsiteRetentionTest {
                 "kairos/" + older + ".json", "kairos/" + unverifiable);
     }
 
+    /**
+     * The collection was emptied: the bucket holds its last good backup (1234 points, three days ago) and two backups
+     * of nothing since, and the run backs up nothing again. Off-site retention keeps the good one while the newer ones
+     * hold none (its manifest says so), with a remark; the rule prunes the empty one it does not keep. Before, the good
+     * one went too.
+     */
+    @Test
+    void theNewestBackupThatHoldsPointsOutlivesBackupsOfAnEmptiedCollection() {
+        Instant now = Instant.now();
+        String good = name(now.minus(Duration.ofDays(3)), "kairos");
+        String empty = name(now.minus(Duration.ofDays(2)), "kairos");
+        String emptyToo = name(now.minus(Duration.ofDays(1)), "kairos");
+        for (String snapshot : new String[] { good, empty, emptyToo }) {
+            long points = snapshot.equals(good) ? 1234 : 0;
+            bucket.put("kairos/" + snapshot, "old".getBytes());
+            bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
+            bucket.put("kairos/" + snapshot + ".json", ("{\"points\":{\"before\":" + points + ",\"after\":" + points
+                    + ",\"count\":" + points + ",\"min\":" + points + ",\"max\":" + points + "}}").getBytes());
+        }
+        qdrant.pointsCounted("kairos", 0);
+        qdrant.snapshotServed("kairos", TestData.snapshot(5000));
+
+        JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+
+        String taken = Path.of(report.getString("targets[0].filePath")).getFileName().toString();
+        assertThat(report.getList("targets[0].offsite.pruned", String.class)).containsExactly(empty);
+        assertThat(report.getString("targets[0].offsite.message"))
+                .contains("Off-site retention: Kept " + good + " although keep-last=2 "
+                        + "would delete it: it is the newest backup that holds points, and the 3 newer one(s) hold none");
+        assertThat(bucket.keys()).contains("kairos/" + taken, "kairos/" + emptyToo, "kairos/" + good,
+                "kairos/" + good + ".sha256", "kairos/" + good + ".json").doesNotContain("kairos/" + empty);
+    }
+
     @Test
     void aSnapshotOnlyOffSiteIsListedServedVerifiedAndRestoredByFetchingItFirst() throws Exception {
         byte[] body = TestData.snapshot(50_000);

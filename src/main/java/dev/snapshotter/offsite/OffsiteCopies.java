@@ -617,7 +617,8 @@ public class OffsiteCopies {
 
     /**
      * {@code QDRANT_SNAPSHOT_S3_KEEP_LAST} and {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN} over the collection's folder:
-     * only objects named like our snapshots count; the newest and {@code justTaken} are kept; a snapshot goes with its
+     * only objects named like our snapshots count; the newest and {@code justTaken} are kept, and so is the newest that
+     * holds points while the newer ones hold none ({@link Retention#newestHoldingPoints}); a snapshot goes with its
      * sidecars, the {@code .snap} first.
      */
     List<String> prune(String collectionKey, String justTaken, List<String> remarks) {

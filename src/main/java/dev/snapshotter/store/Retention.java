@@ -93,9 +93,9 @@ public final class Retention {
     }
 
     /**
-     * Deletes the collection's backups the rules do not keep, never the newest or {@code justTaken}, and never a backup
-     * {@code held} keeps (one not yet copied off-site): that one is named in a remark, and goes at a later pruning
-     * once it is no longer held.
+     * Deletes the collection's backups the rules do not keep, never the newest or {@code justTaken}, nor the newest that
+     * holds points while the newer ones hold none, and never a backup {@code held} keeps (one not yet copied off-site):
+     * that one is named in a remark, and goes at a later pruning once it is no longer held.
      */
     public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now,
             Predicate<SnapshotCatalog.Entry> held) {

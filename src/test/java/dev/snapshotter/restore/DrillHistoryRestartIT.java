@@ -63,6 +63,10 @@ class DrillHistoryRestartIT {
             drilledAt = Scrape.value(metrics(first), LAST_PASSED);
             assertThat(drilledAt).isPositive();
             assertThat(planted.resolveSibling(planted.getFileName() + ".drill")).exists();
+            // counted just before its run ends: a trigger in between would find the run going (409)
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().baseUri(first.url())
+                    .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/runs").then().statusCode(200)
+                    .extract().jsonPath().getList("findAll { it.status == 'running' }").isEmpty());
 
             qdrant.snapshotServed("kairos", TestData.snapshot(4096));
             given().baseUri(first.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN)

@@ -131,7 +131,9 @@ public class RestoreService {
         }
         SnapshotCatalog.Entry entry = pick(request.file());
         String target = named ? request.collection() : snapshotOf(entry);
-        requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
+        if (!named) {
+            requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
+        }
         return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled);
     }
 

@@ -62,9 +62,7 @@ class OffsiteRetentionTest {
         String older = name(now.minus(Duration.ofDays(2)), "kairos");
         String newer = name(now.minus(Duration.ofDays(1)), "kairos");
         for (String snapshot : new String[] { oldest, older, newer }) {
-            bucket.put("kairos/" + snapshot, "old".getBytes());
-            bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-            bucket.put("kairos/" + snapshot + ".json", "{}".getBytes());
+            plantOurs(snapshot, "{}");
         }
         String otherCollection = name(now.minus(Duration.ofDays(9)), "other");
         bucket.put("other/" + otherCollection, "theirs".getBytes());
@@ -93,9 +91,7 @@ class OffsiteRetentionTest {
     void anObjectThatCannotBeVerifiedNeitherCountsNorGoes() {
         Instant now = Instant.now();
         String older = name(now.minus(Duration.ofDays(2)), "kairos");
-        bucket.put("kairos/" + older, "ours".getBytes());
-        bucket.put("kairos/" + older + ".sha256", "x".getBytes());
-        bucket.put("kairos/" + older + ".json", "{}".getBytes());
+        plantOurs(older, "{}");
         // named like a snapshot of yesterday, put there by another tool: no SHA-256 of ours, no checksum file
         String unverifiable = name(now.minus(Duration.ofDays(1)), "kairos");
         bucket.put("kairos/" + unverifiable, "theirs".getBytes());
@@ -124,10 +120,8 @@ class OffsiteRetentionTest {
         String emptyToo = name(now.minus(Duration.ofDays(1)), "kairos");
         for (String snapshot : new String[] { good, empty, emptyToo }) {
             long points = snapshot.equals(good) ? 1234 : 0;
-            bucket.put("kairos/" + snapshot, "old".getBytes());
-            bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-            bucket.put("kairos/" + snapshot + ".json", ("{\"points\":{\"before\":" + points + ",\"after\":" + points
-                    + ",\"count\":" + points + ",\"min\":" + points + ",\"max\":" + points + "}}").getBytes());
+            plantOurs(snapshot, "{\"points\":{\"before\":" + points + ",\"after\":" + points + ",\"count\":" + points
+                    + ",\"min\":" + points + ",\"max\":" + points + "}}");
         }
         qdrant.pointsCounted("kairos", 0);
         qdrant.snapshotServed("kairos", TestData.snapshot(5000));
@@ -187,6 +181,13 @@ class OffsiteRetentionTest {
 
     private static io.restassured.specification.RequestSpecification api() {
         return io.restassured.RestAssured.given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
+    }
+
+    /** One of our snapshots of {@code kairos} in the bucket: the file, its checksum file and this manifest. */
+    private void plantOurs(String snapshot, String manifest) {
+        bucket.put("kairos/" + snapshot, "ours".getBytes());
+        bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
+        bucket.put("kairos/" + snapshot + ".json", manifest.getBytes());
     }
 
     private static String name(Instant at, String collection) {

@@ -248,7 +248,10 @@ public interface QdrantConfig {
         /** PEM file of the CA that signed the endpoint's certificate ({@code QDRANT_SNAPSHOT_S3_CA_CERT_PATH}). */
         Optional<Path> caCertPath();
 
-        /** The size of each part of a multipart upload, 5 MiB to 5 GiB ({@code QDRANT_SNAPSHOT_S3_PART_SIZE}). */
+        /**
+         * The size of each part of a multipart upload, 5 MiB to 1 GiB; a file that would need more than S3's 10,000
+         * parts gets larger ones ({@code QDRANT_SNAPSHOT_S3_PART_SIZE}).
+         */
         @WithDefault("16MiB")
         @WithConverter(S3Settings.PartSize.class)
         long partSize();

@@ -18,7 +18,11 @@ public final class S3Settings {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,13})\\s*([KMG]i?B?|B)?", Pattern.CASE_INSENSITIVE);
     static final long MIN_PART = 5L << 20;
-    static final long MAX_PART = 5L << 30;
+    /**
+     * A part is held in memory while it is sent, so 1 GiB rather than S3's 5 GiB: a Java array holds less than 2 GiB, and
+     * 10,000 parts of 1 GiB pass S3's 5 TiB object limit anyway (a file too large for the set size gets larger parts).
+     */
+    static final long MAX_PART = 1L << 30;
 
     private S3Settings() {
     }
@@ -95,14 +99,15 @@ public final class S3Settings {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_S3_PART_SIZE}: {@code 16MiB}, {@code 64M}, or bytes; S3 takes 5 MiB to 5 GiB. */
+    /** {@code QDRANT_SNAPSHOT_S3_PART_SIZE}: {@code 16MiB}, {@code 64M}, or bytes; 5 MiB (S3's least) to 1 GiB. */
     public static final class PartSize implements Converter<Long> {
         @Override
         public Long convert(String value) {
             Long bytes = bytes(value);
             if (bytes == null || bytes < MIN_PART || bytes > MAX_PART) {
-                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB to 5GiB (S3's "
-                        + "limits for a part), written like 16MiB or 64M, but it is \"" + value.trim() + "\".");
+                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB (S3's least "
+                        + "part) to 1GiB (a part is held in memory), written like 16MiB or 64M, but it is \"" + value.trim()
+                        + "\".");
             }
             return bytes;
         }

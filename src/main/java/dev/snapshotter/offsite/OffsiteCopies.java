@@ -367,13 +367,23 @@ public class OffsiteCopies {
             return sameContent(entry, existing.get());
         }
         long size = entry.bytes();
-        long partSize = config.snapshot().s3().partSize();
-        int parts = (int) Math.max(1, (size + partSize - 1) / partSize);
+        if (size > PartPlan.MAX_OBJECT) {
+            throw new SnapshotFailure(Kind.OFFSITE, entry.fileName() + " holds " + size + " bytes, more than the 5 TiB "
+                    + "S3 takes in one object: not copied off-site");
+        }
+        long configuredPartSize = config.snapshot().s3().partSize();
+        int configuredConcurrency = config.snapshot().s3().uploadConcurrency();
+        PartPlan plan = PartPlan.of(size, configuredPartSize, configuredConcurrency, Runtime.getRuntime().maxMemory());
+        if (plan.adjusted(configuredPartSize, configuredConcurrency)) {
+            LOG.infof("%s goes up in %d parts of %d MiB, %d at once (S3 takes at most %d parts in an upload; the "
+                    + "part buffers stay within half the heap)", entry.fileName(), plan.parts(), plan.partSize() >> 20,
+                    plan.concurrency(), PartPlan.MAX_PARTS);
+        }
         S3Store.Upload upload = store.begin(key, entry.sha256());
         List<S3Store.Part> done;
         String expected;
         try {
-            Uploaded uploaded = uploadParts(upload, entry, partSize, parts, cancelled);
+            Uploaded uploaded = uploadParts(upload, entry, plan, cancelled);
             done = uploaded.parts();
             expected = uploaded.composite();
             if (!store.complete(upload, done)) {
@@ -405,9 +415,11 @@ public class OffsiteCopies {
      * thread while the next is read (a buffer is refilled only once its part is sent, so at most {@code concurrency}
      * parts are in flight). The whole file's SHA-256 must match the one it was verified with.
      */
-    private Uploaded uploadParts(S3Store.Upload upload, SnapshotCatalog.Entry entry, long partSize, int parts,
+    private Uploaded uploadParts(S3Store.Upload upload, SnapshotCatalog.Entry entry, PartPlan plan,
             BooleanSupplier cancelled) throws SnapshotFailure {
-        int concurrency = Math.min(config.snapshot().s3().uploadConcurrency(), parts);
+        long partSize = plan.partSize();
+        int parts = plan.parts();
+        int concurrency = plan.concurrency();
         int bufferSize = (int) Math.min(partSize, entry.bytes());
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(concurrency);
         List<Future<S3Store.Part>> inFlight = new ArrayList<>();

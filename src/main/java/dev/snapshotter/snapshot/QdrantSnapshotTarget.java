@@ -75,6 +75,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private final Instance<ObjectMapper> json;
     private final SnapshotMetrics metrics;
     private volatile String resolved;
+    /**
+     * The reason of the last run skipped because the collection does not exist yet on a first deployment, until a run
+     * finds it: {@link FirstBackup} takes the first backup as soon as it exists.
+     */
+    private volatile SnapshotReport.Reason awaiting;
     private final ClusterBackup cluster;
     private final OffsiteCopies offsite;
     private final OffsiteCatalog remote;
@@ -223,6 +228,25 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
     }
 
+    /**
+     * The reason of the run skipped on a first deployment because the collection did not exist, while no run has found
+     * it since.
+     */
+    Optional<SnapshotReport.Reason> awaitingCollection() {
+        return Optional.ofNullable(awaiting);
+    }
+
+    /** Whether the collection {@code QDRANT_COLLECTION} names exists now; false as well when Qdrant cannot say. */
+    boolean collectionExists() {
+        try {
+            qdrant.resolveCollection(config.collection(), PROBE_TIMEOUT, () -> false);
+            return true;
+        } catch (QdrantException e) {
+            LOG.debugf("Collection %s not there yet: %s", config.collection(), e.getMessage());
+            return false;
+        }
+    }
+
     @Override
     public Outcome snapshot(RunContext run) throws SnapshotFailure {
         BooleanSupplier cancelled = run.cancellation()::cancelled;
@@ -235,6 +259,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             throw e;
         }
+        awaiting = null; // a run found the collection: the first backup no longer waits
         String name = collection.name();
         run.progress().collection(name);
         Optional<Newest> newest = publishNewest(name);
@@ -305,8 +330,10 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         if (run.reason() == SnapshotReport.Reason.API) {
             throw missing;
         }
+        awaiting = run.reason();
         return Outcome.skipped(config.collection(), null, "Nothing to back up yet (a first deployment: no backup is in "
-                + directory.path() + (remote.enabled() ? " or off-site" : "") + "): " + missing.getMessage());
+                + directory.path() + (remote.enabled() ? " or off-site" : "") + "): " + missing.getMessage()
+                + "; the first backup follows as soon as the collection exists");
     }
 
     /**

@@ -27,7 +27,7 @@ import io.quarkus.scheduler.Trigger;
  * {@code QDRANT_COLLECTION} points at now (whichever run took it), and at once when that is overdue or there is none,
  * once the boot snapshot has settled: a process that restarts more often than the interval still takes its
  * snapshots, and one that restarts right after a snapshot does not take another. After a failed or skipped firing
- * the next comes one interval later, not at once.
+ * the next comes one interval later, not at once ({@link FirstBackup} takes a first deployment's first backup sooner).
  */
 @ApplicationScoped
 public class ScheduledSnapshots {

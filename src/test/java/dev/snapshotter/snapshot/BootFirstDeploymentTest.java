@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
+import java.nio.file.Files;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
@@ -18,6 +19,7 @@ import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
@@ -30,8 +32,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * Before, it failed and was retried for ever, startup stayed DOWN, and the app that would create the collection never
  * started. With {@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING} too (the usual set), there is nothing to restore either,
  * and the boot goes on the same. The schedule's run, due at once with no backup, is skipped too (nothing to alert on); a
- * snapshot asked for
- * through the API still fails, naming the missing collection.
+ * snapshot asked for through the API still fails, naming the missing collection. Once the app has created the
+ * collection, its first backup follows within seconds, not at the schedule's next firing.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
@@ -48,7 +50,7 @@ class BootFirstDeploymentTest {
     SnapshotDir dir;
 
     @Test
-    void theBootSnapshotIsSkippedAndStartupGoesUp() {
+    void theBootSnapshotIsSkippedAndStartupGoesUp() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
 
@@ -77,5 +79,18 @@ class BootFirstDeploymentTest {
                 .body("targets[0].message", not(containsString("Nothing to back up")));
         assertThat(qdrant.creates()).isEmpty();
         assertThat(dir.list()).noneMatch(file -> file.toString().endsWith(".snap"));
+
+        // the app creates the collection and writes: its first backup follows within seconds, not an interval later
+        qdrant.collectionExists("kairos");
+        QdrantStandIn.Snapshot first = qdrant.snapshotServed("kairos", TestData.snapshot(3000));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Scrape.value(
+                "snapshotter_runs_total{reason=\"schedule\",status=\"completed\",target=\"qdrant\"}")).isEqualTo(1));
+        assertThat(qdrant.creates()).hasSize(1);
+        assertThat(dir.list()).filteredOn(file -> file.toString().endsWith(".snap")).singleElement()
+                .satisfies(file -> assertThat(Files.readAllBytes(file)).isEqualTo(first.body()));
+        assertThat(Scrape.value("snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}")).isPositive();
+        // one backup, then the schedule's interval: no second one
+        Awaitility.await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8))
+                .untilAsserted(() -> assertThat(qdrant.creates()).hasSize(1));
     }
 }

@@ -265,8 +265,12 @@ public class OffsiteCatalog {
         List<SnapshotCatalog.Member> members = members(remote, manifest);
         String folder = OffsiteKeys.setFolderOf(remote.key());
         try (SetStaging set = directory.stageSet(remote.fileName())) {
+            // one writer, the members coming one after the other; the space for the whole set first, so that a set
+            // that cannot fit is not half fetched
+            SnapshotFileWriter writer = set.writer();
+            writer.requireSpace(members.stream().mapToLong(SnapshotCatalog.Member::bytes).sum(), "The backup set "
+                    + remote.fileName() + " (" + members.size() + " members)");
             for (SnapshotCatalog.Member member : members) {
-                SnapshotFileWriter writer = set.writer();
                 writer.requireSpace(member.bytes());
                 try (InputStream body = store.open(folder + member.file(), null)) {
                     writer.write(body, member.file(), new SnapshotFileWriter.Expected(member.bytes(), member.bytes(),

@@ -140,6 +140,11 @@ public final class SnapshotFileWriter {
 
     /** Fails with {@link Kind#INSUFFICIENT_STORAGE} when the directory cannot hold {@code bytes} more. */
     public void requireSpace(long bytes) throws SnapshotFailure {
+        requireSpace(bytes, "The snapshot");
+    }
+
+    /** The same, {@code what} naming what needs the space in the failure's message. */
+    public void requireSpace(long bytes, String what) throws SnapshotFailure {
         long usable;
         try {
             usable = Files.getFileStore(directory).getUsableSpace();
@@ -147,7 +152,7 @@ public final class SnapshotFileWriter {
             throw new SnapshotFailure(Kind.LOCAL_IO, "Cannot read the free space of " + directory + ": " + reason(e), e);
         }
         if (usable < bytes) {
-            throw new SnapshotFailure(Kind.INSUFFICIENT_STORAGE, "The snapshot needs " + bytes + " bytes but "
+            throw new SnapshotFailure(Kind.INSUFFICIENT_STORAGE, what + " needs " + bytes + " bytes but "
                     + directory + " has only " + usable + " bytes free; nothing was downloaded");
         }
     }

@@ -142,16 +142,25 @@ public final class StandInCluster {
 
     /** Each node serves a snapshot holding the data of the shards it holds a replica of; returned by node. */
     public List<QdrantStandIn.Snapshot> serveSnapshots() {
+        return serveSnapshots(8192);
+    }
+
+    /** The same, each replica's segment holding {@code dataBytes}. */
+    public List<QdrantStandIn.Snapshot> serveSnapshots(int dataBytes) {
         List<QdrantStandIn.Snapshot> served = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            served.add(nodes.get(i).snapshotServed(QdrantStandIn.COLLECTION, snapshotOf(PEERS.get(i))));
+            served.add(nodes.get(i).snapshotServed(QdrantStandIn.COLLECTION, snapshotOf(PEERS.get(i), dataBytes)));
         }
         return served;
     }
 
     /** The collection snapshot {@code peer} makes: data of its own replicas, state files of every shard. */
     public byte[] snapshotOf(String peer) {
-        SnapshotArchiveBuilder archive = SnapshotArchiveBuilder.archive().shards(replicas.size()).dataBytes(8192);
+        return snapshotOf(peer, 8192);
+    }
+
+    private byte[] snapshotOf(String peer, int dataBytes) {
+        SnapshotArchiveBuilder archive = SnapshotArchiveBuilder.archive().shards(replicas.size()).dataBytes(dataBytes);
         replicas.forEach((shard, held) -> {
             if (!held.containsKey(peer)) {
                 archive.remoteShard(shard);

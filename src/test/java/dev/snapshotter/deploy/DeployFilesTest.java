@@ -2,13 +2,23 @@ package dev.snapshotter.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 
 /**
  * What operators copy from {@code deploy/} and {@code src/main/docker/}: health checks that outlast the longest boot
@@ -57,9 +67,56 @@ class DeployFilesTest {
             // the instruction with its continuation lines
             Matcher check = Pattern.compile("HEALTHCHECK ((?:[^\n]*\\\\\n)*[^\n]*)").matcher(text);
             assertThat(check.find()).as(dockerfile).isTrue();
-            assertThat(check.group(1)).as(dockerfile).contains("\"probe\"").doesNotContain("curl");
+            assertThat(check.group(1)).as(dockerfile).contains(dockerfile.endsWith("jvm") ? "/q/health/ready"
+                    : "\"probe\"").doesNotContain("curl").doesNotContain("java");
             assertThat(duration(check.group(1), "--start-period=(\\S+)")).as(dockerfile).isGreaterThan(LONGEST_BOOT);
         }
+    }
+
+    /**
+     * The JVM image's health check runs as written in the Dockerfile, with bash alone: healthy on a 200 from readiness,
+     * unhealthy on a 503 and when nothing listens. It used to start a second JVM every 5 s, in the container's memory.
+     */
+    @Test
+    void theJvmImagesHealthCheckAsksReadinessWithoutAJvm() throws Exception {
+        String text = Files.readString(Path.of("src", "main", "docker", "Dockerfile.jvm"));
+        Matcher cmd = Pattern.compile("HEALTHCHECK [^\n]*\\\n\s*CMD (\\[.*\\])\n").matcher(text);
+        assertThat(cmd.find()).isTrue();
+        List<String> command = new ObjectMapper().readValue(cmd.group(1), new TypeReference<List<String>>() {
+        });
+        assertThat(command.get(0)).isEqualTo("bash");
+
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger status = new AtomicInteger(200);
+        List<String> asked = new CopyOnWriteArrayList<>();
+        server.createContext("/", exchange -> {
+            asked.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            exchange.sendResponseHeaders(status.get(), -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            assertThat(exitOf(command, port)).as("ready").isZero();
+            assertThat(asked).containsExactly("GET /q/health/ready");
+            status.set(503);
+            assertThat(exitOf(command, port)).as("not ready").isNotZero();
+        } finally {
+            server.stop(0);
+        }
+        try (ServerSocket closed = new ServerSocket(0)) {
+            int free = closed.getLocalPort();
+            closed.close();
+            assertThat(exitOf(command, free)).as("nothing listening").isNotZero();
+        }
+    }
+
+    private static int exitOf(List<String> command, int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        Process process = builder.start();
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("the check ends").isTrue();
+        return process.exitValue();
     }
 
     /** A crash-looping pod must not fill its volume: every shipped example bounds the directory and says why. */

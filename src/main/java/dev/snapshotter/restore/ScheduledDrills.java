@@ -20,14 +20,16 @@ import io.quarkus.scheduler.Scheduler;
 /**
  * {@code QDRANT_SNAPSHOT_DRILL_SCHEDULE}: restore drills of the newest verified snapshot on Quarkus's scheduler, once
  * the boot has settled. The {@code every <duration>} form is due one interval after the last drill the directory (or
- * the bucket) records (at once when there is none or it is overdue), so restarts neither skip nor repeat drills. A firing that
- * finds
- * a snapshot or restore going is skipped (logged), not queued.
+ * the bucket) records (at once when there is none or it is overdue), so restarts neither skip nor repeat drills. A firing
+ * that finds a snapshot or restore going is deferred, not dropped: the drill runs within {@link #RETRY} of that run's
+ * end (a weekly drill that met the daily snapshot would otherwise wait a week).
  */
 @ApplicationScoped
 class ScheduledDrills {
 
     static final String JOB = "drill-schedule";
+    /** How often a drill deferred by a run going tries again. */
+    static final String RETRY = "5s";
     private static final Logger LOG = Logger.getLogger(ScheduledDrills.class);
 
     private final QdrantConfig config;
@@ -35,6 +37,8 @@ class ScheduledDrills {
     private final DrillService drills;
     private final BootSnapshot boot;
     private volatile Instant due;
+    /** A firing met a run going: the drill runs once the slot is free. */
+    private volatile boolean deferred;
 
     ScheduledDrills(QdrantConfig config, Scheduler scheduler, DrillService drills, BootSnapshot boot) {
         this.config = config;
@@ -55,6 +59,12 @@ class ScheduledDrills {
             scheduler.newJob(JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
                     .setTask(execution -> tick(schedule)).schedule();
         }
+        scheduler.newJob(JOB + "-deferred").setInterval(RETRY).setConcurrentExecution(ConcurrentExecution.SKIP)
+                .setTask(execution -> {
+                    if (deferred) {
+                        run();
+                    }
+                }).schedule();
         LOG.infof("Restore drills scheduled %s", schedule);
     }
 
@@ -76,14 +86,19 @@ class ScheduledDrills {
         LOG.infof("Next scheduled restore drill at %s", due);
     }
 
-    private void run() {
+    private synchronized void run() {
         try {
             drills.drill(null);
+            deferred = false;
         } catch (SnapshotInProgressException e) {
-            LOG.infof("Scheduled restore drill skipped: %s", e.getMessage());
+            if (!deferred) {
+                LOG.infof("Scheduled restore drill deferred until the run going ends: %s", e.getMessage());
+            }
+            deferred = true;
         } catch (ShuttingDownException e) {
             // nothing starts once shutdown has begun
         } catch (RestoreRefused | RuntimeException e) {
+            deferred = false;
             LOG.errorf("Scheduled restore drill: %s", e.getMessage()); // counted and logged by the drill too
         }
     }

@@ -62,7 +62,7 @@ class ScheduledDrills {
         scheduler.newJob(JOB + "-deferred").setInterval(RETRY).setConcurrentExecution(ConcurrentExecution.SKIP)
                 .setTask(execution -> {
                     if (deferred) {
-                        run();
+                        run(true);
                     }
                 }).schedule();
         LOG.infof("Restore drills scheduled %s", schedule);
@@ -86,7 +86,15 @@ class ScheduledDrills {
         LOG.infof("Next scheduled restore drill at %s", due);
     }
 
-    private synchronized void run() {
+    private void run() {
+        run(false);
+    }
+
+    /** @param retry whether this is a deferred firing trying again: nothing to do once a firing's drill has run */
+    private synchronized void run(boolean retry) {
+        if (retry && !deferred) {
+            return;
+        }
         try {
             drills.drill(null);
             deferred = false;

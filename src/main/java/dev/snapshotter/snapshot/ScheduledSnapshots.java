@@ -28,6 +28,9 @@ import io.quarkus.scheduler.Trigger;
  * once the boot snapshot has settled: a process that restarts more often than the interval still takes its
  * snapshots, and one that restarts right after a snapshot does not take another. After a failed or skipped firing
  * the next comes one interval later, not at once ({@link FirstBackup} takes a first deployment's first backup sooner).
+ * <p>
+ * A firing that finds a restore or drill holding the slot is deferred rather than skipped: no snapshot is being taken,
+ * so the run follows within {@link #RETRY} of that one's end.
  */
 @ApplicationScoped
 public class ScheduledSnapshots {
@@ -35,6 +38,8 @@ public class ScheduledSnapshots {
     static final String JOB = "snapshot-schedule";
     /** How often the {@code every} form looks whether it is due; the look is a comparison of two instants. */
     static final String TICK = "1s";
+    /** How often a firing deferred by a restore or drill tries again. */
+    static final String RETRY = "5s";
     /** How long a computed due time is trusted when no run finished meanwhile (files may be added or deleted). */
     static final Duration RECOMPUTE = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(ScheduledSnapshots.class);
@@ -47,6 +52,8 @@ public class ScheduledSnapshots {
     private final QdrantSnapshotTarget target;
     private volatile Due due;
     private volatile Instant lastFiring;
+    /** A firing met a restore or drill holding the slot: the run follows once it is free. */
+    private volatile boolean deferred;
 
     ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics,
             BootSnapshot bootSnapshot, QdrantSnapshotTarget target) {
@@ -84,6 +91,12 @@ public class ScheduledSnapshots {
             LOG.infof("Snapshots scheduled %s, one interval after the newest verified snapshot; the first time is "
                     + "known once the boot snapshot has settled", schedule);
         }
+        scheduler.newJob(JOB + "-deferred").setInterval(RETRY).setConcurrentExecution(ConcurrentExecution.SKIP)
+                .setTask(execution -> {
+                    if (deferred) {
+                        run(true);
+                    }
+                }).schedule();
     }
 
     /** One look of the {@code every} form: runs when due, then computes the next due time. */
@@ -128,15 +141,31 @@ public class ScheduledSnapshots {
     }
 
     void run() {
+        run(false);
+    }
+
+    /** @param retry whether this is a deferred firing trying again, which a snapshot run going settles silently */
+    private void run(boolean retry) {
         SnapshotService.Run run;
         try {
             run = service.begin(Reason.SCHEDULE);
         } catch (SnapshotInProgressException e) {
-            service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
+            if (!e.runningReason().snapshots()) {
+                if (!deferred) {
+                    LOG.infof("Scheduled snapshot deferred until the restore going ends: %s", e.getMessage());
+                }
+                deferred = true;
+                return;
+            }
+            deferred = false; // a snapshot is being taken: this firing has nothing to add
+            if (!retry) {
+                service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
+            }
             return;
         } catch (ShuttingDownException e) {
             return;
         }
+        deferred = false;
         try (run) {
             run.execute(null);
         }

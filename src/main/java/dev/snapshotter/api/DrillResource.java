@@ -45,9 +45,13 @@ public class DrillResource {
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Run a restore drill", description = "Restores the newest verified snapshot (or the one named) into a scratch collection, checks it and drops it.")
     @APIResponse(responseCode = "200", description = "The drill passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
-    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did (the report); or a snapshot only off-site could not be fetched from the bucket (a problem)", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)),
+            @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)) })
     @APIResponse(responseCode = "404", description = "No such snapshot", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Refused: Qdrant's state forbids it, or a run is going", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "A snapshot only off-site could not be fetched: the bucket did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "507", description = "A snapshot only off-site could not be fetched: the directory has no room for it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "The snapshot cannot be restored (it fails verification, or "
             + "lacks shards' data)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response drill(Body body) throws RestoreRefused {

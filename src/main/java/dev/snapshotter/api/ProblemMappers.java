@@ -47,35 +47,30 @@ class ProblemMappers {
             case NOT_FOUND -> problem(Response.Status.NOT_FOUND, "Snapshot not found", e.getMessage()).build();
             case INVALID -> problem(Response.Status.BAD_REQUEST, "Restore refused", e.getMessage()).build();
             case CONFLICT -> problem(Response.Status.CONFLICT, "Restore refused", e.getMessage()).build();
-            case UNPROCESSABLE -> problem(new UnprocessableEntity(), "Restore refused", e.getMessage()).build();
+            case UNPROCESSABLE -> problem(status(422), "Restore refused", e.getMessage()).build();
+            case UNAVAILABLE -> problem(status(SnapshotResource.httpStatus(e.failure())), "Restore refused",
+                    e.getMessage()).build();
         };
     }
 
-    /** 422, which JAX-RS has no constant for. */
-    private static final class UnprocessableEntity implements Response.StatusType {
+    /** A status by its code, those JAX-RS has no constant for (422, 507) included. */
+    static Response.StatusType status(int code) {
+        Response.Status known = Response.Status.fromStatusCode(code);
+        return known != null ? known : new Other(code, code == 422 ? "Unprocessable Content" : "Insufficient Storage");
+    }
 
-        @Override
-        public int getStatusCode() {
-            return 422;
-        }
+    private record Other(int getStatusCode, String getReasonPhrase) implements Response.StatusType {
 
         @Override
         public Response.Status.Family getFamily() {
-            return Response.Status.Family.CLIENT_ERROR;
-        }
-
-        @Override
-        public String getReasonPhrase() {
-            return "Unprocessable Content";
+            return Response.Status.Family.familyOf(getStatusCode);
         }
     }
 
     /** The object store failed a catalog request on an off-site snapshot (listing, download, verification). */
     @ServerExceptionMapper
     Response storeFailed(SnapshotFailure e) {
-        int status = e.kind() == SnapshotFailure.Kind.OFFSITE_TIMEOUT ? 504
-                : e.kind() == SnapshotFailure.Kind.LOCAL_IO ? 500 : 502;
-        return problem(Response.Status.fromStatusCode(status), "Off-site store failed", e.getMessage()).build();
+        return problem(status(SnapshotResource.httpStatus(e.kind())), "Off-site store failed", e.getMessage()).build();
     }
 
     @ServerExceptionMapper

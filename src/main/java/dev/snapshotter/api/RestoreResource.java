@@ -53,12 +53,16 @@ public class RestoreResource {
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Restore a snapshot into Qdrant", description = "Restores a listed snapshot (or backup set), checked first and after; see README \"Restore\".")
     @APIResponse(responseCode = "200", description = "The restore completed and its checks passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
-    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did (the report); or a snapshot only off-site could not be fetched from the bucket (a problem)", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)),
+            @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)) })
     @APIResponse(responseCode = "400", description = "Refused: the body is not this JSON, or its target is no collection name Qdrant takes", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such snapshot", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Refused: Qdrant's state forbids it, or a run is going", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "The snapshot cannot be restored (it fails verification, or "
             + "lacks shards' data)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "A snapshot only off-site could not be fetched: the bucket did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "507", description = "A snapshot only off-site could not be fetched: the directory has no room for it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response restore(@PathParam("file") String file, Body body) throws RestoreRefused {
         Body request = body == null ? new Body(null, null, null) : body;
         RestoreReport report = restores.restore(new RestoreService.Request(file, request.collection(),

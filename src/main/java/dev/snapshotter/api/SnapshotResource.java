@@ -90,9 +90,11 @@ public class SnapshotResource {
     /** 200 unless a target failed; then a 5xx naming the side that failed. */
     static int httpStatus(SnapshotReport report) {
         SnapshotFailure.Kind kind = report.failureKind();
-        if (kind == null) {
-            return 200;
-        }
+        return kind == null ? 200 : httpStatus(kind);
+    }
+
+    /** The status of a failure: 502 or 504 for the side that failed upstream, 507 for a full disk. */
+    static int httpStatus(SnapshotFailure.Kind kind) {
         return switch (kind) {
             case UPSTREAM, UNREACHABLE, VERIFICATION, OFFSITE -> 502;
             case UPSTREAM_TIMEOUT, OFFSITE_TIMEOUT -> 504;

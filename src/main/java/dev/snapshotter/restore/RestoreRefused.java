@@ -1,5 +1,7 @@
 package dev.snapshotter.restore;
 
+import dev.snapshotter.store.SnapshotFailure;
+
 /**
  * A restore refused before anything was sent to Qdrant, with one sentence saying why: the file does not verify, the
  * target Qdrant's version cannot read it, the target collection exists, Qdrant runs as a cluster.
@@ -14,17 +16,36 @@ public class RestoreRefused extends Exception {
         /** The state of Qdrant forbids it (the collection exists, a cluster, a version it cannot read). */
         CONFLICT,
         /** The snapshot itself cannot be restored (it fails verification, or lacks shards' data). */
-        UNPROCESSABLE
+        UNPROCESSABLE,
+        /**
+         * The snapshot could not be brought in: the bucket failed or could not be reached, or the directory has no room
+         * for it ({@link #failure()} says which).
+         */
+        UNAVAILABLE
     }
 
     private final Kind kind;
+    private final SnapshotFailure.Kind failure;
 
     public RestoreRefused(Kind kind, String message) {
         super(message);
         this.kind = kind;
+        this.failure = null;
+    }
+
+    /** The snapshot could not be brought in, for this failure ({@link Kind#UNAVAILABLE}). */
+    public RestoreRefused(SnapshotFailure.Kind failure, String message) {
+        super(message);
+        this.kind = Kind.UNAVAILABLE;
+        this.failure = failure;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** For {@link Kind#UNAVAILABLE}: what failed; null otherwise. */
+    public SnapshotFailure.Kind failure() {
+        return failure;
     }
 }

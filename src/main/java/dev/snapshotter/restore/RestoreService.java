@@ -363,7 +363,7 @@ public class RestoreService {
                     return offsite.fetch(found, SnapshotArchive::new);
                 } catch (SnapshotFailure e) {
                     if (local.isEmpty()) {
-                        throw new RestoreRefused(Kind.CONFLICT, "The newest snapshot of `" + configured + "`, "
+                        throw new RestoreRefused(e.kind(), "The newest snapshot of `" + configured + "`, "
                                 + newer.get().fileName() + ", is only off-site and could not be fetched: "
                                 + e.getMessage());
                     }
@@ -388,7 +388,7 @@ public class RestoreService {
         try {
             return lookup.find();
         } catch (SnapshotFailure e) {
-            throw new RestoreRefused(Kind.CONFLICT, "The off-site snapshots could not be looked at: " + e.getMessage());
+            throw new RestoreRefused(e.kind(), "The off-site snapshots could not be looked at: " + e.getMessage());
         }
     }
 
@@ -396,8 +396,9 @@ public class RestoreService {
         try {
             return offsite.fetch(remote, SnapshotArchive::new);
         } catch (SnapshotFailure e) {
-            throw new RestoreRefused(e.kind() == SnapshotFailure.Kind.VERIFICATION ? Kind.UNPROCESSABLE : Kind.CONFLICT,
-                    remote.fileName() + " is only off-site and could not be fetched: " + e.getMessage());
+            String message = remote.fileName() + " is only off-site and could not be fetched: " + e.getMessage();
+            throw e.kind() == SnapshotFailure.Kind.VERIFICATION ? new RestoreRefused(Kind.UNPROCESSABLE, message)
+                    : new RestoreRefused(e.kind(), message);
         }
     }
 

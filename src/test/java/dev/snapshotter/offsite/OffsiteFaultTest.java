@@ -1,6 +1,8 @@
 package dev.snapshotter.offsite;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +65,7 @@ class OffsiteFaultTest {
     void theServerStoppingMidUploadFailsTheRunAndTheNextRunCatchesUp() {
         qdrant.snapshotServed("kairos", TestData.snapshot(OffsiteCopyTest.SNAPSHOT_BYTES));
         double failedRuns = Scrape.value("snapshotter_runs_total{reason=\"api\",status=\"failed\",target=\"qdrant\"}");
-        proxy.goDownAfter(3 << 20, 6_000);
+        proxy.goDownAfter(0, 6_000);
 
         JsonPath failed = ServiceApi.trigger().then().statusCode(502).extract().jsonPath();
 
@@ -134,5 +136,33 @@ class OffsiteFaultTest {
         assertThat(next.getList("targets[0].offsite.caughtUp", String.class)).containsExactly(file);
         assertThat(next.getString("targets[0].offsite.remarks")).isNull();
         assertThat(TestData.sha256(bucket.get("kairos/" + file))).isEqualTo(failed.getString("targets[0].sha256"));
+    }
+
+    /**
+     * A snapshot only in the bucket, restored while the store is down: the restore is refused with S3's side of it (502,
+     * as a run whose copy S3 cut), nothing is left in the directory and nothing reaches Qdrant. It was a 409, which says
+     * Qdrant's state forbids the restore and is not worth a retry.
+     */
+    @Test
+    void aRestoreFromTheBucketWhileTheStoreIsDownIsA502AndLeavesNothing() throws Exception {
+        byte[] body = TestData.snapshot(OffsiteCopyTest.SNAPSHOT_BYTES);
+        qdrant.snapshotServed("kairos", body);
+        String file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getString("targets[0].filePath")).getFileName().toString();
+        for (Path local : dir.list()) {
+            if (local.getFileName().toString().startsWith(file)) {
+                Files.delete(local); // the snapshot is now only off-site
+            }
+        }
+        proxy.goDownAfter(3 << 20, 6_000);
+
+        given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
+                .body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + file + "/restore").then()
+                .statusCode(502)
+                .contentType("application/problem+json")
+                .body("detail", containsString("could not be looked at: Could not look up s3://"))
+                .body("detail", containsString(file + ": S3 could not be reached"));
+        assertThat(dir.list()).noneMatch(local -> local.getFileName().toString().contains(file));
+        assertThat(qdrant.requests("POST", "/collections/kairos-restored")).isEmpty();
     }
 }

@@ -31,8 +31,9 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * A backup set kept only in the bucket, restored into a directory that can hold each member but not the whole set: the
- * restore is refused before any member is fetched, naming the set and the space it needs. Before, the first member was
- * fetched in full and the second failed, with a message that said nothing was downloaded.
+ * restore is refused before any member is fetched (507, as a snapshot run's full disk), naming the set and the space it
+ * needs. Before, the first member was fetched in full and the second failed, with a message that said nothing was
+ * downloaded, and the refusal was a 409 (a conflict with Qdrant's state, which it was not).
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -79,7 +80,7 @@ class OffsiteSetSpaceTest {
         tmpfs = Tmpfs.mount(dir.directory(), (largest + (total - largest) / 2) / 1024 + "k");
         given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
                 .body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + set + "/restore").then()
-                .statusCode(409)
+                .statusCode(507)
                 .body("detail", containsString("is only off-site and could not be fetched: The backup set " + set
                         + " (2 members) needs " + total + " bytes"))
                 .body("detail", containsString("nothing was downloaded"));

@@ -19,6 +19,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -117,7 +118,7 @@ public class DrillService {
             try {
                 exists = qdrant.exists(scratch, call, cancelled);
             } catch (QdrantException e) {
-                throw new RestoreRefused(RestoreRefused.Kind.CONFLICT, "The drill did not run: whether its scratch "
+                throw new RestoreRefused(QdrantSnapshotTarget.failure(e).kind(), "The drill did not run: whether its scratch "
                         + "collection `" + scratch + "` exists could not be told: " + e.getMessage());
             }
             if (exists) {

@@ -633,7 +633,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         }
     }
 
-    static SnapshotFailure failure(QdrantException e) {
+    /** A Qdrant call's failure as a run's: a timeout, Qdrant unreachable, or its answer. */
+    public static SnapshotFailure failure(QdrantException e) {
         Kind kind = switch (e.kind()) {
             case TIMEOUT -> Kind.UPSTREAM_TIMEOUT;
             case UNREACHABLE -> Kind.UNREACHABLE;

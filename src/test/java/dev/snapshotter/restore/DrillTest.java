@@ -157,6 +157,25 @@ class DrillTest {
         assertThat(qdrant.requests("POST", "/collections/drill-kairos-")).isEmpty();
     }
 
+    /**
+     * Qdrant failing the look at the scratch name is Qdrant's failure (502 with its answer), not a 409 that says its
+     * state forbids the drill; nothing is uploaded or dropped.
+     */
+    @Test
+    void qdrantFailingTheScratchCheckIsA502AndTouchesNothing() {
+        takeSnapshot();
+        qdrant.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/collections/" + SCRATCH + "/exists"))
+                .atPriority(1).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":{\"error\":\"Service internal error: storage busy\"},\"time\":0.1}")));
+
+        drill().statusCode(502).body("detail", startsWith("The drill did not run: whether its scratch collection "
+                + "`drill-kairos-")).body("detail", containsString("storage busy"));
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-")).isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/drill-kairos-")).isEmpty();
+    }
+
     @Test
     void nothingToDrillIsA404() {
         drill().statusCode(404).body("detail", startsWith("No verified snapshot of `kairos` (QDRANT_COLLECTION)"));

@@ -80,6 +80,32 @@ public final class Retention {
         return holdsPoints(manifest == null || manifest.points() == null ? null : manifest.points().max());
     }
 
+    /**
+     * Says (a WARN, and the remark returned) when {@code justTaken}, the newest, holds under half the points of the
+     * backup before it, at most and at least counted: points lost by mistake (a bulk delete, an app's bug) short of an
+     * emptied collection, which the rules would otherwise rotate out of the backups unnoticed.
+     */
+    private static Optional<String> sharpDrop(List<SnapshotCatalog.Entry> newestFirst, Path justTaken) {
+        if (newestFirst.size() < 2 || !newestFirst.get(0).file().equals(justTaken)) {
+            return Optional.empty();
+        }
+        Manifest.Points now = points(newestFirst.get(0));
+        Manifest.Points before = points(newestFirst.get(1));
+        if (now == null || before == null || now.max() == null || before.min() == null
+                || now.max() * 2 >= before.min()) {
+            return Optional.empty();
+        }
+        String remark = newestFirst.get(0).fileName() + " holds " + now.max() + " points, under half the "
+                + before.min() + " of " + newestFirst.get(1).fileName() + ", the backup before it: if points were lost, "
+                + "that backup holds them (keep a copy before retention rotates it out)";
+        LOG.warn(remark);
+        return Optional.of(remark);
+    }
+
+    private static Manifest.Points points(SnapshotCatalog.Entry entry) {
+        return entry.manifest() == null ? null : entry.manifest().points();
+    }
+
     /** Says (a WARN, and the remark returned) that the rules would delete {@code file}, kept for its points. */
     public String keptForItsPoints(String file, int newer) {
         String remark = "Kept " + file + " although " + describe() + " would delete it: it is the newest backup that "
@@ -101,13 +127,14 @@ public final class Retention {
             Predicate<SnapshotCatalog.Entry> held) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
-        if (!any()) {
-            return new Pruned(pruned, remarks);
-        }
         // a future-dated file or one that failed its re-read is no backup to count: it neither takes a place that
         // keep-last grants nor is deleted by these rules (an operator deletes it through the API)
         List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
                 .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
+        sharpDrop(ours, justTaken).ifPresent(remarks::add);
+        if (!any()) {
+            return new Pruned(pruned, remarks);
+        }
         String why = describe();
         int newestWithPoints = newestHoldingPoints(ours, Retention::holdsPoints);
         for (int index = 0; index < ours.size(); index++) {

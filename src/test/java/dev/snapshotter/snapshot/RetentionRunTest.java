@@ -111,4 +111,37 @@ class RetentionRunTest {
         assertThat(last.getList("targets[0].pruned", String.class)).hasSize(1);
         assertThat(dir.list().stream().filter(file -> file.toString().endsWith(".snap"))).hasSize(3);
     }
+
+    /**
+     * Most of the collection's points go (a bulk delete by mistake, an app's bug) short of emptying it: the run that
+     * backs up what is left says so, naming the backup before it that holds them, so that someone keeps it before
+     * retention rotates it out. Before, nothing was said; a run that loses fewer than half says nothing either.
+     */
+    @Test
+    void aRunThatBacksUpUnderHalfThePointsOfTheBackupBeforeItSaysSo() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
+        Path full = Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+
+        Thread.sleep(1_000); // Qdrant names its snapshots to the second
+        qdrant.pointsCounted("kairos", 700);
+        qdrant.snapshotServed("kairos", TestData.snapshot(2001));
+        JsonPath mild = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+        assertThat(String.valueOf(mild.getString("targets[0].message"))).doesNotContain("under half");
+
+        Thread.sleep(1_000);
+        qdrant.pointsCounted("kairos", 40);
+        qdrant.snapshotServed("kairos", TestData.snapshot(2002));
+        String message;
+        try (LogCapture logs = LogCapture.install()) {
+            JsonPath sharp = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+            message = sharp.getString("targets[0].message");
+            String taken = Path.of(sharp.getString("targets[0].filePath")).getFileName().toString();
+            assertThat(message).contains(taken + " holds 40 points, under half the 700 of "
+                    + Path.of(mild.getString("targets[0].filePath")).getFileName()
+                    + ", the backup before it: if points were lost, that backup holds them");
+            assertThat(SecretsStayHidden.appLines(logs)).anyMatch(line -> line.startsWith("WARN")
+                    && line.contains(taken + " holds 40 points"));
+        }
+        assertThat(full).doesNotExist(); // keep-last=2: the rules go on as before
+    }
 }

@@ -56,7 +56,8 @@ class ProblemMappers {
     /** A status by its code, those JAX-RS has no constant for (422, 507) included. */
     static Response.StatusType status(int code) {
         Response.Status known = Response.Status.fromStatusCode(code);
-        return known != null ? known : new Other(code, code == 422 ? "Unprocessable Content" : "Insufficient Storage");
+        return known != null ? known
+                : new Other(code, code == 422 ? "Unprocessable Content" : code == 507 ? "Insufficient Storage" : "Error");
     }
 
     private record Other(int getStatusCode, String getReasonPhrase) implements Response.StatusType {

@@ -21,7 +21,7 @@ import io.quarkus.scheduler.Trigger;
 
 /**
  * {@code QDRANT_SNAPSHOT_SCHEDULE}: runs the pipeline with reason {@code schedule} on Quarkus's scheduler. A run that
- * finds another one going is skipped, not queued (logged, and counted as {@code status="skipped"}).
+ * finds another snapshot run going is skipped, not queued (logged, and counted as {@code status="skipped"}).
  * <p>
  * The {@code every <duration>} form is due one interval after the newest verified snapshot of the collection
  * {@code QDRANT_COLLECTION} points at now (whichever run took it), and at once when that is overdue or there is none,

@@ -36,11 +36,12 @@ import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.Retention;
+import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
@@ -696,9 +697,11 @@ public class OffsiteCopies {
             if (found.isEmpty()) {
                 return true;
             }
-            try (InputStream manifest = found.get()) {
-                JsonNode max = json.get().readTree(manifest.readNBytes(16 << 20)).path("points").path("max");
-                return Retention.holdsPoints(max.isIntegralNumber() ? max.asLong() : null);
+            try (InputStream in = found.get()) {
+                byte[] manifest = in.readNBytes(16 << 20);
+                Manifest.Points points = backup.isSet() ? json.get().readValue(manifest, SetManifest.class).points()
+                        : json.get().readValue(manifest, Manifest.class).points();
+                return Retention.holdsPoints(points == null ? null : points.max());
             }
         } catch (SnapshotFailure | IOException e) {
             return true;

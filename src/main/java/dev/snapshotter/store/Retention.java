@@ -76,8 +76,8 @@ public final class Retention {
     }
 
     private static boolean holdsPoints(SnapshotCatalog.Entry entry) {
-        Manifest manifest = entry.manifest();
-        return holdsPoints(manifest == null || manifest.points() == null ? null : manifest.points().max());
+        Manifest.Points points = points(entry);
+        return holdsPoints(points == null ? null : points.max());
     }
 
     /**

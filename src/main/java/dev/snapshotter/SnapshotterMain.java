@@ -32,10 +32,13 @@ public final class SnapshotterMain {
               application probe [path]    ask the service running beside it for a health endpoint
                                           (default /q/health/ready); exit 0 when it answers 200
               application restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]
+                                  [--no-safety-snapshot]
                                           restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
                                           HTTP server (the newest verified one of QDRANT_COLLECTION by default;
-                                          into the collection it was taken of unless --collection); prints the
-                                          report; the service must not run on the same directory
+                                          into the collection it was taken of unless --collection; with
+                                          --overwrite, QDRANT_COLLECTION is snapshotted first unless
+                                          --no-safety-snapshot); prints the report; the service must not run on
+                                          the same directory
               application --help          print this text
               application --version       print the version
               -Dkey=value arguments set configuration keys, as on the JVM's command line.

@@ -42,10 +42,12 @@ public class RestoreResource {
      * @param collection the collection to restore into (default: the one the snapshot was taken of)
      * @param overwrite restore into an existing collection (default false)
      * @param aliases point the manifest's aliases at the restored collection (default true)
+     * @param safetySnapshot snapshot the collection {@code QDRANT_COLLECTION} names before overwriting it, and refuse
+     *        the restore when that snapshot fails (default true)
      */
     @RegisterForReflection
     @Schema(name = "RestoreRequest")
-    public record Body(String collection, Boolean overwrite, Boolean aliases) {
+    public record Body(String collection, Boolean overwrite, Boolean aliases, Boolean safetySnapshot) {
     }
 
     @POST
@@ -64,9 +66,10 @@ public class RestoreResource {
     @APIResponse(responseCode = "504", description = "A snapshot only off-site could not be fetched: the bucket did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "507", description = "A snapshot only off-site could not be fetched: the directory has no room for it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response restore(@PathParam("file") String file, Body body) throws RestoreRefused {
-        Body request = body == null ? new Body(null, null, null) : body;
+        Body request = body == null ? new Body(null, null, null, null) : body;
         RestoreReport report = restores.restore(new RestoreService.Request(file, request.collection(),
-                Boolean.TRUE.equals(request.overwrite()), !Boolean.FALSE.equals(request.aliases())));
+                Boolean.TRUE.equals(request.overwrite()), !Boolean.FALSE.equals(request.aliases()),
+                !Boolean.FALSE.equals(request.safetySnapshot())));
         return Response.status(report.status() == RestoreReport.Status.COMPLETED ? 200 : 502)
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();
     }

@@ -133,7 +133,8 @@ public class DrillService {
         LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
         RestoreReport report;
         try {
-            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, cancelled), scratch,
+            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, cancelled,
+                    RestoreService.BeforeOverwrite.NOTHING), scratch,
                     call);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed

@@ -33,6 +33,8 @@ final class RestoreAttempt {
     Integer sampleChecked;
     /** The aliases pointed at the restored collection; null where the report names none. */
     List<String> aliases;
+    /** The snapshot taken of the collection before it was overwritten; null when none was. */
+    String safetySnapshot;
 
     RestoreAttempt(SnapshotCatalog.Entry entry, String target) {
         this.entry = entry;
@@ -67,6 +69,7 @@ final class RestoreAttempt {
         return new RestoreReport(status, entry.fileName(), target, snapshotOf, startedAt, millis(), version,
                 facts == null ? null : facts.qdrantVersion(), expected,
                 expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, aliases,
-                uploadDeleted, null, verifyMs, uploadMs, message, remarks.isEmpty() ? null : List.copyOf(remarks));
+                uploadDeleted, null, verifyMs, uploadMs, safetySnapshot, message,
+                remarks.isEmpty() ? null : List.copyOf(remarks));
     }
 }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.QuarkusApplication;
 
 /**
- * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]}: the restore of the API,
+ * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases] [--no-safety-snapshot]}: the
+ * restore of the API,
  * for disaster recovery without the HTTP server, reading the same variables. Prints the report as JSON and exits
  * {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The executable starts it with the HTTP server, the boot
  * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
@@ -47,6 +48,7 @@ public class RestoreCommand implements QuarkusApplication {
         String collection = null;
         boolean overwrite = false;
         boolean aliases = true;
+        boolean safetySnapshot = true;
         boolean latest = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -65,6 +67,7 @@ public class RestoreCommand implements QuarkusApplication {
                 case "--latest" -> latest = true;
                 case "--overwrite" -> overwrite = true;
                 case "--no-aliases" -> aliases = false;
+                case "--no-safety-snapshot" -> safetySnapshot = false;
                 default -> {
                     if (arg.startsWith("-D") && arg.indexOf('=') > 2) {
                         continue;
@@ -78,7 +81,7 @@ public class RestoreCommand implements QuarkusApplication {
             err.println("restore: --file and --latest exclude each other; see --help.");
             return null;
         }
-        return new RestoreService.Request(file, collection, overwrite, aliases);
+        return new RestoreService.Request(file, collection, overwrite, aliases, safetySnapshot);
     }
 
     @Override

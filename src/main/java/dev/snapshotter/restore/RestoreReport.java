@@ -27,6 +27,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
  * @param verifyMs how long re-reading the file took
  * @param uploadMs how long the upload and Qdrant's restore took
+ * @param safetySnapshot the file of the snapshot taken of the collection just before it was overwritten, or null when
+ *        none was
  * @param message why it failed, or remarks on a completed restore; null when there is nothing to say
  */
 @RegisterForReflection
@@ -34,7 +36,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record RestoreReport(Status status, String file, String collection, String snapshotOf, Instant startedAt,
         long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
         Long pointsFound, Integer sampleChecked, List<String> aliases, Boolean uploadedCopyDeleted,
-        Boolean scratchDropped, Long verifyMs, Long uploadMs, String message, List<String> remarks) {
+        Boolean scratchDropped, Long verifyMs, Long uploadMs, String safetySnapshot, String message,
+        List<String> remarks) {
 
     /** Whether a drill passed: its restore completed and its scratch collection was dropped. */
     public boolean drillPassed() {
@@ -50,7 +53,8 @@ public record RestoreReport(Status status, String file, String collection, Strin
         String said = remark == null ? message : message == null ? remark : message + "; " + remark;
         return new RestoreReport(status, file, collection, snapshotOf, startedAt, durationMs, qdrantVersion,
                 snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, aliases,
-                uploadedCopyDeleted, dropped, verifyMs, uploadMs, said, all.isEmpty() ? null : List.copyOf(all));
+                uploadedCopyDeleted, dropped, verifyMs, uploadMs, safetySnapshot, said,
+                all.isEmpty() ? null : List.copyOf(all));
     }
 
     public enum Status {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.Manifest;
@@ -87,8 +89,24 @@ public class RestoreService {
      * @param collection the collection to restore into, or null for the one the snapshot was taken of
      * @param overwrite restore into an existing collection (its vector params and shard number must match)
      * @param aliases point the aliases the manifest recorded at the restored collection
+     * @param safetySnapshot before overwriting the collection {@code QDRANT_COLLECTION} names, snapshot it (the restore
+     *        is refused when that snapshot fails)
      */
-    public record Request(String file, String collection, boolean overwrite, boolean aliases) {
+    public record Request(String file, String collection, boolean overwrite, boolean aliases,
+            boolean safetySnapshot) {
+    }
+
+    /** What a restore does before it overwrites a collection, once every check before the upload has passed. */
+    @FunctionalInterface
+    interface BeforeOverwrite {
+        /** Nothing: a drill's scratch collection never exists. */
+        BeforeOverwrite NOTHING = (target, remarks) -> null;
+
+        /**
+         * @return the file of the snapshot taken of {@code target}, or null when none was (a remark says why)
+         * @throws RestoreRefused when the snapshot asked for failed: the collection is not overwritten
+         */
+        String snapshot(String target, List<String> remarks) throws RestoreRefused;
     }
 
     /** Restores, taking the single-flight slot (a snapshot or restore going makes it fail at once). */
@@ -102,7 +120,8 @@ public class RestoreService {
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
         slot.phase("restoring");
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
-            RestoreReport report = restore(request, slot.cancellation()::cancelled);
+            RestoreReport report = restore(request, slot.cancellation()::cancelled,
+                    (target, remarks) -> safetySnapshot(slot, request, target, remarks));
             counter(report.status().label()).increment();
             slot.finish(report);
             return report;
@@ -124,7 +143,8 @@ public class RestoreService {
                 .description("Restores of a snapshot into Qdrant, by result").register(registry);
     }
 
-    private RestoreReport restore(Request request, BooleanSupplier cancelled) throws RestoreRefused {
+    private RestoreReport restore(Request request, BooleanSupplier cancelled, BeforeOverwrite before)
+            throws RestoreRefused {
         boolean named = request.collection() != null && !request.collection().isBlank();
         if (named) {
             requireUploadableName(request.collection()); // before a snapshot is fetched for it
@@ -134,7 +154,54 @@ public class RestoreService {
         if (!named) {
             requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
         }
-        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled);
+        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled, before);
+    }
+
+    /**
+     * The snapshot of {@code target} taken before it is overwritten, through the pipeline of every run (verified, in
+     * the catalog, copied off-site), when it is the collection {@code QDRANT_COLLECTION} names (or its alias points
+     * at); a failure refuses the restore with that snapshot's status, the collection untouched. Left out, with a
+     * remark, when the request says so or the target is a collection this service does not back up.
+     */
+    private String safetySnapshot(SnapshotService.Run slot, Request request, String target, List<String> remarks)
+            throws RestoreRefused {
+        String configured = config.collection();
+        if (!request.safetySnapshot()) {
+            remarks.add("No snapshot of `" + target + "` was taken before it was overwritten (safetySnapshot: false)");
+            return null;
+        }
+        boolean ours;
+        try {
+            ours = target.equals(configured) || target.equals(qdrant.aliases(Duration.ofSeconds(30),
+                    slot.cancellation()::cancelled).get(configured));
+        } catch (QdrantException e) {
+            throw new RestoreRefused(QdrantSnapshotTarget.failure(e).kind(), "The restore was not started: whether `"
+                    + target + "` is the collection QDRANT_COLLECTION names could not be told: " + e.getMessage());
+        }
+        if (!ours) {
+            remarks.add("No snapshot of `" + target + "` was taken before it was overwritten: this service backs up `"
+                    + configured + "` (QDRANT_COLLECTION) only");
+            return null;
+        }
+        LOG.infof("Restore: taking a snapshot of `%s` before it is overwritten", target);
+        SnapshotReport report = slot.snapshotBeforeRestore();
+        List<String> files = new ArrayList<>();
+        for (SnapshotReport.TargetReport taken : report.targets()) {
+            boolean kept = taken.status() == SnapshotReport.Status.COMPLETED
+                    || (taken.status() == SnapshotReport.Status.FAILED && "offsite".equals(taken.stage()));
+            if (!kept) {
+                String why = "The restore was not started: the snapshot of `" + target + "` taken before overwriting "
+                        + "it " + taken.status().label() + ": " + taken.message() + ". `" + target + "` is untouched; "
+                        + "ask again with safetySnapshot false (--no-safety-snapshot) to overwrite it without one";
+                throw taken.failure() == null ? new RestoreRefused(Kind.CONFLICT, why)
+                        : new RestoreRefused(taken.failure(), why);
+            }
+            if (taken.status() == SnapshotReport.Status.FAILED) {
+                remarks.add("The snapshot taken before the restore: " + taken.message()); // kept locally, not off-site
+            }
+            files.add(Path.of(taken.filePath()).getFileName().toString());
+        }
+        return String.join(", ", files);
     }
 
     /** What Qdrant's upload refuses in a collection name (its {@code StrictCollectionPath}). */
@@ -175,7 +242,7 @@ public class RestoreService {
      * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals thrown.
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
-            boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
+            boolean restoreAliases, BooleanSupplier cancelled, BeforeOverwrite before) throws RestoreRefused {
         if (entry.isSet()) {
             // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
             List<QdrantClient> nodes = at == qdrant && config.cluster().nodes().isPresent()
@@ -183,7 +250,7 @@ public class RestoreService {
                     : List.of(at);
             Duration settle = config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
             return new SetRestore(catalog, config.snapshot().timeout(), settle).restore(nodes, entry, target,
-                    overwrite, restoreAliases, cancelled);
+                    overwrite, restoreAliases, cancelled, before);
         }
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
         SnapshotArchive.Facts facts = entry.manifest() == null ? null
@@ -206,6 +273,7 @@ public class RestoreService {
                     + "Qdrant would refuse it, so it is not restored");
         }
         Duration call = Duration.ofSeconds(30);
+        boolean replacing;
         try {
             if (at.clusterStatus(call, cancelled).enabled()) {
                 throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + at.url() + " runs as a cluster; restoring "
@@ -214,10 +282,13 @@ public class RestoreService {
             }
             String version = at.version(call, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
-            requireRestorableInto(at, target, overwrite, facts, call, cancelled);
+            replacing = requireRestorableInto(at, target, overwrite, facts, call, cancelled);
             attempt.version = version;
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
+        }
+        if (replacing) {
+            attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
         }
 
         String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
@@ -405,8 +476,10 @@ public class RestoreService {
     /**
      * Whether {@code target} may be restored into on {@code at}: not an alias, and when it exists, only with
      * {@code overwrite} and the snapshot's vectors and shard number.
+     *
+     * @return whether the restore overwrites an existing collection
      */
-    static void requireRestorableInto(QdrantClient at, String target, boolean overwrite, SnapshotArchive.Facts facts,
+    static boolean requireRestorableInto(QdrantClient at, String target, boolean overwrite, SnapshotArchive.Facts facts,
             Duration call, BooleanSupplier cancelled) throws RestoreRefused {
         Map<String, String> aliases = at.aliases(call, cancelled);
         if (aliases.containsKey(target)) {
@@ -419,7 +492,9 @@ public class RestoreService {
                         + at.url() + "; restore into another name, or ask to overwrite it");
             }
             requireMatching(target, at.collectionInfo(target, call, cancelled), facts);
+            return true;
         }
+        return false;
     }
 
     /**

@@ -44,7 +44,8 @@ final class SetRestore {
     }
 
     RestoreReport restore(List<QdrantClient> nodes, SnapshotCatalog.Entry set, String target, boolean overwrite,
-            boolean restoreAliases, BooleanSupplier cancelled) throws RestoreRefused {
+            boolean restoreAliases, BooleanSupplier cancelled, RestoreService.BeforeOverwrite before)
+            throws RestoreRefused {
         RestoreAttempt attempt = new RestoreAttempt(set, target);
         attempt.aliases = List.of();
         SetManifest manifest;
@@ -76,6 +77,7 @@ final class SetRestore {
         SnapshotArchive.Facts facts = SnapshotArchive.Facts.fromJson(manifest.members().get(0).archive());
         attempt.facts = facts;
         String version = null;
+        boolean replacing;
         try {
             for (QdrantClient node : nodes) {
                 if (!node.clusterStatus(CALL, cancelled).enabled()) {
@@ -91,11 +93,14 @@ final class SetRestore {
                 }
                 version = version == null ? nodeVersion : version;
             }
-            RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL, cancelled);
+            replacing = RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL, cancelled);
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }
         attempt.version = version;
+        if (replacing) {
+            attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
+        }
 
         List<String> remarks = attempt.remarks;
         String stem = set.fileName().replaceAll("\\.set$", "");

@@ -31,7 +31,9 @@ public record SnapshotReport(Reason reason, Status status, Instant startedAt, lo
         API,
         SCHEDULE,
         /** Not a snapshot: a restore holds the single-flight slot, so no snapshot runs beside it. */
-        RESTORE;
+        RESTORE,
+        /** A snapshot a restore takes of the collection it is about to overwrite, under its slot. */
+        PRE_RESTORE;
 
         @JsonValue
         public String label() {

@@ -283,21 +283,33 @@ public class SnapshotService {
          * @param skipIfNewerThan skip a target whose newest verified snapshot is younger than this, or null
          */
         public SnapshotReport execute(Duration waitForTargets, Duration skipIfNewerThan) {
+            return execute(reason, waitForTargets, skipIfNewerThan);
+        }
+
+        /**
+         * Snapshots every target once, on the calling thread, under the slot a restore holds, before it overwrites the
+         * collection: the snapshot runs as any other (verified, in the catalog, off-site), with the reason
+         * {@code pre_restore}; the restore's cancellation cancels it.
+         */
+        public SnapshotReport snapshotBeforeRestore() {
+            SnapshotReport report = execute(Reason.PRE_RESTORE, null, null);
+            progress = new SnapshotTarget.Progress(); // the snapshot's is finished; the restore goes on
+            progress.phase("restoring");
+            return report;
+        }
+
+        private SnapshotReport execute(Reason as, Duration waitForTargets, Duration skipIfNewerThan) {
             long start = System.nanoTime();
             List<TargetReport> reports = new ArrayList<>();
-            Cancellation cancel = new Cancellation();
-            cancellation = cancel;
-            if (cancelRequested != null) {
-                cancel.cancel(cancelRequested);
-            }
+            Cancellation cancel = cancellation(); // one per run: work already going under the slot keeps seeing it
             for (SnapshotTarget target : targets) {
                 SnapshotTarget.Progress targetProgress = new SnapshotTarget.Progress();
                 progress = targetProgress;
-                reports.add(runTarget(this, target, new SnapshotTarget.RunContext(reason, since, cancel,
+                reports.add(runTarget(this, target, new SnapshotTarget.RunContext(as, since, cancel,
                         skipIfNewerThan, targetProgress), waitForTargets));
                 targetProgress.finish();
             }
-            SnapshotReport report = SnapshotReport.of(reason, since, millisSince(start), reports);
+            SnapshotReport report = SnapshotReport.of(as, since, millisSince(start), reports);
             result = report;
             return report;
         }

@@ -80,6 +80,31 @@ class ClusterSetRestoreTest {
         assertThat(cluster.node(2).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
     }
 
+    /** Overwriting the cluster's collection first backs it up whole: a set, taken before any member is uploaded. */
+    @Test
+    void overwritingTheCollectionTakesASetOfItFirst() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        cluster.serveSnapshots();
+        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+
+        String safety = api().body("{\"overwrite\":true}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .extract().path("safetySnapshot");
+
+        assertThat(safety).isNotEqualTo(name).endsWith("-kairos.set");
+        Path taken = cluster.directory().directory().resolve(safety);
+        assertThat(taken.resolve(StandInCluster.PEER_A + ".snap")).exists();
+        assertThat(taken.resolve(StandInCluster.PEER_B + ".snap")).exists();
+        for (int i = 0; i < 2; i++) {
+            List<String> posts = cluster.node(i).requests("POST", "/collections/kairos/snapshots").stream()
+                    .map(LoggedRequest::getUrl).toList(); // newest first
+            assertThat(posts.get(0)).startsWith("/collections/kairos/snapshots/upload");
+            assertThat(posts.get(1)).isEqualTo("/collections/kairos/snapshots?wait=true");
+        }
+    }
+
     @Test
     void aSetWithAMemberChangedOnDiskIsRefusedAndNothingIsUploaded() throws Exception {
         JsonPath set = takeSet();

@@ -2,7 +2,11 @@ package dev.snapshotter.offsite;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,5 +168,33 @@ class OffsiteFaultTest {
                 .body("detail", containsString(file + ": S3 could not be reached"));
         assertThat(dir.list()).noneMatch(local -> local.getFileName().toString().contains(file));
         assertThat(qdrant.requests("POST", "/collections/kairos-restored")).isEmpty();
+    }
+
+    /**
+     * The snapshot a restore takes before overwriting the collection is kept locally when only its off-site copy
+     * fails: the restore goes on, with a remark.
+     */
+    @Test
+    void aSnapshotBeforeAnOverwriteWhoseOffsiteCopyFailsStillLetsTheRestoreGoOn() throws Exception {
+        qdrant.snapshotServed("kairos", TestData.snapshot(5_000));
+        String file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getString("targets[0].filePath")).getFileName().toString();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        qdrant.snapshotServed("kairos", TestData.snapshot(OffsiteCopyTest.SNAPSHOT_BYTES));
+        qdrant.restoresUploadsOver("kairos", 1);
+        qdrant.aliasesUpdated();
+        proxy.goDownAfter(0, 6_000);
+
+        String safety = given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
+                .contentType("application/json").body("{\"overwrite\":true}")
+                .post("/api/snapshots/" + file + "/restore").then().statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("remarks", hasItem(allOf(startsWith("The snapshot taken before the restore: Off-site copy failed: "),
+                        containsString("is kept; the next run copies it"))))
+                .extract().path("safetySnapshot");
+
+        assertThat(dir.list()).containsAll(SnapshotDir.completed(dir.directory().resolve(safety)));
+        assertThat(bucket.head("kairos/" + safety)).isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);
     }
 }

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 
 /**
  * {@code restore} from the command line of the packaged executable, for disaster recovery without the HTTP server:
@@ -93,6 +94,30 @@ class RestoreCommandIT {
 
         assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.FAILED);
         assertThat(exit.output()).contains("\"status\" : \"failed\"").contains("has 3 points after the restore");
+    }
+
+    @Test
+    void overwritingSnapshotsTheCollectionFirstUnlessToldNotTo() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.restoresUploadsOver("kairos", 1);
+        qdrant.aliasesUpdated();
+        qdrant.snapshotServed("kairos", TestData.snapshot(40_000));
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--latest", "--overwrite");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"status\" : \"completed\"").containsPattern(
+                "\"safetySnapshot\" : \"[0-9T-]+Z-kairos\\.snap\"");
+        assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).hasSize(1);
+        assertThat(dir.list()).hasSize(6); // the planted snapshot and the one taken first, each with its two files
+
+        PackagedApp.Exit without = PackagedApp.runUntilExit(environment(), "restore", "--file",
+                planted.getFileName().toString(), "--overwrite", "--no-safety-snapshot");
+
+        assertThat(without.code()).as(without.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(without.output()).doesNotContain("\"safetySnapshot\"")
+                .contains("No snapshot of `kairos` was taken before it was overwritten (safetySnapshot: false)");
+        assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).hasSize(1);
     }
 
     @Test

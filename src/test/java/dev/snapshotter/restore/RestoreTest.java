@@ -7,6 +7,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
 
 /**
@@ -141,6 +144,91 @@ class RestoreTest {
                 .body("detail", equalTo("`kairos_live` is an alias of collection `kairos` on Qdrant; restore into a "
                         + "collection name"));
         assertThat(qdrant.requests("POST", "/collections/kairos_live/snapshots/upload")).isEmpty();
+    }
+
+    /**
+     * Overwriting the collection QDRANT_COLLECTION names snapshots it first, through a run's whole pipeline (verified,
+     * listed, its manifest saying why), before anything is uploaded: a wrong snapshot chosen loses no write.
+     */
+    @Test
+    void overwritingTheConfiguredCollectionSnapshotsItFirst() throws Exception {
+        Path file = takeSnapshot();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        qdrant.snapshotServed("kairos", TestData.snapshot(60_000));
+        qdrant.restoresUploadsOver("kairos", 1);
+        double before = Scrape.value("snapshotter_runs_total{reason=\"pre_restore\",status=\"completed\",target=\"qdrant\"}");
+
+        String safety = restore(file, "{\"overwrite\":true}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("collection", equalTo("kairos"))
+                .body("pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                .extract().path("safetySnapshot");
+
+        assertThat(safety).isNotEqualTo(file.getFileName().toString()).endsWith("-kairos.snap");
+        Path taken = dir.directory().resolve(safety);
+        assertThat(dir.list()).containsAll(SnapshotDir.completed(taken)).containsAll(SnapshotDir.completed(file));
+        assertThat(JsonPath.from(Path.of(taken + ".json").toFile()).getString("reason")).isEqualTo("pre_restore");
+        List<String> posts = qdrant.requests("POST", "/collections/kairos/snapshots").stream()
+                .map(LoggedRequest::getUrl).toList(); // newest first
+        assertThat(posts.get(0)).startsWith("/collections/kairos/snapshots/upload");
+        assertThat(posts.get(1)).isEqualTo("/collections/kairos/snapshots?wait=true");
+        assertThat(Scrape.value("snapshotter_runs_total{reason=\"pre_restore\",status=\"completed\",target=\"qdrant\"}"))
+                .isEqualTo(before + 1);
+        ServiceApi.api().get("/api/snapshots").then().statusCode(200).body("file", hasItem(safety));
+    }
+
+    /** A snapshot before the overwrite that fails refuses the restore with its status: nothing is uploaded. */
+    @Test
+    void aFailedSnapshotBeforeTheOverwriteRefusesItAndUploadsNothing() throws Exception {
+        Path file = takeSnapshot();
+        List<Path> files = dir.list();
+        qdrant.restoresUploadsOver("kairos", 1);
+        qdrant.createFails("kairos", 500, "Service internal error: No space left on device");
+        double refused = Scrape.value("snapshotter_restores_total{result=\"refused\"}");
+
+        restore(file, "{\"overwrite\":true}").statusCode(502)
+                .contentType(containsString("application/problem+json"))
+                .body("detail", startsWith("The restore was not started: the snapshot of `kairos` taken before "
+                        + "overwriting it failed: "))
+                .body("detail", containsString("No space left on device"))
+                .body("detail", containsString("`kairos` is untouched; ask again with safetySnapshot false "
+                        + "(--no-safety-snapshot) to overwrite it without one"));
+
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+        assertThat(dir.list()).isEqualTo(files);
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"refused\"}")).isEqualTo(refused + 1);
+    }
+
+    /** {@code safetySnapshot: false} overwrites without a snapshot first, and the report says so. */
+    @Test
+    void safetySnapshotFalseOverwritesWithoutOneAndSaysSo() {
+        Path file = takeSnapshot();
+        int creates = qdrant.creates().size();
+        qdrant.restoresUploadsOver("kairos", 1);
+
+        restore(file, "{\"overwrite\":true,\"safetySnapshot\":false}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("safetySnapshot", nullValue())
+                .body("remarks", hasItem("No snapshot of `kairos` was taken before it was "
+                        + "overwritten (safetySnapshot: false)"));
+
+        assertThat(qdrant.creates()).hasSize(creates);
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);
+    }
+
+    /** A collection this service does not back up is overwritten as asked, with a remark that no snapshot was taken. */
+    @Test
+    void overwritingAnotherCollectionSaysNoSnapshotWasTakenOfIt() {
+        Path file = takeSnapshot();
+        int creates = qdrant.creates().size();
+        qdrant.restoresUploadsOver(TARGET, 1);
+
+        restore(file, "{\"collection\":\"" + TARGET + "\",\"overwrite\":true}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("remarks", hasItem("No snapshot of `" + TARGET + "` was taken before it "
+                        + "was overwritten: this service backs up `kairos` (QDRANT_COLLECTION) only"));
+
+        assertThat(qdrant.creates()).hasSize(creates);
     }
 
     /**

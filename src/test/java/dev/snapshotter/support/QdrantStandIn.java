@@ -233,14 +233,8 @@ public final class QdrantStandIn {
                 .whenScenarioStateIs(restored).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
         server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("{\"count\":" + points + "}")));
-        StringBuilder present = new StringBuilder("[");
-        for (String id : presentIds.replaceAll("[\\[\\]]", "").split(",")) {
-            if (!id.isBlank()) {
-                present.append(present.length() > 1 ? "," : "").append("{\"id\":").append(id.strip()).append('}');
-            }
-        }
         server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok(present.append(']').toString())));
+                .whenScenarioStateIs(restored).willReturn(ok(retrieved(presentIds))));
         server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
                 .whenScenarioStateIs(restored).willReturn(ok("[{\"name\":\"" + uploadName
                         + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
@@ -248,6 +242,34 @@ public final class QdrantStandIn {
                 + java.util.regex.Pattern.quote(encoded(uploadName))))).willReturn(ok("true")));
         server.stubFor(authed(delete(urlPathMatching("/collections/" + c))).inScenario(scenario)
                 .willSetStateTo(started).willReturn(ok("true")));
+    }
+
+    /**
+     * {@code collection} exists with the vectors of the test snapshots in {@code shards} shards, so a restore may
+     * overwrite it: Qdrant takes the upload (200 {@code true}) and the collection then counts {@link #POINTS} and holds
+     * the sampled points. Its placement ({@code /cluster}) is left as it was.
+     */
+    public void restoresUploadsOver(String collection, int shards) {
+        String c = encoded(collection);
+        server.stubFor(authed(get(urlEqualTo("/collections/" + c + "/exists"))).willReturn(ok("{\"exists\":true}")));
+        collectionInfoIs(collection, collectionInfo(SnapshotArchiveBuilder.VECTORS)
+                .replace("\"shard_number\":1", "\"shard_number\":" + shards));
+        listsSnapshots(collection);
+        pointsCounted(collection, POINTS);
+        server.stubFor(authed(post(urlPathEqualTo("/collections/" + c + "/snapshots/upload")))
+                .withQueryParam("priority", equalTo("snapshot")).willReturn(ok("true")));
+        server.stubFor(authed(post(urlEqualTo("/collections/" + c + "/points"))).willReturn(ok(retrieved(SAMPLE_IDS))));
+    }
+
+    /** What {@code POST /collections/{c}/points} answers when the points of these ids (a JSON list) are there. */
+    private static String retrieved(String ids) {
+        StringBuilder present = new StringBuilder("[");
+        for (String id : ids.replaceAll("[\\[\\]]", "").split(",")) {
+            if (!id.isBlank()) {
+                present.append(present.length() > 1 ? "," : "").append("{\"id\":").append(id.strip()).append('}');
+            }
+        }
+        return present.append(']').toString();
     }
 
     /** Dropping a collection whose name matches {@code collectionPattern} fails the way Qdrant does. */

@@ -1,6 +1,7 @@
 package dev.snapshotter.api;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,12 +12,16 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.restore.RestoreReport;
 import dev.snapshotter.restore.RestoreService;
+import dev.snapshotter.snapshot.RunView;
+import dev.snapshotter.snapshot.SnapshotReport;
+import dev.snapshotter.snapshot.SnapshotService;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -31,9 +36,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public class RestoreResource {
 
     private final RestoreService restores;
+    private final SnapshotService runs;
+    private final RunAnswers answers;
 
-    RestoreResource(RestoreService restores) {
+    RestoreResource(RestoreService restores, SnapshotService runs, RunAnswers answers) {
         this.restores = restores;
+        this.runs = runs;
+        this.answers = answers;
     }
 
     /**
@@ -54,6 +63,8 @@ public class RestoreResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Restore a snapshot into Qdrant", description = "Restores a listed snapshot (or backup set), checked first and after; see README \"Restore\".")
+    @APIResponse(responseCode = "202", description = "With `Prefer: respond-async`: the restore goes on; `Location` names "
+            + "its run (`/api/runs/{id}`), where its report (or its refusal, in `message`) lands", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "200", description = "The restore completed and its checks passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
     @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did (the report); or a snapshot only off-site could not be fetched from the bucket (a problem)", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)),
@@ -65,12 +76,20 @@ public class RestoreResource {
             + "lacks shards' data)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "504", description = "A snapshot only off-site could not be fetched: the bucket did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "507", description = "A snapshot only off-site could not be fetched: the directory has no room for it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response restore(@PathParam("file") String file, Body body) throws RestoreRefused {
-        Body request = body == null ? new Body(null, null, null, null) : body;
-        RestoreReport report = restores.restore(new RestoreService.Request(file, request.collection(),
-                Boolean.TRUE.equals(request.overwrite()), !Boolean.FALSE.equals(request.aliases()),
-                !Boolean.FALSE.equals(request.safetySnapshot())));
-        return Response.status(report.status() == RestoreReport.Status.COMPLETED ? 200 : 502)
-                .type(MediaType.APPLICATION_JSON_TYPE).entity(report).build();
+    public Response restore(@PathParam("file") String file, Body body, @Parameter(description = "`respond-async` "
+            + "answers 202 at once with the run's `Location`; the restore goes on") @HeaderParam("Prefer") String prefer)
+            throws RestoreRefused {
+        Body asked = body == null ? new Body(null, null, null, null) : body;
+        RestoreService.Request request = new RestoreService.Request(file, asked.collection(),
+                Boolean.TRUE.equals(asked.overwrite()), !Boolean.FALSE.equals(asked.aliases()),
+                !Boolean.FALSE.equals(asked.safetySnapshot()));
+        SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE);
+        if (RunAnswers.async(prefer)) {
+            return answers.accepted(run, going -> restores.restoreUnder(going, request));
+        }
+        try (run) {
+            RestoreReport report = restores.restoreUnder(run, request);
+            return RunAnswers.done(run, report.status() == RestoreReport.Status.COMPLETED ? 200 : 502, report);
+        }
     }
 }

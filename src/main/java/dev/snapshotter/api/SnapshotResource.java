@@ -1,8 +1,5 @@
 package dev.snapshotter.api;
 
-import java.net.URI;
-import java.util.Locale;
-
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,7 +7,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -30,11 +26,11 @@ import dev.snapshotter.store.SnapshotFailure;
 public class SnapshotResource {
 
     private final SnapshotService service;
-    private final ManagedExecutor executor;
+    private final RunAnswers answers;
 
-    SnapshotResource(SnapshotService service, ManagedExecutor executor) {
+    SnapshotResource(SnapshotService service, RunAnswers answers) {
         this.service = service;
-        this.executor = executor;
+        this.answers = answers;
     }
 
     @POST
@@ -57,27 +53,14 @@ public class SnapshotResource {
     public Response trigger(@Parameter(description = "`respond-async` answers 202 at once with the run's "
             + "`Location`; the run goes on") @HeaderParam("Prefer") String prefer) {
         SnapshotService.Run run = service.begin(SnapshotReport.Reason.API);
-        if (prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async")) {
-            try {
-                executor.execute(() -> {
-                    try (run) {
-                        run.execute(null);
-                    }
-                });
-            } catch (RuntimeException e) {
-                run.close();
-                throw e;
-            }
-            return Response.status(Response.Status.ACCEPTED).location(URI.create("/api/runs/" + run.id()))
-                    .header("Preference-Applied", "respond-async").type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(service.run(run.id()).orElseThrow()).build();
+        if (RunAnswers.async(prefer)) {
+            return answers.accepted(run, going -> going.execute(null));
         }
         SnapshotReport report;
         try (run) {
             report = run.execute(null);
         }
-        return Response.status(httpStatus(report)).type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Link", "</api/runs/" + run.id() + ">; rel=\"run\"").entity(report).build();
+        return RunAnswers.done(run, httpStatus(report), report);
     }
 
     static final String REPORT_EXAMPLE = "{\"reason\":\"api\",\"status\":\"completed\",\"startedAt\":"

@@ -94,15 +94,20 @@ public class DrillService {
      */
     public RestoreReport drill(String file) throws RestoreRefused {
         try (SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE)) {
-            run.phase("drilling");
-            try (SnapshotCatalog.Reading reading = catalog.reading()) {
-                RestoreReport report = drill(file, run.cancellation()::cancelled);
-                run.finish(report);
-                return report;
-            } catch (RestoreRefused e) {
-                run.refused("Restore drill refused: " + e.getMessage());
-                throw e;
-            }
+            return drillUnder(run, file);
+        }
+    }
+
+    /** Runs one drill under a slot the caller holds (the API's, which may answer before the drill ends). */
+    public RestoreReport drillUnder(SnapshotService.Run run, String file) throws RestoreRefused {
+        run.phase("drilling");
+        try (SnapshotCatalog.Reading reading = catalog.reading()) {
+            RestoreReport report = drill(file, run.cancellation()::cancelled);
+            run.finish(report);
+            return report;
+        } catch (RestoreRefused e) {
+            run.refused("Restore drill refused: " + e.getMessage());
+            throw e;
         }
     }
 

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -107,6 +108,81 @@ class RunsTest {
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getString("report.targets[0].filePath")).endsWith("-kairos.snap");
         assertThat(dir.list()).hasSize(3);
+    }
+
+    /** A snapshot taken through the service, to restore or drill; its file name. */
+    private String takeSnapshot() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(8192));
+        return Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"))
+                .getFileName().toString();
+    }
+
+    /**
+     * A restore asked with {@code Prefer: respond-async} answers at once (a long restore outlives a proxy's idle
+     * timeout); its report lands in its run. A restore answered when done names its run in a {@code Link} header.
+     */
+    @Test
+    void anAsyncRestoreAnswersAtOnceAndItsReportLandsInItsRun() throws Exception {
+        String file = takeSnapshot();
+        qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"),
+                1_500);
+
+        Response accepted = api().header("Prefer", "respond-async").contentType("application/json")
+                .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore");
+        accepted.then().statusCode(202).header("Preference-Applied", "respond-async")
+                .header("Location", containsString("/api/runs/")).body("status", equalTo("running"))
+                .body("reason", equalTo("restore"));
+        String id = accepted.jsonPath().getString("id");
+
+        JsonPath done = finished(id);
+        assertThat(done.getString("status")).isEqualTo("completed");
+        assertThat(done.getString("report.collection")).isEqualTo("kairos_restored");
+        assertThat(done.getLong("report.pointsFound")).isEqualTo(QdrantStandIn.POINTS);
+        assertThat(qdrant.requests("POST", "/collections/kairos_restored/snapshots/upload")).hasSize(1);
+
+        qdrant.reset();
+        file = takeSnapshot();
+        qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"));
+        Response waited = api().contentType("application/json").body("{\"collection\":\"kairos_restored\"}")
+                .post("/api/snapshots/" + file + "/restore");
+        waited.then().statusCode(200).body("status", equalTo("completed"));
+        String link = waited.header("Link");
+        assertThat(link).matches("</api/runs/[^>]+-restore>; rel=\"run\"");
+        api().get(link.substring(1, link.indexOf('>'))).then().statusCode(200).body("report.collection",
+                equalTo("kairos_restored"));
+    }
+
+    /** A refusal of an async restore comes after its 202: its run says why. */
+    @Test
+    void anAsyncRestoreThatIsRefusedSaysWhyInItsRun() throws Exception {
+        String file = takeSnapshot(); // kairos exists on the stand-in
+
+        Response accepted = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
+                .post("/api/snapshots/" + file + "/restore");
+        accepted.then().statusCode(202);
+
+        JsonPath done = finished(accepted.jsonPath().getString("id"));
+        assertThat(done.getString("status")).isEqualTo("failed");
+        assertThat(done.getString("message")).isEqualTo("Restore refused: Collection `kairos` exists on Qdrant at "
+                + qdrant.url() + "; restore into another name, or ask to overwrite it");
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void anAsyncDrillAnswersAtOnceAndItsReportLandsInItsRun() throws Exception {
+        String file = takeSnapshot();
+        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
+                "restore-" + file.replace(".snap", ".snapshot"), 1_500, QdrantStandIn.SAMPLE_IDS);
+
+        Response accepted = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
+                .post("/api/drill");
+        accepted.then().statusCode(202).header("Location", containsString("/api/runs/"))
+                .body("status", equalTo("running"));
+
+        JsonPath done = finished(accepted.jsonPath().getString("id"));
+        assertThat(done.getString("status")).isEqualTo("completed");
+        assertThat(done.getBoolean("report.scratchDropped")).isTrue();
+        assertThat(done.getString("report.file")).isEqualTo(file);
     }
 
     @Test

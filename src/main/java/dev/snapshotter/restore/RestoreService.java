@@ -204,6 +204,12 @@ public class RestoreService {
         return String.join(", ", files);
     }
 
+    /**
+     * The cancellation of what follows a restore Qdrant has done (or an upload it took part of): none. A cancel then
+     * would leave a restored collection unchecked, its aliases not pointed and Qdrant's copy of the upload on its disk.
+     */
+    static final BooleanSupplier RESTORED = () -> false;
+
     /** What Qdrant's upload refuses in a collection name (its {@code StrictCollectionPath}). */
     private static final String REFUSED_IN_NAMES = "<>:\"/\\|?*\0\u001f";
     private static final int MAX_NAME_CHARS = 255;
@@ -314,12 +320,13 @@ public class RestoreService {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
                     + SnapshotFileWriter.reason(e.getCause()));
         } catch (QdrantException e) {
-            attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, attempt.remarks);
+            attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, attempt.remarks);
             attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
             return attempt.failed("The upload failed: " + e.getMessage());
         }
         attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
-        attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, cancelled, attempt.remarks);
+        // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
+        attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, attempt.remarks);
 
         Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
         attempt.expected = points == null ? null : points.min();
@@ -327,7 +334,7 @@ public class RestoreService {
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
-            CollectionInfo info = at.collectionInfo(target, call, cancelled);
+            CollectionInfo info = at.collectionInfo(target, call, RESTORED);
             String status = info.statusText();
             if (!HEALTHY.contains(String.valueOf(status))) {
                 problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
@@ -337,13 +344,13 @@ public class RestoreService {
                 problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
                         + "but the snapshot has " + facts.vectors());
             }
-            attempt.found = at.countPoints(target, call, cancelled);
+            attempt.found = at.countPoints(target, call, RESTORED);
             problem = append(problem, countProblem(target, attempt.found, attempt.expected, attempt.expectedMax,
                     "manifest", "snapshot", attempt.remarks));
             List<JsonNode> sample = points == null ? null : points.sample();
             if (sample != null && !sample.isEmpty() && points.count() != null) {
                 List<JsonNode> ids = new ArrayList<>(sample);
-                List<JsonNode> there = at.existingPointIds(target, ids, call, cancelled);
+                List<JsonNode> there = at.existingPointIds(target, ids, call, RESTORED);
                 List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
                 attempt.sampleChecked = ids.size();
                 if (!missing.isEmpty()) {
@@ -352,7 +359,7 @@ public class RestoreService {
                 }
             }
             if (problem == null && restoreAliases && entry.manifest() != null) {
-                pointed = pointAliases(at, target, entry.manifest().aliases(), call, cancelled);
+                pointed = pointAliases(at, target, entry.manifest().aliases(), call, RESTORED);
             }
         } catch (QdrantException e) {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
@@ -579,13 +586,12 @@ public class RestoreService {
      * or a remark says it could not be.
      */
     static Boolean deleteUploadedCopy(QdrantClient at, String collection, String uploadName, Duration call,
-            BooleanSupplier cancelled,
             List<String> remarks) {
         try {
-            boolean kept = at.listSnapshots(collection, call, cancelled).stream()
+            boolean kept = at.listSnapshots(collection, call, RESTORED).stream()
                     .anyMatch(s -> uploadName.equals(s.name()));
             if (kept) {
-                at.deleteSnapshot(collection, uploadName, call, cancelled);
+                at.deleteSnapshot(collection, uploadName, call, RESTORED);
             }
             return true;
         } catch (QdrantException e) {

@@ -107,6 +107,9 @@ final class SetRestore {
         long uploadStart = System.nanoTime();
         boolean allDeleted = true;
         int index = 0;
+        // a cancel stops the restore before its first member is restored, never after: no collection is left with
+        // some shards restored and others not
+        BooleanSupplier stopping = cancelled;
         for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
             String file = member.file();
@@ -116,21 +119,22 @@ final class SetRestore {
             LOG.infof("Restore of set %s: uploading %s to %s as collection `%s`", set.fileName(), file, node.url(),
                     target);
             try {
-                node.uploadSnapshot(target, uploadName, listed.sha256(), listed.bytes(), uploadTimeout, cancelled,
+                node.uploadSnapshot(target, uploadName, listed.sha256(), listed.bytes(), uploadTimeout, stopping,
                         out -> {
                             Files.copy(set.file().resolve(file), out);
                             return true;
                         });
             } catch (QdrantException e) {
                 attempt.uploadDeleted = allDeleted
-                        & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
+                        & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage());
             } catch (UncheckedIOException e) {
                 throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + "/" + file + " could not be read: "
                         + e.getMessage());
             }
-            allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, cancelled, remarks);
+            stopping = RestoreService.RESTORED;
+            allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
         }
         attempt.uploadMs = millisSince(uploadStart);
         attempt.uploadDeleted = allDeleted;
@@ -140,12 +144,13 @@ final class SetRestore {
         String problem = null;
         QdrantClient lead = nodes.get(0);
         try {
-            problem = settled(lead, target, shards, cancelled);
-            attempt.found = lead.countPoints(target, CALL, cancelled);
+            problem = settled(lead, target, shards);
+            attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
             problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
                     attempt.expected, attempt.expectedMax, "set", "set", remarks));
             if (problem == null && restoreAliases) {
-                attempt.aliases = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL, cancelled);
+                attempt.aliases = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL,
+                        RestoreService.RESTORED);
             }
         } catch (QdrantException e) {
             problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
@@ -180,12 +185,14 @@ final class SetRestore {
                 + "then restore with overwrite");
     }
 
-    /** Waits until every shard has an {@code Active} replica and no transfer is left; returns the problem, or null. */
-    private String settled(QdrantClient lead, String target, List<Integer> shards, BooleanSupplier cancelled)
-            throws RestoreRefused {
+    /**
+     * Waits until every shard has an {@code Active} replica and no transfer is left; returns the problem, or null. Once
+     * Qdrant has restored the set, a cancel does not cut this wait: it is bounded by the settle timeout.
+     */
+    private String settled(QdrantClient lead, String target, List<Integer> shards) throws RestoreRefused {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
-            ShardPlacement placement = lead.placement(target, CALL, cancelled);
+            ShardPlacement placement = lead.placement(target, CALL, RestoreService.RESTORED);
             List<Integer> inactive = shards.stream().filter(id -> placement.replicas().getOrDefault(id, List.of())
                     .stream().noneMatch(r -> "Active".equals(r.state()))).toList();
             if (inactive.isEmpty() && placement.transfers().isEmpty()) {
@@ -200,9 +207,6 @@ final class SetRestore {
                                 : "shard transfers are still going ("
                                         + String.join("; ", placement.transfers()) + ")")
                         + " after waiting " + settle.toSeconds() + "s";
-            }
-            if (cancelled.getAsBoolean()) {
-                throw new RestoreRefused(Kind.CONFLICT, "Cancelled while waiting for the replicas to settle");
             }
             try {
                 Thread.sleep(SETTLE_POLL_MILLIS);

@@ -252,9 +252,14 @@ public class SnapshotService {
             JsonNode report = result == null ? null : json.get().valueToTree(result);
             Cancellation cancel = cancellation;
             String by = cancel != null && cancel.by() != null ? cancel.by() : cancelRequested;
+            String reported = report != null && report.hasNonNull("status") ? report.get("status").asText() : null;
+            // a cancel that came too late to stop anything (a snapshot published, a restore Qdrant had taken whole)
+            // leaves the run completed: cancelledBy says it was asked
             String status = going ? "running"
-                    : by != null ? "cancelled"
-                            : report != null && report.hasNonNull("status") ? report.get("status").asText() : "failed";
+                    : "completed".equals(reported) ? reported
+                            : by != null ? "cancelled"
+                                    : reported != null ? reported
+                                            : "failed";
             return new RunView(id, reason.label(), status, going ? progress.phase() : "done", since, end, millis,
                     doneBytes, expected, rate, left, by, message, report);
         }

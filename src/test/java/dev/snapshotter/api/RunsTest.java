@@ -168,6 +168,31 @@ class RunsTest {
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
     }
 
+    /**
+     * Once the whole upload is sent, Qdrant restores it whatever we do: a cancel that comes then does not stop it, and
+     * the run says what happened (completed, not cancelled).
+     */
+    @Test
+    void aCancelThatComesAfterTheUploadIsSentDoesNotPassForAStoppedRestore() throws Exception {
+        String file = takeSnapshot();
+        qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"),
+                3_000);
+        Response accepted = api().header("Prefer", "respond-async").contentType("application/json")
+                .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore");
+        String id = accepted.jsonPath().getString("id");
+        Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
+
+        api().delete("/api/runs/" + id).then().statusCode(202);
+
+        JsonPath done = finished(id);
+        assertThat(done.getString("status")).isEqualTo("completed");
+        assertThat(done.getString("cancelledBy")).isEqualTo("api");
+        assertThat(done.getString("report.status")).isEqualTo("completed");
+        assertThat(done.getLong("report.pointsFound")).isEqualTo(QdrantStandIn.POINTS);
+        assertThat(done.getBoolean("report.uploadedCopyDeleted")).isTrue();
+        assertThat(qdrant.requests("DELETE", "/collections/kairos_restored/snapshots/")).hasSize(1);
+    }
+
     @Test
     void anAsyncDrillAnswersAtOnceAndItsReportLandsInItsRun() throws Exception {
         String file = takeSnapshot();

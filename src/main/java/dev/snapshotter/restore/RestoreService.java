@@ -119,16 +119,18 @@ public class RestoreService {
     /** Restores under a slot the caller holds (the boot's). */
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
         slot.phase("restoring");
+        String[] taken = new String[1];
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
             RestoreReport report = restore(request, slot.cancellation()::cancelled,
-                    (target, remarks) -> safetySnapshot(slot, request, target, remarks));
+                    (target, remarks) -> taken[0] = safetySnapshot(slot, request, target, remarks));
             counter(report.status().label()).increment();
             slot.finish(report);
             return report;
         } catch (RestoreRefused e) {
             counter("refused").increment();
-            LOG.warnf("Restore refused: %s", e.getMessage());
-            slot.refused("Restore refused: " + e.getMessage());
+            String kept = taken[0] == null ? "" : " (the snapshot taken first, " + taken[0] + ", is kept)";
+            LOG.warnf("Restore refused: %s%s", e.getMessage(), kept);
+            slot.refused("Restore refused: " + e.getMessage() + kept);
             throw e;
         }
     }

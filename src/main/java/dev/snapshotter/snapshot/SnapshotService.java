@@ -229,9 +229,13 @@ public class SnapshotService {
             result = report;
         }
 
-        /** Work under this slot was refused before it began, for this reason. */
+        /**
+         * Work under this slot was refused, for this reason: the run failed, whatever a snapshot it took first (a
+         * restore's safety snapshot) reported.
+         */
         public void refused(String why) {
             message = why;
+            result = null;
         }
 
         /** The run as the API shows it: live while it goes, final once closed. */

@@ -199,6 +199,31 @@ class RestoreTest {
         assertThat(Scrape.value("snapshotter_restores_total{result=\"refused\"}")).isEqualTo(refused + 1);
     }
 
+    /**
+     * A restore refused after its safety snapshot (the file turns out corrupt during the upload) is a failed run, not
+     * the safety snapshot's completed one; its message names the snapshot kept.
+     */
+    @Test
+    void aRestoreRefusedAfterItsSafetySnapshotIsAFailedRunThatNamesIt() throws Exception {
+        Path file = takeSnapshot();
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(file, bytes);
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        qdrant.snapshotServed("kairos", TestData.snapshot(60_000));
+        qdrant.restoresUploadsOver("kairos", 1);
+
+        restore(file, "{\"overwrite\":true}").statusCode(422)
+                .body("detail", startsWith(file.getFileName() + " fails verification, so it is not restored"));
+
+        JsonPath run = ServiceApi.api().get("/api/runs").then().statusCode(200).extract().jsonPath();
+        assertThat(run.getString("[0].reason")).isEqualTo("restore");
+        assertThat(run.getString("[0].status")).isEqualTo("failed");
+        assertThat(run.getString("[0].message")).startsWith("Restore refused: " + file.getFileName()
+                + " fails verification").containsPattern("\\(the snapshot taken first, [0-9T-]+Z-kairos\\.snap, "
+                        + "is kept\\)$");
+    }
+
     /** {@code safetySnapshot: false} overwrites without a snapshot first, and the report says so. */
     @Test
     void safetySnapshotFalseOverwritesWithoutOneAndSaysSo() {

@@ -105,6 +105,39 @@ class ClusterSetRestoreTest {
         }
     }
 
+    /**
+     * A cancel that comes once the first member is restored does not stop the set: every member is restored, so no
+     * collection is left with some shards restored and others not; the run says completed, with who asked.
+     */
+    @Test
+    void aCancelAfterTheFirstMemberIsRestoredRestoresTheWholeSet() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+        String stem = name.replaceAll("\\.set$", "");
+        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS, "restore-" + stem + "-"
+                + StandInCluster.PEER_A + ".snapshot", 3_000, QdrantStandIn.SAMPLE_IDS);
+
+        String id = api().header("Prefer", "respond-async").body("{\"collection\":\"kairos-restored\"}")
+                .post("/api/snapshots/" + name + "/restore").then().statusCode(202).extract().path("id");
+        Thread.sleep(1_500); // node A has the first member whole and is restoring it
+        api().delete("/api/runs/" + id).then().statusCode(202);
+
+        JsonPath run = null;
+        for (int i = 0; i < 200; i++) {
+            run = api().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
+            if (!"running".equals(run.getString("status"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(run.getString("status")).isEqualTo("completed");
+        assertThat(run.getString("cancelledBy")).isEqualTo("api");
+        assertThat(run.getString("report.status")).isEqualTo("completed");
+        for (int i = 0; i < 2; i++) {
+            assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).hasSize(1);
+        }
+    }
+
     @Test
     void aSetWithAMemberChangedOnDiskIsRefusedAndNothingIsUploaded() throws Exception {
         JsonPath set = takeSet();

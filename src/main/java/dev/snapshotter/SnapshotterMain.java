@@ -73,7 +73,7 @@ public final class SnapshotterMain {
                  probe: not healthy
               2  a command line this program does not take
               restore: 0 restored and checked; 1 the restore (or the boot) failed; 3 refused before anything
-                 was sent to Qdrant (the file does not verify, the collection exists, a version it cannot read)
+                 was uploaded to Qdrant (the file does not verify, the collection exists, a version it cannot read)
             """;
 
     private SnapshotterMain() {

@@ -26,7 +26,7 @@ public class RestoreCommand implements QuarkusApplication {
     public static final int FAILED = 1;
     /** The command line is not one this command takes. */
     public static final int USAGE = 2;
-    /** Refused before anything was sent to Qdrant. */
+    /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
 
     /** What the command changes from the service's configuration: no server, no snapshot, no schedule. */

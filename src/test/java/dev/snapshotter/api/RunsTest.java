@@ -8,8 +8,6 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -55,18 +53,6 @@ class RunsTest {
         return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }
 
-    /** Polls the run until it is no longer running (at most 20 s). */
-    private static JsonPath finished(String id) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(20));
-        while (true) {
-            JsonPath run = api().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
-            if (!"running".equals(run.getString("status")) || Instant.now().isAfter(until)) {
-                return run;
-            }
-            Thread.sleep(100);
-        }
-    }
-
     @Test
     void everyRunIsListedNewestFirstWithItsReportAndJournalled() throws Exception {
         qdrant.snapshotServed("kairos", TestData.snapshot(8192));
@@ -104,7 +90,7 @@ class RunsTest {
         String id = accepted.jsonPath().getString("id");
         assertThat(accepted.header("Location")).endsWith("/api/runs/" + id);
 
-        JsonPath done = finished(id);
+        JsonPath done = ServiceApi.finishedRun(id);
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getString("report.targets[0].filePath")).endsWith("-kairos.snap");
         assertThat(dir.list()).hasSize(3);
@@ -127,14 +113,13 @@ class RunsTest {
         qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"),
                 1_500);
 
-        Response accepted = api().header("Prefer", "respond-async").contentType("application/json")
-                .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore");
+        Response accepted = ServiceApi.restoreAsync(file, "{\"collection\":\"kairos_restored\"}");
         accepted.then().statusCode(202).header("Preference-Applied", "respond-async")
                 .header("Location", containsString("/api/runs/")).body("status", equalTo("running"))
                 .body("reason", equalTo("restore"));
         String id = accepted.jsonPath().getString("id");
 
-        JsonPath done = finished(id);
+        JsonPath done = ServiceApi.finishedRun(id);
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getString("report.collection")).isEqualTo("kairos_restored");
         assertThat(done.getLong("report.pointsFound")).isEqualTo(QdrantStandIn.POINTS);
@@ -157,11 +142,10 @@ class RunsTest {
     void anAsyncRestoreThatIsRefusedSaysWhyInItsRun() throws Exception {
         String file = takeSnapshot(); // kairos exists on the stand-in
 
-        Response accepted = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
-                .post("/api/snapshots/" + file + "/restore");
+        Response accepted = ServiceApi.restoreAsync(file, "{}");
         accepted.then().statusCode(202);
 
-        JsonPath done = finished(accepted.jsonPath().getString("id"));
+        JsonPath done = ServiceApi.finishedRun(accepted.jsonPath().getString("id"));
         assertThat(done.getString("status")).isEqualTo("failed");
         assertThat(done.getString("message")).isEqualTo("Restore refused: Collection `kairos` exists on Qdrant at "
                 + qdrant.url() + "; restore into another name, or ask to overwrite it");
@@ -177,14 +161,13 @@ class RunsTest {
         String file = takeSnapshot();
         qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"),
                 3_000);
-        Response accepted = api().header("Prefer", "respond-async").contentType("application/json")
-                .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore");
+        Response accepted = ServiceApi.restoreAsync(file, "{\"collection\":\"kairos_restored\"}");
         String id = accepted.jsonPath().getString("id");
         Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
 
         api().delete("/api/runs/" + id).then().statusCode(202);
 
-        JsonPath done = finished(id);
+        JsonPath done = ServiceApi.finishedRun(id);
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getString("cancelledBy")).isEqualTo("api");
         assertThat(done.getString("report.status")).isEqualTo("completed");
@@ -204,7 +187,7 @@ class RunsTest {
         accepted.then().statusCode(202).header("Location", containsString("/api/runs/"))
                 .body("status", equalTo("running"));
 
-        JsonPath done = finished(accepted.jsonPath().getString("id"));
+        JsonPath done = ServiceApi.finishedRun(accepted.jsonPath().getString("id"));
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getBoolean("report.scratchDropped")).isTrue();
         assertThat(done.getString("report.file")).isEqualTo(file);
@@ -230,7 +213,7 @@ class RunsTest {
 
         Response answer = waiting.get();
         answer.then().statusCode(503).body("targets[0].message", containsString("Cancelled through DELETE /api/runs"));
-        JsonPath run = finished(id);
+        JsonPath run = ServiceApi.finishedRun(id);
         assertThat(run.getString("status")).isEqualTo("cancelled");
         assertThat(run.getString("cancelledBy")).isEqualTo("api");
         assertThat(dir.list()).isEmpty();

@@ -117,19 +117,12 @@ class ClusterSetRestoreTest {
         cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS, "restore-" + stem + "-"
                 + StandInCluster.PEER_A + ".snapshot", 3_000, QdrantStandIn.SAMPLE_IDS);
 
-        String id = api().header("Prefer", "respond-async").body("{\"collection\":\"kairos-restored\"}")
-                .post("/api/snapshots/" + name + "/restore").then().statusCode(202).extract().path("id");
+        String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
+                .extract().path("id");
         Thread.sleep(1_500); // node A has the first member whole and is restoring it
         api().delete("/api/runs/" + id).then().statusCode(202);
 
-        JsonPath run = null;
-        for (int i = 0; i < 200; i++) {
-            run = api().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
-            if (!"running".equals(run.getString("status"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonPath run = ServiceApi.finishedRun(id);
         assertThat(run.getString("status")).isEqualTo("completed");
         assertThat(run.getString("cancelledBy")).isEqualTo("api");
         assertThat(run.getString("report.status")).isEqualTo("completed");

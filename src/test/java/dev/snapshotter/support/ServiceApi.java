@@ -1,6 +1,10 @@
 package dev.snapshotter.support;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
@@ -21,5 +25,23 @@ public final class ServiceApi {
     /** {@code POST /api/snapshot} with the token. */
     public static Response trigger() {
         return api().post("/api/snapshot");
+    }
+
+    /** {@code POST /api/snapshots/{file}/restore} of this JSON body, answered at once ({@code Prefer: respond-async}). */
+    public static Response restoreAsync(String file, String body) {
+        return api().header("Prefer", "respond-async").contentType("application/json").body(body)
+                .post("/api/snapshots/" + file + "/restore");
+    }
+
+    /** {@code GET /api/runs/{id}} once the run is no longer running (polled for at most 20 s). */
+    public static JsonPath finishedRun(String id) throws InterruptedException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(20));
+        while (true) {
+            JsonPath run = api().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
+            if (!"running".equals(run.getString("status")) || Instant.now().isAfter(until)) {
+                return run;
+            }
+            Thread.sleep(100);
+        }
     }
 }

@@ -51,11 +51,11 @@ public class RunAnswers {
             executor.execute(() -> {
                 try (run) {
                     work.run(run);
-                } catch (Exception e) {
-                    if (e instanceof RuntimeException) {
-                        LOG.errorf("Run %s failed unexpectedly: %s", run.id(), e);
-                        run.refused("Failed unexpectedly: " + e);
-                    } // a refusal: already logged and recorded in the run
+                } catch (RuntimeException e) {
+                    LOG.errorf("Run %s failed unexpectedly: %s", run.id(), e);
+                    run.refused("Failed unexpectedly: " + e);
+                } catch (Exception refusal) {
+                    // already logged and recorded in the run by the work that refused
                 }
             });
         } catch (RuntimeException e) {

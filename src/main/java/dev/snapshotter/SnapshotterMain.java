@@ -32,13 +32,14 @@ public final class SnapshotterMain {
               application probe [path]    ask the service running beside it for a health endpoint
                                           (default /q/health/ready); exit 0 when it answers 200
               application restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]
-                                  [--no-safety-snapshot]
+                                  [--no-safety-snapshot] [--dry-run]
                                           restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
                                           HTTP server (the newest verified one of QDRANT_COLLECTION by default;
                                           into the collection it was taken of unless --collection; with
                                           --overwrite, QDRANT_COLLECTION is snapshotted first unless
-                                          --no-safety-snapshot); prints the report; the service must not run on
-                                          the same directory
+                                          --no-safety-snapshot; --dry-run runs the checks only, uploading
+                                          nothing); prints the report; the service must not run on the same
+                                          directory
               application --help          print this text
               application --version       print the version
               -Dkey=value arguments set configuration keys, as on the JVM's command line.
@@ -72,8 +73,9 @@ public final class SnapshotterMain {
               1  boot failed (a bad setting, an unusable or shared snapshot directory: one line says why);
                  probe: not healthy
               2  a command line this program does not take
-              restore: 0 restored and checked; 1 the restore (or the boot) failed; 3 refused before anything
-                 was uploaded to Qdrant (the file does not verify, the collection exists, a version it cannot read)
+              restore: 0 restored and checked (--dry-run: the checks passed); 1 the restore (or the boot) failed;
+                 3 refused before anything was uploaded to Qdrant (the file does not verify, the collection
+                 exists, a version it cannot read)
             """;
 
     private SnapshotterMain() {

@@ -27,7 +27,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * {@code POST /api/snapshots/{file}/restore}: restores a listed snapshot into Qdrant (see {@link RestoreService}).
- * 200 with the report when it completed, 502 with the report when Qdrant failed it or a post-check did; a refusal
+ * 200 with the report when it completed (or, for a dry run, its checks passed), 502 with the report when Qdrant failed
+ * it or a post-check did; a refusal
  * before anything was sent is a problem: 404 (no such file), 409 (Qdrant's state forbids it), 422 (the file cannot be
  * restored).
  */
@@ -53,10 +54,12 @@ public class RestoreResource {
      * @param aliases point the manifest's aliases at the restored collection (default true)
      * @param safetySnapshot snapshot the collection {@code QDRANT_COLLECTION} names before overwriting it, and refuse
      *        the restore when that snapshot fails (default true)
+     * @param dryRun only run the checks that come before the upload, the file re-read whole among them, and say what a
+     *        restore would do (default false)
      */
     @RegisterForReflection
     @Schema(name = "RestoreRequest")
-    public record Body(String collection, Boolean overwrite, Boolean aliases, Boolean safetySnapshot) {
+    public record Body(String collection, Boolean overwrite, Boolean aliases, Boolean safetySnapshot, Boolean dryRun) {
     }
 
     @POST
@@ -65,7 +68,8 @@ public class RestoreResource {
     @Operation(summary = "Restore a snapshot into Qdrant", description = "Restores a listed snapshot (or backup set), checked first and after; see README \"Restore\".")
     @APIResponse(responseCode = "202", description = "With `Prefer: respond-async`: the restore goes on; `Location` names "
             + "its run (`/api/runs/{id}`), where its report (or its refusal, in `message`) lands", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
-    @APIResponse(responseCode = "200", description = "The restore completed and its checks passed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
+    @APIResponse(responseCode = "200", description = "The restore completed and its checks passed (`completed`), or "
+            + "a dry run's checks passed (`checked`)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)))
     @APIResponse(responseCode = "502", description = "Qdrant failed it, or a check after it did (the report); or a snapshot only off-site could not be fetched from the bucket (a problem)", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RestoreReport.class)),
             @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)) })
@@ -79,17 +83,17 @@ public class RestoreResource {
     public Response restore(@PathParam("file") String file, Body body, @Parameter(description = "`respond-async` "
             + "answers 202 at once with the run's `Location`; the restore goes on") @HeaderParam("Prefer") String prefer)
             throws RestoreRefused {
-        Body asked = body == null ? new Body(null, null, null, null) : body;
+        Body asked = body == null ? new Body(null, null, null, null, null) : body;
         RestoreService.Request request = new RestoreService.Request(file, asked.collection(),
                 Boolean.TRUE.equals(asked.overwrite()), !Boolean.FALSE.equals(asked.aliases()),
-                !Boolean.FALSE.equals(asked.safetySnapshot()));
+                !Boolean.FALSE.equals(asked.safetySnapshot()), Boolean.TRUE.equals(asked.dryRun()));
         SnapshotService.Run run = runs.begin(SnapshotReport.Reason.RESTORE);
         if (RunAnswers.async(prefer)) {
             return answers.accepted(run, going -> restores.restoreUnder(going, request));
         }
         try (run) {
             RestoreReport report = restores.restoreUnder(run, request);
-            return RunAnswers.done(run, report.status() == RestoreReport.Status.COMPLETED ? 200 : 502, report);
+            return RunAnswers.done(run, report.status() == RestoreReport.Status.FAILED ? 502 : 200, report);
         }
     }
 }

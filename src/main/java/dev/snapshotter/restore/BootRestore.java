@@ -49,7 +49,7 @@ class BootRestore implements BootStep {
                 + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", collection);
         RestoreReport report;
         try {
-            report = restores.restoreUnder(slot, new RestoreService.Request(null, null, false, true, true));
+            report = restores.restoreUnder(slot, RestoreService.Request.newest());
         } catch (RestoreRefused e) {
             if (e.kind() == RestoreRefused.Kind.NOT_FOUND) {
                 LOG.warnf("%s: nothing to restore, the boot goes on (a first deployment?)", e.getMessage());

@@ -35,6 +35,8 @@ final class RestoreAttempt {
     List<String> aliases;
     /** The snapshot taken of the collection before it was overwritten; null when none was. */
     String safetySnapshot;
+    /** Whether the target existed and is overwritten; null until known. */
+    Boolean overwritten;
 
     RestoreAttempt(SnapshotCatalog.Entry entry, String target) {
         this.entry = entry;
@@ -55,6 +57,18 @@ final class RestoreAttempt {
         return report(RestoreReport.Status.COMPLETED, remarks.isEmpty() ? null : String.join("; ", remarks));
     }
 
+    /** The report of a dry run that passed every check before the upload: what a restore would do, logged. */
+    RestoreReport checked() {
+        String plan = "Dry run: every check before the upload passed and nothing was uploaded; a restore would "
+                + (Boolean.TRUE.equals(overwritten) ? "overwrite" : "create") + " collection `" + target + "` from "
+                + entry.fileName() + (aliases == null || aliases.isEmpty() ? ""
+                        : " and point " + (aliases.size() == 1 ? "alias " : "aliases ") + String.join(", ", aliases)
+                                + " at it");
+        Logger.getLogger(RestoreService.class).infof("Restore dry run passed: %s=%s collection=%s overwrite=%s",
+                entry.isSet() ? "set" : "file", entry.fileName(), target, overwritten);
+        return report(RestoreReport.Status.CHECKED, remarks.isEmpty() ? plan : plan + "; " + String.join("; ", remarks));
+    }
+
     /** The report of a restore that failed for {@code problem}, logged. */
     RestoreReport failed(String problem) {
         String message = remarks.isEmpty() ? problem : problem + "; " + String.join("; ", remarks);
@@ -66,7 +80,7 @@ final class RestoreAttempt {
     }
 
     private RestoreReport report(RestoreReport.Status status, String message) {
-        return new RestoreReport(status, entry.fileName(), target, snapshotOf, startedAt, millis(), version,
+        return new RestoreReport(status, entry.fileName(), target, overwritten, snapshotOf, startedAt, millis(), version,
                 facts == null ? null : facts.qdrantVersion(), expected,
                 expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, aliases,
                 uploadDeleted, null, verifyMs, uploadMs, safetySnapshot, message,

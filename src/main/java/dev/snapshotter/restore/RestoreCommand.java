@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.QuarkusApplication;
 
 /**
- * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases] [--no-safety-snapshot]}: the
- * restore of the API,
- * for disaster recovery without the HTTP server, reading the same variables. Prints the report as JSON and exits
+ * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases] [--no-safety-snapshot]
+ * [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading the same variables. Prints the
+ * report as JSON and exits
  * {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The executable starts it with the HTTP server, the boot
  * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
  */
@@ -21,6 +21,7 @@ import io.quarkus.runtime.QuarkusApplication;
 public class RestoreCommand implements QuarkusApplication {
 
     public static final String COMMAND = "restore";
+    /** Restored and checked, or a dry run's checks passed. */
     public static final int RESTORED = 0;
     /** Qdrant failed the upload, or a post-check failed (or the boot did). */
     public static final int FAILED = 1;
@@ -50,6 +51,7 @@ public class RestoreCommand implements QuarkusApplication {
         boolean aliases = true;
         boolean safetySnapshot = true;
         boolean latest = false;
+        boolean dryRun = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -68,6 +70,7 @@ public class RestoreCommand implements QuarkusApplication {
                 case "--overwrite" -> overwrite = true;
                 case "--no-aliases" -> aliases = false;
                 case "--no-safety-snapshot" -> safetySnapshot = false;
+                case "--dry-run" -> dryRun = true;
                 default -> {
                     if (arg.startsWith("-D") && arg.indexOf('=') > 2) {
                         continue;
@@ -81,7 +84,7 @@ public class RestoreCommand implements QuarkusApplication {
             err.println("restore: --file and --latest exclude each other; see --help.");
             return null;
         }
-        return new RestoreService.Request(file, collection, overwrite, aliases, safetySnapshot);
+        return new RestoreService.Request(file, collection, overwrite, aliases, safetySnapshot, dryRun);
     }
 
     @Override
@@ -93,7 +96,7 @@ public class RestoreCommand implements QuarkusApplication {
         try {
             RestoreReport report = restores.restore(request);
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-            return report.status() == RestoreReport.Status.COMPLETED ? RESTORED : FAILED;
+            return report.status() == RestoreReport.Status.FAILED ? FAILED : RESTORED;
         } catch (RestoreRefused e) {
             System.err.println("Restore refused: " + e.getMessage());
             return REFUSED;

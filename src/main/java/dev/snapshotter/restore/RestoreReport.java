@@ -15,13 +15,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * @param file the snapshot file restored
  * @param collection the collection it was restored into
+ * @param overwritten whether that collection existed and was overwritten (for a dry run: would be), or null when the
+ *        restore stopped before this was known
  * @param snapshotOf the collection the snapshot was taken of
  * @param qdrantVersion the target Qdrant's version
  * @param snapshotVersion the version of the Qdrant that wrote the snapshot
  * @param pointsExpected the exact count the snapshot was taken with (or the lower bound when writes landed meanwhile)
  * @param pointsExpectedMax the upper bound of that count when writes landed meanwhile, or null
  * @param pointsFound the exact count after the restore, or null when not read
- * @param aliases the aliases pointed at the restored collection
+ * @param aliases the aliases pointed at the restored collection (for a dry run: that a restore would point)
  * @param sampleChecked how many point ids recorded at snapshot time were read back, or null when none were
  * @param uploadedCopyDeleted whether the copy Qdrant keeps of an upload was deleted
  * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
@@ -29,11 +31,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param uploadMs how long the upload and Qdrant's restore took
  * @param safetySnapshot the file of the snapshot taken of the collection just before it was overwritten, or null when
  *        none was
- * @param message why it failed, or remarks on a completed restore; null when there is nothing to say
+ * @param message why it failed, what a dry run found, or remarks on a completed restore; null when there is nothing
+ *        to say
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RestoreReport(Status status, String file, String collection, String snapshotOf, Instant startedAt,
+public record RestoreReport(Status status, String file, String collection, Boolean overwritten, String snapshotOf,
+        Instant startedAt,
         long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
         Long pointsFound, Integer sampleChecked, List<String> aliases, Boolean uploadedCopyDeleted,
         Boolean scratchDropped, Long verifyMs, Long uploadMs, String safetySnapshot, String message,
@@ -51,7 +55,7 @@ public record RestoreReport(Status status, String file, String collection, Strin
             all.add(remark);
         }
         String said = remark == null ? message : message == null ? remark : message + "; " + remark;
-        return new RestoreReport(status, file, collection, snapshotOf, startedAt, durationMs, qdrantVersion,
+        return new RestoreReport(status, file, collection, overwritten, snapshotOf, startedAt, durationMs, qdrantVersion,
                 snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, aliases,
                 uploadedCopyDeleted, dropped, verifyMs, uploadMs, safetySnapshot, said,
                 all.isEmpty() ? null : List.copyOf(all));
@@ -59,7 +63,9 @@ public record RestoreReport(Status status, String file, String collection, Strin
 
     public enum Status {
         COMPLETED,
-        FAILED;
+        FAILED,
+        /** A dry run: every check before the upload passed; nothing was uploaded. */
+        CHECKED;
 
         @JsonValue
         public String label() {

@@ -91,9 +91,16 @@ public class RestoreService {
      * @param aliases point the aliases the manifest recorded at the restored collection
      * @param safetySnapshot before overwriting the collection {@code QDRANT_COLLECTION} names, snapshot it (the restore
      *        is refused when that snapshot fails)
+     * @param dryRun run every check that comes before the upload (the file re-read whole included) and stop there:
+     *        nothing is uploaded, no snapshot is taken, Qdrant is only read
      */
     public record Request(String file, String collection, boolean overwrite, boolean aliases,
-            boolean safetySnapshot) {
+            boolean safetySnapshot, boolean dryRun) {
+
+        /** The restore the boot runs of a missing collection: its newest snapshot, with its aliases. */
+        public static Request newest() {
+            return new Request(null, null, false, true, true, false);
+        }
     }
 
     /** What a restore does before it overwrites a collection, once every check before the upload has passed. */
@@ -118,19 +125,24 @@ public class RestoreService {
 
     /** Restores under a slot the caller holds (the boot's). */
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
-        slot.phase("restoring");
+        slot.phase(request.dryRun() ? "checking" : "restoring");
         String[] taken = new String[1];
+        String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
             RestoreReport report = restore(request, slot.cancellation()::cancelled,
                     (target, remarks) -> taken[0] = safetySnapshot(slot, request, target, remarks));
-            counter(report.status().label()).increment();
+            if (!request.dryRun()) {
+                counter(report.status().label()).increment();
+            }
             slot.finish(report);
             return report;
         } catch (RestoreRefused e) {
-            counter("refused").increment();
+            if (!request.dryRun()) {
+                counter("refused").increment();
+            }
             String kept = taken[0] == null ? "" : " (the snapshot taken first, " + taken[0] + ", is kept)";
-            LOG.warnf("Restore refused: %s%s", e.getMessage(), kept);
-            slot.refused("Restore refused: " + e.getMessage() + kept);
+            LOG.warnf("%s%s%s", what, e.getMessage(), kept);
+            slot.refused(what + e.getMessage() + kept);
             throw e;
         }
     }
@@ -156,7 +168,8 @@ public class RestoreService {
         if (!named) {
             requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
         }
-        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), cancelled, before);
+        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), request.dryRun(), cancelled,
+                before);
     }
 
     /**
@@ -168,8 +181,10 @@ public class RestoreService {
     private String safetySnapshot(SnapshotService.Run slot, Request request, String target, List<String> remarks)
             throws RestoreRefused {
         String configured = config.collection();
+        String none = request.dryRun() ? "A restore would take no snapshot of `" + target + "` before overwriting it"
+                : "No snapshot of `" + target + "` was taken before it was overwritten";
         if (!request.safetySnapshot()) {
-            remarks.add("No snapshot of `" + target + "` was taken before it was overwritten (safetySnapshot: false)");
+            remarks.add(none + " (safetySnapshot: false)");
             return null;
         }
         boolean ours;
@@ -181,8 +196,12 @@ public class RestoreService {
                     + target + "` is the collection QDRANT_COLLECTION names could not be told: " + e.getMessage());
         }
         if (!ours) {
-            remarks.add("No snapshot of `" + target + "` was taken before it was overwritten: this service backs up `"
-                    + configured + "` (QDRANT_COLLECTION) only");
+            remarks.add(none + ": this service backs up `" + configured + "` (QDRANT_COLLECTION) only");
+            return null;
+        }
+        if (request.dryRun()) {
+            remarks.add("A restore would snapshot `" + target + "` first (safetySnapshot), and be refused if that "
+                    + "snapshot failed");
             return null;
         }
         LOG.infof("Restore: taking a snapshot of `%s` before it is overwritten", target);
@@ -247,10 +266,12 @@ public class RestoreService {
     }
 
     /**
-     * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals thrown.
+     * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals
+     * thrown; a dry run stops after the checks that come before the upload, the file re-read whole among them.
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
-            boolean restoreAliases, BooleanSupplier cancelled, BeforeOverwrite before) throws RestoreRefused {
+            boolean restoreAliases, boolean dryRun, BooleanSupplier cancelled, BeforeOverwrite before)
+            throws RestoreRefused {
         if (entry.isSet()) {
             // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
             List<QdrantClient> nodes = at == qdrant && config.cluster().nodes().isPresent()
@@ -258,12 +279,12 @@ public class RestoreService {
                     : List.of(at);
             Duration settle = config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
             return new SetRestore(catalog, config.snapshot().timeout(), settle).restore(nodes, entry, target,
-                    overwrite, restoreAliases, cancelled, before);
+                    overwrite, restoreAliases, dryRun, cancelled, before);
         }
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
-        SnapshotArchive.Facts facts = entry.manifest() == null ? null
+        SnapshotArchive.Facts facts = entry.manifest() == null || dryRun ? null
                 : SnapshotArchive.Facts.fromJson(entry.manifest().archive());
-        if (facts == null) {
+        if (facts == null) { // a dry run re-reads the file here, as the restore would during its upload
             SnapshotArchive archive = new SnapshotArchive();
             try {
                 requireVerified(entry, verify(entry, archive, OutputStream.nullOutputStream()));
@@ -295,8 +316,18 @@ public class RestoreService {
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }
+        Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
+        attempt.expected = points == null ? null : points.min();
+        attempt.expectedMax = points == null ? null : points.max();
+        attempt.overwritten = replacing;
         if (replacing) {
             attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
+        }
+        if (dryRun) {
+            attempt.aliases = restoreAliases && entry.manifest() != null && entry.manifest().aliases() != null
+                    ? entry.manifest().aliases()
+                    : List.of();
+            return attempt.checked();
         }
 
         String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
@@ -330,9 +361,6 @@ public class RestoreService {
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
         attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, attempt.remarks);
 
-        Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
-        attempt.expected = points == null ? null : points.min();
-        attempt.expectedMax = points == null ? null : points.max();
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {

@@ -44,7 +44,7 @@ final class SetRestore {
     }
 
     RestoreReport restore(List<QdrantClient> nodes, SnapshotCatalog.Entry set, String target, boolean overwrite,
-            boolean restoreAliases, BooleanSupplier cancelled, RestoreService.BeforeOverwrite before)
+            boolean restoreAliases, boolean dryRun, BooleanSupplier cancelled, RestoreService.BeforeOverwrite before)
             throws RestoreRefused {
         RestoreAttempt attempt = new RestoreAttempt(set, target);
         attempt.aliases = List.of();
@@ -98,8 +98,15 @@ final class SetRestore {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }
         attempt.version = version;
+        attempt.expected = manifest.points() == null ? null : manifest.points().min();
+        attempt.expectedMax = manifest.points() == null ? null : manifest.points().max();
+        attempt.overwritten = replacing;
         if (replacing) {
             attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
+        }
+        if (dryRun) {
+            attempt.aliases = restoreAliases && manifest.aliases() != null ? manifest.aliases() : List.of();
+            return attempt.checked();
         }
 
         List<String> remarks = attempt.remarks;
@@ -139,8 +146,6 @@ final class SetRestore {
         attempt.uploadMs = millisSince(uploadStart);
         attempt.uploadDeleted = allDeleted;
 
-        attempt.expected = manifest.points() == null ? null : manifest.points().min();
-        attempt.expectedMax = manifest.points() == null ? null : manifest.points().max();
         String problem = null;
         QdrantClient lead = nodes.get(0);
         try {

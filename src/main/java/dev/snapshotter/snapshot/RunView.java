@@ -11,9 +11,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * A run as {@code GET /api/runs} shows it: every trigger (boot, schedule, API, restore, drill) is one.
  *
  * @param id the run's id, {@code <UTC time>-<reason>}
- * @param status {@code running}, then {@code completed}, {@code failed}, {@code skipped} or {@code cancelled}
+ * @param status {@code running}, then {@code completed}, {@code failed}, {@code skipped}, {@code cancelled} or, for a
+ *        restore's dry run, {@code checked}
  * @param phase what it is doing: {@code waiting}, {@code planning}, {@code creating}, {@code downloading},
- *        {@code publishing}, {@code offsite}, {@code restoring}, {@code drilling}, then {@code done}
+ *        {@code publishing}, {@code offsite}, {@code restoring} (a dry run: {@code checking}), {@code drilling}, then
+ *        {@code done}
  * @param bytesDone bytes downloaded so far (all targets, all nodes of a cluster)
  * @param bytesExpected bytes the downloads hold in all, as far as known
  * @param bytesPerSecond the download's throughput so far

@@ -105,6 +105,27 @@ class ClusterSetRestoreTest {
         }
     }
 
+    /** A dry run of a set's overwrite checks the members and the nodes, uploads nothing and takes no set first. */
+    @Test
+    void aDryRunOfASetChecksTheMembersAndTheNodesAndUploadsNothing() {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+        List<Integer> creates = cluster.nodes().stream().map(node -> node.creates().size()).toList();
+
+        api().body("{\"overwrite\":true,\"dryRun\":true}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("checked"))
+                .body("overwritten", org.hamcrest.Matchers.equalTo(true))
+                .body("pointsExpected", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS))
+                .body("message", org.hamcrest.Matchers.startsWith("Dry run: every check before the upload passed "
+                        + "and nothing was uploaded; a restore would overwrite collection `kairos` from " + name));
+
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            assertThat(cluster.node(i).requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+            assertThat(cluster.node(i).creates()).hasSize(creates.get(i));
+        }
+    }
+
     /**
      * A cancel that comes once the first member is restored does not stop the set: every member is restored, so no
      * collection is left with some shards restored and others not; the run says completed, with who asked.

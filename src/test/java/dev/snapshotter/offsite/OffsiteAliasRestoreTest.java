@@ -71,7 +71,7 @@ class OffsiteAliasRestoreTest {
         qdrant.restoresUploads("kairos_v2", QdrantStandIn.POINTS, upload);
         qdrant.aliasesUpdated();
 
-        RestoreReport report = restores.restore(new RestoreService.Request(null, null, false, true, true));
+        RestoreReport report = restores.restore(RestoreService.Request.newest());
 
         assertThat(report.status()).isEqualTo(RestoreReport.Status.COMPLETED);
         assertThat(report.file()).isEqualTo(taken);

@@ -20,7 +20,8 @@ import dev.snapshotter.support.TestData;
 
 /**
  * {@code restore} from the command line of the packaged executable, for disaster recovery without the HTTP server:
- * the report on stdout and the exit code (0 restored, 1 failed, 2 usage, 3 refused), whatever the boot snapshot and
+ * the report on stdout and the exit code (0 restored or a dry run's checks passed, 1 failed, 2 usage, 3 refused), whatever the
+ * boot snapshot and
  * schedule settings say.
  */
 class RestoreCommandIT {
@@ -118,6 +119,22 @@ class RestoreCommandIT {
         assertThat(without.output()).doesNotContain("\"safetySnapshot\"")
                 .contains("No snapshot of `kairos` was taken before it was overwritten (safetySnapshot: false)");
         assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).hasSize(1);
+    }
+
+    @Test
+    void aDryRunChecksAndExitsZeroWithoutUploading() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.restoresUploadsOver("kairos", 1);
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--latest", "--overwrite",
+                "--dry-run");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"status\" : \"checked\"").contains("\"overwritten\" : true")
+                .contains("a restore would overwrite collection `kairos` from " + planted.getFileName())
+                .contains("A restore would snapshot `kairos` first (safetySnapshot)");
+        assertThat(qdrant.creates()).isEmpty(); // no safety snapshot, no upload
+        assertThat(dir.list()).hasSize(3);
     }
 
     @Test

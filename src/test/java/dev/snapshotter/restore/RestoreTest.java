@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -254,6 +255,87 @@ class RestoreTest {
                         + "was overwritten: this service backs up `kairos` (QDRANT_COLLECTION) only"));
 
         assertThat(qdrant.creates()).hasSize(creates);
+    }
+
+    /**
+     * A dry run runs every check that comes before the upload and says what a restore would do; it uploads nothing,
+     * counts no restore, and its run says {@code checked}.
+     */
+    @Test
+    void aDryRunChecksWhatARestoreWouldAndUploadsNothing() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        double completed = Scrape.value("snapshotter_restores_total{result=\"completed\"}");
+        double refused = Scrape.value("snapshotter_restores_total{result=\"refused\"}");
+
+        restore(file, "{\"collection\":\"" + TARGET + "\",\"dryRun\":true}").statusCode(200)
+                .body("status", equalTo("checked"))
+                .body("collection", equalTo(TARGET))
+                .body("overwritten", equalTo(false))
+                .body("snapshotVersion", equalTo("1.19.0"))
+                .body("qdrantVersion", equalTo("1.19.0"))
+                .body("pointsExpected", equalTo((int) QdrantStandIn.POINTS))
+                .body("verifyMs", notNullValue())
+                .body("pointsFound", nullValue())
+                .body("uploadMs", nullValue())
+                .body("message", equalTo("Dry run: every check before the upload passed and nothing was uploaded; a "
+                        + "restore would create collection `" + TARGET + "` from " + file.getFileName()));
+
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+        JsonPath run = ServiceApi.api().get("/api/runs").then().statusCode(200).extract().jsonPath();
+        assertThat(run.getString("[0].reason")).isEqualTo("restore");
+        assertThat(run.getString("[0].status")).isEqualTo("checked");
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"completed\"}")).isEqualTo(completed);
+
+        // a refusal is the restore's refusal, with nothing sent either
+        restore(file, "{\"dryRun\":true}").statusCode(409)
+                .body("detail", equalTo("Collection `kairos` exists on Qdrant at " + qdrant.url()
+                        + "; restore into another name, or ask to overwrite it"));
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"refused\"}")).isEqualTo(refused);
+    }
+
+    /** A dry run of an overwrite says a snapshot would be taken first, and takes none. */
+    @Test
+    void aDryRunOfAnOverwriteTakesNoSnapshotAndSaysOneWouldBe() {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsOver("kairos", 1);
+        int creates = qdrant.creates().size();
+        List<Path> files = dir.list();
+
+        restore(file, "{\"overwrite\":true,\"dryRun\":true}").statusCode(200)
+                .body("status", equalTo("checked"))
+                .body("overwritten", equalTo(true))
+                .body("safetySnapshot", nullValue())
+                .body("message", startsWith("Dry run: every check before the upload passed and nothing was "
+                        + "uploaded; a restore would overwrite collection `kairos` from " + file.getFileName()))
+                .body("remarks", hasItem("A restore would snapshot `kairos` first (safetySnapshot), and be refused "
+                        + "if that snapshot failed"));
+
+        assertThat(qdrant.creates()).hasSize(creates);
+        assertThat(dir.list()).isEqualTo(files);
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    /**
+     * A restore re-reads a file whose manifest recorded its archive facts while it uploads it; a dry run, which
+     * uploads nothing, re-reads it whole before it answers: a corrupt file is refused, not reported as restorable.
+     */
+    @Test
+    void aDryRunReReadsTheFileAndRefusesACorruptOne() throws Exception {
+        Path file = takeSnapshot();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(file, bytes);
+
+        restore(file, "{\"collection\":\"" + TARGET + "\",\"dryRun\":true}").statusCode(422)
+                .body("detail", startsWith(file.getFileName() + " fails verification, so it is not restored: it hashes "
+                        + "to "));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+        JsonPath run = ServiceApi.api().get("/api/runs").then().statusCode(200).extract().jsonPath();
+        assertThat(run.getString("[0].status")).isEqualTo("failed");
+        assertThat(run.getString("[0].message")).startsWith("Restore dry run refused: " + file.getFileName());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.snapshotter.api;
 
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.RunView;
 import dev.snapshotter.snapshot.SnapshotService;
 
@@ -60,12 +62,19 @@ public class RunResource {
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Cancel the run going", description = "With the guarantees of a shutdown: nothing is "
             + "published, the temporary files go, Qdrant's copy is recorded for the next run; a caller waiting on it "
-            + "gets a 503 report.")
+            + "gets a 503 report. A restore whose upload Qdrant has whole can no longer be stopped (409).")
     @APIResponse(responseCode = "202", description = "Cancelling: the run as it stands", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "404", description = "No run of this id is known", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The run has finished already", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The run has finished already, or can no longer be stopped (a restore whose upload Qdrant has whole)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response cancel(@PathParam("id") String id) {
-        return runs.cancel(id).map(view -> Response.status(Response.Status.ACCEPTED).entity(view)
+        Optional<RunView> cancelling;
+        try {
+            cancelling = runs.cancel(id);
+        } catch (Cancellation.TooLate e) {
+            throw new ClientErrorException("Run " + id + " can no longer be stopped: " + e.getMessage() + ".",
+                    Response.Status.CONFLICT);
+        }
+        return cancelling.map(view -> Response.status(Response.Status.ACCEPTED).entity(view)
                 .type(MediaType.APPLICATION_JSON_TYPE).build())
                 .orElseThrow(() -> runs.run(id).isPresent() ? new ClientErrorException("Run " + id + " has finished "
                         + "already; there is nothing to cancel.", Response.Status.CONFLICT) : notFound(id));

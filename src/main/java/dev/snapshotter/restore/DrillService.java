@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
@@ -19,6 +18,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
@@ -102,7 +102,7 @@ public class DrillService {
     public RestoreReport drillUnder(SnapshotService.Run run, String file) throws RestoreRefused {
         run.phase("drilling");
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
-            RestoreReport report = drill(file, run.cancellation()::cancelled);
+            RestoreReport report = drill(file, run.cancellation());
             run.finish(report);
             return report;
         } catch (RestoreRefused e) {
@@ -111,7 +111,7 @@ public class DrillService {
         }
     }
 
-    private RestoreReport drill(String file, BooleanSupplier cancelled) throws RestoreRefused {
+    private RestoreReport drill(String file, Cancellation cancelled) throws RestoreRefused {
         Instant at = Instant.now();
         Duration call = Duration.ofSeconds(30);
         SnapshotCatalog.Entry entry;

@@ -57,11 +57,16 @@ final class RestoreAttempt {
         return report(RestoreReport.Status.COMPLETED, remarks.isEmpty() ? null : String.join("; ", remarks));
     }
 
-    /** The report of a dry run that passed every check before the upload: what a restore would do, logged. */
-    RestoreReport checked() {
+    /**
+     * The report of a dry run that passed every check before the upload: what a restore would do, logged.
+     *
+     * @param wouldPoint the aliases a restore would point at the collection; null for none
+     */
+    RestoreReport checked(List<String> wouldPoint) {
+        aliases = wouldPoint == null ? List.of() : wouldPoint;
         String plan = "Dry run: every check before the upload passed and nothing was uploaded; a restore would "
                 + (Boolean.TRUE.equals(overwritten) ? "overwrite" : "create") + " collection `" + target + "` from "
-                + entry.fileName() + (aliases == null || aliases.isEmpty() ? ""
+                + entry.fileName() + (aliases.isEmpty() ? ""
                         : " and point " + (aliases.size() == 1 ? "alias " : "aliases ") + String.join(", ", aliases)
                                 + " at it");
         Logger.getLogger(RestoreService.class).infof("Restore dry run passed: %s=%s collection=%s overwrite=%s",

@@ -29,6 +29,7 @@ import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
@@ -129,7 +130,7 @@ public class RestoreService {
         String[] taken = new String[1];
         String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
-            RestoreReport report = restore(request, slot.cancellation()::cancelled,
+            RestoreReport report = restore(request, slot.cancellation(),
                     (target, remarks) -> taken[0] = safetySnapshot(slot, request, target, remarks));
             if (!request.dryRun()) {
                 counter(report.status().label()).increment();
@@ -157,7 +158,7 @@ public class RestoreService {
                 .description("Restores of a snapshot into Qdrant, by result").register(registry);
     }
 
-    private RestoreReport restore(Request request, BooleanSupplier cancelled, BeforeOverwrite before)
+    private RestoreReport restore(Request request, Cancellation cancelled, BeforeOverwrite before)
             throws RestoreRefused {
         boolean named = request.collection() != null && !request.collection().isBlank();
         if (named) {
@@ -231,6 +232,10 @@ public class RestoreService {
      */
     static final BooleanSupplier RESTORED = () -> false;
 
+    /** Why a cancel is refused once Qdrant has the upload whole. */
+    static final String UPLOADED = "Qdrant has the snapshot whole and is restoring it; the restore, its checks and "
+            + "its clean-up run to their end";
+
     /** What Qdrant's upload refuses in a collection name (its {@code StrictCollectionPath}). */
     private static final String REFUSED_IN_NAMES = "<>:\"/\\|?*\0\u001f";
     private static final int MAX_NAME_CHARS = 255;
@@ -270,7 +275,7 @@ public class RestoreService {
      * thrown; a dry run stops after the checks that come before the upload, the file re-read whole among them.
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
-            boolean restoreAliases, boolean dryRun, BooleanSupplier cancelled, BeforeOverwrite before)
+            boolean restoreAliases, boolean dryRun, Cancellation cancelled, BeforeOverwrite before)
             throws RestoreRefused {
         if (entry.isSet()) {
             // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
@@ -324,10 +329,7 @@ public class RestoreService {
             attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
         }
         if (dryRun) {
-            attempt.aliases = restoreAliases && entry.manifest() != null && entry.manifest().aliases() != null
-                    ? entry.manifest().aliases()
-                    : List.of();
-            return attempt.checked();
+            return attempt.checked(restoreAliases && entry.manifest() != null ? entry.manifest().aliases() : null);
         }
 
         String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
@@ -339,12 +341,16 @@ public class RestoreService {
         try {
             boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(),
                     config.snapshot().timeout(), cancelled, out -> {
-                        if (!verifyWhileUploading) {
+                        if (verifyWhileUploading) {
+                            verified[0] = verify(entry, new SnapshotArchive(), out);
+                        } else {
                             Files.copy(entry.file(), out);
-                            return true;
                         }
-                        verified[0] = verify(entry, new SnapshotArchive(), out);
-                        return verified[0].verified();
+                        boolean whole = !verifyWhileUploading || verified[0].verified();
+                        if (whole) {
+                            cancelled.noLongerStoppable(UPLOADED);
+                        }
+                        return whole;
                     });
             if (!sent) {
                 requireVerified(entry, verified[0]); // throws: the upload was cut because the file failed

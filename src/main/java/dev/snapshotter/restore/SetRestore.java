@@ -15,6 +15,7 @@ import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
 
@@ -44,7 +45,7 @@ final class SetRestore {
     }
 
     RestoreReport restore(List<QdrantClient> nodes, SnapshotCatalog.Entry set, String target, boolean overwrite,
-            boolean restoreAliases, boolean dryRun, BooleanSupplier cancelled, RestoreService.BeforeOverwrite before)
+            boolean restoreAliases, boolean dryRun, Cancellation cancelled, RestoreService.BeforeOverwrite before)
             throws RestoreRefused {
         RestoreAttempt attempt = new RestoreAttempt(set, target);
         attempt.aliases = List.of();
@@ -105,8 +106,7 @@ final class SetRestore {
             attempt.safetySnapshot = before.snapshot(target, attempt.remarks);
         }
         if (dryRun) {
-            attempt.aliases = restoreAliases && manifest.aliases() != null ? manifest.aliases() : List.of();
-            return attempt.checked();
+            return attempt.checked(restoreAliases ? manifest.aliases() : null);
         }
 
         List<String> remarks = attempt.remarks;
@@ -114,8 +114,8 @@ final class SetRestore {
         long uploadStart = System.nanoTime();
         boolean allDeleted = true;
         int index = 0;
-        // a cancel stops the restore before its first member is restored, never after: no collection is left with
-        // some shards restored and others not
+        // a cancel stops the restore before its first member is sent whole, never after (it is refused from then on):
+        // no collection is left with some shards restored and others not
         BooleanSupplier stopping = cancelled;
         for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
@@ -129,6 +129,7 @@ final class SetRestore {
                 node.uploadSnapshot(target, uploadName, listed.sha256(), listed.bytes(), uploadTimeout, stopping,
                         out -> {
                             Files.copy(set.file().resolve(file), out);
+                            cancelled.noLongerStoppable(RestoreService.UPLOADED);
                             return true;
                         });
             } catch (QdrantException e) {

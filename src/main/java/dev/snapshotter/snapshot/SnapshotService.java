@@ -169,14 +169,21 @@ public class SnapshotService {
      * removed, Qdrant's copy recorded for the next run); its caller is answered as by a shutdown.
      *
      * @return the run as it stands, or empty when no run of that id is going
+     * @throws Cancellation.TooLate when the run can no longer be stopped (a restore whose upload Qdrant has whole)
      */
-    public Optional<RunView> cancel(String id) {
+    public Optional<RunView> cancel(String id) throws Cancellation.TooLate {
         Run running = current.get();
         if (running == null || !running.id.equals(id)) {
             return Optional.empty();
         }
+        try {
+            running.cancel(Cancellation.API);
+        } catch (Cancellation.TooLate e) {
+            LOG.warnf("Run %s (reason %s) was not cancelled through the API: %s", id, running.reason.label(),
+                    e.getMessage());
+            throw e;
+        }
         LOG.warnf("Run %s (reason %s) cancelled through the API", id, running.reason.label());
-        running.cancel(Cancellation.API);
         return Optional.of(running.view());
     }
 
@@ -188,7 +195,11 @@ public class SnapshotService {
         shuttingDown = true;
         Run run = current.get();
         if (run != null) {
-            run.cancel(Cancellation.SHUTDOWN);
+            try {
+                run.cancel(Cancellation.SHUTDOWN);
+            } catch (Cancellation.TooLate e) {
+                LOG.warnf("Shutdown waits for run %s: %s", run.id, e.getMessage());
+            }
             run.awaitDone(CANCEL_GRACE);
         }
     }
@@ -257,8 +268,8 @@ public class SnapshotService {
             Cancellation cancel = cancellation;
             String by = cancel != null && cancel.by() != null ? cancel.by() : cancelRequested;
             String reported = report != null && report.hasNonNull("status") ? report.get("status").asText() : null;
-            // a cancel that came too late to stop anything (a snapshot published, a restore Qdrant had taken whole)
-            // leaves the run completed: cancelledBy says it was asked
+            // a cancel taken too late to stop anything (a snapshot published, a restore Qdrant took whole as it was
+            // asked) leaves the run completed: cancelledBy says it was asked
             String status = going ? "running"
                     : "completed".equals(reported) ? reported
                             : by != null ? "cancelled"
@@ -329,20 +340,17 @@ public class SnapshotService {
          */
         public synchronized Cancellation cancellation() {
             if (cancellation == null) {
-                cancellation = new Cancellation();
-                if (cancelRequested != null) {
-                    cancellation.cancel(cancelRequested);
-                }
+                cancellation = new Cancellation(cancelRequested);
             }
             return cancellation;
         }
 
-        void cancel(String by) {
-            cancelRequested = by;
+        synchronized void cancel(String by) throws Cancellation.TooLate {
             Cancellation cancel = cancellation;
             if (cancel != null) {
                 cancel.cancel(by);
             }
+            cancelRequested = by;
         }
 
         void awaitDone(Duration grace) {

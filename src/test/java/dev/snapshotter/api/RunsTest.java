@@ -153,11 +153,11 @@ class RunsTest {
     }
 
     /**
-     * Once the whole upload is sent, Qdrant restores it whatever we do: a cancel that comes then does not stop it, and
-     * the run says what happened (completed, not cancelled).
+     * Once the whole upload is sent, Qdrant restores it whatever we do: a cancel that comes then is refused with 409
+     * saying so (not taken and ignored), and the run completes as if it had not been asked.
      */
     @Test
-    void aCancelThatComesAfterTheUploadIsSentDoesNotPassForAStoppedRestore() throws Exception {
+    void aCancelAfterTheUploadIsSentIsRefusedAndTheRestoreRunsToItsEnd() throws Exception {
         String file = takeSnapshot();
         qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, "restore-" + file.replace(".snap", ".snapshot"),
                 3_000);
@@ -165,15 +165,38 @@ class RunsTest {
         String id = accepted.jsonPath().getString("id");
         Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
 
-        api().delete("/api/runs/" + id).then().statusCode(202);
+        api().delete("/api/runs/" + id).then().statusCode(409).contentType("application/problem+json")
+                .body("detail", equalTo("Run " + id + " can no longer be stopped: Qdrant has the snapshot whole and "
+                        + "is restoring it; the restore, its checks and its clean-up run to their end."));
 
         JsonPath done = ServiceApi.finishedRun(id);
         assertThat(done.getString("status")).isEqualTo("completed");
-        assertThat(done.getString("cancelledBy")).isEqualTo("api");
+        assertThat(done.getString("cancelledBy")).isNull();
         assertThat(done.getString("report.status")).isEqualTo("completed");
         assertThat(done.getLong("report.pointsFound")).isEqualTo(QdrantStandIn.POINTS);
         assertThat(done.getBoolean("report.uploadedCopyDeleted")).isTrue();
         assertThat(qdrant.requests("DELETE", "/collections/kairos_restored/snapshots/")).hasSize(1);
+    }
+
+    /**
+     * A cancel that comes before the upload (while the safety snapshot is taken) stops the restore: nothing is
+     * uploaded, the collection is untouched and the run says cancelled.
+     */
+    @Test
+    void aCancelBeforeTheUploadStopsTheRestoreAndUploadsNothing() throws Exception {
+        String file = takeSnapshot();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        qdrant.createSlow(qdrant.snapshotServed("kairos", TestData.snapshot(8192)), 4_000);
+        qdrant.restoresUploadsOver("kairos", 1);
+        String id = ServiceApi.restoreAsync(file, "{\"overwrite\":true}").then().statusCode(202).extract().path("id");
+        Thread.sleep(1_000); // the safety snapshot is being created
+
+        api().delete("/api/runs/" + id).then().statusCode(202).body("id", equalTo(id));
+
+        JsonPath done = ServiceApi.finishedRun(id);
+        assertThat(done.getString("status")).isEqualTo("cancelled");
+        assertThat(done.getString("cancelledBy")).isEqualTo("api");
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
     }
 
     @Test

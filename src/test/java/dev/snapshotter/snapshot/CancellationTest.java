@@ -1,6 +1,7 @@
 package dev.snapshotter.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,5 +58,28 @@ class CancellationTest {
         assertThat(sawCancel).isTrue();
         assertThat(interrupted).isFalse();
         assertThat(Files.readString(ledger)).isEqualTo("{}");
+    }
+
+    /** Once work says a cancel would stop nothing, a cancel is refused with its reason, not taken and ignored. */
+    @Test
+    void aCancelOnceTheRunCanNoLongerBeStoppedIsRefusedWithTheReason() throws Exception {
+        Cancellation cancellation = new Cancellation();
+        cancellation.noLongerStoppable("Qdrant has it whole");
+
+        assertThatThrownBy(() -> cancellation.cancel(Cancellation.API)).isInstanceOf(Cancellation.TooLate.class)
+                .hasMessage("Qdrant has it whole");
+        assertThat(cancellation.cancelled()).isFalse();
+    }
+
+    /** A cancel taken before the point of no return stays taken. */
+    @Test
+    void aCancelTakenBeforeStaysTaken() throws Exception {
+        Cancellation cancellation = new Cancellation();
+        cancellation.cancel(Cancellation.SHUTDOWN);
+        cancellation.noLongerStoppable("Qdrant has it whole");
+
+        cancellation.cancel(Cancellation.API);
+        assertThat(cancellation.cancelled()).isTrue();
+        assertThat(cancellation.by()).isEqualTo(Cancellation.SHUTDOWN);
     }
 }

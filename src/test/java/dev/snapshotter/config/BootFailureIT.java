@@ -16,9 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
+import dev.snapshotter.support.QdrantStandIn;
 
 /**
  * Bad configuration stops the packaged application at boot with one sentence naming the variable, and before any
@@ -33,7 +33,7 @@ class BootFailureIT {
 
     @BeforeEach
     void startQdrant() {
-        qdrant = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        qdrant = new WireMockServer(QdrantStandIn.loopback());
         qdrant.start();
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
@@ -35,7 +34,7 @@ class RestoreCommandIT {
 
     @BeforeEach
     void startQdrant() {
-        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        server = new WireMockServer(QdrantStandIn.loopback());
         server.start();
         dir = new SnapshotDir(temp);
         qdrant = QdrantStandIn.on(server, dir, null);

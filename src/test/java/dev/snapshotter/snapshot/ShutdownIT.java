@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.snapshotter.support.FaultyDownloadServer;
 import dev.snapshotter.support.PackagedApp;
@@ -47,7 +46,7 @@ class ShutdownIT {
 
     @BeforeEach
     void startQdrant() throws Exception {
-        wireMock = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        wireMock = new WireMockServer(QdrantStandIn.loopback());
         wireMock.start();
         downloads = FaultyDownloadServer.start();
         dir = new SnapshotDir(directory);

@@ -10,7 +10,6 @@ import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.Options;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 import io.quarkus.test.common.ResourceArg;
@@ -46,9 +45,9 @@ public class QdrantClusterResource implements QuarkusTestResourceConfigurableLif
         SnapshotDir dir = new SnapshotDir(directory);
         List<QdrantStandIn> nodes = new ArrayList<>();
         for (int i = 0; i < StandInCluster.PEERS.size() + (drill ? 1 : 0); i++) {
-            WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort()
-                    .bindAddress("127.0.0.1").useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER)
-                    .maxLoggedResponseSize(QdrantStandInResource.LOGGED_RESPONSE_BYTES));
+            WireMockServer server = new WireMockServer(
+                    QdrantStandIn.loopback().useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER)
+                            .maxLoggedResponseSize(QdrantStandInResource.LOGGED_RESPONSE_BYTES));
             server.start();
             servers.add(server);
             nodes.add(new QdrantStandIn(server, dir, null));

@@ -58,12 +58,19 @@ public final class QdrantStandIn {
     }
 
     /**
+     * The options of every WireMock server of the tests: loopback, a free port, one acceptor (Jetty warns at each start
+     * when its default outnumbers these machines' cores).
+     */
+    public static WireMockConfiguration loopback() {
+        return WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1").jettyAcceptors(1);
+    }
+
+    /**
      * A reset stand-in on a WireMock server of its own (loopback, a free port), for a test that starts the packaged
      * app as a process; the test stops it with {@code server().stop()}.
      */
     public static QdrantStandIn started(SnapshotDir directory) {
-        WireMockServer server = new WireMockServer(
-                WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        WireMockServer server = new WireMockServer(loopback());
         server.start();
         QdrantStandIn standIn = new QdrantStandIn(server, directory, null);
         standIn.reset();

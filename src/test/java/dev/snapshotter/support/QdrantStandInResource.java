@@ -65,7 +65,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     public Map<String, String> start() {
         ca = null; // Quarkus may start this instance again for the next class: nothing of the last start carries over
         relay = null;
-        WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1")
+        WireMockConfiguration options = QdrantStandIn.loopback()
                 .useChunkedTransferEncoding(com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy.NEVER)
                 // the journal would keep a copy of every snapshot served (tens of MiB of the test heap); no test reads them
                 .maxLoggedResponseSize(LOGGED_RESPONSE_BYTES);

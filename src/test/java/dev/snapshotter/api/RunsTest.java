@@ -216,6 +216,28 @@ class RunsTest {
         assertThat(done.getString("report.file")).isEqualTo(file);
     }
 
+    /**
+     * A drill whose upload Qdrant has whole refuses a cancel as a restore does: the drill runs to its end, its scratch
+     * collection dropped, rather than leaving one behind.
+     */
+    @Test
+    void aCancelOfADrillPastItsUploadIsRefusedAndTheScratchIsDropped() throws Exception {
+        String file = takeSnapshot();
+        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
+                "restore-" + file.replace(".snap", ".snapshot"), 3_000, QdrantStandIn.SAMPLE_IDS);
+        String id = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
+                .post("/api/drill").then().statusCode(202).extract().path("id");
+        Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
+
+        api().delete("/api/runs/" + id).then().statusCode(409).body("detail",
+                containsString("can no longer be stopped: Qdrant has the snapshot whole"));
+
+        JsonPath done = ServiceApi.finishedRun(id);
+        assertThat(done.getString("status")).isEqualTo("completed");
+        assertThat(done.getString("cancelledBy")).isNull();
+        assertThat(done.getBoolean("report.scratchDropped")).isTrue();
+    }
+
     @Test
     void aCancelledRunKeepsNothingAndItsWaitingCallerGets503() throws Exception {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(8192));

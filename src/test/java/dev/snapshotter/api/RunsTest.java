@@ -163,7 +163,7 @@ class RunsTest {
                 3_000);
         Response accepted = ServiceApi.restoreAsync(file, "{\"collection\":\"kairos_restored\"}");
         String id = accepted.jsonPath().getString("id");
-        Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
+        qdrant.awaitReceived("POST", "/snapshots/upload"); // the upload is sent; Qdrant is restoring
 
         api().delete("/api/runs/" + id).then().statusCode(409).contentType("application/problem+json")
                 .body("detail", equalTo("Run " + id + " can no longer be stopped: Qdrant has the snapshot whole and "
@@ -227,7 +227,7 @@ class RunsTest {
                 "restore-" + file.replace(".snap", ".snapshot"), 3_000, QdrantStandIn.SAMPLE_IDS);
         String id = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
                 .post("/api/drill").then().statusCode(202).extract().path("id");
-        Thread.sleep(1_500); // the upload is sent; Qdrant is restoring
+        qdrant.awaitReceived("POST", "/snapshots/upload"); // the upload is sent; Qdrant is restoring
 
         api().delete("/api/runs/" + id).then().statusCode(409).body("detail",
                 containsString("can no longer be stopped: Qdrant has the snapshot whole"));

@@ -141,7 +141,7 @@ class ClusterSetRestoreTest {
 
         String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
                 .extract().path("id");
-        Thread.sleep(1_500); // node A has the first member whole and is restoring it
+        cluster.node(0).awaitReceived("POST", "/snapshots/upload"); // node A has the first member whole, restoring it
         api().delete("/api/runs/" + id).then().statusCode(409).body("detail",
                 org.hamcrest.Matchers.containsString("can no longer be stopped: Qdrant has the snapshot whole"));
 

@@ -466,6 +466,17 @@ public final class QdrantStandIn {
         server.stubFor(authed(get(urlEqualTo(snapshot.downloadPath()))).willReturn(aResponse().withFault(fault)));
     }
 
+    /**
+     * Waits (at most 10 s) until this stand-in has received a whole request of {@code method} whose URL holds
+     * {@code urlPart}: WireMock journals it before it answers, so a delayed answer is still to come.
+     */
+    public void awaitReceived(String method, String urlPart) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> server.getAllServeEvents().stream().map(event -> event.getRequest())
+                        .anyMatch(r -> r.getMethod().getName().equals(method) && r.getUrl().contains(urlPart)));
+    }
+
     public List<LoggedRequest> requests(String method, String pathPrefix) {
         return server.getAllServeEvents().stream().map(event -> event.getRequest())
                 .filter(r -> r.getMethod().getName().equals(method) && r.getUrl().startsWith(pathPrefix))

@@ -189,7 +189,7 @@ class RunsTest {
         qdrant.createSlow(qdrant.snapshotServed("kairos", TestData.snapshot(8192)), 4_000);
         qdrant.restoresUploadsOver("kairos", 1);
         String id = ServiceApi.restoreAsync(file, "{\"overwrite\":true}").then().statusCode(202).extract().path("id");
-        Thread.sleep(1_000); // the safety snapshot is being created
+        Thread.sleep(1_000); // checking, or taking the safety snapshot (4 s): before the upload either way
 
         api().delete("/api/runs/" + id).then().statusCode(202).body("id", equalTo(id));
 

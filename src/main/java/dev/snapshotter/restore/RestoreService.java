@@ -341,12 +341,13 @@ public class RestoreService {
         try {
             boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(),
                     config.snapshot().timeout(), cancelled, out -> {
+                        boolean whole = true;
                         if (verifyWhileUploading) {
                             verified[0] = verify(entry, new SnapshotArchive(), out);
+                            whole = verified[0].verified();
                         } else {
                             Files.copy(entry.file(), out);
                         }
-                        boolean whole = !verifyWhileUploading || verified[0].verified();
                         if (whole) {
                             cancelled.noLongerStoppable(UPLOADED);
                         }

@@ -83,7 +83,7 @@ class RunsTest {
         QdrantStandIn.Snapshot snapshot = qdrant.snapshotServed("kairos", TestData.snapshot(8192));
         qdrant.createSlow(snapshot, 1_500);
 
-        Response accepted = api().header("Prefer", "respond-async").post("/api/snapshot");
+        Response accepted = ServiceApi.triggerAsync();
         accepted.then().statusCode(202).header("Preference-Applied", "respond-async")
                 .header("Location", containsString("/api/runs/")).body("status", equalTo("running"))
                 .body("phase", notNullValue());
@@ -97,6 +97,12 @@ class RunsTest {
     }
 
     /** A snapshot taken through the service, to restore or drill; its file name. */
+    /** A drill's scratch collection takes the upload of {@code file}, Qdrant answering after {@code delayMillis}. */
+    private void drillRestoresIn(String file, int delayMillis) {
+        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
+                "restore-" + file.replace(".snap", ".snapshot"), delayMillis, QdrantStandIn.SAMPLE_IDS);
+    }
+
     private String takeSnapshot() {
         qdrant.snapshotServed("kairos", TestData.snapshot(8192));
         return Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"))
@@ -202,11 +208,9 @@ class RunsTest {
     @Test
     void anAsyncDrillAnswersAtOnceAndItsReportLandsInItsRun() throws Exception {
         String file = takeSnapshot();
-        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
-                "restore-" + file.replace(".snap", ".snapshot"), 1_500, QdrantStandIn.SAMPLE_IDS);
+        drillRestoresIn(file, 1_500);
 
-        Response accepted = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
-                .post("/api/drill");
+        Response accepted = ServiceApi.drillAsync();
         accepted.then().statusCode(202).header("Location", containsString("/api/runs/"))
                 .body("status", equalTo("running"));
 
@@ -223,10 +227,8 @@ class RunsTest {
     @Test
     void aCancelOfADrillPastItsUploadIsRefusedAndTheScratchIsDropped() throws Exception {
         String file = takeSnapshot();
-        qdrant.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
-                "restore-" + file.replace(".snap", ".snapshot"), 3_000, QdrantStandIn.SAMPLE_IDS);
-        String id = api().header("Prefer", "respond-async").contentType("application/json").body("{}")
-                .post("/api/drill").then().statusCode(202).extract().path("id");
+        drillRestoresIn(file, 3_000);
+        String id = ServiceApi.drillAsync().then().statusCode(202).extract().path("id");
         qdrant.awaitReceived("POST", "/snapshots/upload"); // the upload is sent; Qdrant is restoring
 
         api().delete("/api/runs/" + id).then().statusCode(409).body("detail",

@@ -67,7 +67,7 @@ class OffsiteCancelTest {
         qdrant.snapshotServed("kairos", TestData.snapshot(8 << 20));
         proxy.stallAfter(1 << 20); // S3 takes 1 MiB of the part, then reads no more: the copy hangs
 
-        String id = ServiceApi.api().header("Prefer", "respond-async").post("/api/snapshot").then().statusCode(202)
+        String id = ServiceApi.triggerAsync().then().statusCode(202)
                 .extract().path("id");
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> "offsite".equals(
                 ServiceApi.api().get("/api/runs/" + id).then().extract().path("phase")));

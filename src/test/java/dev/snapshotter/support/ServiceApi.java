@@ -27,6 +27,16 @@ public final class ServiceApi {
         return api().post("/api/snapshot");
     }
 
+    /** {@code POST /api/snapshot}, answered at once ({@code Prefer: respond-async}). */
+    public static Response triggerAsync() {
+        return api().header("Prefer", "respond-async").post("/api/snapshot");
+    }
+
+    /** {@code POST /api/drill} of the newest snapshot, answered at once ({@code Prefer: respond-async}). */
+    public static Response drillAsync() {
+        return api().header("Prefer", "respond-async").contentType("application/json").body("{}").post("/api/drill");
+    }
+
     /** {@code POST /api/snapshots/{file}/restore} of this JSON body, answered at once ({@code Prefer: respond-async}). */
     public static Response restoreAsync(String file, String body) {
         return api().header("Prefer", "respond-async").contentType("application/json").body(body)

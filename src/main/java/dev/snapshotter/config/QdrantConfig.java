@@ -264,6 +264,19 @@ public interface QdrantConfig {
         @WithConverter(S3Settings.Concurrency.class)
         int uploadConcurrency();
 
+        /**
+         * Server-side encryption asked of S3 for every object written: {@code AES256} (SSE-S3) or {@code aws:kms}
+         * (SSE-KMS); unset, the bucket's default applies ({@code QDRANT_SNAPSHOT_S3_SSE}).
+         */
+        @WithConverter(S3Settings.Sse.class)
+        Optional<String> sse();
+
+        /**
+         * The KMS key of {@code QDRANT_SNAPSHOT_S3_SSE=aws:kms} (id, ARN or alias); unset, the store's default key
+         * ({@code QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID}).
+         */
+        Optional<String> sseKmsKeyId();
+
         /** Off-site retention by count, like {@code QDRANT_SNAPSHOT_KEEP_LAST} ({@code QDRANT_SNAPSHOT_S3_KEEP_LAST}). */
         @WithConverter(KeepLastConverter.Offsite.class)
         Optional<Integer> keepLast();

@@ -2,7 +2,9 @@ package dev.snapshotter.config;
 
 import java.net.URI;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,12 +127,35 @@ public final class S3Settings {
         }
     }
 
+    /** {@code QDRANT_SNAPSHOT_S3_SSE}: S3's names of its two server-side encryptions, in S3's spelling. */
+    public static final class Sse implements Converter<String> {
+        public static final String SSE_S3 = "AES256";
+        public static final String SSE_KMS = "aws:kms";
+
+        @Override
+        public String convert(String value) {
+            String sse = value.trim();
+            for (String known : List.of(SSE_S3, SSE_KMS)) {
+                if (known.equalsIgnoreCase(sse)) {
+                    return known;
+                }
+            }
+            throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_SSE must be AES256 (SSE-S3: keys S3 manages) or "
+                    + "aws:kms (SSE-KMS: a KMS key, QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID), but it is \"" + sse + "\".");
+        }
+    }
+
     /** What no single variable can say: the S3 settings that only make sense together. */
     static void requireConsistent(QdrantConfig.S3 s3) {
         if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
             throw new IllegalStateException("QDRANT_SNAPSHOT_S3_ACCESS_KEY and QDRANT_SNAPSHOT_S3_SECRET_KEY go "
                     + "together: set both for a static credential, or neither for the AWS SDK's default chain "
                     + "(environment, profile, web identity, container credentials).");
+        }
+        if (s3.sseKmsKeyId().isPresent() && !s3.sse().equals(Optional.of(Sse.SSE_KMS))) {
+            throw new IllegalStateException("QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID names the KMS key of SSE-KMS, but "
+                    + "QDRANT_SNAPSHOT_S3_SSE is " + s3.sse().map(sse -> "\"" + sse + "\"").orElse("not set")
+                    + "; set QDRANT_SNAPSHOT_S3_SSE=aws:kms, or unset the key.");
         }
         if (s3.bucket().isEmpty()) {
             if (!s3.keepLocal()) {

@@ -527,7 +527,10 @@ public class OffsiteCopies {
         }
     }
 
-    /** What a {@code HEAD} after completion must show: our size, and the composite checksum of our parts. */
+    /**
+     * What a {@code HEAD} after completion must show: our size, the composite checksum of our parts, and the
+     * server-side encryption {@code QDRANT_SNAPSHOT_S3_SSE} asks for.
+     */
     private void confirm(SnapshotCatalog.Entry entry, S3Store.StoredObject stored, String expected)
             throws SnapshotFailure {
         if (stored.size() != entry.bytes()) {
@@ -537,6 +540,10 @@ public class OffsiteCopies {
         if (stored.checksumSha256() != null && !stored.checksumSha256().equals(expected)) {
             throw new SnapshotFailure(Kind.OFFSITE, store.uri(stored.key()) + " has the checksum "
                     + stored.checksumSha256() + " after its upload, not " + expected);
+        }
+        String unencrypted = store.unencrypted(stored.key(), stored.serverSideEncryption());
+        if (unencrypted != null) {
+            throw new SnapshotFailure(Kind.OFFSITE, unencrypted);
         }
         if (stored.checksumSha256() == null) {
             LOG.warnf("%s returned no SHA-256 on HEAD: only its size was confirmed (the server checked each part's "

@@ -33,6 +33,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.config.S3Settings;
 import dev.snapshotter.net.LingeringSocketFactory;
 import dev.snapshotter.net.TransferWatch;
 import dev.snapshotter.store.SnapshotFailure;
@@ -66,10 +67,13 @@ import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -113,6 +117,39 @@ public class S3Store {
         return config.orElseThrow().bucket().orElseThrow();
     }
 
+    /**
+     * Why an object is not stored as {@code QDRANT_SNAPSHOT_S3_SSE} asks, in a sentence; null when it is, or when
+     * nothing is asked. A store that ignores the setting answers without it: the object is not what the operator asked
+     * for, so it never counts as a copy.
+     *
+     * @param encryption the server-side encryption S3 says it applied (its answer to the write, or a {@code HEAD})
+     */
+    public String unencrypted(String key, String encryption) {
+        Optional<String> asked = config.orElseThrow().sse();
+        if (asked.isEmpty() || asked.get().equals(encryption)) {
+            return null;
+        }
+        return "S3 stored " + uri(key) + " " + (encryption == null ? "without server-side encryption"
+                : "with the "
+                        + "server-side encryption " + encryption)
+                + ", not with the " + asked.get() + " that "
+                + "QDRANT_SNAPSHOT_S3_SSE asks for: the store does not apply it";
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_SSE} and its KMS key on a write. */
+    private PutObjectRequest.Builder encrypted(PutObjectRequest.Builder write) {
+        config.orElseThrow().sse().ifPresent(write::serverSideEncryption);
+        config.orElseThrow().sseKmsKeyId().ifPresent(write::ssekmsKeyId);
+        return write;
+    }
+
+    /** {@code QDRANT_SNAPSHOT_S3_SSE} and its KMS key on the start of a multipart upload. */
+    private CreateMultipartUploadRequest.Builder encrypted(CreateMultipartUploadRequest.Builder upload) {
+        config.orElseThrow().sse().ifPresent(upload::serverSideEncryption);
+        config.orElseThrow().sseKmsKeyId().ifPresent(upload::ssekmsKeyId);
+        return upload;
+    }
+
     /** Where our backups sit in the bucket. */
     OffsiteKeys keys() {
         return new OffsiteKeys(root());
@@ -125,7 +162,7 @@ public class S3Store {
 
     /** An object as a listing or a {@code HEAD} shows it. */
     public record StoredObject(String key, long size, String checksumSha256, String sha256Metadata,
-            Instant lastModified) {
+            Instant lastModified, String serverSideEncryption) {
     }
 
     /** A multipart upload begun; {@link #abort} it on every failure. */
@@ -150,10 +187,11 @@ public class S3Store {
         }
         String key = root() + ".snapshotter-probe-" + UUID.randomUUID();
         try {
-            call("write the probe marker", key, () -> client().putObject(b -> b.bucket(bucket()).key(key)
-                    .ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromString("probe")));
+            PutObjectResponse put = call("write the probe marker", key, () -> client().putObject(
+                    b -> encrypted(b.bucket(bucket()).key(key).ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256)),
+                    RequestBody.fromString("probe")));
             call("delete the probe marker", key, () -> client().deleteObject(b -> b.bucket(bucket()).key(key)));
-            return null;
+            return unencrypted(key, put.serverSideEncryptionAsString());
         } catch (SnapshotFailure e) {
             return e.getMessage();
         }
@@ -172,9 +210,9 @@ public class S3Store {
     public boolean putIfAbsent(String key, byte[] content) throws SnapshotFailure {
         String sha256Base64 = checksum(content);
         try {
-            call("upload", key, () -> client().putObject(b -> b.bucket(bucket()).key(key).ifNoneMatch("*")
+            call("upload", key, () -> client().putObject(b -> encrypted(b.bucket(bucket()).key(key).ifNoneMatch("*")
                     .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(sha256Base64)
-                    .contentType(contentType(key)), RequestBody.fromBytes(content)));
+                    .contentType(contentType(key))), RequestBody.fromBytes(content)));
             return true;
         } catch (AlreadyThere e) {
             return false;
@@ -182,9 +220,9 @@ public class S3Store {
     }
 
     public Upload begin(String key, String sha256Hex) throws SnapshotFailure {
-        String id = call("start the upload of", key, () -> client().createMultipartUpload(b -> b.bucket(bucket())
-                .key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256).contentType(contentType(key))
-                .metadata(Map.of(SHA256_METADATA, sha256Hex))).uploadId());
+        String id = call("start the upload of", key, () -> client().createMultipartUpload(b -> encrypted(b
+                .bucket(bucket()).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256).contentType(contentType(key))
+                .metadata(Map.of(SHA256_METADATA, sha256Hex)))).uploadId());
         return new Upload(key, id);
     }
 
@@ -255,7 +293,7 @@ public class S3Store {
             HeadObjectResponse head = call("look up", key, () -> client().headObject(b -> b.bucket(bucket()).key(key)
                     .checksumMode(ChecksumMode.ENABLED)));
             return Optional.of(new StoredObject(key, head.contentLength(), head.checksumSHA256(),
-                    head.metadata().get(SHA256_METADATA), head.lastModified()));
+                    head.metadata().get(SHA256_METADATA), head.lastModified(), head.serverSideEncryptionAsString()));
         } catch (Missing e) {
             return Optional.empty();
         }
@@ -320,7 +358,7 @@ public class S3Store {
     }
 
     private static StoredObject from(S3Object object) {
-        return new StoredObject(object.key(), object.size(), null, null, object.lastModified());
+        return new StoredObject(object.key(), object.size(), null, null, object.lastModified(), null);
     }
 
     private static String contentType(String key) {
@@ -381,9 +419,20 @@ public class S3Store {
         }
     }
 
-    private static String hint(String code) {
+    private String hint(String code) {
         if (code == null) {
             return "";
+        }
+        boolean kms = config.orElseThrow().sse().equals(Optional.of(S3Settings.Sse.SSE_KMS));
+        if (config.orElseThrow().sse().isPresent()
+                && (code.equals("InvalidArgument") || code.equals("InvalidRequest") || code.startsWith("KMS."))) {
+            return "; the store cannot encrypt as QDRANT_SNAPSHOT_S3_SSE asks" + (kms ? " (with the KMS key "
+                    + config.orElseThrow().sseKmsKeyId().orElse("the store chooses")
+                    + ": check QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)" : "");
+        }
+        if (kms && code.equals("AccessDenied")) {
+            return "; the credential may not write under the prefix (QDRANT_SNAPSHOT_S3_PREFIX), or may not use the "
+                    + "KMS key (QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)";
         }
         return switch (code) {
             case "NoSuchBucket" -> "; create the bucket, or correct QDRANT_SNAPSHOT_S3_BUCKET";

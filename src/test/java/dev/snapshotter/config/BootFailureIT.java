@@ -106,6 +106,8 @@ class BootFailureIT {
             "QDRANT_SNAPSHOT_S3_KEEP_WITHIN|soon|QDRANT_SNAPSHOT_S3_KEEP_WITHIN must be a duration from 1m",
             "QDRANT_SNAPSHOT_S3_KEEP_LOCAL|false|QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false removes each local snapshot",
             "QDRANT_SNAPSHOT_S3_ACCESS_KEY|AKIDEXAMPLE|QDRANT_SNAPSHOT_S3_ACCESS_KEY and QDRANT_SNAPSHOT_S3_SECRET_KEY go together",
+            "QDRANT_SNAPSHOT_S3_SSE|aws:kms:dsse|QDRANT_SNAPSHOT_S3_SSE must be AES256 (SSE-S3: keys S3 manages) or aws:kms (SSE-KMS: a KMS key, QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID), but it is \"aws:kms:dsse\".",
+            "QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID|alias/backups|QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID names the KMS key of SSE-KMS, but QDRANT_SNAPSHOT_S3_SSE is not set; set QDRANT_SNAPSHOT_S3_SSE=aws:kms, or unset the key.",
             "QDRANT_CLUSTER_NODES|http://qdrant-0:6333,ftp://qdrant-1|QDRANT_CLUSTER_NODES must be a comma-separated list of node URLs, each an http:// or https:// URL",
             "QDRANT_CLUSTER_NODES|http://qdrant-0:6333,http://qdrant-0:6333/|QDRANT_CLUSTER_NODES names http://qdrant-0:6333/ twice",
             "QDRANT_CLUSTER_NODES|' , '|QDRANT_CLUSTER_NODES is set but names no node",

@@ -35,6 +35,8 @@ public final class Relay implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<String> misreportHead = new java.util.concurrent.atomic.AtomicReference<>();
 
     private final boolean tls;
+    /** Answers' headers whose names start with this (lower case) are dropped; null: none. */
+    private volatile String dropHeaders;
 
     private Relay(String targetHost, int targetPort, PrivateCa ca) throws IOException {
         this.tls = ca != null;
@@ -135,6 +137,14 @@ public final class Relay implements AutoCloseable {
         misreportHead.set(pathEnd);
     }
 
+    /**
+     * From now on, the headers of S3's answers whose names start with {@code namePrefix} are dropped: a store that
+     * ignores what those headers would report (answers are not signed, so the client cannot tell).
+     */
+    public void dropResponseHeaders(String namePrefix) {
+        dropHeaders = namePrefix.toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Whether the proxy refuses connections now. */
     public boolean down() {
         return System.currentTimeMillis() < downUntil;
@@ -185,6 +195,7 @@ public final class Relay implements AutoCloseable {
                     }
                     if (!towardsServer) {
                         read = misreport(buffer, read, request.get());
+                        read = dropHeaders(buffer, read);
                     }
                     if (towardsServer) {
                         long flip = flipAfter.get();
@@ -241,6 +252,25 @@ public final class Relay implements AutoCloseable {
         byte[] changed = (answer.substring(0, size.start(1)) + (Long.parseLong(size.group(1)) + 1)
                 + answer.substring(size.end(1))).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         System.arraycopy(changed, 0, buffer, 0, changed.length); // a HEAD answer is headers only, far below the buffer
+        return changed.length;
+    }
+
+    /** {@link #dropResponseHeaders}: removes those header lines from an answer that starts in {@code buffer}. */
+    private int dropHeaders(byte[] buffer, int length) {
+        String prefix = dropHeaders;
+        String answer = new String(buffer, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int headEnd = answer.indexOf("\r\n\r\n");
+        if (prefix == null || !answer.startsWith("HTTP/1.1 ") || headEnd < 0) {
+            return length;
+        }
+        StringBuilder head = new StringBuilder();
+        for (String line : answer.substring(0, headEnd).split("\r\n")) {
+            if (!line.toLowerCase(java.util.Locale.ROOT).startsWith(prefix)) {
+                head.append(line).append("\r\n");
+            }
+        }
+        byte[] changed = (head + answer.substring(headEnd + 2)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(changed, 0, buffer, 0, changed.length); // never longer than what was read
         return changed.length;
     }
 

@@ -24,13 +24,15 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private Relay proxy;
     private java.time.Duration foreignAge;
     private java.time.Duration drillAge;
+    private boolean withoutEncryption;
 
     @Override
     public void init(WithS3 setup) {
         for (ResourceArg config : setup.config()) {
             extraConfig.put(config.name(), config.value());
         }
-        proxied = setup.proxy() != WithS3.Proxy.NONE;
+        withoutEncryption = setup.answersWithoutEncryption();
+        proxied = setup.proxy() != WithS3.Proxy.NONE || withoutEncryption;
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
         foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
@@ -62,6 +64,9 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         if (proxied) {
             ca = tls ? PrivateCa.create() : null;
             proxy = Relay.to(endpoint.getHost(), endpoint.getPort(), ca);
+            if (withoutEncryption) {
+                proxy.dropResponseHeaders("x-amz-server-side-encryption");
+            }
             url = proxy.url();
         }
         Map<String, String> config = new HashMap<>();

@@ -37,6 +37,12 @@ public @interface WithS3 {
         TLS
     }
 
+    /**
+     * S3's answers come through a {@link Relay} that drops their {@code x-amz-server-side-encryption*} headers: a store
+     * that ignores {@code QDRANT_SNAPSHOT_S3_SSE} (stores the object, says nothing of encryption).
+     */
+    boolean answersWithoutEncryption() default false;
+
     /** No key is configured: the AWS SDK's default chain finds the credential ({@code aws.accessKeyId}, ...). */
     boolean credentialsFromChain() default false;
 

@@ -54,6 +54,18 @@ public abstract class BoundedDuration implements Converter<Duration> {
         return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
+    /** {@code QDRANT_SNAPSHOT_S3_LOCK_FOR}. */
+    public static final class LockFor extends BoundedDuration {
+        public LockFor() {
+            super("QDRANT_SNAPSHOT_S3_LOCK_FOR", Duration.ofMinutes(1), Duration.ofDays(36_500));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
     /** {@code QDRANT_WAIT_TIMEOUT}. */
     public static final class WaitTimeout extends BoundedDuration {
         public WaitTimeout() {

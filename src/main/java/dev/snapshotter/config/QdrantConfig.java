@@ -277,6 +277,17 @@ public interface QdrantConfig {
          */
         Optional<String> sseKmsKeyId();
 
+        /**
+         * S3 Object Lock on every object of a backup: {@code GOVERNANCE} or {@code COMPLIANCE}, for
+         * {@code QDRANT_SNAPSHOT_S3_LOCK_FOR} from its write; unset, none asked ({@code QDRANT_SNAPSHOT_S3_LOCK_MODE}).
+         */
+        @WithConverter(S3Settings.LockMode.class)
+        Optional<String> lockMode();
+
+        /** How long each object of a backup stays locked ({@code QDRANT_SNAPSHOT_S3_LOCK_FOR}). */
+        @WithConverter(BoundedDuration.LockFor.class)
+        Optional<Duration> lockFor();
+
         /** Off-site retention by count, like {@code QDRANT_SNAPSHOT_KEEP_LAST} ({@code QDRANT_SNAPSHOT_S3_KEEP_LAST}). */
         @WithConverter(KeepLastConverter.Offsite.class)
         Optional<Integer> keepLast();

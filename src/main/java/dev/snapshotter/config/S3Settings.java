@@ -145,6 +145,20 @@ public final class S3Settings {
         }
     }
 
+    /** {@code QDRANT_SNAPSHOT_S3_LOCK_MODE}: S3 Object Lock's two retention modes, in S3's spelling. */
+    public static final class LockMode implements Converter<String> {
+        @Override
+        public String convert(String value) {
+            String mode = value.trim().toUpperCase(Locale.ROOT);
+            if (!mode.equals("GOVERNANCE") && !mode.equals("COMPLIANCE")) {
+                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_LOCK_MODE must be GOVERNANCE (a credential "
+                        + "with s3:BypassGovernanceRetention may still delete) or COMPLIANCE (nobody may, the account's "
+                        + "root included, until the lock ends), but it is \"" + value.trim() + "\".");
+            }
+            return mode;
+        }
+    }
+
     /** What no single variable can say: the S3 settings that only make sense together. */
     static void requireConsistent(QdrantConfig.S3 s3) {
         if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
@@ -156,6 +170,10 @@ public final class S3Settings {
             throw new IllegalStateException("QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID names the KMS key of SSE-KMS, but "
                     + "QDRANT_SNAPSHOT_S3_SSE is " + s3.sse().map(sse -> "\"" + sse + "\"").orElse("not set")
                     + "; set QDRANT_SNAPSHOT_S3_SSE=aws:kms, or unset the key.");
+        }
+        if (s3.lockMode().isPresent() != s3.lockFor().isPresent()) {
+            throw new IllegalStateException("QDRANT_SNAPSHOT_S3_LOCK_MODE and QDRANT_SNAPSHOT_S3_LOCK_FOR go together: "
+                    + "set both to lock each off-site object (for example COMPLIANCE and 30d), or neither.");
         }
         if (s3.bucket().isEmpty()) {
             if (!s3.keepLocal()) {

@@ -128,7 +128,7 @@ public class OffsiteCopies {
     }
 
     /** A snapshot copied, or found already there. */
-    record Copied(String key, long bytesUploaded, String checksum, boolean alreadyThere) {
+    record Copied(String key, long bytesUploaded, String checksum, boolean alreadyThere, Instant lockedUntil) {
     }
 
     /**
@@ -158,7 +158,8 @@ public class OffsiteCopies {
         return new OffsiteReport(OffsiteReport.Status.COMPLETED, store.bucket(), copied.key(),
                 copied.bytesUploaded(), millisSince(start), entry.sha256(), copied.checksum(),
                 remarks.isEmpty() ? null : String.join("; ", remarks), caughtUp.isEmpty() ? null : caughtUp,
-                pruned.isEmpty() ? null : pruned, config.snapshot().s3().keepLocal() ? null : removed);
+                pruned.isEmpty() ? null : pruned, config.snapshot().s3().keepLocal() ? null : removed,
+                copied.lockedUntil());
     }
 
     /** The report of a copy that failed with {@code failure}. */
@@ -343,6 +344,7 @@ public class OffsiteCopies {
         abortUnfinished(folder, true);
         Optional<S3Store.StoredObject> there = store.head(marker);
         long uploaded = 0;
+        Instant lockedUntil = there.map(S3Store.StoredObject::lockedUntil).orElse(null);
         if (there.isEmpty()) {
             for (SnapshotCatalog.Member member : set.members()) {
                 if (cancelled.getAsBoolean()) {
@@ -353,11 +355,16 @@ public class OffsiteCopies {
                         set.file().resolve(member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX));
                 SnapshotCatalog.Entry one = new SnapshotCatalog.Entry(file, set.key(), set.createdAt(), member.bytes(),
                         member.sha256(), null, null, null, null);
-                uploaded += copyFile(one, folder + member.file(), cancelled).bytesUploaded();
+                Copied copied = copyFile(one, folder + member.file(), cancelled);
+                uploaded += copied.bytesUploaded();
+                if (copied.lockedUntil() != null
+                        && (lockedUntil == null || copied.lockedUntil().isBefore(lockedUntil))) {
+                    lockedUntil = copied.lockedUntil();
+                }
             }
         }
         putSidecar(marker, set.manifestFile()); // when it was there: the same set.json, or a refusal that says it is not
-        return new Copied(marker, uploaded, null, there.isPresent());
+        return new Copied(marker, uploaded, null, there.isPresent(), lockedUntil);
     }
 
     /** Uploads one verified file to {@code key} and confirms it (or finds the same file there). */
@@ -399,13 +406,13 @@ public class OffsiteCopies {
         S3Store.StoredObject stored = store.head(key).orElseThrow(() -> new SnapshotFailure(Kind.OFFSITE,
                 "S3 completed the upload of " + store.uri(key) + " but has no object of that name"));
         try {
-            confirm(entry, stored, expected);
+            confirm(entry, stored, expected, upload.lockedUntil());
         } catch (SnapshotFailure e) {
             throw removeUnconfirmed(key, e);
         }
         knownOffsite.put(key, size);
         metrics.uploaded(size, entry.createdAt());
-        return new Copied(key, size, stored.checksumSha256(), false);
+        return new Copied(key, size, stored.checksumSha256(), false, stored.lockedUntil());
     }
 
     private record Uploaded(List<S3Store.Part> parts, String composite) {
@@ -529,10 +536,11 @@ public class OffsiteCopies {
 
     /**
      * What a {@code HEAD} after completion must show: our size, the composite checksum of our parts, and the
-     * server-side encryption {@code QDRANT_SNAPSHOT_S3_SSE} asks for.
+     * server-side encryption {@code QDRANT_SNAPSHOT_S3_SSE} asks for, and the Object Lock of
+     * {@code QDRANT_SNAPSHOT_S3_LOCK_MODE}.
      */
-    private void confirm(SnapshotCatalog.Entry entry, S3Store.StoredObject stored, String expected)
-            throws SnapshotFailure {
+    private void confirm(SnapshotCatalog.Entry entry, S3Store.StoredObject stored, String expected,
+            Instant lockedUntil) throws SnapshotFailure {
         if (stored.size() != entry.bytes()) {
             throw new SnapshotFailure(Kind.OFFSITE, store.uri(stored.key()) + " holds " + stored.size() + " bytes after "
                     + "its upload, not " + entry.bytes());
@@ -541,9 +549,9 @@ public class OffsiteCopies {
             throw new SnapshotFailure(Kind.OFFSITE, store.uri(stored.key()) + " has the checksum "
                     + stored.checksumSha256() + " after its upload, not " + expected);
         }
-        String unencrypted = store.unencrypted(stored.key(), stored.serverSideEncryption());
-        if (unencrypted != null) {
-            throw new SnapshotFailure(Kind.OFFSITE, unencrypted);
+        String notAsAsked = store.notAsAsked(stored, lockedUntil);
+        if (notAsAsked != null) {
+            throw new SnapshotFailure(Kind.OFFSITE, notAsAsked);
         }
         if (stored.checksumSha256() == null) {
             LOG.warnf("%s returned no SHA-256 on HEAD: only its size was confirmed (the server checked each part's "
@@ -559,7 +567,9 @@ public class OffsiteCopies {
     private SnapshotFailure removeUnconfirmed(String key, SnapshotFailure failure) {
         try {
             store.delete(key);
-            return new SnapshotFailure(Kind.OFFSITE, failure.getMessage() + ": the object was removed", failure);
+            return new SnapshotFailure(Kind.OFFSITE, failure.getMessage() + ": the object was removed" + (store.locking()
+                    ? " from the listing (where the store locked it, that version stays stored until its lock ends)"
+                    : ""), failure);
         } catch (SnapshotFailure e) {
             LOG.warnf("%s failed its confirmation and could not be removed: %s", store.uri(key), e.getMessage());
             return new SnapshotFailure(Kind.OFFSITE, failure.getMessage() + "; the object could not be removed ("
@@ -575,7 +585,7 @@ public class OffsiteCopies {
     private Copied sameContent(SnapshotCatalog.Entry entry, S3Store.StoredObject existing) throws SnapshotFailure {
         if (sameSnapshot(existing, entry)) {
             knownOffsite.put(existing.key(), existing.size());
-            return new Copied(existing.key(), 0, existing.checksumSha256(), true);
+            return new Copied(existing.key(), 0, existing.checksumSha256(), true, existing.lockedUntil());
         }
         throw new SnapshotFailure(Kind.OFFSITE, "An object named " + store.uri(existing.key()) + " is already there "
                 + "and is not this snapshot (" + existing.size() + " bytes" + (existing.sha256Metadata() == null
@@ -593,7 +603,7 @@ public class OffsiteCopies {
             throw new SnapshotFailure(Kind.LOCAL_IO, "Could not read " + file.getFileName() + " for its off-site copy: "
                     + SnapshotFileWriter.reason(e), e);
         }
-        if (store.putIfAbsent(key, content)) {
+        if (store.putIfAbsent(key, content, true)) {
             knownOffsite.put(key, (long) content.length);
             return;
         }

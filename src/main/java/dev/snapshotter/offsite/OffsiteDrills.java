@@ -184,7 +184,7 @@ public class OffsiteDrills {
         try {
             byte[] content = json.get().writeValueAsBytes(drill);
             Optional<Set<String>> listed = records();
-            store.putIfAbsent(folder + name, content); // a record of that instant is there already: kept
+            store.putIfAbsent(folder + name, content, false); // a record of that instant is there already: kept
             if (listed.isEmpty()) {
                 return; // the folder could not be listed: its next listing finds this record
             }

@@ -1,5 +1,6 @@
 package dev.snapshotter.offsite;
 
+import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -19,11 +20,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param caughtUp older snapshots this run copied off-site, which an earlier run could not
  * @param pruned snapshots off-site retention deleted from the bucket
  * @param localRemoved the local file removed once its copy was confirmed ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false})
+ * @param lockedUntil until when S3 Object Lock keeps the copy from deletion ({@code QDRANT_SNAPSHOT_S3_LOCK_MODE}), as
+ *        S3 shows it; a set's: the earliest of the members this copy wrote (its {@code set.json}'s when it was there)
  */
 @RegisterForReflection(targets = { OffsiteReport.class, OffsiteReport.Status.class })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OffsiteReport(Status status, String bucket, String key, Long bytes, long durationMs, String sha256,
-        String checksum, String message, List<String> caughtUp, List<String> pruned, Boolean localRemoved) {
+        String checksum, String message, List<String> caughtUp, List<String> pruned, Boolean localRemoved,
+        Instant lockedUntil) {
 
     public enum Status {
         @JsonProperty("completed")
@@ -34,6 +38,6 @@ public record OffsiteReport(Status status, String bucket, String key, Long bytes
 
     static OffsiteReport failed(String bucket, String key, long durationMs, String sha256, String message) {
         return new OffsiteReport(Status.FAILED, bucket, key, null, durationMs, sha256, null, message, null, null,
-                null);
+                null, null);
     }
 }

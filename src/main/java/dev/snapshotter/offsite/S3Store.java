@@ -16,6 +16,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -124,7 +125,7 @@ public class S3Store {
      *
      * @param encryption the server-side encryption S3 says it applied (its answer to the write, or a {@code HEAD})
      */
-    public String unencrypted(String key, String encryption) {
+    private String unencrypted(String key, String encryption) {
         Optional<String> asked = config.orElseThrow().sse();
         if (asked.isEmpty() || asked.get().equals(encryption)) {
             return null;
@@ -136,18 +137,53 @@ public class S3Store {
                 + "QDRANT_SNAPSHOT_S3_SSE asks for: the store does not apply it";
     }
 
-    /** {@code QDRANT_SNAPSHOT_S3_SSE} and its KMS key on a write. */
-    private PutObjectRequest.Builder encrypted(PutObjectRequest.Builder write) {
-        config.orElseThrow().sse().ifPresent(write::serverSideEncryption);
-        config.orElseThrow().sseKmsKeyId().ifPresent(write::ssekmsKeyId);
-        return write;
+    /**
+     * Why an object just written is not stored as asked: without the server-side encryption of
+     * {@code QDRANT_SNAPSHOT_S3_SSE}, or without the Object Lock of {@code QDRANT_SNAPSHOT_S3_LOCK_MODE} until
+     * {@code lockedUntil} (a {@code HEAD} shows a lock only to a credential allowed {@code s3:GetObjectRetention});
+     * null when it is.
+     */
+    public String notAsAsked(StoredObject stored, Instant lockedUntil) {
+        String unencrypted = unencrypted(stored.key(), stored.serverSideEncryption());
+        if (unencrypted != null || lockedUntil == null) {
+            return unencrypted;
+        }
+        String mode = config.orElseThrow().lockMode().get();
+        // S3 keeps the date to the millisecond or the second; a second's difference is the same lock
+        if (!mode.equals(stored.lockMode()) || stored.lockedUntil() == null
+                || stored.lockedUntil().isBefore(lockedUntil.minusSeconds(1))) {
+            return "S3 shows " + uri(stored.key()) + (stored.lockMode() == null ? " without an Object Lock"
+                    : " locked " + stored.lockMode() + " until " + stored.lockedUntil()) + ", not locked " + mode
+                    + " until " + lockedUntil + " as QDRANT_SNAPSHOT_S3_LOCK_MODE and _LOCK_FOR ask (or the credential "
+                    + "may not read its retention: s3:GetObjectRetention)";
+        }
+        return null;
     }
 
-    /** {@code QDRANT_SNAPSHOT_S3_SSE} and its KMS key on the start of a multipart upload. */
-    private CreateMultipartUploadRequest.Builder encrypted(CreateMultipartUploadRequest.Builder upload) {
-        config.orElseThrow().sse().ifPresent(upload::serverSideEncryption);
-        config.orElseThrow().sseKmsKeyId().ifPresent(upload::ssekmsKeyId);
-        return upload;
+    /**
+     * What a write asks of S3 beyond its object: {@code QDRANT_SNAPSHOT_S3_SSE} and its KMS key, and the Object Lock
+     * of {@code QDRANT_SNAPSHOT_S3_LOCK_MODE} until {@code lockedUntil} (null: none).
+     */
+    private PutObjectRequest.Builder asked(PutObjectRequest.Builder write, Instant lockedUntil) {
+        QdrantConfig.S3 s3 = config.orElseThrow();
+        s3.sse().ifPresent(write::serverSideEncryption);
+        s3.sseKmsKeyId().ifPresent(write::ssekmsKeyId);
+        return lockedUntil == null ? write
+                : write.objectLockMode(s3.lockMode().orElseThrow()).objectLockRetainUntilDate(lockedUntil);
+    }
+
+    /** {@link #asked(PutObjectRequest.Builder, Instant)} on the start of a multipart upload. */
+    private CreateMultipartUploadRequest.Builder asked(CreateMultipartUploadRequest.Builder upload, Instant lockedUntil) {
+        QdrantConfig.S3 s3 = config.orElseThrow();
+        s3.sse().ifPresent(upload::serverSideEncryption);
+        s3.sseKmsKeyId().ifPresent(upload::ssekmsKeyId);
+        return lockedUntil == null ? upload
+                : upload.objectLockMode(s3.lockMode().orElseThrow()).objectLockRetainUntilDate(lockedUntil);
+    }
+
+    /** Whether the objects of a backup are written locked ({@code QDRANT_SNAPSHOT_S3_LOCK_MODE}). */
+    public boolean locking() {
+        return config.orElseThrow().lockMode().isPresent();
     }
 
     /** Where our backups sit in the bucket. */
@@ -162,11 +198,15 @@ public class S3Store {
 
     /** An object as a listing or a {@code HEAD} shows it. */
     public record StoredObject(String key, long size, String checksumSha256, String sha256Metadata,
-            Instant lastModified, String serverSideEncryption) {
+            Instant lastModified, String serverSideEncryption, String lockMode, Instant lockedUntil) {
     }
 
-    /** A multipart upload begun; {@link #abort} it on every failure. */
-    public record Upload(String key, String uploadId) {
+    /**
+     * A multipart upload begun; {@link #abort} it on every failure.
+     *
+     * @param lockedUntil the end of the Object Lock asked for the object, or null
+     */
+    public record Upload(String key, String uploadId, Instant lockedUntil) {
     }
 
     /** A part stored: what completing the upload needs. */
@@ -174,7 +214,9 @@ public class S3Store {
     }
 
     /**
-     * Proves the bucket takes our writes: writes a small marker under the prefix and deletes it.
+     * Proves the bucket takes our writes: writes a small marker under the prefix (with the encryption asked, which
+     * S3's answer must show; never locked) and deletes it; with {@code QDRANT_SNAPSHOT_S3_LOCK_MODE}, the bucket must
+     * have Object Lock on.
      *
      * @return null when it does, else why not, in a sentence
      */
@@ -188,10 +230,20 @@ public class S3Store {
         String key = root() + ".snapshotter-probe-" + UUID.randomUUID();
         try {
             PutObjectResponse put = call("write the probe marker", key, () -> client().putObject(
-                    b -> encrypted(b.bucket(bucket()).key(key).ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256)),
+                    b -> asked(b.bucket(bucket()).key(key).ifNoneMatch("*").checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                            null),
                     RequestBody.fromString("probe")));
             call("delete the probe marker", key, () -> client().deleteObject(b -> b.bucket(bucket()).key(key)));
-            return unencrypted(key, put.serverSideEncryptionAsString());
+            String unencrypted = unencrypted(key, put.serverSideEncryptionAsString());
+            if (unencrypted != null || config.orElseThrow().lockMode().isEmpty()) {
+                return unencrypted;
+            }
+            String lock = call("read the Object Lock configuration of", "", () -> client()
+                    .getObjectLockConfiguration(b -> b.bucket(bucket())).objectLockConfiguration()
+                    .objectLockEnabledAsString());
+            return "Enabled".equals(lock) ? null
+                    : "The bucket " + bucket() + " has no Object Lock (" + lock + "), "
+                            + "which QDRANT_SNAPSHOT_S3_LOCK_MODE needs: turn it on for the bucket (S3 requires versioning)";
         } catch (SnapshotFailure e) {
             return e.getMessage();
         }
@@ -207,12 +259,13 @@ public class S3Store {
      *
      * @return false when an object of that name was already there (nothing was written)
      */
-    public boolean putIfAbsent(String key, byte[] content) throws SnapshotFailure {
+    public boolean putIfAbsent(String key, byte[] content, boolean partOfBackup) throws SnapshotFailure {
         String sha256Base64 = checksum(content);
+        Instant lockedUntil = partOfBackup ? lockedUntil() : null;
         try {
-            call("upload", key, () -> client().putObject(b -> encrypted(b.bucket(bucket()).key(key).ifNoneMatch("*")
+            call("upload", key, () -> client().putObject(b -> asked(b.bucket(bucket()).key(key).ifNoneMatch("*")
                     .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(sha256Base64)
-                    .contentType(contentType(key))), RequestBody.fromBytes(content)));
+                    .contentType(contentType(key)), lockedUntil), RequestBody.fromBytes(content)));
             return true;
         } catch (AlreadyThere e) {
             return false;
@@ -220,10 +273,18 @@ public class S3Store {
     }
 
     public Upload begin(String key, String sha256Hex) throws SnapshotFailure {
-        String id = call("start the upload of", key, () -> client().createMultipartUpload(b -> encrypted(b
-                .bucket(bucket()).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256).contentType(contentType(key))
-                .metadata(Map.of(SHA256_METADATA, sha256Hex)))).uploadId());
-        return new Upload(key, id);
+        Instant lockedUntil = lockedUntil();
+        String id = call("start the upload of", key, () -> client().createMultipartUpload(b -> asked(b.bucket(bucket())
+                .key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256).contentType(contentType(key))
+                .metadata(Map.of(SHA256_METADATA, sha256Hex)), lockedUntil)).uploadId());
+        return new Upload(key, id, lockedUntil);
+    }
+
+    /** The end of the Object Lock of an object of a backup written now, or null when none is asked. */
+    private Instant lockedUntil() {
+        // whole seconds, rounded up: as S3 shows the date, and never shorter than asked
+        return config.orElseThrow().lockFor()
+                .map(lockFor -> Instant.now().plus(lockFor).plusSeconds(1).truncatedTo(ChronoUnit.SECONDS)).orElse(null);
     }
 
     /**
@@ -293,7 +354,8 @@ public class S3Store {
             HeadObjectResponse head = call("look up", key, () -> client().headObject(b -> b.bucket(bucket()).key(key)
                     .checksumMode(ChecksumMode.ENABLED)));
             return Optional.of(new StoredObject(key, head.contentLength(), head.checksumSHA256(),
-                    head.metadata().get(SHA256_METADATA), head.lastModified(), head.serverSideEncryptionAsString()));
+                    head.metadata().get(SHA256_METADATA), head.lastModified(), head.serverSideEncryptionAsString(),
+                    head.objectLockModeAsString(), head.objectLockRetainUntilDate()));
         } catch (Missing e) {
             return Optional.empty();
         }
@@ -326,7 +388,7 @@ public class S3Store {
         List<Upload> uploads = new ArrayList<>();
         call("list the unfinished uploads under", folder, () -> {
             client().listMultipartUploadsPaginator(b -> b.bucket(bucket()).prefix(folder)).uploads()
-                    .forEach(u -> uploads.add(new Upload(u.key(), u.uploadId())));
+                    .forEach(u -> uploads.add(new Upload(u.key(), u.uploadId(), null)));
             return null;
         });
         return uploads;
@@ -358,7 +420,7 @@ public class S3Store {
     }
 
     private static StoredObject from(S3Object object) {
-        return new StoredObject(object.key(), object.size(), null, null, object.lastModified(), null);
+        return new StoredObject(object.key(), object.size(), null, null, object.lastModified(), null, null, null);
     }
 
     private static String contentType(String key) {
@@ -424,6 +486,11 @@ public class S3Store {
             return "";
         }
         boolean kms = config.orElseThrow().sse().equals(Optional.of(S3Settings.Sse.SSE_KMS));
+        if (config.orElseThrow().lockMode().isPresent() && code.equals("InvalidRequest")) {
+            return "; a bucket without Object Lock refuses the locked objects QDRANT_SNAPSHOT_S3_LOCK_MODE asks for"
+                    + (config.orElseThrow().sse().isPresent() ? ", or the store cannot encrypt as "
+                            + "QDRANT_SNAPSHOT_S3_SSE asks" : "");
+        }
         if (config.orElseThrow().sse().isPresent()
                 && (code.equals("InvalidArgument") || code.equals("InvalidRequest") || code.startsWith("KMS."))) {
             return "; the store cannot encrypt as QDRANT_SNAPSHOT_S3_SSE asks" + (kms ? " (with the KMS key "
@@ -443,6 +510,8 @@ public class S3Store {
             case "BadDigest", "XAmzContentSHA256Mismatch" -> "; the bytes S3 received do not match their SHA-256: "
                     + "they changed on the way";
             case "AccessDenied" -> "; the credential may not write under the prefix (QDRANT_SNAPSHOT_S3_PREFIX)";
+            case "ObjectLockConfigurationNotFoundError" -> "; the bucket has no Object Lock, which "
+                    + "QDRANT_SNAPSHOT_S3_LOCK_MODE needs: turn it on for the bucket (S3 requires versioning)";
             default -> "";
         };
     }

@@ -145,6 +145,11 @@ public final class Relay implements AutoCloseable {
         dropHeaders = namePrefix.toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Ends {@link #dropResponseHeaders}. */
+    public void keepResponseHeaders() {
+        dropHeaders = null;
+    }
+
     /** Whether the proxy refuses connections now. */
     public boolean down() {
         return System.currentTimeMillis() < downUntil;

@@ -28,7 +28,12 @@ public final class S3Bucket {
     private final String prefix;
 
     S3Bucket(String prefix) {
-        this.bucket = env("S3_BUCKET");
+        this(prefix, false);
+    }
+
+    /** With {@code objectLock}: a bucket of its own, created with S3 Object Lock (and so versioning) on. */
+    S3Bucket(String prefix, boolean objectLock) {
+        this.bucket = objectLock ? env("S3_BUCKET") + "-lock-" + prefix : env("S3_BUCKET");
         this.prefix = prefix;
         this.client = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(URI.create(env("S3_ENDPOINT"))).forcePathStyle(true)
@@ -36,6 +41,9 @@ public final class S3Bucket {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(env("S3_ACCESS_KEY"),
                         env("S3_SECRET_KEY"))))
                 .build();
+        if (objectLock) {
+            client.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(true));
+        }
     }
 
     /** Whether the tests have an S3 server ({@code S3_ENDPOINT} set, as {@code .ci/run} does). */
@@ -156,6 +164,18 @@ public final class S3Bucket {
         } finally {
             bucket.client.close();
         }
+    }
+
+    /** The stored versions of the object at a key under this class's prefix (delete markers not counted). */
+    public List<String> versions(String relativeKey) {
+        String key = prefix + "/" + relativeKey;
+        return client.listObjectVersionsPaginator(b -> b.bucket(bucket).prefix(key)).versions().stream()
+                .filter(v -> v.key().equals(key)).map(v -> v.versionId()).toList();
+    }
+
+    /** Deletes one version of the object at a key under this class's prefix, as anyone with the credential could. */
+    public void deleteVersion(String relativeKey, String versionId) {
+        client.deleteObject(b -> b.bucket(bucket).key(prefix + "/" + relativeKey).versionId(versionId));
     }
 
     void close() {

@@ -25,6 +25,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private java.time.Duration foreignAge;
     private java.time.Duration drillAge;
     private boolean withoutEncryption;
+    private boolean objectLock;
 
     @Override
     public void init(WithS3 setup) {
@@ -32,6 +33,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
             extraConfig.put(config.name(), config.value());
         }
         withoutEncryption = setup.answersWithoutEncryption();
+        objectLock = setup.objectLockBucket();
         proxied = setup.proxy() != WithS3.Proxy.NONE || withoutEncryption;
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
@@ -50,7 +52,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
 
     @Override
     public Map<String, String> start() {
-        bucket = new S3Bucket(prefix);
+        bucket = new S3Bucket(prefix, objectLock);
         if (foreignAge != null) {
             bucket.put(foreignSnapshot(foreignAge), TestData.snapshot(1024));
         }

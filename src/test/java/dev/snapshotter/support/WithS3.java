@@ -43,6 +43,12 @@ public @interface WithS3 {
      */
     boolean answersWithoutEncryption() default false;
 
+    /**
+     * The app copies to a bucket of this class's own, created with S3 Object Lock on (versioned; its locked objects
+     * outlive the class: the S3 server's data goes with {@code .ci/run}'s end).
+     */
+    boolean objectLockBucket() default false;
+
     /** No key is configured: the AWS SDK's default chain finds the credential ({@code aws.accessKeyId}, ...). */
     boolean credentialsFromChain() default false;
 

@@ -100,7 +100,7 @@ class OffsiteObjectLockTest {
     }
 
     @Test
-    void aStoreThatDoesNotLockWhatItStoresFailsTheCopyAndKeepsTheSnapshot() {
+    void aStoreThatDoesNotLockWhatItStoresFailsTheCopyAndTheNextRunCopiesItAgain() {
         relay.dropResponseHeaders("x-amz-object-lock");
         qdrant.snapshotServed("kairos", TestData.snapshot(4096));
 
@@ -113,5 +113,14 @@ class OffsiteObjectLockTest {
                 "as QDRANT_SNAPSHOT_S3_LOCK_MODE and _LOCK_FOR ask", "the object was removed from the listing");
         assertThat(Path.of(report.getString("targets[0].filePath"))).exists();
         assertThat(bucket.head("kairos/" + file)).isEmpty();
+
+        // once the store shows its locks again, the next run copies the file again over the delete marker (and, with
+        // keep-last 1, prunes it behind the newer one): both versions, each locked, stay stored
+        relay.keepResponseHeaders();
+        qdrant.snapshotServed("kairos", TestData.snapshot(5000));
+        JsonPath next = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+        assertThat(next.getList("targets[0].offsite.caughtUp", String.class)).contains(file);
+        assertThat(next.getList("targets[0].offsite.pruned", String.class)).contains(file);
+        assertThat(bucket.versions("kairos/" + file)).hasSize(2);
     }
 }

@@ -130,11 +130,10 @@ public class S3Store {
         if (asked.isEmpty() || asked.get().equals(encryption)) {
             return null;
         }
-        return "S3 stored " + uri(key) + " " + (encryption == null ? "without server-side encryption"
-                : "with the "
-                        + "server-side encryption " + encryption)
-                + ", not with the " + asked.get() + " that "
-                + "QDRANT_SNAPSHOT_S3_SSE asks for: the store does not apply it";
+        String shown = encryption == null ? "without server-side encryption"
+                : "with the server-side encryption " + encryption;
+        return "S3 stored " + uri(key) + " " + shown + ", not with the " + asked.get()
+                + " that QDRANT_SNAPSHOT_S3_SSE asks for: the store does not apply it";
     }
 
     /**

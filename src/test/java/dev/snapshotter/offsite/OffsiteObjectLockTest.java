@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -25,6 +26,7 @@ import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -60,6 +62,9 @@ class OffsiteObjectLockTest {
     void reset() {
         qdrant.reset();
         relay.keepResponseHeaders();
+        // the boot's probe has passed (and its catch-up begun)
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
     }
 
     @Test
@@ -114,13 +119,12 @@ class OffsiteObjectLockTest {
         assertThat(Path.of(report.getString("targets[0].filePath"))).exists();
         assertThat(bucket.head("kairos/" + file)).isEmpty();
 
-        // once the store shows its locks again, the next run copies the file again over the delete marker (and, with
-        // keep-last 1, prunes it behind the newer one): both versions, each locked, stay stored
+        // once the store shows its locks again, the file is copied again over the delete marker (by the next run's
+        // catch-up, or by the boot's when its probe passed only now; keep-last 1 then prunes it behind the newer one):
+        // the version the failed copy left and the new one, each locked, stay stored
         relay.keepResponseHeaders();
         qdrant.snapshotServed("kairos", TestData.snapshot(5000));
-        JsonPath next = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
-        assertThat(next.getList("targets[0].offsite.caughtUp", String.class)).contains(file);
-        assertThat(next.getList("targets[0].offsite.pruned", String.class)).contains(file);
+        ServiceApi.trigger().then().statusCode(200);
         assertThat(bucket.versions("kairos/" + file)).hasSize(2);
     }
 }

@@ -535,9 +535,8 @@ public class OffsiteCopies {
     }
 
     /**
-     * What a {@code HEAD} after completion must show: our size, the composite checksum of our parts, and the
-     * server-side encryption {@code QDRANT_SNAPSHOT_S3_SSE} asks for, and the Object Lock of
-     * {@code QDRANT_SNAPSHOT_S3_LOCK_MODE}.
+     * What a {@code HEAD} after completion must show: our size, the composite checksum of our parts, the server-side
+     * encryption of {@code QDRANT_SNAPSHOT_S3_SSE} and the Object Lock of {@code QDRANT_SNAPSHOT_S3_LOCK_MODE}.
      */
     private void confirm(SnapshotCatalog.Entry entry, S3Store.StoredObject stored, String expected,
             Instant lockedUntil) throws SnapshotFailure {

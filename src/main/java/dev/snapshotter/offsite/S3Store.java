@@ -484,17 +484,16 @@ public class S3Store {
         if (code == null) {
             return "";
         }
-        boolean kms = config.orElseThrow().sse().equals(Optional.of(S3Settings.Sse.SSE_KMS));
-        if (config.orElseThrow().lockMode().isPresent() && code.equals("InvalidRequest")) {
+        QdrantConfig.S3 s3 = config.orElseThrow();
+        boolean kms = s3.sse().equals(Optional.of(S3Settings.Sse.SSE_KMS));
+        if (s3.lockMode().isPresent() && code.equals("InvalidRequest")) {
             return "; a bucket without Object Lock refuses the locked objects QDRANT_SNAPSHOT_S3_LOCK_MODE asks for"
-                    + (config.orElseThrow().sse().isPresent() ? ", or the store cannot encrypt as "
-                            + "QDRANT_SNAPSHOT_S3_SSE asks" : "");
+                    + (s3.sse().isPresent() ? ", or the store cannot encrypt as QDRANT_SNAPSHOT_S3_SSE asks" : "");
         }
-        if (config.orElseThrow().sse().isPresent()
+        if (s3.sse().isPresent()
                 && (code.equals("InvalidArgument") || code.equals("InvalidRequest") || code.startsWith("KMS."))) {
             return "; the store cannot encrypt as QDRANT_SNAPSHOT_S3_SSE asks" + (kms ? " (with the KMS key "
-                    + config.orElseThrow().sseKmsKeyId().orElse("the store chooses")
-                    + ": check QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)" : "");
+                    + s3.sseKmsKeyId().orElse("the store chooses") + ": check QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)" : "");
         }
         if (kms && code.equals("AccessDenied")) {
             return "; the credential may not write under the prefix (QDRANT_SNAPSHOT_S3_PREFIX), or may not use the "

@@ -3,9 +3,7 @@ package dev.snapshotter.offsite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -22,7 +20,6 @@ import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -51,8 +48,7 @@ class OffsiteAccessDeniedTest {
     @Test
     void aPrefixTheCredentialMayNotWriteFailsTheCopyWithTheHintAndKeepsTheSnapshot() {
         // the boot's probe has passed: the refusal meets the run, and readiness stays as other classes of this app expect
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
+        ServiceApi.awaitReady();
         bucket.denyWrites();
         qdrant.snapshotServed("kairos", TestData.snapshot(4096));
 

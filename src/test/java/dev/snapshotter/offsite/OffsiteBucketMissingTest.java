@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,7 +15,6 @@ import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 /** A bucket that does not exist: readiness says so from boot, and a run fails at {@code offsite} keeping its file. */
@@ -30,12 +27,7 @@ class OffsiteBucketMissingTest {
 
     @Test
     void readinessIsDownWithTheReason() {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonPath health = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
-            assertThat(health.getString("checks.find { it.name == 'offsite' }.status")).isEqualTo("DOWN");
-            assertThat(health.getString("checks.find { it.name == 'offsite' }.data.reason"))
-                    .contains("s3://no-such-bucket-here/", "404 NoSuchBucket", "QDRANT_SNAPSHOT_S3_BUCKET");
-        });
+        ServiceApi.awaitOffsiteDown("s3://no-such-bucket-here/", "404 NoSuchBucket", "QDRANT_SNAPSHOT_S3_BUCKET");
     }
 
     @Test

@@ -3,9 +3,7 @@ package dev.snapshotter.offsite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -23,7 +21,6 @@ import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -56,8 +53,7 @@ class OffsiteEncryptionTest {
     @Test
     void everyObjectOfTheCopyIsStoredWithTheKmsKeyAsked() {
         // the boot's probe wrote its marker encrypted and found it so
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
+        ServiceApi.awaitReady();
         byte[] body = TestData.snapshot(7 << 20); // two parts of the 5 MiB the tests use
         qdrant.snapshotServed("kairos", body);
 

@@ -3,9 +3,7 @@ package dev.snapshotter.offsite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +20,6 @@ import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -46,13 +43,9 @@ class OffsiteKmsKeyUnknownTest {
 
     @Test
     void readinessIsDownWithTheStoresAnswer() {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonPath health = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
-            assertThat(health.getString("checks.find { it.name == 'offsite' }.data.reason"))
-                    .contains("Could not write the probe marker", "S3 answered 400", "the store cannot encrypt as "
-                            + "QDRANT_SNAPSHOT_S3_SSE asks (with the KMS key no-such-key: check "
-                            + "QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)");
-        });
+        ServiceApi.awaitOffsiteDown("Could not write the probe marker", "S3 answered 400", "the store cannot encrypt as "
+                + "QDRANT_SNAPSHOT_S3_SSE asks (with the KMS key no-such-key: check "
+                + "QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID)");
     }
 
     @Test

@@ -3,9 +3,7 @@ package dev.snapshotter.offsite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +20,6 @@ import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -46,12 +43,9 @@ class OffsiteObjectLockMissingTest {
 
     @Test
     void readinessIsDownNamingWhatToTurnOn() {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonPath health = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
-            assertThat(health.getString("checks.find { it.name == 'offsite' }.data.reason")).contains(
-                    "s3://" + bucket.bucket() + "/", "the bucket has no Object Lock, which QDRANT_SNAPSHOT_S3_LOCK_MODE "
-                            + "needs: turn it on for the bucket (S3 requires versioning)");
-        });
+        ServiceApi.awaitOffsiteDown(
+                "s3://" + bucket.bucket() + "/", "the bucket has no Object Lock, which QDRANT_SNAPSHOT_S3_LOCK_MODE "
+                        + "needs: turn it on for the bucket (S3 requires versioning)");
     }
 
     @Test

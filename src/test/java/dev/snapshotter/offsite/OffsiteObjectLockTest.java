@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -26,7 +25,6 @@ import dev.snapshotter.support.WithS3;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -63,8 +61,7 @@ class OffsiteObjectLockTest {
         qdrant.reset();
         relay.keepResponseHeaders();
         // the boot's probe has passed (and its catch-up begun)
-        Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
+        ServiceApi.awaitReady();
     }
 
     @Test

@@ -1,7 +1,11 @@
 package dev.snapshotter.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.time.Instant;
+
+import org.awaitility.Awaitility;
 
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -53,5 +57,23 @@ public final class ServiceApi {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Waits at most 30 s until {@code /q/health/ready} answers 200: the boot's off-site probe, among the rest, passed. */
+    public static void awaitReady() {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
+    }
+
+    /**
+     * Waits at most 30 s until {@code /q/health/ready} answers 503 with its {@code offsite} check DOWN, for a reason
+     * that holds each of {@code parts}.
+     */
+    public static void awaitOffsiteDown(String... parts) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonPath health = RestAssured.get("/q/health/ready").then().statusCode(503).extract().jsonPath();
+            assertThat(health.getString("checks.find { it.name == 'offsite' }.status")).isEqualTo("DOWN");
+            assertThat(health.getString("checks.find { it.name == 'offsite' }.data.reason")).contains(parts);
+        });
     }
 }

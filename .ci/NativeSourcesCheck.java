@@ -78,6 +78,7 @@ public class NativeSourcesCheck {
             "dev.snapshotter.config.ClusterSettings$Parallelism",
             "dev.snapshotter.config.BoundedDuration$ClusterSettleTimeout",
             "dev.snapshotter.config.KeepLastConverter$Offsite",
+            "dev.snapshotter.config.KeepCount",
             "dev.snapshotter.config.QdrantTlsConfigSourceFactory");
 
     /** The REST client: the implementation Quarkus generates, and its registered exception mapper. */

@@ -55,6 +55,8 @@ public final class SnapshotterMain {
               QDRANT_SNAPSHOT_SCHEDULE              cron (0 0 3 * * ?) or every <duration> (unset)
               QDRANT_SNAPSHOT_KEEP_LAST             retention by count (unset: keep all)
               QDRANT_SNAPSHOT_KEEP_WITHIN           retention by age (unset)
+              QDRANT_SNAPSHOT_KEEP_DAILY            keep each UTC day's newest, N days back (unset); also
+                                                    _KEEP_WEEKLY, _KEEP_MONTHLY and _KEEP_YEARLY
               QDRANT_SNAPSHOT_API_TOKEN             bearer token of the whole /api (unset: open, with a WARN)
               QDRANT_SNAPSHOT_TIMEOUT               longest snapshot creation (30m)
               QDRANT_SNAPSHOT_STALL_TIMEOUT         longest silence in a download (60s)

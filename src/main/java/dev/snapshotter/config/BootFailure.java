@@ -20,6 +20,9 @@ public final class BootFailure {
 
     private static final Pattern OURS = Pattern.compile("(?:converted|was) \"?(QDRANT_[A-Z0-9_]+ .*?)\"?\\s*$",
             Pattern.DOTALL);
+    /** A converter that serves several variables ({@link KeepCount}) leaves the variable to be named here. */
+    private static final Pattern UNNAMED = Pattern.compile("property ([a-z0-9.\\-]+) .*?converted \"?(must .*?)\"?\\s*$",
+            Pattern.DOTALL);
     private static final Pattern PROPERTY = Pattern.compile("property ([a-z0-9.\\-]+)");
     private static final Pattern CODE = Pattern.compile("SRCFG\\d+");
 
@@ -55,6 +58,10 @@ public final class BootFailure {
         Matcher ours = OURS.matcher(problem);
         if (ours.find()) {
             return ours.group(1);
+        }
+        Matcher unnamed = UNNAMED.matcher(problem);
+        if (unnamed.find()) {
+            return variable(unnamed.group(1)) + " " + unnamed.group(2);
         }
         Matcher property = PROPERTY.matcher(problem);
         if (!property.find()) {

@@ -93,7 +93,7 @@ public interface QdrantConfig {
         Optional<URI> url();
     }
 
-    interface Snapshot {
+    interface Snapshot extends CalendarRetention {
 
         /** Take one snapshot at boot ({@code QDRANT_SNAPSHOT_ON_START}). */
         @WithDefault("false")
@@ -203,7 +203,7 @@ public interface QdrantConfig {
      * Every verified snapshot is copied to {@code s3://<bucket>/<prefix>/<collection key>/<file>}, with its checksum
      * file and manifest, and checked there before the copy counts.
      */
-    interface S3 {
+    interface S3 extends CalendarRetention {
 
         /** The bucket; setting it turns off-site copies on ({@code QDRANT_SNAPSHOT_S3_BUCKET}). */
         @WithConverter(S3Settings.Bucket.class)

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -645,13 +646,15 @@ public class OffsiteCopies {
     }
 
     /**
-     * {@code QDRANT_SNAPSHOT_S3_KEEP_LAST} and {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN} over the collection's folder:
+     * {@code QDRANT_SNAPSHOT_S3_KEEP_LAST}, {@code _KEEP_WITHIN} and the calendar rules ({@code _KEEP_DAILY} ...) over
+     * the collection's folder:
      * only objects named like our snapshots count; the newest and {@code justTaken} are kept, and so is the newest that
      * holds points while the newer ones hold none ({@link Retention#newestHoldingPoints}); a snapshot goes with its
      * sidecars, the {@code .snap} first.
      */
     List<String> prune(String collectionKey, String justTaken, List<String> remarks) {
-        Retention rules = new Retention(config.snapshot().s3().keepLast(), config.snapshot().s3().keepWithin());
+        QdrantConfig.S3 s3 = config.snapshot().s3();
+        Retention rules = new Retention(s3.keepLast(), s3.keepWithin(), s3);
         if (!rules.any()) {
             return List.of();
         }
@@ -671,10 +674,11 @@ public class OffsiteCopies {
                 .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
         List<String> pruned = new ArrayList<>();
         Integer newestWithPoints = null; // read from the manifests once a backup would go
+        BitSet kept = rules.keeps(newestFirst.stream().map(OffsiteCatalog.Remote::createdAt).toList(), now);
         for (int index = 0; index < newestFirst.size(); index++) {
             OffsiteCatalog.Remote backup = newestFirst.get(index);
             String name = backup.fileName();
-            if (name.equals(justTaken) || rules.keeps(index, backup.createdAt(), now)) {
+            if (name.equals(justTaken) || kept.get(index)) {
                 continue;
             }
             if (newestWithPoints == null) {

@@ -341,7 +341,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * published, and the last-success gauges; returns what was deleted, with its remarks added to the run's.
      */
     List<String> retain(String name, Path justTaken, Progress progress) {
-        Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin())
+        Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin(),
+                config.snapshot())
                 .prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite);
         pruned.remarks().forEach(progress::remark);
         publishNewest(name);

@@ -5,56 +5,113 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.IsoFields;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.BoundedDuration;
+import dev.snapshotter.config.CalendarRetention;
 
 /**
- * {@code QDRANT_SNAPSHOT_KEEP_LAST} and {@code QDRANT_SNAPSHOT_KEEP_WITHIN}, applied right after a verified run to the
- * catalogued snapshots of that run's collection. A snapshot is kept when either rule keeps it; the snapshot just
- * taken and the newest one are always kept, and so is the newest that holds points while every newer one holds none
- * (its manifest counted none); snapshots dated in the future or that failed a re-read are left alone and take no place;
- * nothing outside the catalog (foreign files, other collections, temporary files) is ever looked at. Deleting the
- * {@code .snap} first means a half-pruned snapshot is never listed.
+ * {@code QDRANT_SNAPSHOT_KEEP_LAST}, {@code QDRANT_SNAPSHOT_KEEP_WITHIN} and the calendar rules
+ * ({@code QDRANT_SNAPSHOT_KEEP_DAILY}, {@code _WEEKLY}, {@code _MONTHLY}, {@code _YEARLY}), applied right after a
+ * verified run to the catalogued snapshots of that run's collection. A snapshot is kept when any rule keeps it; the
+ * snapshot just taken and the newest one are always kept, and so is the newest that holds points while every newer one
+ * holds none (its manifest counted none); snapshots dated in the future or that failed a re-read are left alone and take
+ * no place; nothing outside the catalog (foreign files, other collections, temporary files) is ever looked at. Deleting
+ * the {@code .snap} first means a half-pruned snapshot is never listed.
  */
 public final class Retention {
 
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
+    /** A calendar period, in UTC (the time our file names give), and how a backup's time falls into one. */
+    enum Period {
+        DAILY("keep-daily", at -> at.toLocalDate()),
+        WEEKLY("keep-weekly", at -> at.get(IsoFields.WEEK_BASED_YEAR) * 100 + at.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)),
+        MONTHLY("keep-monthly", at -> YearMonth.from(at)),
+        YEARLY("keep-yearly", at -> at.getYear());
+
+        final String rule;
+        final Function<ZonedDateTime, Object> of;
+
+        Period(String rule, Function<ZonedDateTime, Object> of) {
+            this.rule = rule;
+            this.of = of;
+        }
+    }
+
     private final Optional<Integer> keepLast;
     private final Optional<Duration> keepWithin;
+    private final Map<Period, Integer> keepEach = new EnumMap<>(Period.class);
 
-    public Retention(Optional<Integer> keepLast, Optional<Duration> keepWithin) {
+    public Retention(Optional<Integer> keepLast, Optional<Duration> keepWithin, CalendarRetention calendar) {
         this.keepLast = keepLast;
         this.keepWithin = keepWithin;
+        calendar.keepDaily().ifPresent(n -> keepEach.put(Period.DAILY, n));
+        calendar.keepWeekly().ifPresent(n -> keepEach.put(Period.WEEKLY, n));
+        calendar.keepMonthly().ifPresent(n -> keepEach.put(Period.MONTHLY, n));
+        calendar.keepYearly().ifPresent(n -> keepEach.put(Period.YEARLY, n));
     }
 
     /** Whether any rule is set: without one, nothing is pruned. */
     public boolean any() {
-        return keepLast.isPresent() || keepWithin.isPresent();
+        return keepLast.isPresent() || keepWithin.isPresent() || !keepEach.isEmpty();
     }
 
     /**
-     * Whether the rules keep the snapshot at {@code index} (0 is the newest, always kept) of those counted, taken at
-     * {@code createdAt}.
+     * Which of the backups taken at {@code newestFirst} the rules keep (by index, 0 the newest, always kept): the first
+     * {@code keep-last}, those younger than {@code keep-within}, and for each calendar rule the newest of each of the
+     * last N periods that hold one.
      */
-    public boolean keeps(int index, Instant createdAt, Instant now) {
-        boolean byCount = keepLast.isPresent() && index < keepLast.get();
-        boolean byAge = keepWithin.isPresent() && !createdAt.isBefore(now.minus(keepWithin.get()));
-        return index == 0 || byCount || byAge;
+    public BitSet keeps(List<Instant> newestFirst, Instant now) {
+        BitSet kept = new BitSet();
+        if (newestFirst.isEmpty()) {
+            return kept;
+        }
+        kept.set(0);
+        keepLast.ifPresent(n -> kept.set(0, Math.min(n, newestFirst.size())));
+        keepWithin.ifPresent(age -> {
+            for (int i = 0; i < newestFirst.size(); i++) {
+                if (!newestFirst.get(i).isBefore(now.minus(age))) {
+                    kept.set(i);
+                }
+            }
+        });
+        keepEach.forEach((period, count) -> {
+            Object last = null;
+            int periods = 0;
+            for (int i = 0; i < newestFirst.size() && periods < count; i++) {
+                Object of = period.of.apply(newestFirst.get(i).atZone(ZoneOffset.UTC));
+                if (!of.equals(last)) { // the first met of a period is its newest
+                    kept.set(i);
+                    last = of;
+                    periods++;
+                }
+            }
+        });
+        return kept;
     }
 
-    /** The rules as logs name them: {@code keep-last=3 and keep-within=7d}. */
+    /** The rules as logs name them: {@code keep-last=3 and keep-within=7d}, {@code keep-daily=7 and keep-weekly=4}. */
     public String describe() {
-        return keepLast.map(n -> "keep-last=" + n).orElse("")
-                + (keepLast.isPresent() && keepWithin.isPresent() ? " and " : "")
-                + keepWithin.map(d -> "keep-within=" + BoundedDuration.describe(d)).orElse("");
+        List<String> rules = new ArrayList<>();
+        keepLast.ifPresent(n -> rules.add("keep-last=" + n));
+        keepWithin.ifPresent(d -> rules.add("keep-within=" + BoundedDuration.describe(d)));
+        keepEach.forEach((period, count) -> rules.add(period.rule + "=" + count));
+        return String.join(" and ", rules);
     }
 
     /**
@@ -137,9 +194,10 @@ public final class Retention {
         }
         String why = describe();
         int newestWithPoints = newestHoldingPoints(ours, Retention::holdsPoints);
+        BitSet kept = keeps(ours.stream().map(SnapshotCatalog.Entry::createdAt).toList(), now);
         for (int index = 0; index < ours.size(); index++) {
             SnapshotCatalog.Entry entry = ours.get(index);
-            if (keeps(index, entry.createdAt(), now) || entry.file().equals(justTaken)) {
+            if (kept.get(index) || entry.file().equals(justTaken)) {
                 continue;
             }
             if (index == newestWithPoints) {

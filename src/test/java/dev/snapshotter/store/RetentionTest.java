@@ -9,12 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.snapshotter.config.CalendarRetention;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
 
@@ -22,6 +24,13 @@ import dev.snapshotter.support.TestData;
 class RetentionTest {
 
     static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+
+    /** The calendar rules as the configuration gives them. */
+    record Calendar(Optional<Integer> keepDaily, Optional<Integer> keepWeekly, Optional<Integer> keepMonthly,
+            Optional<Integer> keepYearly) implements CalendarRetention {
+    }
+
+    static final Calendar NONE = new Calendar(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     @TempDir
     Path directory;
@@ -67,7 +76,7 @@ class RetentionTest {
     void keepsTheNewestByCount() throws Exception {
         List<SnapshotCatalog.Entry> all = plant();
 
-        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
+        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
                 all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(3).allMatch(name -> name.endsWith("-kairos.snap"));
@@ -80,7 +89,7 @@ class RetentionTest {
     void keepsWhatIsYoungerThanTheAge() throws Exception {
         List<SnapshotCatalog.Entry> all = plant();
 
-        Retention.Pruned pruned = new Retention(Optional.empty(), Optional.of(Duration.ofHours(84))).prune(all,
+        Retention.Pruned pruned = new Retention(Optional.empty(), Optional.of(Duration.ofHours(84)), NONE).prune(all,
                 "kairos", all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(2);
@@ -92,7 +101,7 @@ class RetentionTest {
     void keepsWhatEitherRuleKeeps() throws Exception {
         List<SnapshotCatalog.Entry> all = plant();
 
-        new Retention(Optional.of(1), Optional.of(Duration.ofDays(2).plusHours(1))).prune(all, "kairos",
+        new Retention(Optional.of(1), Optional.of(Duration.ofDays(2).plusHours(1)), NONE).prune(all, "kairos",
                 all.get(0).file(), NOW, entry -> false);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
@@ -104,7 +113,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         // an age rule that keeps nothing, and a run whose file is not the newest (a clock set back)
-        new Retention(Optional.empty(), Optional.of(Duration.ofMinutes(1))).prune(all, "kairos", all.get(3).file(), NOW,
+        new Retention(Optional.empty(), Optional.of(Duration.ofMinutes(1)), NONE).prune(all, "kairos", all.get(3).file(), NOW,
                 entry -> false);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-26");
@@ -115,7 +124,8 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         assertThat(
-                new Retention(Optional.empty(), Optional.empty()).prune(all, "kairos", all.get(0).file(), NOW, entry -> false)
+                new Retention(Optional.empty(), Optional.empty(), NONE)
+                        .prune(all, "kairos", all.get(0).file(), NOW, entry -> false)
                         .files())
                 .isEmpty();
         assertThat(kairosLeft()).hasSize(5);
@@ -130,7 +140,7 @@ class RetentionTest {
         Files.createDirectory(stuck);
         Files.writeString(stuck.resolve("inside"), "x");
 
-        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
+        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
                 all.get(0).file(), NOW, entry -> false);
 
         assertThat(pruned.files()).hasSize(2);
@@ -151,13 +161,80 @@ class RetentionTest {
                 : e).toList();
         assertThat(all.get(0).file()).isEqualTo(future);
 
-        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty()).prune(all, "kairos",
+        Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
                 all.get(2).file(), NOW, entry -> false);
 
         // kept: the future-dated file and the failed one (left alone), then days 2 and 3 (the two places)
         assertThat(future).exists();
         assertThat(kairosLeft()).containsExactly("2026-12-30", "2026-11-29", "2026-11-28", "2026-11-27");
         assertThat(pruned.files()).hasSize(2);
+    }
+
+    private static Calendar calendar(Integer daily, Integer weekly, Integer monthly, Integer yearly) {
+        return new Calendar(Optional.ofNullable(daily), Optional.ofNullable(weekly), Optional.ofNullable(monthly),
+                Optional.ofNullable(yearly));
+    }
+
+    /** What {@code rules} keep of {@code newestFirst}, as the instants kept. */
+    private static List<Instant> kept(Retention rules, List<Instant> newestFirst) {
+        return rules.keeps(newestFirst, NOW).stream().mapToObj(newestFirst::get).toList();
+    }
+
+    @Test
+    void keepsTheNewestOfEachDayWeekAndMonthThatHoldsABackup() {
+        // every 6 hours for 60 days back from Monday 2026-11-30 12:00 UTC: 240 backups, the oldest 2026-10-01 18:00
+        List<Instant> every6h = IntStream.range(0, 240).mapToObj(i -> NOW.minus(Duration.ofHours(6L * i))).toList();
+
+        Retention rules = new Retention(Optional.empty(), Optional.empty(), calendar(7, 4, 3, null));
+
+        assertThat(kept(rules, every6h)).extracting(Instant::toString).containsExactly(
+                "2026-11-30T12:00:00Z", // today's newest: day, ISO week (from Monday 11-30) and month
+                "2026-11-29T18:00:00Z", // days 2 to 7; also the newest of the week of Monday 11-23
+                "2026-11-28T18:00:00Z", "2026-11-27T18:00:00Z", "2026-11-26T18:00:00Z", "2026-11-25T18:00:00Z",
+                "2026-11-24T18:00:00Z",
+                "2026-11-22T18:00:00Z", "2026-11-15T18:00:00Z", // weeks 3 and 4 (Sundays end them)
+                "2026-10-31T18:00:00Z"); // October's newest; September holds none, so a third month keeps nothing
+        assertThat(rules.describe()).isEqualTo("keep-daily=7 and keep-weekly=4 and keep-monthly=3");
+    }
+
+    @Test
+    void aPauseInBackupsRotatesNothingOut() {
+        // four backups ten days apart: keep-daily=3 counts days that hold one, so the three newest stay
+        List<Instant> sparse = List.of(NOW, NOW.minus(Duration.ofDays(10)), NOW.minus(Duration.ofDays(20)),
+                NOW.minus(Duration.ofDays(30)));
+
+        assertThat(kept(new Retention(Optional.empty(), Optional.empty(), calendar(3, null, null, null)), sparse))
+                .containsExactly(sparse.get(0), sparse.get(1), sparse.get(2));
+    }
+
+    @Test
+    void weeksAreIsoWeeksAcrossTheNewYearAndYearsAreCalendarYears() {
+        List<Instant> newestFirst = List.of(Instant.parse("2027-01-03T10:00:00Z"), // Sunday of ISO week 2026-W53
+                Instant.parse("2026-12-28T10:00:00Z"), // its Monday: the same week
+                Instant.parse("2026-12-27T10:00:00Z"), // the Sunday before: week 52
+                Instant.parse("2025-06-01T10:00:00Z"));
+
+        assertThat(kept(new Retention(Optional.empty(), Optional.empty(), calendar(null, 2, null, null)), newestFirst))
+                .containsExactly(newestFirst.get(0), newestFirst.get(2));
+        assertThat(kept(new Retention(Optional.empty(), Optional.empty(), calendar(null, null, null, 3)), newestFirst))
+                .containsExactly(newestFirst.get(0), newestFirst.get(1), newestFirst.get(3));
+    }
+
+    @Test
+    void calendarRulesPruneFilesAndAddToTheOtherRules() throws Exception {
+        List<SnapshotCatalog.Entry> all = plant(); // 1 to 5 days old: 11-29 (a Sunday) back to 11-25, one ISO week
+
+        Retention.Pruned pruned = new Retention(Optional.empty(), Optional.empty(), calendar(2, 1, null, null))
+                .prune(all, "kairos", all.get(0).file(), NOW, entry -> false);
+
+        assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
+        assertThat(pruned.files()).hasSize(3);
+        assertUntouchedForeignFiles();
+
+        List<SnapshotCatalog.Entry> left = entries();
+        new Retention(Optional.empty(), Optional.of(Duration.ofDays(3)), calendar(null, null, null, 1)).prune(left,
+                "kairos", left.get(0).file(), NOW, entry -> false);
+        assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
     }
 
     private void assertUntouchedForeignFiles() {

@@ -1,0 +1,75 @@
+package dev.snapshotter.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.LogCapture;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** QDRANT_SNAPSHOT_KEEP_DAILY=2 end to end: each UTC day's newest stays for the last two days that hold a backup. */
+@QuarkusTest
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.keep-daily", value = "2"))
+@ExtendWith(SecretsStayHidden.class)
+class CalendarRetentionRunTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @BeforeEach
+    void resetQdrant() {
+        qdrant.reset();
+    }
+
+    @Test
+    void calendarRulesKeepEachDaysNewest() throws Exception {
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        Path yesterdayEvening = dir.plantSnapshot(today.minus(Duration.ofHours(1)), "kairos", TestData.snapshot(10));
+        Path yesterdayMorning = dir.plantSnapshot(today.minus(Duration.ofHours(20)), "kairos", TestData.snapshot(11));
+        Path dayBefore = dir.plantSnapshot(today.minus(Duration.ofHours(30)), "kairos", TestData.snapshot(12));
+        Path other = dir.plantSnapshot(today.minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
+
+        JsonPath first;
+        try (LogCapture logs = LogCapture.install()) {
+            first = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+            assertThat(logs.lines()).anyMatch(line -> line.startsWith("INFO") && line.contains("Pruned "
+                    + yesterdayMorning.getFileName() + " (keep-daily=2)"));
+        }
+        assertThat(first.getList("targets[0].pruned", String.class)).containsExactlyInAnyOrder(
+                yesterdayMorning.getFileName().toString(), dayBefore.getFileName().toString());
+        Path firstToday = Path.of(first.getString("targets[0].filePath"));
+        assertThat(dir.list()).contains(firstToday, yesterdayEvening, Path.of(yesterdayEvening + ".sha256"), other)
+                .doesNotContain(yesterdayMorning, dayBefore, Path.of(dayBefore + ".sha256"));
+
+        // a second run the same day: today's newest replaces today's first, yesterday's newest stays
+        Thread.sleep(1_000); // Qdrant names its snapshots to the second
+        qdrant.snapshotServed("kairos", TestData.snapshot(2001));
+        JsonPath second = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
+
+        assertThat(second.getList("targets[0].pruned", String.class))
+                .containsExactly(firstToday.getFileName().toString());
+        assertThat(dir.list()).contains(Path.of(second.getString("targets[0].filePath")), yesterdayEvening, other)
+                .doesNotContain(firstToday);
+    }
+}

@@ -11,15 +11,21 @@ public final class KeepCount implements Converter<Integer> {
     @Override
     public Integer convert(String value) {
         String trimmed = value.trim();
+        Integer keep = atLeastOne(trimmed);
+        if (keep == null) {
+            throw new IllegalArgumentException("must be a whole number of at least 1 (how many periods that hold a "
+                    + "backup to keep the newest of), or unset, but it is \"" + trimmed + "\".");
+        }
+        return keep;
+    }
+
+    /** The whole number {@code trimmed} is, when at least 1; null otherwise. */
+    static Integer atLeastOne(String trimmed) {
         try {
             int keep = Integer.parseInt(trimmed);
-            if (keep >= 1) {
-                return keep;
-            }
+            return keep >= 1 ? keep : null;
         } catch (NumberFormatException e) {
-            // reported below
+            return null;
         }
-        throw new IllegalArgumentException("must be a whole number of at least 1 (how many periods that hold a backup "
-                + "to keep the newest of), or unset, but it is \"" + trimmed + "\".");
     }
 }

@@ -30,15 +30,11 @@ public class KeepLastConverter implements Converter<Integer> {
     @Override
     public Integer convert(String value) {
         String trimmed = value.trim();
-        try {
-            int keep = Integer.parseInt(trimmed);
-            if (keep >= 1) {
-                return keep;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        Integer keep = KeepCount.atLeastOne(trimmed);
+        if (keep == null) {
+            throw new IllegalArgumentException(variable + " must be a whole number of at least 1 (how many "
+                    + "of the newest snapshots to keep), or unset to keep all, but it is \"" + trimmed + "\".");
         }
-        throw new IllegalArgumentException(variable + " must be a whole number of at least 1 (how many "
-                + "of the newest snapshots to keep), or unset to keep all, but it is \"" + trimmed + "\".");
+        return keep;
     }
 }

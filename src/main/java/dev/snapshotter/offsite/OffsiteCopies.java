@@ -703,6 +703,17 @@ public class OffsiteCopies {
                 remarks.add("Off-site retention could not delete " + name + ": " + e.getMessage());
             }
         }
+        if (!pruned.isEmpty()) {
+            try {
+                String versionsKept = store.deletedVersionsKept();
+                if (versionsKept != null) {
+                    LOG.warnf("Off-site retention: %s", versionsKept);
+                    remarks.add("Off-site retention: " + versionsKept);
+                }
+            } catch (SnapshotFailure e) { // a credential without s3:GetBucketVersioning or s3:GetLifecycleConfiguration
+                LOG.debugf("Off-site retention could not check that pruned versions expire: %s", e.getMessage());
+            }
+        }
         return pruned;
     }
 

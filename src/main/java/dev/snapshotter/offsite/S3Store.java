@@ -69,8 +69,12 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.LifecycleRuleAndOperator;
+import software.amazon.awssdk.services.s3.model.LifecycleRuleFilter;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -246,6 +250,59 @@ public class S3Store {
         } catch (SnapshotFailure e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * Why objects deleted under our prefix stay stored, in a sentence; null when they do not. In a bucket that keeps
+     * versions (Object Lock turns versioning on), a delete only hides the object: it stays stored, and billed, as a
+     * noncurrent version until a lifecycle rule expires it. A rule counts when it is enabled, expires noncurrent
+     * versions, and covers every object under the prefix (a prefix filter that contains ours; no tag or size filter).
+     */
+    public String deletedVersionsKept() throws SnapshotFailure {
+        String versioning = call("read the versioning of", "",
+                () -> client().getBucketVersioning(b -> b.bucket(bucket())).statusAsString());
+        if (versioning == null || versioning.isEmpty()) {
+            return null; // never turned on: a delete deletes
+        }
+        List<LifecycleRule> rules = call("read the lifecycle rules of", "", () -> {
+            try {
+                return client().getBucketLifecycleConfiguration(b -> b.bucket(bucket())).rules();
+            } catch (S3Exception e) {
+                if (e.awsErrorDetails() != null
+                        && "NoSuchLifecycleConfiguration".equals(e.awsErrorDetails().errorCode())) {
+                    return List.of();
+                }
+                throw e;
+            }
+        });
+        String root = root();
+        boolean expired = rules.stream().anyMatch(rule -> rule.status() == ExpirationStatus.ENABLED
+                && rule.noncurrentVersionExpiration() != null
+                && rule.noncurrentVersionExpiration().noncurrentDays() != null && covers(rule, root));
+        return expired ? null
+                : "the bucket " + bucket() + " keeps versions (versioning " + versioning + ") and no enabled lifecycle "
+                        + "rule expires noncurrent versions under " + uri(root) + ": each backup pruned here stays "
+                        + "stored, and billed, as a noncurrent version; add a rule with NoncurrentVersionExpiration "
+                        + "for the prefix";
+    }
+
+    /** Whether a lifecycle rule takes in every object under {@code root}. */
+    @SuppressWarnings("deprecation") // a rule of the old form keeps its prefix outside a filter, and still applies
+    private static boolean covers(LifecycleRule rule, String root) {
+        LifecycleRuleFilter filter = rule.filter();
+        if (filter == null) {
+            return rule.prefix() == null || root.startsWith(rule.prefix());
+        }
+        if (filter.tag() != null || filter.objectSizeGreaterThan() != null || filter.objectSizeLessThan() != null) {
+            return false;
+        }
+        LifecycleRuleAndOperator and = filter.and();
+        if (and != null && (!and.tags().isEmpty() || and.objectSizeGreaterThan() != null
+                || and.objectSizeLessThan() != null)) {
+            return false;
+        }
+        String prefix = and != null ? and.prefix() : filter.prefix();
+        return prefix == null || root.startsWith(prefix);
     }
 
     /** The SHA-256 of {@code content} as S3 takes and returns it ({@code x-amz-checksum-sha256}: base64). */

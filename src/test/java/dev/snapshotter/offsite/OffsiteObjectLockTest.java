@@ -93,6 +93,8 @@ class OffsiteObjectLockTest {
         JsonPath next = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
 
         assertThat(next.getList("targets[0].offsite.pruned", String.class)).contains(older);
+        // the run says that the pruned version stays stored (no lifecycle rule on this bucket expires it)
+        assertThat(next.getString("targets[0].offsite.message")).contains(OffsiteVersionedBucketTest.SAID);
         assertThat(bucket.head("kairos/" + older)).isEmpty();
         assertThat(bucket.versions("kairos/" + older)).hasSize(1);
         String version = bucket.versions("kairos/" + older).get(0);

@@ -76,6 +76,8 @@ class OffsiteRetentionTest {
 
         String taken = Path.of(report.getString("targets[0].filePath")).getFileName().toString();
         assertThat(report.getList("targets[0].offsite.pruned", String.class)).containsExactlyInAnyOrder(oldest, older);
+        // a bucket without versions deletes what is pruned: nothing to say of noncurrent versions
+        assertThat(String.valueOf(report.getString("targets[0].offsite.message"))).doesNotContain("noncurrent");
         assertThat(bucket.keys()).containsExactlyInAnyOrder("kairos/" + taken, "kairos/" + taken + ".sha256",
                 "kairos/" + taken + ".json", "kairos/" + newer, "kairos/" + newer + ".sha256",
                 "kairos/" + newer + ".json", "other/" + otherCollection, "kairos/notes.txt",

@@ -12,7 +12,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.LifecycleRule;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -164,6 +166,21 @@ public final class S3Bucket {
         } finally {
             bucket.client.close();
         }
+    }
+
+    /**
+     * One lifecycle rule on the bucket, expiring noncurrent versions under {@code prefix} a day after they become so;
+     * null removes the bucket's rules.
+     */
+    public void expireNoncurrentVersions(String prefix) {
+        if (prefix == null) {
+            client.deleteBucketLifecycle(b -> b.bucket(bucket));
+            return;
+        }
+        client.putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(c -> c.rules(
+                LifecycleRule.builder().id("noncurrent")
+                        .status(ExpirationStatus.ENABLED)
+                        .filter(f -> f.prefix(prefix)).noncurrentVersionExpiration(n -> n.noncurrentDays(1)).build())));
     }
 
     /** The stored versions of the object at a key under this class's prefix (delete markers not counted). */

@@ -23,6 +23,9 @@ public class NativeSourcesCheck {
     /** Classes Jackson (de)serialises by reflection: Qdrant's envelopes, our report and manifest, our problem document. */
     static final List<String> REFLECTED = List.of(
             "dev.snapshotter.qdrant.QdrantResponse",
+            "dev.snapshotter.snapshot.QdrantSnapshotTarget$RetentionPreview",
+            "dev.snapshotter.store.Retention$PlacePreview",
+            "dev.snapshotter.store.Retention$BackupVerdict",
             "dev.snapshotter.qdrant.QdrantResponse$Aliases",
             "dev.snapshotter.qdrant.QdrantResponse$Alias",
             "dev.snapshotter.qdrant.QdrantResponse$Exists",

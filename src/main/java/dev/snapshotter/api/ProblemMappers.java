@@ -68,10 +68,17 @@ class ProblemMappers {
         }
     }
 
-    /** The object store failed a catalog request on an off-site snapshot (listing, download, verification). */
+    /**
+     * The object store failed a catalog request on an off-site snapshot (listing, download, verification), or Qdrant
+     * failed a request that needed it (the alias behind {@code QDRANT_COLLECTION}, for a retention preview).
+     */
     @ServerExceptionMapper
     Response storeFailed(SnapshotFailure e) {
-        return problem(status(SnapshotResource.httpStatus(e.kind())), "Off-site store failed", e.getMessage()).build();
+        String title = switch (e.kind()) {
+            case UPSTREAM, UPSTREAM_TIMEOUT, UNREACHABLE -> "Qdrant failed";
+            default -> "Off-site store failed";
+        };
+        return problem(status(SnapshotResource.httpStatus(e.kind())), title, e.getMessage()).build();
     }
 
     @ServerExceptionMapper

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -647,52 +646,41 @@ public class OffsiteCopies {
 
     /**
      * {@code QDRANT_SNAPSHOT_S3_KEEP_LAST}, {@code _KEEP_WITHIN} and the calendar rules ({@code _KEEP_DAILY} ...) over
-     * the collection's folder:
-     * only objects named like our snapshots count; the newest and {@code justTaken} are kept, and so is the newest that
-     * holds points while the newer ones hold none ({@link Retention#newestHoldingPoints}); a snapshot goes with its
-     * sidecars, the {@code .snap} first.
+     * the collection's folder: only objects named like our snapshots count; the newest and {@code justTaken} are kept,
+     * and so is the newest that holds points while the newer ones hold none ({@link Retention#decide}); a snapshot
+     * goes with its sidecars, the {@code .snap} first.
      */
     List<String> prune(String collectionKey, String justTaken, List<String> remarks) {
-        QdrantConfig.S3 s3 = config.snapshot().s3();
-        Retention rules = new Retention(s3.keepLast(), s3.keepWithin(), s3);
+        Retention rules = rules();
         if (!rules.any()) {
             return List.of();
         }
-        OffsiteKeys keys = store.keys();
-        String folder = keys.folder(collectionKey);
-        List<S3Store.StoredObject> objects;
+        Plan plan;
         try {
-            objects = store.list(folder);
+            plan = plan(rules, collectionKey, justTaken);
         } catch (SnapshotFailure e) {
             remarks.add("Off-site retention could not list the bucket: " + e.getMessage());
             return List.of();
         }
-        Instant now = Instant.now();
-        List<OffsiteCatalog.Remote> newestFirst = OffsiteCatalog.remotes(keys, objects.stream()
-                .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size))).stream()
-                .filter(backup -> !backup.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
-                .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
+        OffsiteKeys keys = store.keys();
+        String folder = keys.folder(collectionKey);
         List<String> pruned = new ArrayList<>();
-        Integer newestWithPoints = null; // read from the manifests once a backup would go
-        BitSet kept = rules.keeps(newestFirst.stream().map(OffsiteCatalog.Remote::createdAt).toList(), now);
-        for (int index = 0; index < newestFirst.size(); index++) {
-            OffsiteCatalog.Remote backup = newestFirst.get(index);
+        for (int index = 0; index < plan.decisions().size(); index++) {
+            Retention.Decision<OffsiteCatalog.Remote> decision = plan.decisions().get(index);
+            OffsiteCatalog.Remote backup = decision.backup();
             String name = backup.fileName();
-            if (name.equals(justTaken) || kept.get(index)) {
+            if (decision.keptOnlyBy(Retention.HOLDS_POINTS)) {
+                remarks.add("Off-site retention: " + rules.keptForItsPoints(name, index));
                 continue;
             }
-            if (newestWithPoints == null) {
-                newestWithPoints = Retention.newestHoldingPoints(newestFirst, this::holdsPoints);
-            }
-            if (index == newestWithPoints) {
-                remarks.add("Off-site retention: " + rules.keptForItsPoints(name, index));
+            if (!decision.goes()) {
                 continue;
             }
             try {
                 // the object that lists it goes first: a set's manifest, a snapshot's file
                 store.delete(backup.key());
                 String others = keys.objectsOf(collectionKey, name);
-                for (S3Store.StoredObject object : objects) {
+                for (S3Store.StoredObject object : plan.objects()) {
                     if (object.key().startsWith(others)) {
                         store.delete(object.key());
                     }
@@ -715,6 +703,38 @@ public class OffsiteCopies {
             }
         }
         return pruned;
+    }
+
+    private Retention rules() {
+        QdrantConfig.S3 s3 = config.snapshot().s3();
+        return new Retention(s3.keepLast(), s3.keepWithin(), s3);
+    }
+
+    /** The objects of a collection's folder off-site, and what the rules decide for each backup among them. */
+    private record Plan(List<S3Store.StoredObject> objects, List<Retention.Decision<OffsiteCatalog.Remote>> decisions) {
+    }
+
+    /**
+     * Lists the collection's folder: only objects named like our snapshots, with their checksum file beside them (or
+     * a set's manifest), count, and none dated over a minute ahead.
+     */
+    private Plan plan(Retention rules, String collectionKey, String justTaken) throws SnapshotFailure {
+        OffsiteKeys keys = store.keys();
+        List<S3Store.StoredObject> objects = store.list(keys.folder(collectionKey));
+        Instant now = Instant.now();
+        List<OffsiteCatalog.Remote> newestFirst = OffsiteCatalog.remotes(keys, objects.stream()
+                .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size))).stream()
+                .filter(backup -> !backup.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
+                .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
+        return new Plan(objects, rules.decide(newestFirst, OffsiteCatalog.Remote::createdAt,
+                backup -> backup.fileName().equals(justTaken), this::holdsPoints, backup -> false, now));
+    }
+
+    /** What off-site retention would do now to the collection's backups in the bucket. */
+    public Retention.PlacePreview previewRetention(String collectionKey) throws SnapshotFailure {
+        Retention rules = rules();
+        return Retention.PlacePreview.of(rules, plan(rules, collectionKey, null).decisions(),
+                OffsiteCatalog.Remote::fileName, OffsiteCatalog.Remote::createdAt);
     }
 
     /**

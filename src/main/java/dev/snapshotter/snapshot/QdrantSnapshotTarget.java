@@ -22,6 +22,7 @@ import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -44,6 +45,8 @@ import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFailure.Kind;
 import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Backs up one Qdrant collection: resolve the alias, refuse when the node lacks some of the collection's shards or
@@ -341,12 +344,36 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * published, and the last-success gauges; returns what was deleted, with its remarks added to the run's.
      */
     List<String> retain(String name, Path justTaken, Progress progress) {
-        Retention.Pruned pruned = new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin(),
-                config.snapshot())
-                .prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite);
+        Retention.Pruned pruned = rules().prune(catalog.list(), name, justTaken, Instant.now(),
+                offsite::pendingOffsite);
         pruned.remarks().forEach(progress::remark);
         publishNewest(name);
         return pruned.files();
+    }
+
+    private Retention rules() {
+        return new Retention(config.snapshot().keepLast(), config.snapshot().keepWithin(), config.snapshot());
+    }
+
+    /**
+     * What retention would do now to the backups of the collection {@code QDRANT_COLLECTION} points at (as the last
+     * run resolved it, or resolved now when no run has): in the directory, and off-site when the bucket is set.
+     */
+    public RetentionPreview previewRetention() throws SnapshotFailure {
+        String name = resolved != null ? resolved : resolve(() -> false).name();
+        Retention rules = rules();
+        List<SnapshotCatalog.Entry> counted = Retention.counted(catalog.list(), name, Instant.now());
+        Retention.PlacePreview local = Retention.PlacePreview.of(rules, rules.decide(counted, SnapshotCatalog.Entry::createdAt,
+                entry -> false, Retention::holdsPoints, offsite::pendingOffsite, Instant.now()),
+                SnapshotCatalog.Entry::fileName, SnapshotCatalog.Entry::createdAt);
+        return new RetentionPreview(name, local,
+                offsite.enabled() ? offsite.previewRetention(SnapshotFileName.key(name)) : null);
+    }
+
+    /** What retention would do now, in each place. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RetentionPreview(String collection, Retention.PlacePreview local, Retention.PlacePreview offsite) {
     }
 
     /**

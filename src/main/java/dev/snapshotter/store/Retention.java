@@ -10,7 +10,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.IsoFields;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,12 @@ import java.util.stream.IntStream;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.CalendarRetention;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * {@code QDRANT_SNAPSHOT_KEEP_LAST}, {@code QDRANT_SNAPSHOT_KEEP_WITHIN} and the calendar rules
@@ -53,6 +56,13 @@ public final class Retention {
         }
     }
 
+    /** Why a backup is kept besides the rules, whose names ({@code keep-last}, {@code keep-daily}...) say the rest. */
+    public static final String NEWEST = "newest";
+    public static final String JUST_TAKEN = "just taken";
+    public static final String HOLDS_POINTS = "holds points";
+    public static final String NOT_OFFSITE = "not off-site yet";
+    public static final String NO_RULE = "no rule";
+
     private final Optional<Integer> keepLast;
     private final Optional<Duration> keepWithin;
     private final Map<Period, Integer> keepEach = new EnumMap<>(Period.class);
@@ -72,21 +82,21 @@ public final class Retention {
     }
 
     /**
-     * Which of the backups taken at {@code newestFirst} the rules keep (by index, 0 the newest, always kept): the first
-     * {@code keep-last}, those younger than {@code keep-within}, and for each calendar rule the newest of each of the
-     * last N periods that hold one.
+     * Why each of the backups taken at {@code newestFirst} is kept by the rules (index for index; 0 is the newest, always
+     * kept; an empty list: no rule keeps it): the first {@code keep-last}, those younger than {@code keep-within}, and
+     * for each calendar rule the newest of each of the last N periods that hold one.
      */
-    public BitSet keeps(List<Instant> newestFirst, Instant now) {
-        BitSet kept = new BitSet();
+    List<List<String>> keptBy(List<Instant> newestFirst, Instant now) {
+        List<List<String>> why = newestFirst.stream().map(at -> (List<String>) new ArrayList<String>()).toList();
         if (newestFirst.isEmpty()) {
-            return kept;
+            return why;
         }
-        kept.set(0);
-        keepLast.ifPresent(n -> kept.set(0, Math.min(n, newestFirst.size())));
+        why.get(0).add(NEWEST);
+        keepLast.ifPresent(n -> why.subList(0, Math.min(n, newestFirst.size())).forEach(w -> w.add("keep-last")));
         keepWithin.ifPresent(age -> {
             for (int i = 0; i < newestFirst.size(); i++) {
                 if (!newestFirst.get(i).isBefore(now.minus(age))) {
-                    kept.set(i);
+                    why.get(i).add("keep-within");
                 }
             }
         });
@@ -96,13 +106,90 @@ public final class Retention {
             for (int i = 0; i < newestFirst.size() && periods < count; i++) {
                 Object of = period.of.apply(newestFirst.get(i).atZone(ZoneOffset.UTC));
                 if (!of.equals(last)) { // the first met of a period is its newest
-                    kept.set(i);
+                    why.get(i).add(period.rule);
                     last = of;
                     periods++;
                 }
             }
         });
-        return kept;
+        return why;
+    }
+
+    /** What retention decides for one backup: why it is kept (rule names, or one of the reasons above); none: it goes. */
+    public record Decision<E>(E backup, List<String> keptBy) {
+
+        public boolean goes() {
+            return keptBy.isEmpty();
+        }
+
+        /** Whether nothing but {@code reason} keeps it. */
+        public boolean keptOnlyBy(String reason) {
+            return keptBy.equals(List.of(reason));
+        }
+    }
+
+    /**
+     * What the rules decide for each of {@code newestFirst} (the backups that count, newest first): kept by the rules,
+     * as the one just taken, as the newest that holds points while every newer one holds none (read no further than
+     * needed), or because it is {@code held}; else it goes. With no rule set, every backup is kept.
+     */
+    public <E> List<Decision<E>> decide(List<E> newestFirst, Function<E, Instant> createdAt, Predicate<E> justTaken,
+            Predicate<E> holdsPoints, Predicate<E> held, Instant now) {
+        List<List<String>> keptBy = keptBy(newestFirst.stream().map(createdAt).toList(), now);
+        Integer newestWithPoints = null;
+        List<Decision<E>> decisions = new ArrayList<>();
+        for (int index = 0; index < newestFirst.size(); index++) {
+            E backup = newestFirst.get(index);
+            List<String> why = keptBy.get(index);
+            if (!any()) {
+                why.add(NO_RULE);
+            }
+            if (justTaken.test(backup)) {
+                why.add(JUST_TAKEN);
+            }
+            if (why.isEmpty()) {
+                if (newestWithPoints == null) {
+                    newestWithPoints = newestHoldingPoints(newestFirst, holdsPoints);
+                }
+                if (index == newestWithPoints) {
+                    why.add(HOLDS_POINTS);
+                } else if (held.test(backup)) {
+                    why.add(NOT_OFFSITE);
+                }
+            }
+            decisions.add(new Decision<>(backup, List.copyOf(why)));
+        }
+        return decisions;
+    }
+
+    /**
+     * The collection's snapshots in {@code catalog} that retention counts, newest first: a future-dated file or one
+     * that failed its re-read is no backup to count, so it neither takes a place that keep-last grants nor is deleted
+     * by these rules (an operator deletes it through the API).
+     */
+    public static List<SnapshotCatalog.Entry> counted(List<SnapshotCatalog.Entry> catalog, String collection,
+            Instant now) {
+        return catalog.stream().filter(entry -> entry.isOf(collection))
+                .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
+    }
+
+    /** One backup as a preview shows it: kept, and why, or going at the next pruning. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BackupVerdict(String file, Instant createdAt, boolean kept, List<String> keptBy) {
+    }
+
+    /** What the rules of one place ({@code keep-last=3 and keep-daily=7}; null: none) would do now. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlacePreview(String rules, List<BackupVerdict> backups) {
+
+        public static <E> PlacePreview of(Retention rules, List<Decision<E>> decisions, Function<E, String> file,
+                Function<E, Instant> createdAt) {
+            return new PlacePreview(rules.any() ? rules.describe() : null,
+                    decisions.stream().map(d -> new BackupVerdict(file.apply(d.backup()), createdAt.apply(d.backup()),
+                            !d.goes(), d.goes() ? null : d.keptBy())).toList());
+        }
     }
 
     /** The rules as logs name them: {@code keep-last=3 and keep-within=7d}, {@code keep-daily=7 and keep-weekly=4}. */
@@ -119,7 +206,7 @@ public final class Retention {
      * needed. A collection emptied by mistake (an app that recreated it, a delete) is backed up empty run after run;
      * that backup is kept while the newer ones hold none, so that the rules never rotate its last good backup out.
      */
-    public static <E> int newestHoldingPoints(List<E> newestFirst, Predicate<E> holdsPoints) {
+    private static <E> int newestHoldingPoints(List<E> newestFirst, Predicate<E> holdsPoints) {
         return IntStream.range(0, newestFirst.size()).filter(i -> holdsPoints.test(newestFirst.get(i))).findFirst()
                 .orElse(-1);
     }
@@ -132,7 +219,8 @@ public final class Retention {
         return countedAtMost == null || countedAtMost > 0;
     }
 
-    private static boolean holdsPoints(SnapshotCatalog.Entry entry) {
+    /** Whether a backup in the directory may hold points, as its manifest says. */
+    public static boolean holdsPoints(SnapshotCatalog.Entry entry) {
         Manifest.Points points = points(entry);
         return holdsPoints(points == null ? null : points.max());
     }
@@ -184,31 +272,29 @@ public final class Retention {
             Predicate<SnapshotCatalog.Entry> held) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
-        // a future-dated file or one that failed its re-read is no backup to count: it neither takes a place that
-        // keep-last grants nor is deleted by these rules (an operator deletes it through the API)
-        List<SnapshotCatalog.Entry> ours = newestFirst.stream().filter(entry -> entry.isOf(collection))
-                .filter(entry -> !SnapshotCatalog.future(entry, now)).filter(SnapshotCatalog.Entry::verified).toList();
+        List<SnapshotCatalog.Entry> ours = counted(newestFirst, collection, now);
         sharpDrop(ours, justTaken).ifPresent(remarks::add);
         if (!any()) {
             return new Pruned(pruned, remarks);
         }
         String why = describe();
-        int newestWithPoints = newestHoldingPoints(ours, Retention::holdsPoints);
-        BitSet kept = keeps(ours.stream().map(SnapshotCatalog.Entry::createdAt).toList(), now);
+        List<Decision<SnapshotCatalog.Entry>> decisions = decide(ours, SnapshotCatalog.Entry::createdAt,
+                entry -> entry.file().equals(justTaken), Retention::holdsPoints, held, now);
         for (int index = 0; index < ours.size(); index++) {
-            SnapshotCatalog.Entry entry = ours.get(index);
-            if (kept.get(index) || entry.file().equals(justTaken)) {
-                continue;
-            }
-            if (index == newestWithPoints) {
+            Decision<SnapshotCatalog.Entry> decision = decisions.get(index);
+            SnapshotCatalog.Entry entry = decision.backup();
+            if (decision.keptOnlyBy(HOLDS_POINTS)) {
                 remarks.add(keptForItsPoints(entry.fileName(), index));
                 continue;
             }
-            if (held.test(entry)) {
+            if (decision.keptOnlyBy(NOT_OFFSITE)) {
                 String remark = "Kept " + entry.fileName() + " although " + why + " would delete it: it is not off-site "
                         + "yet";
                 LOG.info(remark);
                 remarks.add(remark);
+                continue;
+            }
+            if (!decision.goes()) {
                 continue;
             }
             try {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,9 +62,7 @@ class OffsiteCalendarRetentionTest {
         String yesterdayMorning = SnapshotDir.fileName(today.minus(Duration.ofHours(20)), "kairos");
         String dayBefore = SnapshotDir.fileName(today.minus(Duration.ofHours(30)), "kairos");
         for (String snapshot : new String[] { yesterdayEvening, yesterdayMorning, dayBefore }) {
-            bucket.put("kairos/" + snapshot, "ours".getBytes());
-            bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-            bucket.put("kairos/" + snapshot + ".json", "{}".getBytes());
+            plantOurs(snapshot);
         }
         qdrant.snapshotServed("kairos", TestData.snapshot(5000));
 
@@ -76,5 +75,35 @@ class OffsiteCalendarRetentionTest {
                 "kairos/" + taken + ".json", "kairos/" + yesterdayEvening, "kairos/" + yesterdayEvening + ".sha256",
                 "kairos/" + yesterdayEvening + ".json");
         assertThat(report.getList("targets[0].pruned", String.class)).isNullOrEmpty(); // no local rule
+    }
+
+    @Test
+    void thePreviewSaysWhatTheNextCopyPrunesOffSite() {
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        String yesterdayEvening = SnapshotDir.fileName(today.minus(Duration.ofHours(1)), "kairos");
+        String yesterdayMorning = SnapshotDir.fileName(today.minus(Duration.ofHours(20)), "kairos");
+        String dayBefore = SnapshotDir.fileName(today.minus(Duration.ofHours(30)), "kairos");
+        String older = SnapshotDir.fileName(today.minus(Duration.ofHours(60)), "kairos");
+        for (String snapshot : new String[] { yesterdayEvening, yesterdayMorning, dayBefore, older }) {
+            plantOurs(snapshot);
+        }
+        List<String> before = bucket.keys();
+
+        JsonPath preview = ServiceApi.api().get("/api/retention").then().statusCode(200).extract().jsonPath();
+
+        assertThat(preview.getString("local.rules")).isNull(); // no local rule: nothing goes there
+        assertThat(preview.getString("offsite.rules")).isEqualTo("keep-daily=2");
+        assertThat(preview.getList("offsite.backups.file", String.class)).containsExactly(yesterdayEvening,
+                yesterdayMorning, dayBefore, older);
+        assertThat(preview.getList("offsite.backups.kept", Boolean.class)).containsExactly(true, false, true, false);
+        assertThat(preview.getList("offsite.backups[2].keptBy", String.class)).containsExactly("keep-daily");
+        assertThat(bucket.keys()).isEqualTo(before);
+    }
+
+    /** One of our snapshots of {@code kairos} in the bucket: the file, its checksum file and a manifest. */
+    private void plantOurs(String snapshot) {
+        bucket.put("kairos/" + snapshot, "ours".getBytes());
+        bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
+        bucket.put("kairos/" + snapshot + ".json", "{}".getBytes());
     }
 }

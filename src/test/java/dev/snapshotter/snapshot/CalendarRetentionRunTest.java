@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,10 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
-/** QDRANT_SNAPSHOT_KEEP_DAILY=2 end to end: each UTC day's newest stays for the last two days that hold a backup. */
+/**
+ * QDRANT_SNAPSHOT_KEEP_DAILY=2 end to end: each UTC day's newest stays for the last two days that hold a backup; and
+ * {@code GET /api/retention} says beforehand what a run will prune, and why it keeps the rest.
+ */
 @QuarkusTest
 @WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.keep-daily", value = "2"))
 @ExtendWith(SecretsStayHidden.class)
@@ -37,8 +41,37 @@ class CalendarRetentionRunTest {
     SnapshotDir dir;
 
     @BeforeEach
-    void resetQdrant() {
+    void reset() {
         qdrant.reset();
+        dir.clear();
+    }
+
+    private static String name(Path file) {
+        return file.getFileName().toString();
+    }
+
+    @Test
+    void thePreviewSaysWhatTheNextRunPrunesAndDeletesNothing() throws Exception {
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        Path yesterdayEvening = dir.plantSnapshot(today.minus(Duration.ofHours(1)), "kairos", TestData.snapshot(10));
+        Path yesterdayMorning = dir.plantSnapshot(today.minus(Duration.ofHours(20)), "kairos", TestData.snapshot(11));
+        Path dayBefore = dir.plantSnapshot(today.minus(Duration.ofHours(30)), "kairos", TestData.snapshot(12));
+        Path older = dir.plantSnapshot(today.minus(Duration.ofHours(60)), "kairos", TestData.snapshot(14));
+        dir.plantSnapshot(today.minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
+        List<Path> before = dir.list();
+
+        io.restassured.RestAssured.get("/api/retention").then().statusCode(401);
+        JsonPath preview = ServiceApi.api().get("/api/retention").then().statusCode(200).extract().jsonPath();
+
+        assertThat(preview.getString("collection")).isEqualTo("kairos");
+        assertThat(preview.getString("local.rules")).isEqualTo("keep-daily=2");
+        assertThat(preview.getList("local.backups.file", String.class)).containsExactly(name(yesterdayEvening),
+                name(yesterdayMorning), name(dayBefore), name(older));
+        assertThat(preview.getList("local.backups.kept", Boolean.class)).containsExactly(true, false, true, false);
+        assertThat(preview.getList("local.backups[0].keptBy", String.class)).containsExactly("newest", "keep-daily");
+        assertThat(preview.getList("local.backups[2].keptBy", String.class)).containsExactly("keep-daily");
+        assertThat(preview.getString("offsite")).isNull(); // no bucket
+        assertThat(dir.list()).isEqualTo(before);
     }
 
     @Test

@@ -177,7 +177,9 @@ class RetentionTest {
 
     /** What {@code rules} keep of {@code newestFirst}, as the instants kept. */
     private static List<Instant> kept(Retention rules, List<Instant> newestFirst) {
-        return rules.keeps(newestFirst, NOW).stream().mapToObj(newestFirst::get).toList();
+        List<List<String>> why = rules.keptBy(newestFirst, NOW);
+        return IntStream.range(0, newestFirst.size()).filter(i -> !why.get(i).isEmpty()).mapToObj(newestFirst::get)
+                .toList();
     }
 
     @Test
@@ -195,6 +197,12 @@ class RetentionTest {
                 "2026-11-22T18:00:00Z", "2026-11-15T18:00:00Z", // weeks 3 and 4 (Sundays end them)
                 "2026-10-31T18:00:00Z"); // October's newest; September holds none, so a third month keeps nothing
         assertThat(rules.describe()).isEqualTo("keep-daily=7 and keep-weekly=4 and keep-monthly=3");
+        // and why, as the retention preview says it
+        List<List<String>> why = rules.keptBy(every6h, NOW);
+        assertThat(why.get(0)).containsExactly("newest", "keep-daily", "keep-weekly", "keep-monthly");
+        assertThat(why.get(3)).containsExactly("keep-daily", "keep-weekly"); // 11-29 18:00
+        assertThat(why.get(1)).isEmpty(); // 11-30 06:00: today has a newer one
+
     }
 
     @Test

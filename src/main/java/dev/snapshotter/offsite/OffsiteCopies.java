@@ -694,6 +694,7 @@ public class OffsiteCopies {
         if (!pruned.isEmpty()) {
             try {
                 String versionsKept = store.deletedVersionsKept();
+                metrics.prunedVersionsKept(versionsKept != null);
                 if (versionsKept != null) {
                     LOG.warnf("Off-site retention: %s", versionsKept);
                     remarks.add("Off-site retention: " + versionsKept);

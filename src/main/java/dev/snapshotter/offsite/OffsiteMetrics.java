@@ -15,8 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The off-site copy's series, published at zero from boot when {@code QDRANT_SNAPSHOT_S3_BUCKET} is set:
  * {@code snapshotter_offsite_last_success_timestamp_seconds} (when the newest snapshot confirmed off-site was taken),
- * {@code snapshotter_offsite_bytes_total} (bytes uploaded) and {@code snapshotter_offsite_pending} (verified local
- * snapshots not off-site yet).
+ * {@code snapshotter_offsite_bytes_total} (bytes uploaded), {@code snapshotter_offsite_pending} (verified local
+ * snapshots not off-site yet) and {@code snapshotter_offsite_pruned_versions_kept} (1 while pruned backups stay stored
+ * as versions that no lifecycle rule expires).
  */
 @ApplicationScoped
 public class OffsiteMetrics {
@@ -24,9 +25,11 @@ public class OffsiteMetrics {
     static final String LAST_SUCCESS = "snapshotter.offsite.last.success.timestamp";
     static final String BYTES = "snapshotter.offsite.bytes";
     static final String PENDING = "snapshotter.offsite.pending";
+    static final String PRUNED_KEPT = "snapshotter.offsite.pruned.versions.kept";
 
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong prunedKept = new AtomicLong();
     private final Counter bytes;
     private final MeterRegistry registry;
     private final List<Meter> gauges;
@@ -44,7 +47,11 @@ public class OffsiteMetrics {
                 .description("Unix time the newest snapshot confirmed off-site was taken (0 until one is)")
                 .register(registry),
                 Gauge.builder(PENDING, pending, AtomicLong::get)
-                        .description("Verified local snapshots not yet copied off-site").register(registry));
+                        .description("Verified local snapshots not yet copied off-site").register(registry),
+                Gauge.builder(PRUNED_KEPT, prunedKept, AtomicLong::get)
+                        .description("1 when the last off-site pruning found that pruned backups stay stored as "
+                                + "noncurrent versions no lifecycle rule expires (0 otherwise)")
+                        .register(registry));
         bytes = Counter.builder(BYTES).baseUnit("bytes").description("Bytes of snapshots uploaded off-site")
                 .register(registry);
     }
@@ -52,6 +59,11 @@ public class OffsiteMetrics {
     @PreDestroy
     void unbind() {
         gauges.forEach(registry::remove);
+    }
+
+    /** What the last check after an off-site pruning found: pruned backups stay stored, or they do not. */
+    void prunedVersionsKept(boolean kept) {
+        prunedKept.set(kept ? 1 : 0);
     }
 
     void pending(int count) {

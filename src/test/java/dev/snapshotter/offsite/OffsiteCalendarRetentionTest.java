@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -57,13 +58,10 @@ class OffsiteCalendarRetentionTest {
 
     @Test
     void calendarRulesPruneTheBucket() {
-        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
-        String yesterdayEvening = SnapshotDir.fileName(today.minus(Duration.ofHours(1)), "kairos");
-        String yesterdayMorning = SnapshotDir.fileName(today.minus(Duration.ofHours(20)), "kairos");
-        String dayBefore = SnapshotDir.fileName(today.minus(Duration.ofHours(30)), "kairos");
-        for (String snapshot : new String[] { yesterdayEvening, yesterdayMorning, dayBefore }) {
-            plantOurs(snapshot);
-        }
+        List<String> planted = plantBeforeToday(1, 20, 30);
+        String yesterdayEvening = planted.get(0);
+        String yesterdayMorning = planted.get(1);
+        String dayBefore = planted.get(2);
         qdrant.snapshotServed("kairos", TestData.snapshot(5000));
 
         JsonPath report = ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
@@ -79,31 +77,27 @@ class OffsiteCalendarRetentionTest {
 
     @Test
     void thePreviewSaysWhatTheNextCopyPrunesOffSite() {
-        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
-        String yesterdayEvening = SnapshotDir.fileName(today.minus(Duration.ofHours(1)), "kairos");
-        String yesterdayMorning = SnapshotDir.fileName(today.minus(Duration.ofHours(20)), "kairos");
-        String dayBefore = SnapshotDir.fileName(today.minus(Duration.ofHours(30)), "kairos");
-        String older = SnapshotDir.fileName(today.minus(Duration.ofHours(60)), "kairos");
-        for (String snapshot : new String[] { yesterdayEvening, yesterdayMorning, dayBefore, older }) {
-            plantOurs(snapshot);
-        }
+        List<String> planted = plantBeforeToday(1, 20, 30, 60); // yesterday evening and morning, the day before, older
         List<String> before = bucket.keys();
 
         JsonPath preview = ServiceApi.api().get("/api/retention").then().statusCode(200).extract().jsonPath();
 
         assertThat(preview.getString("local.rules")).isNull(); // no local rule: nothing goes there
         assertThat(preview.getString("offsite.rules")).isEqualTo("keep-daily=2");
-        assertThat(preview.getList("offsite.backups.file", String.class)).containsExactly(yesterdayEvening,
-                yesterdayMorning, dayBefore, older);
+        assertThat(preview.getList("offsite.backups.file", String.class)).isEqualTo(planted);
         assertThat(preview.getList("offsite.backups.kept", Boolean.class)).containsExactly(true, false, true, false);
         assertThat(preview.getList("offsite.backups[2].keptBy", String.class)).containsExactly("keep-daily");
         assertThat(bucket.keys()).isEqualTo(before);
     }
 
-    /** One of our snapshots of {@code kairos} in the bucket: the file, its checksum file and a manifest. */
-    private void plantOurs(String snapshot) {
-        bucket.put("kairos/" + snapshot, "ours".getBytes());
-        bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-        bucket.put("kairos/" + snapshot + ".json", "{}".getBytes());
+    /** Our snapshots of {@code kairos} in the bucket, taken so many hours before today began (UTC), by name. */
+    private List<String> plantBeforeToday(int... hours) {
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        List<String> planted = new ArrayList<>();
+        for (int before : hours) {
+            planted.add(SnapshotDir.fileName(today.minus(Duration.ofHours(before)), "kairos"));
+            bucket.plantOurs("kairos", planted.get(planted.size() - 1), "{}");
+        }
+        return planted;
     }
 }

@@ -163,7 +163,8 @@ class OffsiteCopyTest {
         String scrape = RestAssured.given().header("Accept", "text/plain;version=0.0.4")
                 .get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(scrape).contains("snapshotter_offsite_last_success_timestamp_seconds ",
-                "snapshotter_offsite_bytes_total ", "snapshotter_offsite_pending 0");
+                "snapshotter_offsite_bytes_total ", "snapshotter_offsite_pending 0",
+                "snapshotter_offsite_pruned_versions_kept 0");
         Path directory = Files.createDirectories(Path.of("target", "metrics"));
         Files.writeString(directory.resolve("offsite.txt"), scrape);
     }

@@ -187,9 +187,7 @@ class OffsiteRetentionTest {
 
     /** One of our snapshots of {@code kairos} in the bucket: the file, its checksum file and this manifest. */
     private void plantOurs(String snapshot, String manifest) {
-        bucket.put("kairos/" + snapshot, "ours".getBytes());
-        bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-        bucket.put("kairos/" + snapshot + ".json", manifest.getBytes());
+        bucket.plantOurs("kairos", snapshot, manifest);
     }
 
     private static String name(Instant at, String collection) {

@@ -14,6 +14,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
+import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
@@ -68,6 +69,7 @@ class OffsiteVersionedBucketTest {
                 + "NoncurrentVersionExpiration for the prefix");
         assertThat(bucket.keys()).doesNotContain("kairos/" + older);
         assertThat(bucket.versions("kairos/" + older)).hasSize(1); // what the remark says: it is still stored
+        assertThat(Scrape.value("snapshotter_offsite_pruned_versions_kept")).isEqualTo(1); // for the alert
     }
 
     @Test
@@ -83,14 +85,13 @@ class OffsiteVersionedBucketTest {
         report = run();
         assertThat(report.getList("targets[0].offsite.pruned", String.class)).hasSize(1);
         assertThat(String.valueOf(report.getString("targets[0].offsite.message"))).doesNotContain("noncurrent");
+        assertThat(Scrape.value("snapshotter_offsite_pruned_versions_kept")).isZero();
     }
 
     /** One of our snapshots of {@code kairos} from yesterday in the bucket, with its sidecars. */
     private String plantOurs() {
         String snapshot = SnapshotDir.fileName(Instant.now().minus(Duration.ofDays(1)), "kairos");
-        bucket.put("kairos/" + snapshot, "ours".getBytes());
-        bucket.put("kairos/" + snapshot + ".sha256", "x".getBytes());
-        bucket.put("kairos/" + snapshot + ".json", "{}".getBytes());
+        bucket.plantOurs("kairos", snapshot, "{}");
         return snapshot;
     }
 

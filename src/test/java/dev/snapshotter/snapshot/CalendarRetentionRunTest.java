@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -46,18 +47,20 @@ class CalendarRetentionRunTest {
         dir.clear();
     }
 
-    private static String name(Path file) {
-        return file.getFileName().toString();
+    /** Snapshots of {@code kairos} taken so many hours before today began (UTC), each with its checksum file. */
+    private List<Path> plantBeforeToday(int... hours) {
+        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
+        List<Path> planted = new ArrayList<>();
+        for (int before : hours) {
+            planted.add(dir.plantSnapshot(today.minus(Duration.ofHours(before)), "kairos", TestData.snapshot(10 + before)));
+        }
+        return planted;
     }
 
     @Test
     void thePreviewSaysWhatTheNextRunPrunesAndDeletesNothing() throws Exception {
-        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
-        Path yesterdayEvening = dir.plantSnapshot(today.minus(Duration.ofHours(1)), "kairos", TestData.snapshot(10));
-        Path yesterdayMorning = dir.plantSnapshot(today.minus(Duration.ofHours(20)), "kairos", TestData.snapshot(11));
-        Path dayBefore = dir.plantSnapshot(today.minus(Duration.ofHours(30)), "kairos", TestData.snapshot(12));
-        Path older = dir.plantSnapshot(today.minus(Duration.ofHours(60)), "kairos", TestData.snapshot(14));
-        dir.plantSnapshot(today.minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
+        List<Path> planted = plantBeforeToday(1, 20, 30, 60); // yesterday evening and morning, the day before, older
+        dir.plantSnapshot(Instant.now().minus(Duration.ofDays(9)), "other", TestData.snapshot(13)); // not listed
         List<Path> before = dir.list();
 
         io.restassured.RestAssured.get("/api/retention").then().statusCode(401);
@@ -65,8 +68,8 @@ class CalendarRetentionRunTest {
 
         assertThat(preview.getString("collection")).isEqualTo("kairos");
         assertThat(preview.getString("local.rules")).isEqualTo("keep-daily=2");
-        assertThat(preview.getList("local.backups.file", String.class)).containsExactly(name(yesterdayEvening),
-                name(yesterdayMorning), name(dayBefore), name(older));
+        assertThat(preview.getList("local.backups.file", String.class))
+                .isEqualTo(planted.stream().map(file -> file.getFileName().toString()).toList());
         assertThat(preview.getList("local.backups.kept", Boolean.class)).containsExactly(true, false, true, false);
         assertThat(preview.getList("local.backups[0].keptBy", String.class)).containsExactly("newest", "keep-daily");
         assertThat(preview.getList("local.backups[2].keptBy", String.class)).containsExactly("keep-daily");
@@ -76,11 +79,11 @@ class CalendarRetentionRunTest {
 
     @Test
     void calendarRulesKeepEachDaysNewest() throws Exception {
-        Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
-        Path yesterdayEvening = dir.plantSnapshot(today.minus(Duration.ofHours(1)), "kairos", TestData.snapshot(10));
-        Path yesterdayMorning = dir.plantSnapshot(today.minus(Duration.ofHours(20)), "kairos", TestData.snapshot(11));
-        Path dayBefore = dir.plantSnapshot(today.minus(Duration.ofHours(30)), "kairos", TestData.snapshot(12));
-        Path other = dir.plantSnapshot(today.minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
+        List<Path> planted = plantBeforeToday(1, 20, 30);
+        Path yesterdayEvening = planted.get(0);
+        Path yesterdayMorning = planted.get(1);
+        Path dayBefore = planted.get(2);
+        Path other = dir.plantSnapshot(Instant.now().minus(Duration.ofDays(9)), "other", TestData.snapshot(13));
         qdrant.snapshotServed("kairos", TestData.snapshot(2000));
 
         JsonPath first;

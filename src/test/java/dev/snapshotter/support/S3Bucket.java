@@ -101,6 +101,16 @@ public final class S3Bucket {
     }
 
     /**
+     * One of our snapshots in the bucket, as our copies leave it: the file, its checksum file and {@code manifest}
+     * under {@code <collection>/}.
+     */
+    public void plantOurs(String collection, String snapshot, String manifest) {
+        put(collection + "/" + snapshot, "ours".getBytes());
+        put(collection + "/" + snapshot + ".sha256", "x".getBytes());
+        put(collection + "/" + snapshot + ".json", manifest.getBytes());
+    }
+
+    /**
      * The key, below the prefix, of the record of a restore drill of {@code kairos} that started {@code at} with that
      * result, spelled here as the service names it.
      */

@@ -20,7 +20,7 @@ public final class BootFailure {
 
     private static final Pattern OURS = Pattern.compile("(?:converted|was) \"?(QDRANT_[A-Z0-9_]+ .*?)\"?\\s*$",
             Pattern.DOTALL);
-    /** A converter that serves several variables ({@link KeepCount}) leaves the variable to be named here. */
+    /** A converter that serves several variables ({@link FlagConverter}, {@link BoundedDuration}...) leaves the name here. */
     private static final Pattern UNNAMED = Pattern.compile("property ([a-z0-9.\\-]+) .*?converted \"?(must .*?)\"?\\s*$",
             Pattern.DOTALL);
     private static final Pattern PROPERTY = Pattern.compile("property ([a-z0-9.\\-]+)");

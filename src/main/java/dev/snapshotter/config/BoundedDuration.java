@@ -10,23 +10,22 @@ import io.quarkus.runtime.configuration.DurationConverter;
 /**
  * A duration variable, read the way Quarkus reads durations ({@code 30s}, {@code 5m}, {@code 1h}, {@code 2d},
  * ISO-8601 {@code PT30S}, or a plain number of seconds) and held to a range, so that zero, a negative value or one
- * so large that it overflows at run time fails boot with one sentence naming the variable.
+ * so large that it overflows at run time fails boot with one sentence. Each subclass is a range, shared by the
+ * variables that take it; the sentence starts at "must", and {@link BootFailure} puts the variable's name in front.
  */
 public abstract class BoundedDuration implements Converter<Duration> {
 
-    private final String variable;
     private final Duration min;
     private final Duration max;
 
-    BoundedDuration(String variable, Duration min, Duration max) {
-        this.variable = variable;
+    BoundedDuration(Duration min, Duration max) {
         this.min = min;
         this.max = max;
     }
 
     /**
-     * Each variable's subclass declares {@code convert} again, returning {@code Duration}: SmallRye Config's build step
-     * validates a mapping's converter by the return type its class declares, and refuses an inherited one.
+     * Each subclass declares {@code convert} again, returning {@code Duration}: SmallRye Config's build step validates
+     * a mapping's converter by the return type its class declares, and refuses an inherited one.
      */
     @Override
     public Duration convert(String value) {
@@ -40,8 +39,8 @@ public abstract class BoundedDuration implements Converter<Duration> {
             }
         }
         if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
-            throw new IllegalArgumentException(variable + " must be a duration from " + describe(min) + " to "
-                    + describe(max) + ", written like 30s, 5m, 1h or 2d, but it is \"" + trimmed + "\".");
+            throw new IllegalArgumentException("must be a duration from " + describe(min) + " to " + describe(max)
+                    + ", written like 30s, 5m, 1h or 2d, but it is \"" + trimmed + "\".");
         }
         return duration;
     }
@@ -54,22 +53,10 @@ public abstract class BoundedDuration implements Converter<Duration> {
         return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
-    /** {@code QDRANT_SNAPSHOT_S3_LOCK_FOR}. */
-    public static final class LockFor extends BoundedDuration {
-        public LockFor() {
-            super("QDRANT_SNAPSHOT_S3_LOCK_FOR", Duration.ofMinutes(1), Duration.ofDays(36_500));
-        }
-
-        @Override
-        public Duration convert(String value) {
-            return super.convert(value);
-        }
-    }
-
-    /** {@code QDRANT_WAIT_TIMEOUT}. */
+    /** {@code QDRANT_WAIT_TIMEOUT}: 1s to 7d. */
     public static final class WaitTimeout extends BoundedDuration {
         public WaitTimeout() {
-            super("QDRANT_WAIT_TIMEOUT", Duration.ofSeconds(1), Duration.ofDays(7));
+            super(Duration.ofSeconds(1), Duration.ofDays(7));
         }
 
         @Override
@@ -78,10 +65,13 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_TIMEOUT}: at most the control client's 24 h read-timeout ceiling. */
-    public static final class SnapshotTimeout extends BoundedDuration {
-        public SnapshotTimeout() {
-            super("QDRANT_SNAPSHOT_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(24));
+    /**
+     * {@code QDRANT_SNAPSHOT_TIMEOUT} (at most the control client's 24 h read-timeout ceiling) and
+     * {@code QDRANT_SNAPSHOT_STALL_TIMEOUT} (a socket read timeout, so it must fit an int of milliseconds): 1s to 24h.
+     */
+    public static final class Timeout extends BoundedDuration {
+        public Timeout() {
+            super(Duration.ofSeconds(1), Duration.ofHours(24));
         }
 
         @Override
@@ -90,10 +80,13 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_STALL_TIMEOUT}: a socket read timeout, so it must fit an int of milliseconds. */
-    public static final class StallTimeout extends BoundedDuration {
-        public StallTimeout() {
-            super("QDRANT_SNAPSHOT_STALL_TIMEOUT", Duration.ofSeconds(1), Duration.ofHours(24));
+    /**
+     * An age or a lifetime counted in days: {@code QDRANT_SNAPSHOT_KEEP_WITHIN}, {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN},
+     * {@code QDRANT_SNAPSHOT_S3_LOCK_FOR}; 1m to 36500d.
+     */
+    public static final class Age extends BoundedDuration {
+        public Age() {
+            super(Duration.ofMinutes(1), Duration.ofDays(36_500));
         }
 
         @Override
@@ -102,34 +95,10 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_KEEP_WITHIN}. */
-    public static final class KeepWithin extends BoundedDuration {
-        public KeepWithin() {
-            super("QDRANT_SNAPSHOT_KEEP_WITHIN", Duration.ofMinutes(1), Duration.ofDays(36_500));
-        }
-
-        @Override
-        public Duration convert(String value) {
-            return super.convert(value);
-        }
-    }
-
-    /** {@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN}. */
-    public static final class OffsiteKeepWithin extends BoundedDuration {
-        public OffsiteKeepWithin() {
-            super("QDRANT_SNAPSHOT_S3_KEEP_WITHIN", Duration.ofMinutes(1), Duration.ofDays(36_500));
-        }
-
-        @Override
-        public Duration convert(String value) {
-            return super.convert(value);
-        }
-    }
-
-    /** {@code QDRANT_CLUSTER_SETTLE_TIMEOUT}: zero refuses an unsettled cluster at once. */
+    /** {@code QDRANT_CLUSTER_SETTLE_TIMEOUT}: zero refuses an unsettled cluster at once; up to 6h. */
     public static final class ClusterSettleTimeout extends BoundedDuration {
         public ClusterSettleTimeout() {
-            super("QDRANT_CLUSTER_SETTLE_TIMEOUT", Duration.ZERO, Duration.ofHours(6));
+            super(Duration.ZERO, Duration.ofHours(6));
         }
 
         @Override
@@ -138,10 +107,10 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}. */
+    /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}: 1s to 36500d. */
     public static final class OnStartMinInterval extends BoundedDuration {
         public OnStartMinInterval() {
-            super("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", Duration.ofSeconds(1), Duration.ofDays(36_500));
+            super(Duration.ofSeconds(1), Duration.ofDays(36_500));
         }
 
         @Override

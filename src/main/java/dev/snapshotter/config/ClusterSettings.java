@@ -38,11 +38,10 @@ public final class ClusterSettings {
                 }
                 URI url;
                 try {
-                    url = new BaseUrlConverter(VARIABLE).convert(item);
+                    url = new BaseUrlConverter().convert(item);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(e.getMessage().replace(VARIABLE + " must be",
-                            VARIABLE + " must be a comma-separated list of node URLs, each").replace(", but it is",
-                                    ", but one is"));
+                    throw new IllegalArgumentException(VARIABLE + " " + e.getMessage().replace("must be",
+                            "must be a comma-separated list of node URLs, each").replace(", but it is", ", but one is"));
                 }
                 String key = url.toString().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
                 if (!seen.add(key)) {

@@ -89,7 +89,7 @@ public interface QdrantConfig {
          * recommended, so a drill takes no disk or memory from the production Qdrant); the same {@code QDRANT_API_KEY}
          * and TLS trust apply ({@code QDRANT_DRILL_URL}).
          */
-        @WithConverter(BaseUrlConverter.DrillUrl.class)
+        @WithConverter(BaseUrlConverter.class)
         Optional<URI> url();
     }
 
@@ -97,7 +97,7 @@ public interface QdrantConfig {
 
         /** Take one snapshot at boot ({@code QDRANT_SNAPSHOT_ON_START}). */
         @WithDefault("false")
-        @WithConverter(FlagConverter.OnStart.class)
+        @WithConverter(FlagConverter.class)
         boolean onStart();
 
         /**
@@ -106,7 +106,7 @@ public interface QdrantConfig {
          * backup ({@code QDRANT_SNAPSHOT_ON_START_REQUIRED}).
          */
         @WithDefault("false")
-        @WithConverter(FlagConverter.OnStartRequired.class)
+        @WithConverter(FlagConverter.class)
         boolean onStartRequired();
 
         /**
@@ -124,7 +124,7 @@ public interface QdrantConfig {
          * rather than an empty collection ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}).
          */
         @WithDefault("false")
-        @WithConverter(FlagConverter.RestoreIfMissing.class)
+        @WithConverter(FlagConverter.class)
         boolean restoreIfMissing();
 
         /** Where snapshot files go; resolved to an absolute path at boot ({@code QDRANT_SNAPSHOT_DIR}). */
@@ -134,7 +134,7 @@ public interface QdrantConfig {
 
         /** The longest a snapshot creation may take on Qdrant's side ({@code QDRANT_SNAPSHOT_TIMEOUT}). */
         @WithDefault("30m")
-        @WithConverter(BoundedDuration.SnapshotTimeout.class)
+        @WithConverter(BoundedDuration.Timeout.class)
         Duration timeout();
 
         /**
@@ -142,7 +142,7 @@ public interface QdrantConfig {
          * ({@code QDRANT_SNAPSHOT_DELETE_REMOTE}).
          */
         @WithDefault("true")
-        @WithConverter(FlagConverter.DeleteRemote.class)
+        @WithConverter(FlagConverter.class)
         boolean deleteRemote();
 
         /**
@@ -150,7 +150,7 @@ public interface QdrantConfig {
          * node reached directly rather than through a proxy, say); unset, {@code QDRANT_URL}
          * ({@code QDRANT_SNAPSHOT_DOWNLOAD_URL}).
          */
-        @WithConverter(BaseUrlConverter.DownloadUrl.class)
+        @WithConverter(BaseUrlConverter.class)
         Optional<URI> downloadUrl();
 
         /**
@@ -158,7 +158,7 @@ public interface QdrantConfig {
          * upload that moves no byte for this long fails as stalled ({@code QDRANT_SNAPSHOT_STALL_TIMEOUT}).
          */
         @WithDefault("60s")
-        @WithConverter(BoundedDuration.StallTimeout.class)
+        @WithConverter(BoundedDuration.Timeout.class)
         Duration stallTimeout();
 
         /**
@@ -178,7 +178,7 @@ public interface QdrantConfig {
          * Retention by age: after a verified run, keep the collection's snapshots younger than this; unset, no age
          * rule. With both rules set, a snapshot either rule keeps is kept ({@code QDRANT_SNAPSHOT_KEEP_WITHIN}).
          */
-        @WithConverter(BoundedDuration.KeepWithin.class)
+        @WithConverter(BoundedDuration.Age.class)
         Optional<Duration> keepWithin();
 
         /**
@@ -217,7 +217,7 @@ public interface QdrantConfig {
         Optional<String> prefix();
 
         /** An S3-compatible endpoint (MinIO, Ceph RGW, R2...); unset means AWS ({@code QDRANT_SNAPSHOT_S3_ENDPOINT}). */
-        @WithConverter(S3Settings.Endpoint.class)
+        @WithConverter(BaseUrlConverter.class)
         Optional<URI> endpoint();
 
         /**
@@ -232,7 +232,7 @@ public interface QdrantConfig {
          * ({@code QDRANT_SNAPSHOT_S3_PATH_STYLE}).
          */
         @WithDefault("false")
-        @WithConverter(S3Settings.PathStyle.class)
+        @WithConverter(FlagConverter.class)
         boolean pathStyle();
 
         /**
@@ -285,15 +285,15 @@ public interface QdrantConfig {
         Optional<String> lockMode();
 
         /** How long each object of a backup stays locked ({@code QDRANT_SNAPSHOT_S3_LOCK_FOR}). */
-        @WithConverter(BoundedDuration.LockFor.class)
+        @WithConverter(BoundedDuration.Age.class)
         Optional<Duration> lockFor();
 
         /** Off-site retention by count, like {@code QDRANT_SNAPSHOT_KEEP_LAST} ({@code QDRANT_SNAPSHOT_S3_KEEP_LAST}). */
-        @WithConverter(KeepLastConverter.Offsite.class)
+        @WithConverter(KeepLastConverter.class)
         Optional<Integer> keepLast();
 
         /** Off-site retention by age, like {@code QDRANT_SNAPSHOT_KEEP_WITHIN} ({@code QDRANT_SNAPSHOT_S3_KEEP_WITHIN}). */
-        @WithConverter(BoundedDuration.OffsiteKeepWithin.class)
+        @WithConverter(BoundedDuration.Age.class)
         Optional<Duration> keepWithin();
 
         /**
@@ -301,7 +301,7 @@ public interface QdrantConfig {
          * the directory holds a snapshot only while it is being copied ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL}).
          */
         @WithDefault("true")
-        @WithConverter(S3Settings.KeepLocal.class)
+        @WithConverter(FlagConverter.class)
         boolean keepLocal();
     }
 }

@@ -1,6 +1,5 @@
 package dev.snapshotter.config;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
@@ -60,18 +59,6 @@ public final class S3Settings {
         }
     }
 
-    /** {@code QDRANT_SNAPSHOT_S3_ENDPOINT}. */
-    public static final class Endpoint extends BaseUrlConverter {
-        public Endpoint() {
-            super("QDRANT_SNAPSHOT_S3_ENDPOINT");
-        }
-
-        @Override
-        public URI convert(String value) {
-            return super.convert(value);
-        }
-    }
-
     /** {@code QDRANT_SNAPSHOT_S3_REGION}: a region id such as {@code eu-west-1}. */
     public static final class Region implements Converter<String> {
         @Override
@@ -82,22 +69,6 @@ public final class S3Settings {
                         + "or us-east-1, but it is \"" + region + "\".");
             }
             return region;
-        }
-    }
-
-    /** {@code QDRANT_SNAPSHOT_S3_PATH_STYLE}. */
-    public static final class PathStyle implements Converter<Boolean> {
-        @Override
-        public Boolean convert(String value) {
-            return FlagConverter.parse("QDRANT_SNAPSHOT_S3_PATH_STYLE", value);
-        }
-    }
-
-    /** {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL}. */
-    public static final class KeepLocal implements Converter<Boolean> {
-        @Override
-        public Boolean convert(String value) {
-            return FlagConverter.parse("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", value);
         }
     }
 

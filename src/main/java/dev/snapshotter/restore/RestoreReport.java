@@ -50,6 +50,15 @@ public record RestoreReport(Status status, String file, String collection, Boole
 
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
     RestoreReport drilled(boolean dropped, String remark) {
+        return with(dropped, remark);
+    }
+
+    /** This report with one more remark. */
+    RestoreReport remarked(String remark) {
+        return with(scratchDropped, remark);
+    }
+
+    private RestoreReport with(Boolean dropped, String remark) {
         List<String> all = new ArrayList<>(remarks == null ? List.of() : remarks);
         if (remark != null) {
             all.add(remark);

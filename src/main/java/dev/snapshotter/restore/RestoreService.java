@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -164,13 +165,41 @@ public class RestoreService {
         if (named) {
             requireUploadableName(request.collection()); // before a snapshot is fetched for it
         }
+        // a dry run leaves the directory as it was: a snapshot it fetched from the bucket to check goes again
+        Set<String> localBefore = request.dryRun() && offsite.enabled()
+                ? catalog.list().stream().map(SnapshotCatalog.Entry::fileName).collect(Collectors.toSet())
+                : null;
         SnapshotCatalog.Entry entry = pick(request.file());
-        String target = named ? request.collection() : snapshotOf(entry);
-        if (!named) {
-            requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses now
+        boolean fetched = localBefore != null && !localBefore.contains(entry.fileName());
+        try {
+            String target = named ? request.collection() : snapshotOf(entry);
+            if (!named) {
+                requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses
+            }
+            RestoreReport report = restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(),
+                    request.dryRun(), cancelled, before);
+            return fetched ? report.remarked(removeFetched(entry)) : report;
+        } catch (RestoreRefused e) {
+            if (fetched) {
+                removeFetched(entry);
+            }
+            throw e;
         }
-        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), request.dryRun(), cancelled,
-                before);
+    }
+
+    /** Removes what a dry run fetched from the bucket to check; says so (INFO, and the remark returned). */
+    private String removeFetched(SnapshotCatalog.Entry entry) {
+        String remark;
+        try {
+            catalog.remove(entry);
+            remark = "Fetched " + entry.fileName() + " from the bucket to check it, and removed it again: a dry run "
+                    + "leaves the directory as it was";
+        } catch (IOException e) {
+            remark = "Fetched " + entry.fileName() + " from the bucket to check it, but could not remove it again: "
+                    + SnapshotFileWriter.reason(e);
+        }
+        LOG.info(remark);
+        return remark;
     }
 
     /**

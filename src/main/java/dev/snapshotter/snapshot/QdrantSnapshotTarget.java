@@ -362,10 +362,12 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     public RetentionPreview previewRetention() throws SnapshotFailure {
         String name = resolved != null ? resolved : resolve(() -> false).name();
         Retention rules = rules();
-        List<SnapshotCatalog.Entry> counted = Retention.counted(catalog.list(), name, Instant.now());
-        Retention.PlacePreview local = Retention.PlacePreview.of(rules, rules.decide(counted, SnapshotCatalog.Entry::createdAt,
-                entry -> false, Retention::holdsPoints, offsite::pendingOffsite, Instant.now()),
-                SnapshotCatalog.Entry::fileName, SnapshotCatalog.Entry::createdAt);
+        Instant now = Instant.now();
+        List<Retention.Decision<SnapshotCatalog.Entry>> decisions = rules.decide(
+                Retention.counted(catalog.list(), name, now), SnapshotCatalog.Entry::createdAt, entry -> false,
+                Retention::holdsPoints, offsite::pendingOffsite, now);
+        Retention.PlacePreview local = Retention.PlacePreview.of(rules, decisions, SnapshotCatalog.Entry::fileName,
+                SnapshotCatalog.Entry::createdAt);
         return new RetentionPreview(name, local,
                 offsite.enabled() ? offsite.previewRetention(SnapshotFileName.key(name)) : null);
     }

@@ -181,6 +181,35 @@ class OffsiteRetentionTest {
                 dir.directory().resolve(file + ".json"));
     }
 
+    /**
+     * A dry run of a snapshot only off-site fetches it to check it (its SHA-256 and archive), and removes it again: a
+     * dry run leaves the directory as it was. Before, the fetched file stayed, taking the volume's space.
+     */
+    @Test
+    void aDryRunOfASnapshotOnlyOffSiteLeavesTheDirectoryAsItWas() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(50_000));
+        String file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getString("targets[0].filePath")).getFileName().toString();
+        java.util.List<Path> before = dir.list();
+        assertThat(before).noneMatch(f -> f.getFileName().toString().startsWith(file));
+        qdrant.collectionMissing("kairos_restored");
+
+        JsonPath report = api().contentType("application/json")
+                .body("{\"collection\":\"kairos_restored\",\"dryRun\":true}").post("/api/snapshots/" + file + "/restore")
+                .then().statusCode(200).extract().jsonPath();
+
+        assertThat(report.getString("status")).isEqualTo("checked");
+        assertThat(report.getList("remarks", String.class)).contains("Fetched " + file + " from the bucket to check "
+                + "it, and removed it again: a dry run leaves the directory as it was");
+        assertThat(dir.list()).isEqualTo(before);
+        assertThat(qdrant.requests("POST", "/collections/kairos_restored/snapshots/upload")).isEmpty();
+
+        // a refused dry run leaves nothing either: kairos exists, and no overwrite is asked
+        api().contentType("application/json").body("{\"dryRun\":true}").post("/api/snapshots/" + file + "/restore")
+                .then().statusCode(409);
+        assertThat(dir.list()).isEqualTo(before);
+    }
+
     private static io.restassured.specification.RequestSpecification api() {
         return io.restassured.RestAssured.given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }

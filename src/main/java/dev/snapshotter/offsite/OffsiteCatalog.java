@@ -113,7 +113,10 @@ public class OffsiteCatalog {
         return remote;
     }
 
-    /** The snapshot of that file name off-site, with its SHA-256; empty when there is none (or it has no SHA-256). */
+    /**
+     * The snapshot of that file name off-site, with its SHA-256 (recorded with the object, or read from its checksum
+     * file); empty when there is none, or no checksum file beside it (as the listing has it: no backup).
+     */
     public Optional<Remote> findRemote(String fileName) throws SnapshotFailure {
         Optional<SnapshotFileName> set = SnapshotFileName.parseSet(fileName);
         if (set.isPresent()) {
@@ -137,7 +140,12 @@ public class OffsiteCatalog {
             return Optional.empty();
         }
         String sha256 = object.get().sha256Metadata();
-        if (sha256 == null) {
+        if (sha256 != null) {
+            // ours: its checksum file went up first, so one missing was deleted since; as in the listing, no backup
+            if (store.head(key + SnapshotFileWriter.CHECKSUM_SUFFIX).isEmpty()) {
+                return Optional.empty();
+            }
+        } else {
             Optional<InputStream> sidecar = store.openIfPresent(key + SnapshotFileWriter.CHECKSUM_SUFFIX);
             if (sidecar.isEmpty()) {
                 return Optional.empty();

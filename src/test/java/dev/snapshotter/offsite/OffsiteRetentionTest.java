@@ -210,6 +210,26 @@ class OffsiteRetentionTest {
         assertThat(dir.list()).isEqualTo(before);
     }
 
+    /**
+     * One of our copies whose checksum file was deleted since (by hand, another tool): as the listing has it, no
+     * backup; it is neither served nor restored by its name. Before, its name alone still served and restored it,
+     * from the SHA-256 recorded with the object.
+     */
+    @Test
+    void ourCopyWhoseChecksumFileWentIsNeitherServedNorRestored() {
+        qdrant.snapshotServed("kairos", TestData.snapshot(5000));
+        String file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getString("targets[0].filePath")).getFileName().toString();
+        bucket.empty(bucket.prefix() + "/kairos/" + file + ".sha256");
+
+        assertThat(api().get("/api/snapshots").then().statusCode(200).extract().jsonPath()
+                .getList("file", String.class)).doesNotContain(file);
+        api().get("/api/snapshots/" + file).then().statusCode(404);
+        api().post("/api/snapshots/" + file + "/verify").then().statusCode(404);
+        api().contentType("application/json").body("{\"collection\":\"kairos_restored\",\"dryRun\":true}")
+                .post("/api/snapshots/" + file + "/restore").then().statusCode(404);
+    }
+
     private static io.restassured.specification.RequestSpecification api() {
         return io.restassured.RestAssured.given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }

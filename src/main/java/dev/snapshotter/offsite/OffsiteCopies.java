@@ -663,7 +663,6 @@ public class OffsiteCopies {
             return List.of();
         }
         OffsiteKeys keys = store.keys();
-        String folder = keys.folder(collectionKey);
         List<String> pruned = new ArrayList<>();
         for (int index = 0; index < plan.decisions().size(); index++) {
             Retention.Decision<OffsiteCatalog.Remote> decision = plan.decisions().get(index);
@@ -685,7 +684,7 @@ public class OffsiteCopies {
                         store.delete(object.key());
                     }
                 }
-                LOG.infof("Pruned %s off-site (%s)", store.uri(folder + name), rules.describe());
+                LOG.infof("Pruned %s off-site (%s)", store.uri(plan.folder() + name), rules.describe());
                 pruned.add(name);
             } catch (SnapshotFailure e) {
                 remarks.add("Off-site retention could not delete " + name + ": " + e.getMessage());
@@ -711,8 +710,9 @@ public class OffsiteCopies {
         return new Retention(s3.keepLast(), s3.keepWithin(), s3);
     }
 
-    /** The objects of a collection's folder off-site, and what the rules decide for each backup among them. */
-    private record Plan(List<S3Store.StoredObject> objects, List<Retention.Decision<OffsiteCatalog.Remote>> decisions) {
+    /** A collection's folder off-site, its objects, and what the rules decide for each backup among them. */
+    private record Plan(String folder, List<S3Store.StoredObject> objects,
+            List<Retention.Decision<OffsiteCatalog.Remote>> decisions) {
     }
 
     /**
@@ -721,13 +721,14 @@ public class OffsiteCopies {
      */
     private Plan plan(Retention rules, String collectionKey, String justTaken) throws SnapshotFailure {
         OffsiteKeys keys = store.keys();
-        List<S3Store.StoredObject> objects = store.list(keys.folder(collectionKey));
+        String folder = keys.folder(collectionKey);
+        List<S3Store.StoredObject> objects = store.list(folder);
         Instant now = Instant.now();
         List<OffsiteCatalog.Remote> newestFirst = OffsiteCatalog.remotes(keys, objects.stream()
                 .collect(Collectors.toMap(S3Store.StoredObject::key, S3Store.StoredObject::size))).stream()
                 .filter(backup -> !backup.createdAt().isAfter(now.plus(Duration.ofMinutes(1))))
                 .sorted(Comparator.comparing(OffsiteCatalog.Remote::createdAt).reversed()).toList();
-        return new Plan(objects, rules.decide(newestFirst, OffsiteCatalog.Remote::createdAt,
+        return new Plan(folder, objects, rules.decide(newestFirst, OffsiteCatalog.Remote::createdAt,
                 backup -> backup.fileName().equals(justTaken), this::holdsPoints, backup -> false, now));
     }
 

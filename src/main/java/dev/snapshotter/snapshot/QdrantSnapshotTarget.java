@@ -190,8 +190,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * run resolved it, or resolved now when no run has), in the directory or off-site.
      */
     public Optional<Instant> newestBackupAt() throws SnapshotFailure {
-        String name = resolved != null ? resolved : resolve(() -> false).name();
-        return newest(name).map(Newest::createdAt);
+        return newest(resolvedName()).map(Newest::createdAt);
     }
 
     /**
@@ -219,6 +218,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Optional<Newest> newest = newest(collection);
         metrics.lastSuccess(NAME, newest.map(Newest::createdAt).orElse(null), newest.map(Newest::bytes).orElse(0L));
         return newest;
+    }
+
+    /** The collection {@code QDRANT_COLLECTION} points at, as the last run resolved it, or resolved now. */
+    private String resolvedName() throws SnapshotFailure {
+        return resolved != null ? resolved : resolve(() -> false).name();
     }
 
     private QdrantClient.Collection resolve(BooleanSupplier cancelled) throws SnapshotFailure {
@@ -360,7 +364,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      * run resolved it, or resolved now when no run has): in the directory, and off-site when the bucket is set.
      */
     public RetentionPreview previewRetention() throws SnapshotFailure {
-        String name = resolved != null ? resolved : resolve(() -> false).name();
+        String name = resolvedName();
         Retention rules = rules();
         Instant now = Instant.now();
         List<Retention.Decision<SnapshotCatalog.Entry>> decisions = rules.decide(

@@ -87,7 +87,8 @@ public final class Retention {
      * for each calendar rule the newest of each of the last N periods that hold one.
      */
     List<List<String>> keptBy(List<Instant> newestFirst, Instant now) {
-        List<List<String>> why = newestFirst.stream().map(at -> (List<String>) new ArrayList<String>()).toList();
+        List<List<String>> why = new ArrayList<>();
+        newestFirst.forEach(at -> why.add(new ArrayList<>()));
         if (newestFirst.isEmpty()) {
             return why;
         }

@@ -31,11 +31,11 @@ public final class SnapshotterMain {
               application                 start the service (HTTP API, probes and metrics on QUARKUS_HTTP_PORT)
               application probe [path]    ask the service running beside it for a health endpoint
                                           (default /q/health/ready); exit 0 when it answers 200
-              application restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases]
-                                  [--no-safety-snapshot] [--dry-run]
+              application restore [--file <name>|--latest|--before <time>] [--collection <target>]
+                                  [--overwrite] [--no-aliases] [--no-safety-snapshot] [--dry-run]
                                           restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
                                           HTTP server (the newest verified one of QDRANT_COLLECTION by default;
-                                          into the collection it was taken of unless --collection; with
+                                          --before 2026-11-24T14:05:00Z: the newest taken before that time; into the collection it was taken of unless --collection; with
                                           --overwrite, QDRANT_COLLECTION is snapshotted first unless
                                           --no-safety-snapshot; --dry-run runs the checks only, uploading
                                           nothing); prints the report; the service must not run on the same

@@ -58,7 +58,8 @@ class CommandLineIT {
             assertThat(warning).contains("WARN").contains("POST /api/snapshot")
                     .contains("GET /api/snapshots ").contains("GET /api/snapshots/{file}")
                     .contains("POST /api/snapshots/{file}/verify").contains("DELETE /api/snapshots/{file}")
-                    .contains("POST /api/snapshots/{file}/restore").contains("POST /api/drill")
+                    .contains("POST /api/snapshots/{file}/restore").contains("POST /api/restore ")
+                    .contains("POST /api/drill")
                     .contains("GET /api/retention").contains("GET and DELETE /api/runs")
                     .contains("QDRANT_SNAPSHOT_API_TOKEN");
         }

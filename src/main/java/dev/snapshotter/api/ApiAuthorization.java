@@ -45,7 +45,8 @@ public class ApiAuthorization {
             LOG.warn("The API is open to anyone who can reach this port: POST /api/snapshot (take a snapshot), "
                     + "GET /api/snapshots (list), GET /api/snapshots/{file} (download the collection's full data, "
                     + "and its .json and .sha256), POST /api/snapshots/{file}/verify, DELETE /api/snapshots/{file}, "
-                    + "POST /api/snapshots/{file}/restore (write a snapshot into Qdrant), POST /api/drill, "
+                    + "POST /api/snapshots/{file}/restore and POST /api/restore (write a snapshot into Qdrant), "
+                    + "POST /api/drill, "
                     + "GET /api/retention (what retention would delete), and "
                     + "GET and DELETE /api/runs (follow and cancel runs); "
                     + "set QDRANT_SNAPSHOT_API_TOKEN to require a bearer token");

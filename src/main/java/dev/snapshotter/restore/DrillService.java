@@ -117,7 +117,7 @@ public class DrillService {
         SnapshotCatalog.Entry entry;
         String scratch;
         try {
-            entry = restores.pick(file);
+            entry = restores.pick(file, null);
             scratch = scratchName(RestoreService.snapshotOf(entry), at);
             boolean exists;
             try {

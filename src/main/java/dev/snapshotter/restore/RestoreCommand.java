@@ -1,6 +1,7 @@
 package dev.snapshotter.restore;
 
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.Map;
 
 import jakarta.inject.Singleton;
@@ -11,8 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.QuarkusApplication;
 
 /**
- * {@code restore [--file <name>|--latest] [--collection <target>] [--overwrite] [--no-aliases] [--no-safety-snapshot]
- * [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading the same variables. Prints the
+ * {@code restore [--file <name>|--latest|--before <time>] [--collection <target>] [--overwrite] [--no-aliases]
+ * [--no-safety-snapshot] [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading the same
+ * variables. Prints the
  * report as JSON and exits
  * {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The executable starts it with the HTTP server, the boot
  * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
@@ -47,6 +49,7 @@ public class RestoreCommand implements QuarkusApplication {
     public static RestoreService.Request parse(String[] args, PrintStream err) {
         String file = null;
         String collection = null;
+        Instant before = null;
         boolean overwrite = false;
         boolean aliases = true;
         boolean safetySnapshot = true;
@@ -55,15 +58,23 @@ public class RestoreCommand implements QuarkusApplication {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--file", "--collection" -> {
+                case "--file", "--collection", "--before" -> {
                     if (i + 1 >= args.length || args[i + 1].isBlank() || args[i + 1].startsWith("--")) {
                         err.println("restore: " + arg + " needs a value; see --help.");
                         return null;
                     }
-                    if (arg.equals("--file")) {
-                        file = args[++i];
-                    } else {
-                        collection = args[++i];
+                    String value = args[++i];
+                    switch (arg) {
+                        case "--file" -> file = value;
+                        case "--collection" -> collection = value;
+                        default -> {
+                            try {
+                                before = RestoreService.Request.before(value);
+                            } catch (IllegalArgumentException e) {
+                                err.println("restore: --before " + e.getMessage() + "; see --help.");
+                                return null;
+                            }
+                        }
                     }
                 }
                 case "--latest" -> latest = true;
@@ -80,11 +91,11 @@ public class RestoreCommand implements QuarkusApplication {
                 }
             }
         }
-        if (latest && file != null) {
-            err.println("restore: --file and --latest exclude each other; see --help.");
+        if ((latest ? 1 : 0) + (file != null ? 1 : 0) + (before != null ? 1 : 0) > 1) {
+            err.println("restore: --file, --latest and --before exclude each other; see --help.");
             return null;
         }
-        return new RestoreService.Request(file, collection, overwrite, aliases, safetySnapshot, dryRun);
+        return new RestoreService.Request(file, before, collection, overwrite, aliases, safetySnapshot, dryRun);
     }
 
     @Override

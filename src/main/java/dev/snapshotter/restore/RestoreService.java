@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,6 +91,8 @@ public class RestoreService {
      * What to restore.
      *
      * @param file a listed snapshot file, or null for the newest verified snapshot of {@code QDRANT_COLLECTION}
+     * @param before with no file: take the newest verified snapshot of {@code QDRANT_COLLECTION} taken before this time
+     *        (a restore to a point in time: the last backup before a bad write), or null for the newest
      * @param collection the collection to restore into, or null for the one the snapshot was taken of
      * @param overwrite restore into an existing collection (its vector params and shard number must match)
      * @param aliases point the aliases the manifest recorded at the restored collection
@@ -96,12 +101,26 @@ public class RestoreService {
      * @param dryRun run every check that comes before the upload (the file re-read whole included) and stop there:
      *        nothing is uploaded, no snapshot is taken, Qdrant is only read
      */
-    public record Request(String file, String collection, boolean overwrite, boolean aliases,
+    public record Request(String file, Instant before, String collection, boolean overwrite, boolean aliases,
             boolean safetySnapshot, boolean dryRun) {
 
         /** The restore the boot runs of a missing collection: its newest snapshot, with its aliases. */
         public static Request newest() {
-            return new Request(null, null, false, true, true, false);
+            return new Request(null, null, null, false, true, true, false);
+        }
+
+        /**
+         * Reads the time a restore to a point in time is asked for, in ISO 8601 with its offset.
+         *
+         * @throws IllegalArgumentException with the sentence that ends "must be ..." when it is not one
+         */
+        public static Instant before(String value) {
+            try {
+                return OffsetDateTime.parse(value.strip()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("must be a time with its UTC offset, like 2026-11-24T14:05:00Z or "
+                        + "2026-11-24T15:05:00+01:00, but it is \"" + value + "\"");
+            }
         }
     }
 
@@ -169,7 +188,7 @@ public class RestoreService {
         Set<String> localBefore = request.dryRun() && offsite.enabled()
                 ? catalog.list().stream().map(SnapshotCatalog.Entry::fileName).collect(Collectors.toSet())
                 : null;
-        SnapshotCatalog.Entry entry = pick(request.file());
+        SnapshotCatalog.Entry entry = pick(request.file(), request.before());
         boolean fetched = localBefore != null && !localBefore.contains(entry.fileName());
         try {
             String target = named ? request.collection() : snapshotOf(entry);
@@ -461,11 +480,12 @@ public class RestoreService {
     }
 
     /**
-     * The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as). With
-     * off-site copies on, a snapshot only off-site (named, or newer than every local one) is fetched first, verified,
-     * into the directory; when that fetch fails, a local snapshot stands in if there is one.
+     * The listed file, or the newest verified snapshot of {@code QDRANT_COLLECTION} (or of what it was taken as), taken
+     * before {@code before} when that is not null. With off-site copies on, a snapshot only off-site (named, or newer
+     * than every local one) is fetched first, verified, into the directory; when that fetch fails, a local snapshot
+     * stands in if there is one.
      */
-    SnapshotCatalog.Entry pick(String file) throws RestoreRefused {
+    SnapshotCatalog.Entry pick(String file, Instant before) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
             Optional<SnapshotCatalog.Entry> local = catalog.find(file);
             if (local.isPresent()) {
@@ -480,10 +500,14 @@ public class RestoreService {
         }
         String configured = config.collection();
         Instant now = Instant.now();
+        // a name from a clock ahead is never the newest; before a point in time, strictly before it
+        Predicate<Instant> inTime = before == null ? at -> !at.isAfter(now)
+                : at -> !at.isAfter(now) && at.isBefore(before);
         Optional<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
                 .filter(e -> configured.equals(e.collection())
                         || (e.manifest() != null && configured.equals(e.manifest().configuredName())))
-                .filter(e -> !e.createdAt().isAfter(now)).findFirst();
+                .filter(e -> inTime.test(e.createdAt())).findFirst();
+        String taken = before == null ? "" : " taken before " + before;
         if (offsite.enabled()) {
             String key = SnapshotFileName.key(configured);
             Optional<OffsiteCatalog.Remote> newer = remote(() -> {
@@ -493,7 +517,7 @@ public class RestoreService {
                     if (local.isPresent() && !r.createdAt().isAfter(local.get().createdAt())) {
                         break;
                     }
-                    if (!r.createdAt().isAfter(now) && (key.equals(OffsiteCatalog.collectionKey(r))
+                    if (inTime.test(r.createdAt()) && (key.equals(OffsiteCatalog.collectionKey(r))
                             || configured.equals(offsite.configuredName(r)))) {
                         return Optional.of(r);
                     }
@@ -507,19 +531,20 @@ public class RestoreService {
                     return offsite.fetch(found, SnapshotArchive::new);
                 } catch (SnapshotFailure e) {
                     if (local.isEmpty()) {
-                        throw new RestoreRefused(e.kind(), "The newest snapshot of `" + configured + "`, "
+                        throw new RestoreRefused(e.kind(), "The newest snapshot of `" + configured + "`" + taken
+                                + ", "
                                 + newer.get().fileName() + ", is only off-site and could not be fetched: "
                                 + e.getMessage());
                     }
-                    LOG.warnf("The newest snapshot of `%s`, %s, is only off-site and could not be fetched (%s); the "
-                            + "newest local one, %s, is used", configured, newer.get().fileName(), e.getMessage(),
+                    LOG.warnf("The newest snapshot of `%s`%s, %s, is only off-site and could not be fetched (%s); "
+                            + "the newest local one, %s, is used", configured, taken, newer.get().fileName(), e.getMessage(),
                             local.get().fileName());
                 }
             }
         }
         return local.orElseThrow(() -> new RestoreRefused(Kind.NOT_FOUND, "No verified snapshot of `" + configured
-                + "` (QDRANT_COLLECTION) is in " + config.snapshot().dir()
-                + (offsite.enabled() ? " or off-site" : "")));
+                + "` (QDRANT_COLLECTION)" + taken + " is in "
+                + config.snapshot().dir() + (offsite.enabled() ? " or off-site" : "")));
     }
 
     @FunctionalInterface

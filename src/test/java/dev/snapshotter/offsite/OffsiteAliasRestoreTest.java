@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -83,6 +85,25 @@ class OffsiteAliasRestoreTest {
         JsonPath listed = given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/snapshots")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(listed.getString("find { it.file == '" + taken + "' }.location")).isEqualTo("both");
+    }
+
+    @Test
+    void theNewestSnapshotBeforeATimeIsFetchedFromTheBucketPastNewerOnes() throws Exception {
+        Instant now = Instant.now();
+        String wanted = putOffsite(now.minus(Duration.ofHours(3)), "kairos_v2", "kairos");
+        String later = putOffsite(now.minus(Duration.ofHours(1)), "kairos_v2", "kairos");
+        Path local = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofMinutes(30)));
+        qdrant.restoresUploads("kairos_v2", QdrantStandIn.POINTS,
+                "restore-" + wanted.replaceAll("\\.snap$", "") + ".snapshot");
+        qdrant.aliasesUpdated();
+
+        RestoreReport report = restores.restore(new RestoreService.Request(null, now.minus(Duration.ofHours(2)), null,
+                false, true, true, false));
+
+        assertThat(report.status()).isEqualTo(RestoreReport.Status.COMPLETED);
+        assertThat(report.file()).isEqualTo(wanted);
+        assertThat(dir.list()).map(file -> file.getFileName().toString()).contains(wanted, local.getFileName()
+                .toString()).doesNotContain(later);
     }
 
     /** A verified snapshot of {@code collection} off-site, with its checksum file and a manifest. */

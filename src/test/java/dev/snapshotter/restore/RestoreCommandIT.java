@@ -3,6 +3,8 @@ package dev.snapshotter.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -134,6 +136,46 @@ class RestoreCommandIT {
                 .contains("A restore would snapshot `kairos` first (safetySnapshot)");
         assertThat(qdrant.creates()).isEmpty(); // no safety snapshot, no upload
         assertThat(dir.list()).hasSize(3);
+    }
+
+    @Test
+    void beforeRestoresTheNewestSnapshotTakenBeforeThatTime() throws Exception {
+        Instant now = Instant.now();
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(older));
+        qdrant.aliasesUpdated();
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before",
+                now.minus(Duration.ofHours(2)).toString(), "--collection", "kairos_dr");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"status\" : \"completed\"")
+                .contains("\"file\" : \"" + older.getFileName() + "\"");
+        assertThat(qdrant.requests("POST", "/collections/kairos_dr/snapshots/upload")).hasSize(1);
+
+        PackagedApp.Exit none = PackagedApp.runUntilExit(environment(), "restore", "--before",
+                now.minus(Duration.ofHours(4)).toString(), "--collection", "kairos_dr");
+
+        assertThat(none.code()).as(none.output()).isEqualTo(RestoreCommand.REFUSED);
+        assertThat(none.output()).contains("Restore refused: No verified snapshot of `kairos` (QDRANT_COLLECTION) "
+                + "taken before " + now.minus(Duration.ofHours(4)) + " is in " + temp);
+    }
+
+    @Test
+    void aBeforeThatIsNoTimeExitsTwoWithoutStarting() throws Exception {
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before", "2026-11-24 14:05");
+
+        assertThat(exit.code()).isEqualTo(RestoreCommand.USAGE);
+        assertThat(exit.output()).contains("restore: --before must be a time with its UTC offset, like "
+                + "2026-11-24T14:05:00Z or 2026-11-24T15:05:00+01:00, but it is \"2026-11-24 14:05\"; see --help.");
+        assertThat(server.getAllServeEvents()).isEmpty();
+
+        PackagedApp.Exit both = PackagedApp.runUntilExit(environment(), "restore", "--latest", "--before",
+                "2026-11-24T14:05:00Z");
+
+        assertThat(both.code()).isEqualTo(RestoreCommand.USAGE);
+        assertThat(both.output()).contains("restore: --file, --latest and --before exclude each other; see --help.");
     }
 
     @Test

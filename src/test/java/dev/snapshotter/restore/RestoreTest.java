@@ -14,7 +14,9 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +105,72 @@ class RestoreTest {
         assertThat(qdrant.requests("DELETE", "/collections/" + TARGET + "/snapshots/" + uploadName(file)))
                 .hasSize(1);
         assertThat(Scrape.value("snapshotter_restores_total{result=\"completed\"}")).isEqualTo(before + 1);
+    }
+
+    private static ValidatableResponse restoreNewest(String body) {
+        return given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")
+                .body(body).post("/api/restore").then();
+    }
+
+    @Test
+    void restoresTheNewestSnapshotTakenBeforeATime() throws Exception {
+        Instant now = Instant.now();
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        Path newer = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        byte[] olderBytes = Files.readAllBytes(older);
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(older));
+        qdrant.aliasesUpdated();
+
+        // without a time, the newest: a dry run says which a restore would take
+        restoreNewest("{\"collection\":\"" + TARGET + "\",\"dryRun\":true}").statusCode(200)
+                .body("status", equalTo("checked"))
+                .body("file", equalTo(newer.getFileName().toString()));
+
+        // an offset other than Z reads as the same instant: two hours ago
+        String twoHoursAgo = now.minus(Duration.ofHours(2)).atOffset(ZoneOffset.ofHours(5)).toString();
+        restoreNewest("{\"before\":\"" + twoHoursAgo + "\",\"collection\":\"" + TARGET + "\"}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("file", equalTo(older.getFileName().toString()))
+                .body("collection", equalTo(TARGET));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).singleElement()
+                .satisfies(upload -> assertThat(upload.getParts()).singleElement()
+                        .satisfies(part -> assertThat(part.getBody().asBytes()).isEqualTo(olderBytes)));
+    }
+
+    @Test
+    void noSnapshotBeforeTheTimeIsNotFoundAndNothingIsSent() {
+        Path only = dir.plantRestorable(QdrantStandIn.POINTS, Instant.parse("2026-01-02T00:00:00Z"));
+
+        restoreNewest("{\"before\":\"2026-01-02T00:00:00Z\",\"collection\":\"" + TARGET + "\"}")
+                .statusCode(404)
+                .body("detail", equalTo("No verified snapshot of `kairos` (QDRANT_COLLECTION) taken before "
+                        + "2026-01-02T00:00:00Z is in " + dir.directory()));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+        assertThat(only).exists();
+    }
+
+    @Test
+    void aBeforeThatIsNoTimeIsABadRequestAndStartsNoRun() {
+        dir.plantRestorable(QdrantStandIn.POINTS);
+
+        restoreNewest("{\"before\":\"yesterday\"}").statusCode(400)
+                .body("detail", equalTo("`before` must be a time with its UTC offset, like 2026-11-24T14:05:00Z or "
+                        + "2026-11-24T15:05:00+01:00, but it is \"yesterday\""));
+        restoreNewest("{\"before\":\"2026-11-24T14:05:00\"}").statusCode(400); // no offset: whose 14:05?
+        given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).header("Prefer", "respond-async")
+                .contentType("application/json").body("{\"before\":\"2026-13-01T00:00:00Z\"}").post("/api/restore")
+                .then().statusCode(400);
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+    }
+
+    @Test
+    void aRestoreOfANamedFileTakesNoBefore() {
+        Path file = dir.plantRestorable(QdrantStandIn.POINTS);
+
+        restore(file, "{\"before\":\"2026-11-24T14:05:00Z\",\"collection\":\"" + TARGET + "\"}").statusCode(400)
+                .body("detail", equalTo("`before` picks the snapshot to restore, and this request names it: use "
+                        + "POST /api/restore to restore the newest snapshot taken before a time"));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
     }
 
     @Test
@@ -474,6 +542,7 @@ class RestoreTest {
         Path file = takeSnapshot();
         given().contentType("application/json").body("{}").post("/api/snapshots/" + file.getFileName() + "/restore")
                 .then().statusCode(401);
+        given().contentType("application/json").body("{}").post("/api/restore").then().statusCode(401);
         restore(Path.of("2026-01-01T00-00-00-000Z-nope.snap"), "{}").statusCode(404);
     }
 }

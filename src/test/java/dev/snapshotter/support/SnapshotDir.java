@@ -60,8 +60,12 @@ public final class SnapshotDir {
      * taken with {@code points} points while the alias {@code kairos_live} pointed at it. Returns its file.
      */
     public Path plantRestorable(long points) {
-        Path planted = plantSnapshot(Instant.now().minusSeconds(3600), QdrantStandIn.COLLECTION,
-                TestData.snapshot(20_000));
+        return plantRestorable(points, Instant.now().minusSeconds(3600));
+    }
+
+    /** {@link #plantRestorable(long)}, taken at {@code createdAt}. */
+    public Path plantRestorable(long points, Instant createdAt) {
+        Path planted = plantSnapshot(createdAt, QdrantStandIn.COLLECTION, TestData.snapshot(20_000));
         try {
             Files.writeString(planted.resolveSibling(planted.getFileName() + ".json"), "{\"format\":1,"
                     + "\"collection\":{\"name\":\"kairos\"},\"aliases\":[\"kairos_live\"],\"points\":{\"count\":"

@@ -64,4 +64,22 @@ class CommandLineIT {
                     .contains("QDRANT_SNAPSHOT_API_TOKEN");
         }
     }
+
+    @Test
+    void warnsOfVariablesSetInVainWithoutShowingTheirValues() throws Exception {
+        try (PackagedApp.Running app = PackagedApp.start(Map.of("QDRANT_URL", "http://127.0.0.1:9",
+                "QDRANT_SNAPSHOT_DIR", temp.resolve("vain").toString(), "QDRANT_SNAPSHOT_S3_BUCKT", "hidden-bucket",
+                "QDRANT_SNAPSHOT_S3_KEEP_DAILY", "7", "QDRANT_SNAPSHOT_COMPRESSION", "hidden-zstd",
+                "QDRANT_VECTOR_SIZE", "384"))) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> app.output().contains("Listening on"));
+            assertThat(app.output().lines().filter(line -> line.contains("WARN") && line.contains("is set, but")))
+                    .hasSize(3).anyMatch(line -> line.contains("QDRANT_SNAPSHOT_S3_BUCKT is set, but this service "
+                            + "reads no variable of that name: did you mean QDRANT_SNAPSHOT_S3_BUCKET? It is ignored."))
+                    .anyMatch(line -> line.contains("QDRANT_SNAPSHOT_COMPRESSION is set, but this service reads no "
+                            + "variable of that name; it is ignored"))
+                    .anyMatch(line -> line.contains("QDRANT_SNAPSHOT_S3_KEEP_DAILY is set, but "
+                            + "QDRANT_SNAPSHOT_S3_BUCKET is not: off-site copies are off"));
+            assertThat(app.output()).doesNotContain("hidden-").doesNotContain("QDRANT_VECTOR_SIZE");
+        }
+    }
 }

@@ -52,6 +52,7 @@ public class NativeSourcesCheck {
             "dev.snapshotter.snapshot.QdrantCopies$Entry",
             "dev.snapshotter.store.SnapshotCatalog$Drill",
             "dev.snapshotter.store.SnapshotCatalog$FailedVerification",
+            "dev.snapshotter.store.SnapshotCatalog$IntegrityCheck",
             "dev.snapshotter.offsite.OffsiteReport",
             "dev.snapshotter.offsite.OffsiteReport$Status",
             "software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory",

@@ -195,6 +195,15 @@ public interface QdrantConfig {
         @WithConverter(Schedule.DrillReader.class)
         Optional<Schedule> drillSchedule();
 
+        /**
+         * When to re-read every snapshot and backup set in the directory against its checksum file, with the offline
+         * archive check (an integrity check: bit rot in an older backup shows before a restore needs it), in the forms
+         * of {@code QDRANT_SNAPSHOT_SCHEDULE}; {@code every <duration>} is due one interval after the last check;
+         * unset, none ({@code QDRANT_SNAPSHOT_VERIFY_SCHEDULE}).
+         */
+        @WithConverter(Schedule.VerifyReader.class)
+        Optional<Schedule> verifySchedule();
+
         /** Off-site copies in S3-compatible object storage; off while {@code QDRANT_SNAPSHOT_S3_BUCKET} is unset. */
         S3 s3();
     }

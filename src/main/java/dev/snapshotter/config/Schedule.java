@@ -78,4 +78,11 @@ public record Schedule(String cron, Duration every) {
             super("QDRANT_SNAPSHOT_DRILL_SCHEDULE");
         }
     }
+
+    /** Reads and validates {@code QDRANT_SNAPSHOT_VERIFY_SCHEDULE} at boot: the same forms. */
+    public static final class VerifyReader extends Reader {
+        public VerifyReader() {
+            super("QDRANT_SNAPSHOT_VERIFY_SCHEDULE");
+        }
+    }
 }

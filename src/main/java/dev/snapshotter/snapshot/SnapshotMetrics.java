@@ -35,8 +35,9 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
  * snapshotter_duration_seconds}, {@code snapshotter_size_bytes}, {@code snapshotter_last_success_timestamp_seconds},
  * {@code snapshotter_in_progress}, {@code snapshotter_pruned_total}, {@code snapshotter_verifications_total} and
  * {@code snapshotter_next_scheduled_run_timestamp_seconds}, {@code snapshotter_qdrant_copies_in_doubt} and
- * {@code snapshotter_deletions_total}, and {@code snapshotter_directory_free_bytes} (read from the file system at each
- * scrape).
+ * {@code snapshotter_deletions_total}, {@code snapshotter_directory_free_bytes} and
+ * {@code snapshotter_snapshots_failing_verification} (read from the file system at each scrape), and
+ * {@code snapshotter_last_integrity_check_timestamp_seconds}.
  */
 @ApplicationScoped
 public class SnapshotMetrics {
@@ -53,6 +54,8 @@ public class SnapshotMetrics {
     static final String DELETIONS = "snapshotter.deletions";
     static final String FREE = "snapshotter.directory.free";
     static final String RUN_BYTES = "snapshotter.run";
+    static final String FAILING_VERIFICATION = "snapshotter.snapshots.failing.verification";
+    static final String LAST_INTEGRITY_CHECK = "snapshotter.last.integrity.check.timestamp";
     static final String TAG_KIND = "kind";
     static final String TAG_RESULT = "result";
     static final String TAG_TARGET = "target";
@@ -62,13 +65,32 @@ public class SnapshotMetrics {
     private final MeterRegistry registry;
     private final Map<String, TargetGauges> gauges = new ConcurrentHashMap<>();
     private final List<Meter> bound = new CopyOnWriteArrayList<>();
+    private final AtomicLong lastIntegrityCheck = new AtomicLong();
 
-    SnapshotMetrics(MeterRegistry registry, SnapshotDirectory directory) {
+    SnapshotMetrics(MeterRegistry registry, SnapshotDirectory directory, SnapshotCatalog catalog) {
         this.registry = registry;
         registerVerifications();
         bind(Gauge.builder(FREE, directory, SnapshotMetrics::freeBytes).baseUnit("bytes")
                 .description("Bytes free for this service on the snapshot directory's volume (NaN before boot has "
                         + "prepared it, or when it cannot be read)"));
+        bind(Gauge.builder(FAILING_VERIFICATION, catalog, SnapshotMetrics::failingVerification)
+                .description("Snapshots and backup sets in the directory marked as failing verification (a re-read "
+                        + "that did not match, or could not be read); NaN when the directory cannot be read"));
+        bind(Gauge.builder(LAST_INTEGRITY_CHECK, lastIntegrityCheck, AtomicLong::get).baseUnit("seconds")
+                .description("Unix time the last integrity check of the whole directory started, 0 before the first"));
+    }
+
+    private static double failingVerification(SnapshotCatalog catalog) {
+        try {
+            return catalog.failingVerification();
+        } catch (IOException | IllegalStateException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** An integrity check of the whole directory that started {@code at} has ended. */
+    void integrityChecked(Instant at) {
+        lastIntegrityCheck.set(at.getEpochSecond());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -403,6 +404,54 @@ public class SnapshotCatalog {
                 problems.isEmpty() ? null : String.join("; ", problems));
     }
 
+    /**
+     * A scheduled re-read of a listed snapshot or set ({@link #verify}, {@link #verifySet}), which may meet retention
+     * or a deletion: a snapshot gone meanwhile is no finding (empty), and nothing is marked for it. A file that cannot
+     * be read (an I/O error of a failing disk) is a failure like a mismatch, and marked: it is no backup either.
+     */
+    public Optional<Verification> verifyIfListed(Entry entry, Supplier<ContentCheck> checks) throws IOException {
+        Verification verification;
+        try {
+            verification = entry.isSet()
+                    ? checkSet(entry.fileName(), entry.members(), member -> Files.newInputStream(
+                            entry.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks)
+                    : reread(entry, checks.get(), OutputStream.nullOutputStream());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            if (!Files.exists(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            LOG.errorf("Verification failed: %s could not be read: %s", entry.fileName(), e.getMessage());
+            verification = new Verification(entry.fileName(), false, null, entry.sha256(),
+                    "it could not be read: " + e.getMessage());
+        }
+        if (!Files.exists(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        mark(entry, verification);
+        return Optional.of(verification);
+    }
+
+    /**
+     * How many snapshots and sets in the directory carry a failed-verification mark now (a mark whose snapshot is
+     * there); cheap enough for every scrape: it lists the marks only.
+     */
+    public int failingVerification() throws IOException {
+        int marked = 0;
+        try (DirectoryStream<Path> marks = Files.newDirectoryStream(directory.path(),
+                "*" + FAILED_VERIFICATION_SUFFIX)) {
+            for (Path mark : marks) {
+                String name = mark.getFileName().toString();
+                if (Files.exists(mark.resolveSibling(name.substring(0, name.length()
+                        - FAILED_VERIFICATION_SUFFIX.length())), LinkOption.NOFOLLOW_LINKS)) {
+                    marked++;
+                }
+            }
+        }
+        return marked;
+    }
+
     private void mark(Entry entry, Verification verification) throws IOException {
         Path marker = entry.failedVerificationFile();
         if (verification.verified()) {
@@ -617,6 +666,36 @@ public class SnapshotCatalog {
             return json.get().readValue(in, DrillHistory.class);
         } catch (IOException | RuntimeException e) {
             return new DrillHistory(null, null);
+        }
+    }
+
+    /**
+     * The last integrity check of the whole directory, {@code .integrity.json}: when it started and ended, how many
+     * snapshots and sets it re-read (and their bytes), and those that failed.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record IntegrityCheck(String startedAt, String finishedAt, int checked, long bytes, List<String> failed) {
+    }
+
+    /** Records an integrity check of the directory (atomically; it replaces the one before). */
+    public void recordIntegrityCheck(IntegrityCheck check) throws IOException {
+        directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.INTEGRITY_RECORD),
+                json.get().writeValueAsBytes(check));
+    }
+
+    /** The last integrity check of the directory; empty before the first, or when its record is unreadable. */
+    public Optional<IntegrityCheck> lastIntegrityCheck() {
+        Path record = directory.path().resolve(SnapshotDirectory.INTEGRITY_RECORD);
+        if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(record)) {
+            IntegrityCheck check = json.get().readValue(in, IntegrityCheck.class);
+            Instant.parse(check.startedAt());
+            return Optional.of(check);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
     }
 

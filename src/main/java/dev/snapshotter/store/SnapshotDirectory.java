@@ -40,15 +40,17 @@ public class SnapshotDirectory {
     public static final String RUN_JOURNAL = ".runs.journal";
     /** When the last restore drills ran, whatever snapshot they drilled (see SnapshotCatalog#drillHistory). */
     static final String DRILL_HISTORY = ".drills.json";
+    /** The last integrity check of the whole directory (see SnapshotCatalog#lastIntegrityCheck). */
+    static final String INTEGRITY_RECORD = ".integrity.json";
     /**
      * The temporary files this service writes: a snapshot's and those beside it, the ledger's, the run journal's,
-     * the drill history's, a write probe's.
+     * the drill history's, the integrity record's, a write probe's.
      */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"
             + "\\.?" + Pattern.quote(LEDGER_FILE.substring(1)) + "|\\.?" + Pattern.quote(RUN_JOURNAL.substring(1)) + "|\\.?"
-            + Pattern.quote(DRILL_HISTORY.substring(1)) + ")"
+            + Pattern.quote(DRILL_HISTORY.substring(1)) + "|\\.?" + Pattern.quote(INTEGRITY_RECORD.substring(1)) + ")"
             + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;

@@ -1,7 +1,5 @@
 package dev.snapshotter.restore;
 
-import java.time.Instant;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -10,6 +8,7 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.Schedule;
 import dev.snapshotter.snapshot.BootSnapshot;
+import dev.snapshotter.snapshot.Cadence;
 import dev.snapshotter.snapshot.ShuttingDownException;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
 
@@ -36,7 +35,6 @@ class ScheduledDrills {
     private final Scheduler scheduler;
     private final DrillService drills;
     private final BootSnapshot boot;
-    private volatile Instant due;
     /** A firing met a run going: the drill runs once the slot is free. */
     private volatile boolean deferred;
 
@@ -52,13 +50,8 @@ class ScheduledDrills {
             return;
         }
         Schedule schedule = config.snapshot().drillSchedule().get();
-        if (schedule.cron() != null) {
-            scheduler.newJob(JOB).setCron(schedule.cron()).setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> run()).schedule();
-        } else {
-            scheduler.newJob(JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> tick(schedule)).schedule();
-        }
+        Cadence.schedule(scheduler, JOB, schedule, "scheduled restore drill", () -> drills.lastDrill(false), boot,
+                this::run);
         scheduler.newJob(JOB + "-deferred").setInterval(RETRY).setConcurrentExecution(ConcurrentExecution.SKIP)
                 .setTask(execution -> {
                     if (deferred) {
@@ -66,24 +59,6 @@ class ScheduledDrills {
                     }
                 }).schedule();
         LOG.infof("Restore drills scheduled %s", schedule);
-    }
-
-    private void tick(Schedule schedule) {
-        if (boot.result().isEmpty()) {
-            return;
-        }
-        Instant now = Instant.now();
-        if (due == null) {
-            due = drills.lastDrill(false).map(last -> last.plus(schedule.every())).filter(at -> at.isAfter(now))
-                    .orElse(now);
-            LOG.infof("Next scheduled restore drill at %s", due);
-        }
-        if (now.isBefore(due)) {
-            return;
-        }
-        run();
-        due = Instant.now().plus(schedule.every());
-        LOG.infof("Next scheduled restore drill at %s", due);
     }
 
     private void run() {

@@ -13,15 +13,14 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
-import dev.snapshotter.config.Schedule;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.IntegrityCheck;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
 import dev.snapshotter.store.SnapshotDirectory;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;
 
 /**
@@ -31,8 +30,8 @@ import io.quarkus.scheduler.Scheduler;
  * restored, never taken for the newest) and counted in {@code snapshotter_snapshots_failing_verification} before a
  * restore needs it; a good copy put back is unmarked by the next check. It runs beside snapshot runs (it only reads,
  * and a snapshot retention deletes meanwhile is skipped), one check at a time. The {@code every <duration>} form is due
- * one interval after the last check the directory records ({@code .integrity.json}), at once when there is none, so
- * restarts neither skip nor repeat checks.
+ * one interval after the last check the directory records ({@code .integrity.json}), at once when there is none
+ * ({@link Cadence}).
  */
 @ApplicationScoped
 class IntegrityChecks {
@@ -46,7 +45,8 @@ class IntegrityChecks {
     private final SnapshotDirectory directory;
     private final SnapshotMetrics metrics;
     private final BootSnapshot boot;
-    private volatile Instant due;
+    /** Shutdown has begun: a check going stops after the file it reads, and records nothing. */
+    private volatile boolean stopping;
 
     IntegrityChecks(QdrantConfig config, Scheduler scheduler, SnapshotCatalog catalog, SnapshotDirectory directory,
             SnapshotMetrics metrics, BootSnapshot boot) {
@@ -59,50 +59,37 @@ class IntegrityChecks {
     }
 
     void onStart(@Observes StartupEvent event) {
-        catalog.lastIntegrityCheck().ifPresent(last -> metrics.integrityChecked(Instant.parse(last.startedAt())));
-        if (config.snapshot().verifySchedule().isEmpty()) {
-            return;
-        }
-        Schedule schedule = config.snapshot().verifySchedule().get();
-        if (schedule.cron() != null) {
-            scheduler.newJob(JOB).setCron(schedule.cron()).setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> check()).schedule();
-        } else {
-            scheduler.newJob(JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
-                    .setTask(execution -> tick(schedule.every())).schedule();
-        }
-        LOG.infof("Integrity checks of %s scheduled %s", config.snapshot().dir(), schedule);
+        lastStarted().ifPresent(metrics::integrityChecked);
+        config.snapshot().verifySchedule().ifPresent(schedule -> {
+            Cadence.schedule(scheduler, JOB, schedule, "integrity check", this::lastStarted, boot, this::check);
+            LOG.infof("Integrity checks of %s scheduled %s", config.snapshot().dir(), schedule);
+        });
     }
 
-    private void tick(Duration every) {
-        if (boot.result().isEmpty()) {
-            return;
-        }
-        Instant now = Instant.now();
-        if (due == null) {
-            due = dueAfter(catalog.lastIntegrityCheck().map(last -> Instant.parse(last.startedAt())), every, now);
-            LOG.infof("Next integrity check at %s", due);
-        }
-        if (now.isBefore(due)) {
-            return;
-        }
-        check();
-        due = Instant.now().plus(every);
-        LOG.infof("Next integrity check at %s", due);
+    /** When the last check the directory records started. */
+    private Optional<Instant> lastStarted() {
+        return catalog.lastIntegrityCheck().map(last -> Instant.parse(last.startedAt()));
     }
 
-    /** One interval after the last check, or {@code now} when there is none or it is overdue. */
-    static Instant dueAfter(Optional<Instant> last, Duration every, Instant now) {
-        return last.map(at -> at.plus(every)).filter(at -> at.isAfter(now)).orElse(now);
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 
-    /** Re-reads every listed snapshot and set once; records, logs and publishes what it found. */
+    /**
+     * Re-reads every listed snapshot and set once; records, logs and publishes what it found.
+     *
+     * @return the record, or null when shutdown stopped it (nothing recorded)
+     */
     IntegrityCheck check() {
         Instant started = Instant.now();
         int checked = 0;
         long bytes = 0;
         List<String> failed = new ArrayList<>();
         for (SnapshotCatalog.Entry entry : catalog.list()) {
+            if (stopping) {
+                LOG.infof("Integrity check stopped by shutdown after %d snapshots; the next check reads them all", checked);
+                return null;
+            }
             Optional<Verification> verification;
             try {
                 verification = catalog.verifyIfListed(entry, SnapshotArchive::new);

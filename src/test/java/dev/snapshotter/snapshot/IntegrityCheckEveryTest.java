@@ -53,9 +53,9 @@ class IntegrityCheckEveryTest {
         Instant now = Instant.parse("2026-12-05T12:00:00Z");
         Duration hour = Duration.ofHours(1);
 
-        assertThat(IntegrityChecks.dueAfter(Optional.empty(), hour, now)).isEqualTo(now);
-        assertThat(IntegrityChecks.dueAfter(Optional.of(now.minus(Duration.ofMinutes(20))), hour, now))
+        assertThat(Cadence.dueAfter(Optional.empty(), hour, now)).isEqualTo(now);
+        assertThat(Cadence.dueAfter(Optional.of(now.minus(Duration.ofMinutes(20))), hour, now))
                 .isEqualTo(now.plus(Duration.ofMinutes(40)));
-        assertThat(IntegrityChecks.dueAfter(Optional.of(now.minus(Duration.ofHours(3))), hour, now)).isEqualTo(now);
+        assertThat(Cadence.dueAfter(Optional.of(now.minus(Duration.ofHours(3))), hour, now)).isEqualTo(now);
     }
 }

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.config.ConfigMappings;
 
 /**
@@ -25,6 +26,9 @@ import io.smallrye.config.ConfigMappings;
  * shared environment file must not stop the backups.
  */
 @ApplicationScoped
+// the names are read from the mapping's interfaces, whose methods a native executable keeps only when registered
+@RegisterForReflection(targets = { QdrantConfig.class, QdrantConfig.Cluster.class, QdrantConfig.Drill.class,
+        QdrantConfig.Snapshot.class, QdrantConfig.S3.class, CalendarRetention.class })
 class VariableCheck {
 
     private static final Logger LOG = Logger.getLogger(VariableCheck.class);
@@ -39,7 +43,14 @@ class VariableCheck {
     }
 
     void onStart(@Observes StartupEvent event) {
-        warnings(System.getenv(), known(), config.snapshot().s3().bucket().isPresent()).forEach(LOG::warn);
+        Set<String> known = known();
+        if (!known.containsAll(Set.of("QDRANT_URL", "QDRANT_SNAPSHOT_DIR", BUCKET))) {
+            // the mapping could not be read whole: better no warning than a false one for every variable
+            LOG.debugf("Variables set in vain are not looked for: the configuration's names could not be read (%d)",
+                    known.size());
+            return;
+        }
+        warnings(System.getenv(), known, config.snapshot().s3().bucket().isPresent()).forEach(LOG::warn);
     }
 
     /** Every variable this service reads, from its one configuration mapping. */

@@ -2,8 +2,14 @@ package dev.snapshotter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +29,60 @@ class VariableCheckTest {
                 "QDRANT_SNAPSHOT_S3_BUCKET", "QDRANT_SNAPSHOT_S3_KEEP_YEARLY", "QDRANT_SNAPSHOT_S3_SSE_KMS_KEY_ID",
                 "QDRANT_DRILL_URL", "QDRANT_SNAPSHOT_DRILL_SCHEDULE");
         assertThat(KNOWN).allMatch(name -> name.matches("QDRANT_[A-Z0-9_]+"));
+    }
+
+    /**
+     * The configuration table of README.md names exactly the variables the service reads (so a variable is never
+     * undocumented, and no documented one is named in vain); a row may shorten a name to its changed ending
+     * ({@code `QDRANT_SNAPSHOT_KEEP_DAILY`, `_KEEP_WEEKLY`}).
+     */
+    @Test
+    void theReadmeDocumentsEveryVariableTheServiceReadsAndNoOther() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int table = readme.indexOf("## Configuration");
+        String section = readme.substring(table, readme.indexOf("\n## ", table + 1));
+        Set<String> documented = new TreeSet<>();
+        for (String line : section.split("\n")) {
+            if (!line.startsWith("| `")) {
+                continue;
+            }
+            String base = null;
+            Matcher name = Pattern.compile("`(_?[A-Z0-9_]+)`").matcher(line.split("\\|")[1]);
+            while (name.find()) {
+                String written = name.group(1);
+                if (written.startsWith("_")) {
+                    int tokens = written.substring(1).split("_").length;
+                    String stem = base;
+                    for (int i = 0; i < tokens; i++) {
+                        stem = stem.substring(0, stem.lastIndexOf('_'));
+                    }
+                    documented.add(stem + written);
+                } else {
+                    documented.add(written);
+                    base = written;
+                }
+            }
+        }
+        documented.remove("QUARKUS_HTTP_PORT");
+
+        assertThat(documented).isEqualTo(new TreeSet<>(KNOWN));
+    }
+
+    /** What operators copy from {@code deploy/} and {@code src/main/docker/} sets no variable in vain. */
+    @Test
+    void theDeploymentExamplesSetOnlyVariablesTheServiceReads() throws Exception {
+        for (Path root : new Path[] { Path.of("deploy"), Path.of("src", "main", "docker") }) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Matcher name = Pattern.compile("\\bQDRANT_[A-Z0-9_]+").matcher(Files.readString(file));
+                    while (name.find()) {
+                        if (!name.group().contains("__")) { // Qdrant's own (QDRANT__SERVICE__API_KEY)
+                            assertThat(KNOWN).as(file + " sets " + name.group()).contains(name.group());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class SnapshotterMain {
               QDRANT_SNAPSHOT_RESTORE_IF_MISSING    restore a missing collection at boot (false)
               QDRANT_SNAPSHOT_DRILL_SCHEDULE        restore drills: cron or every <duration> (unset)
               QDRANT_SNAPSHOT_VERIFY_SCHEDULE       re-read every snapshot (integrity check): cron or every (unset)
+              QDRANT_SNAPSHOT_VERIFY_OFFSITE        integrity checks read the backups only off-site too (false)
               QDRANT_DRILL_URL                      a throwaway Qdrant drills restore into (QDRANT_URL)
               QDRANT_DRILL_PREFIX                   start of a drill's scratch collection name (drill-)
               QDRANT_WAIT_TIMEOUT                   how long the boot snapshot waits for Qdrant (30s)

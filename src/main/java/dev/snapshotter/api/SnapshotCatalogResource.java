@@ -2,7 +2,6 @@ package dev.snapshotter.api;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.ArrayList;
@@ -365,31 +364,17 @@ public class SnapshotCatalogResource {
         Optional<Entry> local = catalog.find(file);
         if (local.isEmpty()) {
             Optional<OffsiteCatalog.Remote> remote = remote(file);
-            if (remote.isPresent() && remote.get().isSet()) {
-                return Verified.of(verifyOffsiteSet(remote.get()));
-            }
             if (remote.isPresent()) {
-                // off-site only: the object is streamed and re-hashed, and its content checked, as a local re-read
-                try (InputStream in = offsite.open(remote.get(), null)) {
-                    return Verified.of(catalog.check(file, in, remote.get().sha256(), new SnapshotArchive(),
-                            OutputStream.nullOutputStream()));
+                // off-site only: the object (a set's members) streamed and re-hashed, its content checked
+                Optional<Verification> verification = offsite.verify(remote.get(), SnapshotArchive::new);
+                if (verification.isPresent()) {
+                    return Verified.of(verification.get());
                 }
             }
         }
         Entry entry = local.orElseThrow(() -> notListed(file));
         return Verified.of(entry.isSet() ? catalog.verifySet(entry, SnapshotArchive::new)
                 : catalog.verify(entry, new SnapshotArchive()));
-    }
-
-    /** Every member of a set only off-site streamed, re-hashed and checked, as a local set's re-read. */
-    private Verification verifyOffsiteSet(OffsiteCatalog.Remote set) throws IOException, SnapshotFailure {
-        return catalog.checkSet(set.fileName(), offsite.setMembers(set), member -> {
-            try {
-                return offsite.openMember(set, member.file(), null);
-            } catch (SnapshotFailure e) {
-                throw new IOException(e.getMessage(), e);
-            }
-        }, SnapshotArchive::new);
     }
 
     /** What a deletion removed. */

@@ -204,6 +204,15 @@ public interface QdrantConfig {
         @WithConverter(Schedule.VerifyReader.class)
         Optional<Schedule> verifySchedule();
 
+        /**
+         * With the bucket set, each integrity check also streams every backup that is only off-site (none of its copies
+         * in the directory: all of them for {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) through the same checks; the
+         * store bills the reads as egress ({@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}).
+         */
+        @WithDefault("false")
+        @WithConverter(FlagConverter.class)
+        boolean verifyOffsite();
+
         /** Off-site copies in S3-compatible object storage; off while {@code QDRANT_SNAPSHOT_S3_BUCKET} is unset. */
         S3 s3();
     }

@@ -21,8 +21,9 @@ import io.smallrye.config.ConfigMappings;
  * silently ignored: {@code QDRANT_SNAPSHOT_S3_BUCKT} would leave off-site copies off while the operator believes them
  * on. A {@code QDRANT_SNAPSHOT_...} name this service does not read is named (with the one it most likely meant);
  * another {@code QDRANT_...} name only when it is one or two letters from ours (the app beside it, the Kairos memory
- * server, reads {@code QDRANT_...} variables of its own). Off-site settings set while {@code QDRANT_SNAPSHOT_S3_BUCKET}
- * is not are named too. Values are never shown. Nothing here fails the boot: a variable of the app beside it in a
+ * server, reads {@code QDRANT_...} variables of its own). Off-site settings ({@code QDRANT_SNAPSHOT_S3_...},
+ * {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}) set while {@code QDRANT_SNAPSHOT_S3_BUCKET} is not are named too. Values are never
+ * shown. Nothing here fails the boot: a variable of the app beside it in a
  * shared environment file must not stop the backups.
  */
 @ApplicationScoped
@@ -35,6 +36,8 @@ class VariableCheck {
     private static final String OURS = "QDRANT_SNAPSHOT_";
     private static final String OFFSITE = "QDRANT_SNAPSHOT_S3_";
     static final String BUCKET = "QDRANT_SNAPSHOT_S3_BUCKET";
+    /** An off-site setting whose name does not say so. */
+    private static final String VERIFY_OFFSITE = "QDRANT_SNAPSHOT_VERIFY_OFFSITE";
 
     private final QdrantConfig config;
 
@@ -73,7 +76,7 @@ class VariableCheck {
                 continue;
             }
             if (known.contains(name)) {
-                if (!bucket && name.startsWith(OFFSITE) && !name.equals(BUCKET)) {
+                if (!bucket && (name.startsWith(OFFSITE) || name.equals(VERIFY_OFFSITE)) && !name.equals(BUCKET)) {
                     offsite.add(name);
                 }
                 continue;

@@ -2,6 +2,7 @@ package dev.snapshotter.offsite;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -220,6 +221,33 @@ public class OffsiteCatalog {
     /** Streams a sidecar of the snapshot off-site (its checksum file or manifest), or empty when it has none there. */
     public Optional<InputStream> openSidecar(Remote remote, String suffix) throws SnapshotFailure {
         return store.openIfPresent(remote.key() + suffix);
+    }
+
+    /**
+     * Streams a backup only off-site (each member of a set) through the SHA-256 recorded with it and a content check
+     * of its own, as a local re-read is logged and counted; marks nothing (the bucket holds no marks).
+     *
+     * @return empty when it is no backup of ours any more (its SHA-256 or its checksum file went)
+     */
+    public Optional<SnapshotCatalog.Verification> verify(Remote remote, Supplier<ContentCheck> checks)
+            throws IOException, SnapshotFailure {
+        if (remote.isSet()) {
+            return Optional.of(catalog.checkSet(remote.fileName(), setMembers(remote), member -> {
+                try {
+                    return openMember(remote, member.file(), null);
+                } catch (SnapshotFailure e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }, checks));
+        }
+        Optional<Remote> found = remote.sha256() != null ? Optional.of(remote) : findRemote(remote.fileName());
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = open(found.get(), null)) {
+            return Optional.of(catalog.check(remote.fileName(), in, found.get().sha256(), checks.get(),
+                    OutputStream.nullOutputStream()));
+        }
     }
 
     /**

@@ -16,8 +16,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The off-site copy's series, published at zero from boot when {@code QDRANT_SNAPSHOT_S3_BUCKET} is set:
  * {@code snapshotter_offsite_last_success_timestamp_seconds} (when the newest snapshot confirmed off-site was taken),
  * {@code snapshotter_offsite_bytes_total} (bytes uploaded), {@code snapshotter_offsite_pending} (verified local
- * snapshots not off-site yet) and {@code snapshotter_offsite_pruned_versions_kept} (1 while pruned backups stay stored
- * as versions that no lifecycle rule expires).
+ * snapshots not off-site yet), {@code snapshotter_offsite_pruned_versions_kept} (1 while pruned backups stay stored
+ * as versions that no lifecycle rule expires) and {@code snapshotter_offsite_failing_verification} (backups only
+ * off-site that the last integrity check found failing).
  */
 @ApplicationScoped
 public class OffsiteMetrics {
@@ -26,10 +27,12 @@ public class OffsiteMetrics {
     static final String BYTES = "snapshotter.offsite.bytes";
     static final String PENDING = "snapshotter.offsite.pending";
     static final String PRUNED_KEPT = "snapshotter.offsite.pruned.versions.kept";
+    static final String FAILING_VERIFICATION = "snapshotter.offsite.failing.verification";
 
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong prunedKept = new AtomicLong();
+    private final AtomicLong failingVerification = new AtomicLong();
     private final Counter bytes;
     private final MeterRegistry registry;
     private final List<Meter> gauges;
@@ -51,6 +54,10 @@ public class OffsiteMetrics {
                 Gauge.builder(PRUNED_KEPT, prunedKept, AtomicLong::get)
                         .description("1 when the last off-site pruning found that pruned backups stay stored as "
                                 + "noncurrent versions no lifecycle rule expires (0 otherwise)")
+                        .register(registry),
+                Gauge.builder(FAILING_VERIFICATION, failingVerification, AtomicLong::get)
+                        .description("Backups only off-site that the last integrity check that read them found "
+                                + "failing verification (0 before one, or without QDRANT_SNAPSHOT_VERIFY_OFFSITE)")
                         .register(registry));
         bytes = Counter.builder(BYTES).baseUnit("bytes").description("Bytes of snapshots uploaded off-site")
                 .register(registry);
@@ -64,6 +71,11 @@ public class OffsiteMetrics {
     /** What the last check after an off-site pruning found: pruned backups stay stored, or they do not. */
     void prunedVersionsKept(boolean kept) {
         prunedKept.set(kept ? 1 : 0);
+    }
+
+    /** What the last integrity check that read the backups only off-site found failing. */
+    public void failingVerification(int count) {
+        failingVerification.set(count);
     }
 
     void pending(int count) {

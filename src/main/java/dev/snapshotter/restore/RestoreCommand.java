@@ -13,10 +13,9 @@ import io.quarkus.runtime.QuarkusApplication;
 
 /**
  * {@code restore [--file <name>|--latest|--before <time>] [--collection <target>] [--overwrite] [--no-aliases]
- * [--no-safety-snapshot] [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading the same
- * variables. Prints the
- * report as JSON and exits
- * {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The executable starts it with the HTTP server, the boot
+ * [--no-safety-snapshot] [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading
+ * the same variables. Prints the report as JSON and exits {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The
+ * executable starts it with the HTTP server, the boot
  * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
  */
 @Singleton

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,11 +15,14 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteCatalog;
+import dev.snapshotter.offsite.OffsiteMetrics;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotCatalog.IntegrityCheck;
 import dev.snapshotter.store.SnapshotCatalog.Verification;
 import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,24 +50,36 @@ class IntegrityChecks {
     private final SnapshotDirectory directory;
     private final SnapshotMetrics metrics;
     private final BootSnapshot boot;
+    private final OffsiteCatalog offsite;
+    private final OffsiteMetrics offsiteMetrics;
     /** Shutdown has begun: a check going stops after the file it reads, and records nothing. */
     private volatile boolean stopping;
 
     IntegrityChecks(QdrantConfig config, Scheduler scheduler, SnapshotCatalog catalog, SnapshotDirectory directory,
-            SnapshotMetrics metrics, BootSnapshot boot) {
+            SnapshotMetrics metrics, BootSnapshot boot, OffsiteCatalog offsite, OffsiteMetrics offsiteMetrics) {
         this.config = config;
         this.scheduler = scheduler;
         this.catalog = catalog;
         this.directory = directory;
         this.metrics = metrics;
         this.boot = boot;
+        this.offsite = offsite;
+        this.offsiteMetrics = offsiteMetrics;
     }
 
     void onStart(@Observes StartupEvent event) {
-        lastStarted().ifPresent(metrics::integrityChecked);
+        catalog.lastIntegrityCheck().ifPresent(last -> {
+            metrics.integrityChecked(Instant.parse(last.startedAt()));
+            if (last.offsiteFailed() != null) {
+                offsiteMetrics.failingVerification(last.offsiteFailed().size());
+            }
+        });
         config.snapshot().verifySchedule().ifPresent(schedule -> {
             Cadence.schedule(scheduler, JOB, schedule, "integrity check", this::lastStarted, boot, this::check);
-            LOG.infof("Integrity checks of %s scheduled %s", config.snapshot().dir(), schedule);
+            LOG.infof("Integrity checks of %s scheduled %s%s", config.snapshot().dir(), schedule,
+                    !offsite.enabled() ? ""
+                            : config.snapshot().verifyOffsite() ? ", and of the backups only off-site"
+                                    : " (the backups only off-site are not read: QDRANT_SNAPSHOT_VERIFY_OFFSITE)");
         });
     }
 
@@ -76,41 +93,74 @@ class IntegrityChecks {
     }
 
     /**
-     * Re-reads every listed snapshot and set once; records, logs and publishes what it found.
+     * Re-reads every listed snapshot and set once (and with {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}, every backup only
+     * off-site); records, logs and publishes what it found.
      *
      * @return the record, or null when shutdown stopped it (nothing recorded)
      */
     IntegrityCheck check() {
         Instant started = Instant.now();
-        int checked = 0;
-        long bytes = 0;
+        Set<String> local = new HashSet<>();
         List<String> failed = new ArrayList<>();
+        long bytes = 0;
         for (SnapshotCatalog.Entry entry : catalog.list()) {
             if (stopping) {
-                LOG.infof("Integrity check stopped by shutdown after %d snapshots; the next check reads them all", checked);
-                return null;
+                return stopped(local.size());
             }
+            local.add(entry.fileName());
             Optional<Verification> verification;
             try {
                 verification = catalog.verifyIfListed(entry, SnapshotArchive::new);
             } catch (IOException e) {
-                // its mark could not be written: the directory itself fails (logged by the re-read as it failed)
-                LOG.errorf("Integrity check: %s could not be marked: %s", entry.fileName(), e.getMessage());
+                // the verdict could not be written beside it (the directory takes no writes): nothing vouches for it
+                LOG.errorf("Integrity check: the verdict on %s could not be written: %s", entry.fileName(),
+                        e.getMessage());
                 verification = Optional.of(new Verification(entry.fileName(), false, null, entry.sha256(),
                         e.getMessage()));
             }
             if (verification.isEmpty()) {
-                continue; // deleted meanwhile (retention, DELETE): no finding
+                local.remove(entry.fileName()); // deleted meanwhile (retention, DELETE): no finding
+                continue;
             }
-            checked++;
             bytes += entry.bytes();
             if (!verification.get().verified()) {
                 failed.add(entry.fileName());
             }
         }
+        Integer offsiteChecked = null;
+        List<String> offsiteFailed = null;
+        if (config.snapshot().verifyOffsite() && offsite.enabled()) {
+            int read = 0;
+            List<String> failing = new ArrayList<>();
+            try {
+                for (OffsiteCatalog.Remote remote : offsite.listRemote()) {
+                    if (stopping) {
+                        return stopped(local.size() + read);
+                    }
+                    if (local.contains(remote.fileName())) {
+                        continue; // a copy is in the directory, read just now
+                    }
+                    Optional<Verification> verification = offsite.verify(remote, SnapshotArchive::new);
+                    if (verification.isPresent()) {
+                        read++;
+                        bytes += remote.size();
+                        if (!verification.get().verified()) {
+                            failing.add(remote.fileName());
+                        }
+                    }
+                }
+                offsiteChecked = read;
+                offsiteFailed = List.copyOf(failing);
+                offsiteMetrics.failingVerification(failing.size());
+            } catch (SnapshotFailure | IOException e) {
+                // the store failed, not a backup: nothing is found failing for it, and the gauge keeps its last word
+                LOG.errorf("Integrity check: the backups only off-site could not all be read (%d were): %s", read,
+                        e.getMessage());
+            }
+        }
         Instant finished = Instant.now();
-        IntegrityCheck check = new IntegrityCheck(started.toString(), finished.toString(), checked, bytes,
-                List.copyOf(failed));
+        IntegrityCheck check = new IntegrityCheck(started.toString(), finished.toString(), local.size(), bytes,
+                List.copyOf(failed), offsiteChecked, offsiteFailed);
         try {
             catalog.recordIntegrityCheck(check);
         } catch (IOException | IllegalStateException e) {
@@ -118,15 +168,31 @@ class IntegrityChecks {
                     + "from the last one recorded", config.snapshot().dir(), e.getMessage());
         }
         metrics.integrityChecked(started);
-        long seconds = Duration.between(started, finished).toSeconds();
-        if (failed.isEmpty()) {
-            LOG.infof("Integrity check: all %d snapshots in %s match their checksum files and are sound (%d bytes "
-                    + "read in %d s)", checked, directory.path(), bytes, seconds);
-        } else {
+        report(check, Duration.between(started, finished));
+        return check;
+    }
+
+    private IntegrityCheck stopped(int read) {
+        LOG.infof("Integrity check stopped by shutdown after %d backups; the next check reads them all", read);
+        return null;
+    }
+
+    private void report(IntegrityCheck check, Duration took) {
+        String offsiteRead = check.offsiteChecked() == null ? ""
+                : " and " + check.offsiteChecked() + " only off-site";
+        if (!check.failed().isEmpty()) {
             LOG.errorf("Integrity check: %d of %d snapshots in %s fail verification: %s. Each is marked (never "
                     + "restored; GET /api/snapshots shows it): put a good copy back (from off-site) or delete it",
-                    failed.size(), checked, directory.path(), String.join(", ", failed));
+                    check.failed().size(), check.checked(), directory.path(), String.join(", ", check.failed()));
         }
-        return check;
+        if (check.offsiteFailed() != null && !check.offsiteFailed().isEmpty()) {
+            LOG.errorf("Integrity check: %d of %d backups only off-site fail verification: %s. A restore that fetches "
+                    + "one refuses it; delete it from the bucket, or copy a good one there", check.offsiteFailed().size(),
+                    check.offsiteChecked(), String.join(", ", check.offsiteFailed()));
+        }
+        if (check.failed().isEmpty() && (check.offsiteFailed() == null || check.offsiteFailed().isEmpty())) {
+            LOG.infof("Integrity check: all %d snapshots in %s%s match their checksum files and are sound (%d bytes "
+                    + "read in %d s)", check.checked(), directory.path(), offsiteRead, check.bytes(), took.toSeconds());
+        }
     }
 }

@@ -377,10 +377,17 @@ public class SnapshotCatalog {
      * Marks the set, as {@link #verify(Entry, ContentCheck)} marks a file.
      */
     public Verification verifySet(Entry set, Supplier<ContentCheck> checks) throws IOException {
-        Verification verification = checkSet(set.fileName(), set.members(),
-                member -> Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks);
+        Verification verification = reread(set, checks);
         mark(set, verification);
         return verification;
+    }
+
+    /** Re-reads a snapshot, or every member of a set; marks nothing. */
+    private Verification reread(Entry entry, Supplier<ContentCheck> checks) throws IOException {
+        return entry.isSet()
+                ? checkSet(entry.fileName(), entry.members(), member -> Files.newInputStream(
+                        entry.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks)
+                : reread(entry, checks.get(), OutputStream.nullOutputStream());
     }
 
     /**
@@ -412,10 +419,7 @@ public class SnapshotCatalog {
     public Optional<Verification> verifyIfListed(Entry entry, Supplier<ContentCheck> checks) throws IOException {
         Verification verification;
         try {
-            verification = entry.isSet()
-                    ? checkSet(entry.fileName(), entry.members(), member -> Files.newInputStream(
-                            entry.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks)
-                    : reread(entry, checks.get(), OutputStream.nullOutputStream());
+            verification = reread(entry, checks);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -671,11 +675,14 @@ public class SnapshotCatalog {
 
     /**
      * The last integrity check of the whole directory, {@code .integrity.json}: when it started and ended, how many
-     * snapshots and sets it re-read (and their bytes), and those that failed.
+     * snapshots and sets it re-read, those that failed, and the bytes read; with off-site backups read too, how many
+     * only off-site it read and those that failed (null when it did not read them whole).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record IntegrityCheck(String startedAt, String finishedAt, int checked, long bytes, List<String> failed) {
+    public record IntegrityCheck(String startedAt, String finishedAt, int checked, long bytes, List<String> failed,
+            Integer offsiteChecked, List<String> offsiteFailed) {
     }
 
     /** Records an integrity check of the directory (atomically; it replaces the one before). */

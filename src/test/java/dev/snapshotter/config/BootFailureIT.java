@@ -88,6 +88,7 @@ class BootFailureIT {
             // the converters below serve several variables each: the sentence names the one set
             "QDRANT_SNAPSHOT_DELETE_REMOTE|nope|QDRANT_SNAPSHOT_DELETE_REMOTE must be one of true/1/yes/y/on",
             "QDRANT_SNAPSHOT_RESTORE_IF_MISSING|2|QDRANT_SNAPSHOT_RESTORE_IF_MISSING must be one of true/1/yes/y/on",
+            "QDRANT_SNAPSHOT_VERIFY_OFFSITE|maybe|QDRANT_SNAPSHOT_VERIFY_OFFSITE must be one of true/1/yes/y/on",
             "QDRANT_DRILL_URL|qdrant-drill:6333|QDRANT_DRILL_URL must be an http:// or https:// URL",
             "QDRANT_SNAPSHOT_KEEP_LAST|0|QDRANT_SNAPSHOT_KEEP_LAST must be a whole number of at least 1",
             "QDRANT_SNAPSHOT_KEEP_LAST|five|QDRANT_SNAPSHOT_KEEP_LAST must be a whole number of at least 1",

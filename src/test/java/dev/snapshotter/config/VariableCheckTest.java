@@ -103,6 +103,10 @@ class VariableCheckTest {
         assertThat(VariableCheck.warnings(Map.of("QDRANT_SNAPSHOT_S3_KEEP_LAST", "3"), KNOWN, false))
                 .containsExactly("QDRANT_SNAPSHOT_S3_KEEP_LAST is set, but QDRANT_SNAPSHOT_S3_BUCKET is not: "
                         + "off-site copies are off, so it does nothing; set the bucket to copy snapshots off-site.");
+        assertThat(VariableCheck.warnings(Map.of("QDRANT_SNAPSHOT_VERIFY_OFFSITE", "true",
+                "QDRANT_SNAPSHOT_VERIFY_SCHEDULE", "every 7d"), KNOWN, false))
+                .containsExactly("QDRANT_SNAPSHOT_VERIFY_OFFSITE is set, but QDRANT_SNAPSHOT_S3_BUCKET is not: "
+                        + "off-site copies are off, so it does nothing; set the bucket to copy snapshots off-site.");
     }
 
     @Test

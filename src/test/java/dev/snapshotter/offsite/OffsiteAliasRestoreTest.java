@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -111,8 +110,7 @@ class OffsiteAliasRestoreTest {
         byte[] body = TestData.snapshot(20_000);
         String name = SnapshotDir.fileName(createdAt, collection);
         String sha256 = TestData.sha256(body);
-        bucket.putWhole(bucket.prefix() + "/" + collection + "/" + name, body, Map.of("sha256", sha256));
-        bucket.put(collection + "/" + name + ".sha256", (sha256 + "  " + name + "\n").getBytes(StandardCharsets.UTF_8));
+        bucket.plantBackup(collection, name, body, sha256);
         bucket.put(collection + "/" + name + ".json", ("{\"format\":1,\"collection\":{\"name\":\"" + collection
                 + "\"},\"configuredName\":\"" + configuredName + "\",\"aliases\":[\"" + configuredName
                 + "\"],\"points\":{\"count\":" + QdrantStandIn.POINTS + ",\"min\":" + QdrantStandIn.POINTS

@@ -111,6 +111,16 @@ public final class S3Bucket {
     }
 
     /**
+     * A verified backup of ours in the bucket, as a copy leaves it: {@code body} under {@code <collection>/<snapshot>}
+     * with the SHA-256 {@code recorded} in its metadata and in its checksum file beside it (record another body's to
+     * plant one that rotted in the bucket).
+     */
+    public void plantBackup(String collection, String snapshot, byte[] body, String recorded) {
+        putWhole(prefix + "/" + collection + "/" + snapshot, body, Map.of("sha256", recorded));
+        put(collection + "/" + snapshot + ".sha256", (recorded + "  " + snapshot + "\n").getBytes());
+    }
+
+    /**
      * The key, below the prefix, of the record of a restore drill of {@code kairos} that started {@code at} with that
      * result, spelled here as the service names it.
      */

@@ -1,0 +1,98 @@
+package dev.snapshotter.offsite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.InjectS3;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.S3Bucket;
+import dev.snapshotter.support.Scrape;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE=true} with a check every 2 s: the backups only off-site are streamed from the
+ * bucket through the same checks, one that rotted there is named and counted (the bucket holds no marks, and it is
+ * left as it is), while a backup whose copy is in the directory is read there, not from the bucket.
+ */
+@QuarkusTest
+@EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.verify-schedule", value = "*/2 * * * * ?"))
+@WithS3(config = @ResourceArg(name = "qdrant.snapshot.verify-offsite", value = "true"))
+@ExtendWith(SecretsStayHidden.class)
+class OffsiteIntegrityCheckTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @InjectS3
+    S3Bucket bucket;
+
+    @BeforeEach
+    void reset() {
+        ServiceApi.awaitReady();
+        qdrant.reset();
+        bucket.empty(bucket.prefix() + "/");
+    }
+
+    @Test
+    void aBackupThatRottedInTheBucketIsNamedAndCounted() throws Exception {
+        Instant now = Instant.now();
+        byte[] sound = TestData.snapshot(20_000);
+        String soundName = SnapshotDir.fileName(now.minus(Duration.ofHours(3)), QdrantStandIn.COLLECTION);
+        bucket.plantBackup(QdrantStandIn.COLLECTION, soundName, sound, TestData.sha256(sound));
+        byte[] body = TestData.snapshot(30_000);
+        byte[] rotted = body.clone();
+        rotted[body.length / 3] ^= 0x01;
+        String rottenName = SnapshotDir.fileName(now.minus(Duration.ofHours(2)), QdrantStandIn.COLLECTION);
+        bucket.plantBackup(QdrantStandIn.COLLECTION, rottenName, rotted, TestData.sha256(body));
+        // in the directory too: read there; its copy in the bucket (rotted as well) is not read
+        byte[] both = TestData.snapshot(25_000);
+        Path local = dir.plantSnapshot(now.minus(Duration.ofHours(1)), QdrantStandIn.COLLECTION, both);
+        byte[] bothRotted = both.clone();
+        bothRotted[10] ^= 0x01;
+        bucket.plantBackup(QdrantStandIn.COLLECTION, local.getFileName().toString(), bothRotted,
+                TestData.sha256(both));
+        Path record = dir.directory().resolve(".integrity.json");
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            JsonPath recorded = JsonPath.from(Files.readString(record));
+            assertThat(Instant.parse(recorded.getString("startedAt"))).isAfter(now);
+            assertThat(recorded.getInt("offsiteChecked")).isEqualTo(2);
+            assertThat(recorded.getList("offsiteFailed", String.class)).containsExactly(rottenName);
+            assertThat(recorded.getInt("checked")).isEqualTo(1);
+            assertThat(recorded.getList("failed", String.class)).isEmpty();
+        });
+        assertThat(Scrape.value("snapshotter_offsite_failing_verification")).isEqualTo(1);
+        assertThat(Scrape.value("snapshotter_snapshots_failing_verification")).isZero();
+        assertThat(bucket.get(QdrantStandIn.COLLECTION + "/" + rottenName)).isEqualTo(rotted); // left as it is
+        assertThat(bucket.keys()).noneMatch(key -> key.endsWith(".verify-failed"));
+
+        bucket.plantBackup(QdrantStandIn.COLLECTION, rottenName, body, TestData.sha256(body)); // a good copy put back
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                Scrape.value("snapshotter_offsite_failing_verification")).isZero());
+    }
+}

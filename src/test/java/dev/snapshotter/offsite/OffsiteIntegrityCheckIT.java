@@ -1,0 +1,8 @@
+package dev.snapshotter.offsite;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** The same behaviour against the packaged application (and the native binary when one is built). */
+@QuarkusIntegrationTest
+class OffsiteIntegrityCheckIT extends OffsiteIntegrityCheckTest {
+}

@@ -31,10 +31,14 @@ public class RestoreCommand implements QuarkusApplication {
     /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
 
-    /** What the command changes from the service's configuration: no server, no snapshot, no schedule. */
+    /**
+     * What the command changes from the service's configuration: no server, no snapshot, no schedule (of snapshots,
+     * drills or integrity checks: one would read the directory while the restore does).
+     */
     public static final Map<String, String> SETTINGS = Map.of("quarkus.http.host-enabled", "false",
             "qdrant.snapshot.on-start", "false", "qdrant.snapshot.restore-if-missing", "false",
-            "qdrant.snapshot.schedule", "", "qdrant.snapshot.drill-schedule", "");
+            "qdrant.snapshot.schedule", "", "qdrant.snapshot.drill-schedule", "",
+            "qdrant.snapshot.verify-schedule", "");
 
     private final RestoreService restores;
     private final ObjectMapper json;

@@ -49,10 +49,10 @@ class RestoreCommandIT {
     }
 
     private Map<String, String> environment() {
-        // a boot snapshot and an overdue schedule are asked for: the command must take neither
+        // a boot snapshot, an overdue schedule and integrity checks are asked for: the command must run none
         return Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", QdrantStandIn.API_KEY,
                 "QDRANT_SNAPSHOT_DIR", temp.toString(), "QDRANT_SNAPSHOT_ON_START", "true",
-                "QDRANT_SNAPSHOT_SCHEDULE", "every 1s");
+                "QDRANT_SNAPSHOT_SCHEDULE", "every 1s", "QDRANT_SNAPSHOT_VERIFY_SCHEDULE", "every 1s");
     }
 
     @Test
@@ -71,6 +71,8 @@ class RestoreCommandIT {
                 .doesNotContain("The API is open");
         assertThat(qdrant.requests("POST", "/collections/kairos_dr/snapshots/upload")).hasSize(1);
         assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).isEmpty();
+        assertThat(exit.output()).doesNotContain("Integrity check");
+        assertThat(temp.resolve(".integrity.json")).doesNotExist();
     }
 
     @Test

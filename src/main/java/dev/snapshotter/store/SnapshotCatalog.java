@@ -662,14 +662,19 @@ public class SnapshotCatalog {
 
     /** The directory's drill history. */
     public DrillHistory drillHistory() {
-        Path record = directory.path().resolve(SnapshotDirectory.DRILL_HISTORY);
+        return record(SnapshotDirectory.DRILL_HISTORY, DrillHistory.class).orElse(new DrillHistory(null, null));
+    }
+
+    /** A record of the directory's own ({@code .drills.json}...); empty when there is none or it is unreadable. */
+    private <T> Optional<T> record(String name, Class<T> type) {
+        Path record = directory.path().resolve(name);
         if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
-            return new DrillHistory(null, null);
+            return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(record)) {
-            return json.get().readValue(in, DrillHistory.class);
+            return Optional.ofNullable(json.get().readValue(in, type));
         } catch (IOException | RuntimeException e) {
-            return new DrillHistory(null, null);
+            return Optional.empty();
         }
     }
 
@@ -693,17 +698,14 @@ public class SnapshotCatalog {
 
     /** The last integrity check of the directory; empty before the first, or when its record is unreadable. */
     public Optional<IntegrityCheck> lastIntegrityCheck() {
-        Path record = directory.path().resolve(SnapshotDirectory.INTEGRITY_RECORD);
-        if (!Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
-            return Optional.empty();
-        }
-        try (InputStream in = Files.newInputStream(record)) {
-            IntegrityCheck check = json.get().readValue(in, IntegrityCheck.class);
-            Instant.parse(check.startedAt());
-            return Optional.of(check);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return record(SnapshotDirectory.INTEGRITY_RECORD, IntegrityCheck.class).filter(check -> {
+            try {
+                Instant.parse(check.startedAt());
+                return true;
+            } catch (RuntimeException e) {
+                return false; // no time to count the `every` schedule from
+            }
+        });
     }
 
     private Manifest manifest(Path file) {

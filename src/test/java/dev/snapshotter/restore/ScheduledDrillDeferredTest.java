@@ -28,10 +28,10 @@ import io.restassured.response.Response;
 /**
  * A scheduled drill whose firing finds a snapshot run going is deferred, not dropped: it runs within seconds of that
  * run's end. Before, the firing was skipped and the drill waited for the next one, a week later with the weekly drill
- * of the Helm example when it met a long snapshot run. Drills fire here at :00 and :30 of each minute.
+ * of the Helm example when it met a long snapshot run. Drills fire here at :00, :20 and :40 of each minute.
  */
 @QuarkusTest
-@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.drill-schedule", value = "0/30 * * * * ?"), drillable = true)
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.drill-schedule", value = "0/20 * * * * ?"), drillable = true)
 @ExtendWith(SecretsStayHidden.class)
 class ScheduledDrillDeferredTest {
 
@@ -40,21 +40,21 @@ class ScheduledDrillDeferredTest {
 
     @Test
     void aFiringDuringASnapshotRunDrillsOnceTheRunEnds() throws Exception {
-        // 5 s before a firing; the drills of earlier firings are done by then
-        Awaitility.await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(100))
-                .until(() -> LocalTime.now().getSecond() % 30 == 25);
+        // 3 s before a firing; the drills of earlier firings are done by then
+        Awaitility.await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(100))
+                .until(() -> LocalTime.now().getSecond() % 20 == 17);
         double passed = Scrape.value("snapshotter_drills_total{result=\"passed\"}");
-        // a snapshot run that holds the slot across the firing for 12 s, then fails (no newer snapshot to drill)
+        // a snapshot run that holds the slot across the firing for 6 s, then fails (no newer snapshot to drill)
         qdrant.server().stubFor(post(urlEqualTo("/collections/kairos/snapshots?wait=true")).atPriority(1)
                 .withHeader("api-key", equalTo(QdrantStandIn.API_KEY))
-                .willReturn(aResponse().withStatus(500).withFixedDelay(12_000)
+                .willReturn(aResponse().withStatus(500).withFixedDelay(6_000)
                         .withHeader("Content-Type", "application/json")
                         .withBody("{\"status\":{\"error\":\"Service internal error: held\"},\"time\":0.1}")));
         CompletableFuture<Response> run = CompletableFuture.supplyAsync(ServiceApi::trigger);
 
-        // the run ends about 7 s after the firing, the next firing 23 s after that: the drill comes before it
+        // the run ends about 3 s after the firing, the next firing 17 s after that: the drill comes well before it
         assertThat(run.get().statusCode()).isEqualTo(502);
-        Awaitility.await().atMost(Duration.ofSeconds(8)).until(
+        Awaitility.await().atMost(Duration.ofSeconds(12)).until(
                 () -> Scrape.value("snapshotter_drills_total{result=\"passed\"}") == passed + 1);
         assertThat(Scrape.value("snapshotter_drills_total{result=\"failed\"}")).isZero();
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import io.quarkus.test.common.PropertyTestUtil;
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
 
@@ -20,7 +21,8 @@ import io.restassured.filter.Filter;
  * Runs a test class of the fault matrix with the credentials of {@link QdrantStandIn} and proves afterwards that
  * none of them ({@link QdrantStandIn#SECRET_MARKER}) reached a log line of the app (with the messages of the
  * exceptions logged), a response of any request the class made (headers and body), the metrics or the health
- * output. Against the packaged app, its log file {@code target/quarkus.log} is read instead of the in-process log.
+ * output. Against the packaged app, its log file ({@code target/quarkus.log}, or the
+ * one {@code quarkus.log.file.path} names) is read instead of the in-process log.
  */
 public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallback {
 
@@ -59,7 +61,7 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
         Seen seen = context.getStore(NAMESPACE).remove(Seen.class, Seen.class);
         try {
             List<String> logs = appLines(seen.logs());
-            Path packagedLog = Path.of("target", "quarkus.log");
+            Path packagedLog = PropertyTestUtil.getLogFilePath();
             List<String> fileLog = Files.exists(packagedLog) ? Files.readAllLines(packagedLog) : List.of();
             // first, so that a class whose tests failed before any request says so, not that port 0 is invalid
             assertThat(seen.responses()).as("responses the tests saw").isNotEmpty()

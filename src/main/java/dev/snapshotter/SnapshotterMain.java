@@ -3,13 +3,16 @@ package dev.snapshotter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Properties;
 
+import dev.snapshotter.api.ListCommand;
 import dev.snapshotter.config.BootFailure;
 import dev.snapshotter.health.ContainerProbe;
 import dev.snapshotter.restore.RestoreCommand;
 
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
@@ -24,6 +27,15 @@ public final class SnapshotterMain {
     /** Exit code of a command line this program does not take. */
     static final int USAGE = 2;
 
+    /**
+     * What a command ({@code restore}, {@code list}) changes from the service's configuration: no server, no snapshot,
+     * no schedule (of snapshots, drills or integrity checks: one would read the directory while the command does).
+     */
+    static final Map<String, String> COMMAND_SETTINGS = Map.of("quarkus.http.host-enabled", "false",
+            "qdrant.snapshot.on-start", "false", "qdrant.snapshot.restore-if-missing", "false",
+            "qdrant.snapshot.schedule", "", "qdrant.snapshot.drill-schedule", "",
+            "qdrant.snapshot.verify-schedule", "");
+
     static final String HELP = """
             qdrant-snapshotter: verified backups of a Qdrant collection.
 
@@ -35,11 +47,16 @@ public final class SnapshotterMain {
                                   [--overwrite] [--no-aliases] [--no-safety-snapshot] [--dry-run]
                                           restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
                                           HTTP server (the newest verified one of QDRANT_COLLECTION by default;
-                                          --before 2026-11-24T14:05:00Z: the newest taken before that time; into the collection it was taken of unless --collection; with
-                                          --overwrite, QDRANT_COLLECTION is snapshotted first unless
+                                          --before 2026-11-24T14:05:00Z: the newest taken before that
+                                          time; into the collection it was taken of unless --collection;
+                                          with --overwrite, QDRANT_COLLECTION is snapshotted first unless
                                           --no-safety-snapshot; --dry-run runs the checks only, uploading
                                           nothing); prints the report; the service must not run on the same
                                           directory
+              application list            print every verified backup as JSON, newest first (GET /api/snapshots
+                                          without the HTTP server: those in QDRANT_SNAPSHOT_DIR and, with
+                                          QDRANT_SNAPSHOT_S3_BUCKET, those only off-site); exit 1 when the
+                                          bucket cannot be listed
               application --help          print this text
               application --version       print the version
               -Dkey=value arguments set configuration keys, as on the JVM's command line.
@@ -77,6 +94,7 @@ public final class SnapshotterMain {
               1  boot failed (a bad setting, an unusable or shared snapshot directory: one line says why);
                  probe: not healthy
               2  a command line this program does not take
+              list: 0 listed; 1 the bucket (or the boot) failed
               restore: 0 restored and checked (--dry-run: the checks passed); 1 the restore (or the boot) failed;
                  3 refused before anything was uploaded to Qdrant (the file does not verify, the collection
                  exists, a version it cannot read)
@@ -94,11 +112,17 @@ public final class SnapshotterMain {
         while (command < args.length && isSetting(args[command])) {
             command++;
         }
-        if (command < args.length && RestoreCommand.COMMAND.equals(args[command])) {
+        if (command < args.length && (RestoreCommand.COMMAND.equals(args[command])
+                || ListCommand.COMMAND.equals(args[command]))) {
             String[] rest = new String[args.length - 1];
             System.arraycopy(args, 0, rest, 0, command);
             System.arraycopy(args, command + 1, rest, command, args.length - command - 1);
-            restore(rest);
+            String[] options = Arrays.stream(rest).filter(arg -> !isSetting(arg)).toArray(String[]::new);
+            if (RestoreCommand.COMMAND.equals(args[command])) {
+                command(RestoreCommand.class, RestoreCommand.parse(options, System.err) != null, rest, options);
+            } else {
+                command(ListCommand.class, ListCommand.parse(options, System.err), rest, options);
+            }
             return;
         }
         for (String arg : args) {
@@ -140,14 +164,18 @@ public final class SnapshotterMain {
         return arg.startsWith("-D") && arg.indexOf('=') > 2;
     }
 
-    /** {@code restore ...}: the service's beans without its server, snapshots or schedule, for one restore. */
-    private static void restore(String[] args) {
-        if (RestoreCommand.parse(args, System.err) == null) {
+    /**
+     * {@code restore ...} or {@code list}: the service's beans without its server, snapshots or schedules (see
+     * {@link #COMMAND_SETTINGS}), for one command; its {@code -Dkey=value} arguments set keys, the options go to it.
+     */
+    private static void command(Class<? extends QuarkusApplication> command, boolean valid, String[] args,
+            String[] options) {
+        if (!valid) {
             System.exit(USAGE);
         }
-        RestoreCommand.SETTINGS.forEach(System::setProperty);
+        COMMAND_SETTINGS.forEach(System::setProperty);
         applySettings(args);
-        Quarkus.run(RestoreCommand.class, SnapshotterMain::exit, args);
+        Quarkus.run(command, SnapshotterMain::exit, options);
     }
 
     static String version() {

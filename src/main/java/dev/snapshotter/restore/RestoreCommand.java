@@ -2,7 +2,6 @@ package dev.snapshotter.restore;
 
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.Map;
 
 import jakarta.inject.Singleton;
 
@@ -15,8 +14,8 @@ import io.quarkus.runtime.QuarkusApplication;
  * {@code restore [--file <name>|--latest|--before <time>] [--collection <target>] [--overwrite] [--no-aliases]
  * [--no-safety-snapshot] [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading
  * the same variables. Prints the report as JSON and exits {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The
- * executable starts it with the HTTP server, the boot
- * snapshot, the boot restore and the schedule off (see {@link #SETTINGS}).
+ * executable starts it with the HTTP server, the boot snapshot, the boot restore and the schedules off, and passes it
+ * the options without the {@code -Dkey=value} settings.
  */
 @Singleton
 public class RestoreCommand implements QuarkusApplication {
@@ -30,15 +29,6 @@ public class RestoreCommand implements QuarkusApplication {
     public static final int USAGE = 2;
     /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
-
-    /**
-     * What the command changes from the service's configuration: no server, no snapshot, no schedule (of snapshots,
-     * drills or integrity checks: one would read the directory while the restore does).
-     */
-    public static final Map<String, String> SETTINGS = Map.of("quarkus.http.host-enabled", "false",
-            "qdrant.snapshot.on-start", "false", "qdrant.snapshot.restore-if-missing", "false",
-            "qdrant.snapshot.schedule", "", "qdrant.snapshot.drill-schedule", "",
-            "qdrant.snapshot.verify-schedule", "");
 
     private final RestoreService restores;
     private final ObjectMapper json;
@@ -86,9 +76,6 @@ public class RestoreCommand implements QuarkusApplication {
                 case "--no-safety-snapshot" -> safetySnapshot = false;
                 case "--dry-run" -> dryRun = true;
                 default -> {
-                    if (arg.startsWith("-D") && arg.indexOf('=') > 2) {
-                        continue;
-                    }
                     err.println("restore: unknown option `" + arg + "`; see --help.");
                     return null;
                 }

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * coordinates in {@code S3_ENDPOINT}, {@code S3_ACCESS_KEY}, {@code S3_SECRET_KEY}, {@code S3_BUCKET}): what is
  * stored, read back with a client of its own, and objects planted for the faults.
  */
-public final class S3Bucket {
+public final class S3Bucket implements AutoCloseable {
 
     private final S3Client client;
     private final String bucket;
@@ -46,6 +46,11 @@ public final class S3Bucket {
         if (objectLock) {
             client.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(true));
         }
+    }
+
+    /** The tests' bucket seen under {@code prefix}, for a test that starts the packaged app itself; close it after. */
+    public static S3Bucket under(String prefix) {
+        return new S3Bucket(prefix);
     }
 
     /** Whether the tests have an S3 server ({@code S3_ENDPOINT} set, as {@code .ci/run} does). */
@@ -215,7 +220,9 @@ public final class S3Bucket {
         client.deleteObject(b -> b.bucket(bucket).key(prefix + "/" + relativeKey).versionId(versionId));
     }
 
-    void close() {
+    /** Removes what is under the prefix, and closes the client. */
+    @Override
+    public void close() {
         empty(prefix + "/");
         client.close();
     }

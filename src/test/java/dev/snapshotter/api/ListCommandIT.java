@@ -11,18 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-
+import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
 import io.restassured.path.json.JsonPath;
@@ -32,33 +30,19 @@ import io.restassured.path.json.JsonPath;
  * verified backup as the JSON of {@code GET /api/snapshots}, newest first, with those only off-site, and the exit code
  * (0 listed, 1 the bucket could not be listed, 2 usage), whatever the boot snapshot and schedule settings say.
  */
+@ExtendWith(StandInPerTest.class)
 class ListCommandIT {
 
-    @TempDir
-    Path temp;
-
-    WireMockServer server;
+    @InjectQdrant
     QdrantStandIn qdrant;
+
+    @InjectQdrant
     SnapshotDir dir;
-
-    @BeforeEach
-    void startQdrant() {
-        server = new WireMockServer(QdrantStandIn.loopback());
-        server.start();
-        dir = new SnapshotDir(temp);
-        qdrant = QdrantStandIn.on(server, dir, null);
-        qdrant.reset();
-    }
-
-    @AfterEach
-    void stopQdrant() {
-        server.stop();
-    }
 
     private Map<String, String> environment() {
         // a boot snapshot, an overdue schedule and integrity checks are asked for: the command must run none
         return new HashMap<>(Map.of("QDRANT_URL", qdrant.url(), "QDRANT_API_KEY", QdrantStandIn.API_KEY,
-                "QDRANT_SNAPSHOT_DIR", temp.toString(), "QDRANT_SNAPSHOT_ON_START", "true",
+                "QDRANT_SNAPSHOT_DIR", dir.directory().toString(), "QDRANT_SNAPSHOT_ON_START", "true",
                 "QDRANT_SNAPSHOT_SCHEDULE", "every 1s", "QDRANT_SNAPSHOT_VERIFY_SCHEDULE", "every 1s"));
     }
 
@@ -78,7 +62,7 @@ class ListCommandIT {
         assertThat(listed.getString("[0].sha256")).isEqualTo(TestData.sha256(TestData.read(newer)));
         assertThat(exit.output()).doesNotContain("Listening on: http").doesNotContain(QdrantStandIn.SECRET_MARKER);
         assertThat(qdrant.creates()).isEmpty();
-        assertThat(temp.resolve(".integrity.json")).doesNotExist();
+        assertThat(dir.directory().resolve(".integrity.json")).doesNotExist();
     }
 
     @Test

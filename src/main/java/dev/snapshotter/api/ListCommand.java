@@ -17,7 +17,8 @@ import io.quarkus.runtime.QuarkusApplication;
  * server (a pod that no longer boots, a Job beside a lost volume). Every verified backup, newest first, local and with
  * off-site copies on those only in the bucket, printed as the same JSON; {@code restore --file <name>} takes any of
  * them. Exits {@link #LISTED}, or {@link #FAILED} with one line saying why (the bucket could not be listed). The
- * executable starts it as it does {@code restore}: no server, no snapshot, no schedule.
+ * executable refuses any option before the boot ({@link #parse}, exit 2) and starts it as it does {@code restore}: no
+ * server, no snapshot, no schedule.
  */
 @Singleton
 public class ListCommand implements QuarkusApplication {
@@ -27,8 +28,6 @@ public class ListCommand implements QuarkusApplication {
     public static final int LISTED = 0;
     /** The bucket (or the directory) could not be read, or the boot failed. */
     public static final int FAILED = 1;
-    /** The command line is not one this command takes. */
-    public static final int USAGE = 2;
 
     private final SnapshotCatalogResource catalog;
     private final ObjectMapper json;
@@ -49,9 +48,7 @@ public class ListCommand implements QuarkusApplication {
 
     @Override
     public int run(String... args) throws JsonProcessingException {
-        if (!parse(args, System.err)) {
-            return USAGE;
-        }
+        // the executable refused any option before the boot (parse)
         List<SnapshotCatalogResource.Listed> listed;
         try {
             listed = catalog.list();

@@ -100,7 +100,8 @@ public final class SnapshotterMain {
                  exists, a version it cannot read)
             """;
 
-    private SnapshotterMain() {
+    /** Package-private: Quarkus makes a {@code @QuarkusMain} class a bean, and says so at every build of a private one. */
+    SnapshotterMain() {
     }
 
     public static void main(String... args) {

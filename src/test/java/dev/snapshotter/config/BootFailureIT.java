@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,8 +24,10 @@ import dev.snapshotter.support.QdrantStandIn;
 
 /**
  * Bad configuration stops the packaged application at boot with one sentence naming the variable, and before any
- * request reaches Qdrant.
+ * request reaches Qdrant. Each test boots its own process with its own stand-in and directory, so they run two at a
+ * time (failsafe's parallel settings in pom.xml).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BootFailureIT {
 
     @TempDir

@@ -72,6 +72,11 @@ public final class PackagedApp {
             command.add(nativePath);
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // the JVM options the integration tests give the jar Quarkus starts (pom.xml, it.jvm.args)
+            String jvmOptions = System.getProperty("quarkus.test.arg-line", "").strip();
+            if (!jvmOptions.isEmpty()) {
+                command.addAll(List.of(jvmOptions.split("\\s+")));
+            }
             command.add("-jar");
             command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
         }

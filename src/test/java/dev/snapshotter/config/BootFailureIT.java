@@ -25,9 +25,9 @@ import dev.snapshotter.support.QdrantStandIn;
 /**
  * Bad configuration stops the packaged application at boot with one sentence naming the variable, and before any
  * request reaches Qdrant. Each test boots its own process with its own stand-in and directory, so they run two at a
- * time (failsafe's parallel settings in pom.xml).
+ * time (failsafe's parallel settings in pom.xml). Each method, not the class, is marked concurrent: the class itself
+ * runs alone, as every other class does, so no timed test elsewhere shares the machine with these boots.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class BootFailureIT {
 
     @TempDir
@@ -46,6 +46,7 @@ class BootFailureIT {
         qdrant.stop();
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesSnapshotDirThatIsAFile() throws Exception {
         Path file = Files.writeString(temp.resolve("not-a-dir"), "x");
@@ -59,6 +60,7 @@ class BootFailureIT {
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesMissingCaFileInOneSentence() throws Exception {
         PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
@@ -73,6 +75,7 @@ class BootFailureIT {
     }
 
     /** Every bad value of every variable: one sentence naming it, no library codes, no stack trace, no request. */
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "QDRANT_SNAPSHOT_TIMEOUT|abc|QDRANT_SNAPSHOT_TIMEOUT must be a duration from 1s to 24h",
@@ -149,6 +152,7 @@ class BootFailureIT {
     }
 
     /** A malformed secret fails boot naming the variable, and its value reaches no output. */
+    @Execution(ExecutionMode.CONCURRENT)
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
             "QDRANT_API_KEY|newline|ends with a line break",
@@ -175,6 +179,7 @@ class BootFailureIT {
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesAnApiTokenSetButEmpty() throws Exception {
         PackagedApp.Exit exit = PackagedApp.runUntilExit(Map.of("QDRANT_URL", qdrant.baseUrl(),
@@ -187,6 +192,7 @@ class BootFailureIT {
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesASnapshotDirAnotherInstanceHolds() throws Exception {
         Path shared = temp.resolve("shared");
@@ -220,6 +226,7 @@ class BootFailureIT {
         assertThat(exit.output().lines().filter(line -> line.startsWith("Boot failed: "))).hasSize(1);
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesSnapshotDirThatCannotBeWritten() throws Exception {
         Path readOnly;
@@ -238,6 +245,7 @@ class BootFailureIT {
         assertThat(qdrant.getAllServeEvents()).isEmpty();
     }
 
+    @Execution(ExecutionMode.CONCURRENT)
     @Test
     void refusesUnknownSnapshotOnStartValue() throws Exception {
         PackagedApp.Exit exit = boot(temp.resolve("snapshots").toString(), "maybe");

@@ -8,6 +8,7 @@ import java.util.Properties;
 
 import dev.snapshotter.api.ListCommand;
 import dev.snapshotter.config.BootFailure;
+import dev.snapshotter.config.RunMode;
 import dev.snapshotter.health.ContainerProbe;
 import dev.snapshotter.restore.RestoreCommand;
 
@@ -174,6 +175,7 @@ public final class SnapshotterMain {
         if (!valid) {
             System.exit(USAGE);
         }
+        RunMode.command();
         COMMAND_SETTINGS.forEach(System::setProperty);
         applySettings(args);
         Quarkus.run(command, SnapshotterMain::exit, options);

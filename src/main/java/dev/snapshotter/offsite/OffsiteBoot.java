@@ -15,6 +15,8 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
+import dev.snapshotter.config.RunMode;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -23,7 +25,8 @@ import io.quarkus.runtime.StartupEvent;
  * (a marker written and deleted under the prefix), then copies off-site what is missing there (and, with
  * {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}, removes locally what is confirmed there). Until the probe
  * passes, {@link #problem()} says why and readiness is DOWN; while it fails it is tried again, at most every
- * {@link #RETRY}, when readiness is asked.
+ * {@link #RETRY}, when readiness is asked. Not in a command ({@link RunMode}): {@code list} and {@code restore} write
+ * nothing they were not asked to.
  */
 @ApplicationScoped
 public class OffsiteBoot {
@@ -47,7 +50,7 @@ public class OffsiteBoot {
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
-        if (store.enabled()) {
+        if (store.enabled() && !RunMode.isCommand()) {
             probeInBackground();
         }
     }

@@ -5,17 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.TestData;
 
@@ -73,6 +78,70 @@ class RestoreCommandIT {
         assertThat(qdrant.creates()).filteredOn(r -> !r.getUrl().contains("/upload")).isEmpty();
         assertThat(exit.output()).doesNotContain("Integrity check");
         assertThat(temp.resolve(".integrity.json")).doesNotExist();
+    }
+
+    /**
+     * With a bucket and {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}, the service would copy the local backups off-site
+     * at boot and then remove them locally. A restore from the command line does the restore only: the bucket and the
+     * directory are as they were (the upload takes 3 s, time enough for that boot work to happen were it started).
+     */
+    @Test
+    @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+    void aRestoreLeavesTheBucketAndTheOtherBackupsAlone() throws Exception {
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, Instant.now().minus(Duration.ofDays(2)));
+        Path newest = dir.plantRestorable(QdrantStandIn.POINTS, Instant.now().minus(Duration.ofDays(1)));
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(newest), 3_000);
+        qdrant.aliasesUpdated();
+        try (S3Bucket bucket = S3Bucket.under(newPrefix())) {
+            Map<String, String> environment = offsiteEnvironment(bucket);
+            environment.put("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", "false");
+
+            PackagedApp.Exit exit = PackagedApp.runUntilExit(environment, "restore", "--latest", "--collection",
+                    "kairos_dr");
+
+            assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+            assertThat(exit.output()).contains("\"file\" : \"" + newest.getFileName() + "\"")
+                    .doesNotContain("Off-site catch-up").doesNotContain(System.getenv("S3_SECRET_KEY"));
+            assertThat(bucket.keys()).isEmpty();
+            assertThat(older).exists();
+            assertThat(newest).exists();
+        }
+    }
+
+    /** A pod that lost its volume: the newest backup is only in the bucket, and the command fetches it from there. */
+    @Test
+    @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+    void restoresABackupOnlyOffSite() throws Exception {
+        String prefix = newPrefix();
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        S3Bucket.moveOffsite(planted, prefix);
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted));
+        qdrant.aliasesUpdated();
+        try (S3Bucket bucket = S3Bucket.under(prefix)) {
+            PackagedApp.Exit exit = PackagedApp.runUntilExit(offsiteEnvironment(bucket), "restore", "--latest",
+                    "--collection", "kairos_dr");
+
+            assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+            assertThat(exit.output()).contains("\"file\" : \"" + planted.getFileName() + "\"")
+                    .contains("\"pointsFound\" : " + QdrantStandIn.POINTS)
+                    .doesNotContain(System.getenv("S3_SECRET_KEY"));
+            assertThat(qdrant.requests("POST", "/collections/kairos_dr/snapshots/upload")).hasSize(1);
+        }
+    }
+
+    private static String newPrefix() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+    }
+
+    /** {@link #environment()} with the tests' bucket under {@code bucket}'s prefix. */
+    private Map<String, String> offsiteEnvironment(S3Bucket bucket) {
+        Map<String, String> environment = new HashMap<>(environment());
+        environment.putAll(Map.of("QDRANT_SNAPSHOT_S3_BUCKET", bucket.bucket(), "QDRANT_SNAPSHOT_S3_PREFIX",
+                bucket.prefix(), "QDRANT_SNAPSHOT_S3_ENDPOINT", System.getenv("S3_ENDPOINT"),
+                "QDRANT_SNAPSHOT_S3_PATH_STYLE", "true", "QDRANT_SNAPSHOT_S3_REGION", "us-east-1",
+                "QDRANT_SNAPSHOT_S3_ACCESS_KEY", System.getenv("S3_ACCESS_KEY"), "QDRANT_SNAPSHOT_S3_SECRET_KEY",
+                System.getenv("S3_SECRET_KEY")));
+        return environment;
     }
 
     @Test

@@ -169,7 +169,7 @@ public final class S3Bucket implements AutoCloseable {
      * Moves a local snapshot and its sidecars to {@code <prefix>/<collection>/} in the bucket, as the service's copy
      * leaves them (the SHA-256 in the object's metadata), and removes the local files.
      */
-    static void moveOffsite(java.nio.file.Path snapshot, String prefix) {
+    public static void moveOffsite(java.nio.file.Path snapshot, String prefix) {
         S3Bucket bucket = new S3Bucket(prefix);
         try {
             String name = snapshot.getFileName().toString();

@@ -49,7 +49,8 @@ public final class SnapshotterMain {
                                           restore a snapshot of QDRANT_SNAPSHOT_DIR into Qdrant without the
                                           HTTP server (the newest verified one of QDRANT_COLLECTION by default;
                                           --before 2026-11-24T14:05:00Z: the newest taken before that
-                                          time; into the collection it was taken of unless --collection;
+                                          time, --before 3h: before 3 hours ago (s, m, h, d); into the
+                                          collection it was taken of unless --collection;
                                           with --overwrite, QDRANT_COLLECTION is snapshotted first unless
                                           --no-safety-snapshot; --dry-run runs the checks only, uploading
                                           nothing); prints the report; the service must not run on the same

@@ -1,7 +1,11 @@
 package dev.snapshotter.restore;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
 
@@ -11,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.QuarkusApplication;
 
 /**
- * {@code restore [--file <name>|--latest|--before <time>] [--collection <target>] [--overwrite] [--no-aliases]
+ * {@code restore [--file <name>|--latest|--before <time|ago>] [--collection <target>] [--overwrite] [--no-aliases]
  * [--no-safety-snapshot] [--dry-run]}: the restore of the API, for disaster recovery without the HTTP server, reading
  * the same variables. Prints the report as JSON and exits {@link #RESTORED}, {@link #FAILED} or {@link #REFUSED}. The
  * executable starts it with the HTTP server, the boot snapshot, the boot restore and the schedules off, and passes it
@@ -29,6 +33,9 @@ public class RestoreCommand implements QuarkusApplication {
     public static final int USAGE = 2;
     /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
+
+    /** How long ago, for {@code --before}: a whole number of seconds, minutes, hours or days (up to 10 digits). */
+    private static final Pattern AGO = Pattern.compile("(\\d{1,10})([smhd])");
 
     private final RestoreService restores;
     private final ObjectMapper json;
@@ -61,10 +68,11 @@ public class RestoreCommand implements QuarkusApplication {
                         case "--file" -> file = value;
                         case "--collection" -> collection = value;
                         default -> {
-                            try {
-                                before = RestoreService.Request.before(value);
-                            } catch (IllegalArgumentException e) {
-                                err.println("restore: --before " + e.getMessage() + "; see --help.");
+                            before = before(value);
+                            if (before == null) {
+                                err.println("restore: --before must be a time with its UTC offset, like "
+                                        + "2026-11-24T14:05:00Z, or how long ago, like 90m, 3h or 2d, but it is \""
+                                        + value + "\"; see --help.");
                                 return null;
                             }
                         }
@@ -86,6 +94,29 @@ public class RestoreCommand implements QuarkusApplication {
             return null;
         }
         return new RestoreService.Request(file, before, collection, overwrite, aliases, safetySnapshot, dryRun);
+    }
+
+    /**
+     * The time of {@code --before}: ISO 8601 with its offset, as {@code POST /api/restore} takes it, or, for an operator
+     * at a prompt, how long before now ({@code 90m}, {@code 3h}, {@code 2d}; {@code s}, {@code m}, {@code h} or
+     * {@code d}); null when it is neither.
+     */
+    static Instant before(String value) {
+        Matcher ago = AGO.matcher(value.strip());
+        if (ago.matches()) {
+            ChronoUnit unit = switch (ago.group(2)) {
+                case "s" -> ChronoUnit.SECONDS;
+                case "m" -> ChronoUnit.MINUTES;
+                case "h" -> ChronoUnit.HOURS;
+                default -> ChronoUnit.DAYS;
+            };
+            return Instant.now().minus(Duration.of(Long.parseLong(ago.group(1)), unit));
+        }
+        try {
+            return RestoreService.Request.before(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @Override

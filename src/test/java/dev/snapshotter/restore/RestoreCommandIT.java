@@ -233,13 +233,33 @@ class RestoreCommandIT {
                 + "taken before " + now.minus(Duration.ofHours(4)) + " is in " + temp);
     }
 
+    /** At a prompt, in an incident: "the newest backup from before the bad deploy, about two hours ago". */
+    @Test
+    void beforeTakesHowLongAgo() throws Exception {
+        Instant now = Instant.now();
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(older));
+        qdrant.aliasesUpdated();
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before", "2h", "--collection",
+                "kairos_dr");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"file\" : \"" + older.getFileName() + "\"");
+        assertThat(qdrant.requests("POST", "/collections/kairos_dr/snapshots/upload")).hasSize(1);
+    }
+
     @Test
     void aBeforeThatIsNoTimeExitsTwoWithoutStarting() throws Exception {
         PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before", "2026-11-24 14:05");
 
         assertThat(exit.code()).isEqualTo(RestoreCommand.USAGE);
         assertThat(exit.output()).contains("restore: --before must be a time with its UTC offset, like "
-                + "2026-11-24T14:05:00Z or 2026-11-24T15:05:00+01:00, but it is \"2026-11-24 14:05\"; see --help.");
+                + "2026-11-24T14:05:00Z, or how long ago, like 90m, 3h or 2d, but it is \"2026-11-24 14:05\"; see "
+                + "--help.");
+        assertThat(PackagedApp.runUntilExit(environment(), "restore", "--before", "3w").code())
+                .isEqualTo(RestoreCommand.USAGE);
         assertThat(server.getAllServeEvents()).isEmpty();
 
         PackagedApp.Exit both = PackagedApp.runUntilExit(environment(), "restore", "--latest", "--before",

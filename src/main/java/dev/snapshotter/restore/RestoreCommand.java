@@ -1,10 +1,7 @@
 package dev.snapshotter.restore;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
@@ -13,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.configuration.DurationConverter;
 
 /**
  * {@code restore [--file <name>|--latest|--before <time|ago>] [--collection <target>] [--overwrite] [--no-aliases]
@@ -34,8 +32,11 @@ public class RestoreCommand implements QuarkusApplication {
     /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
 
-    /** How long ago, for {@code --before}: a whole number of seconds, minutes, hours or days (up to 10 digits). */
-    private static final Pattern AGO = Pattern.compile("(\\d{1,10})([smhd])");
+    /**
+     * How long ago, for {@code --before}: a whole number of seconds, minutes, hours or days (up to 10 digits), read as
+     * the configuration reads durations.
+     */
+    private static final Pattern AGO = Pattern.compile("\\d{1,10}[smhd]");
 
     private final RestoreService restores;
     private final ObjectMapper json;
@@ -102,15 +103,9 @@ public class RestoreCommand implements QuarkusApplication {
      * {@code d}); null when it is neither.
      */
     static Instant before(String value) {
-        Matcher ago = AGO.matcher(value.strip());
-        if (ago.matches()) {
-            ChronoUnit unit = switch (ago.group(2)) {
-                case "s" -> ChronoUnit.SECONDS;
-                case "m" -> ChronoUnit.MINUTES;
-                case "h" -> ChronoUnit.HOURS;
-                default -> ChronoUnit.DAYS;
-            };
-            return Instant.now().minus(Duration.of(Long.parseLong(ago.group(1)), unit));
+        String ago = value.strip();
+        if (AGO.matcher(ago).matches()) {
+            return Instant.now().minus(DurationConverter.parseDuration(ago));
         }
         try {
             return RestoreService.Request.before(value);

@@ -129,6 +129,18 @@ class RestoreCommandIT {
         }
     }
 
+    /**
+     * Two restorable backups, taken 3 hours and 1 hour before {@code now}; the older one is the one a restore into
+     * {@code kairos_dr} may upload.
+     */
+    private Path plantThreeAndOneHourOld(Instant now) {
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(older));
+        qdrant.aliasesUpdated();
+        return older;
+    }
+
     private static String newPrefix() {
         return "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     }
@@ -212,10 +224,7 @@ class RestoreCommandIT {
     @Test
     void beforeRestoresTheNewestSnapshotTakenBeforeThatTime() throws Exception {
         Instant now = Instant.now();
-        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
-        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
-        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(older));
-        qdrant.aliasesUpdated();
+        Path older = plantThreeAndOneHourOld(now);
 
         PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before",
                 now.minus(Duration.ofHours(2)).toString(), "--collection", "kairos_dr");
@@ -236,11 +245,7 @@ class RestoreCommandIT {
     /** At a prompt, in an incident: "the newest backup from before the bad deploy, about two hours ago". */
     @Test
     void beforeTakesHowLongAgo() throws Exception {
-        Instant now = Instant.now();
-        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
-        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
-        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(older));
-        qdrant.aliasesUpdated();
+        Path older = plantThreeAndOneHourOld(Instant.now());
 
         PackagedApp.Exit exit = PackagedApp.runUntilExit(environment(), "restore", "--before", "2h", "--collection",
                 "kairos_dr");

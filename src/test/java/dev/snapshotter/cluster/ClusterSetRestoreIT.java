@@ -1,8 +1,11 @@
 package dev.snapshotter.cluster;
 
+import dev.snapshotter.support.NativeRerun;
+
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
-/** The same behaviour against the packaged application (and the native binary when one is built). */
+/** The same behaviour against a native executable ({@link NativeRerun}: against the jar, surefire has run it). */
 @QuarkusIntegrationTest
+@NativeRerun
 class ClusterSetRestoreIT extends ClusterSetRestoreTest {
 }

@@ -208,6 +208,15 @@ public class OffsiteCatalog {
         }
     }
 
+    /**
+     * Whether an off-site backup is of what {@code QDRANT_COLLECTION} names, {@code configured}: by its name (the
+     * collection's), else by its manifest (an alias the snapshot was taken through), read only then.
+     */
+    public boolean backsUp(Remote remote, String configured) throws SnapshotFailure {
+        return SnapshotFileName.key(configured).equals(collectionKey(remote))
+                || configured.equals(configuredName(remote));
+    }
+
     /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */
     public InputStream openMember(Remote set, String member, String range) throws SnapshotFailure {
         return store.open(OffsiteKeys.setFolderOf(set.key()) + member, range);

@@ -40,7 +40,6 @@ import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
-import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.micrometer.core.instrument.Counter;
@@ -504,12 +503,10 @@ public class RestoreService {
         Predicate<Instant> inTime = before == null ? at -> !at.isAfter(now)
                 : at -> !at.isAfter(now) && at.isBefore(before);
         Optional<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                .filter(e -> configured.equals(e.collection())
-                        || (e.manifest() != null && configured.equals(e.manifest().configuredName())))
+                .filter(e -> e.backsUp(configured))
                 .filter(e -> inTime.test(e.createdAt())).findFirst();
         String taken = before == null ? "" : " taken before " + before;
         if (offsite.enabled()) {
-            String key = SnapshotFileName.key(configured);
             Optional<OffsiteCatalog.Remote> newer = remote(() -> {
                 // newest first; a snapshot taken through an alias carries the real collection's name, and its
                 // manifest the alias, as locally
@@ -517,8 +514,7 @@ public class RestoreService {
                     if (local.isPresent() && !r.createdAt().isAfter(local.get().createdAt())) {
                         break;
                     }
-                    if (inTime.test(r.createdAt()) && (key.equals(OffsiteCatalog.collectionKey(r))
-                            || configured.equals(offsite.configuredName(r)))) {
+                    if (inTime.test(r.createdAt()) && offsite.backsUp(r, configured)) {
                         return Optional.of(r);
                     }
                 }

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -313,17 +315,29 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     }
 
     /**
-     * The collection {@code QDRANT_COLLECTION} names does not exist on Qdrant. On a first deployment (no backup of ours
-     * in the directory nor, with the bucket set, off-site) the boot's or the schedule's run has nothing to back up yet:
-     * it is skipped, so that a fail-closed boot ({@code QDRANT_SNAPSHOT_ON_START_REQUIRED}) lets the app that creates
-     * the collection start. Otherwise (its data lost, a wrong {@code QDRANT_COLLECTION}, a run asked for through the
-     * API) the failure stands, naming the newest backup there is.
+     * The collection {@code QDRANT_COLLECTION} names does not exist on Qdrant. On a first deployment (no backup of it
+     * in the directory nor, with the bucket set, off-site: backups of other collections do not count, as a restore
+     * would not reach for them) the boot's or the schedule's run has nothing to back up yet: it is skipped, so that a
+     * fail-closed boot ({@code QDRANT_SNAPSHOT_ON_START_REQUIRED}) lets the app that creates the collection start, and
+     * names the other collections backed up there in case {@code QDRANT_COLLECTION} is misspelt. Otherwise (its data
+     * lost, a run asked for through the API) the failure stands, naming the newest backup of it.
      */
     private Outcome missingCollection(RunContext run, SnapshotFailure missing) throws SnapshotFailure {
-        Optional<String> backup = catalog.list().stream().map(SnapshotCatalog.Entry::fileName).findFirst();
+        String configured = config.collection();
+        List<SnapshotCatalog.Entry> local = catalog.list();
+        Optional<String> backup = local.stream().filter(entry -> entry.backsUp(configured))
+                .map(SnapshotCatalog.Entry::fileName).findFirst();
+        Set<String> others = local.stream().map(SnapshotCatalog.Entry::collection)
+                .collect(Collectors.toCollection(TreeSet::new));
         if (backup.isEmpty() && remote.enabled()) {
             try {
-                backup = remote.listRemote().stream().map(OffsiteCatalog.Remote::fileName).findFirst();
+                for (OffsiteCatalog.Remote offsite : remote.listRemote()) {
+                    if (remote.backsUp(offsite, configured)) {
+                        backup = Optional.of(offsite.fileName());
+                        break;
+                    }
+                    Optional.ofNullable(OffsiteCatalog.collectionKey(offsite)).ifPresent(others::add);
+                }
             } catch (SnapshotFailure e) {
                 throw new SnapshotFailure(missing.kind(), missing.getMessage() + "; whether backups are off-site could "
                         + "not be told: " + e.getMessage(), missing.getCause());
@@ -338,8 +352,11 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             throw missing;
         }
         awaiting = run.reason();
-        return Outcome.skipped(config.collection(), null, "Nothing to back up yet (a first deployment: no backup is in "
-                + directory.path() + (remote.enabled() ? " or off-site" : "") + "): " + missing.getMessage()
+        return Outcome.skipped(configured, null, "Nothing to back up yet (a first deployment: no backup of `"
+                + configured + "` is in " + directory.path() + (remote.enabled() ? " or off-site" : "") + "): "
+                + missing.getMessage() + (others.isEmpty() ? ""
+                        : "; backups of other collections are there ("
+                                + String.join(", ", others) + "): if QDRANT_COLLECTION should name one of them, correct it")
                 + "; the first backup follows as soon as the collection exists");
     }
 

@@ -121,6 +121,14 @@ public class SnapshotCatalog {
             return manifest != null ? collection.equals(collection()) : key.equals(SnapshotFileName.key(collection));
         }
 
+        /**
+         * Whether this is a backup of what {@code QDRANT_COLLECTION} names, {@code configured}: a snapshot of that
+         * collection, or one taken through it as an alias (its manifest's {@code configuredName}).
+         */
+        public boolean backsUp(String configured) {
+            return configured.equals(collection()) || (manifest != null && configured.equals(manifest.configuredName()));
+        }
+
         /** Its {@code sha256sum}-format checksum file (a set has one per member, in its directory). */
         public Path checksumFile() {
             return file.resolveSibling(fileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);

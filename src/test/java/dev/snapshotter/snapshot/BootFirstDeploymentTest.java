@@ -57,7 +57,8 @@ class BootFirstDeploymentTest {
         given().get("/q/health/started").then()
                 .body("checks[0].data.status", equalTo("skipped"))
                 .body("checks[0].data.message", containsString("Nothing to back up yet (a first deployment: no "
-                        + "backup is in " + dir.directory()))
+                        + "backup of `kairos` is in " + dir.directory()))
+                .body("checks[0].data.message", not(containsString("other collections")))
                 .body("checks[0].data.message", containsString("Collection `kairos` does not exist at"))
                 .body("checks[0].data.message", containsString("check QDRANT_COLLECTION"));
         given().get("/q/health/ready").then().statusCode(200);

@@ -35,6 +35,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
     private String plantedOffsite;
+    private String plantedOf;
     private String alias;
     private WireMockServer wireMock;
     private FaultyDownloadServer faulty;
@@ -55,6 +56,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
+        plantedOf = setup.plantedSnapshotOf();
         drillable = setup.drillable();
         collectionMissing = setup.collectionMissing();
         alias = setup.configuredAlias().isEmpty() ? null : setup.configuredAlias();
@@ -124,7 +126,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
         if (plantedAge != null) {
             // after the reset of the default snapshot, which empties the directory
-            Path planted = standIn.directory().plantSnapshotAged(plantedAge);
+            Path planted = standIn.directory().plantSnapshotAged(plantedAge, plantedOf);
             if (plantedOffsite != null && restoreMillis == null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);
             }

@@ -52,7 +52,12 @@ public final class SnapshotDir {
 
     /** Puts a verified snapshot of {@code age} (by its name) in the directory; returns its file. */
     public Path plantSnapshotAged(Duration age) {
-        return plantSnapshot(Instant.now().minus(age), QdrantStandIn.COLLECTION, TestData.snapshot(2048));
+        return plantSnapshotAged(age, QdrantStandIn.COLLECTION);
+    }
+
+    /** {@link #plantSnapshotAged(Duration)}, of {@code collection}. */
+    public Path plantSnapshotAged(Duration age, String collection) {
+        return plantSnapshot(Instant.now().minus(age), collection, TestData.snapshot(2048));
     }
 
     /**

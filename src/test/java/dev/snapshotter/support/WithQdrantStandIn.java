@@ -62,6 +62,9 @@ public @interface WithQdrantStandIn {
     /** A verified snapshot of this age (an ISO-8601 duration; negative: dated in the future) is in the directory. */
     String plantedSnapshotAge() default "";
 
+    /** The collection the {@link #plantedSnapshotAge} snapshot is of (by its name). */
+    String plantedSnapshotOf() default QdrantStandIn.COLLECTION;
+
     /**
      * At least 0: a verified snapshot of {@code kairos} taken an hour ago, with its manifest, is in the directory, and
      * {@code kairos} is missing on Qdrant until that snapshot is uploaded (the upload answering after this long).

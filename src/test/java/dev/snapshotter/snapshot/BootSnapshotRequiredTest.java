@@ -21,13 +21,15 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * QDRANT_SNAPSHOT_ON_START_REQUIRED: Qdrant comes up 3 s after boot but the service waits only 1 s, so the first
- * attempt fails. Startup stays DOWN, saying why, and the retry takes the snapshot; only then is startup UP.
+ * QDRANT_SNAPSHOT_ON_START_REQUIRED: Qdrant comes up 6 s after the service is told where it is, its boot included (which
+ * takes seconds on a loaded machine: with 3 s, a slow boot could meet Qdrant up at the first attempt), but the service
+ * waits only 1 s, so the first attempt fails. Startup stays DOWN, saying why, and a retry takes the snapshot; only then
+ * is startup UP.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
         @ResourceArg(name = "qdrant.snapshot.on-start-required", value = "true"),
-        @ResourceArg(name = "qdrant.wait-timeout", value = "1s") }, startsAfterMillis = 3000)
+        @ResourceArg(name = "qdrant.wait-timeout", value = "1s") }, startsAfterMillis = 6000)
 @ExtendWith(SecretsStayHidden.class)
 class BootSnapshotRequiredTest {
 

@@ -245,6 +245,12 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return Optional.ofNullable(awaiting);
     }
 
+    /** Sets {@link #awaitingCollection}, and publishes whether it waits ({@code snapshotter_awaiting_collection}). */
+    private void awaiting(SnapshotReport.Reason reason) {
+        awaiting = reason;
+        metrics.awaitingCollection(NAME, reason != null);
+    }
+
     /** Whether the collection {@code QDRANT_COLLECTION} names exists now; false as well when Qdrant cannot say. */
     boolean collectionExists() {
         try {
@@ -268,7 +274,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             }
             throw e;
         }
-        awaiting = null; // a run found the collection: the first backup no longer waits
+        awaiting(null); // a run found the collection: the first backup no longer waits
         String name = collection.name();
         run.progress().collection(name);
         Optional<Newest> newest = publishNewest(name);
@@ -351,7 +357,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         if (run.reason() == SnapshotReport.Reason.API) {
             throw missing;
         }
-        awaiting = run.reason();
+        awaiting(run.reason());
         return Outcome.skipped(configured, null, "Nothing to back up yet (a first deployment: no backup of `"
                 + configured + "` is in " + directory.path() + (remote.enabled() ? " or off-site" : "") + "): "
                 + missing.getMessage() + (others.isEmpty() ? ""

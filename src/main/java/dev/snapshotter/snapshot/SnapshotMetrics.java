@@ -51,6 +51,7 @@ public class SnapshotMetrics {
     static final String VERIFICATIONS = "snapshotter.verifications";
     static final String NEXT_SCHEDULED = "snapshotter.next.scheduled.run.timestamp";
     static final String COPIES_IN_DOUBT = "snapshotter.qdrant.copies.in.doubt";
+    static final String AWAITING_COLLECTION = "snapshotter.awaiting.collection";
     static final String DELETIONS = "snapshotter.deletions";
     static final String FREE = "snapshotter.directory.free";
     static final String RUN_BYTES = "snapshotter.run";
@@ -116,7 +117,8 @@ public class SnapshotMetrics {
     }
 
     private record TargetGauges(AtomicLong size, AtomicLong lastSuccess, AtomicLong inProgress,
-            AtomicLong nextScheduled, AtomicLong copiesInDoubt, AtomicLong runDone, AtomicLong runExpected) {
+            AtomicLong nextScheduled, AtomicLong copiesInDoubt, AtomicLong awaitingCollection, AtomicLong runDone,
+            AtomicLong runExpected) {
     }
 
     /** Publishes a target's series at zero, so dashboards and staleness alerts see them before the first run. */
@@ -139,6 +141,9 @@ public class SnapshotMetrics {
         bind(Gauge.builder(COPIES_IN_DOUBT, g.copiesInDoubt(), AtomicLong::get).tag(TAG_TARGET, target)
                 .description("Snapshots left on Qdrant that a create of ours whose answer never came may have made, "
                         + "but that another client may have made too: delete ours by hand"));
+        bind(Gauge.builder(AWAITING_COLLECTION, g.awaitingCollection(), AtomicLong::get).tag(TAG_TARGET, target)
+                .description("1 while a first deployment awaits its collection: it does not exist on Qdrant yet and "
+                        + "no backup of it exists, so there is nothing to back up; 0 otherwise"));
         pruned(target);
         deletions(target);
         for (SnapshotReport.Reason reason : SnapshotReport.Reason.values()) {
@@ -165,6 +170,11 @@ public class SnapshotMetrics {
     /** How many of Qdrant's snapshots are left there in doubt (see QdrantCopies#reconcile). */
     void copiesInDoubt(String target, int copies) {
         gauges(target).copiesInDoubt().set(copies);
+    }
+
+    /** Whether a first deployment awaits its collection (see QdrantSnapshotTarget#awaitingCollection). */
+    void awaitingCollection(String target, boolean awaiting) {
+        gauges(target).awaitingCollection().set(awaiting ? 1 : 0);
     }
 
     /** A snapshot deleted through the API. */
@@ -271,7 +281,7 @@ public class SnapshotMetrics {
     private TargetGauges gauges(String target) {
         return gauges.computeIfAbsent(target,
                 t -> new TargetGauges(new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(),
-                        new AtomicLong(), new AtomicLong(), new AtomicLong()));
+                        new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()));
     }
 
     private Counter runs(String target, SnapshotReport.Reason reason, SnapshotReport.Status status) {

@@ -43,6 +43,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @ExtendWith(SecretsStayHidden.class)
 class BootFirstDeploymentTest {
 
+    static final String AWAITING = "snapshotter_awaiting_collection{target=\"qdrant\"}";
+
     @InjectQdrant
     QdrantStandIn qdrant;
 
@@ -68,6 +70,8 @@ class BootFirstDeploymentTest {
                 .isEqualTo(1);
         assertThat(Scrape.value("snapshotter_runs_total{reason=\"startup\",status=\"failed\",target=\"qdrant\"}"))
                 .isZero();
+        // nothing to back up: the staleness alert stays silent meanwhile
+        assertThat(Scrape.value(AWAITING)).isEqualTo(1);
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Scrape.value(
                 "snapshotter_runs_total{reason=\"schedule\",status=\"skipped\",target=\"qdrant\"}")).isEqualTo(1));
         assertThat(Scrape.value("snapshotter_runs_total{reason=\"schedule\",status=\"failed\",target=\"qdrant\"}"))
@@ -90,6 +94,7 @@ class BootFirstDeploymentTest {
         assertThat(dir.list()).filteredOn(file -> file.toString().endsWith(".snap")).singleElement()
                 .satisfies(file -> assertThat(Files.readAllBytes(file)).isEqualTo(first.body()));
         assertThat(Scrape.value("snapshotter_last_success_timestamp_seconds{target=\"qdrant\"}")).isPositive();
+        assertThat(Scrape.value(AWAITING)).isZero();
         // one backup, then the schedule's interval: no second one
         Awaitility.await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(8))
                 .untilAsserted(() -> assertThat(qdrant.creates()).hasSize(1));

@@ -10,7 +10,7 @@ import dev.snapshotter.store.SnapshotFileName;
  * {@code <collection key>/<name>.snap}, its sidecars beside it; a backup set in the folder
  * {@code <collection key>/<name>.set/}, its members and their checksum files in it, and its {@code set.json}, written last,
  * which stands for the set (the set is off-site once that object is); the restore drills' records in the folder
- * {@code <collection key>/drills/}.
+ * {@code <collection key>/drills/}, the integrity checks' in {@code <collection key>/integrity/}.
  */
 record OffsiteKeys(String root) {
 
@@ -29,6 +29,11 @@ record OffsiteKeys(String root) {
      */
     String drillsFolder(String collectionKey) {
         return folder(collectionKey) + "drills/";
+    }
+
+    /** Where the integrity checks of the service configured with {@code collectionKey} are recorded. */
+    String integrityFolder(String collectionKey) {
+        return folder(collectionKey) + "integrity/";
     }
 
     /** Where the objects of the backup set {@code setName} live. */

@@ -4,18 +4,22 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteCatalog;
+import dev.snapshotter.offsite.OffsiteIntegrity;
 import dev.snapshotter.offsite.OffsiteMetrics;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -35,8 +39,9 @@ import io.quarkus.scheduler.Scheduler;
  * restored, never taken for the newest) and counted in {@code snapshotter_snapshots_failing_verification} before a
  * restore needs it; a good copy put back is unmarked by the next check. It runs beside snapshot runs (it only reads,
  * and a snapshot retention deletes meanwhile is skipped), one check at a time. The {@code every <duration>} form is due
- * one interval after the last check the directory records ({@code .integrity.json}), at once when there is none
- * ({@link Cadence}).
+ * one interval after the last check the directory records ({@code .integrity.json}) or, with the bucket set, the bucket
+ * does ({@link OffsiteIntegrity}: a pod without its volume does not read every backup again at each boot), at once when
+ * there is none ({@link Cadence}).
  */
 @ApplicationScoped
 class IntegrityChecks {
@@ -52,11 +57,16 @@ class IntegrityChecks {
     private final BootSnapshot boot;
     private final OffsiteCatalog offsite;
     private final OffsiteMetrics offsiteMetrics;
+    private final OffsiteIntegrity offsiteRecord;
+    private final ManagedExecutor executor;
+    /** When the check whose time and finding the gauges show started; null before one. */
+    private Instant published;
     /** Shutdown has begun: a check going stops after the file it reads, and records nothing. */
     private volatile boolean stopping;
 
     IntegrityChecks(QdrantConfig config, Scheduler scheduler, SnapshotCatalog catalog, SnapshotDirectory directory,
-            SnapshotMetrics metrics, BootSnapshot boot, OffsiteCatalog offsite, OffsiteMetrics offsiteMetrics) {
+            SnapshotMetrics metrics, BootSnapshot boot, OffsiteCatalog offsite, OffsiteMetrics offsiteMetrics,
+            OffsiteIntegrity offsiteRecord, ManagedExecutor executor) {
         this.config = config;
         this.scheduler = scheduler;
         this.catalog = catalog;
@@ -65,16 +75,17 @@ class IntegrityChecks {
         this.boot = boot;
         this.offsite = offsite;
         this.offsiteMetrics = offsiteMetrics;
+        this.offsiteRecord = offsiteRecord;
+        this.executor = executor;
     }
 
     void onStart(@Observes StartupEvent event) {
-        catalog.lastIntegrityCheck().ifPresent(last -> {
-            metrics.integrityChecked(Instant.parse(last.startedAt()));
-            if (last.offsiteFailed() != null) {
-                offsiteMetrics.failingVerification(last.offsiteFailed().size());
-            }
-        });
+        catalog.lastIntegrityCheck().ifPresent(last -> publish(last, false));
         config.snapshot().verifySchedule().ifPresent(schedule -> {
+            if (offsite.enabled()) {
+                // a pod without its directory: the bucket's record, read without holding the boot up
+                executor.execute(() -> offsiteRecord.last().ifPresent(last -> publish(last, false)));
+            }
             Cadence.schedule(scheduler, JOB, schedule, "integrity check", this::lastStarted, boot, this::check);
             LOG.infof("Integrity checks of %s scheduled %s%s", config.snapshot().dir(), schedule,
                     !offsite.enabled() ? ""
@@ -83,9 +94,28 @@ class IntegrityChecks {
         });
     }
 
-    /** When the last check the directory records started. */
+    /** When the last check the directory or the bucket records started. */
     private Optional<Instant> lastStarted() {
-        return catalog.lastIntegrityCheck().map(last -> Instant.parse(last.startedAt()));
+        return Stream.of(catalog.lastIntegrityCheck(), offsiteRecord.last()).flatMap(Optional::stream)
+                .map(last -> Instant.parse(last.startedAt())).max(Comparator.naturalOrder());
+    }
+
+    /**
+     * Publishes when {@code check} started and, when it read the backups only off-site, how many it found failing.
+     *
+     * @param ours a check that just ran, published whatever the records say; a recorded one only when it started after
+     *        the one published
+     */
+    private synchronized void publish(IntegrityCheck check, boolean ours) {
+        Instant started = Instant.parse(check.startedAt());
+        if (!ours && published != null && !started.isAfter(published)) {
+            return;
+        }
+        published = started;
+        metrics.integrityChecked(started);
+        if (check.offsiteFailed() != null) {
+            offsiteMetrics.failingVerification(check.offsiteFailed().size());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -151,7 +181,6 @@ class IntegrityChecks {
                 }
                 offsiteChecked = read;
                 offsiteFailed = List.copyOf(failing);
-                offsiteMetrics.failingVerification(failing.size());
             } catch (SnapshotFailure | IOException e) {
                 // the store failed, not a backup: nothing is found failing for it, and the gauge keeps its last word
                 LOG.errorf("Integrity check: the backups only off-site could not all be read (%d were): %s", read,
@@ -167,7 +196,8 @@ class IntegrityChecks {
             LOG.warnf("Integrity check: its record could not be written in %s (%s); the `every` schedule counts "
                     + "from the last one recorded", config.snapshot().dir(), e.getMessage());
         }
-        metrics.integrityChecked(started);
+        offsiteRecord.record(check);
+        publish(check, true);
         report(check, Duration.between(started, finished));
         return check;
     }

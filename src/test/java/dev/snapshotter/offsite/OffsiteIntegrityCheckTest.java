@@ -2,10 +2,12 @@ package dev.snapshotter.offsite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,10 +91,23 @@ class OffsiteIntegrityCheckTest {
         assertThat(Scrape.value("snapshotter_snapshots_failing_verification")).isZero();
         assertThat(bucket.get(QdrantStandIn.COLLECTION + "/" + rottenName)).isEqualTo(rotted); // left as it is
         assertThat(bucket.keys()).noneMatch(key -> key.endsWith(".verify-failed"));
+        // recorded in the bucket too, for a pod that restarts without its directory
+        String first = Awaitility.await().atMost(Duration.ofSeconds(10)).until(this::integrityRecords,
+                records -> records.size() == 1).get(0);
+        JsonPath inBucket = JsonPath.from(new String(bucket.get(first), StandardCharsets.UTF_8));
+        assertThat(inBucket.getList("offsiteFailed", String.class)).containsExactly(rottenName);
+        assertThat(inBucket.getInt("offsiteChecked")).isEqualTo(2);
 
         bucket.plantBackup(QdrantStandIn.COLLECTION, rottenName, body, TestData.sha256(body)); // a good copy put back
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 Scrape.value("snapshotter_offsite_failing_verification")).isZero());
+        // each check's record replaces the one before
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(integrityRecords())
+                .singleElement().isNotEqualTo(first));
+    }
+
+    private List<String> integrityRecords() {
+        return bucket.keys().stream().filter(key -> key.startsWith(QdrantStandIn.COLLECTION + "/integrity/")).toList();
     }
 }

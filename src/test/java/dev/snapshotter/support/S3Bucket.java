@@ -25,6 +25,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Bucket implements AutoCloseable {
 
+    /** The backup that the integrity record {@link WithS3#integrityCheckAge} plants names as failing. */
+    public static final String ROTTEN_IN_RECORD = "2026-11-01T00-00-00-000Z-kairos.snap";
+
     private final S3Client client;
     private final String bucket;
     private final String prefix;
@@ -131,6 +134,14 @@ public final class S3Bucket implements AutoCloseable {
      */
     public static String drillRecord(java.time.Instant at, String result) {
         return QdrantStandIn.COLLECTION + "/drills/" + SnapshotDir.NAME_TIME.format(at) + "-" + result + ".json";
+    }
+
+    /**
+     * The key, below the prefix, of the record of an integrity check by the service configured with {@code kairos} that
+     * started {@code at}, spelled here as the service names it.
+     */
+    public static String integrityRecord(java.time.Instant at) {
+        return QdrantStandIn.COLLECTION + "/integrity/" + SnapshotDir.NAME_TIME.format(at) + ".json";
     }
 
     /** Puts an object at a key of the whole bucket. */

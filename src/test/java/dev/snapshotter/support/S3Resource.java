@@ -24,6 +24,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private Relay proxy;
     private java.time.Duration foreignAge;
     private java.time.Duration drillAge;
+    private java.time.Duration integrityAge;
     private boolean withoutEncryption;
     private boolean objectLock;
 
@@ -39,6 +40,8 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         chain = setup.credentialsFromChain();
         foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
         drillAge = setup.passedDrillAge().isEmpty() ? null : java.time.Duration.parse(setup.passedDrillAge());
+        integrityAge = setup.integrityCheckAge().isEmpty() ? null
+                : java.time.Duration.parse(setup.integrityCheckAge());
         if (!setup.prefix().isEmpty()) {
             prefix = setup.prefix();
         }
@@ -59,6 +62,13 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         if (drillAge != null) {
             java.time.Instant at = java.time.Instant.now().minus(drillAge);
             bucket.put(S3Bucket.drillRecord(at, "passed"), ("{\"drilledAt\":\"" + at + "\",\"result\":\"passed\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (integrityAge != null) {
+            java.time.Instant at = java.time.Instant.now().minus(integrityAge);
+            bucket.put(S3Bucket.integrityRecord(at), ("{\"startedAt\":\"" + at + "\",\"finishedAt\":\""
+                    + at.plusSeconds(30) + "\",\"checked\":0,\"bytes\":1024,\"failed\":[],\"offsiteChecked\":3,"
+                    + "\"offsiteFailed\":[\"" + S3Bucket.ROTTEN_IN_RECORD + "\"]}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));

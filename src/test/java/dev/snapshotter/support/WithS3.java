@@ -67,6 +67,13 @@ public @interface WithS3 {
      */
     String passedDrillAge() default "";
 
+    /**
+     * A record of an integrity check that started this long ago (an ISO-8601 duration) and found one backup only
+     * off-site failing ({@link S3Bucket#ROTTEN_IN_RECORD}) is in the bucket before the app starts, as an earlier pod's
+     * check left it.
+     */
+    String integrityCheckAge() default "";
+
     /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
     String secretKey() default "";
 }

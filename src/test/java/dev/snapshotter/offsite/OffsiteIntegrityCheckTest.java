@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
+import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.Scrape;
@@ -103,8 +104,25 @@ class OffsiteIntegrityCheckTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 Scrape.value("snapshotter_offsite_failing_verification")).isZero());
         // each check's record replaces the one before
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(integrityRecords())
-                .singleElement().isNotEqualTo(first));
+        String second = Awaitility.await().atMost(Duration.ofSeconds(10)).until(this::integrityRecords,
+                records -> records.size() == 1 && !records.contains(first)).get(0);
+
+        // a store that refuses the record fails no check: the directory records it, and a WARN says why
+        bucket.denyWrites();
+        try (LogCapture log = LogCapture.install()) {
+            Instant denied = Instant.now();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(Instant.parse(JsonPath.from(Files.readString(record)).getString("startedAt")))
+                        .isAfter(denied);
+                assertThat(log.lines()).anyMatch(line -> line.contains("could not be recorded off-site"));
+            });
+        } finally {
+            bucket.allowWrites();
+        }
+        assertThat(integrityRecords()).containsExactly(second);
+        assertThat(Scrape.value("snapshotter_last_integrity_check_timestamp_seconds"))
+                .isGreaterThan(Instant.parse(JsonPath.from(new String(bucket.get(second), StandardCharsets.UTF_8))
+                        .getString("startedAt")).getEpochSecond());
     }
 
     private List<String> integrityRecords() {

@@ -37,7 +37,7 @@ public class RetentionResource {
             + "`keep-within`, `keep-daily`, `keep-weekly`, `keep-monthly`, `keep-yearly`, `holds points`, "
             + "`not off-site yet`, `no rule`), or not kept: the next run's pruning deletes it. Nothing is deleted here.")
     @APIResponse(responseCode = "200", description = "The preview", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = QdrantSnapshotTarget.RetentionPreview.class)))
-    @APIResponse(responseCode = "502", description = "Qdrant (resolving the alias) or the bucket (listing) failed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "502", description = "The bucket (listing) failed, or Qdrant (resolving the alias) with no backup in the directory to answer for it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "504", description = "Qdrant or the bucket did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public QdrantSnapshotTarget.RetentionPreview preview() throws SnapshotFailure {
         return target.previewRetention();

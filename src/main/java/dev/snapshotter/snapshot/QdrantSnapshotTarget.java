@@ -222,9 +222,30 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         return newest;
     }
 
-    /** The collection {@code QDRANT_COLLECTION} points at, as the last run resolved it, or resolved now. */
+    /**
+     * The collection {@code QDRANT_COLLECTION} points at, as the last run resolved it, or resolved now. While Qdrant
+     * cannot be reached or does not answer in time, as the backups say: the collection of the newest verified backup of
+     * it in the directory (taken through it, as an alias or not), or {@code QDRANT_COLLECTION} itself when only the
+     * bucket holds backups of that name; without either, Qdrant's failure stands.
+     */
     private String resolvedName() throws SnapshotFailure {
-        return resolved != null ? resolved : resolve(() -> false).name();
+        String known = resolved;
+        if (known != null) {
+            return known;
+        }
+        try {
+            return resolve(() -> false).name();
+        } catch (SnapshotFailure e) {
+            if (e.kind() != Kind.UNREACHABLE && e.kind() != Kind.UPSTREAM_TIMEOUT) {
+                throw e;
+            }
+            String configured = config.collection();
+            Optional<String> recorded = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
+                    .filter(entry -> entry.backsUp(configured)).findFirst().map(SnapshotCatalog.Entry::collection)
+                    .or(() -> offsite.newestBackup(configured).map(backup -> configured));
+            LOG.debugf("%s is not resolved (%s); its backups say it is %s", configured, e.getMessage(), recorded);
+            return recorded.orElseThrow(() -> e);
+        }
     }
 
     private QdrantClient.Collection resolve(BooleanSupplier cancelled) throws SnapshotFailure {

@@ -205,9 +205,9 @@ public interface QdrantConfig {
         Optional<Schedule> verifySchedule();
 
         /**
-         * With the bucket set, each integrity check also streams every backup that is only off-site (none of its copies
-         * in the directory: all of them for {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) through the same checks; the
-         * store bills the reads as egress ({@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}).
+         * With the bucket set, each integrity check also streams every backup of {@code QDRANT_COLLECTION} that is only
+         * off-site (none of its copies in the directory: all of them for {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false})
+         * through the same checks; the store bills the reads as egress ({@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}).
          */
         @WithDefault("false")
         @WithConverter(FlagConverter.class)

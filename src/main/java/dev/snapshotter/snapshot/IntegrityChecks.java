@@ -123,8 +123,8 @@ class IntegrityChecks {
     }
 
     /**
-     * Re-reads every listed snapshot and set once (and with {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}, every backup only
-     * off-site); records, logs and publishes what it found.
+     * Re-reads every listed snapshot and set once (and with {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE}, every backup of
+     * {@code QDRANT_COLLECTION} only off-site); records, logs and publishes what it found.
      *
      * @return the record, or null when shutdown stopped it (nothing recorded)
      */
@@ -169,6 +169,9 @@ class IntegrityChecks {
                     }
                     if (local.contains(remote.fileName())) {
                         continue; // a copy is in the directory, read just now
+                    }
+                    if (!offsite.backsUp(remote, config.collection())) {
+                        continue; // another collection's: the instance that backs it up reads it
                     }
                     Optional<Verification> verification = offsite.verify(remote, SnapshotArchive::new);
                     if (verification.isPresent()) {

@@ -35,7 +35,8 @@ import io.restassured.path.json.JsonPath;
 /**
  * {@code QDRANT_SNAPSHOT_VERIFY_OFFSITE=true} with a check every 2 s: the backups only off-site are streamed from the
  * bucket through the same checks, one that rotted there is named and counted (the bucket holds no marks, and it is
- * left as it is), while a backup whose copy is in the directory is read there, not from the bucket.
+ * left as it is), while a backup whose copy is in the directory is read there, not from the bucket, and another
+ * collection's (another instance's, in a shared prefix) is not read.
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -78,6 +79,12 @@ class OffsiteIntegrityCheckTest {
         bothRotted[10] ^= 0x01;
         bucket.plantBackup(QdrantStandIn.COLLECTION, local.getFileName().toString(), bothRotted,
                 TestData.sha256(both));
+        // another instance's, sharing the prefix: its own checks read it, not this service's
+        byte[] others = TestData.snapshot(15_000);
+        byte[] othersRotted = others.clone();
+        othersRotted[5] ^= 0x01;
+        bucket.plantBackup("other", SnapshotDir.fileName(now.minus(Duration.ofMinutes(30)), "other"), othersRotted,
+                TestData.sha256(others));
         Path record = dir.directory().resolve(".integrity.json");
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {

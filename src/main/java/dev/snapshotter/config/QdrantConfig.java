@@ -283,6 +283,13 @@ public interface QdrantConfig {
         int uploadConcurrency();
 
         /**
+         * The most bytes per second the uploads send, all parts together, so that a copy leaves the link to the app;
+         * unset, no limit ({@code QDRANT_SNAPSHOT_S3_UPLOAD_RATE}).
+         */
+        @WithConverter(S3Settings.UploadRate.class)
+        Optional<Long> uploadRate();
+
+        /**
          * Server-side encryption asked of S3 for every object written: {@code AES256} (SSE-S3) or {@code aws:kms}
          * (SSE-KMS); unset, the bucket's default applies ({@code QDRANT_SNAPSHOT_S3_SSE}).
          */

@@ -36,6 +36,7 @@ import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.config.S3Settings;
 import dev.snapshotter.net.LingeringSocketFactory;
+import dev.snapshotter.net.RateLimit;
 import dev.snapshotter.net.TransferWatch;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileWriter;
@@ -105,12 +106,15 @@ public class S3Store {
     private final Optional<QdrantConfig.S3> config;
     /** {@code QDRANT_SNAPSHOT_STALL_TIMEOUT}: the longest S3 may go without taking or sending a byte. */
     private final Duration stallTimeout;
+    /** {@code QDRANT_SNAPSHOT_S3_UPLOAD_RATE}, shared by every part in flight; null without a limit. */
+    private final RateLimit uploadRate;
     private volatile S3Client client;
 
     S3Store(QdrantConfig config) {
         this.config = config.snapshot().s3().bucket().isPresent() ? Optional.of(config.snapshot().s3())
                 : Optional.empty();
         this.stallTimeout = config.snapshot().stallTimeout();
+        this.uploadRate = this.config.flatMap(QdrantConfig.S3::uploadRate).map(RateLimit::new).orElse(null);
     }
 
     /** Whether off-site copies are on ({@code QDRANT_SNAPSHOT_S3_BUCKET} set). */
@@ -350,7 +354,7 @@ public class S3Store {
     public Part uploadPart(Upload upload, int number, byte[] buffer, int length, String sha256Base64)
             throws SnapshotFailure {
         S3Client client = client();
-        PartSend send = new PartSend(length, TransferWatch.start(stallTimeout));
+        PartSend send = new PartSend(length, TransferWatch.start(stallTimeout), uploadRate);
         SENDING.set(send);
         try {
             String eTag = call("upload part " + number + " of", upload.key(), () -> client.uploadPart(
@@ -630,22 +634,37 @@ public class S3Store {
      */
     private static final ThreadLocal<PartSend> SENDING = new ThreadLocal<>();
 
-    /** A part on its way: its length, and the watch over its connection (a new one for each attempt). */
-    private record PartSend(long length, TransferWatch watch) {
+    /**
+     * A part on its way: its length, the watch over its connection (a new one for each attempt), and the upload rate
+     * limit (null: none).
+     */
+    private record PartSend(long length, TransferWatch watch, RateLimit rate) {
 
-        /** The body as the connection takes it: each byte taken is progress. */
+        /** The most read at once under a rate limit: small steps keep the pace even. */
+        private static final int PACED_READ = 64 << 10;
+
+        /** The body as the connection takes it: each byte taken is progress, and is paced by the rate limit. */
         InputStream counted(InputStream body) {
             return new FilterInputStream(body) {
                 @Override
                 public int read() throws IOException {
                     watch.progress();
-                    return super.read();
+                    int read = super.read();
+                    if (read >= 0 && rate != null) {
+                        rate.take(1);
+                    }
+                    return read;
                 }
 
                 @Override
                 public int read(byte[] bytes, int offset, int length) throws IOException {
                     watch.progress();
-                    return super.read(bytes, offset, length);
+                    int read = super.read(bytes, offset, rate == null ? length : Math.min(length, PACED_READ));
+                    if (read > 0 && rate != null) {
+                        rate.take(read);
+                        watch.progress(); // the wait is ours, not a stall of the store's
+                    }
+                    return read;
                 }
             };
         }

@@ -121,6 +121,8 @@ class BootFailureIT {
             // a part is a byte array in memory: past 2 GiB the upload of a larger file failed on its first part
             "QDRANT_SNAPSHOT_S3_PART_SIZE|2GiB|QDRANT_SNAPSHOT_S3_PART_SIZE must be from 5MiB (S3's least part) to 1GiB",
             "QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY|0|QDRANT_SNAPSHOT_S3_UPLOAD_CONCURRENCY must be a whole number from 1",
+            "QDRANT_SNAPSHOT_S3_UPLOAD_RATE|512KiB|QDRANT_SNAPSHOT_S3_UPLOAD_RATE must be bytes per second from 1MiB to 100GiB, written like 50MiB or 200M (unset: no limit), but it is \"512KiB\".",
+            "QDRANT_SNAPSHOT_S3_UPLOAD_RATE|fast|QDRANT_SNAPSHOT_S3_UPLOAD_RATE must be bytes per second from 1MiB to 100GiB",
             "QDRANT_SNAPSHOT_S3_KEEP_LAST|0|QDRANT_SNAPSHOT_S3_KEEP_LAST must be a whole number of at least 1",
             "QDRANT_SNAPSHOT_S3_KEEP_WITHIN|soon|QDRANT_SNAPSHOT_S3_KEEP_WITHIN must be a duration from 1m",
             "QDRANT_SNAPSHOT_S3_KEEP_DAILY|seven|QDRANT_SNAPSHOT_S3_KEEP_DAILY must be a whole number of at least 1",

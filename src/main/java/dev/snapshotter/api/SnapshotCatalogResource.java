@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DELETE;
@@ -366,7 +367,8 @@ public class SnapshotCatalogResource {
             Optional<OffsiteCatalog.Remote> remote = remote(file);
             if (remote.isPresent()) {
                 // off-site only: the object (a set's members) streamed and re-hashed, its content checked
-                Optional<Verification> verification = offsite.verify(remote.get(), SnapshotArchive::new);
+                Optional<Verification> verification = offsite.verify(remote.get(), SnapshotArchive::new,
+                        UnaryOperator.identity());
                 if (verification.isPresent()) {
                     return Verified.of(verification.get());
                 }

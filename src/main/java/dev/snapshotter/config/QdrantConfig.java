@@ -213,6 +213,13 @@ public interface QdrantConfig {
         @WithConverter(FlagConverter.class)
         boolean verifyOffsite();
 
+        /**
+         * The most bytes per second an integrity check reads, from the directory and from the bucket, so that a check
+         * leaves the disk and the link to Qdrant and the app; unset, no limit ({@code QDRANT_SNAPSHOT_VERIFY_RATE}).
+         */
+        @WithConverter(ByteRate.Verify.class)
+        Optional<Long> verifyRate();
+
         /** Off-site copies in S3-compatible object storage; off while {@code QDRANT_SNAPSHOT_S3_BUCKET} is unset. */
         S3 s3();
     }
@@ -286,7 +293,7 @@ public interface QdrantConfig {
          * The most bytes per second the uploads send, all parts together, so that a copy leaves the link to the app;
          * unset, no limit ({@code QDRANT_SNAPSHOT_S3_UPLOAD_RATE}).
          */
-        @WithConverter(S3Settings.UploadRate.class)
+        @WithConverter(ByteRate.Upload.class)
         Optional<Long> uploadRate();
 
         /**

@@ -24,9 +24,6 @@ public final class S3Settings {
      * 10,000 parts of 1 GiB pass S3's 5 TiB object limit anyway (a file too large for the set size gets larger parts).
      */
     static final long MAX_PART = 1L << 30;
-    /** Slower, a part's connection would sit idle long enough for a store to drop it. */
-    static final long MIN_RATE = 1L << 20;
-    static final long MAX_RATE = 100L << 30;
 
     private S3Settings() {
     }
@@ -98,20 +95,6 @@ public final class S3Settings {
         @Override
         public Integer convert(String value) {
             return super.convert(value);
-        }
-    }
-
-    /** {@code QDRANT_SNAPSHOT_S3_UPLOAD_RATE}: bytes per second, {@code 50MiB} or {@code 50MiB/s}; 1 MiB to 100 GiB. */
-    public static final class UploadRate implements Converter<Long> {
-        @Override
-        public Long convert(String value) {
-            Long bytes = bytes(value.trim().replaceFirst("(?i)\\s*/\\s*s$", ""));
-            if (bytes == null || bytes < MIN_RATE || bytes > MAX_RATE) {
-                throw new IllegalArgumentException("QDRANT_SNAPSHOT_S3_UPLOAD_RATE must be bytes per second from "
-                        + "1MiB to 100GiB, written like 50MiB or 200M (unset: no limit), but it is \"" + value.trim()
-                        + "\".");
-            }
-            return bytes;
         }
     }
 

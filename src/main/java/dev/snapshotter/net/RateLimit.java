@@ -1,5 +1,8 @@
 package dev.snapshotter.net;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +20,9 @@ public final class RateLimit {
     static final long LEAST_WAIT = TimeUnit.MILLISECONDS.toNanos(2);
     static final long CREDIT = TimeUnit.MILLISECONDS.toNanos(50);
 
+    /** The most read at once through {@link #paced}: small steps keep the pace even. */
+    static final int PACED_READ = 64 << 10;
+
     private final long bytesPerSecond;
     /** When the bytes taken so far are paid for, on {@link System#nanoTime}'s scale. */
     private long paidUntil = System.nanoTime();
@@ -26,6 +32,40 @@ public final class RateLimit {
             throw new IllegalArgumentException("a rate limit must be positive: " + bytesPerSecond);
         }
         this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /** {@code in}, read at most {@link #PACED_READ} at a time, each read paced by this limit. */
+    public InputStream paced(InputStream in) {
+        return paced(in, () -> {
+        });
+    }
+
+    /**
+     * {@code in}, read at most {@link #PACED_READ} at a time, each read paced by this limit; {@code afterWait} runs
+     * after each read's wait (the wait is the limit's, not a stall of the other side's).
+     */
+    public InputStream paced(InputStream in, Runnable afterWait) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int read = super.read();
+                if (read >= 0) {
+                    take(1);
+                    afterWait.run();
+                }
+                return read;
+            }
+
+            @Override
+            public int read(byte[] bytes, int offset, int length) throws IOException {
+                int read = super.read(bytes, offset, Math.min(length, PACED_READ));
+                if (read > 0) {
+                    take(read);
+                    afterWait.run();
+                }
+                return read;
+            }
+        };
     }
 
     /** Waits until the limit has room for {@code bytes} just moved. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -234,16 +235,17 @@ public class OffsiteCatalog {
 
     /**
      * Streams a backup only off-site (each member of a set) through the SHA-256 recorded with it and a content check
-     * of its own, as a local re-read is logged and counted; marks nothing (the bucket holds no marks).
+     * of its own, as a local re-read is logged and counted; marks nothing (the bucket holds no marks). Each object is
+     * read through {@code source} (the integrity check's pacing).
      *
      * @return empty when it is no backup of ours any more (its SHA-256 or its checksum file went)
      */
-    public Optional<SnapshotCatalog.Verification> verify(Remote remote, Supplier<ContentCheck> checks)
-            throws IOException, SnapshotFailure {
+    public Optional<SnapshotCatalog.Verification> verify(Remote remote, Supplier<ContentCheck> checks,
+            UnaryOperator<InputStream> source) throws IOException, SnapshotFailure {
         if (remote.isSet()) {
             return Optional.of(catalog.checkSet(remote.fileName(), setMembers(remote), member -> {
                 try {
-                    return openMember(remote, member.file(), null);
+                    return source.apply(openMember(remote, member.file(), null));
                 } catch (SnapshotFailure e) {
                     throw new IOException(e.getMessage(), e);
                 }
@@ -253,7 +255,7 @@ public class OffsiteCatalog {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = open(found.get(), null)) {
+        try (InputStream in = source.apply(open(found.get(), null))) {
             return Optional.of(catalog.check(remote.fileName(), in, found.get().sha256(), checks.get(),
                     OutputStream.nullOutputStream()));
         }

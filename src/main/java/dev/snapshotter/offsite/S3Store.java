@@ -640,31 +640,19 @@ public class S3Store {
      */
     private record PartSend(long length, TransferWatch watch, RateLimit rate) {
 
-        /** The most read at once under a rate limit: small steps keep the pace even. */
-        private static final int PACED_READ = 64 << 10;
-
         /** The body as the connection takes it: each byte taken is progress, and is paced by the rate limit. */
         InputStream counted(InputStream body) {
-            return new FilterInputStream(body) {
+            return new FilterInputStream(rate == null ? body : rate.paced(body, watch::progress)) {
                 @Override
                 public int read() throws IOException {
                     watch.progress();
-                    int read = super.read();
-                    if (read >= 0 && rate != null) {
-                        rate.take(1);
-                    }
-                    return read;
+                    return super.read();
                 }
 
                 @Override
                 public int read(byte[] bytes, int offset, int length) throws IOException {
                     watch.progress();
-                    int read = super.read(bytes, offset, rate == null ? length : Math.min(length, PACED_READ));
-                    if (read > 0 && rate != null) {
-                        rate.take(read);
-                        watch.progress(); // the wait is ours, not a stall of the store's
-                    }
-                    return read;
+                    return super.read(bytes, offset, length);
                 }
             };
         }

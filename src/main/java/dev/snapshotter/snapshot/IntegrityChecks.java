@@ -1,6 +1,7 @@
 package dev.snapshotter.snapshot;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.net.RateLimit;
 import dev.snapshotter.offsite.OffsiteCatalog;
 import dev.snapshotter.offsite.OffsiteIntegrity;
 import dev.snapshotter.offsite.OffsiteMetrics;
@@ -130,6 +133,8 @@ class IntegrityChecks {
      */
     IntegrityCheck check() {
         Instant started = Instant.now();
+        UnaryOperator<InputStream> source = config.snapshot().verifyRate().map(RateLimit::new)
+                .<UnaryOperator<InputStream>> map(rate -> rate::paced).orElse(UnaryOperator.identity());
         Set<String> local = new HashSet<>();
         List<String> failed = new ArrayList<>();
         long bytes = 0;
@@ -140,7 +145,7 @@ class IntegrityChecks {
             local.add(entry.fileName());
             Optional<Verification> verification;
             try {
-                verification = catalog.verifyIfListed(entry, SnapshotArchive::new);
+                verification = catalog.verifyIfListed(entry, SnapshotArchive::new, source);
             } catch (IOException e) {
                 // the verdict could not be written beside it (the directory takes no writes): nothing vouches for it
                 LOG.errorf("Integrity check: the verdict on %s could not be written: %s", entry.fileName(),
@@ -173,7 +178,7 @@ class IntegrityChecks {
                     if (!offsite.backsUp(remote, config.collection())) {
                         continue; // another collection's: the instance that backs it up reads it
                     }
-                    Optional<Verification> verification = offsite.verify(remote, SnapshotArchive::new);
+                    Optional<Verification> verification = offsite.verify(remote, SnapshotArchive::new, source);
                     if (verification.isPresent()) {
                         read++;
                         bytes += remote.size();

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -374,7 +375,7 @@ public class SnapshotCatalog {
      * upload): one pass over the file. The caller decides what a copy of a file that failed is worth.
      */
     public Verification verify(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
-        Verification verification = reread(entry, check, copy);
+        Verification verification = reread(entry, check, copy, UnaryOperator.identity());
         mark(entry, verification);
         return verification;
     }
@@ -385,17 +386,18 @@ public class SnapshotCatalog {
      * Marks the set, as {@link #verify(Entry, ContentCheck)} marks a file.
      */
     public Verification verifySet(Entry set, Supplier<ContentCheck> checks) throws IOException {
-        Verification verification = reread(set, checks);
+        Verification verification = reread(set, checks, UnaryOperator.identity());
         mark(set, verification);
         return verification;
     }
 
-    /** Re-reads a snapshot, or every member of a set; marks nothing. */
-    private Verification reread(Entry entry, Supplier<ContentCheck> checks) throws IOException {
+    /** Re-reads a snapshot, or every member of a set, each file read through {@code source}; marks nothing. */
+    private Verification reread(Entry entry, Supplier<ContentCheck> checks, UnaryOperator<InputStream> source)
+            throws IOException {
         return entry.isSet()
-                ? checkSet(entry.fileName(), entry.members(), member -> Files.newInputStream(
-                        entry.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS), checks)
-                : reread(entry, checks.get(), OutputStream.nullOutputStream());
+                ? checkSet(entry.fileName(), entry.members(), member -> source.apply(Files.newInputStream(
+                        entry.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS)), checks)
+                : reread(entry, checks.get(), OutputStream.nullOutputStream(), source);
     }
 
     /**
@@ -424,10 +426,11 @@ public class SnapshotCatalog {
      * or a deletion: a snapshot gone meanwhile is no finding (empty), and nothing is marked for it. A file that cannot
      * be read (an I/O error of a failing disk) is a failure like a mismatch, and marked: it is no backup either.
      */
-    public Optional<Verification> verifyIfListed(Entry entry, Supplier<ContentCheck> checks) throws IOException {
+    public Optional<Verification> verifyIfListed(Entry entry, Supplier<ContentCheck> checks,
+            UnaryOperator<InputStream> source) throws IOException {
         Verification verification;
         try {
-            verification = reread(entry, checks);
+            verification = reread(entry, checks, source);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -477,8 +480,9 @@ public class SnapshotCatalog {
         }
     }
 
-    private Verification reread(Entry entry, ContentCheck check, OutputStream copy) throws IOException {
-        try (InputStream in = Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS)) {
+    private Verification reread(Entry entry, ContentCheck check, OutputStream copy, UnaryOperator<InputStream> source)
+            throws IOException {
+        try (InputStream in = source.apply(Files.newInputStream(entry.file(), LinkOption.NOFOLLOW_LINKS))) {
             return check(entry.fileName(), in, entry.sha256(), check, copy);
         }
     }

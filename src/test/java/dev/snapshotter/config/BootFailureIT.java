@@ -111,6 +111,7 @@ class BootFailureIT {
             "QDRANT_SNAPSHOT_SCHEDULE|every soon|QDRANT_SNAPSHOT_SCHEDULE must be",
             "QDRANT_SNAPSHOT_DRILL_SCHEDULE|every soon|QDRANT_SNAPSHOT_DRILL_SCHEDULE must be",
             "QDRANT_SNAPSHOT_VERIFY_SCHEDULE|0 0 25 * * ?|QDRANT_SNAPSHOT_VERIFY_SCHEDULE must be",
+            "QDRANT_SNAPSHOT_VERIFY_RATE|0|QDRANT_SNAPSHOT_VERIFY_RATE must be bytes per second from 1MiB to 100GiB",
             "QDRANT_SNAPSHOT_S3_BUCKET|My_Bucket|QDRANT_SNAPSHOT_S3_BUCKET must be a bucket name of 3 to 63",
             "QDRANT_SNAPSHOT_S3_PREFIX|a//b|QDRANT_SNAPSHOT_S3_PREFIX must be key segments",
             "QDRANT_SNAPSHOT_S3_ENDPOINT|s3.local:9000|QDRANT_SNAPSHOT_S3_ENDPOINT must be an http:// or https:// URL",

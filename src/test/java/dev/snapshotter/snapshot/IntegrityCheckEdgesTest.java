@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import jakarta.inject.Inject;
 
@@ -51,7 +52,7 @@ class IntegrityCheckEdgesTest {
         SnapshotCatalog.Entry listed = catalog.find(planted.getFileName().toString()).orElseThrow();
         Files.delete(planted);
 
-        assertThat(catalog.verifyIfListed(listed, SnapshotArchive::new)).isEmpty();
+        assertThat(catalog.verifyIfListed(listed, SnapshotArchive::new, UnaryOperator.identity())).isEmpty();
         assertThat(Path.of(planted + ".verify-failed")).doesNotExist();
     }
 
@@ -63,7 +64,8 @@ class IntegrityCheckEdgesTest {
         Files.delete(planted);
         Files.createDirectory(planted); // reading it fails with an I/O error, as a bad sector would
 
-        Optional<SnapshotCatalog.Verification> verification = catalog.verifyIfListed(listed, SnapshotArchive::new);
+        Optional<SnapshotCatalog.Verification> verification = catalog.verifyIfListed(listed, SnapshotArchive::new,
+                UnaryOperator.identity());
 
         assertThat(verification).hasValueSatisfying(v -> {
             assertThat(v.verified()).isFalse();

@@ -28,6 +28,8 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private boolean tls;
     private boolean trustCa = true;
     private long lateMillis;
+    /** Starts Qdrant {@link #lateMillis} after the app is told where it is; null when it starts at once. */
+    private Thread starter;
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
     private boolean drillable;
@@ -94,7 +96,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         if (lateMillis == 0) {
             serveDefaultSnapshot();
         } else {
-            Thread starter = new Thread(() -> {
+            starter = new Thread(() -> {
                 try {
                     Thread.sleep(lateMillis);
                 } catch (InterruptedException e) {
@@ -187,6 +189,15 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
 
     @Override
     public void stop() {
+        if (starter != null) {
+            // a class that ends before its Qdrant comes up: the start never comes, into a directory deleted below
+            starter.interrupt();
+            try {
+                starter.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (wireMock != null) {
             wireMock.stop();
         }

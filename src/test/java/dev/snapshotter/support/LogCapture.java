@@ -1,5 +1,8 @@
 package dev.snapshotter.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -7,6 +10,8 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import org.jboss.logmanager.ExtLogRecord;
+
+import io.quarkus.test.common.PropertyTestUtil;
 
 /** Collects every log line the app in this JVM writes, formatted, while installed. */
 public final class LogCapture extends Handler implements AutoCloseable {
@@ -34,6 +39,21 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     public List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /**
+     * What the app logged: in this JVM, the lines captured; against the packaged app, which logs in its own process
+     * (nothing is captured here), every line of its log file.
+     */
+    public List<String> appLines() {
+        if (!lines.isEmpty()) {
+            return lines();
+        }
+        try {
+            return Files.readAllLines(PropertyTestUtil.getLogFilePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

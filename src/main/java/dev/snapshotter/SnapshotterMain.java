@@ -72,6 +72,7 @@ public final class SnapshotterMain {
               QDRANT_SNAPSHOT_ON_START_REQUIRED     keep startup DOWN until the boot snapshot succeeds (false)
               QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL skip the boot snapshot when a newer one exists (unset)
               QDRANT_SNAPSHOT_SCHEDULE              cron (0 0 3 * * ?) or every <duration> (unset)
+              QDRANT_SNAPSHOT_SCHEDULE_RETRY        retry a failed scheduled run after (5m, doubling; 0: never)
               QDRANT_SNAPSHOT_KEEP_LAST             retention by count (unset: keep all)
               QDRANT_SNAPSHOT_KEEP_WITHIN           retention by age (unset)
               QDRANT_SNAPSHOT_KEEP_DAILY            keep each UTC day's newest, N days back (unset); also

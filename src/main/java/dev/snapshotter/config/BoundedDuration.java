@@ -107,6 +107,18 @@ public abstract class BoundedDuration implements Converter<Duration> {
         }
     }
 
+    /** {@code QDRANT_SNAPSHOT_SCHEDULE_RETRY}: zero turns the retries off; up to 24h. */
+    public static final class ScheduleRetry extends BoundedDuration {
+        public ScheduleRetry() {
+            super(Duration.ZERO, Duration.ofHours(24));
+        }
+
+        @Override
+        public Duration convert(String value) {
+            return super.convert(value);
+        }
+    }
+
     /** {@code QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL}: 1s to 36500d. */
     public static final class OnStartMinInterval extends BoundedDuration {
         public OnStartMinInterval() {

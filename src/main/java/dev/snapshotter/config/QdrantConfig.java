@@ -189,6 +189,15 @@ public interface QdrantConfig {
         Optional<Schedule> schedule();
 
         /**
+         * How long after a scheduled run that failed it is tried again, doubling after each failure in a row up to an
+         * hour (never past the next regular firing's need: a success ends the retries); {@code 0} turns them off
+         * ({@code QDRANT_SNAPSHOT_SCHEDULE_RETRY}).
+         */
+        @WithDefault("5m")
+        @WithConverter(BoundedDuration.ScheduleRetry.class)
+        Duration scheduleRetry();
+
+        /**
          * When to run restore drills, in the forms of {@code QDRANT_SNAPSHOT_SCHEDULE}; {@code every <duration>} is due
          * one interval after the last drill; unset, no scheduled drill ({@code QDRANT_SNAPSHOT_DRILL_SCHEDULE}).
          */

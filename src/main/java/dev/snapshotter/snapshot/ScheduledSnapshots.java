@@ -26,8 +26,14 @@ import io.quarkus.scheduler.Trigger;
  * The {@code every <duration>} form is due one interval after the newest verified snapshot of the collection
  * {@code QDRANT_COLLECTION} points at now (whichever run took it), and at once when that is overdue or there is none,
  * once the boot snapshot has settled: a process that restarts more often than the interval still takes its
- * snapshots, and one that restarts right after a snapshot does not take another. After a failed or skipped firing
- * the next comes one interval later, not at once ({@link FirstBackup} takes a first deployment's first backup sooner).
+ * snapshots, and one that restarts right after a snapshot does not take another. After a skipped firing the next
+ * comes one interval later, not at once ({@link FirstBackup} takes a first deployment's first backup sooner).
+ * <p>
+ * A scheduled run that fails is tried again {@code QDRANT_SNAPSHOT_SCHEDULE_RETRY} later (both forms), the wait doubling
+ * after each failure in a row up to {@link #MAX_RETRY}, so that a Qdrant down for a few minutes at the firing does not
+ * cost a whole interval without a backup. A retry is dropped once a backup was taken since the failure (an API run,
+ * say), when one finds a snapshot run going, and never made for a failure no retry heals by itself (the directory takes
+ * no files, Qdrant refuses the key: readiness says so, {@link SnapshotService#blocker}).
  * <p>
  * A firing that finds a restore or drill holding the slot is deferred rather than skipped: no snapshot is being taken,
  * so the run follows within {@link #RETRY} of that one's end.
@@ -42,6 +48,8 @@ public class ScheduledSnapshots {
     static final String RETRY = "5s";
     /** How long a computed due time is trusted when no run finished meanwhile (files may be added or deleted). */
     static final Duration RECOMPUTE = Duration.ofMinutes(1);
+    /** The longest wait between retries of failed scheduled runs (unless QDRANT_SNAPSHOT_SCHEDULE_RETRY is longer). */
+    static final Duration MAX_RETRY = Duration.ofHours(1);
     private static final Logger LOG = Logger.getLogger(ScheduledSnapshots.class);
 
     private final QdrantConfig config;
@@ -54,6 +62,10 @@ public class ScheduledSnapshots {
     private volatile Instant lastFiring;
     /** A firing met a restore or drill holding the slot: the run follows once it is free. */
     private volatile boolean deferred;
+    /** The retry of a scheduled run that failed; null when none is due. */
+    private volatile Retry pendingRetry;
+    /** The wait before the last retry, doubled at each failure in a row; null after a run that did not fail. */
+    private volatile Duration backoff;
 
     ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics,
             BootSnapshot bootSnapshot, QdrantSnapshotTarget target) {
@@ -69,6 +81,10 @@ public class ScheduledSnapshots {
     private record Due(Instant at, long finishedRuns, Instant computedAt) {
     }
 
+    /** A failed scheduled run (started {@code failedAt}) to be tried again {@code at}. */
+    private record Retry(Instant failedAt, Instant at) {
+    }
+
     void onStart(@Observes StartupEvent event) {
         if (config.snapshot().schedule().isEmpty()) {
             publishNext(null);
@@ -80,7 +96,7 @@ public class ScheduledSnapshots {
                 try {
                     run();
                 } finally {
-                    publishNext(scheduler.getScheduledJob(JOB).getNextFireTime());
+                    publishCron();
                 }
             }).schedule();
             publishNext(trigger.getNextFireTime());
@@ -95,6 +111,8 @@ public class ScheduledSnapshots {
                 .setTask(execution -> {
                     if (deferred) {
                         run(true);
+                    } else if (schedule.cron() != null) {
+                        retryCron();
                     }
                 }).schedule();
     }
@@ -137,6 +155,14 @@ public class ScheduledSnapshots {
         if (firing != null && firing.plus(every).isAfter(at)) {
             at = firing.plus(every);
         }
+        Retry pending = pendingRetry;
+        if (pending != null) {
+            if (newest.isPresent() && newest.get().isAfter(pending.failedAt())) {
+                pendingRetry = null; // a backup was taken since the failure
+            } else if (pending.at().isBefore(at)) {
+                at = pending.at();
+            }
+        }
         return new Due(at.isBefore(now) ? now : at, finished, now);
     }
 
@@ -158,6 +184,7 @@ public class ScheduledSnapshots {
                 return;
             }
             deferred = false; // a snapshot is being taken: this firing has nothing to add
+            pendingRetry = null; // nor has a retry: that run is one
             if (!retry) {
                 service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
             }
@@ -167,8 +194,57 @@ public class ScheduledSnapshots {
         }
         deferred = false;
         try (run) {
-            run.execute(null);
+            settle(run.execute(null));
         }
+    }
+
+    /** After a scheduled run: a retry when it failed (and a retry may heal it), none otherwise. */
+    private void settle(SnapshotReport report) {
+        Duration first = config.snapshot().scheduleRetry();
+        if (report.status() != SnapshotReport.Status.FAILED || first.isZero()) {
+            backoff = null;
+            pendingRetry = null;
+            return;
+        }
+        if (service.blocker().isPresent()) {
+            pendingRetry = null; // readiness is DOWN for it: the operator must act, and a retry would fail the same way
+            return;
+        }
+        Duration ceiling = first.compareTo(MAX_RETRY) > 0 ? first : MAX_RETRY;
+        Duration wait = backoff == null ? first
+                : backoff.multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : backoff.multipliedBy(2);
+        backoff = wait;
+        Retry next = new Retry(report.startedAt(), Instant.now().plus(wait));
+        pendingRetry = next;
+        LOG.infof("Scheduled snapshot failed: tried again at %s (QDRANT_SNAPSHOT_SCHEDULE_RETRY, the wait doubling "
+                + "while runs fail)", next.at());
+    }
+
+    /** The cron form's retry, when one is due: run, unless a backup was taken since the failure. */
+    private void retryCron() {
+        Retry pending = pendingRetry;
+        if (pending == null || Instant.now().isBefore(pending.at()) || service.shuttingDown()) {
+            return;
+        }
+        Optional<Instant> newest;
+        try {
+            newest = target.newestBackupAt();
+        } catch (SnapshotFailure e) {
+            newest = Optional.empty();
+        }
+        if (newest.isPresent() && newest.get().isAfter(pending.failedAt())) {
+            pendingRetry = null;
+        } else {
+            run(true);
+        }
+        publishCron();
+    }
+
+    /** The cron form's next time: its next firing, or the retry due before it. */
+    private void publishCron() {
+        Instant next = scheduler.getScheduledJob(JOB).getNextFireTime();
+        Retry pending = pendingRetry;
+        publishNext(pending != null && (next == null || pending.at().isBefore(next)) ? pending.at() : next);
     }
 
     private void publishNext(Instant next) {

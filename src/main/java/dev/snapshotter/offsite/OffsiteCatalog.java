@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -196,13 +197,18 @@ public class OffsiteCatalog {
      * missing or says none.
      */
     public String configuredName(Remote remote) throws SnapshotFailure {
+        return manifest(remote).map(Manifest::configuredName).orElse(null);
+    }
+
+    /** The manifest of an off-site snapshot, or empty when it has none there (a set's is not read). */
+    private Optional<Manifest> manifest(Remote remote) throws SnapshotFailure {
         Optional<InputStream> found = remote.isSet() ? Optional.empty()
                 : openSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX);
         if (found.isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         try (InputStream manifest = found.get()) {
-            return json.get().readValue(manifest, Manifest.class).configuredName();
+            return Optional.of(json.get().readValue(manifest, Manifest.class));
         } catch (IOException e) {
             throw new SnapshotFailure(SnapshotFailure.Kind.OFFSITE, "The manifest of " + store.uri(remote.key())
                     + " could not be read: " + e.getMessage(), e);
@@ -216,6 +222,31 @@ public class OffsiteCatalog {
     public boolean backsUp(Remote remote, String configured) throws SnapshotFailure {
         return SnapshotFileName.key(configured).equals(collectionKey(remote))
                 || configured.equals(configuredName(remote));
+    }
+
+    /**
+     * The newest backup off-site of what {@code QDRANT_COLLECTION} names, {@code configured} (see {@link #backsUp}), of
+     * those taken at a time {@code when} accepts; one listing, and the manifests of backups then taken under another
+     * collection's name.
+     */
+    public Optional<Remote> newestBackupOf(String configured, Predicate<Instant> when) throws SnapshotFailure {
+        for (Remote remote : listRemote()) {
+            if (when.test(remote.createdAt()) && backsUp(remote, configured)) {
+                return Optional.of(remote);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The real collection a backup of what {@code QDRANT_COLLECTION} names, {@code configured}, holds: {@code configured}
+     * when it carries that name, else its manifest's (an alias's collection at the time), else null.
+     */
+    public String collectionOf(Remote remote, String configured) throws SnapshotFailure {
+        if (SnapshotFileName.key(configured).equals(collectionKey(remote))) {
+            return configured;
+        }
+        return manifest(remote).map(Manifest::collection).map(Manifest.Collection::name).orElse(null);
     }
 
     /** Streams one member of a backup set off-site; {@code range} as HTTP writes it, or null. */

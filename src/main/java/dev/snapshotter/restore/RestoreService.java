@@ -502,24 +502,12 @@ public class RestoreService {
         // a name from a clock ahead is never the newest; before a point in time, strictly before it
         Predicate<Instant> inTime = before == null ? at -> !at.isAfter(now)
                 : at -> !at.isAfter(now) && at.isBefore(before);
-        Optional<SnapshotCatalog.Entry> local = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                .filter(e -> e.backsUp(configured))
-                .filter(e -> inTime.test(e.createdAt())).findFirst();
+        Optional<SnapshotCatalog.Entry> local = catalog.newestBackupOf(configured, inTime);
         String taken = before == null ? "" : " taken before " + before;
         if (offsite.enabled()) {
-            Optional<OffsiteCatalog.Remote> newer = remote(() -> {
-                // newest first; a snapshot taken through an alias carries the real collection's name, and its
-                // manifest the alias, as locally
-                for (OffsiteCatalog.Remote r : offsite.listRemote()) {
-                    if (local.isPresent() && !r.createdAt().isAfter(local.get().createdAt())) {
-                        break;
-                    }
-                    if (inTime.test(r.createdAt()) && offsite.backsUp(r, configured)) {
-                        return Optional.of(r);
-                    }
-                }
-                return Optional.<OffsiteCatalog.Remote> empty();
-            });
+            // a snapshot taken through an alias carries the real collection's name, and its manifest the alias
+            Optional<OffsiteCatalog.Remote> newer = remote(() -> offsite.newestBackupOf(configured,
+                    at -> inTime.test(at) && local.map(l -> at.isAfter(l.createdAt())).orElse(true)));
             if (newer.isPresent()) {
                 try {
                     OffsiteCatalog.Remote found = offsite.findRemote(newer.get().fileName()).orElseThrow(

@@ -225,8 +225,9 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /**
      * The collection {@code QDRANT_COLLECTION} points at, as the last run resolved it, or resolved now. While Qdrant
      * cannot be reached or does not answer in time, as the backups say: the collection of the newest verified backup of
-     * it in the directory (taken through it, as an alias or not), or {@code QDRANT_COLLECTION} itself when only the
-     * bucket holds backups of that name; without either, Qdrant's failure stands.
+     * it in the directory (taken through it, as an alias or not), or {@code QDRANT_COLLECTION} itself when the bucket
+     * holds backups of that name, or else the collection of the newest backup in the bucket taken through it as an
+     * alias; without any, Qdrant's failure stands.
      */
     private String resolvedName() throws SnapshotFailure {
         String known = resolved;
@@ -240,11 +241,30 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
                 throw e;
             }
             String configured = config.collection();
-            Optional<String> recorded = catalog.list().stream().filter(SnapshotCatalog.Entry::verified)
-                    .filter(entry -> entry.backsUp(configured)).findFirst().map(SnapshotCatalog.Entry::collection)
+            Optional<String> recorded = catalog.newestBackupOf(configured, at -> true)
+                    .map(SnapshotCatalog.Entry::collection)
                     .or(() -> offsite.newestBackup(configured).map(backup -> configured));
+            if (recorded.isEmpty() && remote.enabled()) {
+                recorded = offsiteCollection(configured);
+            }
             LOG.debugf("%s is not resolved (%s); its backups say it is %s", configured, e.getMessage(), recorded);
             return recorded.orElseThrow(() -> e);
+        }
+    }
+
+    /**
+     * The collection of the newest backup off-site taken through {@code QDRANT_COLLECTION}, {@code configured}, as an
+     * alias (a pod without a volume, whose backups are all in the bucket under the real collection's folder), as its
+     * manifest says; empty when there is none or the bucket cannot tell.
+     */
+    private Optional<String> offsiteCollection(String configured) {
+        try {
+            Optional<OffsiteCatalog.Remote> backup = remote.newestBackupOf(configured, at -> true);
+            return backup.isPresent() ? Optional.ofNullable(remote.collectionOf(backup.get(), configured))
+                    : Optional.empty();
+        } catch (SnapshotFailure e) {
+            LOG.debugf("The backups of %s off-site could not be told: %s", configured, e.getMessage());
+            return Optional.empty();
         }
     }
 

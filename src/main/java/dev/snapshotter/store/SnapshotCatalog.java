@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -221,6 +222,15 @@ public class SnapshotCatalog {
     public Optional<Entry> newest(List<Entry> newestFirst, String collection, Instant now) {
         return newestFirst.stream().filter(entry -> entry.isOf(collection)).filter(entry -> !future(entry, now))
                 .filter(Entry::verified).findFirst();
+    }
+
+    /**
+     * The newest verified backup of what {@code QDRANT_COLLECTION} names, {@code configured} (of that collection, or
+     * taken through it as an alias: {@link Entry#backsUp}), of those taken at a time {@code when} accepts.
+     */
+    public Optional<Entry> newestBackupOf(String configured, Predicate<Instant> when) {
+        return list().stream().filter(Entry::verified).filter(entry -> entry.backsUp(configured))
+                .filter(entry -> when.test(entry.createdAt())).findFirst();
     }
 
     /**

@@ -129,6 +129,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         if (plantedAge != null) {
             // after the reset of the default snapshot, which empties the directory
             Path planted = standIn.directory().plantSnapshotAged(plantedAge, plantedOf);
+            if (alias != null) {
+                standIn.directory().takenThrough(planted, alias);
+            }
             if (plantedOffsite != null && restoreMillis == null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);
             }

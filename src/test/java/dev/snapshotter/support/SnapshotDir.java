@@ -81,6 +81,18 @@ public final class SnapshotDir {
         return planted;
     }
 
+    /** Writes the manifest a run taken through the alias {@code alias} leaves beside {@code planted}. */
+    public void takenThrough(Path planted, String alias) {
+        String name = planted.getFileName().toString();
+        String collection = name.substring(name.indexOf("Z-") + 2, name.length() - ".snap".length());
+        try {
+            Files.writeString(planted.resolveSibling(name + ".json"), "{\"format\":1,\"collection\":{\"name\":\""
+                    + collection + "\"},\"aliases\":[\"" + alias + "\"],\"configuredName\":\"" + alias + "\"}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The name Qdrant keeps an upload of {@code snapshot} under, in the restored collection's snapshot list. */
     public static String uploadName(Path snapshot) {
         return "restore-" + snapshot.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";

@@ -32,7 +32,8 @@ import io.quarkus.scheduler.Trigger;
  * A scheduled run that fails is tried again {@code QDRANT_SNAPSHOT_SCHEDULE_RETRY} later (both forms), the wait doubling
  * after each failure in a row up to {@link #MAX_RETRY}, so that a Qdrant down for a few minutes at the firing does not
  * cost a whole interval without a backup. A retry is dropped once a backup was taken since the failure (an API run,
- * say), when one finds a snapshot run going, and never made for a failure no retry heals by itself (the directory takes
+ * say; that backup also ends the row, so the next failure waits the first wait again), when one finds a snapshot run
+ * going, and never made for a failure no retry heals by itself (the directory takes
  * no files, Qdrant refuses the key: readiness says so, {@link SnapshotService#blocker}).
  * <p>
  * A firing that finds a restore or drill holding the slot is deferred rather than skipped: no snapshot is being taken,
@@ -64,8 +65,13 @@ public class ScheduledSnapshots {
     private volatile boolean deferred;
     /** The retry of a scheduled run that failed; null when none is due. */
     private volatile Retry pendingRetry;
-    /** The wait before the last retry, doubled at each failure in a row; null after a run that did not fail. */
+    /**
+     * The wait before the last retry, doubled at each failure in a row (a backup taken since, by any run, ends the
+     * row); null after a scheduled run that did not fail.
+     */
     private volatile Duration backoff;
+    /** When the scheduled run that last failed began. */
+    private volatile Instant lastFailure;
 
     ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics,
             BootSnapshot bootSnapshot, QdrantSnapshotTarget target) {
@@ -211,9 +217,15 @@ public class ScheduledSnapshots {
             return;
         }
         Duration ceiling = first.compareTo(MAX_RETRY) > 0 ? first : MAX_RETRY;
-        Duration wait = backoff == null ? first
-                : backoff.multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : backoff.multipliedBy(2);
+        Duration previous = backoff;
+        Instant failedBefore = lastFailure;
+        if (previous != null && failedBefore != null && backupSince(failedBefore)) {
+            previous = null; // an API run took a backup since the last failure: this one begins a new row
+        }
+        Duration wait = previous == null ? first
+                : previous.multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : previous.multipliedBy(2);
         backoff = wait;
+        lastFailure = report.startedAt();
         Retry next = new Retry(report.startedAt(), Instant.now().plus(wait));
         pendingRetry = next;
         LOG.infof("Scheduled snapshot failed: tried again at %s (QDRANT_SNAPSHOT_SCHEDULE_RETRY, the wait doubling "
@@ -226,18 +238,21 @@ public class ScheduledSnapshots {
         if (pending == null || Instant.now().isBefore(pending.at()) || service.shuttingDown()) {
             return;
         }
-        Optional<Instant> newest;
-        try {
-            newest = target.newestBackupAt();
-        } catch (SnapshotFailure e) {
-            newest = Optional.empty();
-        }
-        if (newest.isPresent() && newest.get().isAfter(pending.failedAt())) {
+        if (backupSince(pending.failedAt())) {
             pendingRetry = null;
         } else {
             run(true);
         }
         publishCron();
+    }
+
+    /** Whether a verified backup newer than {@code failedAt} is known (false when that cannot be told). */
+    private boolean backupSince(Instant failedAt) {
+        try {
+            return target.newestBackupAt().filter(newest -> newest.isAfter(failedAt)).isPresent();
+        } catch (SnapshotFailure e) {
+            return false;
+        }
     }
 
     /** The cron form's next time: its next firing, or the retry due before it. */

@@ -4,7 +4,7 @@ import dev.snapshotter.store.SnapshotFailure;
 
 /**
  * A restore refused before anything was sent to Qdrant, with one sentence saying why: the file does not verify, the
- * target Qdrant's version cannot read it, the target collection exists, Qdrant runs as a cluster.
+ * target Qdrant's version cannot read it, the target collection exists, it lacks shards' data.
  */
 public class RestoreRefused extends Exception {
 

@@ -61,8 +61,8 @@ public class RestoreService {
     private static final Logger LOG = Logger.getLogger(RestoreService.class);
     private static final Set<String> HEALTHY = Set.of("green", "yellow");
     /**
-     * How long a set's restore waits for every shard to have an Active replica and no transfer left, unless
-     * {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} says otherwise.
+     * How long a restore into a cluster (a set's, or one snapshot's) waits for every shard to have an Active replica
+     * and no transfer left, unless {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} says otherwise.
      */
     static final Duration SET_SETTLE = Duration.ofSeconds(60);
 
@@ -311,6 +311,15 @@ public class RestoreService {
         }
     }
 
+    /**
+     * How long a restore into a cluster waits for every shard to have an {@code Active} replica and no transfer left:
+     * {@code QDRANT_CLUSTER_SETTLE_TIMEOUT}, or {@link #SET_SETTLE} when that is {@code 0s} (refuse at once, which
+     * suits a backup run, not a restore Qdrant has already done).
+     */
+    private Duration settleTimeout() {
+        return config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
+    }
+
     /** The collection a snapshot was taken of. */
     static String snapshotOf(SnapshotCatalog.Entry entry) {
         return Optional.ofNullable(entry.manifest() == null ? null : entry.manifest().collectionName())
@@ -329,8 +338,7 @@ public class RestoreService {
             List<QdrantClient> nodes = at == qdrant && config.cluster().nodes().isPresent()
                     ? config.cluster().nodes().get().urls().stream().map(qdrant::at).toList()
                     : List.of(at);
-            Duration settle = config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
-            return new SetRestore(catalog, config.snapshot().timeout(), settle).restore(nodes, entry, target,
+            return new SetRestore(catalog, config.snapshot().timeout(), settleTimeout()).restore(nodes, entry, target,
                     overwrite, restoreAliases, dryRun, cancelled, before);
         }
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
@@ -354,13 +362,12 @@ public class RestoreService {
                     + "Qdrant would refuse it, so it is not restored");
         }
         Duration call = Duration.ofSeconds(30);
+        // into a cluster (the Qdrant Helm chart's default, one node included), the node uploaded to restores every
+        // shard the snapshot holds (Qdrant's per-node restore); the post-checks wait for the replicas to settle
+        boolean cluster;
         boolean replacing;
         try {
-            if (at.clusterStatus(call, cancelled).enabled()) {
-                throw new RestoreRefused(Kind.CONFLICT, "Qdrant at " + at.url() + " runs as a cluster; restoring "
-                        + "one collection snapshot into a cluster is not supported yet (restore into a standalone "
-                        + "Qdrant, or restore each shard by hand)");
-            }
+            cluster = at.clusterStatus(call, cancelled).enabled();
             String version = at.version(call, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
             replacing = requireRestorableInto(at, target, overwrite, facts, call, cancelled);
@@ -418,6 +425,9 @@ public class RestoreService {
         List<String> pointed = new ArrayList<>();
         String problem = null;
         try {
+            if (cluster) {
+                problem = SetRestore.settled(at, target, facts.shards(), settleTimeout());
+            }
             CollectionInfo info = at.collectionInfo(target, call, RESTORED);
             String status = info.statusText();
             if (!HEALTHY.contains(String.valueOf(status))) {
@@ -447,6 +457,8 @@ public class RestoreService {
             }
         } catch (QdrantException e) {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
+        } catch (RestoreRefused e) {
+            problem = append(problem, e.getMessage());
         }
         if (problem != null) {
             return attempt.failed(problem);

@@ -150,7 +150,7 @@ final class SetRestore {
         String problem = null;
         QdrantClient lead = nodes.get(0);
         try {
-            problem = settled(lead, target, shards);
+            problem = settled(lead, target, shards, settle);
             attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
             problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
                     attempt.expected, attempt.expectedMax, "set", "set", remarks));
@@ -192,10 +192,12 @@ final class SetRestore {
     }
 
     /**
-     * Waits until every shard has an {@code Active} replica and no transfer is left; returns the problem, or null. Once
-     * Qdrant has restored the set, a cancel does not cut this wait: it is bounded by the settle timeout.
+     * Waits up to {@code settle} until every shard of {@code target} has an {@code Active} replica and no transfer is
+     * left; returns the problem, or null. Once Qdrant has restored, a cancel does not cut this wait: it is bounded by
+     * the settle timeout. A restore of one snapshot into a cluster waits the same way.
      */
-    private String settled(QdrantClient lead, String target, List<Integer> shards) throws RestoreRefused {
+    static String settled(QdrantClient lead, String target, List<Integer> shards, Duration settle)
+            throws RestoreRefused {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
             ShardPlacement placement = lead.placement(target, CALL, RestoreService.RESTORED);

@@ -528,16 +528,6 @@ class RestoreTest {
     }
 
     @Test
-    void refusesInClusterMode() {
-        Path file = takeSnapshot();
-        qdrant.cluster("1", List.of("1", "2"), "other", "{\"peer_id\":1,\"shard_count\":1,\"local_shards\":[],"
-                + "\"remote_shards\":[],\"shard_transfers\":[]}");
-
-        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
-                .body("detail", startsWith("Qdrant at " + qdrant.url() + " runs as a cluster"));
-    }
-
-    @Test
     void needsTheApiToken() {
         Path file = takeSnapshot();
         given().contentType("application/json").body("{}").post("/api/snapshots/" + file.getFileName() + "/restore")

@@ -174,6 +174,20 @@ public final class QdrantStandIn {
                 .willReturn(ok(collectionCluster)));
     }
 
+    /**
+     * {@code GET /collections/{c}/cluster} of {@code collection} answers {@code first} once, then {@code then} (replicas
+     * that settle after a restore).
+     */
+    public void collectionClusterSettles(String collection, String first, String then) {
+        String scenario = "settling " + collection;
+        String path = "/collections/" + encoded(collection) + "/cluster";
+        server.stubFor(authed(get(urlEqualTo(path))).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED).willSetStateTo("settled")
+                .willReturn(ok(first)));
+        server.stubFor(authed(get(urlEqualTo(path))).inScenario(scenario).whenScenarioStateIs("settled")
+                .willReturn(ok(then)));
+    }
+
     /** One shard entry of a {@code CollectionClusterInfo}: local when {@code peerId} is null. */
     public static String shard(int id, String peerId, String state) {
         return "{\"shard_id\":" + id + (peerId == null ? ",\"points_count\":114" : ",\"peer_id\":" + peerId)

@@ -25,6 +25,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private java.time.Duration foreignAge;
     private java.time.Duration drillAge;
     private java.time.Duration integrityAge;
+    private boolean integrityUnreadable;
     private boolean withoutEncryption;
     private boolean objectLock;
 
@@ -40,6 +41,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         chain = setup.credentialsFromChain();
         foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
         drillAge = setup.passedDrillAge().isEmpty() ? null : java.time.Duration.parse(setup.passedDrillAge());
+        integrityUnreadable = setup.integrityRecordUnreadable();
         integrityAge = setup.integrityCheckAge().isEmpty() ? null
                 : java.time.Duration.parse(setup.integrityCheckAge());
         if (!setup.prefix().isEmpty()) {
@@ -66,9 +68,10 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         }
         if (integrityAge != null) {
             java.time.Instant at = java.time.Instant.now().minus(integrityAge);
-            bucket.put(S3Bucket.integrityRecord(at), ("{\"startedAt\":\"" + at + "\",\"finishedAt\":\""
-                    + at.plusSeconds(30) + "\",\"checked\":0,\"bytes\":1024,\"failed\":[],\"offsiteChecked\":3,"
-                    + "\"offsiteFailed\":[\"" + S3Bucket.ROTTEN_IN_RECORD + "\"]}")
+            bucket.put(S3Bucket.integrityRecord(at), (integrityUnreadable ? "{\"startedAt\":\"" + at + "\",\"fini"
+                    : "{\"startedAt\":\"" + at + "\",\"finishedAt\":\"" + at.plusSeconds(30) + "\",\"checked\":0,"
+                            + "\"bytes\":1024,\"failed\":[],\"offsiteChecked\":3,\"offsiteFailed\":[\""
+                            + S3Bucket.ROTTEN_IN_RECORD + "\"]}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));

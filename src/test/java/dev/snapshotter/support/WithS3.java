@@ -74,6 +74,9 @@ public @interface WithS3 {
      */
     String integrityCheckAge() default "";
 
+    /** With {@link #integrityCheckAge()}: the record's content is no JSON (a truncated write, another tool's). */
+    boolean integrityRecordUnreadable() default false;
+
     /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
     String secretKey() default "";
 }

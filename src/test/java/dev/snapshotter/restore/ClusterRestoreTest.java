@@ -27,8 +27,8 @@ import io.restassured.response.ValidatableResponse;
  * A snapshot restored into a Qdrant that runs as a cluster: the Qdrant Helm chart's default, one node included. The
  * node uploaded to restores every shard the snapshot holds (Qdrant's per-node restore); the restore then waits, up to
  * {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} (3 s here), until every shard has an {@code Active} replica and no transfer is
- * left, before its count and sample checks. Before, any cluster was refused (409), so a Helm-installed Qdrant could be
- * backed up but never restored, drilled or restored at boot.
+ * left, before its count and sample checks; a drill does the same. Before, any cluster was refused (409), so a
+ * Helm-installed Qdrant could be backed up but never restored, drilled or restored at boot.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = @ResourceArg(name = "qdrant.cluster.settle-timeout", value = "3s"))
@@ -88,5 +88,23 @@ class ClusterRestoreTest {
         restore(file).statusCode(502)
                 .body("status", equalTo("failed"))
                 .body("message", equalTo("After the restore, shards [0] have no Active replica after waiting 3s"));
+    }
+
+    @Test
+    void aDrillPassesInAOneNodeCluster() {
+        // deploy/helm/qdrant-values.yaml's weekly drill, into a scratch collection of the chart's Qdrant
+        qdrant.snapshotServed("kairos", TestData.snapshot(30_000));
+        Path file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+        qdrant.restoresUploadsTo(DrillTest.SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        qdrant.cluster("1", List.of("1"), "unused", "{}");
+        qdrant.collectionCluster(DrillTest.SCRATCH, placement("Active", ""));
+
+        given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json").body("{}")
+                .post("/api/drill").then().statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                .body("scratchDropped", equalTo(true));
+        assertThat(qdrant.requests("GET", "/collections/drill-kairos-")).anyMatch(r -> r.getUrl().endsWith("/cluster"));
     }
 }

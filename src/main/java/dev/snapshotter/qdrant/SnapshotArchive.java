@@ -53,9 +53,11 @@ public final class SnapshotArchive implements ContentCheck {
      * @param vectors {@code params.vectors}, as Qdrant wrote it
      * @param sparseVectors {@code params.sparse_vectors}, or null
      * @param entries how many tar entries it has
+     * @param customSharded whether its shards are keyed by the user ({@code sharding_method: custom}), recorded only
+     *        when true
      */
     public record Facts(String qdrantVersion, int shardNumber, List<Integer> shards, List<Integer> shardsWithData,
-            JsonNode vectors, JsonNode sparseVectors, long entries) {
+            JsonNode vectors, JsonNode sparseVectors, long entries, boolean customSharded) {
 
         /** The facts as the manifest records them. */
         public ObjectNode toJson() {
@@ -69,6 +71,9 @@ public final class SnapshotArchive implements ContentCheck {
                 node.set("sparseVectors", sparseVectors);
             }
             node.put("entries", entries);
+            if (customSharded) {
+                node.put("customSharded", true);
+            }
             return node;
         }
 
@@ -84,7 +89,7 @@ public final class SnapshotArchive implements ContentCheck {
             JsonNode sparse = node.get("sparseVectors");
             return new Facts(node.get("qdrantVersion").asText(), node.path("shardNumber").asInt(), List.copyOf(shards),
                     List.copyOf(withData), node.get("vectors"), sparse == null || sparse.isNull() ? null : sparse,
-                    node.path("entries").asLong());
+                    node.path("entries").asLong(), node.path("customSharded").asBoolean(false));
         }
     }
 
@@ -177,7 +182,8 @@ public final class SnapshotArchive implements ContentCheck {
         JsonNode params = config.path("params");
         int shardNumber = params.path("shard_number").asInt(1);
         Set<Integer> expected = new TreeSet<>();
-        if ("custom".equals(params.path("sharding_method").asText(null)) && keyMapping != null) {
+        boolean custom = "custom".equals(params.path("sharding_method").asText(null));
+        if (custom && keyMapping != null) {
             keyMapping.forEach(key -> key.path("shard_ids").forEach(id -> expected.add(id.asInt())));
         } else {
             for (int id = 0; id < shardNumber; id++) {
@@ -201,7 +207,7 @@ public final class SnapshotArchive implements ContentCheck {
         }
         JsonNode sparse = params.get("sparse_vectors");
         return new Facts(version, shardNumber, List.copyOf(expected), List.copyOf(withData),
-                params.path("vectors"), sparse == null || sparse.isNull() ? null : sparse, entries);
+                params.path("vectors"), sparse == null || sparse.isNull() ? null : sparse, entries, custom);
     }
 
     private static JsonNode readJson(Tar tar, TarArchiveEntry entry, String path)

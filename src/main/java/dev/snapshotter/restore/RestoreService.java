@@ -375,6 +375,12 @@ public class RestoreService {
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }
+        if (facts.customSharded() && !replacing) {
+            throw new RestoreRefused(Kind.CONFLICT, entry.fileName() + " is custom-sharded: Qdrant restores no point "
+                    + "into a collection it creates from such a snapshot (Qdrant issue 10135); create collection `"
+                    + target + "` with the snapshot's config and shard keys (its manifest's collection.config, and "
+                    + "shard_key_mapping.json in the snapshot) first, then restore with overwrite");
+        }
         Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
         attempt.expected = points == null ? null : points.min();
         attempt.expectedMax = points == null ? null : points.max();

@@ -528,6 +528,21 @@ class RestoreTest {
     }
 
     @Test
+    void aCustomShardedSnapshotIntoANewCollectionIsRefusedAndNothingIsSent() {
+        qdrant.snapshotServed("kairos", SnapshotArchiveBuilder.archive()
+                .customSharding("[{\"key\":\"tenant-a\",\"shard_ids\":[0]}]").build());
+        Path file = Path.of(ServiceApi.trigger().then().statusCode(200).extract().<String> path("targets[0].filePath"));
+        qdrant.restoresUploads(TARGET, 0, uploadName(file)); // as Qdrant does: the collection, and no point in it
+
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
+                .body("detail", equalTo(file.getFileName() + " is custom-sharded: Qdrant restores no point into a "
+                        + "collection it creates from such a snapshot (Qdrant issue 10135); create collection `"
+                        + TARGET + "` with the snapshot's config and shard keys (its manifest's collection.config, "
+                        + "and shard_key_mapping.json in the snapshot) first, then restore with overwrite"));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
+    }
+
+    @Test
     void needsTheApiToken() {
         Path file = takeSnapshot();
         given().contentType("application/json").body("{}").post("/api/snapshots/" + file.getFileName() + "/restore")

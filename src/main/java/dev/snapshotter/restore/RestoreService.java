@@ -320,6 +320,18 @@ public class RestoreService {
         return config.cluster().settleTimeout().isZero() ? SET_SETTLE : config.cluster().settleTimeout();
     }
 
+    /**
+     * The refusal of a custom-sharded backup restored into a collection Qdrant would create: Qdrant restores no point
+     * into one (Qdrant issue 10135), so the collection and its shard keys must exist first.
+     *
+     * @param keys where its config and shard keys are written
+     */
+    static RestoreRefused customShardedIntoNew(String fileName, String target, String keys) {
+        return new RestoreRefused(Kind.CONFLICT, fileName + " is custom-sharded: Qdrant restores no point into a "
+                + "collection it creates from such a snapshot (Qdrant issue 10135); create collection `" + target
+                + "` with " + keys + " first, then restore with overwrite");
+    }
+
     /** The collection a snapshot was taken of. */
     static String snapshotOf(SnapshotCatalog.Entry entry) {
         return Optional.ofNullable(entry.manifest() == null ? null : entry.manifest().collectionName())
@@ -376,10 +388,8 @@ public class RestoreService {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }
         if (facts.customSharded() && !replacing) {
-            throw new RestoreRefused(Kind.CONFLICT, entry.fileName() + " is custom-sharded: Qdrant restores no point "
-                    + "into a collection it creates from such a snapshot (Qdrant issue 10135); create collection `"
-                    + target + "` with the snapshot's config and shard keys (its manifest's collection.config, and "
-                    + "shard_key_mapping.json in the snapshot) first, then restore with overwrite");
+            throw customShardedIntoNew(entry.fileName(), target, "the snapshot's config and shard keys (its "
+                    + "manifest's collection.config, and shard_key_mapping.json in the snapshot)");
         }
         Manifest.Points points = entry.manifest() == null ? null : entry.manifest().points();
         attempt.expected = points == null ? null : points.min();

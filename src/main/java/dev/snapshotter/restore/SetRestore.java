@@ -185,10 +185,8 @@ final class SetRestore {
         } catch (QdrantException e) {
             throw new RestoreRefused(Kind.CONFLICT, "The restore was not started: " + e.getMessage());
         }
-        throw new RestoreRefused(Kind.CONFLICT, set.fileName() + " is custom-sharded: Qdrant restores no point into "
-                + "a collection it creates from such a snapshot (Qdrant issue 10135); create collection `" + target
-                + "` with the set's config and shard keys (set.json: collection.config, cluster.shardKeys) first, "
-                + "then restore with overwrite");
+        throw RestoreService.customShardedIntoNew(set.fileName(), target,
+                "the set's config and shard keys (set.json: collection.config, cluster.shardKeys)");
     }
 
     /**

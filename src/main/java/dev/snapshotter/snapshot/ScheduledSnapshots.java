@@ -33,8 +33,8 @@ import io.quarkus.scheduler.Trigger;
  * after each failure in a row up to {@link #MAX_RETRY}, so that a Qdrant down for a few minutes at the firing does not
  * cost a whole interval without a backup. A retry is dropped once a backup was taken since the failure (an API run,
  * say; that backup also ends the row, so the next failure waits the first wait again), when one finds a snapshot run
- * going, and never made for a failure no retry heals by itself (the directory takes
- * no files, Qdrant refuses the key: readiness says so, {@link SnapshotService#blocker}).
+ * going, and never made for a failure no retry heals by itself (the directory takes no files, Qdrant refuses the key:
+ * readiness says so, {@link SnapshotService#blocker}).
  * <p>
  * A firing that finds a restore or drill holding the slot is deferred rather than skipped: no snapshot is being taken,
  * so the run follows within {@link #RETRY} of that one's end.

@@ -651,9 +651,12 @@ public class RestoreService {
                     + "`, " + file + " was written by `" + written + "`); refusing to restore");
         }
         if (t[0] != w[0] || t[1] < w[1] || t[1] > w[1] + 1) {
+            String next = w[0] + "." + (w[1] + 1) + ".x";
             throw new RestoreRefused(Kind.CONFLICT, file + " was written by Qdrant " + written + "; it restores only "
-                    + "into " + w[0] + "." + w[1] + ".x or " + w[0] + "." + (w[1] + 1) + ".x, and Qdrant runs "
-                    + target);
+                    + "into " + w[0] + "." + w[1] + ".x or " + next + ", and Qdrant runs " + target
+                    + (t[0] == w[0] && t[1] > w[1] + 1 ? ": restore it into a Qdrant " + next + " first (a throwaway "
+                            + "one will do), snapshot the collection there, and restore that snapshot here, one minor "
+                            + "version at a time" : ""));
         }
     }
 

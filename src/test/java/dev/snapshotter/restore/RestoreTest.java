@@ -453,7 +453,13 @@ class RestoreTest {
 
         restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
                 .body("detail", equalTo(file.getFileName() + " was written by Qdrant 1.19.0; it restores only into "
-                        + "1.19.x or 1.20.x, and Qdrant runs 1.21.0"));
+                        + "1.19.x or 1.20.x, and Qdrant runs 1.21.0: restore it into a Qdrant 1.20.x first (a "
+                        + "throwaway one will do), snapshot the collection there, and restore that snapshot here, one "
+                        + "minor version at a time"));
+        qdrant.version("1.18.2"); // older than the snapshot: no way on but an older Qdrant
+        restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(409)
+                .body("detail", equalTo(file.getFileName() + " was written by Qdrant 1.19.0; it restores only into "
+                        + "1.19.x or 1.20.x, and Qdrant runs 1.18.2"));
         qdrant.version("1.20.3");
         restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(200);
     }

@@ -22,6 +22,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.WithStandInCluster;
 
@@ -172,6 +173,33 @@ class ClusterSetRestoreTest {
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
         }
+    }
+
+    @Test
+    void aCompleteSnapshotIsRestoredOnTheNodeQdrantUrlNamesOnceTheCopyToAnotherEnds() {
+        // one snapshot holding every shard (a standalone Qdrant's, say), restored into the three-node cluster
+        Path planted = cluster.directory().plantRestorable(QdrantStandIn.POINTS);
+        String name = planted.getFileName().toString();
+        cluster.node(0).restoresUploads("kairos-restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted));
+        String copying = "{\"peer_id\":" + StandInCluster.PEER_A + ",\"shard_count\":1,\"local_shards\":["
+                + QdrantStandIn.shard(0, null, "Active") + "],\"remote_shards\":["
+                + QdrantStandIn.shard(0, StandInCluster.PEER_B, "Dead") + "],\"shard_transfers\":[{\"shard_id\":0,"
+                + "\"from\":" + StandInCluster.PEER_A + ",\"to\":" + StandInCluster.PEER_B
+                + ",\"sync\":true,\"method\":\"stream_records\"}]}";
+        String settled = "{\"peer_id\":" + StandInCluster.PEER_A + ",\"shard_count\":1,\"local_shards\":["
+                + QdrantStandIn.shard(0, null, "Active") + "],\"remote_shards\":["
+                + QdrantStandIn.shard(0, StandInCluster.PEER_B, "Active") + "],\"shard_transfers\":[]}";
+        cluster.node(0).collectionClusterSettles("kairos-restored", copying, settled);
+
+        api().body("{\"collection\":\"kairos-restored\",\"aliases\":false}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .body("pointsFound", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS));
+        assertThat(cluster.node(0).requests("POST", "/collections/kairos-restored/snapshots/upload")).hasSize(1);
+        for (int i = 1; i < 3; i++) {
+            assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+        }
+        assertThat(cluster.node(0).requests("GET", "/collections/kairos-restored/cluster")).hasSize(2);
     }
 
     @Test

@@ -66,12 +66,10 @@ public class ScheduledSnapshots {
     /** The retry of a scheduled run that failed; null when none is due. */
     private volatile Retry pendingRetry;
     /**
-     * The wait before the last retry, doubled at each failure in a row (a backup taken since, by any run, ends the
-     * row); null after a scheduled run that did not fail.
+     * The retry made after the last failure, kept when it is dropped: its wait is doubled at the next failure in a row
+     * (a backup taken since, by any run, ends the row); null after a scheduled run that did not fail.
      */
-    private volatile Duration backoff;
-    /** When the scheduled run that last failed began. */
-    private volatile Instant lastFailure;
+    private volatile Retry lastRetry;
 
     ScheduledSnapshots(QdrantConfig config, Scheduler scheduler, SnapshotService service, SnapshotMetrics metrics,
             BootSnapshot bootSnapshot, QdrantSnapshotTarget target) {
@@ -87,8 +85,8 @@ public class ScheduledSnapshots {
     private record Due(Instant at, long finishedRuns, Instant computedAt) {
     }
 
-    /** A failed scheduled run (started {@code failedAt}) to be tried again {@code at}. */
-    private record Retry(Instant failedAt, Instant at) {
+    /** A failed scheduled run (started {@code failedAt}) to be tried again {@code at}, {@code delay} after it failed. */
+    private record Retry(Instant failedAt, Instant at, Duration delay) {
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -208,7 +206,7 @@ public class ScheduledSnapshots {
     private void settle(SnapshotReport report) {
         Duration first = config.snapshot().scheduleRetry();
         if (report.status() != SnapshotReport.Status.FAILED || first.isZero()) {
-            backoff = null;
+            lastRetry = null;
             pendingRetry = null;
             return;
         }
@@ -217,16 +215,14 @@ public class ScheduledSnapshots {
             return;
         }
         Duration ceiling = first.compareTo(MAX_RETRY) > 0 ? first : MAX_RETRY;
-        Duration previous = backoff;
-        Instant failedBefore = lastFailure;
-        if (previous != null && failedBefore != null && backupSince(failedBefore)) {
+        Retry previous = lastRetry;
+        if (previous != null && backupSince(previous.failedAt())) {
             previous = null; // an API run took a backup since the last failure: this one begins a new row
         }
         Duration wait = previous == null ? first
-                : previous.multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : previous.multipliedBy(2);
-        backoff = wait;
-        lastFailure = report.startedAt();
-        Retry next = new Retry(report.startedAt(), Instant.now().plus(wait));
+                : previous.delay().multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : previous.delay().multipliedBy(2);
+        Retry next = new Retry(report.startedAt(), Instant.now().plus(wait), wait);
+        lastRetry = next;
         pendingRetry = next;
         LOG.infof("Scheduled snapshot failed: tried again at %s (QDRANT_SNAPSHOT_SCHEDULE_RETRY, the wait doubling "
                 + "while runs fail)", next.at());

@@ -235,8 +235,9 @@ public class QdrantClient {
      *
      * @param enabled whether the node runs as a cluster member
      * @param peerId its peer id (an unsigned 64-bit number, as the decimal text Qdrant sent), null when standalone
+     * @param peers how many peers the cluster has, this node included (0 when standalone)
      */
-    public record ClusterStatus(boolean enabled, String peerId) {
+    public record ClusterStatus(boolean enabled, String peerId, int peers) {
     }
 
     /** {@code GET /cluster}: whether this node is a cluster member, and its peer id. */
@@ -247,7 +248,7 @@ public class QdrantClient {
         if (enabled && (peerId == null || !peerId.matches("\\d{1,20}"))) {
             throw QdrantException.protocol("read the cluster status", "has no peer_id");
         }
-        return new ClusterStatus(enabled, peerId);
+        return new ClusterStatus(enabled, peerId, enabled ? Math.max(1, status.path("peers").size()) : 0);
     }
 
     /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */

@@ -90,6 +90,16 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
                 List.copyOf(transfers), resharding != null && resharding.isArray() && !resharding.isEmpty());
     }
 
+    /** How many shard replicas Qdrant lists, in any state. */
+    public int replicaCount() {
+        return replicas.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** How many of them {@code peer} holds. */
+    public long replicasOn(String peer) {
+        return replicas.values().stream().flatMap(List::stream).filter(r -> r.peerId().equals(peer)).count();
+    }
+
     /** Whether a collection snapshot taken on this node holds every shard's data. */
     public boolean complete() {
         return replicas.size() >= shardCount && replicas.keySet().stream().allMatch(local::contains);

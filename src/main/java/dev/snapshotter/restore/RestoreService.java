@@ -31,6 +31,7 @@ import dev.snapshotter.offsite.OffsiteCatalog;
 import dev.snapshotter.qdrant.CollectionInfo;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.Cancellation;
@@ -196,12 +197,48 @@ public class RestoreService {
             }
             RestoreReport report = restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(),
                     request.dryRun(), cancelled, before);
+            if (report.status() == RestoreReport.Status.COMPLETED && !entry.isSet()) {
+                String spread = unevenSpread(qdrant, target);
+                report = spread == null ? report : report.remarked(spread);
+            }
             return fetched ? report.remarked(removeFetched(entry)) : report;
         } catch (RestoreRefused e) {
             if (fetched) {
                 removeFetched(entry);
             }
             throw e;
+        }
+    }
+
+    /**
+     * After one snapshot was restored into a cluster of several nodes: a remark, also logged (INFO), when the node it
+     * was uploaded to holds more of {@code target}'s shard replicas than an even spread over the peers gives it.
+     * Qdrant restores every shard of the snapshot on that node and does not spread them again. Null otherwise, or when
+     * the placement could not be read (the restore has completed either way).
+     */
+    private String unevenSpread(QdrantClient at, String target) {
+        Duration call = Duration.ofSeconds(30);
+        try {
+            QdrantClient.ClusterStatus status = at.clusterStatus(call, RESTORED);
+            if (!status.enabled() || status.peers() < 2) {
+                return null;
+            }
+            ShardPlacement placement = at.placement(target, call, RESTORED);
+            long here = placement.replicasOn(status.peerId());
+            long even = (placement.replicaCount() + status.peers() - 1) / status.peers();
+            if (here <= even) {
+                return null;
+            }
+            String remark = "Peer " + status.peerId() + ", the node the snapshot was uploaded to (QDRANT_URL), holds "
+                    + here + " of the " + placement.replicaCount() + " shard replicas of `" + target + "`, where an "
+                    + "even spread over the cluster's " + status.peers() + " peers gives it " + even + ": Qdrant "
+                    + "restores every shard of a snapshot on the node it is uploaded to, and does not spread them "
+                    + "again; move shards (POST /collections/" + target + "/cluster, move_shard) to balance the load";
+            LOG.info(remark);
+            return remark;
+        } catch (QdrantException e) {
+            LOG.debugf("The shard placement of %s after the restore could not be read: %s", target, e.getMessage());
+            return null;
         }
     }
 

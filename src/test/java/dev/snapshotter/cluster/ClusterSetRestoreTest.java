@@ -6,9 +6,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +25,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotArchiveBuilder;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.WithStandInCluster;
@@ -194,12 +198,40 @@ class ClusterSetRestoreTest {
         api().body("{\"collection\":\"kairos-restored\",\"aliases\":false}").post("/api/snapshots/" + name + "/restore").then()
                 .statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("completed"))
-                .body("pointsFound", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS));
+                .body("pointsFound", org.hamcrest.Matchers.equalTo((int) QdrantStandIn.POINTS))
+                // one shard, on two of the three peers: as even a spread as there can be
+                .body("message", not(containsString("even spread")));
         assertThat(cluster.node(0).requests("POST", "/collections/kairos-restored/snapshots/upload")).hasSize(1);
         for (int i = 1; i < 3; i++) {
             assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
         }
-        assertThat(cluster.node(0).requests("GET", "/collections/kairos-restored/cluster")).hasSize(2);
+        // twice while the replicas settle, then once for the spread
+        assertThat(cluster.node(0).requests("GET", "/collections/kairos-restored/cluster")).hasSize(3);
+    }
+
+    @Test
+    void aRestoreThatLeavesEveryShardOnTheNodeUploadedToSaysSo() {
+        // three shards restored into the three-node cluster: Qdrant restores all three on the node uploaded to, and
+        // with one replica each (replication factor 1) the other two nodes hold none
+        Path planted = cluster.directory().plantRestorable(QdrantStandIn.POINTS, Instant.now().minusSeconds(3600),
+                SnapshotArchiveBuilder.archive().shards(3).dataBytes(20_000).build());
+        String name = planted.getFileName().toString();
+        cluster.node(0).restoresUploads("kairos-spread", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted));
+        String allOnA = "{\"peer_id\":" + StandInCluster.PEER_A + ",\"shard_count\":3,\"local_shards\":["
+                + QdrantStandIn.shard(0, null, "Active") + "," + QdrantStandIn.shard(1, null, "Active") + ","
+                + QdrantStandIn.shard(2, null, "Active") + "],\"remote_shards\":[],\"shard_transfers\":[]}";
+        cluster.node(0).collectionClusterSettles("kairos-spread", allOnA, allOnA);
+
+        String remark = "Peer " + StandInCluster.PEER_A + ", the node the snapshot was uploaded to (QDRANT_URL), "
+                + "holds 3 of the 3 shard replicas of `kairos-spread`, where an even spread over the cluster's 3 peers "
+                + "gives it 1: Qdrant restores every shard of a snapshot on the node it is uploaded to, and does not "
+                + "spread them again; move shards (POST /collections/kairos-spread/cluster, move_shard) to balance "
+                + "the load";
+        api().body("{\"collection\":\"kairos-spread\",\"aliases\":false}").post("/api/snapshots/" + name + "/restore")
+                .then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"))
+                .body("remarks", hasItem(remark))
+                .body("message", containsString(remark));
     }
 
     @Test

@@ -70,7 +70,12 @@ public final class SnapshotDir {
 
     /** {@link #plantRestorable(long)}, taken at {@code createdAt}. */
     public Path plantRestorable(long points, Instant createdAt) {
-        Path planted = plantSnapshot(createdAt, QdrantStandIn.COLLECTION, TestData.snapshot(20_000));
+        return plantRestorable(points, createdAt, TestData.snapshot(20_000));
+    }
+
+    /** {@link #plantRestorable(long, Instant)}, the snapshot's bytes being {@code body}. */
+    public Path plantRestorable(long points, Instant createdAt, byte[] body) {
+        Path planted = plantSnapshot(createdAt, QdrantStandIn.COLLECTION, body);
         try {
             Files.writeString(planted.resolveSibling(planted.getFileName() + ".json"), "{\"format\":1,"
                     + "\"collection\":{\"name\":\"kairos\"},\"aliases\":[\"kairos_live\"],\"points\":{\"count\":"

@@ -143,14 +143,17 @@ public class QdrantClient {
 
     /**
      * Where the collection's shards live: {@code GET /cluster} says whether this Qdrant is a cluster and which peer
-     * answers, {@code GET /collections/{c}/cluster} which replicas that peer and the others hold. A key limited to
-     * collections may not read {@code /cluster} (403): the collection's view then decides alone.
+     * answers (and how many peers there are), {@code GET /collections/{c}/cluster} which replicas that peer and the
+     * others hold. A key limited to collections may not read {@code /cluster} (403): the collection's view then
+     * decides alone.
      */
     public ShardPlacement placement(String collection, Duration timeout, BooleanSupplier cancelled) {
         ShardPlacement.Mode mode;
+        int peers = 0;
         try {
-            mode = clusterStatus(timeout, cancelled).enabled() ? ShardPlacement.Mode.DISTRIBUTED
-                    : ShardPlacement.Mode.STANDALONE;
+            ClusterStatus status = clusterStatus(timeout, cancelled);
+            mode = status.enabled() ? ShardPlacement.Mode.DISTRIBUTED : ShardPlacement.Mode.STANDALONE;
+            peers = status.peers();
         } catch (QdrantException e) {
             if (e.kind() != QdrantException.Kind.REJECTED || e.status() != 403) {
                 throw e;
@@ -171,7 +174,7 @@ public class QdrantClient {
             throw QdrantException.protocol("read the shard placement of collection `" + collection + "`",
                     "has no result");
         }
-        return ShardPlacement.of(mode, info);
+        return ShardPlacement.of(mode, peers, info);
     }
 
     /** {@code POST /collections/{c}/points/count} with {@code exact: true}: the collection's exact point count. */

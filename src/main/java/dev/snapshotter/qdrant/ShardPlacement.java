@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param mode whether Qdrant runs as a cluster
  * @param peerId the answering node's peer id
+ * @param peers how many peers {@code GET /cluster} lists; 0 when Qdrant runs alone or that was refused
  * @param shardCount how many shard ids the collection has, by Qdrant's count
  * @param local the shard ids this node holds in state {@code Active}, sorted
  * @param replicas every replica Qdrant lists, by shard id: peer id and state
@@ -26,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param transfers the shard transfers going on, in an operator's words
  * @param resharding whether a resharding operation is going on
  */
-public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Integer> local,
+public record ShardPlacement(Mode mode, String peerId, int peers, int shardCount, List<Integer> local,
         Map<Integer, List<Replica>> replicas, Map<Integer, JsonNode> keys, Map<Integer, Long> localPoints,
         List<String> transfers, boolean resharding) {
 
@@ -49,10 +50,10 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
 
     /** A standalone Qdrant whose shard placement could not be read: whole, with no peer id or shard ids known. */
     static ShardPlacement unknown() {
-        return new ShardPlacement(Mode.STANDALONE, null, 0, List.of(), Map.of(), Map.of(), Map.of(), List.of(), false);
+        return new ShardPlacement(Mode.STANDALONE, null, 0, 0, List.of(), Map.of(), Map.of(), Map.of(), List.of(), false);
     }
 
-    static ShardPlacement of(Mode mode, JsonNode info) {
+    static ShardPlacement of(Mode mode, int peers, JsonNode info) {
         String peerId = info.path("peer_id").asText(null);
         Map<Integer, List<Replica>> replicas = new TreeMap<>();
         TreeSet<Integer> local = new TreeSet<>();
@@ -86,7 +87,7 @@ public record ShardPlacement(Mode mode, String peerId, int shardCount, List<Inte
                     + " to peer " + transfer.path("to").asText());
         }
         JsonNode resharding = info.get("resharding_operations");
-        return new ShardPlacement(mode, peerId, shardCount, List.copyOf(local), replicas, keys, points,
+        return new ShardPlacement(mode, peerId, peers, shardCount, List.copyOf(local), replicas, keys, points,
                 List.copyOf(transfers), resharding != null && resharding.isArray() && !resharding.isEmpty());
     }
 

@@ -1,7 +1,8 @@
 package dev.snapshotter.restore;
 
+import static dev.snapshotter.restore.RestoreService.CALL;
+
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -113,7 +114,6 @@ public class DrillService {
 
     private RestoreReport drill(String file, Cancellation cancelled) throws RestoreRefused {
         Instant at = Instant.now();
-        Duration call = Duration.ofSeconds(30);
         SnapshotCatalog.Entry entry;
         String scratch;
         try {
@@ -121,7 +121,7 @@ public class DrillService {
             scratch = scratchName(RestoreService.snapshotOf(entry), at);
             boolean exists;
             try {
-                exists = qdrant.exists(scratch, call, cancelled);
+                exists = qdrant.exists(scratch, CALL, cancelled);
             } catch (QdrantException e) {
                 throw new RestoreRefused(QdrantSnapshotTarget.failure(e).kind(), "The drill did not run: whether its scratch "
                         + "collection `" + scratch + "` exists could not be told: " + e.getMessage());
@@ -139,8 +139,7 @@ public class DrillService {
         RestoreReport report;
         try {
             report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, false, cancelled,
-                    RestoreService.BeforeOverwrite.NOTHING), scratch,
-                    call);
+                    RestoreService.BeforeOverwrite.NOTHING), scratch);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
             // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop
@@ -175,9 +174,9 @@ public class DrillService {
     }
 
     /** The scratch collection is dropped whatever the restore did (a 404: it was never made). */
-    private RestoreReport dropScratch(RestoreReport report, String scratch, Duration call) {
+    private RestoreReport dropScratch(RestoreReport report, String scratch) {
         try {
-            qdrant.deleteCollection(scratch, call, () -> false);
+            qdrant.deleteCollection(scratch, CALL, () -> false);
             return report.drilled(true, null);
         } catch (QdrantException e) {
             LOG.errorf("The drill's scratch collection `%s` could not be dropped: %s", scratch, e.getMessage());

@@ -66,6 +66,8 @@ public class RestoreService {
      * and no transfer left, unless {@code QDRANT_CLUSTER_SETTLE_TIMEOUT} says otherwise.
      */
     static final Duration SET_SETTLE = Duration.ofSeconds(60);
+    /** The deadline of each call to Qdrant that a restore or a drill makes, the upload aside. */
+    static final Duration CALL = Duration.ofSeconds(30);
 
     private final SnapshotService runs;
     private final SnapshotCatalog catalog;
@@ -170,7 +172,7 @@ public class RestoreService {
 
     /** Whether the collection {@code QDRANT_COLLECTION} names (or an alias of that name) exists on Qdrant. */
     boolean configuredCollectionExists(BooleanSupplier cancelled) {
-        return qdrant.exists(config.collection(), Duration.ofSeconds(30), cancelled);
+        return qdrant.exists(config.collection(), CALL, cancelled);
     }
 
     private Counter counter(String result) {
@@ -217,21 +219,20 @@ public class RestoreService {
      * the placement could not be read (the restore has completed either way).
      */
     private String unevenSpread(QdrantClient at, String target) {
-        Duration call = Duration.ofSeconds(30);
         try {
-            QdrantClient.ClusterStatus status = at.clusterStatus(call, RESTORED);
-            if (!status.enabled() || status.peers() < 2) {
+            ShardPlacement placement = at.placement(target, CALL, RESTORED);
+            int peers = placement.peers();
+            if (placement.mode() != ShardPlacement.Mode.DISTRIBUTED || peers < 2) {
                 return null;
             }
-            ShardPlacement placement = at.placement(target, call, RESTORED);
-            long here = placement.replicasOn(status.peerId());
-            long even = (placement.replicaCount() + status.peers() - 1) / status.peers();
+            long here = placement.replicasOn(placement.peerId());
+            long even = (placement.replicaCount() + peers - 1) / peers;
             if (here <= even) {
                 return null;
             }
-            String remark = "Peer " + status.peerId() + ", the node the snapshot was uploaded to (QDRANT_URL), holds "
+            String remark = "Peer " + placement.peerId() + ", the node the snapshot was uploaded to (QDRANT_URL), holds "
                     + here + " of the " + placement.replicaCount() + " shard replicas of `" + target + "`, where an "
-                    + "even spread over the cluster's " + status.peers() + " peers gives it " + even + ": Qdrant "
+                    + "even spread over the cluster's " + peers + " peers gives it " + even + ": Qdrant "
                     + "restores every shard of a snapshot on the node it is uploaded to, and does not spread them "
                     + "again; move shards (POST /collections/" + target + "/cluster, move_shard) to balance the load";
             LOG.info(remark);
@@ -274,7 +275,7 @@ public class RestoreService {
         }
         boolean ours;
         try {
-            ours = target.equals(configured) || target.equals(qdrant.aliases(Duration.ofSeconds(30),
+            ours = target.equals(configured) || target.equals(qdrant.aliases(CALL,
                     slot.cancellation()::cancelled).get(configured));
         } catch (QdrantException e) {
             throw new RestoreRefused(QdrantSnapshotTarget.failure(e).kind(), "The restore was not started: whether `"
@@ -410,16 +411,15 @@ public class RestoreService {
                     + facts.shardsWithData() + " of " + facts.shards() + " only (a node's part of a cluster); "
                     + "Qdrant would refuse it, so it is not restored");
         }
-        Duration call = Duration.ofSeconds(30);
         // into a cluster (the Qdrant Helm chart's default, one node included), the node uploaded to restores every
         // shard the snapshot holds (Qdrant's per-node restore); the post-checks wait for the replicas to settle
         boolean cluster;
         boolean replacing;
         try {
-            cluster = at.clusterStatus(call, cancelled).enabled();
-            String version = at.version(call, cancelled).version();
+            cluster = at.clusterStatus(CALL, cancelled).enabled();
+            String version = at.version(CALL, cancelled).version();
             requireCompatible(version, facts.qdrantVersion(), entry.fileName());
-            replacing = requireRestorableInto(at, target, overwrite, facts, call, cancelled);
+            replacing = requireRestorableInto(at, target, overwrite, facts, CALL, cancelled);
             attempt.version = version;
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
@@ -467,13 +467,13 @@ public class RestoreService {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
                     + SnapshotFileWriter.reason(e.getCause()));
         } catch (QdrantException e) {
-            attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, attempt.remarks);
+            attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
             attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
             return attempt.failed("The upload failed: " + e.getMessage());
         }
         attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
-        attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, call, attempt.remarks);
+        attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
 
         List<String> pointed = new ArrayList<>();
         String problem = null;
@@ -481,7 +481,7 @@ public class RestoreService {
             if (cluster) {
                 problem = SetRestore.settled(at, target, facts.shards(), settleTimeout());
             }
-            CollectionInfo info = at.collectionInfo(target, call, RESTORED);
+            CollectionInfo info = at.collectionInfo(target, CALL, RESTORED);
             String status = info.statusText();
             if (!HEALTHY.contains(String.valueOf(status))) {
                 problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
@@ -491,13 +491,13 @@ public class RestoreService {
                 problem = append(problem, "Collection `" + target + "` has vectors " + vectors + " after the restore, "
                         + "but the snapshot has " + facts.vectors());
             }
-            attempt.found = at.countPoints(target, call, RESTORED);
+            attempt.found = at.countPoints(target, CALL, RESTORED);
             problem = append(problem, countProblem(target, attempt.found, attempt.expected, attempt.expectedMax,
                     "manifest", "snapshot", attempt.remarks));
             List<JsonNode> sample = points == null ? null : points.sample();
             if (sample != null && !sample.isEmpty() && points.count() != null) {
                 List<JsonNode> ids = new ArrayList<>(sample);
-                List<JsonNode> there = at.existingPointIds(target, ids, call, RESTORED);
+                List<JsonNode> there = at.existingPointIds(target, ids, CALL, RESTORED);
                 List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
                 attempt.sampleChecked = ids.size();
                 if (!missing.isEmpty()) {
@@ -506,7 +506,7 @@ public class RestoreService {
                 }
             }
             if (problem == null && restoreAliases && entry.manifest() != null) {
-                pointed = pointAliases(at, target, entry.manifest().aliases(), call, RESTORED);
+                pointed = pointAliases(at, target, entry.manifest().aliases(), CALL, RESTORED);
             }
         } catch (QdrantException e) {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());

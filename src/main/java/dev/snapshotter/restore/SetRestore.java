@@ -1,5 +1,7 @@
 package dev.snapshotter.restore;
 
+import static dev.snapshotter.restore.RestoreService.CALL;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +32,6 @@ import dev.snapshotter.store.SnapshotCatalog;
 final class SetRestore {
 
     private static final Logger LOG = Logger.getLogger(SetRestore.class);
-    private static final Duration CALL = Duration.ofSeconds(30);
     /** How often the placement is read while replicas settle after the uploads. */
     private static final long SETTLE_POLL_MILLIS = 1_000;
 
@@ -94,7 +95,8 @@ final class SetRestore {
                 }
                 version = version == null ? nodeVersion : version;
             }
-            replacing = RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL, cancelled);
+            replacing = RestoreService.requireRestorableInto(nodes.get(0), target, overwrite, facts, CALL,
+                    cancelled);
         } catch (QdrantException e) {
             return attempt.failed("The restore was not started: " + e.getMessage());
         }

@@ -96,10 +96,7 @@ public class QdrantException extends RuntimeException {
                             + (cause instanceof SocketTimeoutException ? " (" + cause.getMessage() + ")" : ""),
                     cause);
         }
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = root(cause);
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof SSLException || t instanceof GeneralSecurityException) {
                 return new QdrantException(Kind.UNREACHABLE, operation, 0, "",
@@ -117,6 +114,28 @@ public class QdrantException extends RuntimeException {
         }
         return new QdrantException(Kind.UNREACHABLE, operation, 0, "",
                 "Qdrant call " + operation + " failed: " + describe(root), cause);
+    }
+
+    /**
+     * The connection ended after {@code sent} of the upload's {@code total} bytes had been written, without an answer
+     * that could be read: a proxy that limits request bodies answers 413 and closes so, and its answer is lost while
+     * the body is still being sent.
+     */
+    static QdrantException closedMidUpload(String operation, String where, long sent, long total, Throwable cause) {
+        return new QdrantException(Kind.UNREACHABLE, operation, 0, "", "The connection to Qdrant at " + where
+                + " ended after " + sent + " of the " + total + " bytes to " + operation + " had been sent ("
+                + describe(root(cause)) + "): Qdrant went away, or a proxy in front of it that limits the size of request "
+                + "bodies refused it (its 413 cannot be read while the body is still being sent); if so, raise that "
+                + "limit above the snapshot's size, or send the restore to Qdrant directly", cause);
+    }
+
+    /** The innermost cause: what the socket or the parser said. */
+    private static Throwable root(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static String describe(Throwable t) {

@@ -166,6 +166,8 @@ class QdrantTransfers {
             connection = send(collection, uploadName, sha256, size, timeout, cancelled, body);
         } catch (Stalled e) {
             throw QdrantException.of(operation, stallTimeout, e, uploadBase);
+        } catch (ClosedMidBody e) {
+            throw QdrantException.closedMidUpload(operation, uploadBase, e.sent, e.total, e.getCause());
         } catch (IOException | RuntimeException e) {
             throw QdrantException.of(operation, timeout, e, uploadBase);
         }
@@ -203,19 +205,10 @@ class QdrantTransfers {
         try (TransferWatch watch = TransferWatch.start(stallTimeout)) {
             watch.attempt(connection::disconnect);
             try {
-                OutputStream out = connection.getOutputStream();
+                Sending out = new Sending(connection.getOutputStream(), head.length + size + tail.length, cancelled,
+                        watch);
                 out.write(head);
-                boolean complete = body.writeTo(new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] bytes, int offset, int length) throws IOException {
-                        if (cancelled.getAsBoolean()) {
-                            throw new InterruptedIOException("the upload was cancelled");
-                        }
-                        out.write(bytes, offset, length);
-                        watch.progress();
-                    }
-                });
-                if (!complete) {
+                if (!body.writeTo(out)) {
                     connection.disconnect(); // the body stays short of its length: Qdrant gets no whole request
                     return null;
                 }
@@ -225,6 +218,11 @@ class QdrantTransfers {
                 connection.disconnect();
                 if (watch.stalled()) {
                     throw new Stalled(BoundedDuration.describe(stallTimeout), e);
+                }
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof ClosedMidBody closed) {
+                        throw closed; // also when the body's writer wrapped it
+                    }
                 }
                 throw e;
             }
@@ -320,6 +318,67 @@ class QdrantTransfers {
         Stalled(String stallTimeout, Exception cause) {
             super("it took no byte of the upload for " + stallTimeout + ": QDRANT_SNAPSHOT_STALL_TIMEOUT");
             initCause(cause);
+        }
+    }
+
+    /**
+     * The upload's request body on its way: counts what has been written, stops at a cancel, tells the stall watch of
+     * progress, and turns a write the connection fails into {@link ClosedMidBody}.
+     */
+    private static final class Sending extends FilterOutputStream {
+        private final long total;
+        private final BooleanSupplier cancelled;
+        private final TransferWatch watch;
+        private long sent;
+
+        Sending(OutputStream out, long total, BooleanSupplier cancelled, TransferWatch watch) {
+            super(out);
+            this.total = total;
+            this.cancelled = cancelled;
+            this.watch = watch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedIOException("the upload was cancelled");
+            }
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                throw new ClosedMidBody(sent, total, e);
+            }
+            sent += length;
+            watch.progress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new ClosedMidBody(sent, total, e);
+            }
+        }
+    }
+
+    /**
+     * The connection ended while the upload's body was being written ({@code Broken pipe}, {@code Connection reset}):
+     * what Qdrant, or a proxy before it, answered cannot be read then.
+     */
+    private static final class ClosedMidBody extends IOException {
+        final long sent;
+        final long total;
+
+        ClosedMidBody(long sent, long total, IOException cause) {
+            super(cause.getMessage(), cause);
+            this.sent = sent;
+            this.total = total;
         }
     }
 

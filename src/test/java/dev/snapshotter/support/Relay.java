@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * be asked for: {@link #goDownAfter} (the server stops in the middle of an upload: every connection is cut and new ones are
  * refused for a while),
  * {@link #flipByteAfter} (one byte of a request body changes on the way, once), {@link #stallAfter} (the server stops
- * reading in the middle of a request, and never answers, while its connection stays open) and {@link #misreportSizeOnHead}
+ * reading in the middle of a request, and never answers, while its connection stays open), {@link #refuseBodiesOver} (a
+ * proxy refuses a request for its body's size, 413, and closes the connection) and {@link #misreportSizeOnHead}
  * (the server says an object holds another size than it took).
  */
 public final class Relay implements AutoCloseable {
@@ -31,6 +32,7 @@ public final class Relay implements AutoCloseable {
     private final AtomicLong flipAfter = new AtomicLong(-1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long stallAfter = -1;
+    private volatile long refuseOver = -1;
     /** The end of the path of a {@code HEAD} whose next {@code 200} answer says one byte more, once; null: none. */
     private final java.util.concurrent.atomic.AtomicReference<String> misreportHead = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -124,9 +126,21 @@ public final class Relay implements AutoCloseable {
         stallAfter = bytes;
     }
 
-    /** Ends {@link #stallAfter}: the connections it holds are closed, new ones flow. */
+    /**
+     * A proxy that limits request bodies, as nginx's {@code client_max_body_size} does: a request whose
+     * {@code Content-Length} is above {@code bytes} is answered {@code 413} by the relay, which then closes the
+     * connection without reading the body (the sender's writes fail, the 413 unread) and sends nothing to the server.
+     * Until {@link #flowAgain}; connections open now are closed first.
+     */
+    public void refuseBodiesOver(long bytes) {
+        cutAll();
+        refuseOver = bytes;
+    }
+
+    /** Ends {@link #stallAfter} and {@link #refuseBodiesOver}: the connections it holds are closed, new ones flow. */
     public void flowAgain() {
         stallAfter = -1;
+        refuseOver = -1;
     }
 
     /**
@@ -214,6 +228,13 @@ public final class Relay implements AutoCloseable {
                             }
                             return;
                         }
+                        if (refuseOver >= 0 && startsWithMethod(buffer, read) && contentLength(buffer, read) > refuseOver) {
+                            String page = "<html><head><title>413 Request Entity Too Large</title></head></html>";
+                            from.getOutputStream().write(("HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: "
+                                    + "text/html\r\nContent-Length: " + page.length() + "\r\nConnection: close\r\n\r\n"
+                                    + page).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                            return; // closes both sides, the rest of the body unread
+                        }
                         long down = downAfter.get();
                         if (down >= 0 && sent + read > down && downAfter.compareAndSet(down, -1)) {
                             goDown();
@@ -234,6 +255,13 @@ public final class Relay implements AutoCloseable {
         }, "relay-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The {@code Content-Length} of a request whose head starts {@code buffer}; -1 without one. */
+    private static long contentLength(byte[] buffer, int length) {
+        java.util.regex.Matcher header = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)")
+                .matcher(new String(buffer, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return header.find() ? Long.parseLong(header.group(1)) : -1;
     }
 
     private static boolean startsWithMethod(byte[] buffer, int length) {

@@ -323,7 +323,8 @@ class QdrantTransfers {
 
     /**
      * The upload's request body on its way: counts what has been written, stops at a cancel, tells the stall watch of
-     * progress, and turns a write the connection fails into {@link ClosedMidBody}.
+     * progress, and turns a write the connection fails into {@link ClosedMidBody} (not one of more, or an end before, the
+     * length announced: the JDK refuses those itself).
      */
     private static final class Sending extends FilterOutputStream {
         private final long total;
@@ -351,7 +352,8 @@ class QdrantTransfers {
             try {
                 out.write(bytes, offset, length);
             } catch (IOException e) {
-                throw new ClosedMidBody(sent, total, e);
+                // more than the length announced is the body writer's fault, not the connection's
+                throw sent + length > total ? e : new ClosedMidBody(sent, total, e);
             }
             sent += length;
             watch.progress();
@@ -362,7 +364,8 @@ class QdrantTransfers {
             try {
                 out.close();
             } catch (IOException e) {
-                throw new ClosedMidBody(sent, total, e);
+                // less than the length announced is the body writer's fault, not the connection's
+                throw sent < total ? e : new ClosedMidBody(sent, total, e);
             }
         }
     }

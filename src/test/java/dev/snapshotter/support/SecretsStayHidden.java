@@ -21,8 +21,9 @@ import io.restassured.filter.Filter;
  * Runs a test class of the fault matrix with the credentials of {@link QdrantStandIn} and proves afterwards that
  * none of them ({@link QdrantStandIn#SECRET_MARKER}) reached a log line of the app (with the messages of the
  * exceptions logged), a response of any request the class made (headers and body), the metrics or the health
- * output. Against the packaged app, its log file ({@code target/quarkus.log}, or the
- * one {@code quarkus.log.file.path} names) is read instead of the in-process log.
+ * output. In this JVM, the log lines are those from before the app booted when a stand-in captured them
+ * ({@link BootLogResource}), else those from the start of the class. Against the packaged app, its log file
+ * ({@code target/quarkus.log}, or the one {@code quarkus.log.file.path} names) is read as well.
  */
 public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallback {
 
@@ -32,7 +33,8 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
     private static final List<String> NOT_THE_APP = List.of("com.github.tomakehurst", "WireMock", "wiremock",
             "org.eclipse.jetty", "io.quarkus.test", "org.apache.http");
 
-    private record Seen(LogCapture logs, List<String> responses, Filter filter, AtomicInteger port) {
+    /** @param boot the stand-in's capture from before the app booted ({@link BootLogResource}); null without one */
+    private record Seen(LogCapture logs, LogCapture boot, List<String> responses, Filter filter, AtomicInteger port) {
     }
 
     @Override
@@ -47,7 +49,8 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
             return answer;
         };
         RestAssured.filters(filter);
-        context.getStore(NAMESPACE).put(Seen.class, new Seen(LogCapture.install(), responses, filter, port));
+        context.getStore(NAMESPACE).put(Seen.class, new Seen(LogCapture.install(), BootLogResource.current(), responses,
+                filter, port));
     }
 
     /** The lines the app wrote, without those of the stand-ins and the test's HTTP client. */
@@ -60,7 +63,8 @@ public final class SecretsStayHidden implements BeforeAllCallback, AfterAllCallb
     public void afterAll(ExtensionContext context) throws IOException {
         Seen seen = context.getStore(NAMESPACE).remove(Seen.class, Seen.class);
         try {
-            List<String> logs = appLines(seen.logs());
+            // the boot's lines too, when the stand-in captured them: this extension starts after the app has booted
+            List<String> logs = appLines(seen.boot() != null ? seen.boot() : seen.logs());
             Path packagedLog = PropertyTestUtil.getLogFilePath();
             List<String> fileLog = Files.exists(packagedLog) ? Files.readAllLines(packagedLog) : List.of();
             // first, so that a class whose tests failed before any request says so, not that port 0 is invalid

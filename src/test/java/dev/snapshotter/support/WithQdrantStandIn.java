@@ -13,12 +13,14 @@ import io.quarkus.test.common.WithTestResource;
  * The app of this test class talks to a Qdrant stand-in ({@link QdrantStandIn}) and writes to a fresh snapshot
  * directory ({@link SnapshotDir}), both injected with {@link InjectQdrant}; the app requires the bearer token
  * {@link ServiceApi#API_TOKEN} on its API. Each element sets up one thing before the app starts; the compiler checks
- * their names and types. The same class runs against the app in this JVM and against the packaged app.
+ * their names and types. The same class runs against the app in this JVM and against the packaged app. A
+ * {@link LogCapture} field is filled with what the app logs from before it boots ({@link BootLogResource}).
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @Inherited
 @WithTestResource(QdrantStandInResource.class)
+@WithTestResource(BootLogResource.class)
 public @interface WithQdrantStandIn {
 
     /** More configuration of the app ({@code qdrant.snapshot.on-start} = {@code true}, ...). */

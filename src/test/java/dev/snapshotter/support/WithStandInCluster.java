@@ -17,6 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 @Target(ElementType.TYPE)
 @Inherited
 @WithTestResource(QdrantClusterResource.class)
+@WithTestResource(BootLogResource.class)
 public @interface WithStandInCluster {
 
     /** More configuration of the app. */

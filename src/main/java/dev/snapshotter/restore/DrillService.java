@@ -138,7 +138,7 @@ public class DrillService {
         LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
         RestoreReport report;
         try {
-            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, false, cancelled,
+            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, false, false, cancelled,
                     RestoreService.BeforeOverwrite.NOTHING), scratch);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed

@@ -198,11 +198,7 @@ public class RestoreService {
                 requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses
             }
             RestoreReport report = restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(),
-                    request.dryRun(), cancelled, before);
-            if (report.status() == RestoreReport.Status.COMPLETED && !entry.isSet()) {
-                String spread = unevenSpread(qdrant, target);
-                report = spread == null ? report : report.remarked(spread);
-            }
+                    request.dryRun(), true, cancelled, before);
             return fetched ? report.remarked(removeFetched(entry)) : report;
         } catch (RestoreRefused e) {
             if (fetched) {
@@ -214,33 +210,27 @@ public class RestoreService {
 
     /**
      * After one snapshot was restored into a cluster of several nodes: a remark, also logged (INFO), when the node it
-     * was uploaded to holds more of {@code target}'s shard replicas than an even spread over the peers gives it.
-     * Qdrant restores every shard of the snapshot on that node and does not spread them again. Null otherwise, or when
-     * the placement could not be read (the restore has completed either way).
+     * was uploaded to holds more of {@code target}'s shard replicas than an even spread over the peers gives it, as
+     * {@code placement} (the settled one) says. Qdrant restores every shard of the snapshot on that node and does not
+     * spread them again. Null otherwise.
      */
-    private String unevenSpread(QdrantClient at, String target) {
-        try {
-            ShardPlacement placement = at.placement(target, CALL, RESTORED);
-            int peers = placement.peers();
-            if (placement.mode() != ShardPlacement.Mode.DISTRIBUTED || peers < 2) {
-                return null;
-            }
-            long here = placement.replicasOn(placement.peerId());
-            long even = (placement.replicaCount() + peers - 1) / peers;
-            if (here <= even) {
-                return null;
-            }
-            String remark = "Peer " + placement.peerId() + ", the node the snapshot was uploaded to (QDRANT_URL), holds "
-                    + here + " of the " + placement.replicaCount() + " shard replicas of `" + target + "`, where an "
-                    + "even spread over the cluster's " + peers + " peers gives it " + even + ": Qdrant "
-                    + "restores every shard of a snapshot on the node it is uploaded to, and does not spread them "
-                    + "again; move shards (POST /collections/" + target + "/cluster, move_shard) to balance the load";
-            LOG.info(remark);
-            return remark;
-        } catch (QdrantException e) {
-            LOG.debugf("The shard placement of %s after the restore could not be read: %s", target, e.getMessage());
+    private static String unevenSpread(ShardPlacement placement, String target) {
+        int peers = placement.peers();
+        if (placement.mode() != ShardPlacement.Mode.DISTRIBUTED || peers < 2) {
             return null;
         }
+        long here = placement.replicasOn(placement.peerId());
+        long even = (placement.replicaCount() + peers - 1) / peers;
+        if (here <= even) {
+            return null;
+        }
+        String remark = "Peer " + placement.peerId() + ", the node the snapshot was uploaded to (QDRANT_URL), holds "
+                + here + " of the " + placement.replicaCount() + " shard replicas of `" + target + "`, where an even "
+                + "spread over the cluster's " + peers + " peers gives it " + even + ": Qdrant restores every shard of "
+                + "a snapshot on the node it is uploaded to, and does not spread them again; move shards (POST "
+                + "/collections/" + target + "/cluster, move_shard) to balance the load";
+        LOG.info(remark);
+        return remark;
     }
 
     /** Removes what a dry run fetched from the bucket to check; says so (INFO, and the remark returned). */
@@ -379,9 +369,13 @@ public class RestoreService {
     /**
      * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals
      * thrown; a dry run stops after the checks that come before the upload, the file re-read whole among them.
+     *
+     * @param spreadRemark a completed restore of one snapshot into a cluster of several nodes says when the node
+     *        uploaded to holds more than its share of the replicas (not a drill's: its scratch collection is dropped)
      */
     RestoreReport restoreEntry(QdrantClient at, SnapshotCatalog.Entry entry, String target, boolean overwrite,
-            boolean restoreAliases, boolean dryRun, Cancellation cancelled, BeforeOverwrite before)
+            boolean restoreAliases, boolean dryRun, boolean spreadRemark, Cancellation cancelled,
+            BeforeOverwrite before)
             throws RestoreRefused {
         if (entry.isSet()) {
             // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
@@ -477,9 +471,12 @@ public class RestoreService {
 
         List<String> pointed = new ArrayList<>();
         String problem = null;
+        ShardPlacement settled = null;
         try {
             if (cluster) {
-                problem = SetRestore.settled(at, target, facts.shards(), settleTimeout());
+                SetRestore.Settled wait = SetRestore.settled(at, target, facts.shards(), settleTimeout());
+                settled = wait.placement();
+                problem = wait.problem();
             }
             CollectionInfo info = at.collectionInfo(target, CALL, RESTORED);
             String status = info.statusText();
@@ -520,7 +517,8 @@ public class RestoreService {
         RestoreReport report = attempt.completed();
         LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
                 target, attempt.found, pointed, report.durationMs());
-        return report;
+        String spread = spreadRemark && settled != null ? unevenSpread(settled, target) : null;
+        return spread == null ? report : report.remarked(spread);
     }
 
     /** Re-reads the file once (its checksum and the archive check), copying it to {@code copy} as it goes. */

@@ -152,7 +152,7 @@ final class SetRestore {
         String problem = null;
         QdrantClient lead = nodes.get(0);
         try {
-            problem = settled(lead, target, shards, settle);
+            problem = settled(lead, target, shards, settle).problem();
             attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
             problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
                     attempt.expected, attempt.expectedMax, "set", "set", remarks));
@@ -191,12 +191,17 @@ final class SetRestore {
                 "the set's config and shard keys (set.json: collection.config, cluster.shardKeys)");
     }
 
+    /** The placement the wait for the replicas last read, and what was wrong with it (null: nothing). */
+    record Settled(ShardPlacement placement, String problem) {
+    }
+
     /**
      * Waits up to {@code settle} until every shard of {@code target} has an {@code Active} replica and no transfer is
-     * left; returns the problem, or null. Once Qdrant has restored, a cancel does not cut this wait: it is bounded by
+     * left; returns the placement last read, with the problem when it did not settle. Once Qdrant has restored, a cancel does
+     * not cut this wait: it is bounded by
      * the settle timeout. A restore of one snapshot into a cluster waits the same way.
      */
-    static String settled(QdrantClient lead, String target, List<Integer> shards, Duration settle)
+    static Settled settled(QdrantClient lead, String target, List<Integer> shards, Duration settle)
             throws RestoreRefused {
         long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
@@ -204,17 +209,17 @@ final class SetRestore {
             List<Integer> inactive = shards.stream().filter(id -> placement.replicas().getOrDefault(id, List.of())
                     .stream().noneMatch(r -> "Active".equals(r.state()))).toList();
             if (inactive.isEmpty() && placement.transfers().isEmpty()) {
-                return null;
+                return new Settled(placement, null);
             }
             if (System.nanoTime() - deadline >= 0) {
-                return "After the restore, " + (inactive.isEmpty() ? ""
+                return new Settled(placement, "After the restore, " + (inactive.isEmpty() ? ""
                         : "shards " + inactive + " have no Active "
                                 + "replica")
                         + (inactive.isEmpty() || placement.transfers().isEmpty() ? "" : " and ")
                         + (placement.transfers().isEmpty() ? ""
                                 : "shard transfers are still going ("
                                         + String.join("; ", placement.transfers()) + ")")
-                        + " after waiting " + settle.toSeconds() + "s";
+                        + " after waiting " + settle.toSeconds() + "s");
             }
             try {
                 Thread.sleep(SETTLE_POLL_MILLIS);

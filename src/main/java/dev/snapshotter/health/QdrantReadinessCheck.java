@@ -1,7 +1,5 @@
 package dev.snapshotter.health;
 
-import java.time.Duration;
-
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,8 +23,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 class QdrantReadinessCheck implements AsyncHealthCheck {
 
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-
     private final BootSnapshot bootSnapshot;
     private final QdrantClient qdrant;
 
@@ -41,7 +37,7 @@ class QdrantReadinessCheck implements AsyncHealthCheck {
      * runs after every other startup step, so a boot that fails (bad directory, bad secret) sends nothing.
      */
     void warmUp(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) StartupEvent event) {
-        qdrant.ready(PROBE_TIMEOUT).subscribe().with(ready -> {
+        qdrant.ready(QdrantClient.PROBE_TIMEOUT).subscribe().with(ready -> {
         }, notReady -> {
         });
     }
@@ -53,7 +49,7 @@ class QdrantReadinessCheck implements AsyncHealthCheck {
                     .withData("reason", "the boot snapshot has not settled yet").build());
         }
         String url = qdrant.url().toString();
-        return qdrant.ready(PROBE_TIMEOUT)
+        return qdrant.ready(QdrantClient.PROBE_TIMEOUT)
                 .map(ignored -> HealthCheckResponse.named("qdrant").up().withData("url", url).build())
                 .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("qdrant").down()
                         .withData("url", url).withData("reason", String.valueOf(failure.getMessage())).build());

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
@@ -47,6 +48,8 @@ public class QdrantClient {
 
     /** Qdrant's JSON answers are small; a longer one is a broken or hostile peer. */
     static final long MAX_JSON_BYTES = 16L * 1024 * 1024;
+    /** Deadline of one probe that only asks whether Qdrant answers: readiness, and the waits for it. */
+    public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** How often a run waiting on Qdrant looks whether it was cancelled. */
     static final Duration CANCEL_CHECK = Duration.ofMillis(200);
 
@@ -335,11 +338,22 @@ public class QdrantClient {
     @FunctionalInterface
     public interface UploadBody {
         /**
-         * Writes the file's bytes to {@code out}.
+         * Writes the file's bytes to {@code out}. A body that throws, or writes more or fewer bytes than the upload
+         * announced, fails it with {@link BodyFailed}, and Qdrant gets no whole request.
          *
          * @return true to complete the upload; false to cut it before its end, so that Qdrant restores nothing
          */
         boolean writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * An upload's body failed, not Qdrant: its file could not be read, or it holds more or fewer bytes than were
+     * announced (it changed since it was listed). The cause says which.
+     */
+    public static final class BodyFailed extends UncheckedIOException {
+        BodyFailed(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /**

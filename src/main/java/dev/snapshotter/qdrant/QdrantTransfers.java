@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -168,6 +169,8 @@ class QdrantTransfers {
             throw QdrantException.of(operation, stallTimeout, e, uploadBase);
         } catch (ClosedMidBody e) {
             throw QdrantException.closedMidUpload(operation, uploadBase, e.sent, e.total, e.getCause());
+        } catch (QdrantClient.BodyFailed e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw QdrantException.of(operation, timeout, e, uploadBase);
         }
@@ -204,8 +207,9 @@ class QdrantTransfers {
         // a write Qdrant stops taking blocks without end: the watch cuts it after the stall timeout
         try (TransferWatch watch = TransferWatch.start(stallTimeout)) {
             watch.attempt(connection::disconnect);
+            Sending out = null;
             try {
-                Sending out = new Sending(connection.getOutputStream(), head.length + size + tail.length, cancelled,
+                out = new Sending(connection.getOutputStream(), head.length + size + tail.length, size, cancelled,
                         watch);
                 out.write(head);
                 if (!body.writeTo(out)) {
@@ -219,12 +223,23 @@ class QdrantTransfers {
                 if (watch.stalled()) {
                     throw new Stalled(BoundedDuration.describe(stallTimeout), e);
                 }
-                for (Throwable t = e; t != null; t = t.getCause()) {
+                for (Throwable t = e; t != null; t = t.getCause()) { // also when the body's writer wrapped it
                     if (t instanceof ClosedMidBody closed) {
-                        throw closed; // also when the body's writer wrapped it
+                        throw closed;
+                    }
+                    if (t instanceof QdrantClient.BodyFailed failed) {
+                        throw failed;
+                    }
+                    if (t instanceof Cancelled) {
+                        throw e;
                     }
                 }
-                throw e;
+                if (out == null) {
+                    throw e; // the connection was not made
+                }
+                // the body failed to read what it sends: nothing of Qdrant's failed
+                throw new QdrantClient.BodyFailed(e instanceof UncheckedIOException unchecked ? unchecked.getCause()
+                        : e instanceof IOException io ? io : new IOException(e.toString(), e));
             }
         }
         connection.getResponseCode();
@@ -323,20 +338,28 @@ class QdrantTransfers {
 
     /**
      * The upload's request body on its way: counts what has been written, stops at a cancel, tells the stall watch of
-     * progress, and turns a write the connection fails into {@link ClosedMidBody} (not one of more, or an end before, the
-     * length announced: the JDK refuses those itself).
+     * progress, turns a write the connection fails into {@link ClosedMidBody}, and one of more, or an end before, the
+     * length announced into {@link QdrantClient.BodyFailed} (the file changed).
      */
     private static final class Sending extends FilterOutputStream {
         private final long total;
+        private final long fileBytes;
         private final BooleanSupplier cancelled;
         private final TransferWatch watch;
         private long sent;
 
-        Sending(OutputStream out, long total, BooleanSupplier cancelled, TransferWatch watch) {
+        /** @param fileBytes how many of the {@code total} bytes are the file's, as its listing said */
+        Sending(OutputStream out, long total, long fileBytes, BooleanSupplier cancelled, TransferWatch watch) {
             super(out);
             this.total = total;
+            this.fileBytes = fileBytes;
             this.cancelled = cancelled;
             this.watch = watch;
+        }
+
+        private QdrantClient.BodyFailed changed(String than) {
+            return new QdrantClient.BodyFailed(new IOException("it has " + than + " the " + fileBytes + " bytes "
+                    + "announced for its upload (it changed since it was listed)"));
         }
 
         @Override
@@ -347,13 +370,15 @@ class QdrantTransfers {
         @Override
         public void write(byte[] bytes, int offset, int length) throws IOException {
             if (cancelled.getAsBoolean()) {
-                throw new InterruptedIOException("the upload was cancelled");
+                throw new Cancelled();
+            }
+            if (sent + length > total) {
+                throw changed("more than");
             }
             try {
                 out.write(bytes, offset, length);
             } catch (IOException e) {
-                // more than the length announced is the body writer's fault, not the connection's
-                throw sent + length > total ? e : new ClosedMidBody(sent, total, e);
+                throw new ClosedMidBody(sent, total, e);
             }
             sent += length;
             watch.progress();
@@ -361,12 +386,21 @@ class QdrantTransfers {
 
         @Override
         public void close() throws IOException {
+            if (sent < total) {
+                throw changed("fewer than");
+            }
             try {
                 out.close();
             } catch (IOException e) {
-                // less than the length announced is the body writer's fault, not the connection's
-                throw sent < total ? e : new ClosedMidBody(sent, total, e);
+                throw new ClosedMidBody(sent, total, e);
             }
+        }
+    }
+
+    /** The upload was cancelled while its body was being sent. */
+    private static final class Cancelled extends InterruptedIOException {
+        Cancelled() {
+            super("the upload was cancelled");
         }
     }
 

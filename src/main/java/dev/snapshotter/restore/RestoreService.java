@@ -457,7 +457,7 @@ public class RestoreService {
             if (!sent) {
                 requireVerified(entry, verified[0]); // throws: the upload was cut because the file failed
             }
-        } catch (UncheckedIOException e) {
+        } catch (QdrantClient.BodyFailed e) {
             throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " could not be read: "
                     + SnapshotFileWriter.reason(e.getCause()));
         } catch (QdrantException e) {

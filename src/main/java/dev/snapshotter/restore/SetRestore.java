@@ -3,7 +3,6 @@ package dev.snapshotter.restore;
 import static dev.snapshotter.restore.RestoreService.CALL;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +19,7 @@ import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
  * A backup set restored into a Qdrant cluster: every member verified first (checksum and archive) and the members
@@ -139,9 +139,15 @@ final class SetRestore {
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage());
-            } catch (UncheckedIOException e) {
-                throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + "/" + file + " could not be read: "
-                        + e.getMessage());
+            } catch (QdrantClient.BodyFailed e) {
+                String unread = set.fileName() + "/" + file + " could not be read: "
+                        + SnapshotFileWriter.reason(e.getCause());
+                if (stopping == cancelled) {
+                    throw new RestoreRefused(Kind.UNPROCESSABLE, unread); // Qdrant has restored no member
+                }
+                attempt.uploadMs = millisSince(uploadStart);
+                attempt.uploadDeleted = allDeleted;
+                return attempt.failed("The upload of " + file + " failed: " + unread);
             }
             stopping = RestoreService.RESTORED;
             allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);

@@ -67,8 +67,6 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     private static final Logger LOG = Logger.getLogger(QdrantSnapshotTarget.class);
     /** The longest deadline of the quick calls (see {@link #callTimeout()}). */
     static final Duration MAX_CALL_TIMEOUT = Duration.ofSeconds(30);
-    /** Deadline of one readiness probe while the boot snapshot waits for Qdrant. */
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     static final int MAX_FILE_NAME_BYTES = 255;
     /** A probe shorter than this says nothing about Qdrant, only about the clock. */
     private static final Duration MIN_PROBE = Duration.ofMillis(100);
@@ -115,7 +113,8 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         QdrantException last;
         while (true) {
             long remaining = deadline - System.nanoTime();
-            Duration probe = Duration.ofNanos(Math.max(MIN_PROBE.toNanos(), Math.min(PROBE_TIMEOUT.toNanos(), remaining)));
+            Duration probe = Duration
+                    .ofNanos(Math.max(MIN_PROBE.toNanos(), Math.min(QdrantClient.PROBE_TIMEOUT.toNanos(), remaining)));
             try {
                 qdrant.ready(probe).await().indefinitely();
                 return;
@@ -169,7 +168,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
             if (cause == Blocking.STORAGE) {
                 directory.writer().requireWritable();
             } else {
-                qdrant.resolveCollection(config.collection(), PROBE_TIMEOUT, () -> false);
+                qdrant.resolveCollection(config.collection(), QdrantClient.PROBE_TIMEOUT, () -> false);
             }
             return true;
         } catch (SnapshotFailure e) {
@@ -295,7 +294,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
     /** Whether the collection {@code QDRANT_COLLECTION} names exists now; false as well when Qdrant cannot say. */
     boolean collectionExists() {
         try {
-            qdrant.resolveCollection(config.collection(), PROBE_TIMEOUT, () -> false);
+            qdrant.resolveCollection(config.collection(), QdrantClient.PROBE_TIMEOUT, () -> false);
             return true;
         } catch (QdrantException e) {
             LOG.debugf("Collection %s not there yet: %s", config.collection(), e.getMessage());

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 
@@ -156,6 +157,58 @@ class ClusterSetRestoreTest {
         assertThat(run.getString("report.status")).isEqualTo("completed");
         for (int i = 0; i < 2; i++) {
             assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).hasSize(1);
+        }
+    }
+
+    /**
+     * A member that grows once the first member is restored (something writing where nothing may) fails the restore,
+     * saying which member changed, not that the node could not be reached; that node gets no whole upload.
+     */
+    @Test
+    void aMemberThatGrowsAfterTheFirstIsRestoredFailsTheRestoreNamingIt() throws Exception {
+        Path directory = Path.of(takeSet().getString("targets[0].filePath"));
+        String name = directory.getFileName().toString();
+        Path member = directory.resolve(StandInCluster.PEER_B + ".snap");
+        long size = Files.size(member);
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS, "restore-"
+                + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_A + ".snapshot", 1_500,
+                QdrantStandIn.SAMPLE_IDS);
+
+        String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
+                .extract().path("id");
+        cluster.node(0).awaitReceived("POST", "/snapshots/upload"); // node A has the first member whole, restoring it
+        Files.write(member, new byte[4096], StandardOpenOption.APPEND);
+
+        JsonPath run = ServiceApi.finishedRun(id);
+        assertThat(run.getString("report.status")).isEqualTo("failed");
+        assertThat(run.getString("report.message")).startsWith("The upload of " + StandInCluster.PEER_B + ".snap "
+                + "failed: " + name + "/" + StandInCluster.PEER_B + ".snap could not be read: it has more than the "
+                + size + " bytes announced for its upload (it changed since it was listed)");
+        assertThat(cluster.node(1).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+    }
+
+    /** A first member that grows before its upload is refused as the single snapshot is: Qdrant restored nothing. */
+    @Test
+    void aFirstMemberThatGrowsBeforeItsUploadIsRefused() throws Exception {
+        Path directory = Path.of(takeSet().getString("targets[0].filePath"));
+        String name = directory.getFileName().toString();
+        Path member = directory.resolve(StandInCluster.PEER_A + ".snap");
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+        cluster.node(0).server().resetRequests();
+        cluster.node(0).aliasesAnswerAfter(1_500); // the members are verified; the checks of the nodes wait here
+
+        String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
+                .extract().path("id");
+        cluster.node(0).awaitReceived("GET", "/aliases");
+        Files.write(member, new byte[4096], StandardOpenOption.APPEND);
+
+        JsonPath run = ServiceApi.finishedRun(id);
+        assertThat(run.getString("status")).isEqualTo("failed");
+        assertThat(run.getString("message")).startsWith("Restore refused: " + name + "/" + StandInCluster.PEER_A
+                + ".snap could not be read: it has more than the ");
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.node(i).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
         }
     }
 

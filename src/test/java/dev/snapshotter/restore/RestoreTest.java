@@ -14,10 +14,13 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -462,6 +465,28 @@ class RestoreTest {
                         + "1.19.x or 1.20.x, and Qdrant runs 1.18.2"));
         qdrant.version("1.20.3");
         restore(file, "{\"collection\":\"" + TARGET + "\"}").statusCode(200);
+    }
+
+    /**
+     * A snapshot file that grows after the restore has listed it (something writing where nothing may) fails as a file
+     * that changed, not as a Qdrant that could not be reached; Qdrant gets no whole upload, and restores nothing.
+     */
+    @Test
+    void aFileThatGrowsDuringTheRestoreIsRefusedAsChangedNotAsAnUnreachableQdrant() throws Exception {
+        Path file = takeSnapshot();
+        long size = Files.size(file);
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(file));
+        qdrant.server().resetRequests();
+        qdrant.aliasesAnswerAfter(1_500); // the restore has listed the file, and waits here before its upload
+        CompletableFuture<ValidatableResponse> answer = CompletableFuture
+                .supplyAsync(() -> restore(file, "{\"collection\":\"" + TARGET + "\"}"));
+        qdrant.awaitReceived("GET", "/aliases");
+        Files.write(file, new byte[4096], StandardOpenOption.APPEND);
+
+        answer.get(30, TimeUnit.SECONDS).statusCode(422).body("detail", equalTo(file.getFileName() + " could not be "
+                + "read: it has more than the " + size + " bytes announced for its upload (it changed since it was "
+                + "listed)"));
+        assertThat(qdrant.requests("POST", "/collections/" + TARGET + "/snapshots/upload")).isEmpty();
     }
 
     @Test

@@ -299,6 +299,11 @@ public final class QdrantStandIn {
                 error)));
     }
 
+    /** {@code GET /aliases} answers no alias, after {@code delayMillis}: a test acts while a run waits for it. */
+    public void aliasesAnswerAfter(int delayMillis) {
+        server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok("{\"aliases\":[]}").withFixedDelay(delayMillis)));
+    }
+
     /** {@code POST /collections/aliases} applies any alias actions: 200 {@code true}. */
     public void aliasesUpdated() {
         server.stubFor(authed(post(urlEqualTo("/collections/aliases"))).willReturn(ok("true")));

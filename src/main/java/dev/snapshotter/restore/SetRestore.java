@@ -5,6 +5,7 @@ import static dev.snapshotter.restore.RestoreService.CALL;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -119,6 +120,7 @@ final class SetRestore {
         // a cancel stops the restore before its first member is sent whole, never after (it is refused from then on):
         // no collection is left with some shards restored and others not
         BooleanSupplier stopping = cancelled;
+        List<String> restored = new ArrayList<>();
         for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
             String file = member.file();
@@ -138,17 +140,20 @@ final class SetRestore {
                 attempt.uploadDeleted = allDeleted
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
-                return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage());
+                return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
+                        + incomplete(restored, manifest.members().size(), target, attempt.safetySnapshot));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());
-                if (stopping == cancelled) {
+                if (restored.isEmpty()) {
                     throw new RestoreRefused(Kind.UNPROCESSABLE, unread); // Qdrant has restored no member
                 }
                 attempt.uploadMs = millisSince(uploadStart);
                 attempt.uploadDeleted = allDeleted;
-                return attempt.failed("The upload of " + file + " failed: " + unread);
+                return attempt.failed("The upload of " + file + " failed: " + unread
+                        + incomplete(restored, manifest.members().size(), target, attempt.safetySnapshot));
             }
+            restored.add(file);
             stopping = RestoreService.RESTORED;
             allDeleted &= RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
         }
@@ -178,6 +183,22 @@ final class SetRestore {
         LOG.infof("Restore completed: set=%s collection=%s points=%d duration=%dms", set.fileName(), target,
                 attempt.found, report.durationMs());
         return report;
+    }
+
+    /**
+     * What a restore that failed part way through a set left: the members Qdrant restored, so that the collection holds
+     * some shards' points only, and how to end that; empty when no member was restored.
+     *
+     * @param safetySnapshot the backup taken of the collection before it was overwritten, or null
+     */
+    static String incomplete(List<String> restored, int members, String target, String safetySnapshot) {
+        if (restored.isEmpty()) {
+            return "";
+        }
+        return "; Qdrant had restored " + restored.size() + " of the set's " + members + " members into collection `"
+                + target + "` (" + String.join(", ", restored) + "), so it is incomplete: restore the set again with "
+                + "overwrite" + (safetySnapshot == null ? ", or drop the collection"
+                        : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
     }
 
     /**

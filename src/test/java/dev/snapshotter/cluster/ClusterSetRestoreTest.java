@@ -184,8 +184,36 @@ class ClusterSetRestoreTest {
         assertThat(run.getString("report.status")).isEqualTo("failed");
         assertThat(run.getString("report.message")).startsWith("The upload of " + StandInCluster.PEER_B + ".snap "
                 + "failed: " + name + "/" + StandInCluster.PEER_B + ".snap could not be read: it has more than the "
-                + size + " bytes announced for its upload (it changed since it was listed)");
+                + size + " bytes announced for its upload (it changed since it was listed); Qdrant had restored 1 of "
+                + "the set's 2 members into collection `kairos-restored` (" + StandInCluster.PEER_A + ".snap), so it "
+                + "is incomplete: restore the set again with overwrite, or drop the collection");
         assertThat(cluster.node(1).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+    }
+
+    /**
+     * Overwriting the collection from a set whose second member Qdrant fails to take: the report says which members
+     * were restored, that the collection is incomplete, and which backup taken first holds what it held before.
+     */
+    @Test
+    void anOverwriteThatFailsAfterTheFirstMemberSaysTheCollectionIsIncompleteAndHowToGoBack() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        cluster.serveSnapshots();
+        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+        cluster.node(1).uploadFails("kairos", 500, "Service internal error: No space left on device (os error 28)");
+
+        JsonPath report = api().body("{\"overwrite\":true}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(502).extract().jsonPath();
+
+        assertThat(report.getString("status")).isEqualTo("failed");
+        String safety = report.getString("safetySnapshot");
+        assertThat(safety).endsWith("-kairos.set").isNotEqualTo(name);
+        assertThat(report.getString("message")).startsWith("The upload of " + StandInCluster.PEER_B + ".snap to "
+                + cluster.node(1).url() + " failed: Qdrant answered 500 to upload snapshot ")
+                .contains("No space left on device (os error 28)")
+                .contains("; Qdrant had restored 1 of the set's 2 members into collection `kairos` ("
+                        + StandInCluster.PEER_A + ".snap), so it is incomplete: restore the set again with overwrite, "
+                        + "or restore " + safety + " (taken of it first) with overwrite to go back");
     }
 
     /** A first member that grows before its upload is refused as the single snapshot is: Qdrant restored nothing. */

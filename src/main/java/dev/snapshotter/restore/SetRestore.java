@@ -141,7 +141,8 @@ final class SetRestore {
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
-                        + incomplete(restored, manifest.members().size(), target, attempt.safetySnapshot));
+                        + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                attempt.safetySnapshot));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());
@@ -151,7 +152,8 @@ final class SetRestore {
                 attempt.uploadMs = millisSince(uploadStart);
                 attempt.uploadDeleted = allDeleted;
                 return attempt.failed("The upload of " + file + " failed: " + unread
-                        + incomplete(restored, manifest.members().size(), target, attempt.safetySnapshot));
+                        + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                attempt.safetySnapshot));
             }
             restored.add(file);
             stopping = RestoreService.RESTORED;
@@ -186,19 +188,34 @@ final class SetRestore {
     }
 
     /**
-     * What a restore that failed part way through a set left: the members Qdrant restored, so that the collection holds
-     * some shards' points only, and how to end that; empty when no member was restored.
+     * What a restore that failed part way through a set left, said: the members Qdrant restored, so that the collection
+     * holds some shards' points only; empty when no member was restored. A collection this restore created is dropped
+     * again, so that nothing of the restore is left (a boot's restore, which finds no collection, then tries again at
+     * the next boot, and never lets the app start on part of its data); one it overwrote stays, with how to end that.
      *
+     * @param replacing whether the collection existed before, and was overwritten
      * @param safetySnapshot the backup taken of the collection before it was overwritten, or null
      */
-    static String incomplete(List<String> restored, int members, String target, String safetySnapshot) {
+    static String incomplete(QdrantClient lead, List<String> restored, int members, String target, boolean replacing,
+            String safetySnapshot) {
         if (restored.isEmpty()) {
             return "";
         }
-        return "; Qdrant had restored " + restored.size() + " of the set's " + members + " members into collection `"
-                + target + "` (" + String.join(", ", restored) + "), so it is incomplete: restore the set again with "
-                + "overwrite" + (safetySnapshot == null ? ", or drop the collection"
-                        : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
+        String said = "; Qdrant had restored " + restored.size() + " of the set's " + members
+                + " members into collection `" + target + "` (" + String.join(", ", restored) + ")";
+        if (replacing) {
+            return said + ", so it is incomplete: restore the set again with overwrite" + (safetySnapshot == null
+                    ? ""
+                    : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
+        }
+        try {
+            lead.deleteCollection(target, CALL, RestoreService.RESTORED);
+            LOG.warnf("Dropped collection `%s`, which the failed restore had created with part of its shards", target);
+            return said + ", which this restore had created: it is dropped again, so nothing of the restore is left";
+        } catch (QdrantException e) {
+            return said + ", so it is incomplete, and dropping it failed (" + e.getMessage() + "): drop it, then "
+                    + "restore the set again";
+        }
     }
 
     /**

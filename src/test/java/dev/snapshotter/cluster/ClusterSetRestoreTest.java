@@ -162,7 +162,8 @@ class ClusterSetRestoreTest {
 
     /**
      * A member that grows once the first member is restored (something writing where nothing may) fails the restore,
-     * saying which member changed, not that the node could not be reached; that node gets no whole upload.
+     * saying which member changed, not that the node could not be reached; that node gets no whole upload. The
+     * collection the restore created, with part of the shards, is dropped again: nothing of the restore is left.
      */
     @Test
     void aMemberThatGrowsAfterTheFirstIsRestoredFailsTheRestoreNamingIt() throws Exception {
@@ -185,9 +186,11 @@ class ClusterSetRestoreTest {
         assertThat(run.getString("report.message")).startsWith("The upload of " + StandInCluster.PEER_B + ".snap "
                 + "failed: " + name + "/" + StandInCluster.PEER_B + ".snap could not be read: it has more than the "
                 + size + " bytes announced for its upload (it changed since it was listed); Qdrant had restored 1 of "
-                + "the set's 2 members into collection `kairos-restored` (" + StandInCluster.PEER_A + ".snap), so it "
-                + "is incomplete: restore the set again with overwrite, or drop the collection");
+                + "the set's 2 members into collection `kairos-restored` (" + StandInCluster.PEER_A + ".snap), which this "
+                + "restore had created: it is dropped again, so nothing of the restore is left");
         assertThat(cluster.node(1).requests("POST", "/collections/kairos-restored/snapshots/upload")).isEmpty();
+        assertThat(cluster.node(0).requests("DELETE", "/collections/kairos-restored")).extracting(LoggedRequest::getUrl)
+                .contains("/collections/kairos-restored?wait=true");
     }
 
     /**
@@ -214,6 +217,27 @@ class ClusterSetRestoreTest {
                 .contains("; Qdrant had restored 1 of the set's 2 members into collection `kairos` ("
                         + StandInCluster.PEER_A + ".snap), so it is incomplete: restore the set again with overwrite, "
                         + "or restore " + safety + " (taken of it first) with overwrite to go back");
+    }
+
+    /**
+     * A set restored into a new collection, whose second member a node refuses, and the collection then cannot be
+     * dropped: the report says the collection is incomplete, why it stays, and what to do.
+     */
+    @Test
+    void anIncompleteCollectionThatCannotBeDroppedIsNamedWithWhatToDo() {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+        cluster.node(1).uploadFails("kairos-restored", 500, "Service internal error: No space left on device");
+        cluster.node(0).dropFails("kairos-restored", 500, "Service internal error: consensus timeout");
+
+        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(502)
+                .body("status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("message", containsString("; Qdrant had restored 1 of the set's 2 members into collection "
+                        + "`kairos-restored` (" + StandInCluster.PEER_A + ".snap), so it is incomplete, and dropping it "
+                        + "failed (Qdrant answered 500 to delete collection `kairos-restored`"))
+                .body("message", containsString("consensus timeout"))
+                .body("message", containsString("): drop it, then restore the set again"));
     }
 
     /** A first member that grows before its upload is refused as the single snapshot is: Qdrant restored nothing. */

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotService;
@@ -12,7 +13,8 @@ import dev.snapshotter.snapshot.SnapshotService;
 /**
  * {@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: at boot, when the collection {@code QDRANT_COLLECTION} names does not
  * exist on Qdrant, restores the newest verified snapshot of it (its aliases with it) before startup goes UP, so the
- * app beside this one starts on its data. A first deployment, with no snapshot yet, boots as without the option.
+ * app beside this one starts on its data. A first deployment, with no snapshot yet, boots as without the option. A
+ * restore that finds another point count than the backup's drops the collection it created again.
  */
 @ApplicationScoped
 class BootRestore implements BootStep {
@@ -20,11 +22,29 @@ class BootRestore implements BootStep {
     private static final Logger LOG = Logger.getLogger(BootRestore.class);
 
     private final RestoreService restores;
+    private final QdrantClient qdrant;
     private final QdrantConfig config;
 
-    BootRestore(RestoreService restores, QdrantConfig config) {
+    BootRestore(RestoreService restores, QdrantClient qdrant, QdrantConfig config) {
         this.restores = restores;
+        this.qdrant = qdrant;
         this.config = config;
+    }
+
+    /**
+     * Drops the collection a failed restore created holding other data than its backup's: the next boot would take it
+     * for the collection and start the app on it; dropped, it is restored again then. Says what came of it.
+     */
+    private String dropRestored(String restored) {
+        try {
+            qdrant.deleteCollection(restored, RestoreService.CALL, RestoreService.RESTORED);
+            LOG.warnf("Dropped collection `%s`, which the failed restore had created", restored);
+            return "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
+                    + "restores it again rather than start the app on it";
+        } catch (QdrantException e) {
+            return "; dropping collection `" + restored + "`, which this restore created, failed (" + e.getMessage()
+                    + "): drop it, or the next boot takes it for the collection and starts the app on it";
+        }
     }
 
     @Override
@@ -59,8 +79,11 @@ class BootRestore implements BootStep {
                     + "its restore was refused: " + e.getMessage(), null);
         }
         if (report.status() == RestoreReport.Status.FAILED) {
+            String dropped = report.countOutsideRecord() && !Boolean.TRUE.equals(report.overwritten())
+                    ? dropRestored(report.collection())
+                    : "";
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "
-                    + "its restore from " + report.file() + " failed: " + report.message(), report.file());
+                    + "its restore from " + report.file() + " failed: " + report.message() + dropped, report.file());
         }
         return new Outcome(false, "Collection `" + collection + "` was missing on Qdrant; restored `"
                 + report.collection() + "` from " + report.file() + " (" + report.pointsFound() + " points"

@@ -48,6 +48,16 @@ public record RestoreReport(Status status, String file, String collection, Boole
         return status == Status.COMPLETED && Boolean.TRUE.equals(scratchDropped);
     }
 
+    /**
+     * Whether the restore failed on finding another point count than the backup recorded: what Qdrant restored is not
+     * the backup's data.
+     */
+    boolean countOutsideRecord() {
+        return status == Status.FAILED && pointsFound != null && pointsExpected != null
+                && (pointsFound < pointsExpected
+                        || pointsFound > (pointsExpectedMax != null ? pointsExpectedMax : pointsExpected));
+    }
+
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
     RestoreReport drilled(boolean dropped, String remark) {
         return with(dropped, remark);

@@ -32,6 +32,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private Thread starter;
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
+    private long restoredPoints;
     private boolean drillable;
     private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
@@ -55,6 +56,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         trustCa = setup.tls() != WithQdrantStandIn.Tls.UNTRUSTED;
         lateMillis = setup.startsAfterMillis();
         plantedAge = setup.plantedSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.plantedSnapshotAge());
+        restoredPoints = setup.restoredPoints();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
@@ -111,7 +113,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
 
         if (restoreMillis != null) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
-            standIn.restoresUploads(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted),
+            standIn.restoresUploads(QdrantStandIn.COLLECTION, restoredPoints, SnapshotDir.uploadName(planted),
                     restoreMillis);
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {

@@ -74,6 +74,12 @@ public @interface WithQdrantStandIn {
     int missingCollectionRestoredAfterMillis() default -1;
 
     /**
+     * With {@link #missingCollectionRestoredAfterMillis}: the exact count the restored collection answers; another than
+     * the snapshot's manifest records ({@link QdrantStandIn#POINTS}) is a restore that lost points.
+     */
+    long restoredPoints() default QdrantStandIn.POINTS;
+
+    /**
      * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
      * to the bucket under this prefix, with the sidecars it has.
      */

@@ -62,6 +62,18 @@ class ClusterSetRestoreTest {
         return ServiceApi.trigger().then().statusCode(200).extract().jsonPath();
     }
 
+    /**
+     * A set taken of {@code kairos}; then the nodes serve new snapshots (a safety set can be taken) and take uploads
+     * over {@code kairos}. Returns the set's name.
+     */
+    private String setToOverwriteWith() throws InterruptedException {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
+        cluster.serveSnapshots();
+        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+        return name;
+    }
+
     @Test
     void aSetIsRestoredIntoTheClusterOneMemberPerNode() {
         JsonPath set = takeSet();
@@ -89,10 +101,7 @@ class ClusterSetRestoreTest {
     /** Overwriting the cluster's collection first backs it up whole: a set, taken before any member is uploaded. */
     @Test
     void overwritingTheCollectionTakesASetOfItFirst() throws Exception {
-        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
-        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
-        cluster.serveSnapshots();
-        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+        String name = setToOverwriteWith();
 
         String safety = api().body("{\"overwrite\":true}").post("/api/snapshots/" + name + "/restore").then()
                 .statusCode(200)
@@ -199,10 +208,7 @@ class ClusterSetRestoreTest {
      */
     @Test
     void anOverwriteThatFailsAfterTheFirstMemberSaysTheCollectionIsIncompleteAndHowToGoBack() throws Exception {
-        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
-        Thread.sleep(1_100); // Qdrant names two snapshots of one second alike
-        cluster.serveSnapshots();
-        cluster.nodes().forEach(node -> node.restoresUploadsOver("kairos", 3));
+        String name = setToOverwriteWith();
         cluster.node(1).uploadFails("kairos", 500, "Service internal error: No space left on device (os error 28)");
 
         JsonPath report = api().body("{\"overwrite\":true}").post("/api/snapshots/" + name + "/restore").then()

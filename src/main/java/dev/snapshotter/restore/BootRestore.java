@@ -14,7 +14,8 @@ import dev.snapshotter.snapshot.SnapshotService;
  * {@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: at boot, when the collection {@code QDRANT_COLLECTION} names does not
  * exist on Qdrant, restores the newest verified snapshot of it (its aliases with it) before startup goes UP, so the
  * app beside this one starts on its data. A first deployment, with no snapshot yet, boots as without the option. A
- * restore that finds another point count than the backup's drops the collection it created again.
+ * restore that finds other points than the backup's (another count, sampled ids missing) drops the collection it
+ * created again.
  */
 @ApplicationScoped
 class BootRestore implements BootStep {
@@ -32,7 +33,7 @@ class BootRestore implements BootStep {
     }
 
     /**
-     * Drops the collection a failed restore created holding other data than its backup's: the next boot would take it
+     * Drops the collection a failed restore created holding other points than its backup's: the next boot would take it
      * for the collection and start the app on it; dropped, it is restored again then. Says what came of it.
      */
     private String dropRestored(String restored) {
@@ -79,7 +80,7 @@ class BootRestore implements BootStep {
                     + "its restore was refused: " + e.getMessage(), null);
         }
         if (report.status() == RestoreReport.Status.FAILED) {
-            String dropped = report.countOutsideRecord() && !Boolean.TRUE.equals(report.overwritten())
+            String dropped = report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())
                     ? dropRestored(report.collection())
                     : "";
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "

@@ -31,6 +31,7 @@ final class RestoreAttempt {
     Long expectedMax;
     Long found;
     Integer sampleChecked;
+    Integer sampleMissing;
     /** The aliases pointed at the restored collection; null where the report names none. */
     List<String> aliases;
     /** The snapshot taken of the collection before it was overwritten; null when none was. */
@@ -87,7 +88,8 @@ final class RestoreAttempt {
     private RestoreReport report(RestoreReport.Status status, String message) {
         return new RestoreReport(status, entry.fileName(), target, overwritten, snapshotOf, startedAt, millis(), version,
                 facts == null ? null : facts.qdrantVersion(), expected,
-                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, aliases,
+                expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, sampleMissing,
+                aliases,
                 uploadDeleted, null, verifyMs, uploadMs, safetySnapshot, message,
                 remarks.isEmpty() ? null : List.copyOf(remarks));
     }

@@ -25,6 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param pointsFound the exact count after the restore, or null when not read
  * @param aliases the aliases pointed at the restored collection (for a dry run: that a restore would point)
  * @param sampleChecked how many point ids recorded at snapshot time were read back, or null when none were
+ * @param sampleMissing how many of those were not there after the restore; null when all were, or none was read
  * @param uploadedCopyDeleted whether the copy Qdrant keeps of an upload was deleted
  * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
  * @param verifyMs how long re-reading the file took
@@ -39,7 +40,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record RestoreReport(Status status, String file, String collection, Boolean overwritten, String snapshotOf,
         Instant startedAt,
         long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
-        Long pointsFound, Integer sampleChecked, List<String> aliases, Boolean uploadedCopyDeleted,
+        Long pointsFound, Integer sampleChecked, Integer sampleMissing, List<String> aliases, Boolean uploadedCopyDeleted,
         Boolean scratchDropped, Long verifyMs, Long uploadMs, String safetySnapshot, String message,
         List<String> remarks) {
 
@@ -49,13 +50,13 @@ public record RestoreReport(Status status, String file, String collection, Boole
     }
 
     /**
-     * Whether the restore failed on finding another point count than the backup recorded: what Qdrant restored is not
-     * the backup's data.
+     * Whether the restore failed on finding other points than the backup recorded (another count, or sampled ids
+     * missing): what Qdrant restored is not the backup's data.
      */
-    boolean countOutsideRecord() {
-        return status == Status.FAILED && pointsFound != null && pointsExpected != null
+    boolean restoredOtherData() {
+        return status == Status.FAILED && (sampleMissing != null || pointsFound != null && pointsExpected != null
                 && (pointsFound < pointsExpected
-                        || pointsFound > (pointsExpectedMax != null ? pointsExpectedMax : pointsExpected));
+                        || pointsFound > (pointsExpectedMax != null ? pointsExpectedMax : pointsExpected)));
     }
 
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */
@@ -75,7 +76,7 @@ public record RestoreReport(Status status, String file, String collection, Boole
         }
         String said = remark == null ? message : message == null ? remark : message + "; " + remark;
         return new RestoreReport(status, file, collection, overwritten, snapshotOf, startedAt, durationMs, qdrantVersion,
-                snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, aliases,
+                snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, sampleMissing, aliases,
                 uploadedCopyDeleted, dropped, verifyMs, uploadMs, safetySnapshot, said,
                 all.isEmpty() ? null : List.copyOf(all));
     }

@@ -498,6 +498,7 @@ public class RestoreService {
                 List<JsonNode> missing = ids.stream().filter(id -> !there.contains(id)).toList();
                 attempt.sampleChecked = ids.size();
                 if (!missing.isEmpty()) {
+                    attempt.sampleMissing = missing.size();
                     problem = append(problem, missing.size() + " of the " + ids.size() + " points whose ids were "
                             + "recorded at snapshot time are missing after the restore: " + missing);
                 }

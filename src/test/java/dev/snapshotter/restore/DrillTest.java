@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Path;
@@ -76,6 +77,7 @@ class DrillTest {
                 .body("collection", matchesPattern(SCRATCH))
                 .body("pointsFound", equalTo((int) QdrantStandIn.POINTS))
                 .body("sampleChecked", equalTo(3))
+                .body("sampleMissing", nullValue())
                 .body("scratchDropped", equalTo(true))
                 .body("uploadedCopyDeleted", equalTo(true));
 
@@ -140,6 +142,8 @@ class DrillTest {
         drill().statusCode(502)
                 .body("message", containsString("1 of the 3 points whose ids were recorded at snapshot time are "
                         + "missing after the restore: [\"5c56c793-69f3-4fbf-87e6-c4bf54c28c26\"]"))
+                .body("sampleChecked", equalTo(3))
+                .body("sampleMissing", equalTo(1))
                 .body("scratchDropped", equalTo(true));
     }
 

@@ -33,6 +33,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private java.time.Duration plantedAge;
     private Integer restoreMillis;
     private long restoredPoints;
+    private String restoredSampleIds;
     private boolean drillable;
     private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
@@ -57,6 +58,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         lateMillis = setup.startsAfterMillis();
         plantedAge = setup.plantedSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.plantedSnapshotAge());
         restoredPoints = setup.restoredPoints();
+        restoredSampleIds = setup.restoredSampleIds();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
@@ -113,8 +115,11 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
 
         if (restoreMillis != null) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
-            standIn.restoresUploads(QdrantStandIn.COLLECTION, restoredPoints, SnapshotDir.uploadName(planted),
-                    restoreMillis);
+            if (!restoredSampleIds.equals(QdrantStandIn.SAMPLE_IDS)) {
+                standIn.directory().sampled(planted);
+            }
+            standIn.restoresUploadsTo(java.util.regex.Pattern.quote(QdrantStandIn.COLLECTION), restoredPoints,
+                    SnapshotDir.uploadName(planted), restoreMillis, restoredSampleIds);
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);

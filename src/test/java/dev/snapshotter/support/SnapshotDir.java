@@ -86,6 +86,21 @@ public final class SnapshotDir {
         return planted;
     }
 
+    /**
+     * Adds to the manifest of a {@link #plantRestorable} snapshot the ids of the points sampled at snapshot time
+     * ({@link QdrantStandIn#SAMPLE_IDS}), which every restore then reads back.
+     */
+    public void sampled(Path planted) {
+        Path manifest = planted.resolveSibling(planted.getFileName() + ".json");
+        try {
+            String json = Files.readString(manifest);
+            Files.writeString(manifest, json.replace(",\"max\":", ",\"sample\":" + QdrantStandIn.SAMPLE_IDS
+                    + ",\"max\":"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes the manifest a run taken through the alias {@code alias} leaves beside {@code planted}. */
     public void takenThrough(Path planted, String alias) {
         String name = planted.getFileName().toString();

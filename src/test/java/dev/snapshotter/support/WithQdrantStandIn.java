@@ -80,6 +80,12 @@ public @interface WithQdrantStandIn {
     long restoredPoints() default QdrantStandIn.POINTS;
 
     /**
+     * With {@link #missingCollectionRestoredAfterMillis}: the ids (a JSON list) the restored collection holds of those
+     * the snapshot's manifest sampled ({@link QdrantStandIn#SAMPLE_IDS}); fewer is a restore that lost points.
+     */
+    String restoredSampleIds() default QdrantStandIn.SAMPLE_IDS;
+
+    /**
      * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
      * to the bucket under this prefix, with the sidecars it has.
      */

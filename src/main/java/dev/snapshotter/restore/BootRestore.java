@@ -37,15 +37,12 @@ class BootRestore implements BootStep {
      * for the collection and start the app on it; dropped, it is restored again then. Says what came of it.
      */
     private String dropRestored(String restored) {
-        try {
-            qdrant.deleteCollection(restored, RestoreService.CALL, RestoreService.RESTORED);
-            LOG.warnf("Dropped collection `%s`, which the failed restore had created", restored);
-            return "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
-                    + "restores it again rather than start the app on it";
-        } catch (QdrantException e) {
-            return "; dropping collection `" + restored + "`, which this restore created, failed (" + e.getMessage()
-                    + "): drop it, or the next boot takes it for the collection and starts the app on it";
-        }
+        String notDropped = RestoreService.dropCreated(qdrant, restored);
+        return notDropped == null
+                ? "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
+                        + "restores it again rather than start the app on it"
+                : "; dropping collection `" + restored + "`, which this restore created, failed (" + notDropped
+                        + "): drop it, or the next boot takes it for the collection and starts the app on it";
     }
 
     @Override

@@ -175,6 +175,20 @@ public class RestoreService {
         return qdrant.exists(config.collection(), CALL, cancelled);
     }
 
+    /**
+     * Drops collection {@code target} on {@code at}, which a failed restore created: what it holds is not to be taken
+     * for the backup's data. Null once dropped; else why it could not be.
+     */
+    static String dropCreated(QdrantClient at, String target) {
+        try {
+            at.deleteCollection(target, CALL, RESTORED);
+            LOG.warnf("Dropped collection `%s`, which the failed restore had created", target);
+            return null;
+        } catch (QdrantException e) {
+            return e.getMessage();
+        }
+    }
+
     private Counter counter(String result) {
         return Counter.builder("snapshotter.restores").tag("result", result)
                 .description("Restores of a snapshot into Qdrant, by result").register(registry);

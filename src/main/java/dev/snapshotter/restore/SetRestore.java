@@ -208,14 +208,11 @@ final class SetRestore {
                     ? ""
                     : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
         }
-        try {
-            lead.deleteCollection(target, CALL, RestoreService.RESTORED);
-            LOG.warnf("Dropped collection `%s`, which the failed restore had created with part of its shards", target);
-            return said + ", which this restore had created: it is dropped again, so nothing of the restore is left";
-        } catch (QdrantException e) {
-            return said + ", so it is incomplete, and dropping it failed (" + e.getMessage() + "): drop it, then "
-                    + "restore the set again";
-        }
+        String notDropped = RestoreService.dropCreated(lead, target);
+        return notDropped == null
+                ? said + ", which this restore had created: it is dropped again, so nothing of the restore is left"
+                : said + ", so it is incomplete, and dropping it failed (" + notDropped + "): drop it, then restore the "
+                        + "set again";
     }
 
     /**

@@ -55,8 +55,8 @@ public record RestoreReport(Status status, String file, String collection, Boole
      */
     boolean restoredOtherData() {
         return status == Status.FAILED && (sampleMissing != null || pointsFound != null && pointsExpected != null
-                && (pointsFound < pointsExpected
-                        || pointsFound > (pointsExpectedMax != null ? pointsExpectedMax : pointsExpected)));
+                && !RestoreService.withinRecord(pointsFound, pointsExpected,
+                        pointsExpectedMax != null ? pointsExpectedMax : pointsExpected));
     }
 
     /** The report of a drill: this restore's, and whether the scratch collection was dropped after it. */

@@ -669,13 +669,18 @@ public class RestoreService {
             remarks.add("The " + record + " recorded no point count: the count found (" + found + ") was not checked");
             return null;
         }
-        if (found >= expected && found <= expectedMax) {
+        if (withinRecord(found, expected, expectedMax)) {
             return null;
         }
         String wanted = expected.equals(expectedMax) ? String.valueOf(expected)
                 : "between " + expected + " and " + expectedMax;
         return "Collection `" + target + "` has " + found + " points after the restore, but the " + taken
                 + " was taken with " + wanted;
+    }
+
+    /** Whether a count found after a restore is one the backup recorded: between the counts around its create. */
+    static boolean withinRecord(long found, long expected, long expectedMax) {
+        return found >= expected && found <= expectedMax;
     }
 
     /** Points every alias the backup recorded at the restored collection; returns them, in their order. */

@@ -408,11 +408,16 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
 
     /**
      * Retention over the collection's backups (snapshots and sets alike, each one backup) once {@code justTaken} is
-     * published, and the last-success gauges; returns what was deleted, with its remarks added to the run's.
+     * published, and the last-success gauges; returns what was deleted, with its remarks added to the run's. While a
+     * restore or drill reads local backups (the snapshot a restore takes before it overwrites runs under it), nothing is
+     * deleted: the backup being restored may be one the rules would rotate out.
      */
     List<String> retain(String name, Path justTaken, Progress progress) {
-        Retention.Pruned pruned = rules().prune(catalog.list(), name, justTaken, Instant.now(),
-                offsite::pendingOffsite);
+        Retention rules = rules();
+        Retention.Pruned pruned = catalog.unlessRead(() -> rules.prune(catalog.list(), name, justTaken, Instant.now(),
+                offsite::pendingOffsite, true))
+                .orElseGet(() -> rules.prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite,
+                        false));
         pruned.remarks().forEach(progress::remark);
         publishNewest(name);
         return pruned.files();

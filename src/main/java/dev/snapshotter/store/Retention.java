@@ -267,12 +267,15 @@ public final class Retention {
     /**
      * Deletes the collection's backups the rules do not keep, never the newest or {@code justTaken}, nor the newest that
      * holds points while the newer ones hold none, and never a backup {@code held} keeps (one not yet copied off-site):
-     * that one is named in a remark, and goes at a later pruning once it is no longer held.
+     * that one is named in a remark, and goes at a later pruning once it is no longer held. When {@code mayDelete} is
+     * false (a restore or drill reads local backups now: the one it restores may be among them), what the rules would
+     * delete is named in a remark instead, and goes at a later pruning.
      */
     public Pruned prune(List<SnapshotCatalog.Entry> newestFirst, String collection, Path justTaken, Instant now,
-            Predicate<SnapshotCatalog.Entry> held) {
+            Predicate<SnapshotCatalog.Entry> held, boolean mayDelete) {
         List<String> pruned = new ArrayList<>();
         List<String> remarks = new ArrayList<>();
+        List<String> left = new ArrayList<>();
         List<SnapshotCatalog.Entry> ours = counted(newestFirst, collection, now);
         sharpDrop(ours, justTaken).ifPresent(remarks::add);
         if (!any()) {
@@ -298,6 +301,10 @@ public final class Retention {
             if (!decision.goes()) {
                 continue;
             }
+            if (!mayDelete) {
+                left.add(entry.fileName());
+                continue;
+            }
             try {
                 SnapshotCatalog.deleteFirst(entry);
             } catch (IOException e) {
@@ -319,6 +326,12 @@ public final class Retention {
             }
             LOG.infof("Pruned %s (%s)", entry.fileName(), why);
             pruned.add(entry.fileName());
+        }
+        if (!left.isEmpty()) {
+            String remark = "Left " + String.join(", ", left) + " for a later pruning, although " + why + " would "
+                    + "delete " + (left.size() == 1 ? "it" : "them") + ": a restore or drill is reading local snapshots";
+            LOG.info(remark);
+            remarks.add(remark);
         }
         return new Pruned(pruned, remarks);
     }

@@ -1,6 +1,8 @@
 package dev.snapshotter.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,5 +145,38 @@ class RetentionRunTest {
                     && line.contains(taken + " holds 40 points"));
         }
         assertThat(full).doesNotExist(); // keep-last=2: the rules go on as before
+    }
+
+    /**
+     * A restore that overwrites the collection snapshots it first, and that snapshot's run would rotate out the very
+     * backup being restored (keep-last=2: the older of two, once a third is taken). It is left for a later pruning,
+     * said at INFO; the restore completes; the next run prunes by the rules. Before, the safety snapshot's retention
+     * deleted the backup the operator had chosen, and the restore failed for want of it.
+     */
+    @Test
+    void theBackupBeingRestoredOutlivesTheRetentionOfTheSnapshotTakenBeforeIt() throws Exception {
+        Instant now = Instant.now();
+        Path chosen = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofDays(2)));
+        Path newer = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofDays(1)));
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
+        qdrant.restoresUploadsOver("kairos", 1);
+        qdrant.aliasesUpdated();
+
+        try (LogCapture logs = LogCapture.install()) {
+            ServiceApi.api().contentType("application/json").body("{\"overwrite\":true}")
+                    .post("/api/snapshots/" + chosen.getFileName() + "/restore").then().statusCode(200)
+                    .body("status", equalTo("completed"))
+                    .body("safetySnapshot", notNullValue());
+            assertThat(SecretsStayHidden.appLines(logs)).anyMatch(line -> line.startsWith("INFO") && line.contains(
+                    "Left " + chosen.getFileName() + " for a later pruning, although keep-last=2 would delete it: a "
+                            + "restore or drill is reading local snapshots"));
+        }
+        assertThat(dir.list()).containsAll(SnapshotDir.completed(chosen));
+
+        Thread.sleep(1_000); // Qdrant names its snapshots to the second
+        qdrant.snapshotServed("kairos", TestData.snapshot(2001));
+        assertThat(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getList("targets[0].pruned", String.class))
+                .containsExactlyInAnyOrder(chosen.getFileName().toString(), newer.getFileName().toString());
     }
 }

@@ -77,7 +77,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
-                all.get(0).file(), NOW, entry -> false);
+                all.get(0).file(), NOW, entry -> false, true);
 
         assertThat(pruned.files()).hasSize(3).allMatch(name -> name.endsWith("-kairos.snap"));
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
@@ -90,7 +90,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         Retention.Pruned pruned = new Retention(Optional.empty(), Optional.of(Duration.ofHours(84)), NONE).prune(all,
-                "kairos", all.get(0).file(), NOW, entry -> false);
+                "kairos", all.get(0).file(), NOW, entry -> false, true);
 
         assertThat(pruned.files()).hasSize(2);
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28", "2026-11-27");
@@ -102,7 +102,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant();
 
         new Retention(Optional.of(1), Optional.of(Duration.ofDays(2).plusHours(1)), NONE).prune(all, "kairos",
-                all.get(0).file(), NOW, entry -> false);
+                all.get(0).file(), NOW, entry -> false, true);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
         assertUntouchedForeignFiles();
@@ -114,7 +114,7 @@ class RetentionTest {
 
         // an age rule that keeps nothing, and a run whose file is not the newest (a clock set back)
         new Retention(Optional.empty(), Optional.of(Duration.ofMinutes(1)), NONE).prune(all, "kairos", all.get(3).file(), NOW,
-                entry -> false);
+                entry -> false, true);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-26");
     }
@@ -125,7 +125,7 @@ class RetentionTest {
 
         assertThat(
                 new Retention(Optional.empty(), Optional.empty(), NONE)
-                        .prune(all, "kairos", all.get(0).file(), NOW, entry -> false)
+                        .prune(all, "kairos", all.get(0).file(), NOW, entry -> false, true)
                         .files())
                 .isEmpty();
         assertThat(kairosLeft()).hasSize(5);
@@ -141,7 +141,7 @@ class RetentionTest {
         Files.writeString(stuck.resolve("inside"), "x");
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
-                all.get(0).file(), NOW, entry -> false);
+                all.get(0).file(), NOW, entry -> false, true);
 
         assertThat(pruned.files()).hasSize(2);
         assertThat(pruned.remarks()).singleElement().asString().contains("Could not delete " + stuck.getFileName())
@@ -162,7 +162,7 @@ class RetentionTest {
         assertThat(all.get(0).file()).isEqualTo(future);
 
         Retention.Pruned pruned = new Retention(Optional.of(2), Optional.empty(), NONE).prune(all, "kairos",
-                all.get(2).file(), NOW, entry -> false);
+                all.get(2).file(), NOW, entry -> false, true);
 
         // kept: the future-dated file and the failed one (left alone), then days 2 and 3 (the two places)
         assertThat(future).exists();
@@ -233,7 +233,7 @@ class RetentionTest {
         List<SnapshotCatalog.Entry> all = plant(); // 1 to 5 days old: 11-29 (a Sunday) back to 11-25, one ISO week
 
         Retention.Pruned pruned = new Retention(Optional.empty(), Optional.empty(), calendar(2, 1, null, null))
-                .prune(all, "kairos", all.get(0).file(), NOW, entry -> false);
+                .prune(all, "kairos", all.get(0).file(), NOW, entry -> false, true);
 
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
         assertThat(pruned.files()).hasSize(3);
@@ -241,7 +241,7 @@ class RetentionTest {
 
         List<SnapshotCatalog.Entry> left = entries();
         new Retention(Optional.empty(), Optional.of(Duration.ofDays(3)), calendar(null, null, null, 1)).prune(left,
-                "kairos", left.get(0).file(), NOW, entry -> false);
+                "kairos", left.get(0).file(), NOW, entry -> false, true);
         assertThat(kairosLeft()).containsExactly("2026-11-29", "2026-11-28");
     }
 

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -113,6 +115,7 @@ public class DrillService {
     }
 
     private RestoreReport drill(String file, Cancellation cancelled) throws RestoreRefused {
+        List<String> leftBehind = dropLeftScratch(cancelled);
         Instant at = Instant.now();
         SnapshotCatalog.Entry entry;
         String scratch;
@@ -136,13 +139,16 @@ public class DrillService {
             throw e;
         }
         LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
+        SnapshotCatalog.Scratch created = new SnapshotCatalog.Scratch(scratch, qdrant.url().toString(), at.toString());
+        keep(created, true);
         RestoreReport report;
         try {
             report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, false, false, cancelled,
-                    RestoreService.BeforeOverwrite.NOTHING), scratch);
+                    RestoreService.BeforeOverwrite.NOTHING), created);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
             // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop
+            keep(created, false);
             record(entry, at, false, e.getMessage());
             counter("failed").increment();
             LOG.errorf("Restore drill failed: file=%s: %s", entry.fileName(), e.getMessage());
@@ -159,7 +165,56 @@ public class DrillService {
         } else {
             LOG.errorf("Restore drill failed: file=%s scratch=%s: %s", entry.fileName(), scratch, report.message());
         }
+        for (String remark : leftBehind) {
+            report = report.remarked(remark);
+        }
         return report;
+    }
+
+    /**
+     * Drops the scratch collections on this drill's Qdrant that earlier drills created and did not see dropped (the
+     * process stopped during the drill, or the drop failed), each a whole copy of a collection; each said at WARN and
+     * returned as a remark. One that cannot be dropped now stays recorded for the next drill.
+     */
+    private List<String> dropLeftScratch(Cancellation cancelled) {
+        List<String> remarks = new ArrayList<>();
+        String here = qdrant.url().toString();
+        for (SnapshotCatalog.Scratch left : catalog.drillHistory().scratch()) {
+            if (!left.qdrant().equals(here)) {
+                continue; // on a Qdrant this service no longer drills on
+            }
+            String remark;
+            try {
+                qdrant.deleteCollection(left.collection(), CALL, cancelled::cancelled);
+                keep(left, false);
+                remark = "Dropped collection `" + left.collection() + "`, the scratch collection of the drill started "
+                        + left.since() + ", which did not drop it (the process stopped during it, or its drop failed)";
+            } catch (QdrantException e) {
+                remark = "The scratch collection `" + left.collection() + "` of the drill started " + left.since()
+                        + " may still be on Qdrant and could not be dropped (the next drill tries again): "
+                        + e.getMessage();
+            }
+            LOG.warn(remark);
+            remarks.add(remark);
+        }
+        return remarks;
+    }
+
+    /**
+     * Records {@code scratch} as created (before the upload), or forgets it (dropped, or never created); a record
+     * that cannot be written is a warning: the drill goes on.
+     */
+    private void keep(SnapshotCatalog.Scratch scratch, boolean created) {
+        try {
+            if (created) {
+                catalog.scratchCreating(scratch);
+            } else {
+                catalog.scratchGone(scratch);
+            }
+        } catch (IOException e) {
+            LOG.warnf("The drill's record of its scratch collection `%s` could not be written: %s",
+                    scratch.collection(), SnapshotFileWriter.reason(e));
+        }
     }
 
     private void record(SnapshotCatalog.Entry entry, Instant at, boolean passed, String message) {
@@ -173,15 +228,20 @@ public class DrillService {
         offsiteDrills.record(drill);
     }
 
-    /** The scratch collection is dropped whatever the restore did (a 404: it was never made). */
-    private RestoreReport dropScratch(RestoreReport report, String scratch) {
+    /**
+     * The scratch collection is dropped whatever the restore did (a 404: it was never made); one that cannot be stays
+     * recorded, and the next drill drops it.
+     */
+    private RestoreReport dropScratch(RestoreReport report, SnapshotCatalog.Scratch scratch) {
         try {
-            qdrant.deleteCollection(scratch, CALL, () -> false);
+            qdrant.deleteCollection(scratch.collection(), CALL, () -> false);
+            keep(scratch, false);
             return report.drilled(true, null);
         } catch (QdrantException e) {
-            LOG.errorf("The drill's scratch collection `%s` could not be dropped: %s", scratch, e.getMessage());
-            return report.drilled(false, "The scratch collection `" + scratch + "` could not be dropped (drop it by "
-                    + "hand): " + e.getMessage());
+            LOG.errorf("The drill's scratch collection `%s` could not be dropped: %s", scratch.collection(),
+                    e.getMessage());
+            return report.drilled(false, "The scratch collection `" + scratch.collection() + "` could not be dropped "
+                    + "(the next drill tries again, or drop it by hand): " + e.getMessage());
         }
     }
 

@@ -668,23 +668,59 @@ public class SnapshotCatalog {
     public void recordDrill(Entry entry, Drill drill) throws IOException {
         directory.writer().writeAtomically(entry.drillFile(), json.get().writeValueAsBytes(drill));
         DrillHistory before = drillHistory();
-        directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.DRILL_HISTORY),
-                json.get().writeValueAsBytes(new DrillHistory(drill.drilledAt(),
-                        drill.passed() ? drill.drilledAt() : before.lastPassedAt())));
+        writeDrillHistory(new DrillHistory(drill.drilledAt(), drill.passed() ? drill.drilledAt() : before.lastPassedAt(),
+                before.scratch()));
     }
 
     /**
      * When the last restore drill ran, and the last that passed, whatever snapshot they drilled ({@code .drills.json}
-     * in the directory; both null before the first, or when the record is unreadable).
+     * in the directory; both null before the first, or when the record is unreadable), and the scratch collections
+     * drills created that are not known to be dropped.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record DrillHistory(String lastDrilledAt, String lastPassedAt) {
+    public record DrillHistory(String lastDrilledAt, String lastPassedAt,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Scratch> scratch) {
+
+        public DrillHistory {
+            scratch = scratch == null ? List.of() : List.copyOf(scratch);
+        }
+    }
+
+    /**
+     * A scratch collection a drill creates, recorded before its upload and until it is seen dropped: one that a drill
+     * that did not end (the process stopped, its drop failed) leaves is dropped by the next drill.
+     *
+     * @param qdrant the base URL of the Qdrant it is on
+     * @param since when the drill that creates it started
+     */
+    @RegisterForReflection
+    public record Scratch(String collection, String qdrant, String since) {
     }
 
     /** The directory's drill history. */
     public DrillHistory drillHistory() {
-        return record(SnapshotDirectory.DRILL_HISTORY, DrillHistory.class).orElse(new DrillHistory(null, null));
+        return record(SnapshotDirectory.DRILL_HISTORY, DrillHistory.class).orElse(new DrillHistory(null, null, null));
+    }
+
+    /** Records {@code scratch} in the drill history before the drill creates it. */
+    public void scratchCreating(Scratch scratch) throws IOException {
+        DrillHistory before = drillHistory();
+        List<Scratch> all = new ArrayList<>(before.scratch());
+        all.add(scratch);
+        writeDrillHistory(new DrillHistory(before.lastDrilledAt(), before.lastPassedAt(), all));
+    }
+
+    /** Forgets {@code scratch}: it is dropped (or was never created). */
+    public void scratchGone(Scratch scratch) throws IOException {
+        DrillHistory before = drillHistory();
+        writeDrillHistory(new DrillHistory(before.lastDrilledAt(), before.lastPassedAt(),
+                before.scratch().stream().filter(s -> !s.equals(scratch)).toList()));
+    }
+
+    private void writeDrillHistory(DrillHistory history) throws IOException {
+        directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.DRILL_HISTORY),
+                json.get().writeValueAsBytes(history));
     }
 
     /** A record of the directory's own ({@code .drills.json}...); empty when there is none or it is unreadable. */

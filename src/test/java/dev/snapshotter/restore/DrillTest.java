@@ -4,10 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +45,9 @@ class DrillTest {
 
     @InjectQdrant
     QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
 
     @BeforeEach
     void resetQdrant() {
@@ -127,11 +132,68 @@ class DrillTest {
         drill().statusCode(502)
                 .body("scratchDropped", equalTo(false))
                 .body("message", startsWith("The scratch collection `drill-kairos-"))
-                .body("message", containsString("` could not be dropped (drop it by hand): Qdrant answered 500"))
+                .body("message", containsString("` could not be dropped (the next drill tries again, or drop it by hand): "
+                        + "Qdrant answered 500"))
                 .body("message", containsString("Service internal error: disk I/O"));
 
         catalogEntry(file).body("drillResult", equalTo("failed"));
         assertThat(Scrape.value("snapshotter_drills_total{result=\"failed\"}")).isEqualTo(failed + 1);
+    }
+
+    /**
+     * A scratch collection whose drop failed is a whole copy of the collection left on Qdrant: the next drill drops it
+     * first, and says so. Before, it stayed until someone dropped it by hand.
+     */
+    @Test
+    void theNextDrillDropsAScratchCollectionWhoseDropFailed() throws Exception {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        qdrant.dropFails(SCRATCH, 500, "Service internal error: disk I/O");
+        String left = drill().statusCode(502).body("scratchDropped", equalTo(false)).extract().path("collection");
+        assertThat(Files.readString(dir.directory().resolve(".drills.json"))).contains(left);
+
+        Thread.sleep(1_100); // scratch collections are named to the second
+        qdrant.server().resetScenarios(); // the new scratch collection does not exist yet
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS); // drops answered again
+        String next = drill().statusCode(200)
+                .body("scratchDropped", equalTo(true))
+                .body("remarks", hasItem(startsWith("Dropped collection `" + left + "`, the scratch collection of the "
+                        + "drill started ")))
+                .extract().path("collection");
+
+        assertThat(next).isNotEqualTo(left);
+        assertThat(qdrant.requests("DELETE", "/collections/" + left + "?")).hasSize(2);
+        assertThat(Files.readString(dir.directory().resolve(".drills.json"))).doesNotContain("drill-kairos-");
+    }
+
+    /**
+     * The process stopped during a drill (a kill, an eviction, the shutdown grace over) and left its scratch collection
+     * on Qdrant: the drill records it before its upload, and the next drill drops it. One recorded on another Qdrant
+     * (a drill URL since changed) is left alone.
+     */
+    @Test
+    void aScratchCollectionLeftByADrillThatDidNotEndIsDroppedByTheNext() throws Exception {
+        Path file = takeSnapshot();
+        qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        qdrant.dropFails("drill-kairos-20261201-030000", 404, "Not found: Collection `drill-kairos-20261201-030000` "
+                + "doesn't exist!"); // Qdrant dropped it, or it was never made: gone either way
+        Files.writeString(dir.directory().resolve(".drills.json"), "{\"lastDrilledAt\":null,\"lastPassedAt\":null,"
+                + "\"scratch\":[{\"collection\":\"drill-kairos-20261201-030000\",\"qdrant\":\"" + qdrant.url()
+                + "\",\"since\":\"2026-12-01T03:00:00Z\"},{\"collection\":\"drill-kairos-20261201-040000\","
+                + "\"qdrant\":\"http://drills.invalid:6333\",\"since\":\"2026-12-01T04:00:00Z\"}]}");
+
+        drill().statusCode(200)
+                .body("remarks", hasItem("Dropped collection `drill-kairos-20261201-030000`, the scratch collection "
+                        + "of the drill started 2026-12-01T03:00:00Z, which did not drop it (the process stopped "
+                        + "during it, or its drop failed)"));
+
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-20261201-030000?")).hasSize(1);
+        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-20261201-040000")).isEmpty();
+        String history = Files.readString(dir.directory().resolve(".drills.json"));
+        assertThat(history).doesNotContain("drill-kairos-20261201-030000").contains("drill-kairos-20261201-040000");
     }
 
     @Test

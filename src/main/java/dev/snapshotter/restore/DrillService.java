@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
@@ -21,6 +22,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -185,7 +187,7 @@ public class DrillService {
             }
             String remark;
             try {
-                qdrant.deleteCollection(left.collection(), CALL, cancelled::cancelled);
+                dropWithItsSnapshots(left.collection(), cancelled::cancelled);
                 keep(left, false);
                 remark = "Dropped collection `" + left.collection() + "`, the scratch collection of the drill started "
                         + left.since() + ", which did not drop it (the process stopped during it, or its drop failed)";
@@ -198,6 +200,26 @@ public class DrillService {
             remarks.add(remark);
         }
         return remarks;
+    }
+
+    /**
+     * Deletes the snapshots Qdrant keeps of {@code scratch} (a drill's upload), then drops it: Qdrant keeps a
+     * collection's snapshots on its disk when it drops the collection, where its API no longer reaches them.
+     */
+    private void dropWithItsSnapshots(String scratch, BooleanSupplier cancelled) {
+        List<SnapshotDescription> kept;
+        try {
+            kept = qdrant.listSnapshots(scratch, CALL, cancelled);
+        } catch (QdrantException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            kept = List.of(); // no collection: nothing of it the API reaches
+        }
+        for (SnapshotDescription snapshot : kept) {
+            qdrant.deleteSnapshot(scratch, snapshot.name(), CALL, cancelled);
+        }
+        qdrant.deleteCollection(scratch, CALL, cancelled);
     }
 
     /**

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
@@ -170,30 +172,36 @@ class DrillTest {
 
     /**
      * The process stopped during a drill (a kill, an eviction, the shutdown grace over) and left its scratch collection
-     * on Qdrant: the drill records it before its upload, and the next drill drops it. One recorded on another Qdrant
-     * (a drill URL since changed) is left alone.
+     * on Qdrant, with the copy of the upload Qdrant keeps: the drill records it before its upload, and the next drill
+     * deletes that copy (Qdrant keeps a dropped collection's snapshots on its disk, out of reach of its API), then drops
+     * the collection. One recorded on another Qdrant (a drill URL since changed) is left alone.
      */
     @Test
     void aScratchCollectionLeftByADrillThatDidNotEndIsDroppedByTheNext() throws Exception {
         Path file = takeSnapshot();
         qdrant.restoresUploadsTo(SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(file), 0,
                 QdrantStandIn.SAMPLE_IDS);
-        qdrant.dropFails("drill-kairos-20261201-030000", 404, "Not found: Collection `drill-kairos-20261201-030000` "
-                + "doesn't exist!"); // Qdrant dropped it, or it was never made: gone either way
+        String left = "drill-kairos-20261201-030000";
+        String upload = "restore-2026-12-01T02-00-00-000Z-kairos.snapshot";
+        qdrant.listsSnapshots(left, upload);
+        qdrant.deletesAnySnapshot(left);
+        qdrant.dropsCollection(left);
         Files.writeString(dir.directory().resolve(".drills.json"), "{\"lastDrilledAt\":null,\"lastPassedAt\":null,"
-                + "\"scratch\":[{\"collection\":\"drill-kairos-20261201-030000\",\"qdrant\":\"" + qdrant.url()
-                + "\",\"since\":\"2026-12-01T03:00:00Z\"},{\"collection\":\"drill-kairos-20261201-040000\","
-                + "\"qdrant\":\"http://drills.invalid:6333\",\"since\":\"2026-12-01T04:00:00Z\"}]}");
+                + "\"scratch\":[{\"collection\":\"" + left + "\",\"qdrant\":\"" + qdrant.url() + "\",\"since\":"
+                + "\"2026-12-01T03:00:00Z\"},{\"collection\":\"drill-kairos-20261201-040000\",\"qdrant\":"
+                + "\"http://drills.invalid:6333\",\"since\":\"2026-12-01T04:00:00Z\"}]}");
 
         drill().statusCode(200)
-                .body("remarks", hasItem("Dropped collection `drill-kairos-20261201-030000`, the scratch collection "
-                        + "of the drill started 2026-12-01T03:00:00Z, which did not drop it (the process stopped "
-                        + "during it, or its drop failed)"));
+                .body("remarks", hasItem("Dropped collection `" + left + "`, the scratch collection of the drill "
+                        + "started 2026-12-01T03:00:00Z, which did not drop it (the process stopped during it, or its "
+                        + "drop failed)"));
 
-        assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-20261201-030000?")).hasSize(1);
+        List<LoggedRequest> deletes = qdrant.requests("DELETE", "/collections/" + left); // newest first
+        assertThat(deletes).extracting(LoggedRequest::getUrl).containsExactly("/collections/" + left + "?wait=true",
+                "/collections/" + left + "/snapshots/" + upload + "?wait=true");
         assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-20261201-040000")).isEmpty();
         String history = Files.readString(dir.directory().resolve(".drills.json"));
-        assertThat(history).doesNotContain("drill-kairos-20261201-030000").contains("drill-kairos-20261201-040000");
+        assertThat(history).doesNotContain(left).contains("drill-kairos-20261201-040000");
     }
 
     @Test

@@ -410,6 +410,11 @@ public final class QdrantStandIn {
                 .willReturn(ok(list.append(']').toString())));
     }
 
+    /** {@code DELETE /collections/{collection}} drops it: 200 {@code true}. */
+    public void dropsCollection(String collection) {
+        server.stubFor(authed(delete(urlPathEqualTo("/collections/" + encoded(collection)))).willReturn(ok("true")));
+    }
+
     /** Qdrant deletes any snapshot of {@code collection} it is asked to (200 {@code true}). */
     public void deletesAnySnapshot(String collection) {
         server.stubFor(authed(delete(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -231,9 +232,49 @@ public class OffsiteCopies {
         for (String folder : folders) {
             remember(folder, store.list(folder));
         }
-        List<SnapshotCatalog.Entry> pending = local.stream().filter(this::notKnownOffsite).toList();
+        List<SnapshotCatalog.Entry> pending = owed(local, now);
         metrics.pending(pending.size());
         return pending;
+    }
+
+    /** A backup as off-site retention would count it: one known off-site, or a local one not known there. */
+    private record Counted(String fileName, String collectionKey, Instant createdAt, SnapshotCatalog.Entry local) {
+    }
+
+    /**
+     * Those of {@code local} (verified, not dated in the future; newest first) that are owed off-site: not known there,
+     * and kept by off-site retention were they there, beside what is known there of their collection. One that the
+     * bucket's rules would prune at once is not (rules that keep fewer than the directory's pruned it since its copy):
+     * copying it again would only have it pruned again at every run, and holding it in the directory for its copy
+     * would keep it there forever. Decided from what is known, without asking the store; a backup off-site whose
+     * manifest is not in the directory may hold points.
+     */
+    private List<SnapshotCatalog.Entry> owed(List<SnapshotCatalog.Entry> local, Instant now) {
+        List<SnapshotCatalog.Entry> missing = local.stream().filter(this::notKnownOffsite).toList();
+        Retention rules = rules();
+        if (missing.isEmpty() || !rules.any()) {
+            return missing;
+        }
+        Map<String, SnapshotCatalog.Entry> byName = local.stream()
+                .collect(Collectors.toMap(SnapshotCatalog.Entry::fileName, entry -> entry, (a, b) -> a));
+        Set<String> missingNames = missing.stream().map(SnapshotCatalog.Entry::fileName).collect(Collectors.toSet());
+        List<Counted> counted = new ArrayList<>();
+        for (OffsiteCatalog.Remote remote : OffsiteCatalog.remotes(store.keys(), knownOffsite)) {
+            if (!missingNames.contains(remote.fileName()) && OffsiteCatalog.collectionKey(remote) != null
+                    && !remote.createdAt().isAfter(now.plus(Duration.ofMinutes(1)))) {
+                counted.add(new Counted(remote.fileName(), OffsiteCatalog.collectionKey(remote), remote.createdAt(),
+                        byName.get(remote.fileName())));
+            }
+        }
+        missing.forEach(entry -> counted.add(new Counted(entry.fileName(), entry.key(), entry.createdAt(), entry)));
+        Set<String> kept = counted.stream().collect(Collectors.groupingBy(Counted::collectionKey)).values().stream()
+                .flatMap(ofOne -> rules.decide(ofOne.stream().sorted(Comparator.comparing(Counted::createdAt)
+                        .thenComparing(Counted::fileName).reversed()).toList(), Counted::createdAt, backup -> false,
+                        backup -> backup.local() == null || Retention.holdsPoints(backup.local()), backup -> false, now)
+                        .stream())
+                .filter(decision -> !decision.goes()).map(decision -> decision.backup().fileName())
+                .collect(Collectors.toSet());
+        return missing.stream().filter(entry -> kept.contains(entry.fileName())).toList();
     }
 
     /**
@@ -289,7 +330,8 @@ public class OffsiteCopies {
      * since, without asking the store (which may be the thing that is down).
      */
     private void publishPending() {
-        metrics.pending((int) countable(Instant.now()).stream().filter(this::notKnownOffsite).count());
+        Instant now = Instant.now();
+        metrics.pending(owed(countable(now), now).size());
     }
 
     /** The local snapshots that should be off-site: verified, and not dated in the future. */
@@ -299,12 +341,29 @@ public class OffsiteCopies {
     }
 
     /**
-     * Whether local retention must keep this backup: off-site copies are on and it is not known to be off-site yet (a
-     * store outage), so deleting the local file would lose it. Known from the last listing and the copies since; before
-     * any listing, nothing is known to be off-site.
+     * Whether local retention must keep a backup: off-site copies are on and it is owed off-site ({@link #owed}: not
+     * known to be there yet, a store outage, and not one the bucket's rules would prune at once), so deleting the local
+     * file would lose it. Known from the last listing and the copies since; before any listing, nothing is known to be
+     * off-site. Decided once, when first asked, for the predicate's life (one pruning or preview).
      */
-    public boolean pendingOffsite(SnapshotCatalog.Entry entry) {
-        return enabled() && notKnownOffsite(entry);
+    public Predicate<SnapshotCatalog.Entry> pendingOffsite() {
+        if (!enabled()) {
+            return entry -> false;
+        }
+        AtomicReference<Set<String>> owed = new AtomicReference<>();
+        return entry -> {
+            if (!notKnownOffsite(entry)) {
+                return false;
+            }
+            return owed.updateAndGet(known -> {
+                if (known != null) {
+                    return known;
+                }
+                Instant now = Instant.now();
+                return owed(countable(now), now).stream().map(SnapshotCatalog.Entry::fileName)
+                        .collect(Collectors.toSet());
+            }).contains(entry.fileName());
+        };
     }
 
     /** Not off-site as far as is known: no object of its name, or one of another size (not this snapshot). */

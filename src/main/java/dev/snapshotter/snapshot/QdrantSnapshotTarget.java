@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -414,10 +415,9 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
      */
     List<String> retain(String name, Path justTaken, Progress progress) {
         Retention rules = rules();
+        Predicate<SnapshotCatalog.Entry> held = offsite.pendingOffsite();
         Retention.Pruned pruned = catalog.unlessRead(() -> rules.prune(catalog.list(), name, justTaken, Instant.now(),
-                offsite::pendingOffsite, true))
-                .orElseGet(() -> rules.prune(catalog.list(), name, justTaken, Instant.now(), offsite::pendingOffsite,
-                        false));
+                held, true)).orElseGet(() -> rules.prune(catalog.list(), name, justTaken, Instant.now(), held, false));
         pruned.remarks().forEach(progress::remark);
         publishNewest(name);
         return pruned.files();
@@ -437,7 +437,7 @@ public class QdrantSnapshotTarget implements SnapshotTarget {
         Instant now = Instant.now();
         List<Retention.Decision<SnapshotCatalog.Entry>> decisions = rules.decide(
                 Retention.counted(catalog.list(), name, now), SnapshotCatalog.Entry::createdAt, entry -> false,
-                Retention::holdsPoints, offsite::pendingOffsite, now);
+                Retention::holdsPoints, offsite.pendingOffsite(), now);
         Retention.PlacePreview local = Retention.PlacePreview.of(rules, decisions, SnapshotCatalog.Entry::fileName,
                 SnapshotCatalog.Entry::createdAt);
         return new RetentionPreview(name, local,

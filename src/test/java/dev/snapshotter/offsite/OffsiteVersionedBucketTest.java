@@ -2,6 +2,7 @@ package dev.snapshotter.offsite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -35,7 +36,8 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
 @WithQdrantStandIn
-@WithS3(objectLockBucket = true, config = @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "1"))
+@WithS3(objectLockBucket = true, config = { @ResourceArg(name = "qdrant.snapshot.s3.keep-last", value = "1"),
+        @ResourceArg(name = "qdrant.snapshot.keep-last", value = "3") })
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteVersionedBucketTest {
 
@@ -86,6 +88,41 @@ class OffsiteVersionedBucketTest {
         assertThat(report.getList("targets[0].offsite.pruned", String.class)).hasSize(1);
         assertThat(String.valueOf(report.getString("targets[0].offsite.message"))).doesNotContain("noncurrent");
         assertThat(Scrape.value("snapshotter_offsite_pruned_versions_kept")).isZero();
+    }
+
+    /**
+     * Local rules that keep more than the bucket's (keep-last=3 in the directory, keep-last=1 off-site): a backup
+     * off-site retention pruned is still in the directory, and the next run's catch-up does not copy it again only for
+     * it to be pruned again; nor does local retention hold it for a copy that is not owed: the directory keeps three.
+     * Before, every run uploaded the older local backup again (in this bucket, one more stored version of it each time)
+     * and pruned it again.
+     */
+    @Test
+    void aBackupPrunedOffSiteIsNotCopiedAgainByTheNextRun() throws Exception {
+        String first = fileOf(run());
+        Thread.sleep(1_000); // Qdrant names its snapshots to the second
+        JsonPath second = run();
+        assertThat(second.getList("targets[0].offsite.pruned", String.class)).containsExactly(first);
+
+        Thread.sleep(1_000);
+        JsonPath third = run();
+
+        assertThat(third.getList("targets[0].offsite.caughtUp", String.class)).isNullOrEmpty();
+        assertThat(third.getList("targets[0].offsite.pruned", String.class)).containsExactly(fileOf(second));
+        assertThat(bucket.versions("kairos/" + first)).hasSize(1); // the one copy, pruned once
+        assertThat(bucket.versions("kairos/" + fileOf(second))).hasSize(1);
+
+        Thread.sleep(1_000);
+        JsonPath fourth = run();
+        assertThat(fourth.getList("targets[0].offsite.caughtUp", String.class)).isNullOrEmpty();
+        assertThat(bucket.versions("kairos/" + fileOf(second))).hasSize(1);
+        assertThat(qdrant.directory().list().stream().map(path -> path.getFileName().toString())
+                .filter(name -> name.endsWith(".snap"))).containsExactlyInAnyOrder(fileOf(second), fileOf(third),
+                        fileOf(fourth));
+    }
+
+    private static String fileOf(JsonPath report) {
+        return Path.of(report.getString("targets[0].filePath")).getFileName().toString();
     }
 
     /** One of our snapshots of {@code kairos} from yesterday in the bucket, with its sidecars. */

@@ -203,21 +203,24 @@ public class DrillService {
     }
 
     /**
-     * Deletes the snapshots Qdrant keeps of {@code scratch} (a drill's upload), then drops it: Qdrant keeps a
-     * collection's snapshots on its disk when it drops the collection, where its API no longer reaches them.
+     * Deletes the snapshots each node keeps of {@code scratch} (a drill's uploads, a set's on every node it went to),
+     * then drops it: Qdrant keeps a collection's snapshots on its disk when it drops the collection, where its API no
+     * longer reaches them.
      */
     private void dropWithItsSnapshots(String scratch, BooleanSupplier cancelled) {
-        List<SnapshotDescription> kept;
-        try {
-            kept = qdrant.listSnapshots(scratch, CALL, cancelled);
-        } catch (QdrantException e) {
-            if (e.status() != 404) {
-                throw e;
+        for (QdrantClient node : restores.nodesOf(qdrant)) {
+            List<SnapshotDescription> kept;
+            try {
+                kept = node.listSnapshots(scratch, CALL, cancelled);
+            } catch (QdrantException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                kept = List.of(); // no collection: nothing of it the API reaches
             }
-            kept = List.of(); // no collection: nothing of it the API reaches
-        }
-        for (SnapshotDescription snapshot : kept) {
-            qdrant.deleteSnapshot(scratch, snapshot.name(), CALL, cancelled);
+            for (SnapshotDescription snapshot : kept) {
+                node.deleteSnapshot(scratch, snapshot.name(), CALL, cancelled);
+            }
         }
         qdrant.deleteCollection(scratch, CALL, cancelled);
     }
@@ -251,12 +254,12 @@ public class DrillService {
     }
 
     /**
-     * The scratch collection is dropped whatever the restore did (a 404: it was never made); one that cannot be stays
-     * recorded, and the next drill drops it.
+     * The scratch collection is dropped whatever the restore did (a 404: it was never made), with any copy of the
+     * upload the restore could not delete; one that cannot be stays recorded, and the next drill drops it.
      */
     private RestoreReport dropScratch(RestoreReport report, SnapshotCatalog.Scratch scratch) {
         try {
-            qdrant.deleteCollection(scratch.collection(), CALL, () -> false);
+            dropWithItsSnapshots(scratch.collection(), () -> false);
             keep(scratch, false);
             return report.drilled(true, null);
         } catch (QdrantException e) {

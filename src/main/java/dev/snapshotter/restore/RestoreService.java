@@ -381,6 +381,16 @@ public class RestoreService {
     }
 
     /**
+     * The nodes a set restored on {@code at} is uploaded to, one member per node: those {@code QDRANT_CLUSTER_NODES}
+     * lists when {@code at} is the Qdrant of {@code QDRANT_URL}; a drill's own Qdrant alone takes them all.
+     */
+    List<QdrantClient> nodesOf(QdrantClient at) {
+        return at == qdrant && config.cluster().nodes().isPresent()
+                ? config.cluster().nodes().get().urls().stream().map(qdrant::at).toList()
+                : List.of(at);
+    }
+
+    /**
      * Every step of a restore of {@code entry} into {@code target} on the Qdrant {@code at}, the preflight's refusals
      * thrown; a dry run stops after the checks that come before the upload, the file re-read whole among them.
      *
@@ -392,12 +402,8 @@ public class RestoreService {
             BeforeOverwrite before)
             throws RestoreRefused {
         if (entry.isSet()) {
-            // into the cluster QDRANT_CLUSTER_NODES lists, one member per node; a drill's Qdrant takes them all
-            List<QdrantClient> nodes = at == qdrant && config.cluster().nodes().isPresent()
-                    ? config.cluster().nodes().get().urls().stream().map(qdrant::at).toList()
-                    : List.of(at);
-            return new SetRestore(catalog, config.snapshot().timeout(), settleTimeout()).restore(nodes, entry, target,
-                    overwrite, restoreAliases, dryRun, cancelled, before);
+            return new SetRestore(catalog, config.snapshot().timeout(), settleTimeout()).restore(nodesOf(at), entry,
+                    target, overwrite, restoreAliases, dryRun, cancelled, before);
         }
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
         SnapshotArchive.Facts facts = entry.manifest() == null || dryRun ? null

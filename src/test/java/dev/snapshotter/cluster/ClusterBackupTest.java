@@ -279,6 +279,36 @@ class ClusterBackupTest {
         assertThat(dir.list()).isEmpty();
     }
 
+    /**
+     * A set drilled on the cluster itself (no {@code QDRANT_DRILL_URL}) whose process stopped during the drill leaves
+     * its scratch collection, and a copy of an upload on each node that took a member: the next drill deletes every
+     * node's copy, then drops the collection (Qdrant keeps a dropped collection's snapshots on its disk, out of reach
+     * of its API), even when it then finds nothing to drill.
+     */
+    @Test
+    void aDrillThatDidNotEndOnTheClusterHasTheUploadsOfEveryNodeDeleted() throws IOException {
+        String left = "drill-kairos-20261201-030000";
+        String uploadA = "restore-2026-12-01T02-00-00-000Z-kairos-" + PEER_A + ".snapshot";
+        String uploadB = "restore-2026-12-01T02-00-00-000Z-kairos-" + PEER_B + ".snapshot";
+        cluster.node(0).listsSnapshots(left, uploadA);
+        cluster.node(1).listsSnapshots(left, uploadB);
+        cluster.node(2).listsSnapshots(left);
+        cluster.nodes().forEach(node -> node.deletesAnySnapshot(left));
+        cluster.node(0).dropsCollection(left);
+        Files.writeString(dir.directory().resolve(".drills.json"), "{\"scratch\":[{\"collection\":\"" + left
+                + "\",\"qdrant\":\"" + cluster.node(0).url() + "\",\"since\":\"2026-12-01T03:00:00Z\"}]}");
+
+        ServiceApi.api().contentType("application/json").body("{}").post("/api/drill").then().statusCode(404);
+
+        assertThat(cluster.node(0).requests("DELETE", "/collections/" + left)).extracting(r -> r.getUrl())
+                .containsExactly("/collections/" + left + "?wait=true",
+                        "/collections/" + left + "/snapshots/" + uploadA + "?wait=true");
+        assertThat(cluster.node(1).requests("DELETE", "/collections/" + left)).extracting(r -> r.getUrl())
+                .containsExactly("/collections/" + left + "/snapshots/" + uploadB + "?wait=true");
+        assertThat(cluster.node(2).requests("DELETE", "/collections/" + left)).isEmpty();
+        assertThat(Files.readString(dir.directory().resolve(".drills.json"))).doesNotContain(left);
+    }
+
     private static List<String> files(Path set) throws IOException {
         try (var list = Files.list(set)) {
             return list.map(p -> p.getFileName().toString()).sorted().toList();

@@ -22,7 +22,6 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
-import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -202,27 +201,9 @@ public class DrillService {
         return remarks;
     }
 
-    /**
-     * Deletes the snapshots each node keeps of {@code scratch} (a drill's uploads, a set's on every node it went to),
-     * then drops it: Qdrant keeps a collection's snapshots on its disk when it drops the collection, where its API no
-     * longer reaches them.
-     */
+    /** Drops {@code scratch} with every snapshot Qdrant keeps of it (the copies of the drill's uploads). */
     private void dropWithItsSnapshots(String scratch, BooleanSupplier cancelled) {
-        for (QdrantClient node : restores.nodesOf(qdrant)) {
-            List<SnapshotDescription> kept;
-            try {
-                kept = node.listSnapshots(scratch, CALL, cancelled);
-            } catch (QdrantException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
-                kept = List.of(); // no collection: nothing of it the API reaches
-            }
-            for (SnapshotDescription snapshot : kept) {
-                node.deleteSnapshot(scratch, snapshot.name(), CALL, cancelled);
-            }
-        }
-        qdrant.deleteCollection(scratch, CALL, cancelled);
+        RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), scratch, name -> true, cancelled);
     }
 
     /**

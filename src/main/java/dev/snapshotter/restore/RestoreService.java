@@ -33,6 +33,7 @@ import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
+import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
@@ -189,6 +190,37 @@ public class RestoreService {
         }
     }
 
+    /**
+     * Drops collection {@code target} on {@code at} after deleting, on each of {@code nodes}, the snapshots of it that
+     * {@code ours} accepts by name: Qdrant keeps a dropped collection's snapshots on its disk, where its API no longer
+     * reaches them. A collection that is gone already is no failure.
+     */
+    static void dropWithCopies(QdrantClient at, List<QdrantClient> nodes, String target, Predicate<String> ours,
+            BooleanSupplier cancelled) {
+        for (QdrantClient node : nodes) {
+            List<SnapshotDescription> kept;
+            try {
+                kept = node.listSnapshots(target, CALL, cancelled);
+            } catch (QdrantException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                kept = List.of(); // no collection: nothing of it the API reaches
+            }
+            for (SnapshotDescription snapshot : kept) {
+                if (ours.test(snapshot.name())) {
+                    node.deleteSnapshot(target, snapshot.name(), CALL, cancelled);
+                }
+            }
+        }
+        at.deleteCollection(target, CALL, cancelled);
+    }
+
+    /** Whether {@code name} is one a restore gives its upload ({@code restore-<backup>.snapshot}). */
+    static boolean isUploadName(String name) {
+        return name.startsWith(UPLOAD_PREFIX) && name.endsWith(".snapshot");
+    }
+
     private Counter counter(String result) {
         return Counter.builder("snapshotter.restores").tag("result", result)
                 .description("Restores of a snapshot into Qdrant, by result").register(registry);
@@ -320,6 +352,9 @@ public class RestoreService {
      * would leave a restored collection unchecked, its aliases not pointed and Qdrant's copy of the upload on its disk.
      */
     static final BooleanSupplier RESTORED = () -> false;
+
+    /** How the name of a restore's upload starts; Qdrant keeps the upload under that name after it restores it. */
+    static final String UPLOAD_PREFIX = "restore-";
 
     /** Why a cancel is refused once Qdrant has the upload whole. */
     static final String UPLOADED = "Qdrant has the snapshot whole and is restoring it; the restore, its checks and "
@@ -453,7 +488,7 @@ public class RestoreService {
             return attempt.checked(restoreAliases && entry.manifest() != null ? entry.manifest().aliases() : null);
         }
 
-        String uploadName = "restore-" + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
+        String uploadName = UPLOAD_PREFIX + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
         long uploadStart = System.nanoTime();
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
                 overwrite, attempt.version);

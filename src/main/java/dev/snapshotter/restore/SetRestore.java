@@ -124,7 +124,7 @@ final class SetRestore {
         for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
             String file = member.file();
-            String uploadName = "restore-" + stem + "-" + file.replaceAll("\\.snap$", "") + ".snapshot";
+            String uploadName = RestoreService.UPLOAD_PREFIX + stem + "-" + file.replaceAll("\\.snap$", "") + ".snapshot";
             SnapshotCatalog.Member listed = set.members().stream().filter(m -> m.file().equals(file)).findFirst()
                     .orElseThrow();
             LOG.infof("Restore of set %s: uploading %s to %s as collection `%s`", set.fileName(), file, node.url(),

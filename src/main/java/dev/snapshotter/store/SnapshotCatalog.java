@@ -723,6 +723,36 @@ public class SnapshotCatalog {
                 json.get().writeValueAsBytes(history));
     }
 
+    /**
+     * A boot restore that has not ended with nothing of it left unchecked on Qdrant ({@code .boot-restore.json}):
+     * written before it starts, removed once it completed, was refused (nothing reached Qdrant), or dropped what it had
+     * made. Found at the next boot beside an existing collection, that collection may be one Qdrant restored only in
+     * part (the process stopped, the upload timed out while Qdrant went on restoring).
+     *
+     * @param startedAt when that boot's restore started
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record BootRestoreUnderWay(String collection, String startedAt) {
+    }
+
+    /** The boot restore that has not ended, if one is recorded. */
+    public Optional<BootRestoreUnderWay> bootRestoreUnderWay() {
+        return record(SnapshotDirectory.BOOT_RESTORE, BootRestoreUnderWay.class)
+                .filter(mark -> mark.collection() != null);
+    }
+
+    /** Records, durably, that a boot restore starts. */
+    public void bootRestoreStarts(BootRestoreUnderWay mark) throws IOException {
+        directory.writer().writeAtomically(directory.path().resolve(SnapshotDirectory.BOOT_RESTORE),
+                json.get().writeValueAsBytes(mark));
+    }
+
+    /** Removes the record of a boot restore under way. */
+    public void bootRestoreEnded() throws IOException {
+        Files.deleteIfExists(directory.path().resolve(SnapshotDirectory.BOOT_RESTORE));
+    }
+
     /** A record of the directory's own ({@code .drills.json}...); empty when there is none or it is unreadable. */
     private <T> Optional<T> record(String name, Class<T> type) {
         Path record = directory.path().resolve(name);

@@ -12,6 +12,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -263,6 +266,20 @@ public final class QdrantStandIn {
                 + java.util.regex.Pattern.quote(encoded(uploadName))))).willReturn(ok("true")));
         server.stubFor(authed(delete(urlPathMatching("/collections/" + c))).inScenario(scenario)
                 .willSetStateTo(started).willReturn(ok("true")));
+    }
+
+    /**
+     * A boot's restore of {@code collection} ({@link #restoresUploadsTo}) did not end: the directory records it as under
+     * way, and the collection exists as Qdrant left it, answering as a restored one, until it is dropped.
+     */
+    public void restoreLeftUnfinished(String collection) {
+        server.setScenarioState("restore " + java.util.regex.Pattern.quote(collection), "restored");
+        try {
+            Files.writeString(directory.directory().resolve(".boot-restore.json"), "{\"collection\":\"" + collection
+                    + "\",\"startedAt\":\"2026-12-01T03:00:00Z\"}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private Integer restoreMillis;
     private long restoredPoints;
     private String restoredSampleIds;
+    private boolean restoreLeftUnfinished;
     private boolean drillable;
     private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
@@ -59,6 +60,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         plantedAge = setup.plantedSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.plantedSnapshotAge());
         restoredPoints = setup.restoredPoints();
         restoredSampleIds = setup.restoredSampleIds();
+        restoreLeftUnfinished = setup.restoreLeftUnfinished();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
@@ -120,6 +122,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             }
             standIn.restoresUploadsTo(java.util.regex.Pattern.quote(QdrantStandIn.COLLECTION), restoredPoints,
                     SnapshotDir.uploadName(planted), restoreMillis, restoredSampleIds);
+            if (restoreLeftUnfinished) {
+                standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION);
+            }
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);

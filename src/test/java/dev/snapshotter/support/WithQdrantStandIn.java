@@ -86,6 +86,13 @@ public @interface WithQdrantStandIn {
     String restoredSampleIds() default QdrantStandIn.SAMPLE_IDS;
 
     /**
+     * With {@link #missingCollectionRestoredAfterMillis}: an earlier boot's restore did not end (the process stopped):
+     * its record is in the directory, and {@code kairos} exists as Qdrant left it (answering as a restored one, with
+     * the copy of the upload listed), until it is dropped.
+     */
+    boolean restoreLeftUnfinished() default false;
+
+    /**
      * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
      * to the bucket under this prefix, with the sidecars it has.
      */

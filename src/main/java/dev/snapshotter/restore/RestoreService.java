@@ -177,12 +177,13 @@ public class RestoreService {
     }
 
     /**
-     * Drops collection {@code target} on {@code at}, which a failed restore created: what it holds is not to be taken
-     * for the backup's data. Null once dropped; else why it could not be.
+     * Drops collection {@code target} on {@code at}, which a failed restore created, with the copies of uploads Qdrant
+     * keeps of it there: what it holds is not to be taken for the backup's data. Null once dropped; else why it could
+     * not be.
      */
     static String dropCreated(QdrantClient at, String target) {
         try {
-            at.deleteCollection(target, CALL, RESTORED);
+            dropWithCopies(at, List.of(at), target, RestoreService::isUploadName, RESTORED);
             LOG.warnf("Dropped collection `%s`, which the failed restore had created", target);
             return null;
         } catch (QdrantException e) {

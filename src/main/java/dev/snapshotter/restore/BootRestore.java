@@ -14,6 +14,7 @@ import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
@@ -80,6 +81,15 @@ class BootRestore implements BootStep {
                 }
                 String left = "collection `" + collection + "` was left by a boot's restore that did not end (started "
                         + unfinished.get().startedAt() + "): Qdrant may hold only part of the backup in it";
+                try {
+                    restores.pick(null, null); // a backup to restore it again from, before it is dropped
+                } catch (RestoreRefused e) {
+                    return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
+                            + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
+                            + "boot restores it) or delete " + config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE
+                            + " to start "
+                            + "the app on it", null);
+                }
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
                             RestoreService::isUploadName, slot.cancellation()::cancelled);

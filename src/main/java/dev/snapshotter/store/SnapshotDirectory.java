@@ -43,7 +43,7 @@ public class SnapshotDirectory {
     /** The last integrity check of the whole directory (see SnapshotCatalog#lastIntegrityCheck). */
     static final String INTEGRITY_RECORD = ".integrity.json";
     /** A boot restore that has not ended (see SnapshotCatalog#bootRestoreUnderWay). */
-    static final String BOOT_RESTORE = ".boot-restore.json";
+    public static final String BOOT_RESTORE = ".boot-restore.json";
     /**
      * The temporary files this service writes: a snapshot's and those beside it, the ledger's, the run journal's,
      * the drill history's, the integrity record's, the boot restore's mark, a write probe's.

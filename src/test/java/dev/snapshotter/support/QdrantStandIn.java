@@ -274,6 +274,11 @@ public final class QdrantStandIn {
      */
     public void restoreLeftUnfinished(String collection) {
         server.setScenarioState("restore " + java.util.regex.Pattern.quote(collection), "restored");
+        bootRestoreRecorded(collection);
+    }
+
+    /** The directory records a boot's restore of {@code collection} as under way (since 2026-12-01T03:00:00Z). */
+    public void bootRestoreRecorded(String collection) {
         try {
             Files.writeString(directory.directory().resolve(".boot-restore.json"), "{\"collection\":\"" + collection
                     + "\",\"startedAt\":\"2026-12-01T03:00:00Z\"}");

@@ -122,12 +122,16 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             }
             standIn.restoresUploadsTo(java.util.regex.Pattern.quote(QdrantStandIn.COLLECTION), restoredPoints,
                     SnapshotDir.uploadName(planted), restoreMillis, restoredSampleIds);
-            if (restoreLeftUnfinished) {
-                standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION);
-            }
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);
+            }
+        }
+        if (restoreLeftUnfinished) {
+            if (restoreMillis != null) {
+                standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION);
+            } else {
+                standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION); // kairos exists, no backup of it is there
             }
         }
         if (drillable) {

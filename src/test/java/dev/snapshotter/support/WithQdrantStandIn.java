@@ -86,9 +86,9 @@ public @interface WithQdrantStandIn {
     String restoredSampleIds() default QdrantStandIn.SAMPLE_IDS;
 
     /**
-     * With {@link #missingCollectionRestoredAfterMillis}: an earlier boot's restore did not end (the process stopped):
-     * its record is in the directory, and {@code kairos} exists as Qdrant left it (answering as a restored one, with
-     * the copy of the upload listed), until it is dropped.
+     * An earlier boot's restore did not end (the process stopped): its record is in the directory. With
+     * {@link #missingCollectionRestoredAfterMillis}, {@code kairos} exists as Qdrant left it (answering as a restored
+     * one, with the copy of the upload listed) until it is dropped; without, it exists and no backup of it is there.
      */
     boolean restoreLeftUnfinished() default false;
 

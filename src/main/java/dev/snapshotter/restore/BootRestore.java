@@ -15,6 +15,7 @@ import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
@@ -92,7 +93,7 @@ class BootRestore implements BootStep {
                 }
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
-                            RestoreService::isUploadName, slot.cancellation()::cancelled);
+                            SnapshotFileName::isUploadName, slot.cancellation()::cancelled);
                 } catch (QdrantException e) {
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and dropping it failed ("
                             + e.getMessage() + "): drop it, and the next boot restores it", null);

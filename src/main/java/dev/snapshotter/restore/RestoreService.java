@@ -42,6 +42,7 @@ import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.micrometer.core.instrument.Counter;
@@ -183,7 +184,7 @@ public class RestoreService {
      */
     static String dropCreated(QdrantClient at, String target) {
         try {
-            dropWithCopies(at, List.of(at), target, RestoreService::isUploadName, RESTORED);
+            dropWithCopies(at, List.of(at), target, SnapshotFileName::isUploadName, RESTORED);
             LOG.warnf("Dropped collection `%s`, which the failed restore had created", target);
             return null;
         } catch (QdrantException e) {
@@ -215,11 +216,6 @@ public class RestoreService {
             }
         }
         at.deleteCollection(target, CALL, cancelled);
-    }
-
-    /** Whether {@code name} is one a restore gives its upload ({@code restore-<backup>.snapshot}). */
-    static boolean isUploadName(String name) {
-        return name.startsWith(UPLOAD_PREFIX) && name.endsWith(".snapshot");
     }
 
     private Counter counter(String result) {
@@ -354,9 +350,6 @@ public class RestoreService {
      */
     static final BooleanSupplier RESTORED = () -> false;
 
-    /** How the name of a restore's upload starts; Qdrant keeps the upload under that name after it restores it. */
-    static final String UPLOAD_PREFIX = "restore-";
-
     /** Why a cancel is refused once Qdrant has the upload whole. */
     static final String UPLOADED = "Qdrant has the snapshot whole and is restoring it; the restore, its checks and "
             + "its clean-up run to their end";
@@ -489,7 +482,7 @@ public class RestoreService {
             return attempt.checked(restoreAliases && entry.manifest() != null ? entry.manifest().aliases() : null);
         }
 
-        String uploadName = UPLOAD_PREFIX + entry.fileName().replaceAll("\\.snap$", "") + ".snapshot";
+        String uploadName = SnapshotFileName.uploadName(entry.fileName(), null);
         long uploadStart = System.nanoTime();
         LOG.infof("Restore started: file=%s collection=%s overwrite=%s qdrant=%s", entry.fileName(), target,
                 overwrite, attempt.version);

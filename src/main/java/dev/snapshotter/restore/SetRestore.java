@@ -20,6 +20,7 @@ import dev.snapshotter.restore.RestoreRefused.Kind;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
@@ -113,7 +114,6 @@ final class SetRestore {
         }
 
         List<String> remarks = attempt.remarks;
-        String stem = set.fileName().replaceAll("\\.set$", "");
         long uploadStart = System.nanoTime();
         boolean allDeleted = true;
         int index = 0;
@@ -124,7 +124,7 @@ final class SetRestore {
         for (SetManifest.Member member : manifest.members()) {
             QdrantClient node = nodes.get(index++ % nodes.size());
             String file = member.file();
-            String uploadName = RestoreService.UPLOAD_PREFIX + stem + "-" + file.replaceAll("\\.snap$", "") + ".snapshot";
+            String uploadName = SnapshotFileName.uploadName(set.fileName(), file);
             SnapshotCatalog.Member listed = set.members().stream().filter(m -> m.file().equals(file)).findFirst()
                     .orElseThrow();
             LOG.infof("Restore of set %s: uploading %s to %s as collection `%s`", set.fileName(), file, node.url(),

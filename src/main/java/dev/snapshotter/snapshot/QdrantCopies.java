@@ -31,6 +31,7 @@ import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.qdrant.SnapshotNames;
 import dev.snapshotter.snapshot.SnapshotTarget.Progress;
 import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -41,7 +42,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * the collection, when the create was sent, the names Qdrant listed just before, and the name Qdrant gave once it
  * answered. It goes when Qdrant's copy is deleted, or kept on purpose ({@code QDRANT_SNAPSHOT_DELETE_REMOTE=false}).
  * Whatever stops a run (an error, a timeout, SIGTERM, kill -9) leaves its entry, and the next run reconciles it
- * ({@link #reconcile}: the rules for what of Qdrant's copies is ours to delete live here, with the ledger).
+ * ({@link #reconcile}: the rules for what of Qdrant's copies is ours to delete live here, with the ledger). The copy
+ * Qdrant keeps of a restore's upload, named as ours ({@link SnapshotFileName#uploadName}), is ours too.
  */
 final class QdrantCopies {
 
@@ -107,7 +109,8 @@ final class QdrantCopies {
     }
 
     /**
-     * Deletes from Qdrant the copies earlier runs of this collection made on {@code node} and did not keep, and returns
+     * Deletes from Qdrant the copies earlier runs of this collection made on {@code node} and did not keep, and the
+     * copies it keeps of restores' uploads there (a restore that did not end, or could not delete it), and returns
      * the names Qdrant lists now (null when it could not list them) with the number of copies in doubt. Never fails
      * the run: what cannot be done now stays in the ledger for the next run.
      * <p>
@@ -128,6 +131,18 @@ final class QdrantCopies {
             progress.remark("Qdrant's snapshots could not be listed, so copies of earlier runs were not reconciled: "
                     + e.getMessage());
             return new Reconciled(null, inDoubt(entries, null, collection, node));
+        }
+        for (String upload : listed.stream().filter(SnapshotFileName::isUploadName).toList()) {
+            try {
+                client.deleteSnapshot(collection, upload, callTimeout, cancelled);
+                listed.remove(upload);
+                progress.orphanRemoved(upload);
+                LOG.infof("Deleted %s of collection `%s`, the copy Qdrant kept of a restore's upload (the restore did "
+                        + "not end, or could not delete it)", upload, collection);
+            } catch (QdrantException e) {
+                progress.remark("The copy Qdrant keeps of a restore's upload, " + upload + ", could not be deleted: "
+                        + e.getMessage());
+            }
         }
         Instant now = Instant.now();
         Set<String> claimed = new HashSet<>();

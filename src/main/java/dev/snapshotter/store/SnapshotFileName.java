@@ -32,6 +32,26 @@ public record SnapshotFileName(Instant createdAt, String key) {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /** How the names of a restore's uploads start ({@link #uploadName}). */
+    private static final Pattern UPLOAD = Pattern.compile("restore-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z-"
+            + "[A-Za-z0-9._~-]+\\.snapshot");
+
+    /**
+     * The name a restore of {@code backup} (a snapshot's or a set's name) gives its upload of {@code member} (a set's
+     * member file; null for the snapshot itself): {@code restore-<backup's name without its suffix>[-<member>].snapshot}.
+     * Qdrant keeps an upload under that name after it has restored it.
+     */
+    public static String uploadName(String backup, String member) {
+        String stem = backup.replaceAll("(\\" + SUFFIX + "|\\" + SET_SUFFIX + ")$", "");
+        return "restore-" + stem + (member == null ? "" : "-" + member.replaceAll("\\" + SUFFIX + "$", ""))
+                + ".snapshot";
+    }
+
+    /** Whether {@code name} is one {@link #uploadName} gives: the copy Qdrant keeps of a restore's upload. */
+    public static boolean isUploadName(String name) {
+        return name != null && UPLOAD.matcher(name).matches();
+    }
+
     /** The name of the snapshot of {@code collection} a run started at {@code createdAt} writes. */
     public static String of(Instant createdAt, String collection) {
         return time(createdAt) + "-" + key(collection) + SUFFIX;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Instant;
@@ -57,6 +58,28 @@ class QdrantCopiesTest {
         assertThat(qdrant.requests("GET", snapshot.downloadPath())).isEmpty();
         assertThat(dir.ledger()).doesNotContain(snapshot.name());
         dir.assertOnly(earlier);
+    }
+
+    /**
+     * A restore that did not end (the process stopped once Qdrant had its upload), or that could not delete the copy
+     * Qdrant keeps of its upload, leaves that copy, a whole snapshot, among the collection's snapshots: the next run
+     * deletes it, and says so in {@code orphansRemoved}; another client's snapshot stays. Before, nothing ever did.
+     */
+    @Test
+    void deletesTheCopyOfAnUploadARestoreLeft() {
+        String upload = "restore-2026-12-01T02-00-00-000Z-kairos.snapshot";
+        String setMember = "restore-2026-12-01T02-00-00-000Z-kairos-1234.snapshot";
+        String other = "kairos-backup-by-another-tool.snapshot";
+        qdrant.snapshotServed("kairos", TestData.snapshot(1000));
+        qdrant.listsSnapshots("kairos", upload, setMember, other);
+        qdrant.deletesAnySnapshot("kairos");
+
+        ServiceApi.trigger().then().statusCode(200)
+                .body("targets[0].orphansRemoved", hasItems(upload, setMember));
+
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + upload)).hasSize(1);
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + setMember)).hasSize(1);
+        assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/" + other)).isEmpty();
     }
 
     @Test

@@ -85,11 +85,10 @@ class BootRestore implements BootStep {
                 try {
                     restores.pick(null, null); // a backup to restore it again from, before it is dropped
                 } catch (RestoreRefused e) {
+                    String record = config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE;
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
                             + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
-                            + "boot restores it) or delete " + config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE
-                            + " to start "
-                            + "the app on it", null);
+                            + "boot restores it) or delete " + record + " to start the app on it", null);
                 }
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
@@ -127,10 +126,9 @@ class BootRestore implements BootStep {
                     + "its restore was refused: " + e.getMessage() + droppedFirst, null);
         }
         if (report.status() == RestoreReport.Status.FAILED) {
-            String dropped = "";
-            if (report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())) {
-                dropped = dropRestored(report.collection());
-            }
+            String dropped = report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())
+                    ? dropRestored(report.collection())
+                    : "";
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "
                     + "its restore from " + report.file() + " failed: " + report.message() + dropped + droppedFirst,
                     report.file());

@@ -200,22 +200,31 @@ public class RestoreService {
     static void dropWithCopies(QdrantClient at, List<QdrantClient> nodes, String target, Predicate<String> ours,
             BooleanSupplier cancelled) {
         for (QdrantClient node : nodes) {
-            List<SnapshotDescription> kept;
-            try {
-                kept = node.listSnapshots(target, CALL, cancelled);
-            } catch (QdrantException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
-                kept = List.of(); // no collection: nothing of it the API reaches
-            }
-            for (SnapshotDescription snapshot : kept) {
-                if (ours.test(snapshot.name())) {
-                    node.deleteSnapshot(target, snapshot.name(), CALL, cancelled);
-                }
-            }
+            deleteCopies(node, target, ours, CALL, cancelled);
         }
         at.deleteCollection(target, CALL, cancelled);
+    }
+
+    /**
+     * Deletes the snapshots of {@code collection} on {@code node} that {@code which} accepts by name (list, match,
+     * DELETE); a collection that is not there has none the API reaches.
+     */
+    private static void deleteCopies(QdrantClient node, String collection, Predicate<String> which, Duration call,
+            BooleanSupplier cancelled) {
+        List<SnapshotDescription> kept;
+        try {
+            kept = node.listSnapshots(collection, call, cancelled);
+        } catch (QdrantException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            return;
+        }
+        for (SnapshotDescription snapshot : kept) {
+            if (which.test(snapshot.name())) {
+                node.deleteSnapshot(collection, snapshot.name(), call, cancelled);
+            }
+        }
     }
 
     private Counter counter(String result) {
@@ -784,16 +793,9 @@ public class RestoreService {
     static Boolean deleteUploadedCopy(QdrantClient at, String collection, String uploadName, Duration call,
             List<String> remarks) {
         try {
-            boolean kept = at.listSnapshots(collection, call, RESTORED).stream()
-                    .anyMatch(s -> uploadName.equals(s.name()));
-            if (kept) {
-                at.deleteSnapshot(collection, uploadName, call, RESTORED);
-            }
+            deleteCopies(at, collection, uploadName::equals, call, RESTORED);
             return true;
         } catch (QdrantException e) {
-            if (e.status() == 404) {
-                return true; // no collection, so no copy of the upload either
-            }
             remarks.add("The copy Qdrant keeps of the upload (" + uploadName + ") could not be deleted: "
                     + e.getMessage());
             return false;

@@ -3,18 +3,23 @@ package dev.snapshotter.restore;
 import static dev.snapshotter.restore.RestoreService.CALL;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
@@ -22,6 +27,7 @@ import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
+import dev.snapshotter.snapshot.BootSnapshot;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -33,6 +39,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
+import io.quarkus.scheduler.Scheduler;
 
 /**
  * A restore drill: proves that a snapshot comes back. The newest verified snapshot of {@code QDRANT_COLLECTION} (or a
@@ -48,6 +57,9 @@ import io.quarkus.runtime.Startup;
 public class DrillService {
 
     private static final Logger LOG = Logger.getLogger(DrillService.class);
+    static final String LEFT_SCRATCH_JOB = "drill-scratch-left";
+    /** How long after a drop of a scratch collection an earlier process left failed it is tried again. */
+    static final Duration LEFT_SCRATCH_RETRY = Duration.ofMinutes(1);
     private static final DateTimeFormatter SCRATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -60,6 +72,8 @@ public class DrillService {
     private final Gauge lastSuccessGauge;
     private final AtomicLong lastSuccess = new AtomicLong();
     private final OffsiteDrills offsiteDrills;
+    /** Held while recorded scratch collections are dropped: by a drill, or after the boot. */
+    private final Object droppingLeft = new Object();
 
     DrillService(SnapshotService runs, RestoreService restores, SnapshotCatalog catalog, OffsiteDrills offsiteDrills,
             QdrantClient qdrant, QdrantConfig config, MeterRegistry registry) {
@@ -116,7 +130,7 @@ public class DrillService {
     }
 
     private RestoreReport drill(String file, Cancellation cancelled) throws RestoreRefused {
-        List<String> leftBehind = dropLeftScratch(cancelled);
+        List<String> leftBehind = dropLeftScratch(left -> true, cancelled);
         Instant at = Instant.now();
         SnapshotCatalog.Entry entry;
         String scratch;
@@ -173,32 +187,71 @@ public class DrillService {
     }
 
     /**
-     * Drops the scratch collections on this drill's Qdrant that earlier drills created and did not see dropped (the
-     * process stopped during the drill, or the drop failed), each a whole copy of a collection; each said at WARN and
-     * returned as a remark. One that cannot be dropped now stays recorded for the next drill.
+     * Drops those of the scratch collections on this drill's Qdrant that earlier drills created and did not see dropped
+     * (the process stopped during the drill, or the drop failed) that {@code which} takes, each a whole copy of a
+     * collection; each said at WARN and returned as a remark. One that cannot be dropped now stays recorded. One at a
+     * time, a drill's and the boot's (see {@link #onStart}), so that a collection is dropped once.
      */
-    private List<String> dropLeftScratch(Cancellation cancelled) {
-        List<String> remarks = new ArrayList<>();
-        String here = qdrant.url().toString();
-        for (SnapshotCatalog.Scratch left : catalog.drillHistory().scratch()) {
-            if (!left.qdrant().equals(here)) {
-                continue; // on a Qdrant this service no longer drills on
+    private List<String> dropLeftScratch(Predicate<SnapshotCatalog.Scratch> which, BooleanSupplier cancelled) {
+        synchronized (droppingLeft) {
+            List<String> remarks = new ArrayList<>();
+            for (SnapshotCatalog.Scratch left : leftHere()) {
+                if (which.test(left)) {
+                    remarks.add(dropLeft(left, cancelled));
+                }
             }
-            String remark;
-            try {
-                dropWithItsSnapshots(left.collection(), cancelled::cancelled);
-                keep(left, false);
-                remark = "Dropped collection `" + left.collection() + "`, the scratch collection of the drill started "
-                        + left.since() + ", which did not drop it (the process stopped during it, or its drop failed)";
-            } catch (QdrantException e) {
-                remark = "The scratch collection `" + left.collection() + "` of the drill started " + left.since()
-                        + " may still be on Qdrant and could not be dropped (the next drill tries again): "
-                        + e.getMessage();
-            }
-            LOG.warn(remark);
-            remarks.add(remark);
+            return remarks;
         }
-        return remarks;
+    }
+
+    /** The scratch collections the directory records on this drill's Qdrant (not on one it no longer drills on). */
+    private List<SnapshotCatalog.Scratch> leftHere() {
+        String here = qdrant.url().toString();
+        return catalog.drillHistory().scratch().stream().filter(left -> left.qdrant().equals(here)).toList();
+    }
+
+    /** Drops {@code left}, or says why it could not (it stays recorded); either said at WARN. */
+    private String dropLeft(SnapshotCatalog.Scratch left, BooleanSupplier cancelled) {
+        String remark;
+        try {
+            dropWithItsSnapshots(left.collection(), cancelled);
+            keep(left, false);
+            remark = "Dropped collection `" + left.collection() + "`, the scratch collection of the drill started "
+                    + left.since() + ", which did not drop it (the process stopped during it, or its drop failed)";
+        } catch (QdrantException e) {
+            remark = "The scratch collection `" + left.collection() + "` of the drill started " + left.since()
+                    + " may still be on Qdrant and could not be dropped (the next drill tries again): "
+                    + e.getMessage();
+        }
+        LOG.warn(remark);
+        return remark;
+    }
+
+    /**
+     * The scratch collections that drills of an earlier process left on this drill's Qdrant (it stopped during them, or
+     * their drop failed) are dropped once the boot has settled, rather than by the next drill, which a weekly schedule
+     * puts days away: each is a whole copy of a collection. None of them is a drill going: this process holds the
+     * directory's lock. A drop that fails is tried again every {@link #LEFT_SCRATCH_RETRY} (and by each drill) until
+     * none of them is left.
+     */
+    void onStart(@Observes StartupEvent event, Scheduler scheduler, BootSnapshot boot) {
+        Set<SnapshotCatalog.Scratch> leftAtBoot = Set.copyOf(leftHere());
+        if (leftAtBoot.isEmpty()) {
+            return;
+        }
+        AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
+        scheduler.newJob(LEFT_SCRATCH_JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
+                .setTask(execution -> {
+                    if (boot.result().isEmpty() || runs.shuttingDown() || Instant.now().isBefore(next.get())) {
+                        return;
+                    }
+                    dropLeftScratch(leftAtBoot::contains, runs::shuttingDown);
+                    if (leftHere().stream().noneMatch(leftAtBoot::contains)) {
+                        scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
+                    } else {
+                        next.set(Instant.now().plus(LEFT_SCRATCH_RETRY));
+                    }
+                }).schedule();
     }
 
     /** Drops {@code scratch} with every snapshot Qdrant keeps of it (the copies of the drill's uploads). */

@@ -287,6 +287,35 @@ public final class QdrantStandIn {
         }
     }
 
+    /** The scratch collection {@link #scratchLeft} records on this Qdrant, which drops it. */
+    public static final String SCRATCH_LEFT = "drill-kairos-20261201-030000";
+    /** The scratch collection {@link #scratchLeft} records on this Qdrant, whose drop fails (500). */
+    public static final String SCRATCH_STUCK = "drill-kairos-20261202-030000";
+    /** The scratch collection {@link #scratchLeft} records on another Qdrant. */
+    public static final String SCRATCH_ELSEWHERE = "drill-kairos-20261203-030000";
+
+    /**
+     * Drills of an earlier process left scratch collections, recorded in the directory's drill history:
+     * {@link #SCRATCH_LEFT} here (with a copy of its upload listed), which Qdrant drops, {@link #SCRATCH_STUCK} here,
+     * whose drop Qdrant fails, and {@link #SCRATCH_ELSEWHERE} on another Qdrant.
+     */
+    public void scratchLeft() {
+        listsSnapshots(SCRATCH_LEFT, "restore-2026-12-01T02-00-00-000Z-kairos.snapshot");
+        deletesAnySnapshot(SCRATCH_LEFT);
+        dropsCollection(SCRATCH_LEFT);
+        listsSnapshots(SCRATCH_STUCK);
+        dropFails(SCRATCH_STUCK, 500, "Service internal error: disk I/O");
+        String scratch = "{\"collection\":\"%s\",\"qdrant\":\"%s\",\"since\":\"%s\"}";
+        try {
+            Files.writeString(directory.directory().resolve(".drills.json"), "{\"lastDrilledAt\":null,"
+                    + "\"lastPassedAt\":null,\"scratch\":[" + scratch.formatted(SCRATCH_LEFT, url(), "2026-12-01T03:00:00Z")
+                    + "," + scratch.formatted(SCRATCH_STUCK, url(), "2026-12-02T03:00:00Z") + ","
+                    + scratch.formatted(SCRATCH_ELSEWHERE, "http://drills.invalid:6333", "2026-12-03T03:00:00Z") + "]}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * {@code collection} exists with the vectors of the test snapshots in {@code shards} shards, so a restore may
      * overwrite it: Qdrant takes the upload (200 {@code true}) and the collection then counts {@link #POINTS} and holds

@@ -36,6 +36,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
     private boolean drillable;
+    private boolean scratchLeft;
     private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
@@ -66,6 +67,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
         plantedOf = setup.plantedSnapshotOf();
         drillable = setup.drillable();
+        scratchLeft = setup.scratchLeft();
         collectionMissing = setup.collectionMissing();
         alias = setup.configuredAlias().isEmpty() ? null : setup.configuredAlias();
         relayed = setup.relayed();
@@ -138,6 +140,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
             standIn.restoresUploadsTo("drill-kairos-\\d{8}-\\d{6}", QdrantStandIn.POINTS,
                     SnapshotDir.uploadName(planted), 0, QdrantStandIn.SAMPLE_IDS);
+        }
+        if (scratchLeft) {
+            standIn.scratchLeft();
         }
         if (collectionMissing) {
             standIn.collectionMissing(QdrantStandIn.COLLECTION);

@@ -92,6 +92,9 @@ public @interface WithQdrantStandIn {
      */
     boolean restoreLeftUnfinished() default false;
 
+    /** Drills of an earlier process left scratch collections on Qdrant (see {@link QdrantStandIn#scratchLeft}). */
+    boolean scratchLeft() default false;
+
     /**
      * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
      * to the bucket under this prefix, with the sidecars it has.

@@ -10,12 +10,18 @@ import dev.snapshotter.store.SnapshotFileName;
  * {@code <collection key>/<name>.snap}, its sidecars beside it; a backup set in the folder
  * {@code <collection key>/<name>.set/}, its members and their checksum files in it, and its {@code set.json}, written last,
  * which stands for the set (the set is off-site once that object is); the restore drills' records in the folder
- * {@code <collection key>/drills/}, the integrity checks' in {@code <collection key>/integrity/}.
+ * {@code <collection key>/drills/}, the integrity checks' in {@code <collection key>/integrity/}, the boot restores under
+ * way in {@code <collection key>/boot-restores/}.
  */
 record OffsiteKeys(String root) {
 
     /** A backup read back from the object that stands for it. */
     record Backup(String name, SnapshotFileName parsed, boolean set) {
+    }
+
+    /** Where the boot restores under way of the service configured with {@code collectionKey} are recorded. */
+    String bootRestoresFolder(String collectionKey) {
+        return folder(collectionKey) + "boot-restores/";
     }
 
     /** Where the backups of {@code collectionKey} live. */

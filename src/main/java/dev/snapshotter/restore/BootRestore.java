@@ -2,6 +2,8 @@ package dev.snapshotter.restore;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,12 +11,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.offsite.OffsiteBootRestores;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
+import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
 import dev.snapshotter.store.SnapshotFileWriter;
 
@@ -23,9 +27,11 @@ import dev.snapshotter.store.SnapshotFileWriter;
  * exist on Qdrant, restores the newest verified snapshot of it (its aliases with it) before startup goes UP, so the
  * app beside this one starts on its data. A first deployment, with no snapshot yet, boots as without the option. A
  * restore that finds other points than the backup's (another count, sampled ids missing) drops the collection it
- * created again. A restore is recorded in the directory until it has ended: a collection found beside the record of one
- * that did not (the process stopped, the upload timed out while Qdrant went on restoring) may hold part of the backup
- * only, so it is dropped and restored again rather than taken for the collection.
+ * created again. A restore is recorded in the directory (and in the bucket, for a pod whose directory does not outlive
+ * it) until it has ended: a collection found beside the record of one that did not (the process stopped, the upload
+ * timed out while Qdrant went on restoring) may hold part of the backup only, so it is dropped and restored again
+ * rather than taken for the collection. Startup never goes UP while the bucket records as under way a restore of the
+ * collection that this boot could not clear.
  */
 @ApplicationScoped
 class BootRestore implements BootStep {
@@ -35,12 +41,17 @@ class BootRestore implements BootStep {
     private final RestoreService restores;
     private final QdrantClient qdrant;
     private final SnapshotCatalog catalog;
+    private final OffsiteBootRestores offsite;
     private final QdrantConfig config;
+    /** The bucket's records of boot restores under way of the collection on this Qdrant: this boot's, earlier ones'. */
+    private final List<String> offsiteRecords = new ArrayList<>();
 
-    BootRestore(RestoreService restores, QdrantClient qdrant, SnapshotCatalog catalog, QdrantConfig config) {
+    BootRestore(RestoreService restores, QdrantClient qdrant, SnapshotCatalog catalog, OffsiteBootRestores offsite,
+            QdrantConfig config) {
         this.restores = restores;
         this.qdrant = qdrant;
         this.catalog = catalog;
+        this.offsite = offsite;
         this.config = config;
     }
 
@@ -51,13 +62,12 @@ class BootRestore implements BootStep {
     private String dropRestored(String restored) {
         String notDropped = RestoreService.dropCreated(qdrant, restored);
         if (notDropped == null) {
-            ended(); // nothing of the restore is left on Qdrant
+            String notRemoved = ended(); // nothing of the restore is left on Qdrant
+            return "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
+                    + "restores it again rather than start the app on it" + (notRemoved == null ? "" : notRemoved);
         }
-        return notDropped == null
-                ? "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
-                        + "restores it again rather than start the app on it"
-                : "; dropping collection `" + restored + "`, which this restore created, failed (" + notDropped
-                        + "): drop it, or the next boot takes it for the collection and starts the app on it";
+        return "; dropping collection `" + restored + "`, which this restore created, failed (" + notDropped
+                + "): drop it, or the next boot takes it for the collection and starts the app on it";
     }
 
     @Override
@@ -68,14 +78,30 @@ class BootRestore implements BootStep {
     @Override
     public Outcome run(SnapshotService.Run slot) {
         String collection = config.collection();
+        String here = qdrant.url().toString();
         Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = catalog.bootRestoreUnderWay()
                 .filter(mark -> mark.collection().equals(collection));
+        List<String> records = new ArrayList<>(
+                unfinished.map(mark -> List.of(config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE))
+                        .orElse(List.of()));
+        for (OffsiteBootRestores.UnderWay recorded : offsiteUnderWay()) {
+            if (recorded.mark().collection().equals(collection)
+                    && (recorded.mark().qdrant() == null || recorded.mark().qdrant().equals(here))) {
+                offsiteRecords.add(recorded.record());
+                records.add(offsite.uri(recorded.record()));
+                unfinished = unfinished.or(() -> Optional.of(recorded.mark()));
+            }
+        }
         String droppedFirst = "";
         try {
             if (restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
                 if (unfinished.isEmpty() || qdrant.aliases(RestoreService.CALL, slot.cancellation()::cancelled)
                         .containsKey(collection)) { // an alias is pointed only once the restore's checks passed
-                    ended();
+                    String notRemoved = ended();
+                    if (notRemoved != null) {
+                        return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` exists on "
+                                + "Qdrant" + notRemoved, null);
+                    }
                     LOG.infof("Collection `%s` exists on Qdrant: nothing to restore (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)",
                             collection);
                     return null;
@@ -85,10 +111,10 @@ class BootRestore implements BootStep {
                 try {
                     restores.pick(null, null); // a backup to restore it again from, before it is dropped
                 } catch (RestoreRefused e) {
-                    String record = config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE;
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
                             + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
-                            + "boot restores it) or delete " + record + " to start the app on it", null);
+                            + "boot restores it) or delete " + String.join(" and ", records)
+                            + " to start the app on it", null);
                 }
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
@@ -106,24 +132,19 @@ class BootRestore implements BootStep {
         }
         LOG.warnf("Collection `%s` does not exist on Qdrant: restoring its newest verified snapshot "
                 + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", collection);
-        try {
-            catalog.bootRestoreStarts(new SnapshotCatalog.BootRestoreUnderWay(collection, Instant.now().toString()));
-        } catch (IOException e) {
-            LOG.warnf("The boot's restore could not be recorded as under way in %s (%s): should it not end, the next "
-                    + "boot takes what Qdrant restored of it for the collection", config.snapshot().dir(),
-                    SnapshotFileWriter.reason(e));
-        }
+        starts(new SnapshotCatalog.BootRestoreUnderWay(collection, Instant.now().toString(), here));
         RestoreReport report;
         try {
             report = restores.restoreUnder(slot, RestoreService.Request.newest());
         } catch (RestoreRefused e) {
-            ended(); // refused: nothing reached Qdrant
-            if (e.kind() == RestoreRefused.Kind.NOT_FOUND) {
+            String notRemoved = ended(); // refused: nothing reached Qdrant
+            if (e.kind() == RestoreRefused.Kind.NOT_FOUND && notRemoved == null) {
                 LOG.warnf("%s: nothing to restore, the boot goes on (a first deployment?)", e.getMessage());
                 return null;
             }
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "
-                    + "its restore was refused: " + e.getMessage() + droppedFirst, null);
+                    + "its restore was refused: " + e.getMessage() + droppedFirst
+                    + (notRemoved == null ? "" : notRemoved), null);
         }
         if (report.status() == RestoreReport.Status.FAILED) {
             String dropped = report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())
@@ -133,20 +154,80 @@ class BootRestore implements BootStep {
                     + "its restore from " + report.file() + " failed: " + report.message() + dropped + droppedFirst,
                     report.file());
         }
-        ended();
-        return new Outcome(false, "Collection `" + collection + "` was missing on Qdrant; restored `"
-                + report.collection() + "` from " + report.file() + " (" + report.pointsFound() + " points"
-                + (report.aliases().isEmpty() ? "" : ", aliases " + String.join(", ", report.aliases()))
-                + "); no boot snapshot of the restored data" + droppedFirst, report.file());
+        String notRemoved = ended();
+        String restored = "ollection `" + collection + "` was missing on Qdrant; restored `" + report.collection()
+                + "` from " + report.file() + " (" + report.pointsFound() + " points"
+                + (report.aliases().isEmpty() ? "" : ", aliases " + String.join(", ", report.aliases())) + ")";
+        if (notRemoved != null) {
+            return new Outcome(true, "Startup stays DOWN: c" + restored + droppedFirst + notRemoved, report.file());
+        }
+        return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst,
+                report.file());
     }
 
-    /** Removes the record of the boot's restore: it ended with nothing of it left unchecked on Qdrant. */
-    private void ended() {
+    /**
+     * The boot restores the bucket records as under way (none without a bucket); a store that does not answer leaves the
+     * directory's record alone to count, as it says at WARN.
+     */
+    private List<OffsiteBootRestores.UnderWay> offsiteUnderWay() {
+        if (!offsite.enabled()) {
+            return List.of();
+        }
+        try {
+            return offsite.underWay();
+        } catch (SnapshotFailure | IOException e) {
+            LOG.warnf("The boot restores recorded off-site as under way could not be read (%s): the directory's record "
+                    + "alone counts", e.getMessage());
+            return List.of();
+        }
+    }
+
+    /**
+     * Records, in the directory and with a bucket in the bucket too, that the boot's restore starts; a record that cannot
+     * be written is a warning.
+     */
+    private void starts(SnapshotCatalog.BootRestoreUnderWay mark) {
+        try {
+            catalog.bootRestoreStarts(mark);
+        } catch (IOException e) {
+            LOG.warnf("The boot's restore could not be recorded as under way in %s (%s): should it not end, the next "
+                    + "boot takes what Qdrant restored of it for the collection", config.snapshot().dir(),
+                    SnapshotFileWriter.reason(e));
+        }
+        if (offsite.enabled()) {
+            try {
+                offsiteRecords.add(offsite.starts(mark));
+            } catch (SnapshotFailure | IOException e) {
+                LOG.warnf("The boot's restore could not be recorded as under way in the bucket (%s): should it not end "
+                        + "and the directory not outlive this process, the next boot takes what Qdrant restored of it "
+                        + "for the collection", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Removes the records of the boot's restore, the bucket's first: it ended with nothing of it left unchecked on
+     * Qdrant. Says why a record in the bucket is still there (a later boot, whose directory may not be this one, would
+     * take the collection for one a restore left unfinished, and drop it), or null.
+     */
+    private String ended() {
+        for (String record : List.copyOf(offsiteRecords)) {
+            try {
+                offsite.ended(record);
+                offsiteRecords.remove(record);
+            } catch (SnapshotFailure e) {
+                return "; the record of a boot's restore under way in the bucket, " + offsite.uri(record) + ", could "
+                        + "not be removed (" + e.getMessage() + "): a later boot would take the collection for one a "
+                        + "restore left unfinished, and drop it, so the app is not started on it; restart once the "
+                        + "bucket answers (that boot restores the collection again), or delete that object";
+            }
+        }
         try {
             catalog.bootRestoreEnded();
         } catch (IOException e) {
             LOG.warnf("The record of the boot's restore could not be removed (%s): the next boot drops the collection "
                     + "and restores it again", SnapshotFileWriter.reason(e));
         }
+        return null;
     }
 }

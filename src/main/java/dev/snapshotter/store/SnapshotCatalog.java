@@ -730,10 +730,11 @@ public class SnapshotCatalog {
      * part (the process stopped, the upload timed out while Qdrant went on restoring).
      *
      * @param startedAt when that boot's restore started
+     * @param qdrant the URL of the Qdrant it restored into (null in the records of earlier versions)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @RegisterForReflection
-    public record BootRestoreUnderWay(String collection, String startedAt) {
+    public record BootRestoreUnderWay(String collection, String startedAt, String qdrant) {
     }
 
     /** The boot restore that has not ended, if one is recorded. */

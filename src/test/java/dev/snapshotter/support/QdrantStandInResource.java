@@ -132,6 +132,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         if (restoreLeftUnfinished) {
             if (restoreMillis != null) {
                 standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION);
+                if (plantedOffsite != null) {
+                    S3Bucket.moveBootRestoreRecordOffsite(directory, plantedOffsite);
+                }
             } else {
                 standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION); // kairos exists, no backup of it is there
             }

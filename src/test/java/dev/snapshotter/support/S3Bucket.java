@@ -169,6 +169,37 @@ public final class S3Bucket implements AutoCloseable {
         client.deleteBucketPolicy(b -> b.bucket(bucket));
     }
 
+    /**
+     * A bucket policy that refuses every delete under this class's prefix, to anyone (the bucket's owner too): S3 then
+     * answers {@code 403 AccessDenied}, as to a credential that may write but not delete. {@link #allowWrites} ends it.
+     */
+    public void denyDeletes() {
+        client.putBucketPolicy(b -> b.bucket(bucket).policy("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:DeleteObject\","
+                + "\"Resource\":\"arn:aws:s3:::" + bucket + "/" + prefix + "/*\"}]}"));
+    }
+
+    /** The key, below the prefix, of the record of a boot's restore of {@code kairos} under way since 2026-12-01T03:00Z. */
+    public static final String BOOT_RESTORE_RECORD = QdrantStandIn.COLLECTION + "/boot-restores/"
+            + "2026-12-01T03-00-00-000Z.json";
+
+    /**
+     * Moves the directory's record of a boot's restore under way ({@link QdrantStandIn#bootRestoreRecorded}) to the
+     * bucket under {@code prefix}, as a pod without a volume, replaced during its boot's restore, leaves it.
+     */
+    public static void moveBootRestoreRecordOffsite(java.nio.file.Path directory, String prefix) {
+        S3Bucket bucket = new S3Bucket(prefix);
+        try {
+            java.nio.file.Path record = directory.resolve(".boot-restore.json");
+            bucket.put(BOOT_RESTORE_RECORD, java.nio.file.Files.readAllBytes(record));
+            java.nio.file.Files.delete(record);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            bucket.client.close();
+        }
+    }
+
     /** Removes everything under {@code under} (and aborts its unfinished uploads). */
     public void empty(String under) {
         client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()

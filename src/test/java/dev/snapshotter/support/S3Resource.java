@@ -28,6 +28,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private boolean integrityUnreadable;
     private boolean withoutEncryption;
     private boolean objectLock;
+    private boolean deletesDenied;
 
     @Override
     public void init(WithS3 setup) {
@@ -36,6 +37,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         }
         withoutEncryption = setup.answersWithoutEncryption();
         objectLock = setup.objectLockBucket();
+        deletesDenied = setup.deletesDenied();
         proxied = setup.proxy() != WithS3.Proxy.NONE || withoutEncryption;
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
@@ -73,6 +75,9 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
                             + "\"bytes\":1024,\"failed\":[],\"offsiteChecked\":3,\"offsiteFailed\":[\""
                             + S3Bucket.ROTTEN_IN_RECORD + "\"]}")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (deletesDenied) {
+            bucket.denyDeletes();
         }
         URI endpoint = URI.create(S3Bucket.env("S3_ENDPOINT"));
         String url = endpoint.toString();
@@ -132,6 +137,9 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
             proxy.close();
         }
         if (bucket != null) {
+            if (deletesDenied) {
+                bucket.allowWrites();
+            }
             bucket.close();
         }
         if (ca != null) {

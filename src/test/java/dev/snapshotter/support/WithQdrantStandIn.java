@@ -89,6 +89,8 @@ public @interface WithQdrantStandIn {
      * An earlier boot's restore did not end (the process stopped): its record is in the directory. With
      * {@link #missingCollectionRestoredAfterMillis}, {@code kairos} exists as Qdrant left it (answering as a restored
      * one, with the copy of the upload listed) until it is dropped; without, it exists and no backup of it is there.
+     * With {@link #plantedOffsitePrefix} too, the record is in the bucket only, as a pod without a volume, replaced
+     * during its boot's restore, leaves it.
      */
     boolean restoreLeftUnfinished() default false;
 

@@ -77,6 +77,12 @@ public @interface WithS3 {
     /** With {@link #integrityCheckAge()}: the record's content is no JSON (a truncated write, another tool's). */
     boolean integrityRecordUnreadable() default false;
 
+    /**
+     * A bucket policy refuses every delete under the prefix ({@link S3Bucket#denyDeletes}) from before the app starts
+     * until the class ends: a credential that may write but not delete.
+     */
+    boolean deletesDenied() default false;
+
     /** Another secret than the real one ({@code QDRANT_SNAPSHOT_S3_SECRET_KEY}: a wrong credential). */
     String secretKey() default "";
 }

@@ -1,0 +1,93 @@
+package dev.snapshotter.offsite;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.eclipse.microprofile.context.ManagedExecutor;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileName;
+
+/**
+ * The boot restores under way, recorded in the bucket as well as in the directory, for a pod whose directory does not
+ * outlive it ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false} on an {@code emptyDir}): a pod replaced during its boot's
+ * restore (a rollout, an eviction, a drain) leaves Qdrant restoring, or stopped part-way, and its successor's directory
+ * knows nothing of it. One object per restore in the folder {@code <key of QDRANT_COLLECTION>/boot-restores/}, named
+ * {@code <UTC time>.json}, the directory's record as content; removed once the restore has ended.
+ */
+@ApplicationScoped
+public class OffsiteBootRestores {
+
+    private static final String SUFFIX = ".json";
+
+    private final S3Store store;
+    private final QdrantConfig config;
+    private final Instance<ObjectMapper> json;
+    private final RecordFolder records;
+
+    OffsiteBootRestores(S3Store store, QdrantConfig config, Instance<ObjectMapper> json, ManagedExecutor executor) {
+        this.store = store;
+        this.config = config;
+        this.json = json;
+        this.records = new RecordFolder(store, this::folder, name -> name.endsWith(SUFFIX)
+                && SnapshotFileName.parseTime(name.substring(0, name.length() - SUFFIX.length())).isPresent(),
+                "boot restores under way", executor);
+    }
+
+    private String folder() {
+        return store.keys().bootRestoresFolder(SnapshotFileName.key(config.collection()));
+    }
+
+    /** A boot restore the bucket records as under way, and the name of its record. */
+    public record UnderWay(String record, SnapshotCatalog.BootRestoreUnderWay mark) {
+    }
+
+    /** Whether the bucket is configured (else nothing is recorded there). */
+    public boolean enabled() {
+        return store.enabled();
+    }
+
+    /**
+     * The boot restores the bucket records as under way, oldest first; empty when the store does not answer the listing
+     * (said at WARN).
+     */
+    public List<UnderWay> underWay() throws SnapshotFailure, IOException {
+        List<UnderWay> found = new ArrayList<>();
+        for (String name : records.records().map(List::copyOf).orElse(List.of())) {
+            Optional<byte[]> content = records.read(name);
+            if (content.isPresent()) {
+                found.add(new UnderWay(name, json.get().readValue(content.get(),
+                        SnapshotCatalog.BootRestoreUnderWay.class)));
+            }
+        }
+        return found;
+    }
+
+    /** Records that the boot restore {@code mark} starts; the name of its record. */
+    public String starts(SnapshotCatalog.BootRestoreUnderWay mark) throws SnapshotFailure, IOException {
+        String name = SnapshotFileName.time(Instant.parse(mark.startedAt()).truncatedTo(ChronoUnit.MILLIS)) + SUFFIX;
+        records.put(name, json.get().writeValueAsBytes(mark));
+        return name;
+    }
+
+    /** Removes the record {@code name}. */
+    public void ended(String name) throws SnapshotFailure {
+        records.remove(name);
+    }
+
+    /** Where the record {@code name} is, for a message. */
+    public String uri(String name) {
+        return store.uri(folder() + name);
+    }
+}

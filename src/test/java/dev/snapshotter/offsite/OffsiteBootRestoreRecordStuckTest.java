@@ -1,0 +1,59 @@
+package dev.snapshotter.offsite;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.InjectS3;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.S3Bucket;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.WithQdrantStandIn;
+import dev.snapshotter.support.WithS3;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * As {@link OffsiteBootRestoreUnfinishedTest}, with a credential that may not delete: the restore completes, but the
+ * bucket's record of the replaced pod's restore cannot be removed, and a later boot would take the collection, written
+ * by the app meanwhile, for one a restore left unfinished, and drop it. So the app is not started: startup stays DOWN,
+ * naming the record.
+ */
+@QuarkusTest
+@EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, plantedOffsitePrefix = OffsiteBootRestoreRecordStuckTest.PREFIX)
+@WithS3(prefix = OffsiteBootRestoreRecordStuckTest.PREFIX, deletesDenied = true, config = @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false"))
+@ExtendWith(SecretsStayHidden.class)
+class OffsiteBootRestoreRecordStuckTest {
+
+    static final String PREFIX = "boot-restore-record-stuck";
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectS3
+    S3Bucket bucket;
+
+    @Test
+    void aRecordOfARestoreUnderWayThatCannotBeRemovedKeepsStartupDown() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/started").then()
+                .statusCode(503)
+                .body("checks[0].data.restoreMessage", containsString("Startup stays DOWN: collection `kairos` was "
+                        + "missing on Qdrant; restored `kairos` from "))
+                .body("checks[0].data.restoreMessage", containsString("; the record of a boot's restore under way in "
+                        + "the bucket, s3://" + bucket.bucket() + "/" + PREFIX + "/" + S3Bucket.BOOT_RESTORE_RECORD
+                        + ", could not be removed (")));
+        assertThat(bucket.keys(bucket.prefix() + "/kairos/boot-restores/")).isNotEmpty();
+    }
+}

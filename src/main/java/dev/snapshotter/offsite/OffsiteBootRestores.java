@@ -53,9 +53,12 @@ public class OffsiteBootRestores {
     public record UnderWay(String record, SnapshotCatalog.BootRestoreUnderWay mark) {
     }
 
-    /** Whether the bucket is configured (else nothing is recorded there). */
+    /**
+     * Whether the bucket records the boot restores too: with a bucket and a directory that does not outlive the pod
+     * ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}); the directory's record serves a pod with a volume.
+     */
     public boolean enabled() {
-        return store.enabled();
+        return store.enabled() && !config.snapshot().s3().keepLocal();
     }
 
     /**

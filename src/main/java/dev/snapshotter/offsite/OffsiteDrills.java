@@ -3,6 +3,7 @@ package dev.snapshotter.offsite;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NavigableSet;
@@ -38,11 +39,14 @@ public class OffsiteDrills {
 
     private static final Logger LOG = Logger.getLogger(OffsiteDrills.class);
     private static final Pattern RECORD = Pattern.compile("(.+)-(passed|failed)\\.json");
+    private static final String SCRATCH = "-scratch.json";
 
     private final S3Store store;
     private final QdrantConfig config;
     private final Instance<ObjectMapper> json;
     private final RecordFolder records;
+    /** The scratch collections drills created and did not see dropped, in the same folder. */
+    private final RecordFolder scratch;
     /** Held while a drill is recorded, so that records and their removals go one drill at a time. */
     private final Object recording = new Object();
 
@@ -52,6 +56,9 @@ public class OffsiteDrills {
         this.json = json;
         this.records = new RecordFolder(store, this::folder, name -> Recorded.of(name).isPresent(), "restore drills",
                 executor);
+        this.scratch = new RecordFolder(store, this::folder, name -> name.endsWith(SCRATCH)
+                && SnapshotFileName.parseTime(name.substring(0, name.length() - SCRATCH.length())).isPresent(),
+                "drills' scratch collections", executor);
     }
 
     /** A drill's record read back from its name. */
@@ -66,6 +73,60 @@ public class OffsiteDrills {
 
     private String folder() {
         return store.keys().drillsFolder(SnapshotFileName.key(config.collection()));
+    }
+
+    /**
+     * Whether the bucket records the drills' scratch collections too: with a bucket and a directory that does not outlive
+     * the pod ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}); the directory's record serves a pod with a volume.
+     */
+    public boolean recordsScratch() {
+        return store.enabled() && !config.snapshot().s3().keepLocal();
+    }
+
+    /**
+     * The scratch collections the bucket records as created by a drill and not seen dropped ({@code <UTC time>-scratch.json}
+     * in the drills' folder, the directory's record of it as content): for a pod whose directory does not outlive it.
+     * Empty unless {@link #recordsScratch}; a store that fails the listing or a read is said at WARN.
+     */
+    public List<SnapshotCatalog.Scratch> scratch() {
+        if (!recordsScratch()) {
+            return List.of();
+        }
+        List<SnapshotCatalog.Scratch> found = new ArrayList<>();
+        for (String name : scratch.records().map(List::copyOf).orElse(List.of())) {
+            try {
+                Optional<byte[]> content = scratch.read(name);
+                if (content.isPresent()) {
+                    found.add(json.get().readValue(content.get(), SnapshotCatalog.Scratch.class));
+                }
+            } catch (SnapshotFailure | IOException e) {
+                LOG.warnf("The record of a drill's scratch collection %s could not be read: %s", name,
+                        e.getMessage());
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Records off-site that a drill creates the scratch collection {@code created} (before its upload), or forgets it
+     * (dropped, or never created); a store that fails it is logged: the directory records it too.
+     */
+    public void scratch(SnapshotCatalog.Scratch collection, boolean created) {
+        if (!recordsScratch()) {
+            return;
+        }
+        String name = SnapshotFileName.time(Instant.parse(collection.since()).truncatedTo(ChronoUnit.MILLIS)) + SCRATCH;
+        try {
+            if (created) {
+                scratch.put(name, json.get().writeValueAsBytes(collection));
+            } else {
+                scratch.remove(name);
+            }
+        } catch (SnapshotFailure | IOException e) {
+            LOG.warnf("The record of the drill's scratch collection `%s` could not be %s off-site: %s",
+                    collection.collection(), created ? "written" : "removed",
+                    e instanceof SnapshotFailure ? e.getMessage() : e.toString());
+        }
     }
 
     /**

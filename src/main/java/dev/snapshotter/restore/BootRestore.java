@@ -28,10 +28,10 @@ import dev.snapshotter.store.SnapshotFileWriter;
  * app beside this one starts on its data. A first deployment, with no snapshot yet, boots as without the option. A
  * restore that finds other points than the backup's (another count, sampled ids missing) drops the collection it
  * created again. A restore is recorded in the directory (and in the bucket, for a pod whose directory does not outlive
- * it) until it has ended: a collection found beside the record of one that did not (the process stopped, the upload
- * timed out while Qdrant went on restoring) may hold part of the backup only, so it is dropped and restored again
- * rather than taken for the collection. Startup never goes UP while the bucket records as under way a restore of the
- * collection that this boot could not clear.
+ * it: {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) until it has ended: a collection found beside the record of one that
+ * did not (the process stopped, the upload timed out while Qdrant went on restoring) may hold part of the backup only,
+ * so it is dropped and restored again rather than taken for the collection. Startup never goes UP while the bucket
+ * records as under way a restore of the collection that this boot could not clear.
  */
 @ApplicationScoped
 class BootRestore implements BootStep {
@@ -166,7 +166,8 @@ class BootRestore implements BootStep {
     }
 
     /**
-     * The boot restores the bucket records as under way (none without a bucket); a store that does not answer leaves the
+     * The boot restores the bucket records as under way (none unless it keeps them, {@link OffsiteBootRestores#enabled}); a
+     * store that does not answer leaves the
      * directory's record alone to count, as it says at WARN.
      */
     private List<OffsiteBootRestores.UnderWay> offsiteUnderWay() {
@@ -183,7 +184,8 @@ class BootRestore implements BootStep {
     }
 
     /**
-     * Records, in the directory and with a bucket in the bucket too, that the boot's restore starts; a record that cannot
+     * Records, in the directory and for a pod without a volume in the bucket too, that the boot's restore starts; a record that
+     * cannot
      * be written is a warning.
      */
     private void starts(SnapshotCatalog.BootRestoreUnderWay mark) {

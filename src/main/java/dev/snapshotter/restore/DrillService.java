@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -204,10 +205,14 @@ public class DrillService {
         }
     }
 
-    /** The scratch collections the directory records on this drill's Qdrant (not on one it no longer drills on). */
+    /**
+     * The scratch collections the directory or the bucket records on this drill's Qdrant (not on one it no longer drills
+     * on).
+     */
     private List<SnapshotCatalog.Scratch> leftHere() {
         String here = qdrant.url().toString();
-        return catalog.drillHistory().scratch().stream().filter(left -> left.qdrant().equals(here)).toList();
+        return Stream.concat(catalog.drillHistory().scratch().stream(), offsiteDrills.scratch().stream()).distinct()
+                .filter(left -> here.equals(left.qdrant())).toList();
     }
 
     /** Drops {@code left}, or says why it could not (it stays recorded); either said at WARN. */
@@ -230,28 +235,46 @@ public class DrillService {
     /**
      * The scratch collections that drills of an earlier process left on this drill's Qdrant (it stopped during them, or
      * their drop failed) are dropped once the boot has settled, rather than by the next drill, which a weekly schedule
-     * puts days away: each is a whole copy of a collection. None of them is a drill going: this process holds the
+     * puts days away: each is a whole copy of a collection. Those the directory records at boot, and those the bucket
+     * records from before it (a pod without a volume): none of them is a drill going, as this process holds the
      * directory's lock. A drop that fails is tried again every {@link #LEFT_SCRATCH_RETRY} (and by each drill) until
      * none of them is left.
      */
     void onStart(@Observes StartupEvent event, Scheduler scheduler, BootSnapshot boot) {
-        Set<SnapshotCatalog.Scratch> leftAtBoot = Set.copyOf(leftHere());
-        if (leftAtBoot.isEmpty()) {
+        Instant started = Instant.now();
+        Set<SnapshotCatalog.Scratch> inDirectory = Set.copyOf(catalog.drillHistory().scratch());
+        if (inDirectory.isEmpty() && !offsiteDrills.recordsScratch()) {
             return;
         }
+        AtomicReference<Set<SnapshotCatalog.Scratch>> leftAtBoot = new AtomicReference<>();
         AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
         scheduler.newJob(LEFT_SCRATCH_JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
                 .setTask(execution -> {
                     if (boot.result().isEmpty() || runs.shuttingDown() || Instant.now().isBefore(next.get())) {
                         return;
                     }
-                    dropLeftScratch(leftAtBoot::contains, runs::shuttingDown);
-                    if (leftHere().stream().noneMatch(leftAtBoot::contains)) {
+                    if (leftAtBoot.get() == null) { // the bucket's, read once the boot has settled
+                        Set<SnapshotCatalog.Scratch> left = new HashSet<>(inDirectory);
+                        offsiteDrills.scratch().stream().filter(recorded -> before(recorded, started))
+                                .forEach(left::add);
+                        leftAtBoot.set(left);
+                    }
+                    dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown);
+                    if (leftHere().stream().noneMatch(leftAtBoot.get()::contains)) {
                         scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
                     } else {
                         next.set(Instant.now().plus(LEFT_SCRATCH_RETRY));
                     }
                 }).schedule();
+    }
+
+    /** Whether {@code scratch} was recorded before {@code at} (a time that cannot be read is no drill of this one's). */
+    private static boolean before(SnapshotCatalog.Scratch scratch, Instant at) {
+        try {
+            return Instant.parse(scratch.since()).isBefore(at);
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     /** Drops {@code scratch} with every snapshot Qdrant keeps of it (the copies of the drill's uploads). */
@@ -260,10 +283,13 @@ public class DrillService {
     }
 
     /**
-     * Records {@code scratch} as created (before the upload), or forgets it (dropped, or never created); a record
-     * that cannot be written is a warning: the drill goes on.
+     * Records {@code scratch} as created (before the upload), or forgets it (dropped, or never created), in the
+     * directory and, for a pod without a volume, in the bucket ({@link OffsiteDrills#recordsScratch}); a record that cannot be
+     * written is a
+     * warning: the drill goes on.
      */
     private void keep(SnapshotCatalog.Scratch scratch, boolean created) {
+        offsiteDrills.scratch(scratch, created);
         try {
             if (created) {
                 catalog.scratchCreating(scratch);

@@ -146,6 +146,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
         if (scratchLeft) {
             standIn.scratchLeft();
+            if (plantedOffsite != null) {
+                S3Bucket.moveScratchRecordsOffsite(directory, plantedOffsite);
+            }
         }
         if (collectionMissing) {
             standIn.collectionMissing(QdrantStandIn.COLLECTION);

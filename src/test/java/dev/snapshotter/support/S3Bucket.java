@@ -184,6 +184,28 @@ public final class S3Bucket implements AutoCloseable {
             + "2026-12-01T03-00-00-000Z.json";
 
     /**
+     * Moves the directory's records of drills' scratch collections ({@link QdrantStandIn#scratchLeft}) to the bucket under
+     * {@code prefix}, one object each, as a pod without a volume, stopped during its drills, leaves them.
+     */
+    public static void moveScratchRecordsOffsite(java.nio.file.Path directory, String prefix) {
+        S3Bucket bucket = new S3Bucket(prefix);
+        try {
+            java.nio.file.Path history = directory.resolve(".drills.json");
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (com.fasterxml.jackson.databind.JsonNode scratch : json.readTree(history.toFile()).get("scratch")) {
+                java.time.Instant since = java.time.Instant.parse(scratch.get("since").asText());
+                bucket.put(QdrantStandIn.COLLECTION + "/drills/" + SnapshotDir.NAME_TIME.format(since) + "-scratch.json",
+                        json.writeValueAsBytes(scratch));
+            }
+            java.nio.file.Files.delete(history);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            bucket.client.close();
+        }
+    }
+
+    /**
      * Moves the directory's record of a boot's restore under way ({@link QdrantStandIn#bootRestoreRecorded}) to the
      * bucket under {@code prefix}, as a pod without a volume, replaced during its boot's restore, leaves it.
      */

@@ -94,7 +94,10 @@ public @interface WithQdrantStandIn {
      */
     boolean restoreLeftUnfinished() default false;
 
-    /** Drills of an earlier process left scratch collections on Qdrant (see {@link QdrantStandIn#scratchLeft}). */
+    /**
+     * Drills of an earlier process left scratch collections on Qdrant (see {@link QdrantStandIn#scratchLeft}). With
+     * {@link #plantedOffsitePrefix}, their records are in the bucket only (a pod without a volume).
+     */
     boolean scratchLeft() default false;
 
     /**

@@ -24,13 +24,22 @@ import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
  * The last {@value #KEPT} finished runs, newest first, kept in memory and in {@code QDRANT_SNAPSHOT_DIR/.runs.journal}
- * (one JSON object per line, rewritten whole and atomically at each run's end), so a restart keeps the history. A
- * journal that cannot be read or written is a warning, never a failed run.
+ * (one JSON object per line, rewritten whole and atomically at each run's start and end), so a restart keeps the
+ * history. A run is journaled as {@code running} when it starts: one a restart finds so never ended (the process was
+ * killed, evicted, or crashed during it) and is listed as failed, saying so, rather than vanish from the history its
+ * caller polls. A journal that cannot be read or written is a warning, never a failed run.
  */
 @ApplicationScoped
 public class RunJournal {
 
     static final int KEPT = 50;
+    static final String INTERRUPTED = "The process stopped during this run (killed, evicted, out of memory, or a "
+            + "shutdown that did not wait for its end): it did not end and made no report";
+    private static final String INTERRUPTED_SNAPSHOT = "; a snapshot run publishes nothing it did not finish, and the "
+            + "files it was writing were removed at the next boot";
+    private static final String INTERRUPTED_RESTORE = "; a restore stopped so may have left its target collection "
+            + "holding part of the backup: check it, or restore again with overwrite (a drill's scratch collection is "
+            + "dropped by the service)";
     private static final Logger LOG = Logger.getLogger(RunJournal.class);
 
     private final SnapshotDirectory directory;
@@ -47,12 +56,21 @@ public class RunJournal {
         return List.copyOf(loaded());
     }
 
+    /**
+     * Journals {@code run}: as going when it starts (see the class comment), as it ended when it ends, in place of its
+     * entry as going.
+     */
     synchronized void add(RunView run) {
         Deque<RunView> runs = loaded();
+        runs.removeIf(view -> view.id().equals(run.id()));
         runs.addFirst(run);
         while (runs.size() > KEPT) {
             runs.removeLast();
         }
+        write(runs);
+    }
+
+    private void write(Deque<RunView> runs) {
         Path file = null;
         try {
             file = directory.path().resolve(SnapshotDirectory.RUN_JOURNAL);
@@ -85,7 +103,7 @@ public class RunJournal {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (!line.isBlank()) {
                     try {
-                        finished.addFirst(json.get().readValue(line, RunView.class));
+                        finished.addFirst(interruptedIfGoing(json.get().readValue(line, RunView.class)));
                     } catch (IOException e) {
                         LOG.warnf("Skipping an unreadable line of the run journal %s", file);
                     }
@@ -99,6 +117,29 @@ public class RunJournal {
         while (finished.size() > KEPT) {
             finished.removeLast();
         }
+        if (interruptedFound) {
+            interruptedFound = false;
+            write(finished); // said once
+        }
         return finished;
+    }
+
+    /** Whether the journal read held a run as going, which {@link #interruptedIfGoing} turned into a failed one. */
+    private boolean interruptedFound;
+
+    /**
+     * A run journaled as going by an earlier process (this one reads the journal before it journals a run), which never
+     * ended: failed, saying so (at WARN too). Any other run as it was journaled.
+     */
+    private RunView interruptedIfGoing(RunView run) {
+        if (!"running".equals(run.status())) {
+            return run;
+        }
+        interruptedFound = true;
+        String message = INTERRUPTED + (SnapshotReport.Reason.RESTORE.label().equals(run.reason()) ? INTERRUPTED_RESTORE
+                : INTERRUPTED_SNAPSHOT);
+        LOG.warnf("Run %s (reason %s, started %s) did not end: %s", run.id(), run.reason(), run.startedAt(), message);
+        return new RunView(run.id(), run.reason(), "failed", "done", run.startedAt(), null, 0, run.bytesDone(),
+                run.bytesExpected(), null, null, null, message, null);
     }
 }

@@ -89,6 +89,7 @@ public class SnapshotService {
         if (running != null) {
             throw new SnapshotInProgressException(running.reason, running.since);
         }
+        journal.add(run.view()); // as going: a restart that finds it so says it never ended
         return run;
     }
 

@@ -2,9 +2,15 @@ package dev.snapshotter.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,6 +55,42 @@ class RunHistoryIT {
             assertThat(runs.getList("status", String.class)).containsExactly("failed", "completed");
             assertThat(runs.getString("[0].report.targets[0].message")).contains("boom");
             api(second).get("/api/runs/" + before.get(1)).then().statusCode(200);
+        }
+    }
+
+    /**
+     * The process is killed (SIGKILL: an eviction, the OOM killer) during a run: after the restart, the run its caller
+     * polls is listed as failed, saying why, rather than gone (404). Before, the journal knew only of finished runs.
+     */
+    @Test
+    void aRunTheProcessWasKilledDuringIsListedAsFailedAfterTheRestart() throws Exception {
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment())) {
+            first.awaitStarted();
+            qdrant.aliasesAnswerAfter(60_000); // the run waits on Qdrant
+            CompletableFuture.runAsync(() -> api(first).post("/api/snapshot"));
+            id = Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> api(first).get("/api/runs").then()
+                    .statusCode(200).extract().jsonPath().<String> get("find { it.status == 'running' }.id"),
+                    running -> running != null);
+            first.process().destroyForcibly().waitFor();
+        }
+        qdrant.aliasesAnswerAfter(0); // Qdrant answers again
+        qdrant.snapshotServed("kairos", TestData.snapshot(4096));
+
+        try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment())) {
+            second.awaitStarted();
+            api(second).get("/api/runs/" + id).then().statusCode(200)
+                    .body("status", equalTo("failed"))
+                    .body("reason", equalTo("api"))
+                    .body("finishedAt", nullValue())
+                    .body("message", startsWith("The process stopped during this run (killed, evicted, out of memory, "
+                            + "or a shutdown that did not wait for its end): it did not end and made no report; a "
+                            + "snapshot run publishes nothing it did not finish"));
+            assertThat(second.output()).contains("Run " + id + " (reason api, started ");
+            // the next run journals beside it
+            api(second).post("/api/snapshot").then().statusCode(200);
+            assertThat(api(second).get("/api/runs").then().extract().jsonPath().getList("status", String.class))
+                    .containsExactly("completed", "failed");
         }
     }
 }

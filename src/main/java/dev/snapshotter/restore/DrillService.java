@@ -59,8 +59,13 @@ public class DrillService {
 
     private static final Logger LOG = Logger.getLogger(DrillService.class);
     static final String LEFT_SCRATCH_JOB = "drill-scratch-left";
-    /** How long after a drop of a scratch collection an earlier process left failed it is tried again. */
+    /**
+     * How long after a drop of a scratch collection an earlier process left failed it is tried again, doubling after
+     * each failure in a row up to {@link #LEFT_SCRATCH_RETRY_MAX} (a drill Qdrant gone for good is not asked each
+     * minute for ever).
+     */
     static final Duration LEFT_SCRATCH_RETRY = Duration.ofMinutes(1);
+    static final Duration LEFT_SCRATCH_RETRY_MAX = Duration.ofHours(1);
     private static final DateTimeFormatter SCRATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -237,8 +242,8 @@ public class DrillService {
      * their drop failed) are dropped once the boot has settled, rather than by the next drill, which a weekly schedule
      * puts days away: each is a whole copy of a collection. Those the directory records at boot, and those the bucket
      * records from before it (a pod without a volume): none of them is a drill going, as this process holds the
-     * directory's lock. A drop that fails is tried again every {@link #LEFT_SCRATCH_RETRY} (and by each drill) until
-     * none of them is left.
+     * directory's lock. A drop that fails is tried again after {@link #LEFT_SCRATCH_RETRY}, the wait doubling (and by
+     * each drill), until none of them is left.
      */
     void onStart(@Observes StartupEvent event, Scheduler scheduler, BootSnapshot boot) {
         Instant started = Instant.now();
@@ -248,6 +253,7 @@ public class DrillService {
         }
         AtomicReference<Set<SnapshotCatalog.Scratch>> leftAtBoot = new AtomicReference<>();
         AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
+        AtomicReference<Duration> wait = new AtomicReference<>(LEFT_SCRATCH_RETRY);
         scheduler.newJob(LEFT_SCRATCH_JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
                 .setTask(execution -> {
                     if (boot.result().isEmpty() || runs.shuttingDown() || Instant.now().isBefore(next.get())) {
@@ -263,7 +269,9 @@ public class DrillService {
                     if (leftHere().stream().noneMatch(leftAtBoot.get()::contains)) {
                         scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
                     } else {
-                        next.set(Instant.now().plus(LEFT_SCRATCH_RETRY));
+                        next.set(Instant.now().plus(wait.getAndUpdate(
+                                last -> last.multipliedBy(2).compareTo(LEFT_SCRATCH_RETRY_MAX) > 0 ? LEFT_SCRATCH_RETRY_MAX
+                                        : last.multipliedBy(2))));
                     }
                 }).schedule();
     }

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.LogCapture;
@@ -53,12 +51,7 @@ class OffsiteDrillScratchLeftTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(bucket.keys())
                 .doesNotContain(records + "2026-12-01T03-00-00-000Z-scratch.json"));
 
-        String left = "/collections/" + QdrantStandIn.SCRATCH_LEFT;
-        assertThat(qdrant.requests("DELETE", left).stream().map(LoggedRequest::getUrl).toList()) // newest first
-                .containsExactly(left + "?wait=true",
-                        left + "/snapshots/restore-2026-12-01T02-00-00-000Z-kairos.snapshot?wait=true");
-        assertThat(qdrant.requests("DELETE", "/collections/" + QdrantStandIn.SCRATCH_STUCK + "?")).hasSize(1);
-        assertThat(qdrant.requests("DELETE", "/collections/" + QdrantStandIn.SCRATCH_ELSEWHERE)).isEmpty();
+        qdrant.assertScratchLeftDropped();
         assertThat(bucket.keys()).contains(records + "2026-12-02T03-00-00-000Z-scratch.json",
                 records + "2026-12-03T03-00-00-000Z-scratch.json");
         assertThat(log.appLines()).anyMatch(line -> line.contains("Dropped collection `" + QdrantStandIn.SCRATCH_LEFT

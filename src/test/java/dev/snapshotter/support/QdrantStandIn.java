@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -314,6 +315,20 @@ public final class QdrantStandIn {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Qdrant saw the drops of the scratch collections {@link #scratchLeft} records: {@link #SCRATCH_LEFT} dropped, the
+     * copy of its upload deleted before; one drop of {@link #SCRATCH_STUCK}, which failed; nothing of
+     * {@link #SCRATCH_ELSEWHERE}.
+     */
+    public void assertScratchLeftDropped() {
+        String left = "/collections/" + SCRATCH_LEFT;
+        assertThat(requests("DELETE", left).stream().map(LoggedRequest::getUrl))
+                .containsExactly(left + "?wait=true", // newest first
+                        left + "/snapshots/restore-2026-12-01T02-00-00-000Z-kairos.snapshot?wait=true");
+        assertThat(requests("DELETE", "/collections/" + SCRATCH_STUCK + "?")).hasSize(1);
+        assertThat(requests("DELETE", "/collections/" + SCRATCH_ELSEWHERE)).isEmpty();
     }
 
     /**

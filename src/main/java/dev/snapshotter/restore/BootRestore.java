@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -79,14 +80,15 @@ class BootRestore implements BootStep {
     public Outcome run(SnapshotService.Run slot) {
         String collection = config.collection();
         String here = qdrant.url().toString();
-        Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = catalog.bootRestoreUnderWay()
-                .filter(mark -> mark.collection().equals(collection));
+        // a restore into another Qdrant (QDRANT_URL changed since) says nothing of the collection on this one
+        Predicate<SnapshotCatalog.BootRestoreUnderWay> ours = mark -> mark.collection().equals(collection)
+                && (mark.qdrant() == null || mark.qdrant().equals(here));
+        Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = catalog.bootRestoreUnderWay().filter(ours);
         List<String> records = new ArrayList<>(
                 unfinished.map(mark -> List.of(config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE))
                         .orElse(List.of()));
         for (OffsiteBootRestores.UnderWay recorded : offsiteUnderWay()) {
-            if (recorded.mark().collection().equals(collection)
-                    && (recorded.mark().qdrant() == null || recorded.mark().qdrant().equals(here))) {
+            if (ours.test(recorded.mark())) {
                 offsiteRecords.add(recorded.record());
                 records.add(offsite.uri(recorded.record()));
                 unfinished = unfinished.or(() -> Optional.of(recorded.mark()));

@@ -275,14 +275,18 @@ public final class QdrantStandIn {
      */
     public void restoreLeftUnfinished(String collection) {
         server.setScenarioState("restore " + java.util.regex.Pattern.quote(collection), "restored");
-        bootRestoreRecorded(collection);
+        bootRestoreRecorded(collection, null);
     }
 
-    /** The directory records a boot's restore of {@code collection} as under way (since 2026-12-01T03:00:00Z). */
-    public void bootRestoreRecorded(String collection) {
+    /**
+     * The directory records a boot's restore of {@code collection} as under way (since 2026-12-01T03:00:00Z), into the
+     * Qdrant at {@code qdrantUrl} (null: a record that names none, as earlier versions wrote them).
+     */
+    public void bootRestoreRecorded(String collection, String qdrantUrl) {
         try {
             Files.writeString(directory.directory().resolve(".boot-restore.json"), "{\"collection\":\"" + collection
-                    + "\",\"startedAt\":\"2026-12-01T03:00:00Z\"}");
+                    + "\",\"startedAt\":\"2026-12-01T03:00:00Z\""
+                    + (qdrantUrl == null ? "" : ",\"qdrant\":\"" + qdrantUrl + "\"") + "}");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

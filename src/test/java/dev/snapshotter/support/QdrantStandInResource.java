@@ -35,6 +35,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private long restoredPoints;
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
+    private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
     private boolean collectionMissing;
@@ -62,6 +63,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoredPoints = setup.restoredPoints();
         restoredSampleIds = setup.restoredSampleIds();
         restoreLeftUnfinished = setup.restoreLeftUnfinished();
+        unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
@@ -136,7 +138,8 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                     S3Bucket.moveBootRestoreRecordOffsite(directory, plantedOffsite);
                 }
             } else {
-                standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION); // kairos exists, no backup of it is there
+                // kairos exists, no backup of it is there
+                standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION, unfinishedRestoreQdrant);
             }
         }
         if (drillable) {

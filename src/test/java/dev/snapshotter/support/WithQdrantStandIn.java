@@ -95,6 +95,12 @@ public @interface WithQdrantStandIn {
     boolean restoreLeftUnfinished() default false;
 
     /**
+     * With {@link #restoreLeftUnfinished} and no {@link #missingCollectionRestoredAfterMillis}: the record names this
+     * Qdrant URL (that restore went to another Qdrant than this one).
+     */
+    String unfinishedRestoreQdrant() default "";
+
+    /**
      * Drills of an earlier process left scratch collections on Qdrant (see {@link QdrantStandIn#scratchLeft}). With
      * {@link #plantedOffsitePrefix}, their records are in the bucket only (a pod without a volume).
      */

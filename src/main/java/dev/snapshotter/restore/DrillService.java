@@ -25,6 +25,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
+import dev.snapshotter.config.RunMode;
 import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
@@ -246,6 +247,9 @@ public class DrillService {
      * each drill), until none of them is left.
      */
     void onStart(@Observes StartupEvent event, Scheduler scheduler, BootSnapshot boot) {
+        if (RunMode.isCommand()) {
+            return; // a command (restore, list) does what it was asked and nothing else
+        }
         Instant started = Instant.now();
         Set<SnapshotCatalog.Scratch> inDirectory = Set.copyOf(catalog.drillHistory().scratch());
         if (inDirectory.isEmpty() && !offsiteDrills.recordsScratch()) {
@@ -269,9 +273,10 @@ public class DrillService {
                     if (leftHere().stream().noneMatch(leftAtBoot.get()::contains)) {
                         scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
                     } else {
-                        next.set(Instant.now().plus(wait.getAndUpdate(
-                                last -> last.multipliedBy(2).compareTo(LEFT_SCRATCH_RETRY_MAX) > 0 ? LEFT_SCRATCH_RETRY_MAX
-                                        : last.multipliedBy(2))));
+                        Duration now = wait.get();
+                        next.set(Instant.now().plus(now));
+                        Duration doubled = now.multipliedBy(2);
+                        wait.set(doubled.compareTo(LEFT_SCRATCH_RETRY_MAX) < 0 ? doubled : LEFT_SCRATCH_RETRY_MAX);
                     }
                 }).schedule();
     }
@@ -292,9 +297,8 @@ public class DrillService {
 
     /**
      * Records {@code scratch} as created (before the upload), or forgets it (dropped, or never created), in the
-     * directory and, for a pod without a volume, in the bucket ({@link OffsiteDrills#recordsScratch}); a record that cannot be
-     * written is a
-     * warning: the drill goes on.
+     * directory and, for a pod without a volume, in the bucket ({@link OffsiteDrills#recordsScratch}); a record that
+     * cannot be written is a warning: the drill goes on.
      */
     private void keep(SnapshotCatalog.Scratch scratch, boolean created) {
         offsiteDrills.scratch(scratch, created);

@@ -83,7 +83,8 @@ class RestoreCommandIT {
     /**
      * With a bucket and {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}, the service would copy the local backups off-site
      * at boot and then remove them locally. A restore from the command line does the restore only: the bucket and the
-     * directory are as they were (the upload takes 3 s, time enough for that boot work to happen were it started).
+     * directory are as they were (the upload takes 3 s, time enough for that boot work to happen were it started), and
+     * the scratch collections earlier drills left on Qdrant, which the service drops once its boot has settled, too.
      */
     @Test
     @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -92,6 +93,7 @@ class RestoreCommandIT {
         Path newest = dir.plantRestorable(QdrantStandIn.POINTS, Instant.now().minus(Duration.ofDays(1)));
         qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(newest), 3_000);
         qdrant.aliasesUpdated();
+        qdrant.scratchLeft();
         try (S3Bucket bucket = S3Bucket.under(newPrefix())) {
             Map<String, String> environment = offsiteEnvironment(bucket);
             environment.put("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", "false");
@@ -105,6 +107,7 @@ class RestoreCommandIT {
             assertThat(bucket.keys()).isEmpty();
             assertThat(older).exists();
             assertThat(newest).exists();
+            assertThat(qdrant.requests("DELETE", "/collections/drill-kairos-")).isEmpty();
         }
     }
 

@@ -3,9 +3,7 @@ package dev.snapshotter.offsite;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -62,19 +60,12 @@ public class OffsiteBootRestores {
     }
 
     /**
-     * The boot restores the bucket records as under way, oldest first; empty when the store does not answer the listing
-     * (said at WARN).
+     * The boot restores the bucket records as under way, oldest first; a store that does not answer the listing, or a
+     * record it does not give back whole, is said at WARN (none, or that record, counts).
      */
-    public List<UnderWay> underWay() throws SnapshotFailure, IOException {
-        List<UnderWay> found = new ArrayList<>();
-        for (String name : records.records().map(List::copyOf).orElse(List.of())) {
-            Optional<byte[]> content = records.read(name);
-            if (content.isPresent()) {
-                found.add(new UnderWay(name, json.get().readValue(content.get(),
-                        SnapshotCatalog.BootRestoreUnderWay.class)));
-            }
-        }
-        return found;
+    public List<UnderWay> underWay() {
+        return records.readAll(json.get(), SnapshotCatalog.BootRestoreUnderWay.class).entrySet().stream()
+                .map(recorded -> new UnderWay(recorded.getKey(), recorded.getValue())).toList();
     }
 
     /** Records that the boot restore {@code mark} starts; the name of its record. */

@@ -3,7 +3,6 @@ package dev.snapshotter.offsite;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NavigableSet;
@@ -89,22 +88,8 @@ public class OffsiteDrills {
      * Empty unless {@link #recordsScratch}; a store that fails the listing or a read is said at WARN.
      */
     public List<SnapshotCatalog.Scratch> scratch() {
-        if (!recordsScratch()) {
-            return List.of();
-        }
-        List<SnapshotCatalog.Scratch> found = new ArrayList<>();
-        for (String name : scratch.records().map(List::copyOf).orElse(List.of())) {
-            try {
-                Optional<byte[]> content = scratch.read(name);
-                if (content.isPresent()) {
-                    found.add(json.get().readValue(content.get(), SnapshotCatalog.Scratch.class));
-                }
-            } catch (SnapshotFailure | IOException e) {
-                LOG.warnf("The record of a drill's scratch collection %s could not be read: %s", name,
-                        e.getMessage());
-            }
-        }
-        return found;
+        return recordsScratch() ? List.copyOf(scratch.readAll(json.get(), SnapshotCatalog.Scratch.class).values())
+                : List.of();
     }
 
     /**

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -14,6 +17,8 @@ import java.util.function.Supplier;
 
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.store.SnapshotFailure;
 
@@ -139,6 +144,26 @@ final class RecordFolder {
         if (now != null) {
             now.remove(name);
         }
+    }
+
+    /**
+     * The records' contents read as {@code type}, by name in time order: empty when the folder cannot be listed; a record
+     * that cannot be read or parsed is left out. Either said at WARN.
+     */
+    <T> Map<String, T> readAll(ObjectMapper json, Class<T> type) {
+        Map<String, T> found = new LinkedHashMap<>();
+        for (String name : records().map(List::copyOf).orElse(List.of())) {
+            try {
+                Optional<byte[]> content = read(name);
+                if (content.isPresent()) {
+                    found.put(name, json.readValue(content.get(), type));
+                }
+            } catch (SnapshotFailure | IOException e) {
+                LOG.warnf("The record %s of the %s could not be read: %s", store.uri(folder.get() + name), what,
+                        e.getMessage());
+            }
+        }
+        return found;
     }
 
     /** The record {@code name}'s content, or empty when it is gone. */

@@ -167,22 +167,9 @@ class BootRestore implements BootStep {
                 report.file());
     }
 
-    /**
-     * The boot restores the bucket records as under way (none unless it keeps them, {@link OffsiteBootRestores#enabled}); a
-     * store that does not answer leaves the
-     * directory's record alone to count, as it says at WARN.
-     */
+    /** The boot restores the bucket records as under way: none unless it keeps them ({@link OffsiteBootRestores#enabled}). */
     private List<OffsiteBootRestores.UnderWay> offsiteUnderWay() {
-        if (!offsite.enabled()) {
-            return List.of();
-        }
-        try {
-            return offsite.underWay();
-        } catch (SnapshotFailure | IOException e) {
-            LOG.warnf("The boot restores recorded off-site as under way could not be read (%s): the directory's record "
-                    + "alone counts", e.getMessage());
-            return List.of();
-        }
+        return offsite.enabled() ? offsite.underWay() : List.of();
     }
 
     /**

@@ -268,6 +268,7 @@ public class DrillService {
                         offsiteDrills.scratch().stream().filter(recorded -> before(recorded, started))
                                 .forEach(left::add);
                         leftAtBoot.set(left);
+                        forgetElsewhere(left);
                     }
                     dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown);
                     if (leftHere().stream().noneMatch(leftAtBoot.get()::contains)) {
@@ -279,6 +280,24 @@ public class DrillService {
                         wait.set(doubled.compareTo(LEFT_SCRATCH_RETRY_MAX) < 0 ? doubled : LEFT_SCRATCH_RETRY_MAX);
                     }
                 }).schedule();
+    }
+
+    /**
+     * Forgets the scratch collections of {@code left} recorded on another Qdrant than this drill's ({@code QDRANT_DRILL_URL}
+     * changed since), which this service can no longer drop, each said at WARN for an operator to drop by hand: kept, they
+     * would be recorded for good.
+     */
+    private void forgetElsewhere(Set<SnapshotCatalog.Scratch> left) {
+        String here = qdrant.url().toString();
+        for (SnapshotCatalog.Scratch elsewhere : left) {
+            if (!here.equals(elsewhere.qdrant())) {
+                LOG.warnf("The scratch collection `%s` of the drill started %s was made on the Qdrant at %s, where this "
+                        + "service no longer drills (QDRANT_DRILL_URL changed since): it may still be there, so drop it "
+                        + "there by hand; it is forgotten here", elsewhere.collection(), elsewhere.since(),
+                        elsewhere.qdrant());
+                keep(elsewhere, false);
+            }
+        }
     }
 
     /** Whether {@code scratch} was recorded before {@code at} (a time that cannot be read is no drill of this one's). */

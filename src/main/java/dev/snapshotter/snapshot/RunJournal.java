@@ -33,10 +33,10 @@ import dev.snapshotter.store.SnapshotFileWriter;
 public class RunJournal {
 
     static final int KEPT = 50;
-    static final String INTERRUPTED = "The process stopped during this run (killed, evicted, out of memory, or a "
+    private static final String INTERRUPTED = "The process stopped during this run (killed, evicted, out of memory, or a "
             + "shutdown that did not wait for its end): it did not end and made no report";
-    private static final String INTERRUPTED_SNAPSHOT = "; a snapshot run publishes nothing it did not finish, and the "
-            + "files it was writing were removed at the next boot";
+    private static final String INTERRUPTED_SNAPSHOT = "; a snapshot it was taking was not published (a run publishes "
+            + "nothing it did not finish), and the files it was writing were removed at the next boot";
     private static final String INTERRUPTED_RESTORE = "; a restore stopped so may have left its target collection "
             + "holding part of the backup: check it, or restore again with overwrite (a drill's scratch collection is "
             + "dropped by the service)";
@@ -99,11 +99,17 @@ public class RunJournal {
             return new ArrayDeque<>(); // before boot prepared the directory: read it later
         }
         finished = new ArrayDeque<>();
+        boolean interrupted = false;
         try {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 if (!line.isBlank()) {
                     try {
-                        finished.addFirst(interruptedIfGoing(json.get().readValue(line, RunView.class)));
+                        RunView run = json.get().readValue(line, RunView.class);
+                        if ("running".equals(run.status())) {
+                            run = interrupted(run);
+                            interrupted = true;
+                        }
+                        finished.addFirst(run);
                     } catch (IOException e) {
                         LOG.warnf("Skipping an unreadable line of the run journal %s", file);
                     }
@@ -117,25 +123,17 @@ public class RunJournal {
         while (finished.size() > KEPT) {
             finished.removeLast();
         }
-        if (interruptedFound) {
-            interruptedFound = false;
+        if (interrupted) {
             write(finished); // said once
         }
         return finished;
     }
 
-    /** Whether the journal read held a run as going, which {@link #interruptedIfGoing} turned into a failed one. */
-    private boolean interruptedFound;
-
     /**
      * A run journaled as going by an earlier process (this one reads the journal before it journals a run), which never
-     * ended: failed, saying so (at WARN too). Any other run as it was journaled.
+     * ended: failed, saying so (at WARN too).
      */
-    private RunView interruptedIfGoing(RunView run) {
-        if (!"running".equals(run.status())) {
-            return run;
-        }
-        interruptedFound = true;
+    private static RunView interrupted(RunView run) {
         String message = INTERRUPTED + (SnapshotReport.Reason.RESTORE.label().equals(run.reason()) ? INTERRUPTED_RESTORE
                 : INTERRUPTED_SNAPSHOT);
         LOG.warnf("Run %s (reason %s, started %s) did not end: %s", run.id(), run.reason(), run.startedAt(), message);

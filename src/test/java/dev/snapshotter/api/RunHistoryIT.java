@@ -85,7 +85,7 @@ class RunHistoryIT {
                     .body("finishedAt", nullValue())
                     .body("message", startsWith("The process stopped during this run (killed, evicted, out of memory, "
                             + "or a shutdown that did not wait for its end): it did not end and made no report; a "
-                            + "snapshot run publishes nothing it did not finish"));
+                            + "snapshot it was taking was not published"));
             assertThat(second.output()).contains("Run " + id + " (reason api, started ");
             // the next run journals beside it
             api(second).post("/api/snapshot").then().statusCode(200);

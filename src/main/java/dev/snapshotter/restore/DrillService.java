@@ -137,7 +137,7 @@ public class DrillService {
     }
 
     private RestoreReport drill(String file, Cancellation cancelled) throws RestoreRefused {
-        List<String> leftBehind = dropLeftScratch(left -> true, cancelled);
+        List<String> leftBehind = dropLeftScratch(left -> true, cancelled).remarks();
         Instant at = Instant.now();
         SnapshotCatalog.Entry entry;
         String scratch;
@@ -194,20 +194,39 @@ public class DrillService {
     }
 
     /**
+     * What {@link #dropLeftScratch} did: a remark per scratch collection it tried (each said at WARN too), and how many
+     * of them could not be dropped (they stay recorded).
+     */
+    private record LeftDropped(List<String> remarks, int notDropped) {
+    }
+
+    /**
      * Drops those of the scratch collections on this drill's Qdrant that earlier drills created and did not see dropped
      * (the process stopped during the drill, or the drop failed) that {@code which} takes, each a whole copy of a
-     * collection; each said at WARN and returned as a remark. One that cannot be dropped now stays recorded. One at a
-     * time, a drill's and the boot's (see {@link #onStart}), so that a collection is dropped once.
+     * collection. One at a time, a drill's and the boot's (see {@link #onStart}), so that a collection is dropped once.
      */
-    private List<String> dropLeftScratch(Predicate<SnapshotCatalog.Scratch> which, BooleanSupplier cancelled) {
+    private LeftDropped dropLeftScratch(Predicate<SnapshotCatalog.Scratch> which, BooleanSupplier cancelled) {
         synchronized (droppingLeft) {
             List<String> remarks = new ArrayList<>();
+            int notDropped = 0;
             for (SnapshotCatalog.Scratch left : leftHere()) {
                 if (which.test(left)) {
-                    remarks.add(dropLeft(left, cancelled));
+                    try {
+                        dropWithItsSnapshots(left.collection(), cancelled);
+                        keep(left, false);
+                        remarks.add("Dropped collection `" + left.collection() + "`, the scratch collection of the "
+                                + "drill started " + left.since() + ", which did not drop it (the process stopped "
+                                + "during it, or its drop failed)");
+                    } catch (QdrantException e) {
+                        notDropped++;
+                        remarks.add("The scratch collection `" + left.collection() + "` of the drill started "
+                                + left.since() + " may still be on Qdrant and could not be dropped (the next drill "
+                                + "tries again): " + e.getMessage());
+                    }
+                    LOG.warn(remarks.get(remarks.size() - 1));
                 }
             }
-            return remarks;
+            return new LeftDropped(remarks, notDropped);
         }
     }
 
@@ -219,23 +238,6 @@ public class DrillService {
         String here = qdrant.url().toString();
         return Stream.concat(catalog.drillHistory().scratch().stream(), offsiteDrills.scratch().stream()).distinct()
                 .filter(left -> here.equals(left.qdrant())).toList();
-    }
-
-    /** Drops {@code left}, or says why it could not (it stays recorded); either said at WARN. */
-    private String dropLeft(SnapshotCatalog.Scratch left, BooleanSupplier cancelled) {
-        String remark;
-        try {
-            dropWithItsSnapshots(left.collection(), cancelled);
-            keep(left, false);
-            remark = "Dropped collection `" + left.collection() + "`, the scratch collection of the drill started "
-                    + left.since() + ", which did not drop it (the process stopped during it, or its drop failed)";
-        } catch (QdrantException e) {
-            remark = "The scratch collection `" + left.collection() + "` of the drill started " + left.since()
-                    + " may still be on Qdrant and could not be dropped (the next drill tries again): "
-                    + e.getMessage();
-        }
-        LOG.warn(remark);
-        return remark;
     }
 
     /**
@@ -270,8 +272,8 @@ public class DrillService {
                         leftAtBoot.set(left);
                         forgetElsewhere(left);
                     }
-                    dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown);
-                    if (leftHere().stream().noneMatch(leftAtBoot.get()::contains)) {
+                    // none is left once every one still recorded here was dropped (a drill may have dropped some)
+                    if (dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown).notDropped() == 0) {
                         scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
                     } else {
                         Duration now = wait.get();

@@ -723,6 +723,8 @@ public class OffsiteCopies {
         }
         OffsiteKeys keys = store.keys();
         List<String> pruned = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        boolean mayDelete = !catalog.beingRead(); // a restore's safety snapshot: the backup it restores may go
         for (int index = 0; index < plan.decisions().size(); index++) {
             Retention.Decision<OffsiteCatalog.Remote> decision = plan.decisions().get(index);
             OffsiteCatalog.Remote backup = decision.backup();
@@ -732,6 +734,10 @@ public class OffsiteCopies {
                 continue;
             }
             if (!decision.goes()) {
+                continue;
+            }
+            if (!mayDelete) {
+                left.add(name);
                 continue;
             }
             try {
@@ -748,6 +754,13 @@ public class OffsiteCopies {
             } catch (SnapshotFailure e) {
                 remarks.add("Off-site retention could not delete " + name + ": " + e.getMessage());
             }
+        }
+        if (!left.isEmpty()) {
+            String remark = "Off-site retention left " + String.join(", ", left) + " for a later pruning, although "
+                    + rules.describe() + " would delete " + (left.size() == 1 ? "it" : "them") + ": a restore or "
+                    + "drill is reading snapshots, which it may fetch from the bucket";
+            LOG.info(remark);
+            remarks.add(remark);
         }
         if (!pruned.isEmpty()) {
             try {

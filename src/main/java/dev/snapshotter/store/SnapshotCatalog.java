@@ -301,6 +301,15 @@ public class SnapshotCatalog {
         return () -> reads.unlockRead(stamp);
     }
 
+    /**
+     * Whether a restore or drill reads backups now ({@link #reading()}): it may fetch one from the bucket as well, so
+     * off-site retention leaves what it would prune for a later run too. A hint only, not a hold: runs that prune
+     * off-site share the service's one slot with restores and drills, so none starts while they delete.
+     */
+    public boolean beingRead() {
+        return reads.isReadLocked();
+    }
+
     /** A removal of local files, run by {@link #unlessRead}. */
     @FunctionalInterface
     public interface Removal<T, E extends Exception> {

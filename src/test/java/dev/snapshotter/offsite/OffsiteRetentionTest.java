@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
+import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SecretsStayHidden;
@@ -137,6 +138,44 @@ class OffsiteRetentionTest {
                         + "would delete it: it is the newest backup that holds points, and the 3 newer one(s) hold none");
         assertThat(bucket.keys()).contains("kairos/" + taken, "kairos/" + emptyToo, "kairos/" + good,
                 "kairos/" + good + ".sha256", "kairos/" + good + ".json").doesNotContain("kairos/" + empty);
+    }
+
+    /**
+     * The older of two backups, both only off-site, restored over the collection: the snapshot taken of it first makes
+     * three, and {@code keep-last=2} would prune the one being restored from the bucket. It is left for the next run,
+     * said at INFO, and that run prunes it. Before, the restore's own safety snapshot deleted it off-site: the backup
+     * the operator chose to go back to was gone from the bucket (with {@code KEEP_LOCAL=false}, on a pod without a
+     * volume, gone for good at the next restart).
+     */
+    @Test
+    void theBackupBeingRestoredOutlivesTheOffsiteRetentionOfTheSnapshotTakenBeforeIt() throws Exception {
+        Instant now = Instant.now();
+        Path chosen = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofDays(2)));
+        Path newer = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofDays(1)));
+        S3Bucket.moveOffsite(chosen, bucket.prefix());
+        S3Bucket.moveOffsite(newer, bucket.prefix());
+        String file = chosen.getFileName().toString();
+        qdrant.snapshotServed("kairos", TestData.snapshot(2000));
+        qdrant.restoresUploadsOver("kairos", 1);
+        qdrant.aliasesUpdated();
+
+        try (LogCapture logs = LogCapture.install()) {
+            api().contentType("application/json").body("{\"overwrite\":true}").post("/api/snapshots/" + file
+                    + "/restore").then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("completed"))
+                    .body("safetySnapshot", org.hamcrest.Matchers.notNullValue());
+            assertThat(bucket.keys()).contains("kairos/" + file, "kairos/" + file + ".sha256",
+                    "kairos/" + file + ".json");
+            assertThat(SecretsStayHidden.appLines(logs)).anyMatch(line -> line.startsWith("INFO") && line.contains(
+                    "Off-site retention left " + file + " for a later pruning, although keep-last=2 would delete it: "
+                            + "a restore or drill is reading snapshots, which it may fetch from the bucket"));
+        }
+
+        Thread.sleep(1_000); // Qdrant names its snapshots to the second
+        qdrant.snapshotServed("kairos", TestData.snapshot(2001));
+        assertThat(ServiceApi.trigger().then().statusCode(200).extract().jsonPath()
+                .getList("targets[0].offsite.pruned", String.class))
+                .containsExactlyInAnyOrder(file, newer.getFileName().toString());
+        assertThat(bucket.keys()).noneMatch(key -> key.startsWith("kairos/" + file));
     }
 
     @Test

@@ -128,10 +128,13 @@ public class RestoreService {
         }
     }
 
-    /** What a restore does before it overwrites a collection, once every check before the upload has passed. */
+    /**
+     * What a restore does before it overwrites a collection, once every check before the upload has passed, and as it
+     * starts the upload.
+     */
     @FunctionalInterface
     interface BeforeOverwrite {
-        /** Nothing: a drill's scratch collection never exists. */
+        /** Nothing: a drill's scratch collection never exists, and the drill drops it whatever becomes of it. */
         BeforeOverwrite NOTHING = (target, remarks) -> null;
 
         /**
@@ -139,6 +142,10 @@ public class RestoreService {
          * @throws RestoreRefused when the snapshot asked for failed: the collection is not overwritten
          */
         String snapshot(String target, List<String> remarks) throws RestoreRefused;
+
+        /** The upload of {@code file} into {@code target} starts (not in a dry run). */
+        default void uploading(String file, String target) {
+        }
     }
 
     /** Restores, taking the single-flight slot (a snapshot or restore going makes it fail at once). */
@@ -154,8 +161,17 @@ public class RestoreService {
         String[] taken = new String[1];
         String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
-            RestoreReport report = restore(request, slot.cancellation(),
-                    (target, remarks) -> taken[0] = safetySnapshot(slot, request, target, remarks));
+            RestoreReport report = restore(request, slot.cancellation(), new BeforeOverwrite() {
+                @Override
+                public String snapshot(String target, List<String> remarks) throws RestoreRefused {
+                    return taken[0] = safetySnapshot(slot, request, target, remarks);
+                }
+
+                @Override
+                public void uploading(String file, String target) {
+                    slot.restoring(file, target);
+                }
+            });
             if (!request.dryRun()) {
                 counter(report.status().label()).increment();
             }
@@ -490,6 +506,7 @@ public class RestoreService {
         if (dryRun) {
             return attempt.checked(restoreAliases && entry.manifest() != null ? entry.manifest().aliases() : null);
         }
+        before.uploading(entry.fileName(), target);
 
         String uploadName = SnapshotFileName.uploadName(entry.fileName(), null);
         long uploadStart = System.nanoTime();

@@ -112,6 +112,7 @@ final class SetRestore {
         if (dryRun) {
             return attempt.checked(restoreAliases ? manifest.aliases() : null);
         }
+        before.uploading(set.fileName(), target);
 
         List<String> remarks = attempt.remarks;
         long uploadStart = System.nanoTime();

@@ -40,6 +40,8 @@ public class RunJournal {
     private static final String INTERRUPTED_RESTORE = "; a restore stopped so may have left its target collection "
             + "holding part of the backup: check it, or restore again with overwrite (a drill's scratch collection is "
             + "dropped by the service)";
+    private static final String INTERRUPTED_UPLOAD = "; it was restoring %s into collection `%s`, which it may have "
+            + "left holding part of that backup: check it, or restore again with overwrite";
     private static final Logger LOG = Logger.getLogger(RunJournal.class);
 
     private final SnapshotDirectory directory;
@@ -134,10 +136,12 @@ public class RunJournal {
      * ended: failed, saying so (at WARN too).
      */
     private static RunView interrupted(RunView run) {
-        String message = INTERRUPTED + (SnapshotReport.Reason.RESTORE.label().equals(run.reason()) ? INTERRUPTED_RESTORE
-                : INTERRUPTED_SNAPSHOT);
+        String message = INTERRUPTED + (run.collection() != null
+                ? INTERRUPTED_UPLOAD.formatted(run.file(), run.collection())
+                : SnapshotReport.Reason.RESTORE.label().equals(run.reason()) ? INTERRUPTED_RESTORE
+                        : INTERRUPTED_SNAPSHOT);
         LOG.warnf("Run %s (reason %s, started %s) did not end: %s", run.id(), run.reason(), run.startedAt(), message);
         return new RunView(run.id(), run.reason(), "failed", "done", run.startedAt(), null, 0, run.bytesDone(),
-                run.bytesExpected(), null, null, null, message, null);
+                run.bytesExpected(), null, null, null, run.file(), run.collection(), message, null);
     }
 }

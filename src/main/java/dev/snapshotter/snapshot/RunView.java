@@ -21,11 +21,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param bytesPerSecond the download's throughput so far
  * @param secondsLeft an estimate of the download time left, from that throughput
  * @param cancelledBy {@code api} (DELETE /api/runs/{id}) or {@code shutdown}, when the run was cancelled
+ * @param file a restore's snapshot (a cluster's: its set), once its checks passed and it is being uploaded
+ * @param collection the collection that restore writes into: should the process stop during it, what to check
  * @param report the final report (a snapshot's or a restore's), once finished
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunView(String id, String reason, String status, String phase, Instant startedAt, Instant finishedAt,
         long durationMs, long bytesDone, long bytesExpected, Long bytesPerSecond, Long secondsLeft, String cancelledBy,
-        String message, JsonNode report) {
+        String file, String collection, String message, JsonNode report) {
 }

@@ -145,7 +145,7 @@ public class SnapshotService {
         targets.forEach(target -> metrics.finished(target.name(), reason, Status.SKIPPED, Duration.ZERO, 0));
         LOG.infof("Snapshot skipped: reason=%s: %s", reason.label(), message);
         journal.add(new RunView(RUN_ID.format(now) + "-" + reason.label(), reason.label(), "skipped", "done", now, now,
-                0, 0, 0, null, null, null, message, json.get().valueToTree(report)));
+                0, 0, 0, null, null, null, null, null, message, json.get().valueToTree(report)));
         return report;
     }
 
@@ -217,6 +217,8 @@ public class SnapshotService {
         private volatile SnapshotTarget.Progress progress = new SnapshotTarget.Progress();
         private volatile Object result;
         private volatile String message;
+        private volatile String file;
+        private volatile String collection;
         private volatile long bytesDone;
         private volatile long bytesExpected;
 
@@ -234,6 +236,16 @@ public class SnapshotService {
         /** What work other than a snapshot done under this slot is doing now ({@code restoring}, {@code drilling}). */
         public void phase(String now) {
             progress.phase(now);
+        }
+
+        /**
+         * A restore under this slot is uploading {@code file} into {@code collection}: the run shows it, and the journal
+         * has it now, so that a run the process stops during names the collection it may have left half restored.
+         */
+        public void restoring(String file, String collection) {
+            this.file = file;
+            this.collection = collection;
+            journal.add(view());
         }
 
         /** The report of work other than a snapshot done under this slot (a restore's, a drill's). */
@@ -277,7 +289,7 @@ public class SnapshotService {
                                     : reported != null ? reported
                                             : "failed";
             return new RunView(id, reason.label(), status, going ? progress.phase() : "done", since, end, millis,
-                    doneBytes, expected, rate, left, by, message, report);
+                    doneBytes, expected, rate, left, by, file, collection, message, report);
         }
 
         private volatile Instant finishedAt;

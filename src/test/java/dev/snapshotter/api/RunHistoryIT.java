@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
@@ -91,6 +93,45 @@ class RunHistoryIT {
             api(second).post("/api/snapshot").then().statusCode(200);
             assertThat(api(second).get("/api/runs").then().extract().jsonPath().getList("status", String.class))
                     .containsExactly("completed", "failed");
+        }
+    }
+
+    /**
+     * The process is killed while a restore uploads its snapshot: after the restart, its run names the snapshot and
+     * the collection it may have left half restored, the one to check. Before, it said "its target collection" only,
+     * which the operator had to find in the log of the process that died.
+     */
+    @Test
+    void aRestoreTheProcessWasKilledDuringNamesTheCollectionItWasRestoring() throws Exception {
+        Path planted = qdrant.directory().plantRestorable(QdrantStandIn.POINTS);
+        String file = planted.getFileName().toString();
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment())) {
+            first.awaitStarted();
+            qdrant.collectionMissing("kairos_restored");
+            // Qdrant takes the upload and does not answer: the restore goes on until the kill
+            qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 60_000);
+            CompletableFuture.runAsync(() -> api(first).contentType("application/json")
+                    .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore"));
+            id = Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> api(first).get("/api/runs").then()
+                    .statusCode(200).extract().jsonPath().<String> get("find { it.collection == 'kairos_restored' }.id"),
+                    running -> running != null);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(
+                    () -> !qdrant.requests("POST", "/collections/kairos_restored/snapshots/upload").isEmpty());
+            first.process().destroyForcibly().waitFor();
+        }
+
+        try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment())) {
+            second.awaitStarted();
+            api(second).get("/api/runs/" + id).then().statusCode(200)
+                    .body("status", equalTo("failed"))
+                    .body("reason", equalTo("restore"))
+                    .body("file", equalTo(file))
+                    .body("collection", equalTo("kairos_restored"))
+                    .body("message", equalTo("The process stopped during this run (killed, evicted, out of memory, "
+                            + "or a shutdown that did not wait for its end): it did not end and made no report; it was "
+                            + "restoring " + file + " into collection `kairos_restored`, which it may have left holding "
+                            + "part of that backup: check it, or restore again with overwrite"));
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.snapshotter.offsite;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,9 +37,8 @@ public class OffsiteBootRestores {
         this.store = store;
         this.config = config;
         this.json = json;
-        this.records = new RecordFolder(store, this::folder, name -> name.endsWith(SUFFIX)
-                && SnapshotFileName.parseTime(name.substring(0, name.length() - SUFFIX.length())).isPresent(),
-                "boot restores under way", executor);
+        this.records = new RecordFolder(store, this::folder, RecordFolder.named(SUFFIX), "boot restores under way",
+                executor);
     }
 
     private String folder() {
@@ -70,7 +68,7 @@ public class OffsiteBootRestores {
 
     /** Records that the boot restore {@code mark} starts; the name of its record. */
     public String starts(SnapshotCatalog.BootRestoreUnderWay mark) throws SnapshotFailure, IOException {
-        String name = SnapshotFileName.time(Instant.parse(mark.startedAt()).truncatedTo(ChronoUnit.MILLIS)) + SUFFIX;
+        String name = RecordFolder.name(Instant.parse(mark.startedAt()), SUFFIX);
         records.put(name, json.get().writeValueAsBytes(mark));
         return name;
     }

@@ -55,9 +55,8 @@ public class OffsiteDrills {
         this.json = json;
         this.records = new RecordFolder(store, this::folder, name -> Recorded.of(name).isPresent(), "restore drills",
                 executor);
-        this.scratch = new RecordFolder(store, this::folder, name -> name.endsWith(SCRATCH)
-                && SnapshotFileName.parseTime(name.substring(0, name.length() - SCRATCH.length())).isPresent(),
-                "drills' scratch collections", executor);
+        this.scratch = new RecordFolder(store, this::folder, RecordFolder.named(SCRATCH), "drills' scratch collections",
+                executor);
     }
 
     /** A drill's record read back from its name. */
@@ -100,7 +99,7 @@ public class OffsiteDrills {
         if (!recordsScratch()) {
             return;
         }
-        String name = SnapshotFileName.time(Instant.parse(collection.since()).truncatedTo(ChronoUnit.MILLIS)) + SCRATCH;
+        String name = RecordFolder.name(Instant.parse(collection.since()), SCRATCH);
         try {
             if (created) {
                 scratch.put(name, json.get().writeValueAsBytes(collection));
@@ -156,7 +155,7 @@ public class OffsiteDrills {
             return;
         }
         Instant at = Instant.parse(drill.drilledAt()).truncatedTo(ChronoUnit.MILLIS); // as the name keeps it
-        String name = SnapshotFileName.time(at) + "-" + drill.result() + ".json";
+        String name = RecordFolder.name(at, "-" + drill.result() + ".json");
         try {
             byte[] content = json.get().writeValueAsBytes(drill);
             Optional<NavigableSet<String>> listed = records.records();

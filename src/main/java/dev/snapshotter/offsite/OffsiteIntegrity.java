@@ -112,7 +112,7 @@ public class OffsiteIntegrity {
             return;
         }
         Instant at = Instant.parse(check.startedAt()).truncatedTo(ChronoUnit.MILLIS); // as the name keeps it
-        String name = SnapshotFileName.time(at) + ".json";
+        String name = RecordFolder.name(at, ".json");
         try {
             byte[] content = json.get().writeValueAsBytes(check);
             Optional<NavigableSet<String>> listed = records.records();

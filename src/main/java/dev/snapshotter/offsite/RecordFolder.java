@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.store.SnapshotFailure;
+import dev.snapshotter.store.SnapshotFileName;
 
 /**
  * A folder of small records in the bucket, one object per event, whose names sort in time order (they start with the
@@ -61,6 +63,17 @@ final class RecordFolder {
         this.isRecord = isRecord;
         this.what = what;
         this.executor = executor;
+    }
+
+    /** The name of the record of an event at {@code at}: its UTC time to the millisecond, then {@code suffix}. */
+    static String name(Instant at, String suffix) {
+        return SnapshotFileName.time(at.truncatedTo(ChronoUnit.MILLIS)) + suffix;
+    }
+
+    /** Whether a name is that of a record {@link #name named} with {@code suffix}: the time before it must parse. */
+    static Predicate<String> named(String suffix) {
+        return name -> name.endsWith(suffix)
+                && SnapshotFileName.parseTime(name.substring(0, name.length() - suffix.length())).isPresent();
     }
 
     /**

@@ -514,6 +514,7 @@ public class RestoreService {
                 overwrite, attempt.version);
         boolean verifyWhileUploading = attempt.verifyMs == null;
         SnapshotCatalog.Verification[] verified = new SnapshotCatalog.Verification[1];
+        boolean[] sentWhole = new boolean[1];
         try {
             boolean sent = at.uploadSnapshot(target, uploadName, entry.sha256(), entry.bytes(),
                     config.snapshot().timeout(), cancelled, out -> {
@@ -527,6 +528,7 @@ public class RestoreService {
                         if (whole) {
                             cancelled.noLongerStoppable(UPLOADED);
                         }
+                        sentWhole[0] = whole;
                         return whole;
                     });
             if (!sent) {
@@ -538,7 +540,8 @@ public class RestoreService {
         } catch (QdrantException e) {
             attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
             attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
-            return attempt.failed("The upload failed: " + e.getMessage());
+            return attempt.failed("The upload failed: " + e.getMessage()
+                    + mayStillRestore(e, sentWhole[0], entry.fileName(), target));
         }
         attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
@@ -817,6 +820,24 @@ public class RestoreService {
                     + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * What an upload that got no answer of Qdrant's once Qdrant had all of it leaves (a timeout, a connection that
+     * ended, a proxy's 502 or 504): Qdrant restores an upload in a task of its own that neither stops (reference §1.2),
+     * so the target may yet be written, unchecked by this restore. Empty otherwise: Qdrant's own answer is final.
+     */
+    static String mayStillRestore(QdrantException e, boolean sentWhole, String file, String target) {
+        boolean noAnswer = e.kind() == QdrantException.Kind.TIMEOUT || e.kind() == QdrantException.Kind.UNREACHABLE
+                || (e.kind() == QdrantException.Kind.REJECTED && (e.status() == 502 || e.status() == 504));
+        if (!sentWhole || !noAnswer) {
+            return "";
+        }
+        return ". Qdrant had all of " + file + ", and restores it in a task that neither a timeout nor a closed "
+                + "connection stops: collection `" + target + "` may yet be written with it, unchecked by this restore; "
+                + "once Qdrant's log shows that restore ended, restore again with overwrite (which checks it) or drop "
+                + "it, and give the upload more time than Qdrant takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the "
+                + "read timeout of a proxy in front of Qdrant)";
     }
 
     static String append(String problem, String more) {

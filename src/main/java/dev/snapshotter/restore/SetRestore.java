@@ -122,7 +122,9 @@ final class SetRestore {
         // no collection is left with some shards restored and others not
         BooleanSupplier stopping = cancelled;
         List<String> restored = new ArrayList<>();
+        boolean[] sentWhole = new boolean[1];
         for (SetManifest.Member member : manifest.members()) {
+            sentWhole[0] = false;
             QdrantClient node = nodes.get(index++ % nodes.size());
             String file = member.file();
             String uploadName = SnapshotFileName.uploadName(set.fileName(), file);
@@ -135,15 +137,17 @@ final class SetRestore {
                         out -> {
                             Files.copy(set.file().resolve(file), out);
                             cancelled.noLongerStoppable(RestoreService.UPLOADED);
+                            sentWhole[0] = true;
                             return true;
                         });
             } catch (QdrantException e) {
                 attempt.uploadDeleted = allDeleted
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
+                String still = RestoreService.mayStillRestore(e, sentWhole[0], set.fileName() + "/" + file, target);
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
-                        + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
-                                attempt.safetySnapshot));
+                        + still + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                attempt.safetySnapshot, !still.isEmpty()));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());
@@ -154,7 +158,7 @@ final class SetRestore {
                 attempt.uploadDeleted = allDeleted;
                 return attempt.failed("The upload of " + file + " failed: " + unread
                         + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
-                                attempt.safetySnapshot));
+                                attempt.safetySnapshot, false));
             }
             restored.add(file);
             stopping = RestoreService.RESTORED;
@@ -196,9 +200,10 @@ final class SetRestore {
      *
      * @param replacing whether the collection existed before, and was overwritten
      * @param safetySnapshot the backup taken of the collection before it was overwritten, or null
+     * @param stillRestoring whether Qdrant may still be restoring the member whose upload failed
      */
     static String incomplete(QdrantClient lead, List<String> restored, int members, String target, boolean replacing,
-            String safetySnapshot) {
+            String safetySnapshot, boolean stillRestoring) {
         if (restored.isEmpty()) {
             return "";
         }
@@ -210,10 +215,14 @@ final class SetRestore {
                     : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
         }
         String notDropped = RestoreService.dropCreated(lead, target);
-        return notDropped == null
-                ? said + ", which this restore had created: it is dropped again, so nothing of the restore is left"
-                : said + ", so it is incomplete, and dropping it failed (" + notDropped + "): drop it, then restore the "
-                        + "set again";
+        return notDropped == null && stillRestoring
+                ? said + ", which this restore had created: it is dropped again, but the member Qdrant may still be "
+                        + "restoring can create it anew, with that member's shards only: drop it once that restore ended"
+                : notDropped == null
+                        ? said + ", which this restore had created: it is dropped again, so nothing of the restore is left"
+                        : said + ", so it is incomplete, and dropping it failed (" + notDropped
+                                + "): drop it, then restore the "
+                                + "set again";
     }
 
     /**

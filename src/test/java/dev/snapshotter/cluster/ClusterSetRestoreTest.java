@@ -2,7 +2,9 @@ package dev.snapshotter.cluster;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -244,6 +246,32 @@ class ClusterSetRestoreTest {
                         + "failed (Qdrant answered 500 to delete collection `kairos-restored`"))
                 .body("message", containsString("consensus timeout"))
                 .body("message", containsString("): drop it, then restore the set again"));
+    }
+
+    /**
+     * A set restored into a new collection, whose second member's upload a proxy in front of the node answers 504 once
+     * the node has all of it: the node goes on restoring it whatever the client does, so the report says the member
+     * may yet be written and that the collection, dropped, may come back with that member's shards only. Before, it
+     * said that nothing of the restore was left.
+     */
+    @Test
+    void aMemberAProxyTimedOutIsSaidToBeRestoredStillAndTheDroppedCollectionToComeBack() {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
+        cluster.node(1).server().stubFor(post(urlPathEqualTo("/collections/kairos-restored/snapshots/upload"))
+                .atPriority(1).willReturn(aResponse().withStatus(504).withHeader("Content-Type", "text/html")
+                        .withBody("<html><body><h1>504 Gateway Time-out</h1></body></html>")));
+
+        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+                .statusCode(502)
+                .body("status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("message", containsString(". Qdrant had all of " + name + "/" + StandInCluster.PEER_B
+                        + ".snap, and restores it in a task that neither a timeout nor a closed connection stops: "
+                        + "collection `kairos-restored` may yet be written with it, unchecked by this restore"))
+                .body("message", containsString("; Qdrant had restored 1 of the set's 2 members into collection "
+                        + "`kairos-restored` (" + StandInCluster.PEER_A + ".snap), which this restore had created: it is "
+                        + "dropped again, but the member Qdrant may still be restoring can create it anew, with that "
+                        + "member's shards only: drop it once that restore ended"));
     }
 
     /** A first member that grows before its upload is refused as the single snapshot is: Qdrant restored nothing. */

@@ -1,0 +1,78 @@
+package dev.snapshotter.restore;
+
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.WithQdrantStandIn;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * {@code QDRANT_SNAPSHOT_TIMEOUT=1s}, and a Qdrant that takes 3 s to restore an upload: the restore fails, and says
+ * what Qdrant does meanwhile. Qdrant restores an upload in a task that a client's timeout does not stop, so the target
+ * may yet be written, unchecked. Before, the report said only that Qdrant did not answer in time, which reads as
+ * "nothing happened".
+ */
+@QuarkusTest
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.timeout", value = "1s"))
+@ExtendWith(SecretsStayHidden.class)
+class RestoreUploadTimeoutTest {
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @BeforeEach
+    void reset() {
+        qdrant.reset();
+    }
+
+    @Test
+    void anUploadQdrantHadWholeButDidNotAnswerInTimeSaysTheCollectionMayYetBeWritten() {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        String file = planted.getFileName().toString();
+        qdrant.collectionMissing("kairos_restored");
+        qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 3_000);
+
+        ServiceApi.api().contentType("application/json").body("{\"collection\":\"kairos_restored\"}")
+                .post("/api/snapshots/" + file + "/restore").then().statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", allOf(containsString("The upload failed: Qdrant at "),
+                        containsString("did not answer upload snapshot"),
+                        containsString(". Qdrant had all of " + file + ", and restores it in a task that neither a "
+                                + "timeout nor a closed connection stops: collection `kairos_restored` may yet be "
+                                + "written with it, unchecked by this restore; once Qdrant's log shows that restore "
+                                + "ended, restore again with overwrite (which checks it) or drop it, and give the upload "
+                                + "more time than Qdrant takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the read "
+                                + "timeout of a proxy in front of Qdrant)")));
+    }
+
+    /** Qdrant's own answer is final: a restore it refused is not said to go on. */
+    @Test
+    void anUploadQdrantRefusedIsNotSaidToGoOn() {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.collectionMissing("kairos_restored");
+        qdrant.uploadFails("kairos_restored", 500, "Service internal error: no space left on device");
+
+        ServiceApi.api().contentType("application/json").body("{\"collection\":\"kairos_restored\"}")
+                .post("/api/snapshots/" + planted.getFileName() + "/restore").then().statusCode(502)
+                .body("status", equalTo("failed"))
+                .body("message", allOf(containsString("no space left on device"), not(containsString("may yet be"))));
+    }
+}

@@ -824,7 +824,8 @@ public class RestoreService {
 
     /**
      * What an upload that got no answer of Qdrant's once Qdrant had all of it leaves (a timeout, a connection that
-     * ended, a proxy's 502 or 504): Qdrant restores an upload in a task of its own that neither stops (reference §1.2),
+     * ended, a proxy's 502 or 504): Qdrant restores an upload in a task of its own that neither stops (`wait=true`:
+     * qdrant-snapshot-api.md §1.2),
      * so the target may yet be written, unchecked by this restore. Empty otherwise: Qdrant's own answer is final.
      */
     static String mayStillRestore(QdrantException e, boolean sentWhole, String file, String target) {

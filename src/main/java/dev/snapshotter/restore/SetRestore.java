@@ -215,14 +215,14 @@ final class SetRestore {
                     : ", or restore " + safetySnapshot + " (taken of it first) with overwrite to go back");
         }
         String notDropped = RestoreService.dropCreated(lead, target);
-        return notDropped == null && stillRestoring
-                ? said + ", which this restore had created: it is dropped again, but the member Qdrant may still be "
-                        + "restoring can create it anew, with that member's shards only: drop it once that restore ended"
-                : notDropped == null
-                        ? said + ", which this restore had created: it is dropped again, so nothing of the restore is left"
-                        : said + ", so it is incomplete, and dropping it failed (" + notDropped
-                                + "): drop it, then restore the "
-                                + "set again";
+        if (notDropped != null) {
+            return said + ", so it is incomplete, and dropping it failed (" + notDropped + "): drop it, then restore the "
+                    + "set again";
+        }
+        return said + ", which this restore had created: it is dropped again, " + (stillRestoring
+                ? "but the member Qdrant may still be restoring can create it anew, with that member's shards only: drop "
+                        + "it once that restore ended"
+                : "so nothing of the restore is left");
     }
 
     /**

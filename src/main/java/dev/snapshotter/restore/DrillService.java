@@ -216,7 +216,7 @@ public class DrillService {
                         keep(left, false);
                         remarks.add("Dropped collection `" + left.collection() + "`, the scratch collection of the "
                                 + "drill started " + left.since() + ", which did not drop it (the process stopped "
-                                + "during it, or its drop failed)");
+                                + "during it, its drop failed, or Qdrant went on restoring into it)");
                     } catch (QdrantException e) {
                         notDropped++;
                         remarks.add("The scratch collection `" + left.collection() + "` of the drill started "
@@ -353,6 +353,14 @@ public class DrillService {
     private RestoreReport dropScratch(RestoreReport report, SnapshotCatalog.Scratch scratch) {
         try {
             dropWithItsSnapshots(scratch.collection(), () -> false);
+            if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
+                // Qdrant's restore goes on, and creates the collection anew: a whole copy left, unless dropped again
+                String remark = "Dropped the scratch collection `" + scratch.collection() + "`, but Qdrant may still "
+                        + "be restoring into it, which creates it anew: it stays recorded, and the next drill, or the "
+                        + "next boot, drops it again";
+                LOG.warn(remark);
+                return report.drilled(true, remark);
+            }
             keep(scratch, false);
             return report.drilled(true, null);
         } catch (QdrantException e) {

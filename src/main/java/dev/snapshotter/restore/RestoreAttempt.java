@@ -38,6 +38,8 @@ final class RestoreAttempt {
     String safetySnapshot;
     /** Whether the target existed and is overwritten; null until known. */
     Boolean overwritten;
+    /** True when Qdrant may still be restoring an upload that got no answer of its ({@link RestoreReport}). */
+    Boolean stillRestoring;
 
     RestoreAttempt(SnapshotCatalog.Entry entry, String target) {
         this.entry = entry;
@@ -90,7 +92,7 @@ final class RestoreAttempt {
                 facts == null ? null : facts.qdrantVersion(), expected,
                 expected != null && !expected.equals(expectedMax) ? expectedMax : null, found, sampleChecked, sampleMissing,
                 aliases,
-                uploadDeleted, null, verifyMs, uploadMs, safetySnapshot, message,
+                uploadDeleted, null, stillRestoring, verifyMs, uploadMs, safetySnapshot, message,
                 remarks.isEmpty() ? null : List.copyOf(remarks));
     }
 }

@@ -28,6 +28,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param sampleMissing how many of those were not there after the restore; null when all were, or none was read
  * @param uploadedCopyDeleted whether the copy Qdrant keeps of an upload was deleted
  * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
+ * @param qdrantStillRestoring true when the upload got no answer of Qdrant's once Qdrant had all of it (a timeout, a
+ *        connection that ended, a proxy's 502 or 504): Qdrant restores it in a task of its own that goes on, so the
+ *        collection may yet be written, unchecked; null otherwise
  * @param verifyMs how long re-reading the file took
  * @param uploadMs how long the upload and Qdrant's restore took
  * @param safetySnapshot the file of the snapshot taken of the collection just before it was overwritten, or null when
@@ -41,7 +44,8 @@ public record RestoreReport(Status status, String file, String collection, Boole
         Instant startedAt,
         long durationMs, String qdrantVersion, String snapshotVersion, Long pointsExpected, Long pointsExpectedMax,
         Long pointsFound, Integer sampleChecked, Integer sampleMissing, List<String> aliases, Boolean uploadedCopyDeleted,
-        Boolean scratchDropped, Long verifyMs, Long uploadMs, String safetySnapshot, String message,
+        Boolean scratchDropped, Boolean qdrantStillRestoring, Long verifyMs, Long uploadMs, String safetySnapshot,
+        String message,
         List<String> remarks) {
 
     /** Whether a drill passed: its restore completed and its scratch collection was dropped. */
@@ -77,7 +81,7 @@ public record RestoreReport(Status status, String file, String collection, Boole
         String said = remark == null ? message : message == null ? remark : message + "; " + remark;
         return new RestoreReport(status, file, collection, overwritten, snapshotOf, startedAt, durationMs, qdrantVersion,
                 snapshotVersion, pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, sampleMissing, aliases,
-                uploadedCopyDeleted, dropped, verifyMs, uploadMs, safetySnapshot, said,
+                uploadedCopyDeleted, dropped, qdrantStillRestoring, verifyMs, uploadMs, safetySnapshot, said,
                 all.isEmpty() ? null : List.copyOf(all));
     }
 

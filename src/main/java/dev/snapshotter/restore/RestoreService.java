@@ -175,6 +175,11 @@ public class RestoreService {
             if (!request.dryRun()) {
                 counter(report.status().label()).increment();
             }
+            if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
+                report = report.remarked("Once Qdrant's log shows that it ended restoring " + report.file()
+                        + ", restore again with overwrite (which checks the collection), or drop `"
+                        + report.collection() + "`");
+            }
             slot.finish(report);
             return report;
         } catch (RestoreRefused e) {
@@ -540,8 +545,10 @@ public class RestoreService {
         } catch (QdrantException e) {
             attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
             attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
+            boolean still = mayStillRestore(e, sentWhole[0]);
+            attempt.stillRestoring = still ? true : null;
             return attempt.failed("The upload failed: " + e.getMessage()
-                    + mayStillRestore(e, sentWhole[0], entry.fileName(), target));
+                    + (still ? stillRestoring(entry.fileName(), target) : ""));
         }
         attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
@@ -823,22 +830,22 @@ public class RestoreService {
     }
 
     /**
-     * What an upload that got no answer of Qdrant's once Qdrant had all of it leaves (a timeout, a connection that
-     * ended, a proxy's 502 or 504): Qdrant restores an upload in a task of its own that neither stops (`wait=true`:
-     * qdrant-snapshot-api.md §1.2),
-     * so the target may yet be written, unchecked by this restore. Empty otherwise: Qdrant's own answer is final.
+     * Whether an upload that failed so may still be restored by Qdrant: it had all of it ({@code sentWhole}), and got
+     * no answer of Qdrant's (a timeout, a connection that ended, a proxy's 502 or 504). Qdrant restores an upload in a
+     * task of its own that neither stops ({@code wait=true}: qdrant-snapshot-api.md §1.2), so the target may yet be
+     * written, unchecked by this restore. An answer of Qdrant's own is final.
      */
-    static String mayStillRestore(QdrantException e, boolean sentWhole, String file, String target) {
-        boolean noAnswer = e.kind() == QdrantException.Kind.TIMEOUT || e.kind() == QdrantException.Kind.UNREACHABLE
-                || (e.kind() == QdrantException.Kind.REJECTED && (e.status() == 502 || e.status() == 504));
-        if (!sentWhole || !noAnswer) {
-            return "";
-        }
+    static boolean mayStillRestore(QdrantException e, boolean sentWhole) {
+        return sentWhole && (e.kind() == QdrantException.Kind.TIMEOUT || e.kind() == QdrantException.Kind.UNREACHABLE
+                || (e.kind() == QdrantException.Kind.REJECTED && (e.status() == 502 || e.status() == 504)));
+    }
+
+    /** What {@link #mayStillRestore} means, said after the upload's failure. */
+    static String stillRestoring(String file, String target) {
         return ". Qdrant had all of " + file + ", and restores it in a task that neither a timeout nor a closed "
                 + "connection stops: collection `" + target + "` may yet be written with it, unchecked by this restore; "
-                + "once Qdrant's log shows that restore ended, restore again with overwrite (which checks it) or drop "
-                + "it, and give the upload more time than Qdrant takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the "
-                + "read timeout of a proxy in front of Qdrant)";
+                + "give the upload more time than Qdrant takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the read "
+                + "timeout of a proxy in front of Qdrant)";
     }
 
     static String append(String problem, String more) {

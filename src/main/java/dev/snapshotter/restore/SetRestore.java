@@ -144,10 +144,12 @@ final class SetRestore {
                 attempt.uploadDeleted = allDeleted
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
-                String still = RestoreService.mayStillRestore(e, sentWhole[0], set.fileName() + "/" + file, target);
+                boolean still = RestoreService.mayStillRestore(e, sentWhole[0]);
+                attempt.stillRestoring = still ? true : null;
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
-                        + still + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
-                                attempt.safetySnapshot, !still.isEmpty()));
+                        + (still ? RestoreService.stillRestoring(set.fileName() + "/" + file, target) : "")
+                        + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                attempt.safetySnapshot, still));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());

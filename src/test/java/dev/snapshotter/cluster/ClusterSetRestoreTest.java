@@ -265,6 +265,7 @@ class ClusterSetRestoreTest {
         api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
                 .statusCode(502)
                 .body("status", org.hamcrest.Matchers.equalTo("failed"))
+                .body("qdrantStillRestoring", org.hamcrest.Matchers.equalTo(true))
                 .body("message", containsString(". Qdrant had all of " + name + "/" + StandInCluster.PEER_B
                         + ".snap, and restores it in a task that neither a timeout nor a closed connection stops: "
                         + "collection `kairos-restored` may yet be written with it, unchecked by this restore"))

@@ -193,8 +193,8 @@ class DrillTest {
 
         drill().statusCode(200)
                 .body("remarks", hasItem("Dropped collection `" + left + "`, the scratch collection of the drill "
-                        + "started 2026-12-01T03:00:00Z, which did not drop it (the process stopped during it, or its "
-                        + "drop failed)"));
+                        + "started 2026-12-01T03:00:00Z, which did not drop it (the process stopped during it, its drop "
+                        + "failed, or Qdrant went on restoring into it)"));
 
         List<LoggedRequest> deletes = qdrant.requests("DELETE", "/collections/" + left); // newest first
         assertThat(deletes).extracting(LoggedRequest::getUrl).containsExactly("/collections/" + left + "?wait=true",

@@ -1,10 +1,15 @@
 package dev.snapshotter.restore;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -53,14 +58,50 @@ class RestoreUploadTimeoutTest {
         ServiceApi.api().contentType("application/json").body("{\"collection\":\"kairos_restored\"}")
                 .post("/api/snapshots/" + file + "/restore").then().statusCode(502)
                 .body("status", equalTo("failed"))
+                .body("qdrantStillRestoring", equalTo(true))
                 .body("message", allOf(containsString("The upload failed: Qdrant at "),
                         containsString("did not answer upload snapshot"),
                         containsString(". Qdrant had all of " + file + ", and restores it in a task that neither a "
                                 + "timeout nor a closed connection stops: collection `kairos_restored` may yet be "
-                                + "written with it, unchecked by this restore; once Qdrant's log shows that restore "
-                                + "ended, restore again with overwrite (which checks it) or drop it, and give the upload "
-                                + "more time than Qdrant takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the read "
-                                + "timeout of a proxy in front of Qdrant)")));
+                                + "written with it, unchecked by this restore; give the upload more time than Qdrant "
+                                + "takes to restore it (QDRANT_SNAPSHOT_TIMEOUT, and the read timeout of a proxy in "
+                                + "front of Qdrant)")))
+                .body("remarks", hasItem("Once Qdrant's log shows that it ended restoring " + file + ", restore again "
+                        + "with overwrite (which checks the collection), or drop `kairos_restored`"));
+    }
+
+    /**
+     * A drill whose upload Qdrant had whole but did not answer in time: the drill drops its scratch collection, but
+     * Qdrant's restore goes on and creates it anew, a whole copy of the collection. So it stays recorded, and the next
+     * drill drops it again. Before, it was forgotten once dropped, and each such drill left a copy behind for good.
+     */
+    @Test
+    void aDrillWhoseUploadQdrantDidNotAnswerInTimeKeepsItsScratchRecordedForTheNextDrill() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.restoresUploadsTo(DrillTest.SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 3_000,
+                QdrantStandIn.SAMPLE_IDS);
+
+        String left = drill().statusCode(502)
+                .body("qdrantStillRestoring", equalTo(true))
+                .body("scratchDropped", equalTo(true))
+                .body("remarks", hasItem(allOf(startsWith("Dropped the scratch collection `drill-kairos-"),
+                        endsWith("`, but Qdrant may still be restoring into it, which creates it anew: it stays "
+                                + "recorded, and the next drill, or the next boot, drops it again"))))
+                .extract().path("collection");
+        assertThat(Files.readString(dir.directory().resolve(".drills.json"))).contains(left);
+
+        Thread.sleep(1_100); // scratch collections are named to the second
+        qdrant.server().resetScenarios();
+        qdrant.restoresUploadsTo(DrillTest.SCRATCH, QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 0,
+                QdrantStandIn.SAMPLE_IDS);
+        drill().statusCode(200)
+                .body("remarks", hasItem(startsWith("Dropped collection `" + left + "`, the scratch collection of the "
+                        + "drill started ")));
+        assertThat(Files.readString(dir.directory().resolve(".drills.json"))).doesNotContain("drill-kairos-");
+    }
+
+    private static io.restassured.response.ValidatableResponse drill() {
+        return ServiceApi.api().contentType("application/json").body("{}").post("/api/drill").then();
     }
 
     /** Qdrant's own answer is final: a restore it refused is not said to go on. */

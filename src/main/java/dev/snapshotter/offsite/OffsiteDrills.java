@@ -92,6 +92,16 @@ public class OffsiteDrills {
     }
 
     /**
+     * How many scratch collections the bucket records, other than that of the drill started at {@code going} (null:
+     * none goes), as far as known without waiting on the store (for a scrape); 0 unless {@link #recordsScratch}.
+     */
+    public long scratchKnown(Instant going) {
+        String goingName = going == null ? null : RecordFolder.name(going, SCRATCH);
+        return recordsScratch() ? scratch.known().map(names -> names.stream().filter(name -> !name.equals(goingName))
+                .count()).orElse(0L) : 0;
+    }
+
+    /**
      * Records off-site that a drill creates the scratch collection {@code created} (before its upload), or forgets it
      * (dropped, or never created); a store that fails it is logged: the directory records it too.
      */

@@ -77,6 +77,9 @@ public class DrillService {
     private final QdrantConfig config;
     private final MeterRegistry registry;
     private final Gauge lastSuccessGauge;
+    private final Gauge scratchLeftGauge;
+    /** The scratch collection of the drill going now, or null. */
+    private volatile SnapshotCatalog.Scratch going;
     private final AtomicLong lastSuccess = new AtomicLong();
     private final OffsiteDrills offsiteDrills;
     /** Held while recorded scratch collections are dropped: by a drill, or after the boot. */
@@ -100,11 +103,16 @@ public class DrillService {
         lastSuccessGauge = Gauge.builder("snapshotter.last.drill.success.timestamp", this,
                 DrillService::lastSuccessSeconds).baseUnit("seconds")
                 .description("Unix time of the last restore drill that passed, 0 before the first").register(registry);
+        scratchLeftGauge = Gauge.builder("snapshotter.drill.scratch.left", this, DrillService::scratchLeft)
+                .description("Scratch collections of earlier restore drills not known to be dropped: each may be a "
+                        + "whole copy of the collection on the drill Qdrant")
+                .register(registry);
     }
 
     @PreDestroy
     void unbind() {
         registry.remove(lastSuccessGauge);
+        registry.remove(scratchLeftGauge);
     }
 
     private Counter counter(String result) {
@@ -162,6 +170,7 @@ public class DrillService {
         }
         LOG.infof("Restore drill started: file=%s scratch=%s", entry.fileName(), scratch);
         SnapshotCatalog.Scratch created = new SnapshotCatalog.Scratch(scratch, qdrant.url().toString(), at.toString());
+        going = created;
         keep(created, true);
         RestoreReport report;
         try {
@@ -175,6 +184,8 @@ public class DrillService {
             counter("failed").increment();
             LOG.errorf("Restore drill failed: file=%s: %s", entry.fileName(), e.getMessage());
             throw e;
+        } finally {
+            going = null; // what the drill did not drop stays recorded: left
         }
         boolean passed = report.drillPassed();
         // recorded before it is counted: a scrape that counts the drill finds it on record
@@ -374,6 +385,22 @@ public class DrillService {
     /** {@code <prefix><collection>-<UTC yyyyMMdd-HHmmss>}. */
     String scratchName(String collection, Instant at) {
         return config.drill().prefix() + collection + "-" + SCRATCH_TIME.format(at);
+    }
+
+    /**
+     * The scratch collections recorded as not known to be dropped, that of the drill going now aside: in the directory,
+     * or in the bucket as far as known without waiting on it (with {@code KEEP_LOCAL=false} it records them all, a pod's
+     * before this one's too).
+     */
+    private double scratchLeft() {
+        SnapshotCatalog.Scratch now = going;
+        long here;
+        try {
+            here = catalog.drillHistory().scratch().stream().filter(left -> !left.equals(now)).count();
+        } catch (RuntimeException e) {
+            here = 0; // the directory is not there yet (boot)
+        }
+        return Math.max(here, offsiteDrills.scratchKnown(now == null ? null : Instant.parse(now.since())));
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -22,6 +23,7 @@ import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
+import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
@@ -51,6 +53,9 @@ class OffsiteDrillHistoryTest {
 
     @InjectS3
     S3Bucket bucket;
+
+    @InjectQdrant
+    SnapshotDir dir;
 
     @Test
     void theDrillRecordedInTheBucketCounts() throws Exception {
@@ -86,6 +91,10 @@ class OffsiteDrillHistoryTest {
         // its scratch collection, which Qdrant did not drop, stays recorded there for a new pod to drop
         assertThat(bucket.keys()).filteredOn(key -> key.endsWith("-scratch.json")).singleElement().asString()
                 .startsWith("kairos/drills/");
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isEqualTo(1.0);
+        // a directory that knows nothing of it (a new pod's): the bucket's record still counts
+        Files.writeString(dir.directory().resolve(".drills.json"), "{}");
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isEqualTo(1.0);
     }
 
     private static ValidatableResponse drill() {

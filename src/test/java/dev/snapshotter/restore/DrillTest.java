@@ -154,6 +154,7 @@ class DrillTest {
         qdrant.dropFails(SCRATCH, 500, "Service internal error: disk I/O");
         String left = drill().statusCode(502).body("scratchDropped", equalTo(false)).extract().path("collection");
         assertThat(Files.readString(dir.directory().resolve(".drills.json"))).contains(left);
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isEqualTo(1.0);
 
         Thread.sleep(1_100); // scratch collections are named to the second
         qdrant.server().resetScenarios(); // the new scratch collection does not exist yet
@@ -168,6 +169,7 @@ class DrillTest {
         assertThat(next).isNotEqualTo(left);
         assertThat(qdrant.requests("DELETE", "/collections/" + left + "?")).hasSize(2);
         assertThat(Files.readString(dir.directory().resolve(".drills.json"))).doesNotContain("drill-kairos-");
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isZero();
     }
 
     /**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
@@ -89,6 +90,7 @@ class RestoreUploadTimeoutTest {
                                 + "recorded, and the next drill, or the next boot, drops it again"))))
                 .extract().path("collection");
         assertThat(Files.readString(dir.directory().resolve(".drills.json"))).contains(left);
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isEqualTo(1.0);
 
         Thread.sleep(1_100); // scratch collections are named to the second
         qdrant.server().resetScenarios();
@@ -98,6 +100,7 @@ class RestoreUploadTimeoutTest {
                 .body("remarks", hasItem(startsWith("Dropped collection `" + left + "`, the scratch collection of the "
                         + "drill started ")));
         assertThat(Files.readString(dir.directory().resolve(".drills.json"))).doesNotContain("drill-kairos-");
+        assertThat(Scrape.value("snapshotter_drill_scratch_left")).isZero();
     }
 
     private static io.restassured.response.ValidatableResponse drill() {

@@ -228,9 +228,9 @@ public class RestoreService {
 
     /**
      * Deletes the snapshots of {@code collection} on {@code node} that {@code which} accepts by name (list, match,
-     * DELETE); a collection that is not there has none the API reaches.
+     * DELETE); a collection that is not there has none the API reaches. Returns the names deleted.
      */
-    private static void deleteCopies(QdrantClient node, String collection, Predicate<String> which, Duration call,
+    static List<String> deleteCopies(QdrantClient node, String collection, Predicate<String> which, Duration call,
             BooleanSupplier cancelled) {
         List<SnapshotDescription> kept;
         try {
@@ -239,13 +239,16 @@ public class RestoreService {
             if (e.status() != 404) {
                 throw e;
             }
-            return;
+            return List.of();
         }
+        List<String> deleted = new ArrayList<>();
         for (SnapshotDescription snapshot : kept) {
             if (which.test(snapshot.name())) {
                 node.deleteSnapshot(collection, snapshot.name(), call, cancelled);
+                deleted.add(snapshot.name());
             }
         }
+        return deleted;
     }
 
     private Counter counter(String result) {

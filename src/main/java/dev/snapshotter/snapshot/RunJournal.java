@@ -47,6 +47,8 @@ public class RunJournal {
     private final SnapshotDirectory directory;
     private final Instance<ObjectMapper> json;
     private Deque<RunView> finished;
+    /** The runs the journal had going when this process read it first: a process that stopped during them. */
+    private final List<RunView> stoppedDuring = new ArrayList<>();
 
     RunJournal(SnapshotDirectory directory, Instance<ObjectMapper> json) {
         this.directory = directory;
@@ -70,6 +72,15 @@ public class RunJournal {
             runs.removeLast();
         }
         write(runs);
+    }
+
+    /**
+     * The restores a process stopped during once they had begun their upload (as the journal had them going when this
+     * process read it): each names its snapshot ({@link RunView#file}) and the collection it was restoring into.
+     */
+    public synchronized List<RunView> interruptedRestores() {
+        loaded();
+        return stoppedDuring.stream().filter(run -> run.collection() != null && run.file() != null).toList();
     }
 
     private void write(Deque<RunView> runs) {
@@ -108,6 +119,7 @@ public class RunJournal {
                     try {
                         RunView run = json.get().readValue(line, RunView.class);
                         if ("running".equals(run.status())) {
+                            stoppedDuring.add(run);
                             run = interrupted(run);
                             interrupted = true;
                         }

@@ -321,6 +321,32 @@ public final class QdrantStandIn {
         }
     }
 
+    /** The run of a restore an earlier process stopped during ({@link #restoreStopped}), its snapshot and target. */
+    public static final String STOPPED_RUN = "2026-12-01T03-00-00-000Z-restore";
+    public static final String STOPPED_FILE = "2026-12-01T02-00-00-000Z-kairos.snap";
+    public static final String STOPPED_INTO = "kairos_restored";
+    /** The copy Qdrant keeps of that restore's upload, as the restore names it. */
+    public static final String STOPPED_UPLOAD = "restore-2026-12-01T02-00-00-000Z-kairos.snapshot";
+
+    /**
+     * An earlier process stopped during the upload of {@link #STOPPED_FILE} into {@link #STOPPED_INTO}: the run journal
+     * has the restore going, and Qdrant lists the copy of its upload beside the copy another restore's left and a
+     * snapshot of someone else's; it deletes any.
+     */
+    public void restoreStopped() {
+        listsSnapshots(STOPPED_INTO, STOPPED_UPLOAD, "restore-2026-11-01T02-00-00-000Z-kairos.snapshot",
+                "theirs.snapshot");
+        deletesAnySnapshot(STOPPED_INTO);
+        try {
+            Files.writeString(directory.directory().resolve(".runs.journal"), "{\"id\":\"" + STOPPED_RUN + "\","
+                    + "\"reason\":\"restore\",\"status\":\"running\",\"phase\":\"restoring\",\"startedAt\":"
+                    + "\"2026-12-01T03:00:00Z\",\"durationMs\":0,\"bytesDone\":0,\"bytesExpected\":0,\"file\":\""
+                    + STOPPED_FILE + "\",\"collection\":\"" + STOPPED_INTO + "\"}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Qdrant saw the drops of the scratch collections {@link #scratchLeft} records: {@link #SCRATCH_LEFT} dropped, the
      * copy of its upload deleted before; one drop of {@link #SCRATCH_STUCK}, which failed; nothing of

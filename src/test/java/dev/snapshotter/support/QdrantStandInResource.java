@@ -38,6 +38,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
+    private boolean restoreStopped;
     private boolean collectionMissing;
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
@@ -70,6 +71,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         plantedOf = setup.plantedSnapshotOf();
         drillable = setup.drillable();
         scratchLeft = setup.scratchLeft();
+        restoreStopped = setup.restoreStopped();
         collectionMissing = setup.collectionMissing();
         alias = setup.configuredAlias().isEmpty() ? null : setup.configuredAlias();
         relayed = setup.relayed();
@@ -152,6 +154,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             if (plantedOffsite != null) {
                 S3Bucket.moveScratchRecordsOffsite(directory, plantedOffsite);
             }
+        }
+        if (restoreStopped) {
+            standIn.restoreStopped();
         }
         if (collectionMissing) {
             standIn.collectionMissing(QdrantStandIn.COLLECTION);

@@ -107,6 +107,12 @@ public @interface WithQdrantStandIn {
     boolean scratchLeft() default false;
 
     /**
+     * An earlier process stopped during a restore's upload: the run journal has it going, and Qdrant keeps the copy of
+     * its upload (see {@link QdrantStandIn#restoreStopped}).
+     */
+    boolean restoreStopped() default false;
+
+    /**
      * With {@link #missingCollectionRestoredAfterMillis} (or else {@link #plantedSnapshotAge}): that snapshot is moved
      * to the bucket under this prefix, with the sidecars it has.
      */

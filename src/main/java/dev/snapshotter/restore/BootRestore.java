@@ -173,9 +173,8 @@ class BootRestore implements BootStep {
     }
 
     /**
-     * Records, in the directory and for a pod without a volume in the bucket too, that the boot's restore starts; a record that
-     * cannot
-     * be written is a warning.
+     * Records, in the directory and for a pod without a volume in the bucket too, that the boot's restore starts; a
+     * record that cannot be written is a warning.
      */
     private void starts(SnapshotCatalog.BootRestoreUnderWay mark) {
         try {

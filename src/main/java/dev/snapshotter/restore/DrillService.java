@@ -30,6 +30,7 @@ import dev.snapshotter.offsite.OffsiteDrills;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootSnapshot;
+import dev.snapshotter.snapshot.Cadence;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -42,7 +43,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.quarkus.scheduler.Scheduler;
 
 /**
@@ -62,11 +62,9 @@ public class DrillService {
     static final String LEFT_SCRATCH_JOB = "drill-scratch-left";
     /**
      * How long after a drop of a scratch collection an earlier process left failed it is tried again, doubling after
-     * each failure in a row up to {@link #LEFT_SCRATCH_RETRY_MAX} (a drill Qdrant gone for good is not asked each
-     * minute for ever).
+     * each failure in a row ({@link Cadence#untilDone}).
      */
     static final Duration LEFT_SCRATCH_RETRY = Duration.ofMinutes(1);
-    static final Duration LEFT_SCRATCH_RETRY_MAX = Duration.ofHours(1);
     private static final DateTimeFormatter SCRATCH_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -269,30 +267,16 @@ public class DrillService {
             return;
         }
         AtomicReference<Set<SnapshotCatalog.Scratch>> leftAtBoot = new AtomicReference<>();
-        AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
-        AtomicReference<Duration> wait = new AtomicReference<>(LEFT_SCRATCH_RETRY);
-        scheduler.newJob(LEFT_SCRATCH_JOB).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP)
-                .setTask(execution -> {
-                    if (boot.result().isEmpty() || runs.shuttingDown() || Instant.now().isBefore(next.get())) {
-                        return;
-                    }
-                    if (leftAtBoot.get() == null) { // the bucket's, read once the boot has settled
-                        Set<SnapshotCatalog.Scratch> left = new HashSet<>(inDirectory);
-                        offsiteDrills.scratch().stream().filter(recorded -> before(recorded, started))
-                                .forEach(left::add);
-                        leftAtBoot.set(left);
-                        forgetElsewhere(left);
-                    }
-                    // none is left once every one still recorded here was dropped (a drill may have dropped some)
-                    if (dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown).notDropped() == 0) {
-                        scheduler.unscheduleJob(LEFT_SCRATCH_JOB);
-                    } else {
-                        Duration now = wait.get();
-                        next.set(Instant.now().plus(now));
-                        Duration doubled = now.multipliedBy(2);
-                        wait.set(doubled.compareTo(LEFT_SCRATCH_RETRY_MAX) < 0 ? doubled : LEFT_SCRATCH_RETRY_MAX);
-                    }
-                }).schedule();
+        Cadence.untilDone(scheduler, LEFT_SCRATCH_JOB, boot, runs::shuttingDown, LEFT_SCRATCH_RETRY, () -> {
+            if (leftAtBoot.get() == null) { // the bucket's, read once the boot has settled
+                Set<SnapshotCatalog.Scratch> left = new HashSet<>(inDirectory);
+                offsiteDrills.scratch().stream().filter(recorded -> before(recorded, started)).forEach(left::add);
+                leftAtBoot.set(left);
+                forgetElsewhere(left);
+            }
+            // none is left once every one still recorded here was dropped (a drill may have dropped some)
+            return dropLeftScratch(leftAtBoot.get()::contains, runs::shuttingDown).notDropped() == 0;
+        });
     }
 
     /**

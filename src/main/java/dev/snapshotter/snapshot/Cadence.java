@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -56,6 +57,36 @@ public final class Cadence {
             work.run();
             due.set(Instant.now().plus(schedule.every()));
             LOG.infof("Next %s at %s", what, due.get());
+        }).schedule();
+    }
+
+    /** The longest wait between two tries of {@link #untilDone} work. */
+    static final Duration RETRY_MAX = Duration.ofHours(1);
+
+    /**
+     * Puts clean-up work that the boot leaves for later on the scheduler: it runs once the boot has settled (Qdrant is
+     * not waited for when the boot snapshot is off), and again while it reports not done, after {@code firstWait}, the
+     * wait doubling up to {@link #RETRY_MAX} (a Qdrant gone for good is not asked each minute for ever). Nothing runs
+     * once shutdown has begun ({@code stopping}).
+     *
+     * @param work runs the work; true once nothing of it is left
+     */
+    public static void untilDone(Scheduler scheduler, String job, BootSnapshot boot, BooleanSupplier stopping,
+            Duration firstWait, BooleanSupplier work) {
+        AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
+        AtomicReference<Duration> wait = new AtomicReference<>(firstWait);
+        scheduler.newJob(job).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP).setTask(execution -> {
+            if (boot.result().isEmpty() || stopping.getAsBoolean() || Instant.now().isBefore(next.get())) {
+                return;
+            }
+            if (work.getAsBoolean()) {
+                scheduler.unscheduleJob(job);
+                return;
+            }
+            Duration now = wait.get();
+            next.set(Instant.now().plus(now));
+            Duration doubled = now.multipliedBy(2);
+            wait.set(doubled.compareTo(RETRY_MAX) < 0 ? doubled : RETRY_MAX);
         }).schedule();
     }
 

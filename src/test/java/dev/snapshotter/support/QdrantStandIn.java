@@ -331,11 +331,14 @@ public final class QdrantStandIn {
     /**
      * An earlier process stopped during the upload of {@link #STOPPED_FILE} into {@link #STOPPED_INTO}: the run journal
      * has the restore going, and Qdrant lists the copy of its upload beside the copy another restore's left and a
-     * snapshot of someone else's; it deletes any.
+     * snapshot of someone else's, after failing the first listing (503: not up yet); it deletes any.
      */
     public void restoreStopped() {
         listsSnapshots(STOPPED_INTO, STOPPED_UPLOAD, "restore-2026-11-01T02-00-00-000Z-kairos.snapshot",
                 "theirs.snapshot");
+        server.stubFor(authed(get(urlEqualTo("/collections/" + STOPPED_INTO + "/snapshots"))).atPriority(1)
+                .inScenario("restore-stopped").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willSetStateTo("up").willReturn(error(503, "Service unavailable: starting")));
         deletesAnySnapshot(STOPPED_INTO);
         try {
             Files.writeString(directory.directory().resolve(".runs.journal"), "{\"id\":\"" + STOPPED_RUN + "\","

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.SnapshotCatalog;
 
@@ -40,6 +41,16 @@ final class RestoreAttempt {
     Boolean overwritten;
     /** True when Qdrant may still be restoring an upload that got no answer of its ({@link RestoreReport}). */
     Boolean stillRestoring;
+
+    /**
+     * An upload of {@code file} failed so: whether Qdrant may still be restoring it ({@link RestoreService#mayStillRestore}),
+     * kept for the report; what to say of that after the failure, or nothing.
+     */
+    String afterUploadFailed(QdrantException e, boolean sentWhole, String file) {
+        boolean still = RestoreService.mayStillRestore(e, sentWhole);
+        stillRestoring = still ? true : null;
+        return still ? RestoreService.stillRestoring(file, target) : "";
+    }
 
     RestoreAttempt(SnapshotCatalog.Entry entry, String target) {
         this.entry = entry;

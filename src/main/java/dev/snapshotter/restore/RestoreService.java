@@ -548,10 +548,8 @@ public class RestoreService {
         } catch (QdrantException e) {
             attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
             attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
-            boolean still = mayStillRestore(e, sentWhole[0]);
-            attempt.stillRestoring = still ? true : null;
             return attempt.failed("The upload failed: " + e.getMessage()
-                    + (still ? stillRestoring(entry.fileName(), target) : ""));
+                    + attempt.afterUploadFailed(e, sentWhole[0], entry.fileName()));
         }
         attempt.uploadMs = (System.nanoTime() - uploadStart) / 1_000_000;
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end

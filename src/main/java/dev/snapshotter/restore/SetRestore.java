@@ -144,12 +144,10 @@ final class SetRestore {
                 attempt.uploadDeleted = allDeleted
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
-                boolean still = RestoreService.mayStillRestore(e, sentWhole[0]);
-                attempt.stillRestoring = still ? true : null;
+                String still = attempt.afterUploadFailed(e, sentWhole[0], set.fileName() + "/" + file);
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
-                        + (still ? RestoreService.stillRestoring(set.fileName() + "/" + file, target) : "")
-                        + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
-                                attempt.safetySnapshot, still));
+                        + still + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                attempt.safetySnapshot, !still.isEmpty()));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());

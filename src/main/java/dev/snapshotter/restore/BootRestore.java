@@ -30,7 +30,8 @@ import dev.snapshotter.store.SnapshotFileWriter;
  * restore that finds other points than the backup's (another count, sampled ids missing) drops the collection it
  * created again. A restore is recorded in the directory (and in the bucket, for a pod whose directory does not outlive
  * it: {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) until it has ended: a collection found beside the record of one that
- * did not (the process stopped, the upload timed out while Qdrant went on restoring) may hold part of the backup only,
+ * did not (the process stopped, the upload timed out while Qdrant went on restoring) is checked as a restore checks
+ * what it restored: holding the backup whole, it is taken as restored; otherwise it may hold part of the backup only,
  * so it is dropped and restored again rather than taken for the collection. Startup never goes UP while the bucket
  * records as under way a restore of the collection that this boot could not clear.
  */
@@ -108,16 +109,24 @@ class BootRestore implements BootStep {
                             collection);
                     return null;
                 }
-                String left = "collection `" + collection + "` was left by a boot's restore that did not end (started "
-                        + unfinished.get().startedAt() + "): Qdrant may hold only part of the backup in it";
+                String leftBy = "collection `" + collection + "` was left by a boot's restore that did not end (started "
+                        + unfinished.get().startedAt() + ")";
+                String left = leftBy + ": Qdrant may hold only part of the backup in it";
+                SnapshotCatalog.Entry backup;
                 try {
-                    restores.pick(null, null); // a backup to restore it again from, before it is dropped
+                    backup = restores.pick(null, null); // the backup to check it against, and to restore it again from
                 } catch (RestoreRefused e) {
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
                             + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
                             + "boot restores it) or delete " + String.join(" and ", records)
                             + " to start the app on it", null);
                 }
+                // Qdrant restores an upload it has whole to its end, whatever became of the process that sent it
+                RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
+                if (held.status() == RestoreReport.Status.COMPLETED) {
+                    return adopted(leftBy, held);
+                }
+                left += " (it is not " + backup.fileName() + " whole: " + held.message() + ")";
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
                             SnapshotFileName::isUploadName, slot.cancellation()::cancelled);
@@ -137,7 +146,7 @@ class BootRestore implements BootStep {
         starts(new SnapshotCatalog.BootRestoreUnderWay(collection, Instant.now().toString(), here));
         RestoreReport report;
         try {
-            report = restores.restoreUnder(slot, RestoreService.Request.newest());
+            report = restores.restoreUnder(slot, RestoreService.Request.newest(), true);
         } catch (RestoreRefused e) {
             String notRemoved = ended(); // refused: nothing reached Qdrant
             if (e.kind() == RestoreRefused.Kind.NOT_FOUND && notRemoved == null) {
@@ -165,6 +174,25 @@ class BootRestore implements BootStep {
         }
         return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst,
                 report.file());
+    }
+
+    /**
+     * The boot's end when the collection a boot's restore that did not end left holds its backup whole ({@code held}):
+     * that restore is taken as completed, its records removed; startup stays DOWN only when a record in the bucket
+     * cannot be.
+     */
+    private Outcome adopted(String leftBy, RestoreReport held) {
+        String notRemoved = ended();
+        String found = leftBy + ", and holds " + held.file() + " whole (" + held.pointsFound() + " points"
+                + (held.sampleChecked() == null ? "" : ", the " + held.sampleChecked() + " sampled ids")
+                + (held.aliases().isEmpty() ? "" : "; aliases " + String.join(", ", held.aliases())) + ")";
+        if (notRemoved != null) {
+            return new Outcome(true, "Startup stays DOWN: " + found + notRemoved, held.file());
+        }
+        LOG.warnf("%s: taken as restored, not restored again (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)",
+                Character.toUpperCase(found.charAt(0)) + found.substring(1));
+        return new Outcome(false, "C" + found.substring(1) + ": taken as restored; no boot snapshot of the restored data"
+                + (held.message() == null ? "" : "; " + held.message()), held.file());
     }
 
     /** The boot restores the bucket records as under way: none unless it keeps them ({@link OffsiteBootRestores#enabled}). */

@@ -40,6 +40,7 @@ import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.Manifest;
+import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
@@ -155,8 +156,16 @@ public class RestoreService {
         }
     }
 
-    /** Restores under a slot the caller holds (the boot's). */
+    /** Restores under a slot the caller holds (an asynchronous request's). */
     public RestoreReport restoreUnder(SnapshotService.Run slot, Request request) throws RestoreRefused {
+        return restoreUnder(slot, request, false);
+    }
+
+    /**
+     * Restores under a slot the caller holds (the boot's: {@code atBoot}, whose restore a later boot checks when it did
+     * not end).
+     */
+    RestoreReport restoreUnder(SnapshotService.Run slot, Request request, boolean atBoot) throws RestoreRefused {
         slot.phase(request.dryRun() ? "checking" : "restoring");
         String[] taken = new String[1];
         String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
@@ -177,8 +186,11 @@ public class RestoreService {
             }
             if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
                 report = report.remarked("Once Qdrant's log shows that it ended restoring " + report.file()
-                        + ", restore again with overwrite (which checks the collection), or drop `"
-                        + report.collection() + "`");
+                        + (atBoot ? ", restart the service: the boot checks collection `" + report.collection()
+                                + "` against it, and takes it as restored when it holds it whole (or drops it and "
+                                + "restores it again)"
+                                : ", restore again with overwrite (which checks the collection), or drop `"
+                                        + report.collection() + "`"));
             }
             slot.finish(report);
             return report;
@@ -555,7 +567,112 @@ public class RestoreService {
         // Qdrant has restored it: a cancel stops nothing from here, the checks and the clean-up run to their end
         attempt.uploadDeleted = deleteUploadedCopy(at, target, uploadName, CALL, attempt.remarks);
 
-        List<String> pointed = new ArrayList<>();
+        Checked checked = checkRestored(at, target, facts, points, cluster,
+                restoreAliases && entry.manifest() != null ? entry.manifest().aliases() : null, attempt);
+        if (checked.problem() != null) {
+            return attempt.failed(checked.problem());
+        }
+        RestoreReport report = attempt.completed();
+        LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
+                target, attempt.found, attempt.aliases, report.durationMs());
+        String spread = spreadRemark && checked.settled() != null ? unevenSpread(checked.settled(), target) : null;
+        return spread == null ? report : report.remarked(spread);
+    }
+
+    /**
+     * Takes collection {@code target}, which a restore of {@code entry} that did not end left on Qdrant (the process
+     * stopped once Qdrant had the upload, or the upload timed out while Qdrant went on restoring it), for that restore
+     * completed when it holds the backup whole: the checks a restore runs once Qdrant has answered its upload pass
+     * (a set's, for a set). Its aliases are then pointed at it and the copies of uploads Qdrant keeps of it deleted, as
+     * at a restore's end. A backup that recorded no point count is never taken so (nothing would tell part of it
+     * from all of it); one whose manifest lacks the snapshot's vectors is read whole for them, as its restore would
+     * read it. Nothing is dropped here.
+     *
+     * @return completed, or failed with what tells it from the backup
+     */
+    RestoreReport adoptLeft(SnapshotCatalog.Entry entry, String target, BooleanSupplier cancelled) {
+        RestoreAttempt attempt = new RestoreAttempt(entry, target);
+        List<QdrantClient> nodes = nodesOf(qdrant);
+        String problem;
+        if (entry.isSet()) {
+            SetManifest manifest;
+            try {
+                manifest = catalog.setManifest(entry);
+            } catch (IOException e) {
+                return attempt.failed(entry.fileName() + " could not be read: " + e.getMessage());
+            }
+            attempt.expected = manifest.points() == null ? null : manifest.points().min();
+            attempt.expectedMax = manifest.points() == null ? null : manifest.points().max();
+            if (attempt.expected == null) {
+                return attempt.failed(entry.fileName() + " recorded no point count to check it against");
+            }
+            problem = SetRestore.checkRestored(nodes.get(0), target, manifest.shards(), settleTimeout(),
+                    manifest.aliases(), attempt);
+        } else {
+            Manifest manifest = entry.manifest();
+            SnapshotArchive.Facts facts = manifest == null ? null : SnapshotArchive.Facts.fromJson(manifest.archive());
+            Manifest.Points points = manifest == null ? null : manifest.points();
+            attempt.expected = points == null ? null : points.min();
+            attempt.expectedMax = points == null ? null : points.max();
+            if (attempt.expected == null) {
+                return attempt.failed(entry.fileName() + " recorded no point count to check it against");
+            }
+            if (facts == null) { // a manifest without them: read from the file, as a restore reads them
+                SnapshotArchive archive = new SnapshotArchive();
+                try {
+                    requireVerified(entry, verify(entry, archive, OutputStream.nullOutputStream()));
+                } catch (UncheckedIOException e) {
+                    return attempt.failed(entry.fileName() + " could not be read: "
+                            + SnapshotFileWriter.reason(e.getCause()));
+                } catch (RestoreRefused e) {
+                    return attempt.failed(e.getMessage());
+                }
+                attempt.verifyMs = attempt.millis();
+                facts = archive.facts();
+            }
+            attempt.facts = facts;
+            boolean cluster;
+            try {
+                cluster = qdrant.clusterStatus(CALL, cancelled).enabled();
+            } catch (QdrantException e) {
+                return attempt.failed("The checks failed: " + e.getMessage());
+            }
+            problem = checkRestored(qdrant, target, facts, points, cluster, manifest.aliases(), attempt).problem();
+        }
+        if (problem != null) {
+            return attempt.failed(problem);
+        }
+        boolean deleted = true;
+        for (QdrantClient node : nodes) {
+            try {
+                deleteCopies(node, target, SnapshotFileName::isUploadName, CALL, RESTORED);
+            } catch (QdrantException e) {
+                deleted = false;
+                attempt.remarks.add("The copies Qdrant keeps of uploads into `" + target + "` could not be deleted on "
+                        + node.url() + ": " + e.getMessage());
+            }
+        }
+        attempt.uploadDeleted = deleted;
+        RestoreReport report = attempt.completed();
+        LOG.infof("Restore completed: %s=%s collection=%s points=%d aliases=%s (left by a restore that did not end, "
+                + "and found whole)", entry.isSet() ? "set" : "file", entry.fileName(), target, attempt.found,
+                attempt.aliases);
+        return report;
+    }
+
+    /** What the checks after a restore found: the placement the replicas settled on (a cluster's), and the problem. */
+    private record Checked(ShardPlacement settled, String problem) {
+    }
+
+    /**
+     * The checks once Qdrant has restored a snapshot with {@code facts} into {@code target}, whose manifest recorded
+     * {@code points}: the replicas settled (a cluster; waited for), the collection healthy, its vectors the
+     * snapshot's, its exact point count the recorded one, the sampled ids there; what they found is put on
+     * {@code attempt}. When they pass, {@code aliases} (null: none) are pointed at it and set on {@code attempt}. A
+     * cancel stops none of it.
+     */
+    private Checked checkRestored(QdrantClient at, String target, SnapshotArchive.Facts facts, Manifest.Points points,
+            boolean cluster, List<String> aliases, RestoreAttempt attempt) {
         String problem = null;
         ShardPlacement settled = null;
         try {
@@ -567,7 +684,8 @@ public class RestoreService {
             CollectionInfo info = at.collectionInfo(target, CALL, RESTORED);
             String status = info.statusText();
             if (!HEALTHY.contains(String.valueOf(status))) {
-                problem = "Collection `" + target + "` is " + status + " after the restore (green or yellow expected)";
+                problem = append(problem, "Collection `" + target + "` is " + status + " after the restore (green or "
+                        + "yellow expected)");
             }
             JsonNode vectors = info.vectors();
             if (vectors != null && !vectors.equals(facts.vectors())) {
@@ -589,23 +707,15 @@ public class RestoreService {
                             + "recorded at snapshot time are missing after the restore: " + missing);
                 }
             }
-            if (problem == null && restoreAliases && entry.manifest() != null) {
-                pointed = pointAliases(at, target, entry.manifest().aliases(), CALL, RESTORED);
+            if (problem == null) {
+                attempt.aliases = pointAliases(at, target, aliases, CALL, RESTORED);
             }
         } catch (QdrantException e) {
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
         } catch (RestoreRefused e) {
             problem = append(problem, e.getMessage());
         }
-        if (problem != null) {
-            return attempt.failed(problem);
-        }
-        attempt.aliases = pointed;
-        RestoreReport report = attempt.completed();
-        LOG.infof("Restore completed: file=%s collection=%s points=%d aliases=%s duration=%dms", entry.fileName(),
-                target, attempt.found, pointed, report.durationMs());
-        String spread = spreadRemark && settled != null ? unevenSpread(settled, target) : null;
-        return spread == null ? report : report.remarked(spread);
+        return new Checked(settled, problem);
     }
 
     /** Re-reads the file once (its checksum and the archive check), copying it to {@code copy} as it goes. */

@@ -167,22 +167,8 @@ final class SetRestore {
         attempt.uploadMs = millisSince(uploadStart);
         attempt.uploadDeleted = allDeleted;
 
-        String problem = null;
-        QdrantClient lead = nodes.get(0);
-        try {
-            problem = settled(lead, target, shards, settle).problem();
-            attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
-            problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
-                    attempt.expected, attempt.expectedMax, "set", "set", remarks));
-            if (problem == null && restoreAliases) {
-                attempt.aliases = RestoreService.pointAliases(lead, target, manifest.aliases(), CALL,
-                        RestoreService.RESTORED);
-            }
-        } catch (QdrantException e) {
-            problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
-        } catch (RestoreRefused e) {
-            problem = RestoreService.append(problem, e.getMessage());
-        }
+        String problem = checkRestored(nodes.get(0), target, shards, settle, restoreAliases ? manifest.aliases() : null,
+                attempt);
         if (problem != null) {
             return attempt.failed(problem);
         }
@@ -190,6 +176,33 @@ final class SetRestore {
         LOG.infof("Restore completed: set=%s collection=%s points=%d duration=%dms", set.fileName(), target,
                 attempt.found, report.durationMs());
         return report;
+    }
+
+    /**
+     * The checks once Qdrant has restored every member of a set into {@code target}: every shard of {@code shards} with
+     * an {@code Active} replica and no transfer left (waited for up to {@code settle}), the exact point count within
+     * what the set recorded; what they found is put on {@code attempt}. When they pass, {@code aliases} (null: none)
+     * are pointed at it and set on {@code attempt}. A cancel stops none of it.
+     *
+     * @return the problem, or null
+     */
+    static String checkRestored(QdrantClient lead, String target, List<Integer> shards, Duration settle,
+            List<String> aliases, RestoreAttempt attempt) {
+        String problem = null;
+        try {
+            problem = settled(lead, target, shards, settle).problem();
+            attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
+            problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
+                    attempt.expected, attempt.expectedMax, "set", "set", attempt.remarks));
+            if (problem == null && aliases != null) {
+                attempt.aliases = RestoreService.pointAliases(lead, target, aliases, CALL, RestoreService.RESTORED);
+            }
+        } catch (QdrantException e) {
+            problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
+        } catch (RestoreRefused e) {
+            problem = RestoreService.append(problem, e.getMessage());
+        }
+        return problem;
     }
 
     /**

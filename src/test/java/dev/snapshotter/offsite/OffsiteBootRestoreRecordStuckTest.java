@@ -30,7 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, plantedOffsitePrefix = OffsiteBootRestoreRecordStuckTest.PREFIX)
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, restoreLeftWithPoints = 1000, plantedOffsitePrefix = OffsiteBootRestoreRecordStuckTest.PREFIX)
 @WithS3(prefix = OffsiteBootRestoreRecordStuckTest.PREFIX, deletesDenied = true, config = @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false"))
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteBootRestoreRecordStuckTest {

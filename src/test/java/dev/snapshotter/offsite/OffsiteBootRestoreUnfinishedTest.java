@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
-@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, plantedOffsitePrefix = OffsiteBootRestoreUnfinishedTest.PREFIX)
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, restoreLeftWithPoints = 1000, plantedOffsitePrefix = OffsiteBootRestoreUnfinishedTest.PREFIX)
 @WithS3(prefix = OffsiteBootRestoreUnfinishedTest.PREFIX, config = @ResourceArg(name = "qdrant.snapshot.s3.keep-local", value = "false"))
 @ExtendWith(SecretsStayHidden.class)
 class OffsiteBootRestoreUnfinishedTest {
@@ -52,7 +52,9 @@ class OffsiteBootRestoreUnfinishedTest {
                 .body("checks[0].data.restore", equalTo("completed"))
                 .body("checks[0].data.restoreMessage", containsString("; collection `kairos` was left by a boot's "
                         + "restore that did not end (started 2026-12-01T03:00:00Z): Qdrant may hold only part of the "
-                        + "backup in it, so it was dropped first"));
+                        + "backup in it (it is not "))
+                .body("checks[0].data.restoreMessage", containsString(" whole: Collection `kairos` has 1000 points "
+                        + "after the restore, but the snapshot was taken with 1234), so it was dropped first"));
 
         assertThat(qdrant.requests("DELETE", "/collections/kairos?")).hasSize(1);
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);

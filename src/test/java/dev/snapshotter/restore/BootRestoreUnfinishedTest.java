@@ -31,7 +31,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.on-start", value = "true"),
-        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true)
+        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, restoreLeftWithPoints = 1000)
 @ExtendWith(SecretsStayHidden.class)
 class BootRestoreUnfinishedTest {
 
@@ -46,8 +46,10 @@ class BootRestoreUnfinishedTest {
                 .body("checks[0].data.restore", equalTo("completed"))
                 .body("checks[0].data.restoreMessage", containsString("(1234 points, aliases kairos_live); no boot "
                         + "snapshot of the restored data; collection `kairos` was left by a boot's restore that did "
-                        + "not end (started 2026-12-01T03:00:00Z): Qdrant may hold only part of the backup in it, so "
-                        + "it was dropped first"));
+                        + "not end (started 2026-12-01T03:00:00Z): Qdrant may hold only part of the backup in it (it "
+                        + "is not "))
+                .body("checks[0].data.restoreMessage", containsString(" whole: Collection `kairos` has 1000 points "
+                        + "after the restore, but the snapshot was taken with 1234), so it was dropped first"));
 
         List<String> deletes = qdrant.requests("DELETE", "/collections/kairos").stream().map(LoggedRequest::getUrl)
                 .toList(); // newest first

@@ -271,10 +271,30 @@ public final class QdrantStandIn {
 
     /**
      * A boot's restore of {@code collection} ({@link #restoresUploadsTo}) did not end: the directory records it as under
-     * way, and the collection exists as Qdrant left it, answering as a restored one, until it is dropped.
+     * way, and the collection exists as Qdrant left it, with the copy of the upload {@code uploadName} listed, until it
+     * is dropped: answering as a restored one (Qdrant restored it whole after the process stopped) when
+     * {@code leftPoints} is negative, else counting that many points (part of the backup: Qdrant was still restoring).
      */
-    public void restoreLeftUnfinished(String collection) {
-        server.setScenarioState("restore " + java.util.regex.Pattern.quote(collection), "restored");
+    public void restoreLeftUnfinished(String collection, String uploadName, long leftPoints) {
+        String c = java.util.regex.Pattern.quote(encoded(collection));
+        String scenario = "restore " + c;
+        if (leftPoints < 0) {
+            server.setScenarioState(scenario, "restored");
+        } else {
+            String left = "left";
+            server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
+                    .whenScenarioStateIs(left).willReturn(ok("{\"exists\":true}")));
+            server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
+                    .whenScenarioStateIs(left).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
+            server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
+                    .whenScenarioStateIs(left).willReturn(ok("{\"count\":" + leftPoints + "}")));
+            server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
+                    .whenScenarioStateIs(left).willReturn(ok(retrieved(SAMPLE_IDS))));
+            server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
+                    .whenScenarioStateIs(left).willReturn(ok("[{\"name\":\"" + uploadName
+                            + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
+            server.setScenarioState(scenario, left);
+        }
         bootRestoreRecorded(collection, null);
     }
 

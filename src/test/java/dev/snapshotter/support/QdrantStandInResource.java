@@ -35,6 +35,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private long restoredPoints;
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
+    private long restoreLeftWithPoints;
     private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
@@ -64,6 +65,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoredPoints = setup.restoredPoints();
         restoredSampleIds = setup.restoredSampleIds();
         restoreLeftUnfinished = setup.restoreLeftUnfinished();
+        restoreLeftWithPoints = setup.restoreLeftWithPoints();
         unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
@@ -121,13 +123,15 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             starter.start();
         }
 
+        String restorableUpload = null;
         if (restoreMillis != null) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);
+            restorableUpload = SnapshotDir.uploadName(planted);
             if (!restoredSampleIds.equals(QdrantStandIn.SAMPLE_IDS)) {
                 standIn.directory().sampled(planted);
             }
             standIn.restoresUploadsTo(java.util.regex.Pattern.quote(QdrantStandIn.COLLECTION), restoredPoints,
-                    SnapshotDir.uploadName(planted), restoreMillis, restoredSampleIds);
+                    restorableUpload, restoreMillis, restoredSampleIds);
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);
@@ -135,7 +139,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         }
         if (restoreLeftUnfinished) {
             if (restoreMillis != null) {
-                standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION);
+                standIn.restoreLeftUnfinished(QdrantStandIn.COLLECTION, restorableUpload, restoreLeftWithPoints);
                 if (plantedOffsite != null) {
                     S3Bucket.moveBootRestoreRecordOffsite(directory, plantedOffsite);
                 }

@@ -87,12 +87,20 @@ public @interface WithQdrantStandIn {
 
     /**
      * An earlier boot's restore did not end (the process stopped): its record is in the directory. With
-     * {@link #missingCollectionRestoredAfterMillis}, {@code kairos} exists as Qdrant left it (answering as a restored
-     * one, with the copy of the upload listed) until it is dropped; without, it exists and no backup of it is there.
+     * {@link #missingCollectionRestoredAfterMillis}, {@code kairos} exists as Qdrant left it (see
+     * {@link #restoreLeftWithPoints}, with the copy of the upload listed) until it is dropped; without, it exists and no backup
+     * of it is there.
      * With {@link #plantedOffsitePrefix} too, the record is in the bucket only, as a pod without a volume, replaced
      * during its boot's restore, leaves it.
      */
     boolean restoreLeftUnfinished() default false;
+
+    /**
+     * With {@link #restoreLeftUnfinished} and {@link #missingCollectionRestoredAfterMillis}: at least 0, the collection
+     * as Qdrant left it counts this many points (part of the backup: Qdrant was still restoring it); negative, it
+     * answers as a restored one (Qdrant restored the upload whole after the process stopped).
+     */
+    long restoreLeftWithPoints() default -1;
 
     /**
      * With {@link #restoreLeftUnfinished} and no {@link #missingCollectionRestoredAfterMillis}: the record names this

@@ -9,6 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import dev.snapshotter.restore.RestoreRefused;
 import dev.snapshotter.snapshot.ShuttingDownException;
 import dev.snapshotter.snapshot.SnapshotInProgressException;
+import dev.snapshotter.snapshot.SnapshotsHeldException;
 import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotFailure;
 
@@ -18,6 +19,11 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response inProgress(SnapshotInProgressException e) {
         return problem(Response.Status.CONFLICT, "Snapshot in progress", e.getMessage()).build();
+    }
+
+    @ServerExceptionMapper
+    Response held(SnapshotsHeldException e) {
+        return problem(Response.Status.CONFLICT, "Snapshots held", e.getMessage()).build();
     }
 
     @ServerExceptionMapper

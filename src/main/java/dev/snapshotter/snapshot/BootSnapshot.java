@@ -140,6 +140,11 @@ public class BootSnapshot {
         } else if (outcome.failed()) {
             prepared = outcome;
             LOG.error(outcome.message());
+            service.hold("No snapshot is taken: the boot did not end its check or restore of collection `"
+                    + config.collection() + "` (QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why), "
+                    + "so Qdrant may hold part of a backup in it, and a snapshot of that would be the newest backup, "
+                    + "which retention keeps in place of good ones. Snapshots resume at the boot that ends it: act on "
+                    + "what the check says, then restart the service");
             worker.shutdown();
             return;
         } else {

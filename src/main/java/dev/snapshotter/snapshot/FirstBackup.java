@@ -58,7 +58,7 @@ public class FirstBackup {
         SnapshotService.Run run;
         try {
             run = service.begin(reason.get());
-        } catch (SnapshotInProgressException | ShuttingDownException e) {
+        } catch (SnapshotInProgressException | ShuttingDownException | SnapshotsHeldException e) {
             return; // the run going finds the collection; else the next look tries again
         }
         LOG.infof("Collection %s exists now: taking its first backup", config.collection());

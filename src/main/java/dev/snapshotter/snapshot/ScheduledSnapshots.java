@@ -193,6 +193,11 @@ public class ScheduledSnapshots {
                 service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
             }
             return;
+        } catch (SnapshotsHeldException e) {
+            deferred = false;
+            pendingRetry = null; // nothing a retry heals: the next boot does
+            service.skip(Reason.SCHEDULE, "Scheduled snapshot skipped: " + e.getMessage(), null);
+            return;
         } catch (ShuttingDownException e) {
             return;
         }

@@ -61,6 +61,8 @@ public class SnapshotService {
             .newUpdater(SnapshotService.class, Blocker.class, "blocker");
 
     private final RunJournal journal;
+    /** Why snapshot runs are refused ({@link #hold}); null while they are not. */
+    private volatile String held;
     private final Instance<ObjectMapper> json;
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH-mm-ss-SSS'Z'",
             Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -79,10 +81,15 @@ public class SnapshotService {
      * Takes the single-flight slot for a run.
      *
      * @throws SnapshotInProgressException when another run holds it
+     * @throws SnapshotsHeldException for a snapshot, while snapshots are held ({@link #hold})
      */
     public Run begin(Reason reason) {
         if (shuttingDown) {
             throw new ShuttingDownException();
+        }
+        String why = held;
+        if (why != null && reason.snapshots()) {
+            throw new SnapshotsHeldException(why);
         }
         Run run = new Run(reason, Instant.now());
         Run running = current.compareAndExchange(null, run);
@@ -91,6 +98,14 @@ public class SnapshotService {
         }
         journal.add(run.view()); // as going: a restart that finds it so says it never ended
         return run;
+    }
+
+    /**
+     * Refuses every snapshot run from now on, for {@code why} (restores and drills still run): the boot's restore of the
+     * collection failed, and a snapshot of what Qdrant holds could replace good backups. Until the next boot.
+     */
+    void hold(String why) {
+        held = why;
     }
 
     /** Whether shutdown has begun: nothing should start a run any more. */

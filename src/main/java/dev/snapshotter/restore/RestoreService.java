@@ -39,6 +39,7 @@ import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
 import dev.snapshotter.snapshot.SnapshotService;
+import dev.snapshotter.snapshot.SnapshotsHeldException;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SetManifest;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -369,7 +370,14 @@ public class RestoreService {
             return null;
         }
         LOG.infof("Restore: taking a snapshot of `%s` before it is overwritten", target);
-        SnapshotReport report = slot.snapshotBeforeRestore();
+        SnapshotReport report;
+        try {
+            report = slot.snapshotBeforeRestore();
+        } catch (SnapshotsHeldException e) {
+            throw new RestoreRefused(Kind.CONFLICT, "The restore was not started: the snapshot of `" + target
+                    + "` to take before overwriting it is refused. " + e.getMessage() + ". `" + target + "` is "
+                    + "untouched; ask again with safetySnapshot false (--no-safety-snapshot) to overwrite it without one");
+        }
         List<String> files = new ArrayList<>();
         for (SnapshotReport.TargetReport taken : report.targets()) {
             boolean kept = taken.status() == SnapshotReport.Status.COMPLETED

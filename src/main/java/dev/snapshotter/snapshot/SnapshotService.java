@@ -338,8 +338,14 @@ public class SnapshotService {
          * Snapshots every target once, on the calling thread, under the slot a restore holds, before it overwrites the
          * collection: the snapshot runs as any other (verified, in the catalog, off-site), with the reason
          * {@code pre_restore}; the restore's cancellation cancels it.
+         *
+         * @throws SnapshotsHeldException while snapshots are held ({@link #hold}): it would be the newest backup
          */
         public SnapshotReport snapshotBeforeRestore() {
+            String why = held;
+            if (why != null) {
+                throw new SnapshotsHeldException(why);
+            }
             SnapshotReport report = execute(Reason.PRE_RESTORE, null, null);
             progress = new SnapshotTarget.Progress(); // the snapshot's is finished; the restore goes on
             progress.phase("restoring");

@@ -30,7 +30,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * boot then checks the collection, {@link BootRestoreLeftWholeTest}), not an API restore's "restore again with
  * overwrite", which would upload the whole backup again. Until a boot ends that restore, no snapshot is taken, neither
  * scheduled (a cron firing each second here) nor asked for: Qdrant may hold part of the backup, and a snapshot of it
- * would be the newest backup, kept by retention in place of good ones. Before, the cron schedule took it.
+ * would be the newest backup, kept by retention in place of good ones (a restore's safety snapshot included). Before,
+ * the cron schedule took it.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"),
@@ -76,6 +77,16 @@ class BootRestoreUploadTimeoutTest {
                 .body("findAll { it.reason == 'schedule' }.status", everyItem(equalTo("skipped")))
                 .body("findAll { it.reason == 'schedule' }.message", hasItem(startsWith("Scheduled snapshot skipped: "
                         + held))));
+        // nor the snapshot a restore takes before it overwrites the collection: it would be the newest backup
+        String backup = qdrant.directory().list().stream().map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(".snap")).findFirst().orElseThrow();
+        ServiceApi.api().contentType("application/json").body("{\"overwrite\":true}")
+                .post("/api/snapshots/" + backup + "/restore").then().statusCode(409)
+                .body("title", equalTo("Restore refused"))
+                .body("detail", startsWith("The restore was not started: the snapshot of `kairos` to take before "
+                        + "overwriting it is refused. " + held))
+                .body("detail", containsString("ask again with safetySnapshot false (--no-safety-snapshot) to overwrite "
+                        + "it without one"));
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots?")).isEmpty();
         assertThat(qdrant.directory().list()).filteredOn(file -> file.getFileName().toString().endsWith(".snap"))
                 .hasSize(1); // the backup the boot restores, alone

@@ -662,6 +662,7 @@ public class RestoreService {
         }
         attempt.uploadDeleted = deleted;
         RestoreReport report = attempt.completed();
+        counter("completed").increment(); // Qdrant completed it; the restore that sent it counted no completion
         LOG.infof("Restore completed: %s=%s collection=%s points=%d aliases=%s (left by a restore that did not end, "
                 + "and found whole)", entry.isSet() ? "set" : "file", entry.fileName(), target, attempt.found,
                 attempt.aliases);

@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.WithQdrantStandIn;
 
@@ -62,6 +63,7 @@ class BootRestoreLeftWholeTest {
         assertThat(qdrant.requests("DELETE", "/collections/kairos/snapshots/").stream().map(LoggedRequest::getUrl))
                 .singleElement().satisfies(url -> assertThat(url).startsWith("/collections/kairos/snapshots/restore-"));
         assertThat(qdrant.directory().directory().resolve(".boot-restore.json")).doesNotExist();
+        assertThat(Scrape.value("snapshotter_restores_total{result=\"completed\"}")).isEqualTo(1.0);
         assertThat(log.appLines()).anySatisfy(line -> assertThat(line).contains("WARN").contains(
                 "Collection `kairos` was left by a boot's restore that did not end (started 2026-12-01T03:00:00Z), and "
                         + "holds ")

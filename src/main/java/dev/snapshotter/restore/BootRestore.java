@@ -78,7 +78,8 @@ class BootRestore implements BootStep {
     }
 
     @Override
-    public Outcome run(SnapshotService.Run slot) {
+    public Outcome run(SnapshotService.Run slot) throws NotYet {
+        offsiteRecords.clear(); // a try again reads them again
         String collection = config.collection();
         String here = qdrant.url().toString();
         // a restore into another Qdrant (QDRANT_URL changed since) says nothing of the collection on this one
@@ -138,8 +139,8 @@ class BootRestore implements BootStep {
                 droppedFirst = "; " + left + ", so it was dropped first";
             }
         } catch (QdrantException e) {
-            return new Outcome(true, "Startup stays DOWN: whether collection `" + collection + "` needs a restore "
-                    + "could not be told (QDRANT_SNAPSHOT_RESTORE_IF_MISSING): " + e.getMessage(), null);
+            throw new NotYet("whether collection `" + collection + "` needs a restore could not be told "
+                    + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING): " + e.getMessage());
         }
         LOG.warnf("Collection `%s` does not exist on Qdrant: restoring its newest verified snapshot "
                 + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", collection);

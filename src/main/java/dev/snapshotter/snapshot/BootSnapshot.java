@@ -88,7 +88,7 @@ public class BootSnapshot {
         if (step != null) {
             // the step (a restore of a missing collection) and then the boot snapshot hold the slot from here on
             SnapshotService.Run first = service.begin(Reason.STARTUP);
-            worker.execute(() -> prepareThenAttempt(first));
+            worker.execute(() -> prepareThenAttempt(first, FIRST_RETRY));
             return;
         }
         if (!config.snapshot().onStart()) {
@@ -116,20 +116,28 @@ public class BootSnapshot {
 
     /**
      * The boot step, once Qdrant is ready, then the boot snapshot when it is on and the step did nothing. A step that
-     * did something settles the boot without a snapshot; one that failed keeps {@code /q/health/started} DOWN.
+     * did something settles the boot without a snapshot; one that failed keeps {@code /q/health/started} DOWN. When
+     * Qdrant is not ready within {@code QDRANT_WAIT_TIMEOUT}, or the step could not tell what to do, startup stays
+     * DOWN and the step is tried again after {@code backoff} (doubling up to {@link #MAX_RETRY}), the slot free and
+     * snapshots held meanwhile: the app beside this one starts as soon as Qdrant lets the step end, not at a restart.
      */
-    private void prepareThenAttempt(SnapshotService.Run first) {
+    private void prepareThenAttempt(SnapshotService.Run first, Duration backoff) {
         BootStep.Outcome outcome;
         try {
             LOG.infof("Boot: waiting up to %s for Qdrant at %s", BoundedDuration.describe(config.waitTimeout()),
                     config.url());
             target.awaitAvailable(config.waitTimeout(), first.cancellation());
             outcome = step.run(first);
-        } catch (SnapshotFailure e) {
+        } catch (SnapshotFailure | BootStep.NotYet e) {
+            if (prepareLater(first, backoff, e.getMessage())) {
+                return;
+            }
             outcome = new BootStep.Outcome(true, "Startup stays DOWN: " + e.getMessage(), null);
         } catch (RuntimeException e) {
             outcome = new BootStep.Outcome(true, "Startup stays DOWN: the boot step failed unexpectedly: " + e, null);
         }
+        service.hold(null); // held only while the step waited to be tried again
+        prepared = null;
         if (outcome == null && config.snapshot().onStart()) {
             attempt(first, 1, FIRST_RETRY, null);
             return;
@@ -157,6 +165,44 @@ public class BootSnapshot {
             LOG.warnf("The last success stays unknown until the first run: %s", e.getMessage());
         }
         worker.shutdown();
+    }
+
+    /**
+     * Frees the slot and tries the step again after {@code backoff}, startup DOWN saying why and snapshots held
+     * meanwhile (what Qdrant holds is not known yet); false once shutdown has begun.
+     */
+    private boolean prepareLater(SnapshotService.Run first, Duration backoff, String why) {
+        if (service.shuttingDown()) {
+            return false;
+        }
+        Instant at = Instant.now().plus(backoff);
+        String message = "Startup stays DOWN: " + why + "; the boot tries again at " + at;
+        service.hold("No snapshot is taken: the boot has not ended its check or restore of collection `"
+                + config.collection() + "` yet (QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why)");
+        prepared = new BootStep.Outcome(true, message, null);
+        if (first != null) {
+            first.refused(message); // listed in the runs with why
+            first.close();
+        }
+        LOG.warn(message);
+        Duration next = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        try {
+            worker.schedule(() -> {
+                SnapshotService.Run again;
+                try {
+                    again = service.begin(Reason.STARTUP);
+                } catch (SnapshotInProgressException e) {
+                    prepareLater(null, next, why); // a restore going: the look waits for it to end
+                    return;
+                } catch (ShuttingDownException e) {
+                    return;
+                }
+                prepareThenAttempt(again, next);
+            }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return true; // shutdown began meanwhile: startup stays DOWN, as it says
+        }
+        return true;
     }
 
     /**

@@ -14,8 +14,17 @@ public interface BootStep {
      *
      * @param slot the boot's single-flight slot, held for the step
      * @return what it did, or null when it had nothing to do (the boot goes on as without it)
+     * @throws NotYet when it could not tell what to do, having done nothing: the boot tries it again later
      */
-    Outcome run(SnapshotService.Run slot);
+    Outcome run(SnapshotService.Run slot) throws NotYet;
+
+    /** The step could not tell what to do (Qdrant failed the look it needed) and did nothing; {@code why} says so. */
+    final class NotYet extends Exception {
+
+        public NotYet(String why) {
+            super(why);
+        }
+    }
 
     /**
      * What the step did: a boot snapshot is not taken after it.

@@ -88,7 +88,7 @@ public class SnapshotService {
             throw new ShuttingDownException();
         }
         String why = held;
-        if (why != null && reason.snapshots()) {
+        if (why != null && reason.snapshots() && reason != Reason.STARTUP) { // the boot's own run ends the hold
             throw new SnapshotsHeldException(why);
         }
         Run run = new Run(reason, Instant.now());
@@ -101,8 +101,9 @@ public class SnapshotService {
     }
 
     /**
-     * Refuses every snapshot run from now on, for {@code why} (restores and drills still run): the boot's restore of the
-     * collection failed, and a snapshot of what Qdrant holds could replace good backups. Until the next boot.
+     * Refuses every snapshot run but the boot's from now on, for {@code why} (restores and drills still run): the boot
+     * has not ended its restore of the collection, and a snapshot of what Qdrant holds could replace good backups;
+     * null ends it.
      */
     void hold(String why) {
         held = why;

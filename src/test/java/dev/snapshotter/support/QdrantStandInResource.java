@@ -107,9 +107,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             throw new IllegalStateException(e);
         }
         standIn = new QdrantStandIn(wireMock, new SnapshotDir(directory), faulty);
-        if (lateMillis == 0) {
-            serveDefaultSnapshot();
-        } else {
+        // before what the test arranges below: the last stub wins, also when the port opens late
+        serveDefaultSnapshot();
+        if (lateMillis > 0) {
             starter = new Thread(() -> {
                 try {
                     Thread.sleep(lateMillis);
@@ -117,7 +117,6 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                     return;
                 }
                 wireMock.start();
-                serveDefaultSnapshot();
             }, "qdrant-stand-in-late-start");
             starter.setDaemon(true);
             starter.start();

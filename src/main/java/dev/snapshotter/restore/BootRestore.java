@@ -190,9 +190,9 @@ class BootRestore implements BootStep {
         if (notRemoved != null) {
             return new Outcome(true, "Startup stays DOWN: " + found + notRemoved, held.file());
         }
-        LOG.warnf("%s: taken as restored, not restored again (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)",
-                Character.toUpperCase(found.charAt(0)) + found.substring(1));
-        return new Outcome(false, "C" + found.substring(1) + ": taken as restored; no boot snapshot of the restored data"
+        String sentence = "C" + found.substring(1); // found starts "collection `"
+        LOG.warnf("%s: taken as restored, not restored again (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", sentence);
+        return new Outcome(false, sentence + ": taken as restored; no boot snapshot of the restored data"
                 + (held.message() == null ? "" : "; " + held.message()), held.file());
     }
 

@@ -597,11 +597,12 @@ public class RestoreService {
      * read it. Nothing is dropped here.
      *
      * @return completed, or failed with what tells it from the backup
+     * @throws QdrantException when Qdrant failed a call the checks need: nothing tells whether it is whole then
      */
     RestoreReport adoptLeft(SnapshotCatalog.Entry entry, String target, BooleanSupplier cancelled) {
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
         List<QdrantClient> nodes = nodesOf(qdrant);
-        String problem;
+        Checked checked;
         if (entry.isSet()) {
             SetManifest manifest;
             try {
@@ -614,7 +615,7 @@ public class RestoreService {
             if (attempt.expected == null) {
                 return attempt.failed(entry.fileName() + " recorded no point count to check it against");
             }
-            problem = SetRestore.checkRestored(nodes.get(0), target, manifest.shards(), settleTimeout(),
+            checked = SetRestore.checkRestored(nodes.get(0), target, manifest.shards(), settleTimeout(),
                     manifest.aliases(), attempt);
         } else {
             Manifest manifest = entry.manifest();
@@ -639,16 +640,14 @@ public class RestoreService {
                 facts = archive.facts();
             }
             attempt.facts = facts;
-            boolean cluster;
-            try {
-                cluster = qdrant.clusterStatus(CALL, cancelled).enabled();
-            } catch (QdrantException e) {
-                return attempt.failed("The checks failed: " + e.getMessage());
-            }
-            problem = checkRestored(qdrant, target, facts, points, cluster, manifest.aliases(), attempt).problem();
+            boolean cluster = qdrant.clusterStatus(CALL, cancelled).enabled();
+            checked = checkRestored(qdrant, target, facts, points, cluster, manifest.aliases(), attempt);
         }
-        if (problem != null) {
-            return attempt.failed(problem);
+        if (checked.failed() != null) {
+            throw checked.failed(); // nothing tells whether it is whole
+        }
+        if (checked.problem() != null) {
+            return attempt.failed(checked.problem());
         }
         boolean deleted = true;
         for (QdrantClient node : nodes) {
@@ -669,8 +668,11 @@ public class RestoreService {
         return report;
     }
 
-    /** What the checks after a restore found: the placement the replicas settled on (a cluster's), and the problem. */
-    private record Checked(ShardPlacement settled, String problem) {
+    /**
+     * What the checks after a restore found: the placement the replicas settled on (a cluster's, when read), the
+     * problem (null: none), and the failure of Qdrant that cut them short, if one did (then the problem says so).
+     */
+    record Checked(ShardPlacement settled, String problem, QdrantException failed) {
     }
 
     /**
@@ -684,6 +686,7 @@ public class RestoreService {
             boolean cluster, List<String> aliases, RestoreAttempt attempt) {
         String problem = null;
         ShardPlacement settled = null;
+        QdrantException failed = null;
         try {
             if (cluster) {
                 SetRestore.Settled wait = SetRestore.settled(at, target, facts.shards(), settleTimeout());
@@ -720,11 +723,12 @@ public class RestoreService {
                 attempt.aliases = pointAliases(at, target, aliases, CALL, RESTORED);
             }
         } catch (QdrantException e) {
+            failed = e;
             problem = append(problem, "The post-restore checks failed: " + e.getMessage());
         } catch (RestoreRefused e) {
             problem = append(problem, e.getMessage());
         }
-        return new Checked(settled, problem);
+        return new Checked(settled, problem, failed);
     }
 
     /** Re-reads the file once (its checksum and the archive check), copying it to {@code copy} as it goes. */

@@ -168,7 +168,7 @@ final class SetRestore {
         attempt.uploadDeleted = allDeleted;
 
         String problem = checkRestored(nodes.get(0), target, shards, settle, restoreAliases ? manifest.aliases() : null,
-                attempt);
+                attempt).problem();
         if (problem != null) {
             return attempt.failed(problem);
         }
@@ -184,11 +184,11 @@ final class SetRestore {
      * what the set recorded; what they found is put on {@code attempt}. When they pass, {@code aliases} (null: none)
      * are pointed at it and set on {@code attempt}. A cancel stops none of it.
      *
-     * @return the problem, or null
      */
-    static String checkRestored(QdrantClient lead, String target, List<Integer> shards, Duration settle,
-            List<String> aliases, RestoreAttempt attempt) {
+    static RestoreService.Checked checkRestored(QdrantClient lead, String target, List<Integer> shards,
+            Duration settle, List<String> aliases, RestoreAttempt attempt) {
         String problem = null;
+        QdrantException failed = null;
         try {
             problem = settled(lead, target, shards, settle).problem();
             attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
@@ -198,11 +198,12 @@ final class SetRestore {
                 attempt.aliases = RestoreService.pointAliases(lead, target, aliases, CALL, RestoreService.RESTORED);
             }
         } catch (QdrantException e) {
+            failed = e;
             problem = RestoreService.append(problem, "The post-restore checks failed: " + e.getMessage());
         } catch (RestoreRefused e) {
             problem = RestoreService.append(problem, e.getMessage());
         }
-        return problem;
+        return new RestoreService.Checked(null, problem, failed);
     }
 
     /**

@@ -299,6 +299,21 @@ public final class QdrantStandIn {
     }
 
     /**
+     * The first exact count of {@code collection} Qdrant is asked for fails (500, Qdrant's JSON error); the later ones
+     * answer as before.
+     */
+    public void failsFirstCount(String collection) {
+        String scenario = "first count of " + collection;
+        server.stubFor(authed(post(urlPathEqualTo("/collections/" + encoded(collection) + "/points/count")))
+                .atPriority(1).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willSetStateTo("failed").willReturn(aResponse().withStatus(500)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":{\"error\":\"Service internal error: the count failed\"},"
+                                + "\"time\":0.000412}")));
+    }
+
+    /**
      * The directory records a boot's restore of {@code collection} as under way (since 2026-12-01T03:00:00Z), into the
      * Qdrant at {@code qdrantUrl} (null: a record that names none, as earlier versions wrote them).
      */

@@ -36,6 +36,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
     private long restoreLeftWithPoints;
+    private boolean firstCountFails;
     private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
@@ -66,6 +67,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoredSampleIds = setup.restoredSampleIds();
         restoreLeftUnfinished = setup.restoreLeftUnfinished();
         restoreLeftWithPoints = setup.restoreLeftWithPoints();
+        firstCountFails = setup.firstCountFails();
         unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
@@ -146,6 +148,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 // kairos exists, no backup of it is there
                 standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION, unfinishedRestoreQdrant);
             }
+        }
+        if (firstCountFails) {
+            standIn.failsFirstCount(QdrantStandIn.COLLECTION);
         }
         if (drillable) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);

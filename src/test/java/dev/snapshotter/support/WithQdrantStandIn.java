@@ -102,6 +102,9 @@ public @interface WithQdrantStandIn {
      */
     long restoreLeftWithPoints() default -1;
 
+    /** The first exact count of {@code kairos} Qdrant is asked for fails (500); the later ones answer. */
+    boolean firstCountFails() default false;
+
     /**
      * With {@link #restoreLeftUnfinished} and no {@link #missingCollectionRestoredAfterMillis}: the record names this
      * Qdrant URL (that restore went to another Qdrant than this one).

@@ -117,6 +117,9 @@ class BootRestore implements BootStep {
                 try {
                     backup = restores.pick(null, null); // the backup to check it against, and to restore it again from
                 } catch (RestoreRefused e) {
+                    if (e.kind() == RestoreRefused.Kind.UNAVAILABLE) { // the bucket unreachable, for one: it may heal
+                        throw new NotYet(left + ", and no backup to check it against could be had: " + e.getMessage());
+                    }
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
                             + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
                             + "boot restores it) or delete " + String.join(" and ", records)
@@ -153,6 +156,11 @@ class BootRestore implements BootStep {
             if (e.kind() == RestoreRefused.Kind.NOT_FOUND && notRemoved == null) {
                 LOG.warnf("%s: nothing to restore, the boot goes on (a first deployment?)", e.getMessage());
                 return null;
+            }
+            if (e.kind() == RestoreRefused.Kind.UNAVAILABLE && notRemoved == null) {
+                // the backup could not be brought in (the bucket unreachable as a pod starts, for one): it may heal
+                throw new NotYet("collection `" + collection + "` is missing on Qdrant and its restore was refused: "
+                        + e.getMessage() + droppedFirst);
             }
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "
                     + "its restore was refused: " + e.getMessage() + droppedFirst

@@ -29,6 +29,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private boolean withoutEncryption;
     private boolean objectLock;
     private boolean deletesDenied;
+    private long unreachableMillis;
 
     @Override
     public void init(WithS3 setup) {
@@ -38,7 +39,8 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
         withoutEncryption = setup.answersWithoutEncryption();
         objectLock = setup.objectLockBucket();
         deletesDenied = setup.deletesDenied();
-        proxied = setup.proxy() != WithS3.Proxy.NONE || withoutEncryption;
+        unreachableMillis = setup.unreachableForMillis();
+        proxied = setup.proxy() != WithS3.Proxy.NONE || withoutEncryption || unreachableMillis > 0;
         tls = setup.proxy() == WithS3.Proxy.TLS;
         chain = setup.credentialsFromChain();
         foreignAge = setup.foreignSnapshotAge().isEmpty() ? null : java.time.Duration.parse(setup.foreignSnapshotAge());
@@ -86,6 +88,9 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
             proxy = Relay.to(endpoint.getHost(), endpoint.getPort(), ca);
             if (withoutEncryption) {
                 proxy.dropResponseHeaders("x-amz-server-side-encryption");
+            }
+            if (unreachableMillis > 0) {
+                proxy.goDownAfter(0, unreachableMillis);
             }
             url = proxy.url();
         }

@@ -43,6 +43,9 @@ public @interface WithS3 {
      */
     boolean answersWithoutEncryption() default false;
 
+    /** Through a {@link Relay} that refuses every connection for this long from the start: a bucket not reachable yet. */
+    long unreachableForMillis() default 0;
+
     /**
      * The app copies to a bucket of this class's own, created with S3 Object Lock on (versioned; its locked objects
      * outlive the class: the S3 server's data goes with {@code .ci/run}'s end).

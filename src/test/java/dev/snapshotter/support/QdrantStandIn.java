@@ -252,21 +252,30 @@ public final class QdrantStandIn {
                 .withHeader("Content-Type", com.github.tomakehurst.wiremock.client.WireMock.containing(
                         "multipart/form-data; boundary="))
                 .inScenario(scenario).willSetStateTo(restored).willReturn(ok("true").withFixedDelay(delayMillis)));
-        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok("{\"exists\":true}")));
-        server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
-        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok("{\"count\":" + points + "}")));
-        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok(retrieved(presentIds))));
-        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
-                .whenScenarioStateIs(restored).willReturn(ok("[{\"name\":\"" + uploadName
-                        + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
+        answersAsRestored(c, scenario, restored, points, presentIds, uploadName);
         server.stubFor(authed(delete(urlPathMatching("/collections/" + c + "/snapshots/"
                 + java.util.regex.Pattern.quote(encoded(uploadName))))).willReturn(ok("true")));
         server.stubFor(authed(delete(urlPathMatching("/collections/" + c))).inScenario(scenario)
                 .willSetStateTo(started).willReturn(ok("true")));
+    }
+
+    /**
+     * In {@code state} of {@code scenario}, the collections {@code c} matches exist as a restore leaves them: green, the
+     * snapshot's vectors, {@code points} counted, the sampled ids {@code presentIds} there, the upload's copy listed.
+     */
+    private void answersAsRestored(String c, String scenario, String state, long points, String presentIds,
+            String uploadName) {
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
+                .whenScenarioStateIs(state).willReturn(ok("{\"exists\":true}")));
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
+                .whenScenarioStateIs(state).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
+                .whenScenarioStateIs(state).willReturn(ok("{\"count\":" + points + "}")));
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
+                .whenScenarioStateIs(state).willReturn(ok(retrieved(presentIds))));
+        server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
+                .whenScenarioStateIs(state).willReturn(ok("[{\"name\":\"" + uploadName
+                        + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
     }
 
     /**
@@ -281,19 +290,8 @@ public final class QdrantStandIn {
         if (leftPoints < 0) {
             server.setScenarioState(scenario, "restored");
         } else {
-            String left = "left";
-            server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/exists"))).inScenario(scenario)
-                    .whenScenarioStateIs(left).willReturn(ok("{\"exists\":true}")));
-            server.stubFor(authed(get(urlPathMatching("/collections/" + c))).inScenario(scenario)
-                    .whenScenarioStateIs(left).willReturn(ok(collectionInfo(SnapshotArchiveBuilder.VECTORS))));
-            server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points/count"))).inScenario(scenario)
-                    .whenScenarioStateIs(left).willReturn(ok("{\"count\":" + leftPoints + "}")));
-            server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/points"))).inScenario(scenario)
-                    .whenScenarioStateIs(left).willReturn(ok(retrieved(SAMPLE_IDS))));
-            server.stubFor(authed(get(urlPathMatching("/collections/" + c + "/snapshots"))).inScenario(scenario)
-                    .whenScenarioStateIs(left).willReturn(ok("[{\"name\":\"" + uploadName
-                            + "\",\"creation_time\":\"2026-11-24T00:15:00\",\"size\":4096}]")));
-            server.setScenarioState(scenario, left);
+            answersAsRestored(c, scenario, "left", leftPoints, SAMPLE_IDS, uploadName);
+            server.setScenarioState(scenario, "left");
         }
         bootRestoreRecorded(collection, null);
     }

@@ -40,9 +40,9 @@ public class SnapshotResource {
     @APIResponse(responseCode = "202", description = "With `Prefer: respond-async`: the run goes on; `Location` names "
             + "it (`/api/runs/{id}`)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "200", description = "No target failed (each `completed` or `skipped`)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotReport.class), examples = @ExampleObject(name = "completed", value = REPORT_EXAMPLE)))
-    @APIResponse(responseCode = "409", description = "Refused: a run is going, or snapshots are held after the boot's "
-            + "restore of the collection failed (a problem document); or the snapshot could not be a whole backup (the "
-            + "report, `failed`)", content = {
+    @APIResponse(responseCode = "409", description = "Refused: a run is going, or snapshots are held while the boot "
+            + "has not ended its restore of the collection (a problem document); or the snapshot could not be a whole "
+            + "backup (the report, `failed`)", content = {
                     @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotReport.class)),
                     @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)) })
     @APIResponse(responseCode = "502", description = "Qdrant or the object store failed, or the bytes did not verify", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SnapshotReport.class)))

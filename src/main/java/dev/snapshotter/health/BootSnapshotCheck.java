@@ -1,5 +1,8 @@
 package dev.snapshotter.health;
 
+import java.time.Instant;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -29,7 +32,9 @@ class BootSnapshotCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("boot-snapshot");
         bootSnapshot.prepared().ifPresent(step -> {
-            response.withData("restore", step.failed() ? "failed" : "completed");
+            Optional<Instant> again = bootSnapshot.prepareAgainAt();
+            response.withData("restore", again.isPresent() ? "waiting" : step.failed() ? "failed" : "completed");
+            again.ifPresent(at -> response.withData("nextAttemptAt", at.toString()));
             response.withData("restoreMessage", step.message());
         });
         if (bootSnapshot.prepared().filter(BootStep.Outcome::failed).isPresent()) {

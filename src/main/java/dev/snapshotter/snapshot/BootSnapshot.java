@@ -46,6 +46,8 @@ public class BootSnapshot {
     private volatile SnapshotReport result;
     private volatile BootStep.Outcome prepared;
     private volatile Retrying retrying;
+    /** When the boot step is tried again, while it waits to be ({@link #prepareLater}); null otherwise. */
+    private volatile Instant prepareAgainAt;
     /**
      * The boot's own thread: the attempt (a long blocking run) and, with {@code QDRANT_SNAPSHOT_ON_START_REQUIRED},
      * its retries at their time; it ends once the boot snapshot has settled. Not a shared pool: a boot snapshot may
@@ -137,6 +139,7 @@ public class BootSnapshot {
             outcome = new BootStep.Outcome(true, "Startup stays DOWN: the boot step failed unexpectedly: " + e, null);
         }
         service.hold(null); // held only while the step waited to be tried again
+        prepareAgainAt = null;
         prepared = null;
         if (outcome == null && config.snapshot().onStart()) {
             attempt(first, 1, FIRST_RETRY, null);
@@ -180,6 +183,7 @@ public class BootSnapshot {
         service.hold("No snapshot is taken: the boot has not ended its check or restore of collection `"
                 + config.collection() + "` yet (QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why)");
         prepared = new BootStep.Outcome(true, message, null);
+        prepareAgainAt = at;
         if (first != null) {
             first.refused(message); // listed in the runs with why
             first.close();
@@ -279,6 +283,11 @@ public class BootSnapshot {
     /** What the boot step did (a restore), empty when it did nothing or there is none. */
     public Optional<BootStep.Outcome> prepared() {
         return Optional.ofNullable(prepared);
+    }
+
+    /** When the boot step (a restore of a missing collection) is tried again, while it waits to be. */
+    public Optional<Instant> prepareAgainAt() {
+        return Optional.ofNullable(prepareAgainAt);
     }
 
     /** A required boot snapshot being retried, while it has not succeeded. */

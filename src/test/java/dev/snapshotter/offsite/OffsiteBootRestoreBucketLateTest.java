@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
@@ -46,7 +47,9 @@ class OffsiteBootRestoreBucketLateTest {
                 .statusCode(503)
                 .body("checks[0].data.restoreMessage", startsWith("Startup stays DOWN: collection `kairos` is missing "
                         + "on Qdrant and its restore was refused: "))
-                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at ")));
+                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at "))
+                .body("checks[0].data.restore", equalTo("waiting"))
+                .body("checks[0].data.nextAttemptAt", notNullValue()));
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
 
         Awaitility.await().atMost(Duration.ofSeconds(60))

@@ -3,6 +3,8 @@ package dev.snapshotter.restore;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
@@ -39,7 +41,9 @@ class BootRestoreLeftCheckFailsTest {
                 .body("checks[0].data.restoreMessage", startsWith("Startup stays DOWN: whether collection `kairos` "
                         + "needs a restore could not be told (QDRANT_SNAPSHOT_RESTORE_IF_MISSING): "))
                 .body("checks[0].data.restoreMessage", containsString("Service internal error: the count failed"))
-                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at ")));
+                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at "))
+                .body("checks[0].data.restore", equalTo("waiting"))
+                .body("checks[0].data.nextAttemptAt", notNullValue()));
 
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
@@ -43,7 +44,9 @@ class BootRestoreQdrantLateTest {
                 .statusCode(503)
                 .body("checks[0].data.restoreMessage", startsWith("Startup stays DOWN: "))
                 .body("checks[0].data.restoreMessage", containsString("did not become ready within 1s"))
-                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at ")));
+                .body("checks[0].data.restoreMessage", containsString("; the boot tries again at "))
+                .body("checks[0].data.restore", equalTo("waiting"))
+                .body("checks[0].data.nextAttemptAt", notNullValue()));
         ServiceApi.trigger().then().statusCode(409).body("title", equalTo("Snapshots held"))
                 .body("detail", startsWith("No snapshot is taken: the boot has not ended its check or restore of "
                         + "collection `kairos` yet"));

@@ -166,6 +166,16 @@ class BootRestore implements BootStep {
                     + "its restore was refused: " + e.getMessage() + droppedFirst
                     + (notRemoved == null ? "" : notRemoved), null);
         }
+        if (report.status() == RestoreReport.Status.FAILED && report.uploadMs() == null) {
+            // a call to Qdrant before the upload failed: nothing reached the collection, and it may heal
+            String notRemoved = ended();
+            String failed = "collection `" + collection + "` is missing on Qdrant and its restore from " + report.file()
+                    + " failed before its upload: " + report.message() + droppedFirst;
+            if (notRemoved == null) {
+                throw new NotYet(failed);
+            }
+            return new Outcome(true, "Startup stays DOWN: " + failed + notRemoved, report.file());
+        }
         if (report.status() == RestoreReport.Status.FAILED) {
             String dropped = report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())
                     ? dropRestored(report.collection())

@@ -27,7 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * tries again, which finds it whole. A check that cannot be made is no finding that the collection is incomplete.
  */
 @QuarkusTest
-@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, firstCountFails = true)
+@WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"), missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, firstFails = "POST /collections/kairos/points/count")
 @ExtendWith(SecretsStayHidden.class)
 class BootRestoreLeftCheckFailsTest {
 
@@ -40,7 +40,7 @@ class BootRestoreLeftCheckFailsTest {
                 .statusCode(503)
                 .body("checks[0].data.restoreMessage", startsWith("Startup stays DOWN: whether collection `kairos` "
                         + "needs a restore could not be told (QDRANT_SNAPSHOT_RESTORE_IF_MISSING): "))
-                .body("checks[0].data.restoreMessage", containsString("Service internal error: the count failed"))
+                .body("checks[0].data.restoreMessage", containsString("Service internal error: the request failed"))
                 .body("checks[0].data.restoreMessage", containsString("; the boot tries again at "))
                 .body("checks[0].data.restore", equalTo("waiting"))
                 .body("checks[0].data.nextAttemptAt", notNullValue()));

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.request;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -297,17 +298,16 @@ public final class QdrantStandIn {
     }
 
     /**
-     * The first exact count of {@code collection} Qdrant is asked for fails (500, Qdrant's JSON error); the later ones
-     * answer as before.
+     * The first request {@code method path} (a path without its query) Qdrant is sent fails (500, Qdrant's JSON error);
+     * the later ones answer as before.
      */
-    public void failsFirstCount(String collection) {
-        String scenario = "first count of " + collection;
-        server.stubFor(authed(post(urlPathEqualTo("/collections/" + encoded(collection) + "/points/count")))
-                .atPriority(1).inScenario(scenario)
+    public void failsFirst(String method, String path) {
+        String scenario = "first " + method + " " + path;
+        server.stubFor(authed(request(method, urlPathEqualTo(path))).atPriority(1).inScenario(scenario)
                 .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
                 .willSetStateTo("failed").willReturn(aResponse().withStatus(500)
                         .withHeader("Content-Type", "application/json")
-                        .withBody("{\"status\":{\"error\":\"Service internal error: the count failed\"},"
+                        .withBody("{\"status\":{\"error\":\"Service internal error: the request failed\"},"
                                 + "\"time\":0.000412}")));
     }
 

@@ -36,7 +36,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
     private long restoreLeftWithPoints;
-    private boolean firstCountFails;
+    private String firstFails;
     private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
@@ -67,7 +67,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoredSampleIds = setup.restoredSampleIds();
         restoreLeftUnfinished = setup.restoreLeftUnfinished();
         restoreLeftWithPoints = setup.restoreLeftWithPoints();
-        firstCountFails = setup.firstCountFails();
+        firstFails = setup.firstFails();
         unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
@@ -149,8 +149,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION, unfinishedRestoreQdrant);
             }
         }
-        if (firstCountFails) {
-            standIn.failsFirstCount(QdrantStandIn.COLLECTION);
+        if (!firstFails.isEmpty()) {
+            standIn.failsFirst(firstFails.substring(0, firstFails.indexOf(' ')),
+                    firstFails.substring(firstFails.indexOf(' ') + 1));
         }
         if (drillable) {
             Path planted = standIn.directory().plantRestorable(QdrantStandIn.POINTS);

@@ -102,8 +102,11 @@ public @interface WithQdrantStandIn {
      */
     long restoreLeftWithPoints() default -1;
 
-    /** The first exact count of {@code kairos} Qdrant is asked for fails (500); the later ones answer. */
-    boolean firstCountFails() default false;
+    /**
+     * The first request {@code "<method> <path>"} (a path without its query, {@code "GET /"}) Qdrant is sent fails
+     * (500); the later ones answer.
+     */
+    String firstFails() default "";
 
     /**
      * With {@link #restoreLeftUnfinished} and no {@link #missingCollectionRestoredAfterMillis}: the record names this

@@ -189,7 +189,7 @@ public class BootSnapshot {
             first.close();
         }
         LOG.warn(message);
-        Duration next = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        Duration next = Cadence.doubled(backoff, MAX_RETRY);
         try {
             worker.schedule(() -> {
                 SnapshotService.Run again;
@@ -239,7 +239,7 @@ public class BootSnapshot {
         LOG.warnf("Boot snapshot attempt %d failed; QDRANT_SNAPSHOT_ON_START_REQUIRED keeps startup DOWN and "
                 + "retries in %s", number, BoundedDuration.describe(backoff));
         SnapshotReport failed = report;
-        Duration next = backoff.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : backoff.multipliedBy(2);
+        Duration next = Cadence.doubled(backoff, MAX_RETRY);
         try {
             worker.schedule(() -> retry(number + 1, next, failed), backoff.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {

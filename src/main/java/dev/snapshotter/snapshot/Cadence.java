@@ -85,9 +85,14 @@ public final class Cadence {
             }
             Duration now = wait.get();
             next.set(Instant.now().plus(now));
-            Duration doubled = now.multipliedBy(2);
-            wait.set(doubled.compareTo(RETRY_MAX) < 0 ? doubled : RETRY_MAX);
+            wait.set(doubled(now, RETRY_MAX));
         }).schedule();
+    }
+
+    /** The wait after {@code wait} in a row of tries: twice as long, at most {@code max}. */
+    static Duration doubled(Duration wait, Duration max) {
+        Duration twice = wait.multipliedBy(2);
+        return twice.compareTo(max) > 0 ? max : twice;
     }
 
     /** One interval after {@code last}, or {@code now} when there is none or it is overdue. */

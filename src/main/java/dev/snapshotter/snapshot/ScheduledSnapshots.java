@@ -224,8 +224,7 @@ public class ScheduledSnapshots {
         if (previous != null && backupSince(previous.failedAt())) {
             previous = null; // an API run took a backup since the last failure: this one begins a new row
         }
-        Duration wait = previous == null ? first
-                : previous.delay().multipliedBy(2).compareTo(ceiling) > 0 ? ceiling : previous.delay().multipliedBy(2);
+        Duration wait = previous == null ? first : Cadence.doubled(previous.delay(), ceiling);
         Retry next = new Retry(report.startedAt(), Instant.now().plus(wait), wait);
         lastRetry = next;
         pendingRetry = next;

@@ -1,27 +1,21 @@
 package dev.snapshotter.restore;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import dev.snapshotter.config.QdrantConfig;
-import dev.snapshotter.offsite.OffsiteBootRestores;
 import dev.snapshotter.qdrant.QdrantClient;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootStep;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
-import dev.snapshotter.store.SnapshotDirectory;
-import dev.snapshotter.store.SnapshotFailure;
 import dev.snapshotter.store.SnapshotFileName;
-import dev.snapshotter.store.SnapshotFileWriter;
 
 /**
  * {@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: at boot, when the collection {@code QDRANT_COLLECTION} names does not
@@ -42,18 +36,15 @@ class BootRestore implements BootStep {
 
     private final RestoreService restores;
     private final QdrantClient qdrant;
-    private final SnapshotCatalog catalog;
-    private final OffsiteBootRestores offsite;
+    private final BootRestoreRecords records;
     private final QdrantConfig config;
     /** The bucket's records of boot restores under way of the collection on this Qdrant: this boot's, earlier ones'. */
     private final List<String> offsiteRecords = new ArrayList<>();
 
-    BootRestore(RestoreService restores, QdrantClient qdrant, SnapshotCatalog catalog, OffsiteBootRestores offsite,
-            QdrantConfig config) {
+    BootRestore(RestoreService restores, QdrantClient qdrant, BootRestoreRecords records, QdrantConfig config) {
         this.restores = restores;
         this.qdrant = qdrant;
-        this.catalog = catalog;
-        this.offsite = offsite;
+        this.records = records;
         this.config = config;
     }
 
@@ -79,23 +70,11 @@ class BootRestore implements BootStep {
 
     @Override
     public Outcome run(SnapshotService.Run slot) throws NotYet {
-        offsiteRecords.clear(); // a try again reads them again
         String collection = config.collection();
-        String here = qdrant.url().toString();
-        // a restore into another Qdrant (QDRANT_URL changed since) says nothing of the collection on this one
-        Predicate<SnapshotCatalog.BootRestoreUnderWay> ours = mark -> mark.collection().equals(collection)
-                && (mark.qdrant() == null || mark.qdrant().equals(here));
-        Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = catalog.bootRestoreUnderWay().filter(ours);
-        List<String> records = new ArrayList<>(
-                unfinished.map(mark -> List.of(config.snapshot().dir() + "/" + SnapshotDirectory.BOOT_RESTORE))
-                        .orElse(List.of()));
-        for (OffsiteBootRestores.UnderWay recorded : offsiteUnderWay()) {
-            if (ours.test(recorded.mark())) {
-                offsiteRecords.add(recorded.record());
-                records.add(offsite.uri(recorded.record()));
-                unfinished = unfinished.or(() -> Optional.of(recorded.mark()));
-            }
-        }
+        BootRestoreRecords.Found found = records.find(); // a try again reads them again
+        offsiteRecords.clear();
+        offsiteRecords.addAll(found.bucket());
+        Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = found.unfinished();
         String droppedFirst = "";
         try {
             if (restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
@@ -122,7 +101,7 @@ class BootRestore implements BootStep {
                     }
                     return new Outcome(true, "Startup stays DOWN: " + left + ", and it is kept: no backup to restore "
                             + "it again from could be had (" + e.getMessage() + "); check it, then drop it (the next "
-                            + "boot restores it) or delete " + String.join(" and ", records)
+                            + "boot restores it) or delete " + String.join(" and ", found.where())
                             + " to start the app on it", null);
                 }
                 // Qdrant restores an upload it has whole to its end, whatever became of the process that sent it
@@ -147,7 +126,11 @@ class BootRestore implements BootStep {
         }
         LOG.warnf("Collection `%s` does not exist on Qdrant: restoring its newest verified snapshot "
                 + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", collection);
-        starts(new SnapshotCatalog.BootRestoreUnderWay(collection, Instant.now().toString(), here));
+        String record = records.starts(
+                new SnapshotCatalog.BootRestoreUnderWay(collection, Instant.now().toString(), qdrant.url().toString()));
+        if (record != null) {
+            offsiteRecords.add(record);
+        }
         RestoreReport report;
         try {
             report = restores.restoreUnder(slot, RestoreService.Request.newest(), true);
@@ -214,57 +197,17 @@ class BootRestore implements BootStep {
                 + (held.message() == null ? "" : "; " + held.message()), held.file());
     }
 
-    /** The boot restores the bucket records as under way: none unless it keeps them ({@link OffsiteBootRestores#enabled}). */
-    private List<OffsiteBootRestores.UnderWay> offsiteUnderWay() {
-        return offsite.enabled() ? offsite.underWay() : List.of();
-    }
-
-    /**
-     * Records, in the directory and for a pod without a volume in the bucket too, that the boot's restore starts; a
-     * record that cannot be written is a warning.
-     */
-    private void starts(SnapshotCatalog.BootRestoreUnderWay mark) {
-        try {
-            catalog.bootRestoreStarts(mark);
-        } catch (IOException e) {
-            LOG.warnf("The boot's restore could not be recorded as under way in %s (%s): should it not end, the next "
-                    + "boot takes what Qdrant restored of it for the collection", config.snapshot().dir(),
-                    SnapshotFileWriter.reason(e));
-        }
-        if (offsite.enabled()) {
-            try {
-                offsiteRecords.add(offsite.starts(mark));
-            } catch (SnapshotFailure | IOException e) {
-                LOG.warnf("The boot's restore could not be recorded as under way in the bucket (%s): should it not end "
-                        + "and the directory not outlive this process, the next boot takes what Qdrant restored of it "
-                        + "for the collection", e.getMessage());
-            }
-        }
-    }
-
     /**
      * Removes the records of the boot's restore, the bucket's first: it ended with nothing of it left unchecked on
      * Qdrant. Says why a record in the bucket is still there (a later boot, whose directory may not be this one, would
      * take the collection for one a restore left unfinished, and drop it), or null.
      */
     private String ended() {
-        for (String record : List.copyOf(offsiteRecords)) {
-            try {
-                offsite.ended(record);
-                offsiteRecords.remove(record);
-            } catch (SnapshotFailure e) {
-                return "; the record of a boot's restore under way in the bucket, " + offsite.uri(record) + ", could "
-                        + "not be removed (" + e.getMessage() + "): a later boot would take the collection for one a "
-                        + "restore left unfinished, and drop it, so the app is not started on it; restart once the "
-                        + "bucket answers (that boot restores the collection again), or delete that object";
-            }
-        }
-        try {
-            catalog.bootRestoreEnded();
-        } catch (IOException e) {
-            LOG.warnf("The record of the boot's restore could not be removed (%s): the next boot drops the collection "
-                    + "and restores it again", SnapshotFileWriter.reason(e));
-        }
-        return null;
+        String notRemoved = records.end(offsiteRecords);
+        return notRemoved == null ? null
+                : "; the record of a boot's restore under way in the bucket, " + notRemoved
+                        + ": a later boot would take the collection for one a restore left unfinished, and drop it, so the "
+                        + "app is not started on it; restart once the bucket answers (that boot restores the collection "
+                        + "again), or delete that object";
     }
 }

@@ -35,6 +35,7 @@ import dev.snapshotter.qdrant.ShardPlacement;
 import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.qdrant.SnapshotDescription;
 import dev.snapshotter.restore.RestoreRefused.Kind;
+import dev.snapshotter.snapshot.BootSnapshot;
 import dev.snapshotter.snapshot.Cancellation;
 import dev.snapshotter.snapshot.QdrantSnapshotTarget;
 import dev.snapshotter.snapshot.SnapshotReport;
@@ -79,10 +80,14 @@ public class RestoreService {
     private final QdrantConfig config;
     private final MeterRegistry registry;
     private final OffsiteCatalog offsite;
+    private final BootRestoreRecords bootRecords;
+    private final BootSnapshot boot;
 
     RestoreService(SnapshotService runs, SnapshotCatalog catalog, QdrantClient qdrant, QdrantConfig config,
-            MeterRegistry registry, OffsiteCatalog offsite) {
+            MeterRegistry registry, OffsiteCatalog offsite, BootRestoreRecords bootRecords, BootSnapshot boot) {
         this.offsite = offsite;
+        this.bootRecords = bootRecords;
+        this.boot = boot;
         this.runs = runs;
         this.catalog = catalog;
         this.qdrant = qdrant;
@@ -185,6 +190,9 @@ public class RestoreService {
             if (!request.dryRun()) {
                 counter(report.status().label()).increment();
             }
+            if (!atBoot && !request.dryRun() && report.status() == RestoreReport.Status.COMPLETED) {
+                report = report.remarked(endsBootRestore(report));
+            }
             if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
                 report = report.remarked("Once Qdrant's log shows that it ended restoring " + report.file()
                         + (atBoot ? ", restart the service: the boot checks collection `" + report.collection()
@@ -204,6 +212,37 @@ public class RestoreService {
             slot.refused(what + e.getMessage() + kept);
             throw e;
         }
+    }
+
+    /**
+     * After a completed restore that made the collection {@code QDRANT_COLLECTION} names whole (restored into it, or
+     * an alias of that name pointed at what it restored), checked as every restore is: a boot's restore of it that did
+     * not end is over. Its records go, so no later boot checks the collection against the newest backup (and drops
+     * an older one restored on purpose), and a boot that failed on it checks it again now. A remark saying so, or null.
+     */
+    private String endsBootRestore(RestoreReport report) {
+        String collection = config.collection();
+        if (!collection.equals(report.collection()) && !report.aliases().contains(collection)) {
+            return null;
+        }
+        BootRestoreRecords.Found found = bootRecords.find();
+        if (found.unfinished().isEmpty()) {
+            return null;
+        }
+        String record = "the record of the boot's restore of collection `" + collection + "` that did not end (started "
+                + found.unfinished().get().startedAt() + ")";
+        String notRemoved = bootRecords.end(new ArrayList<>(found.bucket()));
+        if (notRemoved != null) {
+            String stuck = record + ", which this restore ended, is still in the bucket: " + notRemoved
+                    + "; delete that object, or a later boot checks collection `" + collection + "` against the newest "
+                    + "backup, and drops it unless it holds that whole";
+            LOG.warn(stuck);
+            return stuck;
+        }
+        LOG.infof("Removed %s: restoring %s ended it", record, report.file());
+        boot.checkAgain("a restore made collection `" + collection + "` whole after the boot's check or restore of it "
+                + "had failed");
+        return record + " is removed: this restore ended it, and the boot checks the collection again";
     }
 
     /** Whether the collection {@code QDRANT_COLLECTION} names (or an alias of that name) exists on Qdrant. */

@@ -155,9 +155,9 @@ public class BootSnapshot {
                     + config.collection() + "` (QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why), "
                     + "so Qdrant may hold part of a backup in it, and a snapshot of that would be the newest backup, "
                     + "which retention keeps in place of good ones. Snapshots resume at the boot that ends it: act on "
-                    + "what the check says, then restart the service");
-            worker.shutdown();
-            return;
+                    + "what the check says, then restart the service, or restore the collection");
+            return; // the worker stays for checkAgain
+
         } else {
             prepared = outcome;
             result = service.skip(Reason.STARTUP, outcome.message(), outcome.file());
@@ -168,6 +168,18 @@ public class BootSnapshot {
             LOG.warnf("The last success stays unknown until the first run: %s", e.getMessage());
         }
         worker.shutdown();
+    }
+
+    /**
+     * A restore other than the boot's made the collection whole after the boot step failed on it ({@code why}): the
+     * step is tried again, shortly (the restore holds the slot until it ends), so startup goes UP and snapshots resume
+     * without a restart. Nothing otherwise: a step waiting to be tried again is tried at its time.
+     */
+    public synchronized void checkAgain(String why) {
+        BootStep.Outcome failed = prepared;
+        if (step != null && result == null && prepareAgainAt == null && failed != null && failed.failed()) {
+            prepareLater(null, FIRST_RETRY, why);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.snapshotter.offsite;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 
@@ -16,6 +17,7 @@ import dev.snapshotter.support.InjectS3;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.WithQdrantStandIn;
 import dev.snapshotter.support.WithS3;
 
@@ -26,7 +28,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * As {@link OffsiteBootRestoreUnfinishedTest}, with a credential that may not delete: the restore completes, but the
  * bucket's record of the replaced pod's restore cannot be removed, and a later boot would take the collection, written
  * by the app meanwhile, for one a restore left unfinished, and drop it. So the app is not started: startup stays DOWN,
- * naming the record.
+ * naming the record. A restore of the collection through the API, which ends that restore, says the record is still
+ * there, and what to do.
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -55,5 +58,17 @@ class OffsiteBootRestoreRecordStuckTest {
                         + "the bucket, s3://" + bucket.bucket() + "/" + PREFIX + "/" + S3Bucket.BOOT_RESTORE_RECORD
                         + ", could not be removed (")));
         assertThat(bucket.keys(bucket.prefix() + "/kairos/boot-restores/")).isNotEmpty();
+
+        // a restore of the collection through the API ends that restore, but cannot remove its record either: it says so
+        ServiceApi.api().contentType("application/json").body("{\"overwrite\":true,\"safetySnapshot\":false}")
+                .post("/api/restore").then().statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("message", containsString("the record of the boot's restore of collection `kairos` that did not "
+                        + "end (started "))
+                .body("message", containsString("), which this restore ended, is still in the bucket: s3://"
+                        + bucket.bucket() + "/" + PREFIX + "/" + S3Bucket.BOOT_RESTORE_RECORD + ", could not be removed ("))
+                .body("message", containsString("; delete that object, or a later boot checks collection `kairos` "
+                        + "against the newest backup, and drops it unless it holds that whole"));
+        given().get("/q/health/started").then().statusCode(503);
     }
 }

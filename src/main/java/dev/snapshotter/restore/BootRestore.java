@@ -26,7 +26,9 @@ import dev.snapshotter.store.SnapshotFileName;
  * it: {@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}) until it has ended: a collection found beside the record of one that
  * did not (the process stopped, the upload timed out while Qdrant went on restoring) is checked as a restore checks
  * what it restored: holding the backup whole, it is taken as restored; otherwise it may hold part of the backup only,
- * so it is dropped and restored again rather than taken for the collection. Startup never goes UP while the bucket
+ * so it is dropped and restored again rather than taken for the collection. An upload Qdrant had whole but did not
+ * answer in time is waited for: the boot checks the collection from time to time, never uploading again nor dropping
+ * it while Qdrant may still be writing it, and takes it as restored once whole. Startup never goes UP while the bucket
  * records as under way a restore of the collection that this boot could not clear.
  */
 @ApplicationScoped
@@ -40,6 +42,8 @@ class BootRestore implements BootStep {
     private final QdrantConfig config;
     /** The bucket's records of boot restores under way of the collection on this Qdrant: this boot's, earlier ones'. */
     private final List<String> offsiteRecords = new ArrayList<>();
+    /** The report of this boot's restore whose upload Qdrant went on restoring, while the boot waits for it; or null. */
+    private volatile RestoreReport goingOn;
 
     BootRestore(RestoreService restores, QdrantClient qdrant, BootRestoreRecords records, QdrantConfig config) {
         this.restores = restores;
@@ -75,6 +79,12 @@ class BootRestore implements BootStep {
         offsiteRecords.clear();
         offsiteRecords.addAll(found.bucket());
         Optional<SnapshotCatalog.BootRestoreUnderWay> unfinished = found.unfinished();
+        if (unfinished.isEmpty()) {
+            goingOn = null; // a restore of the collection through the API ended it
+        }
+        if (goingOn != null) {
+            return awaitQdrant(goingOn, unfinished.get(), slot);
+        }
         String droppedFirst = "";
         try {
             if (restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
@@ -159,6 +169,12 @@ class BootRestore implements BootStep {
             }
             return new Outcome(true, "Startup stays DOWN: " + failed + notRemoved, report.file());
         }
+        if (report.status() == RestoreReport.Status.FAILED && Boolean.TRUE.equals(report.qdrantStillRestoring())) {
+            // Qdrant goes on restoring the upload: the collection is checked from time to time, never uploaded again
+            goingOn = report;
+            throw new NotYet("collection `" + collection + "` is missing on Qdrant and its restore from "
+                    + report.file() + " failed: " + report.message() + droppedFirst);
+        }
         if (report.status() == RestoreReport.Status.FAILED) {
             String dropped = report.restoredOtherData() && !Boolean.TRUE.equals(report.overwritten())
                     ? dropRestored(report.collection())
@@ -176,6 +192,42 @@ class BootRestore implements BootStep {
         }
         return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst,
                 report.file());
+    }
+
+    /**
+     * A try again of the boot whose upload Qdrant went on restoring ({@code upload}'s report): the collection is checked
+     * as a restore checks what it restored, and taken as restored once it holds that backup whole; until then (missing
+     * still, or not whole yet) the boot tries again later, never dropping it nor uploading again while Qdrant may still
+     * be writing it. A restart checks it so too, and drops it and restores it again unless it holds it whole.
+     */
+    private Outcome awaitQdrant(RestoreReport upload, SnapshotCatalog.BootRestoreUnderWay mark,
+            SnapshotService.Run slot) throws NotYet {
+        String collection = config.collection();
+        String going = "Qdrant goes on restoring " + upload.file() + " into collection `" + collection + "`, which the "
+                + "boot uploaded (started " + mark.startedAt() + ") and Qdrant did not answer in time";
+        String advice = "; once it holds it whole the boot takes it as restored (should Qdrant's log show that its "
+                + "restore ended without that, restart the service: the boot then drops it and restores it again)";
+        try {
+            if (!restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
+                throw new NotYet(going + ": it is not there yet" + advice);
+            }
+            SnapshotCatalog.Entry backup;
+            try {
+                backup = restores.pick(upload.file(), null);
+            } catch (RestoreRefused e) {
+                throw new NotYet(going + ": " + upload.file() + " could not be had to check it against ("
+                        + e.getMessage() + ")" + advice);
+            }
+            RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
+            if (held.status() != RestoreReport.Status.COMPLETED) {
+                throw new NotYet(going + ": it does not hold it whole yet (" + held.message() + ")" + advice);
+            }
+            goingOn = null;
+            return adopted("collection `" + collection + "` was restored by Qdrant after the boot's upload of "
+                    + upload.file() + " got no answer in time (started " + mark.startedAt() + ")", held);
+        } catch (QdrantException e) {
+            throw new NotYet(going + ": checking it failed (" + e.getMessage() + ")" + advice);
+        }
     }
 
     /**

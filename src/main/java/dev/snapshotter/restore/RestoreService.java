@@ -194,12 +194,13 @@ public class RestoreService {
                 report = report.remarked(endsBootRestore(report));
             }
             if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
-                report = report.remarked("Once Qdrant's log shows that it ended restoring " + report.file()
-                        + (atBoot ? ", restart the service: the boot checks collection `" + report.collection()
-                                + "` against it, and takes it as restored when it holds it whole (or drops it and "
-                                + "restores it again)"
-                                : ", restore again with overwrite (which checks the collection), or drop `"
-                                        + report.collection() + "`"));
+                report = report.remarked(atBoot
+                        ? "the boot checks collection `" + report.collection() + "` from time to time, and takes it as "
+                                + "restored once it holds " + report.file() + " whole; should Qdrant's log show that "
+                                + "its restore ended without that, restart the service: the boot then drops it and "
+                                + "restores it again"
+                        : "Once Qdrant's log shows that it ended restoring " + report.file() + ", restore again with "
+                                + "overwrite (which checks the collection), or drop `" + report.collection() + "`");
             }
             slot.finish(report);
             return report;

@@ -25,18 +25,19 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * QDRANT_SNAPSHOT_RESTORE_IF_MISSING with {@code QDRANT_SNAPSHOT_TIMEOUT=1s}, and a Qdrant that takes 3 s to restore the
- * upload: startup stays DOWN, its record kept, and the advice is the boot's own (restart once Qdrant has ended: the
- * boot then checks the collection, {@link BootRestoreLeftWholeTest}), not an API restore's "restore again with
- * overwrite", which would upload the whole backup again. Until a boot ends that restore, no snapshot is taken, neither
- * scheduled (a cron firing each second here) nor asked for: Qdrant may hold part of the backup, and a snapshot of it
- * would be the newest backup, kept by retention in place of good ones (a restore's safety snapshot included). Before,
- * the cron schedule took it.
+ * QDRANT_SNAPSHOT_RESTORE_IF_MISSING with {@code QDRANT_SNAPSHOT_TIMEOUT=1s}, and a Qdrant that takes 3 s to answer the
+ * upload and goes on restoring it after (the collection there, with part of the backup's points): startup stays DOWN,
+ * its record kept, and the boot checks the collection from time to time, never uploading again nor dropping it while
+ * Qdrant may still be writing it ({@link BootRestoreQdrantGoesOnTest}: it is taken as restored once whole). The advice
+ * is the boot's own, not an API restore's "restore again with overwrite", which would upload the whole backup again.
+ * Until a boot ends that restore, no snapshot is taken, neither scheduled (a cron firing each second here) nor asked
+ * for: Qdrant may hold part of the backup, and a snapshot of it would be the newest backup, kept by retention in place
+ * of good ones (a restore's safety snapshot included). Before, the cron schedule took it.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"),
         @ResourceArg(name = "qdrant.snapshot.timeout", value = "1s"),
-        @ResourceArg(name = "qdrant.snapshot.schedule", value = "* * * * * ?") }, missingCollectionRestoredAfterMillis = 3_000)
+        @ResourceArg(name = "qdrant.snapshot.schedule", value = "* * * * * ?") }, missingCollectionRestoredAfterMillis = 3_000, restoreGoesOnWithPoints = 1000)
 @ExtendWith(SecretsStayHidden.class)
 class BootRestoreUploadTimeoutTest {
 
@@ -44,19 +45,32 @@ class BootRestoreUploadTimeoutTest {
     QdrantStandIn qdrant;
 
     @Test
-    void aBootRestoreQdrantGoesOnRestoringKeepsStartupDownAndSaysARestartChecksTheCollection() {
+    void aBootRestoreQdrantGoesOnRestoringKeepsStartupDownWhileTheBootChecksTheCollection() {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/started").then()
-                .statusCode(503)
+                .statusCode(503).body("checks[0].data.restore", equalTo("waiting"))
                 .body("checks[0].data.restoreMessage", containsString("Startup stays DOWN: collection `kairos` is "
                         + "missing on Qdrant and its restore from ")));
         given().get("/q/health/started").then()
                 .body("checks[0].data.restoreMessage", containsString("and restores it in a task that neither a "
                         + "timeout nor a closed connection stops: collection `kairos` may yet be written with it"))
-                .body("checks[0].data.restoreMessage", containsString(", restart the service: the boot checks "
-                        + "collection `kairos` against it, and takes it as restored when it holds it whole (or drops it "
-                        + "and restores it again)"))
+                .body("checks[0].data.restoreMessage", containsString("; the boot checks collection `kairos` from time "
+                        + "to time, and takes it as restored once it holds "))
+                .body("checks[0].data.restoreMessage", containsString(" whole; should Qdrant's log show that its "
+                        + "restore ended without that, restart the service: the boot then drops it and restores it "
+                        + "again; the boot tries again at "))
                 .body("checks[0].data.restoreMessage", not(containsString("restore again with overwrite")));
+        // checked again: not whole yet, so neither dropped nor uploaded again
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/started").then()
+                .statusCode(503).body("checks[0].data.restore", equalTo("waiting"))
+                .body("checks[0].data.restoreMessage", containsString("Startup stays DOWN: Qdrant goes on restoring "))
+                .body("checks[0].data.restoreMessage", containsString(" into collection `kairos`, which the boot "
+                        + "uploaded (started "))
+                .body("checks[0].data.restoreMessage",
+                        containsString("did not answer in time: it does not hold it whole yet (Collection "
+                                + "`kairos` has 1000 points after the restore, but the snapshot was taken with 1234); once it "
+                                + "holds it whole the boot takes it as restored")));
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);
+        assertThat(qdrant.requests("DELETE", "/collections/kairos?")).isEmpty();
         assertThat(qdrant.directory().directory().resolve(".boot-restore.json")).exists();
     }
 
@@ -65,9 +79,8 @@ class BootRestoreUploadTimeoutTest {
         Awaitility.await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> given().get("/q/health/started").then().statusCode(503)
                         .body("checks[0].data.restoreMessage", containsString("Startup stays DOWN: ")));
-        String held = "No snapshot is taken: the boot did not end its check or restore of collection `kairos` "
-                + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why), so Qdrant may hold part of a "
-                + "backup in it";
+        String held = "No snapshot is taken: the boot has not ended its check or restore of collection `kairos` yet "
+                + "(QDRANT_SNAPSHOT_RESTORE_IF_MISSING; GET /q/health/started says why)";
 
         ServiceApi.trigger().then().statusCode(409).contentType("application/problem+json")
                 .body("title", equalTo("Snapshots held"))

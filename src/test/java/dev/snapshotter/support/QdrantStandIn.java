@@ -280,6 +280,24 @@ public final class QdrantStandIn {
     }
 
     /**
+     * Qdrant goes on restoring an upload into {@code collection} ({@link #restoresUploadsTo}) after it answered (after
+     * {@code delayMillis}): the collection exists, counting {@code points} (part of the backup), with the copy of the
+     * upload {@code uploadName} listed, until {@link #restoreEnds}.
+     */
+    public void restoreGoesOn(String collection, String uploadName, int delayMillis, long points) {
+        String c = java.util.regex.Pattern.quote(encoded(collection));
+        String scenario = "restore " + c;
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/snapshots/upload"))).atPriority(1)
+                .inScenario(scenario).willSetStateTo("restoring").willReturn(ok("true").withFixedDelay(delayMillis)));
+        answersAsRestored(c, scenario, "restoring", points, SAMPLE_IDS, uploadName);
+    }
+
+    /** Qdrant's restore into {@code collection} that {@link #restoreGoesOn} ended: it holds the backup whole. */
+    public void restoreEnds(String collection) {
+        server.setScenarioState("restore " + java.util.regex.Pattern.quote(encoded(collection)), "restored");
+    }
+
+    /**
      * A boot's restore of {@code collection} ({@link #restoresUploadsTo}) did not end: the directory records it as under
      * way, and the collection exists as Qdrant left it, with the copy of the upload {@code uploadName} listed, until it
      * is dropped: answering as a restored one (Qdrant restored it whole after the process stopped) when

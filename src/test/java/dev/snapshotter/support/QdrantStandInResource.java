@@ -36,6 +36,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private String restoredSampleIds;
     private boolean restoreLeftUnfinished;
     private long restoreLeftWithPoints;
+    private long restoreGoesOnWithPoints;
     private String firstFails;
     private String unfinishedRestoreQdrant;
     private boolean drillable;
@@ -67,6 +68,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoredSampleIds = setup.restoredSampleIds();
         restoreLeftUnfinished = setup.restoreLeftUnfinished();
         restoreLeftWithPoints = setup.restoreLeftWithPoints();
+        restoreGoesOnWithPoints = setup.restoreGoesOnWithPoints();
         firstFails = setup.firstFails();
         unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
@@ -133,6 +135,10 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
             }
             standIn.restoresUploadsTo(java.util.regex.Pattern.quote(QdrantStandIn.COLLECTION), restoredPoints,
                     restorableUpload, restoreMillis, restoredSampleIds);
+            if (restoreGoesOnWithPoints >= 0) {
+                standIn.restoreGoesOn(QdrantStandIn.COLLECTION, restorableUpload, restoreMillis,
+                        restoreGoesOnWithPoints);
+            }
             standIn.aliasesUpdated();
             if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);

@@ -86,6 +86,13 @@ public @interface WithQdrantStandIn {
     String restoredSampleIds() default QdrantStandIn.SAMPLE_IDS;
 
     /**
+     * With {@link #missingCollectionRestoredAfterMillis}: at least 0, Qdrant goes on restoring the upload after it
+     * answers: the collection exists, counting this many points (part of the backup), until the test calls
+     * {@link QdrantStandIn#restoreEnds}; negative, the collection is restored whole as the upload is answered.
+     */
+    long restoreGoesOnWithPoints() default -1;
+
+    /**
      * An earlier boot's restore did not end (the process stopped): its record is in the directory. With
      * {@link #missingCollectionRestoredAfterMillis}, {@code kairos} exists as Qdrant left it (see
      * {@link #restoreLeftWithPoints}, with the copy of the upload listed) until it is dropped; without, it exists and no backup

@@ -117,7 +117,7 @@ class BootRestore implements BootStep {
                 // Qdrant restores an upload it has whole to its end, whatever became of the process that sent it
                 RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
                 if (held.status() == RestoreReport.Status.COMPLETED) {
-                    return adopted(leftBy, held);
+                    return adopted(leftBy, held, slot);
                 }
                 left += " (it is not " + backup.fileName() + " whole: " + held.message() + ")";
                 try {
@@ -224,7 +224,7 @@ class BootRestore implements BootStep {
             }
             goingOn = null;
             return adopted("collection `" + collection + "` was restored by Qdrant after the boot's upload of "
-                    + upload.file() + " got no answer in time (started " + mark.startedAt() + ")", held);
+                    + upload.file() + " got no answer in time (started " + mark.startedAt() + ")", held, slot);
         } catch (QdrantException e) {
             throw new NotYet(going + ": checking it failed (" + e.getMessage() + ")" + advice);
         }
@@ -235,7 +235,8 @@ class BootRestore implements BootStep {
      * that restore is taken as completed, its records removed; startup stays DOWN only when a record in the bucket
      * cannot be.
      */
-    private Outcome adopted(String leftBy, RestoreReport held) {
+    private Outcome adopted(String leftBy, RestoreReport held, SnapshotService.Run slot) {
+        slot.finish(held); // the boot's run reports the restore it took as its own
         String notRemoved = ended();
         String found = leftBy + ", and holds " + held.file() + " whole (" + held.pointsFound() + " points"
                 + (held.sampleChecked() == null ? "" : ", the " + held.sampleChecked() + " sampled ids")

@@ -48,6 +48,8 @@ public class BootSnapshot {
     private volatile Retrying retrying;
     /** When the boot step is tried again, while it waits to be ({@link #prepareLater}); null otherwise. */
     private volatile Instant prepareAgainAt;
+    /** The run of the boot step's last try that said it tries again, which the next such one replaces in the history. */
+    private volatile String waited;
     /**
      * The boot's own thread: the attempt (a long blocking run) and, with {@code QDRANT_SNAPSHOT_ON_START_REQUIRED},
      * its retries at their time; it ends once the boot snapshot has settled. Not a shared pool: a boot snapshot may
@@ -145,10 +147,13 @@ public class BootSnapshot {
             attempt(first, 1, FIRST_RETRY, null);
             return;
         }
-        first.close();
-        if (outcome == null) {
+        if (outcome == null) { // nothing to do, and no boot snapshot: the run did nothing either
             result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
+            first.finish(result);
+            first.close();
         } else if (outcome.failed()) {
+            first.failed(outcome.message()); // the run says why, unless a restore's report does
+            first.close();
             prepared = outcome;
             LOG.error(outcome.message());
             service.hold("No snapshot is taken: the boot did not end its check or restore of collection `"
@@ -157,8 +162,8 @@ public class BootSnapshot {
                     + "which retention keeps in place of good ones. Snapshots resume at the boot that ends it: act on "
                     + "what the check says, then restart the service, or restore the collection");
             return; // the worker stays for checkAgain
-
         } else {
+            first.close();
             prepared = outcome;
             result = service.skip(Reason.STARTUP, outcome.message(), outcome.file());
         }
@@ -197,7 +202,11 @@ public class BootSnapshot {
         prepared = new BootStep.Outcome(true, message, null);
         prepareAgainAt = at;
         if (first != null) {
-            first.refused(message); // listed in the runs with why
+            first.refused(message); // listed in the runs with why, in place of the try before
+            if (waited != null) {
+                first.replaces(waited);
+            }
+            waited = first.id();
             first.close();
         }
         LOG.warn(message);

@@ -65,8 +65,13 @@ public class RunJournal {
      * entry as going.
      */
     synchronized void add(RunView run) {
+        add(run, null);
+    }
+
+    /** Journals {@code run} as {@link #add(RunView)} does, in place of run {@code replaced} too (when not null). */
+    synchronized void add(RunView run, String replaced) {
         Deque<RunView> runs = loaded();
-        runs.removeIf(view -> view.id().equals(run.id()));
+        runs.removeIf(view -> view.id().equals(run.id()) || view.id().equals(replaced));
         runs.addFirst(run);
         while (runs.size() > KEPT) {
             runs.removeLast();

@@ -237,6 +237,7 @@ public class SnapshotService {
         private volatile String collection;
         private volatile long bytesDone;
         private volatile long bytesExpected;
+        private volatile String replaces;
 
         private Run(Reason reason, Instant since) {
             this.reason = reason;
@@ -264,9 +265,27 @@ public class SnapshotService {
             journal.add(view());
         }
 
+        /**
+         * This run stands in the history in place of run {@code earlier} (a boot's try again in place of the one before
+         * it, which said the same wait): a boot that waits hours for Qdrant does not push every other run out of it.
+         */
+        void replaces(String earlier) {
+            replaces = earlier;
+        }
+
         /** The report of work other than a snapshot done under this slot (a restore's, a drill's). */
         public void finish(Object report) {
             result = report;
+        }
+
+        /**
+         * Work under this slot failed for this reason: the run says it, unless the work reported already (a restore's
+         * failed report stands).
+         */
+        public void failed(String why) {
+            if (result == null) {
+                message = why;
+            }
         }
 
         /**
@@ -403,7 +422,7 @@ public class SnapshotService {
             finishedAt = Instant.now();
             done.countDown();
             if (current.get() == this) {
-                journal.add(view());
+                journal.add(view(), replaces);
             }
             if (current.compareAndSet(this, null)) {
                 finishedRuns.incrementAndGet();

@@ -2,6 +2,7 @@ package dev.snapshotter.restore;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 
 import java.time.Duration;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.SecretsStayHidden;
+import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
@@ -38,5 +40,8 @@ class BootRestoreOtherQdrantTest {
         assertThat(qdrant.requests("DELETE", "/collections/kairos")).isEmpty();
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
         assertThat(qdrant.directory().directory().resolve(".boot-restore.json")).doesNotExist();
+        // the boot found nothing to do, and says no failure (before: a failed startup run without a message)
+        ServiceApi.api().get("/api/runs").then()
+                .body("findAll { it.reason == 'startup' }.status", contains("skipped"));
     }
 }

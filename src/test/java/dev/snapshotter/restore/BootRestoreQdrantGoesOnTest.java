@@ -2,6 +2,7 @@ package dev.snapshotter.restore;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -23,7 +24,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * QDRANT_SNAPSHOT_RESTORE_IF_MISSING with {@code QDRANT_SNAPSHOT_TIMEOUT=1s}, and a Qdrant that answers the upload after
  * 3 s and goes on restoring it after: the boot checks the collection from time to time and, once Qdrant holds the
- * backup whole, takes it as restored, startup UP, records gone, snapshots resumed, with one upload. Before, startup
+ * backup whole, takes it as restored, startup UP, records gone, snapshots resumed, with one upload; the run history
+ * keeps the boot's last try that waited, not one per try. Before, startup
  * stayed DOWN until a restart (an hour with the shipped startup probe), for a restore that Qdrant had ended by itself.
  */
 @QuarkusTest
@@ -55,6 +57,13 @@ class BootRestoreQdrantGoesOnTest {
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);
         assertThat(qdrant.requests("DELETE", "/collections/kairos?")).isEmpty();
         assertThat(qdrant.directory().directory().resolve(".boot-restore.json")).doesNotExist();
+        // the boot tried twice and said so: its history keeps the last try that waited, not one entry per try, then
+        // the restore it took (before: a failed run without a message), and no boot snapshot, newest first
+        ServiceApi.api().get("/api/runs").then()
+                .body("findAll { it.reason == 'startup' }.status", contains("skipped", "completed", "failed"))
+                .body("findAll { it.reason == 'startup' }[1].report.pointsFound", equalTo(1234))
+                .body("findAll { it.reason == 'startup' }[2].message", containsString("did not answer in time: it does "
+                        + "not hold it whole yet ("));
         ServiceApi.trigger().then().statusCode(200);
     }
 }

@@ -218,8 +218,9 @@ public class RestoreService {
     /**
      * After a completed restore that made the collection {@code QDRANT_COLLECTION} names whole (restored into it, or
      * an alias of that name pointed at what it restored), checked as every restore is: a boot's restore of it that did
-     * not end is over. Its records go, so no later boot checks the collection against the newest backup (and drops
-     * an older one restored on purpose), and a boot that failed on it checks it again now. A remark saying so, or null.
+     * not end is over, and its records go, so no later boot checks the collection against the newest backup (and drops
+     * an older one restored on purpose); a boot that failed on the collection checks it again now. A remark saying so,
+     * or null.
      */
     private String endsBootRestore(RestoreReport report) {
         String collection = config.collection();
@@ -227,23 +228,28 @@ public class RestoreService {
             return null;
         }
         BootRestoreRecords.Found found = bootRecords.find();
-        if (found.unfinished().isEmpty()) {
-            return null;
+        String ended = null;
+        if (found.unfinished().isPresent()) {
+            String record = "the record of the boot's restore of collection `" + collection + "` that did not end "
+                    + "(started " + found.unfinished().get().startedAt() + ")";
+            String notRemoved = bootRecords.end(new ArrayList<>(found.bucket()));
+            if (notRemoved != null) {
+                String stuck = record + ", which this restore ended, is still in the bucket: " + notRemoved
+                        + "; delete that object, or a later boot checks collection `" + collection + "` against the "
+                        + "newest backup, and drops it unless it holds that whole";
+                LOG.warn(stuck);
+                return stuck;
+            }
+            LOG.infof("Removed %s: restoring %s ended it", record, report.file());
+            ended = record + " is removed: this restore ended it";
         }
-        String record = "the record of the boot's restore of collection `" + collection + "` that did not end (started "
-                + found.unfinished().get().startedAt() + ")";
-        String notRemoved = bootRecords.end(new ArrayList<>(found.bucket()));
-        if (notRemoved != null) {
-            String stuck = record + ", which this restore ended, is still in the bucket: " + notRemoved
-                    + "; delete that object, or a later boot checks collection `" + collection + "` against the newest "
-                    + "backup, and drops it unless it holds that whole";
-            LOG.warn(stuck);
-            return stuck;
+        boolean again = boot.checkAgain("a restore made collection `" + collection + "` whole after the boot's check "
+                + "or restore of it had failed");
+        if (!again) {
+            return ended;
         }
-        LOG.infof("Removed %s: restoring %s ended it", record, report.file());
-        boot.checkAgain("a restore made collection `" + collection + "` whole after the boot's check or restore of it "
-                + "had failed");
-        return record + " is removed: this restore ended it, and the boot checks the collection again";
+        return ended == null ? "the boot, which had failed on collection `" + collection + "`, checks it again"
+                : ended + ", and the boot checks the collection again";
     }
 
     /** Whether the collection {@code QDRANT_COLLECTION} names (or an alias of that name) exists on Qdrant. */

@@ -178,13 +178,12 @@ public class BootSnapshot {
     /**
      * A restore other than the boot's made the collection whole after the boot step failed on it ({@code why}): the
      * step is tried again, shortly (the restore holds the slot until it ends), so startup goes UP and snapshots resume
-     * without a restart. Nothing otherwise: a step waiting to be tried again is tried at its time.
+     * without a restart; whether it is. Nothing otherwise: a step waiting to be tried again is tried at its time.
      */
-    public synchronized void checkAgain(String why) {
+    public synchronized boolean checkAgain(String why) {
         BootStep.Outcome failed = prepared;
-        if (step != null && result == null && prepareAgainAt == null && failed != null && failed.failed()) {
-            prepareLater(null, FIRST_RETRY, why);
-        }
+        return step != null && result == null && prepareAgainAt == null && failed != null && failed.failed()
+                && prepareLater(null, FIRST_RETRY, why);
     }
 
     /**

@@ -300,7 +300,8 @@ public class OffsiteCatalog {
      */
     public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
         Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
-        if (local.isPresent()) {
+        // a local copy that failed its re-read is no backup: the off-site copy takes its place once verified
+        if (local.isPresent() && (local.get().verified() || remote.isSet())) {
             return local.get();
         }
         if (remote.isSet()) {
@@ -310,7 +311,8 @@ public class OffsiteCatalog {
         writer.requireSpace(remote.size());
         try (InputStream body = open(remote, null)) {
             writer.write(body, remote.fileName(),
-                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()));
+                    new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()),
+                    local.isPresent());
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
         }
@@ -328,6 +330,16 @@ public class OffsiteCatalog {
         }
         LOG.infof("Fetched %s from %s: size and SHA-256 %s verified", remote.fileName(), store.uri(remote.key()),
                 remote.sha256());
+        if (local.isPresent()) {
+            try {
+                catalog.replacedSound(local.get());
+            } catch (IOException e) {
+                LOG.warnf("%s was replaced by its off-site copy, but its failed-verification mark could not be "
+                        + "removed: %s", remote.fileName(), e.getMessage());
+            }
+            LOG.warnf("The local copy of %s failed its re-read; its off-site copy, %s, verified, took its place",
+                    remote.fileName(), store.uri(remote.key()));
+        }
         copies.known(remote.key(), remote.size());
         return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
                 "The fetched " + remote.fileName() + " is not listed in " + directory.path()));

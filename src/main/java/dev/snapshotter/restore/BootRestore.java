@@ -190,8 +190,8 @@ class BootRestore implements BootStep {
         if (notRemoved != null) {
             return new Outcome(true, "Startup stays DOWN: c" + restored + droppedFirst + notRemoved, report.file());
         }
-        return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst,
-                report.file());
+        return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst
+                + (report.message() == null ? "" : "; " + report.message()), report.file());
     }
 
     /**

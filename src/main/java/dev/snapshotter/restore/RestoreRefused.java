@@ -26,11 +26,22 @@ public class RestoreRefused extends Exception {
 
     private final Kind kind;
     private final SnapshotFailure.Kind failure;
+    private final boolean failedVerification;
 
     public RestoreRefused(Kind kind, String message) {
+        this(kind, message, false);
+    }
+
+    private RestoreRefused(Kind kind, String message, boolean failedVerification) {
         super(message);
         this.kind = kind;
         this.failure = null;
+        this.failedVerification = failedVerification;
+    }
+
+    /** The snapshot's local copy failed its re-read against its checksum file (and is marked so). */
+    static RestoreRefused failedVerification(String message) {
+        return new RestoreRefused(Kind.UNPROCESSABLE, message, true);
     }
 
     /** The snapshot could not be brought in, for this failure ({@link Kind#UNAVAILABLE}). */
@@ -38,6 +49,12 @@ public class RestoreRefused extends Exception {
         super(message);
         this.kind = Kind.UNAVAILABLE;
         this.failure = failure;
+        this.failedVerification = false;
+    }
+
+    /** Whether the snapshot's local copy failed its re-read ({@link #failedVerification(String)}). */
+    boolean failedVerification() {
+        return failedVerification;
     }
 
     public Kind kind() {

@@ -315,6 +315,11 @@ public class RestoreService {
                 .description("Restores of a snapshot into Qdrant, by result").register(registry);
     }
 
+    /**
+     * Restores what {@code request} picks. A local copy that fails its re-read (bit rot: it is marked so) gives way to
+     * its off-site copy, fetched and verified in its place; without one, a request for the newest backup restores the
+     * newest sound one instead, saying which it passed over. A named file without a sound copy is refused.
+     */
     private RestoreReport restore(Request request, Cancellation cancelled, BeforeOverwrite before)
             throws RestoreRefused {
         boolean named = request.collection() != null && !request.collection().isBlank();
@@ -325,22 +330,126 @@ public class RestoreService {
         Set<String> localBefore = request.dryRun() && offsite.enabled()
                 ? catalog.list().stream().map(SnapshotCatalog.Entry::fileName).collect(Collectors.toSet())
                 : null;
+        BeforeOverwrite once = once(before);
+        List<String> passedOver = new ArrayList<>();
         SnapshotCatalog.Entry entry = pick(request.file(), request.before());
-        boolean fetched = localBefore != null && !localBefore.contains(entry.fileName());
-        try {
-            String target = named ? request.collection() : snapshotOf(entry);
-            if (!named) {
-                requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses
+        while (true) {
+            boolean fetched = localBefore != null && !localBefore.contains(entry.fileName());
+            RestoreRefused rotted;
+            try {
+                try {
+                    RestoreReport report = restoreAs(entry, named ? request.collection() : null, request, cancelled, once);
+                    return passedOver(fetched ? report.remarked(removeFetched(entry)) : report, passedOver);
+                } catch (RestoreRefused e) {
+                    Optional<SnapshotCatalog.Entry> sound = e.failedVerification() && !fetched ? soundCopyOf(entry)
+                            : Optional.empty();
+                    if (sound.isEmpty()) {
+                        throw e;
+                    }
+                    // the local copy rotted: its off-site copy, fetched and verified in its place, is restored instead
+                    return passedOver(restoreAs(sound.get(), named ? request.collection() : null, request,
+                            cancelled, once).remarked(
+                                    "the local copy of " + entry.fileName() + " fails verification ("
+                                            + verificationProblem(e.getMessage()) + "): its off-site copy was fetched in its "
+                                            + "place, verified, and restored"),
+                            passedOver);
+                }
+            } catch (RestoreRefused e) {
+                if (fetched) {
+                    removeFetched(entry);
+                }
+                if (!e.failedVerification() || request.file() != null) {
+                    throw e;
+                }
+                rotted = e;
             }
-            RestoreReport report = restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(),
-                    request.dryRun(), true, cancelled, before);
-            return fetched ? report.remarked(removeFetched(entry)) : report;
-        } catch (RestoreRefused e) {
-            if (fetched) {
-                removeFetched(entry);
+            // the newest backup asked for rotted, with no sound copy: the newest sound one (it is marked, so passed)
+            SnapshotCatalog.Entry next;
+            try {
+                next = pick(null, request.before());
+            } catch (RestoreRefused none) {
+                throw rotted;
             }
-            throw e;
+            if (next.fileName().equals(entry.fileName())) {
+                throw rotted;
+            }
+            LOG.warnf("%s; the newest sound backup, %s, is restored instead", rotted.getMessage(), next.fileName());
+            passedOver.add(entry.fileName() + " (" + verificationProblem(rotted.getMessage()) + ")");
+            entry = next;
         }
+    }
+
+    /** Restores {@code entry} as {@code request} asks, into {@code collection} or (null) the one it was taken of. */
+    private RestoreReport restoreAs(SnapshotCatalog.Entry entry, String collection, Request request,
+            Cancellation cancelled, BeforeOverwrite before) throws RestoreRefused {
+        String target = collection != null ? collection : snapshotOf(entry);
+        if (collection == null) {
+            requireUploadableName(target); // a collection named before Qdrant 1.5 may hold what its upload refuses
+        }
+        return restoreEntry(qdrant, entry, target, request.overwrite(), request.aliases(), request.dryRun(), true,
+                cancelled, before);
+    }
+
+    /** {@code report}, remarking the newer backups passed over as failing their re-read, when there are. */
+    private static RestoreReport passedOver(RestoreReport report, List<String> passedOver) {
+        return passedOver.isEmpty() ? report
+                : report.remarked("the newest backup" + (passedOver.size() == 1 ? ", " : "s, ")
+                        + String.join(", ", passedOver) + ", fail" + (passedOver.size() == 1 ? "s" : "")
+                        + " verification, with no sound copy off-site: " + report.file() + ", the newest sound one, "
+                        + "was " + (report.status() == RestoreReport.Status.CHECKED ? "checked" : "restored")
+                        + " instead; what was written after it "
+                        + "is not in it");
+    }
+
+    /** {@code before}, asked at most once: a restore tried again on another copy of its snapshot takes no second one. */
+    private static BeforeOverwrite once(BeforeOverwrite before) {
+        String[] taken = new String[1];
+        boolean[] asked = new boolean[1];
+        return new BeforeOverwrite() {
+            @Override
+            public String snapshot(String target, List<String> remarks) throws RestoreRefused {
+                if (!asked[0]) {
+                    taken[0] = before.snapshot(target, remarks);
+                    asked[0] = true;
+                }
+                return taken[0];
+            }
+
+            @Override
+            public void uploading(String file, String target) {
+                before.uploading(file, target);
+            }
+        };
+    }
+
+    /**
+     * The off-site copy of {@code entry}, a single snapshot whose local copy failed its re-read (and is marked so),
+     * fetched and verified in its place; empty when there is none, or it could not be had (said at WARN): the
+     * refusal of the local copy stands.
+     */
+    private Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {
+        if (!offsite.enabled() || entry.isSet()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<OffsiteCatalog.Remote> remote = offsite.findRemote(entry.fileName());
+            if (remote.isEmpty()) {
+                return Optional.empty();
+            }
+            LOG.warnf("The local copy of %s fails verification: its off-site copy is fetched in its place",
+                    entry.fileName());
+            return Optional.of(offsite.fetch(remote.get(), SnapshotArchive::new));
+        } catch (SnapshotFailure e) {
+            LOG.warnf("The local copy of %s fails verification, and its off-site copy could not be had in its place: "
+                    + "%s", entry.fileName(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** What a refusal for a failed re-read says of the file, without the sentence around it. */
+    private static String verificationProblem(String refusal) {
+        int at = refusal.indexOf(": ");
+        return at < 0 ? refusal : refusal.substring(at + 2);
     }
 
     /**
@@ -790,7 +899,7 @@ public class RestoreService {
     private static void requireVerified(SnapshotCatalog.Entry entry, SnapshotCatalog.Verification verification)
             throws RestoreRefused {
         if (!verification.verified()) {
-            throw new RestoreRefused(Kind.UNPROCESSABLE, entry.fileName() + " fails verification, so it is not "
+            throw RestoreRefused.failedVerification(entry.fileName() + " fails verification, so it is not "
                     + "restored: " + (verification.problem() != null ? verification.problem()
                             : "it hashes to " + verification.sha256() + " but its checksum file says "
                                     + verification.expected()));
@@ -806,8 +915,11 @@ public class RestoreService {
     SnapshotCatalog.Entry pick(String file, Instant before) throws RestoreRefused {
         if (file != null && !file.isBlank()) {
             Optional<SnapshotCatalog.Entry> local = catalog.find(file);
-            if (local.isPresent()) {
+            if (local.isPresent() && (local.get().verified() || !offsite.enabled())) {
                 return local.get();
+            }
+            if (local.isPresent()) { // marked as failing its re-read: its off-site copy, when there is one
+                return soundCopyOf(local.get()).orElse(local.get());
             }
             Optional<OffsiteCatalog.Remote> remote = offsite.enabled() ? remote(() -> offsite.findRemote(file))
                     : Optional.empty();

@@ -486,6 +486,14 @@ public class SnapshotCatalog {
         return marked;
     }
 
+    /**
+     * The file of {@code entry}, which failed a re-read, was replaced by a sound copy of it (fetched from off-site and
+     * verified against the SHA-256 recorded with it): its failed-verification mark goes.
+     */
+    public void replacedSound(Entry entry) throws IOException {
+        Files.deleteIfExists(entry.failedVerificationFile());
+    }
+
     private void mark(Entry entry, Verification verification) throws IOException {
         Path marker = entry.failedVerificationFile();
         if (verification.verified()) {

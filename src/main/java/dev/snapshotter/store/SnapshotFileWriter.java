@@ -175,6 +175,15 @@ public final class SnapshotFileWriter {
     }
 
     public Written write(InputStream body, String finalName, Expected expected) throws SnapshotFailure {
+        return write(body, finalName, expected, false);
+    }
+
+    /**
+     * {@link #write(InputStream, String, Expected)}, and with {@code replacing}, the verified file takes the place of
+     * one of that name (a copy that failed its re-read), in one atomic rename; the old one stays until then.
+     */
+    public Written write(InputStream body, String finalName, Expected expected, boolean replacing)
+            throws SnapshotFailure {
         long announced = expected.size() != null ? expected.size() : expected.contentLength(); // -1: unknown
         Path part = directory.resolve("." + finalName + PART_SUFFIX);
         Path target = directory.resolve(finalName);
@@ -188,7 +197,11 @@ public final class SnapshotFileWriter {
             if (streamed.rejected() != null) {
                 throw new SnapshotFailure(Kind.VERIFICATION, streamed.rejected().getMessage(), streamed.rejected());
             }
-            publish(part, target);
+            if (replacing) {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                publish(part, target);
+            }
             published = true;
             writeSidecar(sidecar, finalName, written.sha256()); // fsyncs the directory, so the link is durable too
             done = true;

@@ -140,6 +140,35 @@ class RestoreTest {
                         .satisfies(part -> assertThat(part.getBody().asBytes()).isEqualTo(olderBytes)));
     }
 
+    /**
+     * The newest backup rotted on disk (a byte changed), with no copy off-site: a restore of the newest restores the
+     * newest sound one instead, saying which it passed over and why, and the rotted one is marked. Before, it was
+     * refused (422), and only a second request (or, for the boot's restore, a restart) took the sound one.
+     */
+    @Test
+    void aRestoreOfTheNewestPassesOverANewestThatRottedToTheNewestSoundOne() throws Exception {
+        Instant now = Instant.now();
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        Path newer = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        byte[] rotted = Files.readAllBytes(newer);
+        rotted[rotted.length / 2] ^= 0x01;
+        Files.write(newer, rotted);
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(older));
+        qdrant.aliasesUpdated();
+
+        restoreNewest("{\"collection\":\"" + TARGET + "\"}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("file", equalTo(older.getFileName().toString()))
+                .body("message", containsString("the newest backup, " + newer.getFileName() + " (it hashes to "))
+                .body("message", containsString(", fails verification, with no sound copy off-site: "
+                        + older.getFileName() + ", the newest sound one, was restored instead; what was written after "
+                        + "it is not in it"));
+        assertThat(newer.resolveSibling(newer.getFileName() + ".verify-failed")).exists();
+        // a named file that rotted is refused, as before
+        restore(newer, "{\"collection\":\"" + TARGET + "\",\"overwrite\":true}").statusCode(422)
+                .body("detail", startsWith(newer.getFileName() + " fails verification, so it is not restored"));
+    }
+
     @Test
     void noSnapshotBeforeTheTimeIsNotFoundAndNothingIsSent() {
         Path only = dir.plantRestorable(QdrantStandIn.POINTS, Instant.parse("2026-01-02T00:00:00Z"));

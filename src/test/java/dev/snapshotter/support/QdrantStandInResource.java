@@ -46,6 +46,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private WithQdrantStandIn.Relaying relayed;
     private Relay relay;
     private String plantedOffsite;
+    private boolean plantedLocalCopyRotted;
     private String plantedOf;
     private String alias;
     private WireMockServer wireMock;
@@ -74,6 +75,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
         plantedOffsite = setup.plantedOffsitePrefix().isEmpty() ? null : setup.plantedOffsitePrefix();
+        plantedLocalCopyRotted = setup.plantedLocalCopyRotted();
         plantedOf = setup.plantedSnapshotOf();
         drillable = setup.drillable();
         scratchLeft = setup.scratchLeft();
@@ -140,7 +142,10 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                         restoreGoesOnWithPoints);
             }
             standIn.aliasesUpdated();
-            if (plantedOffsite != null) {
+            if (plantedOffsite != null && plantedLocalCopyRotted) {
+                S3Bucket.copyOffsite(planted, plantedOffsite);
+                SnapshotDir.rot(planted);
+            } else if (plantedOffsite != null) {
                 S3Bucket.moveOffsite(planted, plantedOffsite);
             }
         }

@@ -234,6 +234,15 @@ public final class S3Bucket implements AutoCloseable {
      * leaves them (the SHA-256 in the object's metadata), and removes the local files.
      */
     public static void moveOffsite(java.nio.file.Path snapshot, String prefix) {
+        offsite(snapshot, prefix, false);
+    }
+
+    /** Copies a local snapshot and its sidecars to the bucket as {@link #moveOffsite} does, keeping the local files. */
+    public static void copyOffsite(java.nio.file.Path snapshot, String prefix) {
+        offsite(snapshot, prefix, true);
+    }
+
+    private static void offsite(java.nio.file.Path snapshot, String prefix, boolean keepLocal) {
         S3Bucket bucket = new S3Bucket(prefix);
         try {
             String name = snapshot.getFileName().toString();
@@ -247,9 +256,13 @@ public final class S3Bucket implements AutoCloseable {
                     continue;
                 }
                 bucket.put(collection + "/" + name + suffix, java.nio.file.Files.readAllBytes(sidecar));
-                java.nio.file.Files.delete(sidecar);
+                if (!keepLocal) {
+                    java.nio.file.Files.delete(sidecar);
+                }
             }
-            java.nio.file.Files.delete(snapshot);
+            if (!keepLocal) {
+                java.nio.file.Files.delete(snapshot);
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {

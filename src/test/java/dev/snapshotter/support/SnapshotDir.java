@@ -114,6 +114,17 @@ public final class SnapshotDir {
     }
 
     /** The name Qdrant keeps an upload of {@code snapshot} under, in the restored collection's snapshot list. */
+    /** {@code snapshot} rots on disk: a byte in its middle changes, its size stays the same. */
+    public static void rot(Path snapshot) {
+        try {
+            byte[] bytes = Files.readAllBytes(snapshot);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(snapshot, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String uploadName(Path snapshot) {
         return "restore-" + snapshot.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
     }

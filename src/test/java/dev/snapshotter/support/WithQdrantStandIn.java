@@ -139,6 +139,12 @@ public @interface WithQdrantStandIn {
      */
     String plantedOffsitePrefix() default "";
 
+    /**
+     * With {@link #plantedOffsitePrefix} and {@link #missingCollectionRestoredAfterMillis}: the snapshot is copied to
+     * the bucket rather than moved, and its local copy then rots (a byte changed, its size the same).
+     */
+    boolean plantedLocalCopyRotted() default false;
+
     /** {@code QDRANT_COLLECTION} is this alias, which Qdrant resolves to {@code kairos}. */
     String configuredAlias() default "";
 

@@ -40,7 +40,9 @@ import io.quarkus.scheduler.Scheduler;
  * boot has settled. Each re-reads every listed snapshot and backup set against its checksum file, with the offline
  * archive check, as {@code POST /api/snapshots/{file}/verify} does one: a backup that rotted on disk is marked (never
  * restored, never taken for the newest) and counted in {@code snapshotter_snapshots_failing_verification} before a
- * restore needs it; a good copy put back is unmarked by the next check. It runs beside snapshot runs (it only reads,
+ * restore needs it; a good copy put back is unmarked by the next check. With off-site copies on, a single snapshot that
+ * rotted is healed at once: its off-site copy, fetched and verified, takes its place. It runs beside snapshot runs (it only
+ * reads,
  * and a snapshot retention deletes meanwhile is skipped), one check at a time. The {@code every <duration>} form is due
  * one interval after the last check the directory records ({@code .integrity.json}) or, with the bucket set, the bucket
  * does ({@link OffsiteIntegrity}: a pod without its volume does not read every backup again at each boot), at once when
@@ -158,7 +160,7 @@ class IntegrityChecks {
                 continue;
             }
             bytes += entry.bytes();
-            if (!verification.get().verified()) {
+            if (!verification.get().verified() && !healed(entry)) {
                 failed.add(entry.fileName());
             }
         }
@@ -208,6 +210,31 @@ class IntegrityChecks {
         publish(check, true);
         report(check, Duration.between(started, finished));
         return check;
+    }
+
+    /**
+     * Puts a sound copy in place of {@code entry}, a single snapshot whose local copy just failed its re-read (and is
+     * marked): its off-site copy, fetched and verified against the SHA-256 recorded with it, then renamed over it, the
+     * mark lifted. Whether it was; one that could not be is said at ERROR, and stays marked.
+     */
+    private boolean healed(SnapshotCatalog.Entry entry) {
+        if (!offsite.enabled() || entry.isSet()) {
+            return false;
+        }
+        try {
+            Optional<OffsiteCatalog.Remote> remote = offsite.findRemote(entry.fileName());
+            if (remote.isEmpty()) {
+                return false;
+            }
+            offsite.fetch(remote.get(), SnapshotArchive::new);
+            LOG.warnf("Integrity check: %s failed verification in %s; its off-site copy, verified, took its place",
+                    entry.fileName(), directory.path());
+            return true;
+        } catch (SnapshotFailure e) {
+            LOG.errorf("Integrity check: %s failed verification in %s, and its off-site copy could not take its place: "
+                    + "%s", entry.fileName(), directory.path(), e.getMessage());
+            return false;
+        }
     }
 
     private IntegrityCheck stopped(int read) {

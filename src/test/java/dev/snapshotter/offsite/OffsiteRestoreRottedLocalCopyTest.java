@@ -48,9 +48,7 @@ class OffsiteRestoreRottedLocalCopyTest {
         Path file = Path.of(ServiceApi.trigger().then().statusCode(200)
                 .body("targets[0].offsite.status", equalTo("completed")).extract().<String> path("targets[0].filePath"));
         byte[] sound = Files.readAllBytes(file);
-        byte[] rotted = sound.clone();
-        rotted[rotted.length / 2] ^= 1;
-        Files.write(file, rotted);
+        SnapshotDir.rot(file);
         qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, SnapshotDir.uploadName(file));
 
         given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).contentType("application/json")

@@ -150,9 +150,7 @@ class RestoreTest {
         Instant now = Instant.now();
         Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
         Path newer = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
-        byte[] rotted = Files.readAllBytes(newer);
-        rotted[rotted.length / 2] ^= 0x01;
-        Files.write(newer, rotted);
+        SnapshotDir.rot(newer);
         qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(older));
         qdrant.aliasesUpdated();
 

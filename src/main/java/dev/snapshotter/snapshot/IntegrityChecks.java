@@ -40,13 +40,13 @@ import io.quarkus.scheduler.Scheduler;
  * boot has settled. Each re-reads every listed snapshot and backup set against its checksum file, with the offline
  * archive check, as {@code POST /api/snapshots/{file}/verify} does one: a backup that rotted on disk is marked (never
  * restored, never taken for the newest) and counted in {@code snapshotter_snapshots_failing_verification} before a
- * restore needs it; a good copy put back is unmarked by the next check. With off-site copies on, a single snapshot that
- * rotted is healed at once: its off-site copy, fetched and verified, takes its place. It runs beside snapshot runs (it only
- * reads,
- * and a snapshot retention deletes meanwhile is skipped), one check at a time. The {@code every <duration>} form is due
- * one interval after the last check the directory records ({@code .integrity.json}) or, with the bucket set, the bucket
- * does ({@link OffsiteIntegrity}: a pod without its volume does not read every backup again at each boot), at once when
- * there is none ({@link Cadence}).
+ * restore needs it; a good copy put back is unmarked by the next check. With off-site copies on, a single snapshot
+ * that rotted is healed at once: its off-site copy, fetched and verified, takes its place. It runs beside snapshot runs
+ * (it reads, writing only a copy that heals one, and a snapshot retention deletes meanwhile is skipped), one check at a time.
+ * The
+ * {@code every <duration>} form is due one interval after the last check the directory records
+ * ({@code .integrity.json}) or, with the bucket set, the bucket does ({@link OffsiteIntegrity}: a pod without its
+ * volume does not read every backup again at each boot), at once when there is none ({@link Cadence}).
  */
 @ApplicationScoped
 class IntegrityChecks {

@@ -213,7 +213,7 @@ public final class SnapshotFileWriter {
         } finally {
             deleteQuietly(part);
             if (!done) {
-                if (published) {
+                if (published && !replacing) { // a replaced copy's checksum file says the same already
                     // the snapshot is verified but could not be recorded durably: take it back, report the failure
                     deleteQuietly(sidecar);
                     deleteQuietly(target);

@@ -64,7 +64,8 @@ class BootRestore implements BootStep {
                     + "restores it again rather than start the app on it" + (notRemoved == null ? "" : notRemoved);
         }
         return "; dropping collection `" + restored + "`, which this restore created, failed (" + notDropped
-                + "): drop it, or the next boot takes it for the collection and starts the app on it";
+                + "): its record is kept, so the next boot checks it against the backup, and drops it and restores it "
+                + "again (or drop it)";
     }
 
     @Override
@@ -123,9 +124,8 @@ class BootRestore implements BootStep {
                 try {
                     RestoreService.dropWithCopies(qdrant, restores.nodesOf(qdrant), collection,
                             SnapshotFileName::isUploadName, slot.cancellation()::cancelled);
-                } catch (QdrantException e) {
-                    return new Outcome(true, "Startup stays DOWN: " + left + ", and dropping it failed ("
-                            + e.getMessage() + "): drop it, and the next boot restores it", null);
+                } catch (QdrantException e) { // nothing is taken for the collection: checked and dropped again later
+                    throw new NotYet(left + ", and dropping it failed (" + e.getMessage() + ")");
                 }
                 LOG.warnf("Dropped %s; it is restored again (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", left);
                 droppedFirst = "; " + left + ", so it was dropped first";

@@ -22,15 +22,15 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * QDRANT_SNAPSHOT_RESTORE_IF_MISSING after a boot whose restore did not end, the collection it left holding part of
- * the backup, and Qdrant failing the boot's drop of it: startup stays DOWN, the record kept, snapshots held. The
- * operator then restores the collection through the API (overwrite, without the safety snapshot that is held): that
- * restore, checked whole, ends what the boot's left, so its record is removed and the boot checks the collection again
- * at once, finds it there, and starts; snapshots resume. Before, the record stayed: startup stayed DOWN until a restart,
- * and that restart checked the collection against the newest backup, dropping an operator's restore of an older one.
+ * the backup, and Qdrant failing every drop of it: startup stays DOWN, the record kept, snapshots held, the boot trying
+ * again. The operator then restores the collection through the API (overwrite, without the safety snapshot that is
+ * held): that restore, checked whole, ends what the boot's left, so its record is removed, and the boot's next try finds
+ * the collection there and starts; snapshots resume. Before, the record stayed, and a boot checked the collection
+ * against the newest backup, dropping an operator's restore of an older one.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = {
-        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, restoreLeftWithPoints = 1000, firstFails = "DELETE /collections/kairos")
+        @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true") }, missingCollectionRestoredAfterMillis = 0, restoreLeftUnfinished = true, restoreLeftWithPoints = 1000, fails = "DELETE /collections/kairos")
 @ExtendWith(SecretsStayHidden.class)
 class BootRestoreEndedByARestoreTest {
 
@@ -40,7 +40,8 @@ class BootRestoreEndedByARestoreTest {
     @Test
     void aRestoreOfTheCollectionEndsTheBootRestoreItLeftAndTheBootStarts() {
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/started").then()
-                .statusCode(503).body("checks[0].data.restoreMessage", containsString("and dropping it failed (")));
+                .statusCode(503).body("checks[0].data.restoreMessage", containsString("and dropping it failed ("))
+                .body("checks[0].data.restore", equalTo("waiting")));
         assertThat(qdrant.directory().directory().resolve(".boot-restore.json")).exists();
         String backup = qdrant.directory().list().stream().map(file -> file.getFileName().toString())
                 .filter(name -> name.endsWith(".snap")).findFirst().orElseThrow();

@@ -329,6 +329,13 @@ public final class QdrantStandIn {
                                 + "\"time\":0.000412}")));
     }
 
+    /** Every request {@code method path} (a path without its query) Qdrant is sent fails (500, Qdrant's JSON error). */
+    public void fails(String method, String path) {
+        server.stubFor(authed(request(method, urlPathEqualTo(path))).atPriority(1).willReturn(aResponse()
+                .withStatus(500).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":{\"error\":\"Service internal error: the request failed\"},\"time\":0.000412}")));
+    }
+
     /**
      * The directory records a boot's restore of {@code collection} as under way (since 2026-12-01T03:00:00Z), into the
      * Qdrant at {@code qdrantUrl} (null: a record that names none, as earlier versions wrote them).

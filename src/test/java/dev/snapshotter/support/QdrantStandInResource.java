@@ -38,6 +38,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
     private long restoreLeftWithPoints;
     private long restoreGoesOnWithPoints;
     private String firstFails;
+    private String fails;
     private String unfinishedRestoreQdrant;
     private boolean drillable;
     private boolean scratchLeft;
@@ -71,6 +72,7 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
         restoreLeftWithPoints = setup.restoreLeftWithPoints();
         restoreGoesOnWithPoints = setup.restoreGoesOnWithPoints();
         firstFails = setup.firstFails();
+        fails = setup.fails();
         unfinishedRestoreQdrant = setup.unfinishedRestoreQdrant().isEmpty() ? null : setup.unfinishedRestoreQdrant();
         restoreMillis = setup.missingCollectionRestoredAfterMillis() < 0 ? null
                 : setup.missingCollectionRestoredAfterMillis();
@@ -159,6 +161,9 @@ public class QdrantStandInResource implements QuarkusTestResourceConfigurableLif
                 // kairos exists, no backup of it is there
                 standIn.bootRestoreRecorded(QdrantStandIn.COLLECTION, unfinishedRestoreQdrant);
             }
+        }
+        if (!fails.isEmpty()) {
+            standIn.fails(fails.substring(0, fails.indexOf(' ')), fails.substring(fails.indexOf(' ') + 1));
         }
         if (!firstFails.isEmpty()) {
             standIn.failsFirst(firstFails.substring(0, firstFails.indexOf(' ')),

@@ -115,6 +115,9 @@ public @interface WithQdrantStandIn {
      */
     String firstFails() default "";
 
+    /** Every request {@code "<method> <path>"} (a path without its query) Qdrant is sent fails (500). */
+    String fails() default "";
+
     /**
      * With {@link #restoreLeftUnfinished} and no {@link #missingCollectionRestoredAfterMillis}: the record names this
      * Qdrant URL (that restore went to another Qdrant than this one).

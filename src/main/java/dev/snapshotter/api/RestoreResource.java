@@ -59,13 +59,14 @@ public class RestoreResource {
      * @param dryRun only run the checks that come before the upload, the file re-read whole among them, and say what a
      *        restore would do (default false)
      * @param before {@code POST /api/restore} only: restore the newest verified snapshot of {@code QDRANT_COLLECTION}
-     *        taken before this time (ISO 8601 with its offset), not the newest
+     *        taken before this time (ISO 8601 with its offset, or how long ago: {@code 3h}), not the newest
      */
     @RegisterForReflection
     @Schema(name = "RestoreRequest")
     public record Body(String collection, Boolean overwrite, Boolean aliases, Boolean safetySnapshot, Boolean dryRun,
             @Schema(description = "`POST /api/restore` only: the newest verified snapshot taken before this time "
-                    + "(ISO 8601 with its offset, like `2026-11-24T14:05:00Z`) is restored, not the newest", format = "date-time") String before) {
+                    + "(ISO 8601 with its offset, like `2026-11-24T14:05:00Z`, or how long ago, a whole number of "
+                    + "`s`, `m`, `h` or `d`, like `3h`) is restored, not the newest") String before) {
 
         static final Body DEFAULTS = new Body(null, null, null, null, null, null);
 

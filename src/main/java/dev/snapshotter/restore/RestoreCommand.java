@@ -2,7 +2,6 @@ package dev.snapshotter.restore;
 
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
 
@@ -10,7 +9,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.QuarkusApplication;
-import io.quarkus.runtime.configuration.DurationConverter;
 
 /**
  * {@code restore [--file <name>|--latest|--before <time|ago>] [--collection <target>] [--overwrite] [--no-aliases]
@@ -31,12 +29,6 @@ public class RestoreCommand implements QuarkusApplication {
     public static final int USAGE = 2;
     /** Refused before anything was uploaded to Qdrant (a safety snapshot may have been taken). */
     public static final int REFUSED = 3;
-
-    /**
-     * How long ago, for {@code --before}: a whole number of seconds, minutes, hours or days (up to 10 digits), read as
-     * the configuration reads durations.
-     */
-    private static final Pattern AGO = Pattern.compile("\\d{1,10}[smhd]");
 
     private final RestoreService restores;
     private final ObjectMapper json;
@@ -103,10 +95,6 @@ public class RestoreCommand implements QuarkusApplication {
      * {@code d}); null when it is neither.
      */
     static Instant before(String value) {
-        String ago = value.strip();
-        if (AGO.matcher(ago).matches()) {
-            return Instant.now().minus(DurationConverter.parseDuration(ago));
-        }
         try {
             return RestoreService.Request.before(value);
         } catch (IllegalArgumentException e) {

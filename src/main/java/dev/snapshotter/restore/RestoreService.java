@@ -18,6 +18,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +52,7 @@ import dev.snapshotter.store.SnapshotFileWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.DurationConverter;
 
 /**
  * Restores a snapshot of the directory into Qdrant: preflight (the file verifies, checksum and archive; the target
@@ -121,16 +123,27 @@ public class RestoreService {
         }
 
         /**
-         * Reads the time a restore to a point in time is asked for, in ISO 8601 with its offset.
+         * How long ago, for {@code before}: a whole number of seconds, minutes, hours or days (up to 10 digits), read as
+         * the configuration reads durations.
+         */
+        private static final Pattern AGO = Pattern.compile("\\d{1,10}[smhd]");
+
+        /**
+         * Reads the time a restore to a point in time is asked for: in ISO 8601 with its offset, or how long ago
+         * ({@code 90m}, {@code 3h}, {@code 2d}).
          *
          * @throws IllegalArgumentException with the sentence that ends "must be ..." when it is not one
          */
         public static Instant before(String value) {
+            String ago = value.strip();
+            if (AGO.matcher(ago).matches()) {
+                return Instant.now().minus(DurationConverter.parseDuration(ago));
+            }
             try {
-                return OffsetDateTime.parse(value.strip()).toInstant();
+                return OffsetDateTime.parse(ago).toInstant();
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("must be a time with its UTC offset, like 2026-11-24T14:05:00Z or "
-                        + "2026-11-24T15:05:00+01:00, but it is \"" + value + "\"");
+                        + "2026-11-24T15:05:00+01:00, or how long ago, like 90m, 3h or 2d, but it is \"" + value + "\"");
             }
         }
     }

@@ -141,6 +141,23 @@ class RestoreTest {
     }
 
     /**
+     * {@code before} as how long ago, as the command line's {@code --before 2h} takes it: one way to read it. Before,
+     * the API refused it (400).
+     */
+    @Test
+    void restoresTheNewestSnapshotTakenBeforeHowLongAgo() {
+        Instant now = Instant.now();
+        Path older = dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(3)));
+        dir.plantRestorable(QdrantStandIn.POINTS, now.minus(Duration.ofHours(1)));
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, uploadName(older));
+        qdrant.aliasesUpdated();
+
+        restoreNewest("{\"before\":\"2h\",\"collection\":\"" + TARGET + "\"}").statusCode(200)
+                .body("status", equalTo("completed"))
+                .body("file", equalTo(older.getFileName().toString()));
+    }
+
+    /**
      * The newest backup rotted on disk (a byte changed), with no copy off-site: a restore of the newest restores the
      * newest sound one instead, saying which it passed over and why, and the rotted one is marked. Before, it was
      * refused (422), and only a second request (or, for the boot's restore, a restart) took the sound one.
@@ -185,7 +202,8 @@ class RestoreTest {
 
         restoreNewest("{\"before\":\"yesterday\"}").statusCode(400)
                 .body("detail", equalTo("`before` must be a time with its UTC offset, like 2026-11-24T14:05:00Z or "
-                        + "2026-11-24T15:05:00+01:00, but it is \"yesterday\""));
+                        + "2026-11-24T15:05:00+01:00, or how long ago, like 90m, 3h or 2d, but it is \"yesterday\""));
+        restoreNewest("{\"before\":\"3w\"}").statusCode(400);
         restoreNewest("{\"before\":\"2026-11-24T14:05:00\"}").statusCode(400); // no offset: whose 14:05?
         given().header("Authorization", "Bearer " + ServiceApi.API_TOKEN).header("Prefer", "respond-async")
                 .contentType("application/json").body("{\"before\":\"2026-13-01T00:00:00Z\"}").post("/api/restore")

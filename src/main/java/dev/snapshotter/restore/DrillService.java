@@ -172,8 +172,7 @@ public class DrillService {
         keep(created, true);
         RestoreReport report;
         try {
-            report = dropScratch(restores.restoreEntry(qdrant, entry, scratch, false, false, false, false, cancelled,
-                    RestoreService.BeforeOverwrite.NOTHING), created);
+            report = dropScratch(restoreInto(entry, scratch, cancelled), created);
         } catch (RestoreRefused e) {
             // the snapshot cannot be restored here (it fails verification, a version Qdrant cannot read): a failed
             // drill, kept beside it; nothing reached Qdrant, so there is nothing to drop
@@ -200,6 +199,26 @@ public class DrillService {
             report = report.remarked(remark);
         }
         return report;
+    }
+
+    /**
+     * Restores {@code entry} into {@code scratch}; a local copy that fails its re-read gives way to its off-site copy,
+     * fetched and verified in its place, as a restore's does: the drill proves what a restore would do.
+     */
+    private RestoreReport restoreInto(SnapshotCatalog.Entry entry, String scratch, Cancellation cancelled)
+            throws RestoreRefused {
+        try {
+            return restores.restoreEntry(qdrant, entry, scratch, false, false, false, false, cancelled,
+                    RestoreService.BeforeOverwrite.NOTHING);
+        } catch (RestoreRefused e) {
+            Optional<SnapshotCatalog.Entry> sound = e.failedVerification() ? restores.soundCopyOf(entry)
+                    : Optional.empty();
+            if (sound.isEmpty()) {
+                throw e;
+            }
+            return restores.restoreEntry(qdrant, sound.get(), scratch, false, false, false, false, cancelled,
+                    RestoreService.BeforeOverwrite.NOTHING).remarked(RestoreService.rottedRemark(entry, e, "drilled"));
+        }
     }
 
     /**

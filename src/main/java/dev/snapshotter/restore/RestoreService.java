@@ -361,11 +361,7 @@ public class RestoreService {
                     }
                     // the local copy rotted: its off-site copy, fetched and verified in its place, is restored instead
                     return passedOver(restoreAs(sound.get(), named ? request.collection() : null, request,
-                            cancelled, once).remarked(
-                                    "the local copy of " + entry.fileName() + " fails verification ("
-                                            + verificationProblem(e.getMessage()) + "): its off-site copy was fetched in its "
-                                            + "place, verified, and restored"),
-                            passedOver);
+                            cancelled, once).remarked(rottedRemark(entry, e, "restored")), passedOver);
                 }
             } catch (RestoreRefused e) {
                 if (fetched) {
@@ -440,7 +436,7 @@ public class RestoreService {
      * fetched and verified in its place; empty when there is none, or it could not be had (said at WARN): the
      * refusal of the local copy stands.
      */
-    private Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {
+    Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {
         if (!offsite.enabled() || entry.isSet()) {
             return Optional.empty();
         }
@@ -457,6 +453,13 @@ public class RestoreService {
                     + "%s", entry.fileName(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** The remark on a restore ({@code done}: restored, drilled) of the off-site copy of {@code entry}, which rotted. */
+    static String rottedRemark(SnapshotCatalog.Entry entry, RestoreRefused refusal, String done) {
+        return "the local copy of " + entry.fileName() + " fails verification ("
+                + verificationProblem(refusal.getMessage()) + "): its off-site copy was fetched in its place, verified, "
+                + "and " + done;
     }
 
     /** What a refusal for a failed re-read says of the file, without the sentence around it. */

@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.snapshotter.qdrant.SnapshotArchive;
 import dev.snapshotter.store.ContentCheck;
 import dev.snapshotter.store.Manifest;
 import dev.snapshotter.store.SetManifest;
@@ -290,6 +291,19 @@ public class OffsiteCatalog {
             return Optional.of(catalog.check(remote.fileName(), in, found.get().sha256(), checks.get(),
                     OutputStream.nullOutputStream()));
         }
+    }
+
+    /**
+     * Puts the off-site copy of {@code rotted}, a single snapshot whose local copy failed its re-read (and is marked),
+     * in its place: fetched, verified against the SHA-256 recorded with it, renamed over the rotted copy, the mark
+     * lifted ({@link #fetch}). Empty when off-site copies are off, it is a set, or the bucket has no copy of it.
+     */
+    public Optional<SnapshotCatalog.Entry> replaceRotted(SnapshotCatalog.Entry rotted) throws SnapshotFailure {
+        if (!enabled() || rotted.isSet()) {
+            return Optional.empty();
+        }
+        Optional<Remote> remote = findRemote(rotted.fileName());
+        return remote.isEmpty() ? Optional.empty() : Optional.of(fetch(remote.get(), SnapshotArchive::new));
     }
 
     /**

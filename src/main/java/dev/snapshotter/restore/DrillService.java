@@ -207,18 +207,8 @@ public class DrillService {
      */
     private RestoreReport restoreInto(SnapshotCatalog.Entry entry, String scratch, Cancellation cancelled)
             throws RestoreRefused {
-        try {
-            return restores.restoreEntry(qdrant, entry, scratch, false, false, false, false, cancelled,
-                    RestoreService.BeforeOverwrite.NOTHING);
-        } catch (RestoreRefused e) {
-            Optional<SnapshotCatalog.Entry> sound = e.failedVerification() ? restores.soundCopyOf(entry)
-                    : Optional.empty();
-            if (sound.isEmpty()) {
-                throw e;
-            }
-            return restores.restoreEntry(qdrant, sound.get(), scratch, false, false, false, false, cancelled,
-                    RestoreService.BeforeOverwrite.NOTHING).remarked(RestoreService.rottedRemark(entry, e, "drilled"));
-        }
+        return restores.onSoundCopy(entry, picked -> restores.restoreEntry(qdrant, picked, scratch, false, false, false,
+                false, cancelled, RestoreService.BeforeOverwrite.NOTHING), "drilled");
     }
 
     /**

@@ -26,22 +26,26 @@ public class RestoreRefused extends Exception {
 
     private final Kind kind;
     private final SnapshotFailure.Kind failure;
-    private final boolean failedVerification;
+    private final String verificationProblem;
 
     public RestoreRefused(Kind kind, String message) {
-        this(kind, message, false);
+        this(kind, message, null);
     }
 
-    private RestoreRefused(Kind kind, String message, boolean failedVerification) {
+    private RestoreRefused(Kind kind, String message, String verificationProblem) {
         super(message);
         this.kind = kind;
         this.failure = null;
-        this.failedVerification = failedVerification;
+        this.verificationProblem = verificationProblem;
     }
 
-    /** The snapshot's local copy failed its re-read against its checksum file (and is marked so). */
-    static RestoreRefused failedVerification(String message) {
-        return new RestoreRefused(Kind.UNPROCESSABLE, message, true);
+    /**
+     * The local copy of {@code file} failed its re-read against its checksum file (and is marked so), for
+     * {@code problem} (what it hashed to, or what the archive check found).
+     */
+    static RestoreRefused failedVerification(String file, String problem) {
+        return new RestoreRefused(Kind.UNPROCESSABLE, file + " fails verification, so it is not restored: " + problem,
+                problem);
     }
 
     /** The snapshot could not be brought in, for this failure ({@link Kind#UNAVAILABLE}). */
@@ -49,12 +53,12 @@ public class RestoreRefused extends Exception {
         super(message);
         this.kind = Kind.UNAVAILABLE;
         this.failure = failure;
-        this.failedVerification = false;
+        this.verificationProblem = null;
     }
 
-    /** Whether the snapshot's local copy failed its re-read ({@link #failedVerification(String)}). */
-    boolean failedVerification() {
-        return failedVerification;
+    /** What the local copy's failed re-read found ({@link #failedVerification}), or null for another refusal. */
+    String verificationProblem() {
+        return verificationProblem;
     }
 
     public Kind kind() {

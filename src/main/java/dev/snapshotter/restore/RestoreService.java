@@ -348,26 +348,17 @@ public class RestoreService {
         SnapshotCatalog.Entry entry = pick(request.file(), request.before());
         while (true) {
             boolean fetched = localBefore != null && !localBefore.contains(entry.fileName());
+            Attempt attempt = picked -> restoreAs(picked, named ? request.collection() : null, request, cancelled, once);
             RestoreRefused rotted;
             try {
-                try {
-                    RestoreReport report = restoreAs(entry, named ? request.collection() : null, request, cancelled, once);
-                    return passedOver(fetched ? report.remarked(removeFetched(entry)) : report, passedOver);
-                } catch (RestoreRefused e) {
-                    Optional<SnapshotCatalog.Entry> sound = e.failedVerification() && !fetched ? soundCopyOf(entry)
-                            : Optional.empty();
-                    if (sound.isEmpty()) {
-                        throw e;
-                    }
-                    // the local copy rotted: its off-site copy, fetched and verified in its place, is restored instead
-                    return passedOver(restoreAs(sound.get(), named ? request.collection() : null, request,
-                            cancelled, once).remarked(rottedRemark(entry, e, "restored")), passedOver);
-                }
+                // a copy just fetched was verified as it came: no other copy is looked for
+                RestoreReport report = fetched ? attempt.on(entry) : onSoundCopy(entry, attempt, "restored");
+                return passedOver(fetched ? report.remarked(removeFetched(entry)) : report, passedOver);
             } catch (RestoreRefused e) {
                 if (fetched) {
                     removeFetched(entry);
                 }
-                if (!e.failedVerification() || request.file() != null) {
+                if (e.verificationProblem() == null || request.file() != null) {
                     throw e;
                 }
                 rotted = e;
@@ -383,8 +374,33 @@ public class RestoreService {
                 throw rotted;
             }
             LOG.warnf("%s; the newest sound backup, %s, is restored instead", rotted.getMessage(), next.fileName());
-            passedOver.add(entry.fileName() + " (" + verificationProblem(rotted.getMessage()) + ")");
+            passedOver.add(entry.fileName() + " (" + rotted.verificationProblem() + ")");
             entry = next;
+        }
+    }
+
+    /** A restore (or a drill's) of one snapshot. */
+    @FunctionalInterface
+    interface Attempt {
+        RestoreReport on(SnapshotCatalog.Entry entry) throws RestoreRefused;
+    }
+
+    /**
+     * {@code attempt} on {@code entry}; when its local copy fails its re-read (bit rot: it is marked so), on its
+     * off-site copy instead, fetched and verified in its place, with a remark that says so ({@code done}: restored,
+     * drilled). Without a sound copy, the refusal of the local copy stands.
+     */
+    RestoreReport onSoundCopy(SnapshotCatalog.Entry entry, Attempt attempt, String done) throws RestoreRefused {
+        try {
+            return attempt.on(entry);
+        } catch (RestoreRefused e) {
+            Optional<SnapshotCatalog.Entry> sound = e.verificationProblem() == null ? Optional.empty()
+                    : soundCopyOf(entry);
+            if (sound.isEmpty()) {
+                throw e;
+            }
+            return attempt.on(sound.get()).remarked("the local copy of " + entry.fileName() + " fails verification ("
+                    + e.verificationProblem() + "): its off-site copy was fetched in its place, verified, and " + done);
         }
     }
 
@@ -436,36 +452,17 @@ public class RestoreService {
      * fetched and verified in its place; empty when there is none, or it could not be had (said at WARN): the
      * refusal of the local copy stands.
      */
-    Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {
-        if (!offsite.enabled() || entry.isSet()) {
-            return Optional.empty();
-        }
+    private Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {
         try {
-            Optional<OffsiteCatalog.Remote> remote = offsite.findRemote(entry.fileName());
-            if (remote.isEmpty()) {
-                return Optional.empty();
-            }
-            LOG.warnf("The local copy of %s fails verification: its off-site copy is fetched in its place",
-                    entry.fileName());
-            return Optional.of(offsite.fetch(remote.get(), SnapshotArchive::new));
+            Optional<SnapshotCatalog.Entry> sound = offsite.replaceRotted(entry);
+            sound.ifPresent(fetched -> LOG.warnf("The local copy of %s fails verification: its off-site copy was "
+                    + "fetched in its place", entry.fileName()));
+            return sound;
         } catch (SnapshotFailure e) {
             LOG.warnf("The local copy of %s fails verification, and its off-site copy could not be had in its place: "
                     + "%s", entry.fileName(), e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** The remark on a restore ({@code done}: restored, drilled) of the off-site copy of {@code entry}, which rotted. */
-    static String rottedRemark(SnapshotCatalog.Entry entry, RestoreRefused refusal, String done) {
-        return "the local copy of " + entry.fileName() + " fails verification ("
-                + verificationProblem(refusal.getMessage()) + "): its off-site copy was fetched in its place, verified, "
-                + "and " + done;
-    }
-
-    /** What a refusal for a failed re-read says of the file, without the sentence around it. */
-    private static String verificationProblem(String refusal) {
-        int at = refusal.indexOf(": ");
-        return at < 0 ? refusal : refusal.substring(at + 2);
     }
 
     /**
@@ -915,10 +912,9 @@ public class RestoreService {
     private static void requireVerified(SnapshotCatalog.Entry entry, SnapshotCatalog.Verification verification)
             throws RestoreRefused {
         if (!verification.verified()) {
-            throw RestoreRefused.failedVerification(entry.fileName() + " fails verification, so it is not "
-                    + "restored: " + (verification.problem() != null ? verification.problem()
-                            : "it hashes to " + verification.sha256() + " but its checksum file says "
-                                    + verification.expected()));
+            throw RestoreRefused.failedVerification(entry.fileName(), verification.problem() != null
+                    ? verification.problem()
+                    : "it hashes to " + verification.sha256() + " but its checksum file says " + verification.expected());
         }
     }
 

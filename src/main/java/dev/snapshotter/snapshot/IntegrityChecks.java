@@ -218,15 +218,10 @@ class IntegrityChecks {
      * mark lifted. Whether it was; one that could not be is said at ERROR, and stays marked.
      */
     private boolean healed(SnapshotCatalog.Entry entry) {
-        if (!offsite.enabled() || entry.isSet()) {
-            return false;
-        }
         try {
-            Optional<OffsiteCatalog.Remote> remote = offsite.findRemote(entry.fileName());
-            if (remote.isEmpty()) {
+            if (offsite.replaceRotted(entry).isEmpty()) {
                 return false;
             }
-            offsite.fetch(remote.get(), SnapshotArchive::new);
             LOG.warnf("Integrity check: %s failed verification in %s; its off-site copy, verified, took its place",
                     entry.fileName(), directory.path());
             return true;

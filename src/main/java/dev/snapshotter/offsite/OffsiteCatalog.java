@@ -49,15 +49,17 @@ public class OffsiteCatalog {
     private final OffsiteCopies copies;
     private final SnapshotCatalog catalog;
     private final SnapshotDirectory directory;
+    private final OffsiteMetrics metrics;
     /** Reads the manifests off-site ({@code set.json}, a snapshot's {@code .json}). */
     private final Instance<ObjectMapper> json;
 
     OffsiteCatalog(S3Store store, OffsiteCopies copies, SnapshotCatalog catalog, SnapshotDirectory directory,
-            Instance<ObjectMapper> json) {
+            OffsiteMetrics metrics, Instance<ObjectMapper> json) {
         this.store = store;
         this.copies = copies;
         this.catalog = catalog;
         this.directory = directory;
+        this.metrics = metrics;
         this.json = json;
     }
 
@@ -294,16 +296,64 @@ public class OffsiteCatalog {
     }
 
     /**
-     * Puts the off-site copy of {@code rotted}, a single snapshot whose local copy failed its re-read (and is marked),
-     * in its place: fetched, verified against the SHA-256 recorded with it, renamed over the rotted copy, the mark
-     * lifted ({@link #fetch}). Empty when off-site copies are off, it is a set, or the bucket has no copy of it.
+     * Puts the off-site copy of {@code rotted}, a snapshot whose local copy failed its re-read (and is marked), in its
+     * place: fetched, verified against the SHA-256 recorded with it, renamed over the rotted copy, the mark lifted
+     * ({@link #fetch}); of a set, each member whose bytes no longer hash to what the set recorded. Empty when off-site
+     * copies are off or the bucket has no copy of it.
      */
     public Optional<SnapshotCatalog.Entry> replaceRotted(SnapshotCatalog.Entry rotted) throws SnapshotFailure {
-        if (!enabled() || rotted.isSet()) {
+        if (!enabled()) {
             return Optional.empty();
         }
         Optional<Remote> remote = findRemote(rotted.fileName());
-        return remote.isEmpty() ? Optional.empty() : Optional.of(fetch(remote.get(), SnapshotArchive::new));
+        if (remote.isEmpty()) {
+            return Optional.empty();
+        }
+        return rotted.isSet() ? replaceRottedMembers(rotted, remote.get())
+                : Optional.of(fetch(remote.get(), SnapshotArchive::new));
+    }
+
+    /**
+     * Puts the off-site copy of each member of the set {@code set} that rotted in its place, one at a time: fetched
+     * into the set's directory, its size and SHA-256 checked against what the set recorded and its content checked,
+     * then renamed over the rotted one; the set's mark lifted once all are. Empty when no member's bytes differ from
+     * what the set recorded (the mark is for its content, which its off-site copy shares) or the bucket's set does not
+     * hold the same members.
+     */
+    private Optional<SnapshotCatalog.Entry> replaceRottedMembers(SnapshotCatalog.Entry set, Remote remote)
+            throws SnapshotFailure {
+        List<SnapshotCatalog.Member> unsound = catalog.unsoundMembers(set);
+        List<SnapshotCatalog.Member> offsite = members(remote, readManifest(remote));
+        String folder = OffsiteKeys.setFolderOf(remote.key());
+        if (unsound.isEmpty() || !unsound.stream().allMatch(member -> offsite.stream().anyMatch(
+                copy -> copy.file().equals(member.file()) && copy.sha256().equalsIgnoreCase(member.sha256())))) {
+            return Optional.empty();
+        }
+        SnapshotFileWriter writer = directory.writerIn(set);
+        List<String> replaced = new ArrayList<>();
+        for (SnapshotCatalog.Member member : unsound) {
+            long bytes = offsite.stream().filter(copy -> copy.file().equals(member.file())).findFirst().orElseThrow()
+                    .bytes();
+            writer.requireSpace(bytes);
+            try (InputStream body = store.open(folder + member.file(), null)) {
+                writer.write(body, member.file(),
+                        new SnapshotFileWriter.Expected(bytes, bytes, member.sha256(), new SnapshotArchive()), true);
+            } catch (IOException e) {
+                throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(folder + member.file()) + ": "
+                        + e, e);
+            }
+            replaced.add(member.file());
+        }
+        try {
+            catalog.replacedSound(set);
+        } catch (IOException e) {
+            LOG.warnf("The rotted members of %s were replaced by their off-site copies, but its failed-verification "
+                    + "mark could not be removed: %s", set.fileName(), e.getMessage());
+        }
+        LOG.warnf("The local copies of %s in backup set %s failed their re-read; their off-site copies, in %s, verified, "
+                + "took their place", String.join(", ", replaced), set.fileName(), store.uri(folder));
+        metrics.healed();
+        return catalog.find(set.fileName());
     }
 
     /**
@@ -353,6 +403,7 @@ public class OffsiteCatalog {
             }
             LOG.warnf("The local copy of %s failed its re-read; its off-site copy, %s, verified, took its place",
                     remote.fileName(), store.uri(remote.key()));
+            metrics.healed();
         }
         copies.known(remote.key(), remote.size());
         return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,

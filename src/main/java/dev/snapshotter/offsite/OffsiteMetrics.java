@@ -17,8 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code snapshotter_offsite_last_success_timestamp_seconds} (when the newest snapshot confirmed off-site was taken),
  * {@code snapshotter_offsite_bytes_total} (bytes uploaded), {@code snapshotter_offsite_pending} (verified local
  * snapshots not off-site yet), {@code snapshotter_offsite_pruned_versions_kept} (1 while pruned backups stay stored
- * as versions that no lifecycle rule expires) and {@code snapshotter_offsite_failing_verification} (backups only
- * off-site that the last integrity check found failing).
+ * as versions that no lifecycle rule expires), {@code snapshotter_offsite_failing_verification} (backups only
+ * off-site that the last integrity check found failing) and {@code snapshotter_offsite_healed_total} (local copies
+ * that failed their re-read, replaced by their off-site copies).
  */
 @ApplicationScoped
 public class OffsiteMetrics {
@@ -28,12 +29,14 @@ public class OffsiteMetrics {
     static final String PENDING = "snapshotter.offsite.pending";
     static final String PRUNED_KEPT = "snapshotter.offsite.pruned.versions.kept";
     static final String FAILING_VERIFICATION = "snapshotter.offsite.failing.verification";
+    static final String HEALED = "snapshotter.offsite.healed";
 
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong prunedKept = new AtomicLong();
     private final AtomicLong failingVerification = new AtomicLong();
     private final Counter bytes;
+    private final Counter healed;
     private final MeterRegistry registry;
     private final List<Meter> gauges;
 
@@ -41,6 +44,7 @@ public class OffsiteMetrics {
         this.registry = registry;
         if (!store.enabled()) {
             bytes = null;
+            healed = null;
             gauges = List.of();
             return;
         }
@@ -61,6 +65,8 @@ public class OffsiteMetrics {
                         .register(registry));
         bytes = Counter.builder(BYTES).baseUnit("bytes").description("Bytes of snapshots uploaded off-site")
                 .register(registry);
+        healed = Counter.builder(HEALED).description("Backups whose local copy failed its re-read (of a set, a "
+                + "member's) and was replaced by its off-site copy, fetched and verified").register(registry);
     }
 
     @PreDestroy
@@ -85,6 +91,13 @@ public class OffsiteMetrics {
     /** A snapshot taken at {@code createdAt} is confirmed off-site. */
     void confirmed(Instant createdAt) {
         lastSuccess.accumulateAndGet(createdAt.getEpochSecond(), Math::max);
+    }
+
+    /** A backup whose local copy rotted was healed: its off-site copy, verified, took its place. */
+    void healed() {
+        if (healed != null) {
+            healed.increment();
+        }
     }
 
     void uploaded(long size, Instant createdAt) {

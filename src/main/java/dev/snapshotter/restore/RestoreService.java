@@ -400,7 +400,11 @@ public class RestoreService {
                 throw e;
             }
             return attempt.on(sound.get()).remarked("the local copy of " + entry.fileName() + " fails verification ("
-                    + e.verificationProblem() + "): its off-site copy was fetched in its place, verified, and " + done);
+                    + e.verificationProblem() + "): " + (entry.isSet()
+                            ? "the off-site copy of each member that failed was fetched in its place, verified, and "
+                                    + "the set "
+                            : "its off-site copy was fetched in its place, verified, and ")
+                    + done);
         }
     }
 
@@ -448,8 +452,8 @@ public class RestoreService {
     }
 
     /**
-     * The off-site copy of {@code entry}, a single snapshot whose local copy failed its re-read (and is marked so),
-     * fetched and verified in its place; empty when there is none, or it could not be had (said at WARN): the
+     * The off-site copy of {@code entry}, whose local copy failed its re-read (and is marked so), fetched and verified
+     * in its place (of a set, of the members that rotted); empty when there is none, or it could not be had (said at WARN): the
      * refusal of the local copy stands.
      */
     private Optional<SnapshotCatalog.Entry> soundCopyOf(SnapshotCatalog.Entry entry) {

@@ -68,8 +68,7 @@ final class SetRestore {
             throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " could not be read: " + e.getMessage());
         }
         if (!verification.verified()) {
-            throw new RestoreRefused(Kind.UNPROCESSABLE, set.fileName() + " fails verification, so it is not "
-                    + "restored: " + verification.problem());
+            throw RestoreRefused.failedVerification(set.fileName(), verification.problem());
         }
         attempt.verifyMs = attempt.millis();
         TreeSet<Integer> covered = manifest.shardsWithData();

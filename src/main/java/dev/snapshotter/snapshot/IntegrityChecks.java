@@ -40,8 +40,9 @@ import io.quarkus.scheduler.Scheduler;
  * boot has settled. Each re-reads every listed snapshot and backup set against its checksum file, with the offline
  * archive check, as {@code POST /api/snapshots/{file}/verify} does one: a backup that rotted on disk is marked (never
  * restored, never taken for the newest) and counted in {@code snapshotter_snapshots_failing_verification} before a
- * restore needs it; a good copy put back is unmarked by the next check. With off-site copies on, a single snapshot
- * that rotted is healed at once: its off-site copy, fetched and verified, takes its place. It runs beside snapshot runs
+ * restore needs it; a good copy put back is unmarked by the next check. With off-site copies on, a snapshot (or a
+ * set's member) that rotted is healed at once: its off-site copy, fetched and verified, takes its place. It runs beside
+ * snapshot runs
  * (it reads, writing only a copy that heals one, and a snapshot retention deletes meanwhile is skipped), one check at a time.
  * The
  * {@code every <duration>} form is due one interval after the last check the directory records
@@ -213,7 +214,7 @@ class IntegrityChecks {
     }
 
     /**
-     * Puts a sound copy in place of {@code entry}, a single snapshot whose local copy just failed its re-read (and is
+     * Puts a sound copy in place of {@code entry}, a snapshot or set whose local copy just failed its re-read (and is
      * marked): its off-site copy, fetched and verified against the SHA-256 recorded with it, then renamed over it, the
      * mark lifted. Whether it was; one that could not be is said at ERROR, and stays marked.
      */

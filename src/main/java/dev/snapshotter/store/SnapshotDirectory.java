@@ -173,11 +173,26 @@ public class SnapshotDirectory {
 
     /** A writer into the directory, for the one run going (runs are one at a time: see {@link SnapshotService}). */
     public SnapshotFileWriter writer() {
+        return writerIn(path());
+    }
+
+    /**
+     * A writer into the published backup set {@code set} (its directory, in this one), to put a sound copy of a member
+     * in the place of one that rotted; for the one run going, as {@link #writer()}.
+     */
+    public SnapshotFileWriter writerIn(SnapshotCatalog.Entry set) {
+        if (!set.isSet() || !set.file().getParent().equals(path())) {
+            throw new IllegalArgumentException(set.file() + " is no backup set of " + path());
+        }
+        return writerIn(set.file());
+    }
+
+    private SnapshotFileWriter writerIn(Path directory) {
         SnapshotFileWriter.Scratch reused = scratch;
         if (reused == null) {
             reused = scratch = SnapshotFileWriter.Scratch.create();
         }
-        return new SnapshotFileWriter(path(), reused, SnapshotFileWriter::create);
+        return new SnapshotFileWriter(directory, reused, SnapshotFileWriter::create);
     }
 
     /** Starts backup set {@code name} (see {@link SetStaging}) in the directory. */
@@ -187,7 +202,8 @@ public class SnapshotDirectory {
 
     /**
      * Removes the temporary files an interrupted run of ours left: a snapshot's, its checksum file's, its manifest's
-     * or mark's, the ledger's, or a write probe's. Any other hidden {@code .part} file is someone else's and stays.
+     * or mark's, the ledger's, or a write probe's, and a set member's. Any other hidden {@code .part} file is someone
+     * else's and stays.
      */
     private static void removeLeftovers(Path directory) {
         try (DirectoryStream<Path> parts = Files.newDirectoryStream(directory, ".*" + SnapshotFileWriter.PART_SUFFIX)) {
@@ -210,6 +226,25 @@ public class SnapshotDirectory {
             }
         } catch (IOException e) {
             LOG.warnf("Could not clean temporary files in %s: %s", directory, SnapshotFileWriter.reason(e));
+        }
+        // a published set holds its members and their checksum files only: a hidden part in one is a member's copy
+        // that was taking the place of a rotted one when the process stopped
+        try (DirectoryStream<Path> sets = Files.newDirectoryStream(directory, "*" + SnapshotFileName.SET_SUFFIX)) {
+            for (Path set : sets) {
+                if (!Files.isDirectory(set, LinkOption.NOFOLLOW_LINKS)
+                        || SnapshotFileName.parseSet(set.getFileName().toString()).isEmpty()) {
+                    continue;
+                }
+                try (DirectoryStream<Path> parts = Files.newDirectoryStream(set, ".*" + SnapshotFileWriter.PART_SUFFIX)) {
+                    for (Path part : parts) {
+                        Files.deleteIfExists(part);
+                        LOG.warnf("Removed %s, a temporary file an interrupted run left behind", part);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Could not clean temporary files in the backup sets of %s: %s", directory,
+                    SnapshotFileWriter.reason(e));
         }
     }
 }

@@ -156,7 +156,7 @@ class OffsiteCopyTest {
                 .get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(scrape).contains("snapshotter_offsite_last_success_timestamp_seconds ",
                 "snapshotter_offsite_bytes_total ", "snapshotter_offsite_pending 0",
-                "snapshotter_offsite_pruned_versions_kept 0");
+                "snapshotter_offsite_pruned_versions_kept 0", "snapshotter_offsite_healed_total 0");
         Path directory = Files.createDirectories(Path.of("target", "metrics"));
         Files.writeString(directory.resolve("offsite.txt"), scrape);
     }

@@ -66,5 +66,6 @@ class OffsiteIntegrityHealTest {
         });
         assertThat(local.resolveSibling(local.getFileName() + ".verify-failed")).doesNotExist();
         assertThat(Scrape.value("snapshotter_snapshots_failing_verification")).isZero();
+        assertThat(Scrape.value("snapshotter_offsite_healed_total")).isEqualTo(1);
     }
 }

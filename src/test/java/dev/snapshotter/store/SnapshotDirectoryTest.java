@@ -60,6 +60,30 @@ class SnapshotDirectoryTest {
     }
 
     @Test
+    void removesTheCopyOfASetMemberAKilledHealLeftInTheSet() throws Exception {
+        Path set = Files.createDirectory(directory.resolve("2026-11-24T00-15-00-123Z-kairos.set"));
+        Path member = Files.writeString(set.resolve("1.snap"), "whole");
+        Path checksum = Files.writeString(set.resolve("1.snap.sha256"), "x  1.snap\n");
+        Path memberPart = Files.writeString(set.resolve(".1.snap.part"), "half");
+        Path checksumPart = Files.writeString(set.resolve(".1.snap.sha256.part"), "x");
+        Path notASet = Files.createDirectory(directory.resolve("photos.set"));
+        Path foreign = Files.writeString(notASet.resolve(".upload.part"), "someone else's");
+
+        SnapshotDirectory prepared = new SnapshotDirectory(config(directory.toString()));
+        try {
+            prepared.prepare();
+        } finally {
+            prepared.onShutdown(null);
+        }
+
+        assertThat(memberPart).doesNotExist();
+        assertThat(checksumPart).doesNotExist();
+        assertThat(member).hasContent("whole");
+        assertThat(checksum).exists();
+        assertThat(foreign).exists();
+    }
+
+    @Test
     void refusesADirectoryAnotherInstanceHolds() throws Exception {
         SnapshotDirectory first = new SnapshotDirectory(config(directory.toString()));
         first.prepare();

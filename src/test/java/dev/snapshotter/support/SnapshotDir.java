@@ -113,7 +113,6 @@ public final class SnapshotDir {
         }
     }
 
-    /** The name Qdrant keeps an upload of {@code snapshot} under, in the restored collection's snapshot list. */
     /** {@code snapshot} rots on disk: a byte in its middle changes, its size stays the same. */
     public static void rot(Path snapshot) {
         try {
@@ -125,6 +124,7 @@ public final class SnapshotDir {
         }
     }
 
+    /** The name Qdrant keeps an upload of {@code snapshot} under, in the restored collection's snapshot list. */
     public static String uploadName(Path snapshot) {
         return "restore-" + snapshot.getFileName().toString().replaceAll("\\.snap$", "") + ".snapshot";
     }

@@ -58,6 +58,16 @@ interface QdrantApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<InputStream> aliases();
 
+    /**
+     * Qdrant's telemetry with each collection's running snapshot operations ({@code collections.snapshots}, Qdrant
+     * 1.16 and later), which only details level 2 and above report.
+     */
+    @GET
+    @Path("telemetry")
+    @ClientQueryParam(name = "details_level", value = "2")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<InputStream> telemetry();
+
     /** Whether this Qdrant runs as a cluster, and as which peer. */
     @GET
     @Path("cluster")

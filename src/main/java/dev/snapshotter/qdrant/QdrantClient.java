@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -255,6 +256,35 @@ public class QdrantClient {
             throw QdrantException.protocol("read the cluster status", "has no peer_id");
         }
         return new ClusterStatus(enabled, peerId, enabled ? Math.max(1, status.path("peers").size()) : 0);
+    }
+
+    /**
+     * Whether this node is restoring a snapshot into {@code collection} now, as its telemetry's running snapshot
+     * recoveries say ({@code GET /telemetry?details_level=2}: {@code collections.snapshots}, Qdrant 1.16 and later);
+     * Qdrant counts one from the start of a restore to its end, whether it restored or failed, and a restart of Qdrant
+     * ends it. Empty when Qdrant does not say: an older version, a key that may not read the telemetry, an answer over
+     * {@link #MAX_JSON_BYTES}.
+     */
+    public Optional<Boolean> restoring(String collection, Duration timeout, BooleanSupplier cancelled) {
+        JsonNode telemetry;
+        try {
+            telemetry = call("read the telemetry", timeout, cancelled, api::telemetry, JsonNode.class).result();
+        } catch (QdrantException e) {
+            if (e.credentialRefused() || e.kind() == QdrantException.Kind.PROTOCOL) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        JsonNode snapshots = telemetry == null ? null : telemetry.path("collections").get("snapshots");
+        if (snapshots == null || !snapshots.isArray()) {
+            return Optional.empty();
+        }
+        for (JsonNode operations : snapshots) {
+            if (collection.equals(operations.path("id").asText(null))) {
+                return Optional.of(operations.path("running_snapshot_recovery").asLong(0) > 0);
+            }
+        }
+        return Optional.of(false); // Qdrant lists a collection once a snapshot operation on it started
     }
 
     /** Whether a collection (or an alias) of this name exists: {@code GET /collections/{c}/exists}. */

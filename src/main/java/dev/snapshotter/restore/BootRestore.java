@@ -84,7 +84,10 @@ class BootRestore implements BootStep {
             goingOn = null; // a restore of the collection through the API ended it
         }
         if (goingOn != null) {
-            return awaitQdrant(goingOn, unfinished.get(), slot);
+            Outcome waited = awaitQdrant(goingOn, unfinished.get(), slot);
+            if (waited != null) {
+                return waited;
+            } // Qdrant's restore ended without restoring it: what it left is checked, dropped and restored again
         }
         String droppedFirst = "";
         try {
@@ -198,35 +201,58 @@ class BootRestore implements BootStep {
      * A try again of the boot whose upload Qdrant went on restoring ({@code upload}'s report): the collection is checked
      * as a restore checks what it restored, and taken as restored once it holds that backup whole; until then (missing
      * still, or not whole yet) the boot tries again later, never dropping it nor uploading again while Qdrant may still
-     * be writing it. A restart checks it so too, and drops it and restores it again unless it holds it whole.
+     * be writing it. Once Qdrant says its restore of the collection ended (its telemetry, Qdrant 1.16 and later: read
+     * before the collection, so that a restore ending between the two is not taken for a failed one) and it does not
+     * hold the backup whole, that restore failed, or Qdrant restarted during it: null, and the boot checks what it
+     * left, drops it, and restores it again at once. An older Qdrant does not say: a restart of the service does that.
      */
     private Outcome awaitQdrant(RestoreReport upload, SnapshotCatalog.BootRestoreUnderWay mark,
             SnapshotService.Run slot) throws NotYet {
         String collection = config.collection();
         String going = "Qdrant goes on restoring " + upload.file() + " into collection `" + collection + "`, which the "
                 + "boot uploaded (started " + mark.startedAt() + ") and Qdrant did not answer in time";
-        String advice = "; once it holds it whole the boot takes it as restored (should Qdrant's log show that its "
-                + "restore ended without that, restart the service: the boot then drops it and restores it again)";
         try {
+            Optional<Boolean> restoring = qdrant.restoring(collection, RestoreService.CALL,
+                    slot.cancellation()::cancelled);
+            String advice = restoring.isPresent()
+                    ? "; once it holds it whole the boot takes it as restored, and should Qdrant's restore end without "
+                            + "that, the boot restores it again"
+                    : "; once it holds it whole the boot takes it as restored (this Qdrant does not report its "
+                            + "restores, as 1.16 and later do: should its log show that its restore ended without "
+                            + "that, restart the service, whose boot then drops it and restores it again)";
+            String notWhole;
+            String found; // what it lacks, after "not whole": empty when it is missing
             if (!restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
-                throw new NotYet(going + ": it is not there yet" + advice);
+                notWhole = "it is not there";
+                found = "";
+            } else {
+                SnapshotCatalog.Entry backup;
+                try {
+                    backup = restores.pick(upload.file(), null);
+                } catch (RestoreRefused e) {
+                    throw new NotYet(going + ": " + upload.file() + " could not be had to check it against ("
+                            + e.getMessage() + ")" + advice);
+                }
+                RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
+                if (held.status() == RestoreReport.Status.COMPLETED) {
+                    goingOn = null;
+                    return adopted("collection `" + collection + "` was restored by Qdrant after the boot's upload of "
+                            + upload.file() + " got no answer in time (started " + mark.startedAt() + ")", held, slot);
+                }
+                notWhole = "it does not hold it whole";
+                found = " (" + held.message() + ")";
             }
-            SnapshotCatalog.Entry backup;
-            try {
-                backup = restores.pick(upload.file(), null);
-            } catch (RestoreRefused e) {
-                throw new NotYet(going + ": " + upload.file() + " could not be had to check it against ("
-                        + e.getMessage() + ")" + advice);
-            }
-            RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
-            if (held.status() != RestoreReport.Status.COMPLETED) {
-                throw new NotYet(going + ": it does not hold it whole yet (" + held.message() + ")" + advice);
+            if (restoring.orElse(true)) {
+                throw new NotYet(going + ": " + notWhole + " yet" + found + advice);
             }
             goingOn = null;
-            return adopted("collection `" + collection + "` was restored by Qdrant after the boot's upload of "
-                    + upload.file() + " got no answer in time (started " + mark.startedAt() + ")", held, slot);
+            LOG.warnf("Qdrant's restore of %s into collection `%s`, which the boot uploaded (started %s) and Qdrant did "
+                    + "not answer in time, ended without restoring it: %s, and Qdrant reports no restore of it going; "
+                    + "the boot restores it again", upload.file(), collection, mark.startedAt(), notWhole + found);
+            return null;
         } catch (QdrantException e) {
-            throw new NotYet(going + ": checking it failed (" + e.getMessage() + ")" + advice);
+            throw new NotYet(going + ": checking it failed (" + e.getMessage() + "); once it holds it whole the boot "
+                    + "takes it as restored");
         }
     }
 

@@ -209,9 +209,10 @@ public class RestoreService {
             if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
                 report = report.remarked(atBoot
                         ? "the boot checks collection `" + report.collection() + "` from time to time, and takes it as "
-                                + "restored once it holds " + report.file() + " whole; should Qdrant's log show that "
-                                + "its restore ended without that, restart the service: the boot then drops it and "
-                                + "restores it again"
+                                + "restored once it holds " + report.file() + " whole; should Qdrant's restore end "
+                                + "without that, the boot drops what it left and restores it again (Qdrant 1.16 and "
+                                + "later report their restores; with an older one, restart the service once Qdrant's "
+                                + "log shows that it ended)"
                         : "Once Qdrant's log shows that it ended restoring " + report.file() + ", restore again with "
                                 + "overwrite (which checks the collection), or drop `" + report.collection() + "`");
             }

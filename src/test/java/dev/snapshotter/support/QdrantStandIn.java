@@ -142,7 +142,38 @@ public final class QdrantStandIn {
                 .withHeader("Content-Type", "application/json").withBody(VERSION_INFO)));
         server.stubFor(authed(get(urlEqualTo("/aliases"))).willReturn(ok("{\"aliases\":[]}")));
         server.stubFor(authed(get(urlEqualTo("/cluster"))).willReturn(ok("{\"status\":\"disabled\"}")));
+        // Qdrant's telemetry, abridged: collections' snapshot operations only from details level 2 on, and none yet
+        server.stubFor(authed(get(urlPathEqualTo("/telemetry"))).willReturn(ok(telemetry(null))));
+        server.stubFor(authed(get(urlPathEqualTo("/telemetry"))).withQueryParam("details_level", matching("[2-9]"))
+                .willReturn(ok(telemetry("[]"))));
         collectionExists(COLLECTION);
+    }
+
+    /**
+     * The {@code result} of {@code GET /telemetry}, abridged from Qdrant 1.19's: {@code snapshots} (a JSON list of
+     * {@code CollectionSnapshotTelemetry}) in {@code collections}, or nothing there when null (details level below 2).
+     */
+    private static String telemetry(String snapshots) {
+        return "{\"id\":\"5c4a2b1e-0d7f-4e3a-9b61-2f8c7d9e0a13\",\"app\":{\"name\":\"qdrant\",\"version\":\"1.19.0\"},"
+                + "\"collections\":{\"number_of_collections\":1" + (snapshots == null ? ""
+                        : ",\"collections\":[],\"snapshots\":" + snapshots)
+                + "}}";
+    }
+
+    /**
+     * A Qdrant before 1.16, whose telemetry has no snapshot operations at any details level; or (with
+     * {@code refused}) one whose key may not read the telemetry (403, as for a key without global access).
+     */
+    public void telemetrySaysNothingOfRestores(boolean refused) {
+        server.stubFor(authed(get(urlPathEqualTo("/telemetry"))).atPriority(1).willReturn(refused
+                ? error(403, "Forbidden: Global access is required")
+                : ok(telemetry(null))));
+    }
+
+    /** Qdrant's telemetry lists {@code collection} with {@code running} snapshot restores going. */
+    private static String restoresGoing(String collection, int running) {
+        return telemetry("[{\"id\":\"" + jsonEscaped(collection) + "\",\"running_snapshots\":0,"
+                + "\"running_snapshot_recovery\":" + running + ",\"total_snapshot_creations\":0}]");
     }
 
     /**
@@ -290,11 +321,30 @@ public final class QdrantStandIn {
         server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/snapshots/upload"))).atPriority(1)
                 .inScenario(scenario).willSetStateTo("restoring").willReturn(ok("true").withFixedDelay(delayMillis)));
         answersAsRestored(c, scenario, "restoring", points, SAMPLE_IDS, uploadName);
+        server.stubFor(authed(get(urlPathEqualTo("/telemetry"))).withQueryParam("details_level", matching("[2-9]"))
+                .inScenario(scenario).whenScenarioStateIs("restoring")
+                .willReturn(ok(restoresGoing(collection, 1))));
     }
 
     /** Qdrant's restore into {@code collection} that {@link #restoreGoesOn} ended: it holds the backup whole. */
     public void restoreEnds(String collection) {
         server.setScenarioState("restore " + java.util.regex.Pattern.quote(encoded(collection)), "restored");
+    }
+
+    /**
+     * Qdrant's restore into {@code collection} that {@link #restoreGoesOn} ended without restoring it (it failed, or
+     * Qdrant restarted during it): the collection stays as it left it, counting {@code leftPoints}, until it is dropped;
+     * the telemetry lists no restore of it going; an upload to it after that restores it whole at once.
+     */
+    public void restoreFails(String collection, String uploadName, long leftPoints) {
+        String c = java.util.regex.Pattern.quote(encoded(collection));
+        String scenario = "restore " + c;
+        answersAsRestored(c, scenario, "failed", leftPoints, SAMPLE_IDS, uploadName);
+        server.stubFor(authed(get(urlPathEqualTo("/telemetry"))).withQueryParam("details_level", matching("[2-9]"))
+                .inScenario(scenario).whenScenarioStateIs("failed").willReturn(ok(restoresGoing(collection, 0))));
+        server.stubFor(authed(post(urlPathMatching("/collections/" + c + "/snapshots/upload"))).atPriority(1)
+                .inScenario(scenario).willSetStateTo("restored").willReturn(ok("true")));
+        server.setScenarioState(scenario, "failed");
     }
 
     /**

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -360,7 +362,8 @@ public class OffsiteCatalog {
      * Brings an off-site snapshot into the local directory for a restore or a drill, through the same durable writer
      * as a run's download: streamed to a temporary file, its size and SHA-256 checked against what was recorded with
      * it and its content checked by {@code content}, then published under its name with its checksum file, and its
-     * manifest beside it. A failure leaves no file.
+     * manifest beside it. A failure leaves no file. A local copy that failed its re-read, or that the directory holds
+     * without a readable checksum file (so unlisted), is replaced by it, in one rename, once it is verified.
      */
     public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
         Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
@@ -371,16 +374,19 @@ public class OffsiteCatalog {
         if (remote.isSet()) {
             return fetchSet(remote, content);
         }
+        Path file = directory.path().resolve(remote.fileName());
+        // a file of that name the catalog does not list (its checksum file lost or rotted into no checksum): nothing
+        // vouches for it, and the verified copy takes its place as it takes a rotted one's
+        boolean unlisted = local.isEmpty() && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
         SnapshotFileWriter writer = directory.writer();
         writer.requireSpace(remote.size());
         try (InputStream body = open(remote, null)) {
             writer.write(body, remote.fileName(),
                     new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()),
-                    local.isPresent());
+                    local.isPresent() || unlisted);
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
         }
-        Path file = directory.path().resolve(remote.fileName());
         try {
             Optional<InputStream> found = openSidecar(remote, SnapshotFileWriter.MANIFEST_SUFFIX);
             if (found.isPresent()) {
@@ -403,6 +409,10 @@ public class OffsiteCatalog {
             }
             LOG.warnf("The local copy of %s failed its re-read; its off-site copy, %s, verified, took its place",
                     remote.fileName(), store.uri(remote.key()));
+            metrics.healed();
+        } else if (unlisted) {
+            LOG.warnf("The local copy of %s had no readable checksum file, so nothing vouched for it; its off-site "
+                    + "copy, %s, verified, took its place", remote.fileName(), store.uri(remote.key()));
             metrics.healed();
         }
         copies.known(remote.key(), remote.size());

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import dev.snapshotter.config.BoundedDuration;
 import dev.snapshotter.config.QdrantConfig;
 import dev.snapshotter.snapshot.SnapshotReport.Reason;
+import dev.snapshotter.store.SnapshotCatalog;
 import dev.snapshotter.store.SnapshotDirectory;
 import dev.snapshotter.store.SnapshotFailure;
 
@@ -40,6 +41,7 @@ public class BootSnapshot {
 
     private final QdrantConfig config;
     private final SnapshotDirectory directory;
+    private final SnapshotCatalog catalog;
     private final QdrantSnapshotTarget target;
     private final SnapshotService service;
     private final BootStep step;
@@ -67,10 +69,11 @@ public class BootSnapshot {
         return thread;
     }
 
-    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, QdrantSnapshotTarget target,
-            SnapshotService service, Instance<BootStep> steps) {
+    BootSnapshot(QdrantConfig config, SnapshotDirectory directory, SnapshotCatalog catalog,
+            QdrantSnapshotTarget target, SnapshotService service, Instance<BootStep> steps) {
         this.config = config;
         this.directory = directory;
+        this.catalog = catalog;
         this.target = target;
         this.service = service;
         this.step = steps.stream().filter(BootStep::enabled).findFirst().orElse(null);
@@ -89,6 +92,7 @@ public class BootSnapshot {
     void onStart(@Observes StartupEvent event) {
         // fails boot with a sentence naming the variable; holds the directory's lock for the process's life
         LOG.infof("Snapshots go to %s", directory.prepare());
+        catalog.warnUnlisted();
         if (step != null) {
             // the step (a restore of a missing collection) and then the boot snapshot hold the slot from here on
             SnapshotService.Run first = service.begin(Reason.STARTUP);

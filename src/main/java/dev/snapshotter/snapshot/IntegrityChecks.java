@@ -141,6 +141,7 @@ class IntegrityChecks {
         Set<String> local = new HashSet<>();
         List<String> failed = new ArrayList<>();
         long bytes = 0;
+        catalog.warnUnlisted(); // what no check can read: nothing vouches for it
         for (SnapshotCatalog.Entry entry : catalog.list()) {
             if (stopping) {
                 return stopped(local.size());

@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -197,6 +198,46 @@ public class SnapshotCatalog {
         }
         entries.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::fileName).reversed());
         return entries;
+    }
+
+    /**
+     * The names in the directory that are named as snapshots and sets are but are not listed: a snapshot without a
+     * readable checksum file (a run stopped between publishing it and recording it, or it was copied in without its
+     * {@code .sha256}), a set missing a member or a member's checksum file. Nothing vouches for them: they are never
+     * restored from the directory, pruned or re-read. Sorted.
+     */
+    public List<String> unlisted() {
+        Path dir = directory.path();
+        List<String> unlisted = new ArrayList<>();
+        for (String suffix : List.of(SnapshotFileName.SUFFIX, SnapshotFileName.SET_SUFFIX)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    boolean named = suffix.equals(SnapshotFileName.SUFFIX) ? SnapshotFileName.parse(name).isPresent()
+                            : SnapshotFileName.parseSet(name).isPresent();
+                    if (named && find(name).isEmpty()) {
+                        unlisted.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
+            }
+        }
+        Collections.sort(unlisted);
+        return unlisted;
+    }
+
+    /** What {@link #unlisted()} finds, said at WARN with what to do, when it finds any. */
+    public void warnUnlisted() {
+        List<String> unlisted = unlisted();
+        if (!unlisted.isEmpty()) {
+            LOG.warnf("%d file(s) in %s are named as backups but nothing vouches for them, so they are not listed: %s. "
+                    + "A snapshot lacks a readable checksum file (a run stopped between publishing it and recording "
+                    + "it, or it was copied in without its .sha256), a set a member or a member's checksum file. They "
+                    + "are never restored from here, pruned or re-read: put the missing file back, or delete them "
+                    + "(with off-site copies on, a restore of such a snapshot fetches its off-site copy in its place)",
+                    unlisted.size(), directory.path(), String.join(", ", unlisted));
+        }
     }
 
     /** The listed snapshot of exactly this file name; any other name (paths, temporaries, links) is empty. */

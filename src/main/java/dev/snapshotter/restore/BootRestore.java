@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -201,10 +202,11 @@ class BootRestore implements BootStep {
      * A try again of the boot whose upload Qdrant went on restoring ({@code upload}'s report): the collection is checked
      * as a restore checks what it restored, and taken as restored once it holds that backup whole; until then (missing
      * still, or not whole yet) the boot tries again later, never dropping it nor uploading again while Qdrant may still
-     * be writing it. Once Qdrant says its restore of the collection ended (its telemetry, Qdrant 1.16 and later: read
-     * before the collection, so that a restore ending between the two is not taken for a failed one) and it does not
-     * hold the backup whole, that restore failed, or Qdrant restarted during it: null, and the boot checks what it
-     * left, drops it, and restores it again at once. An older Qdrant does not say: a restart of the service does that.
+     * be writing it. Once Qdrant says its restore of the collection ended (the telemetry of a standalone Qdrant 1.16
+     * or later: read before the collection, so that a restore ending between the two is not taken for a failed one)
+     * and it does not hold the backup whole, that restore failed, or Qdrant restarted during it: null, and the boot
+     * checks what it left, drops it, and restores it again at once. Where Qdrant does not say (an older one, a
+     * cluster), a restart of the service does that.
      */
     private Outcome awaitQdrant(RestoreReport upload, SnapshotCatalog.BootRestoreUnderWay mark,
             SnapshotService.Run slot) throws NotYet {
@@ -212,14 +214,14 @@ class BootRestore implements BootStep {
         String going = "Qdrant goes on restoring " + upload.file() + " into collection `" + collection + "`, which the "
                 + "boot uploaded (started " + mark.startedAt() + ") and Qdrant did not answer in time";
         try {
-            Optional<Boolean> restoring = qdrant.restoring(collection, RestoreService.CALL,
-                    slot.cancellation()::cancelled);
+            Optional<Boolean> restoring = qdrantRestoring(collection, slot.cancellation()::cancelled);
             String advice = restoring.isPresent()
                     ? "; once it holds it whole the boot takes it as restored, and should Qdrant's restore end without "
                             + "that, the boot restores it again"
-                    : "; once it holds it whole the boot takes it as restored (this Qdrant does not report its "
-                            + "restores, as 1.16 and later do: should its log show that its restore ended without "
-                            + "that, restart the service, whose boot then drops it and restores it again)";
+                    : "; once it holds it whole the boot takes it as restored (Qdrant does not tell when its restore "
+                            + "ends: a cluster, whose nodes each tell of their own, or a Qdrant before 1.16; should its "
+                            + "log show that its restore ended without that, restart the service, whose boot then drops "
+                            + "it and restores it again)";
             String notWhole;
             String found; // what it lacks, after "not whole": empty when it is missing
             if (!restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
@@ -254,6 +256,26 @@ class BootRestore implements BootStep {
             throw new NotYet(going + ": checking it failed (" + e.getMessage() + "); once it holds it whole the boot "
                     + "takes it as restored");
         }
+    }
+
+    /**
+     * Whether Qdrant restores into {@code collection} now, as its telemetry says ({@link QdrantClient#restoring});
+     * empty when that cannot stand for the restore the boot started: a cluster, where each node tells of its own
+     * restores and {@code QDRANT_URL} may reach another node than the one that took the upload, a Qdrant before 1.16,
+     * or a key that may not read the cluster status or the telemetry.
+     */
+    private Optional<Boolean> qdrantRestoring(String collection, BooleanSupplier cancelled) {
+        try {
+            if (qdrant.clusterStatus(RestoreService.CALL, cancelled).enabled()) {
+                return Optional.empty();
+            }
+        } catch (QdrantException e) {
+            if (!e.credentialRefused()) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+        return qdrant.restoring(collection, RestoreService.CALL, cancelled);
     }
 
     /**

@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -185,19 +184,27 @@ public class SnapshotCatalog {
 
     /** Every verified snapshot, newest first. */
     public List<Entry> list() {
-        Path dir = directory.path();
         List<Entry> entries = new ArrayList<>();
+        for (Path file : named()) {
+            (file.getFileName().toString().endsWith(SnapshotFileName.SUFFIX) ? entry(file) : setEntry(file))
+                    .ifPresent(entries::add);
+        }
+        entries.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::fileName).reversed());
+        return entries;
+    }
+
+    /** What the directory holds named as a snapshot ({@code *.snap}) or a set ({@code *.set}) is, listable or not. */
+    private List<Path> named() {
+        Path dir = directory.path();
+        List<Path> named = new ArrayList<>();
         for (String suffix : List.of(SnapshotFileName.SUFFIX, SnapshotFileName.SET_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
-                for (Path file : files) {
-                    (suffix.equals(SnapshotFileName.SUFFIX) ? entry(file) : setEntry(file)).ifPresent(entries::add);
-                }
+                files.forEach(named::add);
             } catch (IOException e) {
                 LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
             }
         }
-        entries.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::fileName).reversed());
-        return entries;
+        return named;
     }
 
     /**
@@ -207,24 +214,9 @@ public class SnapshotCatalog {
      * restored from the directory, pruned or re-read. Sorted.
      */
     public List<String> unlisted() {
-        Path dir = directory.path();
-        List<String> unlisted = new ArrayList<>();
-        for (String suffix : List.of(SnapshotFileName.SUFFIX, SnapshotFileName.SET_SUFFIX)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
-                for (Path file : files) {
-                    String name = file.getFileName().toString();
-                    boolean named = suffix.equals(SnapshotFileName.SUFFIX) ? SnapshotFileName.parse(name).isPresent()
-                            : SnapshotFileName.parseSet(name).isPresent();
-                    if (named && find(name).isEmpty()) {
-                        unlisted.add(name);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
-            }
-        }
-        Collections.sort(unlisted);
-        return unlisted;
+        return named().stream().map(file -> file.getFileName().toString())
+                .filter(name -> SnapshotFileName.parse(name).isPresent() || SnapshotFileName.parseSet(name).isPresent())
+                .filter(name -> find(name).isEmpty()).sorted().toList();
     }
 
     /** What {@link #unlisted()} finds, said at WARN with what to do, when it finds any. */

@@ -316,6 +316,19 @@ public class OffsiteCatalog {
     }
 
     /**
+     * Puts the off-site copy of {@code fileName}, a snapshot the directory holds without a readable checksum file (so
+     * unlisted: nothing vouches for it), in its place ({@link #fetch}). Empty when off-site copies are off, it is a
+     * set, or the bucket has no copy of it.
+     */
+    public Optional<SnapshotCatalog.Entry> replaceUnlisted(String fileName) throws SnapshotFailure {
+        if (!enabled() || SnapshotFileName.parse(fileName).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Remote> remote = findRemote(fileName);
+        return remote.isEmpty() ? Optional.empty() : Optional.of(fetch(remote.get(), SnapshotArchive::new));
+    }
+
+    /**
      * Puts the off-site copy of each member of the set {@code set} that rotted in its place, one at a time: fetched
      * into the set's directory, its size and SHA-256 checked against what the set recorded and its content checked,
      * then renamed over the rotted one; the set's mark lifted once all are. Empty when no member's bytes differ from

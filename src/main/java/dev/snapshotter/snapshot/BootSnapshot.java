@@ -92,7 +92,7 @@ public class BootSnapshot {
     void onStart(@Observes StartupEvent event) {
         // fails boot with a sentence naming the variable; holds the directory's lock for the process's life
         LOG.infof("Snapshots go to %s", directory.prepare());
-        catalog.warnUnlisted();
+        catalog.warnUnlisted(catalog.unlisted());
         if (step != null) {
             // the step (a restore of a missing collection) and then the boot snapshot hold the slot from here on
             SnapshotService.Run first = service.begin(Reason.STARTUP);

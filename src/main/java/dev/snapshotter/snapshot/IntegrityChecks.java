@@ -141,7 +141,10 @@ class IntegrityChecks {
         Set<String> local = new HashSet<>();
         List<String> failed = new ArrayList<>();
         long bytes = 0;
-        catalog.warnUnlisted(); // what no check can read: nothing vouches for it
+        // what no check can read, nothing vouching for it: healed first when the bucket has it, so it is read below
+        List<String> unlisted = new ArrayList<>(catalog.unlisted());
+        unlisted.removeIf(this::healedUnlisted);
+        catalog.warnUnlisted(unlisted);
         for (SnapshotCatalog.Entry entry : catalog.list()) {
             if (stopping) {
                 return stopped(local.size());
@@ -230,6 +233,20 @@ class IntegrityChecks {
         } catch (SnapshotFailure e) {
             LOG.errorf("Integrity check: %s failed verification in %s, and its off-site copy could not take its place: "
                     + "%s", entry.fileName(), directory.path(), e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Puts the off-site copy of {@code name}, a snapshot the directory holds without a readable checksum file, in its
+     * place ({@link OffsiteCatalog#replaceUnlisted}). Whether it was; one that could not be is said at ERROR.
+     */
+    private boolean healedUnlisted(String name) {
+        try {
+            return offsite.replaceUnlisted(name).isPresent();
+        } catch (SnapshotFailure e) {
+            LOG.errorf("Integrity check: %s is in %s without a readable checksum file, and its off-site copy could not "
+                    + "take its place: %s", name, directory.path(), e.getMessage());
             return false;
         }
     }

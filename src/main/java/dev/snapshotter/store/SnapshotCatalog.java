@@ -219,9 +219,8 @@ public class SnapshotCatalog {
                 .filter(name -> find(name).isEmpty()).sorted().toList();
     }
 
-    /** What {@link #unlisted()} finds, said at WARN with what to do, when it finds any. */
-    public void warnUnlisted() {
-        List<String> unlisted = unlisted();
+    /** {@code unlisted} (what {@link #unlisted()} found), said at WARN with what to do, when there are any. */
+    public void warnUnlisted(List<String> unlisted) {
         if (!unlisted.isEmpty()) {
             LOG.warnf("%d file(s) in %s are named as backups but nothing vouches for them, so they are not listed: %s. "
                     + "A snapshot lacks a readable checksum file (a run stopped between publishing it and recording "

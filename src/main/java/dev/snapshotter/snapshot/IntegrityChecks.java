@@ -141,9 +141,10 @@ class IntegrityChecks {
         Set<String> local = new HashSet<>();
         List<String> failed = new ArrayList<>();
         long bytes = 0;
-        // what no check can read, nothing vouching for it: healed first when the bucket has it, so it is read below
+        // what no check can read, nothing vouching for it: vouched for again by what its run recorded, else healed from
+        // the bucket, so that it is read below
         List<String> unlisted = new ArrayList<>(catalog.unlisted());
-        unlisted.removeIf(this::healedUnlisted);
+        unlisted.removeIf(name -> revouched(name) || healedUnlisted(name));
         catalog.warnUnlisted(unlisted);
         for (SnapshotCatalog.Entry entry : catalog.list()) {
             if (stopping) {
@@ -233,6 +234,16 @@ class IntegrityChecks {
         } catch (SnapshotFailure e) {
             LOG.errorf("Integrity check: %s failed verification in %s, and its off-site copy could not take its place: "
                     + "%s", entry.fileName(), directory.path(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Whether {@code name}, named as a backup but not listed, is listed again ({@link SnapshotCatalog#revouch}). */
+    private boolean revouched(String name) {
+        try {
+            return catalog.revouch(name);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Integrity check: what the run that took %s recorded could not be read: %s", name, e.getMessage());
             return false;
         }
     }

@@ -593,16 +593,57 @@ public class SnapshotCatalog {
     public List<Member> unsoundMembers(Entry set) {
         List<Member> unsound = new ArrayList<>();
         for (Member member : set.members()) {
-            try (InputStream in = Files.newInputStream(set.file().resolve(member.file()), LinkOption.NOFOLLOW_LINKS)) {
-                if (!read(in, content -> {
-                }, OutputStream.nullOutputStream()).sha256().equalsIgnoreCase(member.sha256())) {
-                    unsound.add(member);
-                }
-            } catch (IOException e) {
+            if (!hashesTo(set.file().resolve(member.file()), member.sha256())) {
                 unsound.add(member);
             }
         }
         return unsound;
+    }
+
+    /** Whether {@code file} can be read and its bytes hash to {@code sha256}: a quiet re-read, neither logged nor counted. */
+    private static boolean hashesTo(Path file, String sha256) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return read(in, content -> {
+            }, OutputStream.nullOutputStream()).sha256().equalsIgnoreCase(sha256);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Writes the checksum files {@code name} lacks, a snapshot or set named as a backup but not listed ({@link
+     * #unlisted()}), where what the run that took it recorded vouches for its bytes: a snapshot's manifest records the
+     * SHA-256 it was verified with, a set's {@code set.json} each member's, and the bytes still hash to it. A file
+     * that does not, or a member that is missing, is left as it is. Whether it is listed now.
+     */
+    public boolean revouch(String name) throws IOException {
+        Path file = directory.path().resolve(name);
+        if (SnapshotFileName.parse(name).isPresent()) {
+            Manifest manifest = manifest(file);
+            if (manifest == null || manifest.sha256() == null || !name.equals(manifest.file())
+                    || !hashesTo(file, manifest.sha256())) {
+                return false;
+            }
+            directory.writer().writeSidecar(file.resolveSibling(name + SnapshotFileWriter.CHECKSUM_SUFFIX), name,
+                    manifest.sha256().toLowerCase(Locale.ROOT));
+        } else if (SnapshotFileName.parseSet(name).isPresent() && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (Member member : Member.of(setManifest(file))) {
+                Path sidecar = file.resolve(member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX);
+                if (member.sha256().equalsIgnoreCase(checksumIn(sidecar))) {
+                    continue;
+                }
+                if (!hashesTo(file.resolve(member.file()), member.sha256())) {
+                    return false;
+                }
+                directory.writerIn(file).writeSidecar(sidecar, member.file(), member.sha256().toLowerCase(Locale.ROOT));
+            }
+        }
+        boolean listed = find(name).isPresent();
+        if (listed) {
+            LOG.warnf("%s had lost a checksum file; its bytes still hash to the SHA-256 that the run that took it "
+                    + "recorded, so the checksum file was written again and it is listed", name);
+        }
+        return listed;
     }
 
     private Optional<Entry> entry(Path file) {

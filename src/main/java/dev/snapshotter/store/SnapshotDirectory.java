@@ -187,7 +187,8 @@ public class SnapshotDirectory {
         return writerIn(set.file());
     }
 
-    private SnapshotFileWriter writerIn(Path directory) {
+    /** A writer into {@code directory}, this one or a set's in it. */
+    SnapshotFileWriter writerIn(Path directory) {
         SnapshotFileWriter.Scratch reused = scratch;
         if (reused == null) {
             reused = scratch = SnapshotFileWriter.Scratch.create();

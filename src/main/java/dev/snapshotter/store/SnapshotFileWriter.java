@@ -333,7 +333,8 @@ public final class SnapshotFileWriter {
         }
     }
 
-    private void writeSidecar(Path sidecar, String finalName, String sha256) throws IOException {
+    /** Writes the {@code sha256sum}-format checksum file of {@code finalName}, all at once or not at all. */
+    void writeSidecar(Path sidecar, String finalName, String sha256) throws IOException {
         writeAtomically(sidecar, (sha256 + "  " + finalName + "\n").getBytes(StandardCharsets.UTF_8));
     }
 

@@ -344,15 +344,16 @@ public class OffsiteCatalog {
                 copy -> copy.file().equals(member.file()) && copy.sha256().equalsIgnoreCase(member.sha256())))) {
             return Optional.empty();
         }
-        SnapshotFileWriter writer = directory.writerIn(set);
         List<String> replaced = new ArrayList<>();
         for (SnapshotCatalog.Member member : unsound) {
             long bytes = offsite.stream().filter(copy -> copy.file().equals(member.file())).findFirst().orElseThrow()
                     .bytes();
-            writer.requireSpace(bytes);
             try (InputStream body = store.open(folder + member.file(), null)) {
-                writer.write(body, member.file(),
-                        new SnapshotFileWriter.Expected(bytes, bytes, member.sha256(), new SnapshotArchive()), true);
+                directory.apart(set.file(), writer -> {
+                    writer.requireSpace(bytes);
+                    return writer.write(body, member.file(),
+                            new SnapshotFileWriter.Expected(bytes, bytes, member.sha256(), new SnapshotArchive()), true);
+                });
             } catch (IOException e) {
                 throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(folder + member.file()) + ": "
                         + e, e);
@@ -394,9 +395,10 @@ public class OffsiteCatalog {
         SnapshotFileWriter writer = directory.writer();
         writer.requireSpace(remote.size());
         try (InputStream body = open(remote, null)) {
-            writer.write(body, remote.fileName(),
+            // a writer of its own: an integrity check's heal may fetch beside a snapshot run
+            directory.apart(directory.path(), own -> own.write(body, remote.fileName(),
                     new SnapshotFileWriter.Expected(remote.size(), remote.size(), remote.sha256(), content.get()),
-                    local.isPresent() || unlisted);
+                    local.isPresent() || unlisted));
         } catch (IOException e) {
             throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(remote.key()) + ": " + e, e);
         }

@@ -176,18 +176,30 @@ public class SnapshotDirectory {
         return writerIn(path());
     }
 
-    /**
-     * A writer into the published backup set {@code set} (its directory, in this one), to put a sound copy of a member
-     * in the place of one that rotted; for the one run going, as {@link #writer()}.
-     */
-    public SnapshotFileWriter writerIn(SnapshotCatalog.Entry set) {
-        if (!set.isSet() || !set.file().getParent().equals(path())) {
-            throw new IllegalArgumentException(set.file() + " is no backup set of " + path());
-        }
-        return writerIn(set.file());
+    /** What is written with a writer of its own ({@link #apart}). */
+    @FunctionalInterface
+    public interface Write<T> {
+        T with(SnapshotFileWriter writer) throws SnapshotFailure;
     }
 
-    /** A writer into {@code directory}, this one or a set's in it. */
+    /**
+     * Runs {@code write} with a writer into {@code into} (this directory, or a published set's in it) whose buffers and
+     * threads are its own, ended after it: for a write that may run beside a snapshot run (a copy fetched from off-site
+     * by an integrity check's heal), which streams through the directory's ({@link #writer()}).
+     */
+    public <T> T apart(Path into, Write<T> write) throws SnapshotFailure {
+        if (!into.equals(path()) && !into.getParent().equals(path())) {
+            throw new IllegalArgumentException(into + " is neither " + path() + " nor a set in it");
+        }
+        SnapshotFileWriter.Scratch own = SnapshotFileWriter.Scratch.create();
+        try {
+            return write.with(new SnapshotFileWriter(into, own, SnapshotFileWriter::create));
+        } finally {
+            own.close();
+        }
+    }
+
+    /** A writer into {@code directory}, this one or a set's in it, sharing the directory's buffers and threads. */
     SnapshotFileWriter writerIn(Path directory) {
         SnapshotFileWriter.Scratch reused = scratch;
         if (reused == null) {

@@ -338,16 +338,16 @@ public class OffsiteCatalog {
     private Optional<SnapshotCatalog.Entry> replaceRottedMembers(SnapshotCatalog.Entry set, Remote remote)
             throws SnapshotFailure {
         List<SnapshotCatalog.Member> unsound = catalog.unsoundMembers(set);
-        List<SnapshotCatalog.Member> offsite = members(remote, readManifest(remote));
+        Map<String, SnapshotCatalog.Member> offsite = new HashMap<>();
+        members(remote, readManifest(remote)).forEach(copy -> offsite.put(copy.file(), copy));
         String folder = OffsiteKeys.setFolderOf(remote.key());
-        if (unsound.isEmpty() || !unsound.stream().allMatch(member -> offsite.stream().anyMatch(
-                copy -> copy.file().equals(member.file()) && copy.sha256().equalsIgnoreCase(member.sha256())))) {
+        if (unsound.isEmpty() || !unsound.stream().allMatch(member -> offsite.containsKey(member.file())
+                && offsite.get(member.file()).sha256().equalsIgnoreCase(member.sha256()))) {
             return Optional.empty();
         }
         List<String> replaced = new ArrayList<>();
         for (SnapshotCatalog.Member member : unsound) {
-            long bytes = offsite.stream().filter(copy -> copy.file().equals(member.file())).findFirst().orElseThrow()
-                    .bytes();
+            long bytes = offsite.get(member.file()).bytes();
             try (InputStream body = store.open(folder + member.file(), null)) {
                 directory.apart(set.file(), writer -> {
                     writer.requireSpace(bytes);

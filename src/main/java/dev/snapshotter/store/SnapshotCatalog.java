@@ -214,9 +214,11 @@ public class SnapshotCatalog {
      * restored from the directory, pruned or re-read. Sorted.
      */
     public List<String> unlisted() {
-        return named().stream().map(file -> file.getFileName().toString())
-                .filter(name -> SnapshotFileName.parse(name).isPresent() || SnapshotFileName.parseSet(name).isPresent())
-                .filter(name -> find(name).isEmpty()).sorted().toList();
+        // a snapshot's checksum file alone decides, not its manifest: a boot reads no manifest for this
+        return named().stream().filter(file -> SnapshotFileName.parse(file.getFileName().toString()).isPresent()
+                ? vouchedSha256(file).isEmpty()
+                : SnapshotFileName.parseSet(file.getFileName().toString()).isPresent() && setEntry(file).isEmpty())
+                .map(file -> file.getFileName().toString()).sorted().toList();
     }
 
     /** {@code unlisted} (what {@link #unlisted()} found), said at WARN with what to do, when there are any. */
@@ -648,17 +650,29 @@ public class SnapshotCatalog {
 
     private Optional<Entry> entry(Path file) {
         Optional<SnapshotFileName> name = SnapshotFileName.parse(file.getFileName().toString());
-        if (name.isEmpty() || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        Optional<String> sha256 = name.isEmpty() ? Optional.empty() : vouchedSha256(file);
+        if (sha256.isEmpty()) {
             return Optional.empty();
         }
-        Path sidecar = file.resolveSibling(file.getFileName() + SnapshotFileWriter.CHECKSUM_SUFFIX);
         try {
-            String sha256 = checksumIn(sidecar);
-            if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file), sha256,
-                    manifest(file), verificationFailedAt(file), lastDrill(file), null));
+            return Optional.of(new Entry(file, name.get().key(), name.get().createdAt(), Files.size(file),
+                    sha256.get(), manifest(file), verificationFailedAt(file), lastDrill(file), null));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The SHA-256 the checksum file beside the regular file {@code file} gives for it, what makes a snapshot a listed
+     * one; empty when there is no such file, or no readable checksum.
+     */
+    private static Optional<String> vouchedSha256(Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            String sha256 = checksumIn(file.resolveSibling(file.getFileName() + SnapshotFileWriter.CHECKSUM_SUFFIX));
+            return sha256 != null && SHA256.matcher(sha256).matches() ? Optional.of(sha256) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -19,6 +19,7 @@ import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 
 /**
  * QDRANT_SNAPSHOT_RESTORE_IF_MISSING after a boot whose restore did not end, the collection it left holding part of
@@ -46,8 +47,14 @@ class BootRestoreEndedByARestoreTest {
         String backup = qdrant.directory().list().stream().map(file -> file.getFileName().toString())
                 .filter(name -> name.endsWith(".snap")).findFirst().orElseThrow();
 
-        ServiceApi.api().contentType("application/json").body("{\"overwrite\":true,\"safetySnapshot\":false}")
-                .post("/api/snapshots/" + backup + "/restore").then().statusCode(200)
+        // the boot tries again every few seconds, each try holding the run slot for a moment: a restore sent during
+        // one is refused 409 "in progress", as an operator's would be, and sent again
+        Response restore = Awaitility.await().atMost(Duration.ofSeconds(20)).until(
+                () -> ServiceApi.api().contentType("application/json")
+                        .body("{\"overwrite\":true,\"safetySnapshot\":false}")
+                        .post("/api/snapshots/" + backup + "/restore"),
+                response -> response.statusCode() != 409);
+        restore.then().statusCode(200)
                 .body("status", equalTo("completed"))
                 .body("message", containsString("the record of the boot's restore of collection `kairos` that did not "
                         + "end (started 2026-12-01T03:00:00Z) is removed: this restore ended it"));

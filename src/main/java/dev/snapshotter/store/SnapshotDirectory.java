@@ -14,6 +14,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,6 +94,7 @@ public class SnapshotDirectory {
         }
         lock(absolute);
         removeLeftovers(absolute);
+        removeStrays(absolute);
         this.path = absolute;
         return absolute;
     }
@@ -257,6 +260,34 @@ public class SnapshotDirectory {
             }
         } catch (IOException e) {
             LOG.warnf("Could not clean temporary files in the backup sets of %s: %s", directory,
+                    SnapshotFileWriter.reason(e));
+        }
+    }
+
+    /** What is written beside a backup, each named after it: a checksum file, a manifest, a mark, a drill record. */
+    private static final List<String> BESIDE = List.of(SnapshotFileWriter.CHECKSUM_SUFFIX,
+            SnapshotFileWriter.MANIFEST_SUFFIX, SnapshotCatalog.FAILED_VERIFICATION_SUFFIX, SnapshotCatalog.DRILL_SUFFIX);
+
+    /**
+     * Removes the files beside a backup that is no longer there: a run stopped between writing a snapshot's checksum
+     * file and linking the snapshot, or a removal between deleting a backup and the files beside it.
+     */
+    private static void removeStrays(Path directory) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
+                file -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                Optional<String> backup = BESIDE.stream().filter(name::endsWith)
+                        .map(suffix -> name.substring(0, name.length() - suffix.length()))
+                        .filter(named -> SnapshotFileName.parseBackup(named).isPresent()).findFirst();
+                if (backup.isPresent() && !Files.exists(directory.resolve(backup.get()), LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(file);
+                    LOG.warnf("Removed %s: the backup it was beside, %s, is no longer there (a run or a removal "
+                            + "stopped midway)", file, backup.get());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("Could not clean the files beside removed backups in %s: %s", directory,
                     SnapshotFileWriter.reason(e));
         }
     }

@@ -12,6 +12,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -34,9 +35,9 @@ import dev.snapshotter.store.SnapshotFailure.Kind;
 
 /**
  * Durable, verified snapshot files: the body streams into a hidden temporary file in the target directory while
- * its SHA-256 is computed; the file is fsynced, its size and checksum verified, and only then linked under its
- * final name (never over an existing file), with a {@code sha256sum} sidecar, and the directory fsynced. Any
- * failure removes what this run wrote, so a final name never holds an incomplete file.
+ * its SHA-256 is computed; the file is fsynced, its size and checksum verified, its {@code sha256sum} sidecar
+ * written, and only then linked under its final name (never over an existing file), and the directory fsynced. Any
+ * failure removes what this run wrote, so a final name never holds an incomplete file, nor one nothing vouches for.
  */
 public final class SnapshotFileWriter {
 
@@ -188,6 +189,7 @@ public final class SnapshotFileWriter {
         Path part = directory.resolve("." + finalName + PART_SUFFIX);
         Path target = directory.resolve(finalName);
         Path sidecar = directory.resolve(finalName + CHECKSUM_SUFFIX);
+        boolean vouched = false;
         boolean published = false;
         boolean done = false;
         try {
@@ -198,12 +200,22 @@ public final class SnapshotFileWriter {
                 throw new SnapshotFailure(Kind.VERIFICATION, streamed.rejected().getMessage(), streamed.rejected());
             }
             if (replacing) {
+                // the replaced copy's checksum file says the same already (or it had none): a stop between the two
+                // leaves what was there before
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writeSidecar(sidecar, finalName, written.sha256());
             } else {
+                // the checksum file first, so a stop between any two steps never leaves the snapshot under its final
+                // name without what vouches for it (a checksum file alone names no backup); never another's
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                vouched = true;
+                writeSidecar(sidecar, finalName, written.sha256());
                 publish(part, target);
+                published = true;
+                syncDirectory();
             }
-            published = true;
-            writeSidecar(sidecar, finalName, written.sha256()); // fsyncs the directory, so the link is durable too
             done = true;
             return new Written(target, written.bytes(), written.sha256());
         } catch (IOException e) {
@@ -213,10 +225,12 @@ public final class SnapshotFileWriter {
         } finally {
             deleteQuietly(part);
             if (!done) {
-                if (published && !replacing) { // a replaced copy's checksum file says the same already
-                    // the snapshot is verified but could not be recorded durably: take it back, report the failure
-                    deleteQuietly(sidecar);
+                // verified but not recorded durably: take back what this write named, report the failure
+                if (published) {
                     deleteQuietly(target);
+                }
+                if (vouched) {
+                    deleteQuietly(sidecar);
                 }
             }
         }

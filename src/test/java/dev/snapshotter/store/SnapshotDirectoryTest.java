@@ -83,6 +83,47 @@ class SnapshotDirectoryTest {
         assertThat(foreign).exists();
     }
 
+    /**
+     * A run stopped after writing a snapshot's checksum file but before linking the snapshot under its name, or a
+     * removal stopped after deleting the snapshot but before the files beside it, leaves files that vouch for, describe
+     * or mark a backup no longer there.
+     */
+    @Test
+    void removesTheFilesBesideABackupThatIsNoLongerThere() throws Exception {
+        String gone = "2026-11-24T00-15-00-123Z-kairos.snap";
+        Path checksum = Files.writeString(directory.resolve(gone + ".sha256"), "x  " + gone + "\n");
+        Path manifest = Files.writeString(directory.resolve(gone + ".json"), "{}");
+        Path mark = Files.writeString(directory.resolve(gone + ".verify-failed"), "");
+        Path drill = Files.writeString(directory.resolve("2026-11-22T00-15-00-123Z-kairos.set.drill"), "{}");
+        String kept = "2026-11-23T00-15-00-123Z-kairos.snap";
+        Path snapshot = Files.writeString(directory.resolve(kept), "whole");
+        Path itsChecksum = Files.writeString(directory.resolve(kept + ".sha256"), "x  " + kept + "\n");
+        Path itsManifest = Files.writeString(directory.resolve(kept + ".json"), "{}");
+        Path set = Files.createDirectory(directory.resolve("2026-11-21T00-15-00-123Z-kairos.set"));
+        Path setMark = Files.writeString(directory.resolve("2026-11-21T00-15-00-123Z-kairos.set.verify-failed"), "");
+        Path foreign = Files.writeString(directory.resolve("notes.json"), "{}");
+        Path lookAlike = Files.writeString(directory.resolve("kairos.snap.sha256"), "not our name");
+
+        SnapshotDirectory prepared = new SnapshotDirectory(config(directory.toString()));
+        try {
+            prepared.prepare();
+        } finally {
+            prepared.onShutdown(null);
+        }
+
+        assertThat(checksum).doesNotExist();
+        assertThat(manifest).doesNotExist();
+        assertThat(mark).doesNotExist();
+        assertThat(drill).doesNotExist();
+        assertThat(snapshot).hasContent("whole");
+        assertThat(itsChecksum).exists();
+        assertThat(itsManifest).exists();
+        assertThat(set).isDirectory();
+        assertThat(setMark).exists();
+        assertThat(foreign).exists();
+        assertThat(lookAlike).exists();
+    }
+
     @Test
     void refusesADirectoryAnotherInstanceHolds() throws Exception {
         SnapshotDirectory first = new SnapshotDirectory(config(directory.toString()));

@@ -16,8 +16,14 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,9 +66,36 @@ class SnapshotFileWriterTest {
         }
     }
 
+    /**
+     * A stop (a kill, a power cut) can fall between any two steps of a write: the snapshot must never stand under its
+     * final name without the checksum file that vouches for it, or a boot finds a backup nothing can verify. The
+     * directory's own record of creations (inotify) shows the order the files took their names in.
+     */
+    @Test
+    void theChecksumFileTakesItsNameBeforeTheSnapshotDoes() throws Exception {
+        byte[] body = TestData.randomBytes(100_000);
+        List<String> named = new ArrayList<>();
+        try (WatchService watch = directory.getFileSystem().newWatchService()) {
+            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+
+            writer().write(new ByteArrayInputStream(body), "a.snap",
+                    new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), ANY_CONTENT));
+
+            WatchKey key;
+            while ((key = watch.poll(2, TimeUnit.SECONDS)) != null) {
+                key.pollEvents().forEach(event -> named.add(event.context().toString()));
+                key.reset();
+            }
+        }
+        assertThat(named).contains("a.snap.sha256", "a.snap");
+        assertThat(named.indexOf("a.snap.sha256")).as("in order of creation: %s", named)
+                .isLessThan(named.indexOf("a.snap"));
+    }
+
     @Test
     void neverOverwritesAnExistingFile() throws Exception {
         Files.writeString(directory.resolve("a.snap"), "earlier");
+        Files.writeString(directory.resolve("a.snap.sha256"), "vouches for the earlier one");
         byte[] body = TestData.randomBytes(1000);
 
         assertThatThrownBy(() -> writer().write(new ByteArrayInputStream(body), "a.snap",
@@ -71,7 +104,9 @@ class SnapshotFileWriterTest {
                 .satisfies(e -> assertThat(((SnapshotFailure) e).kind()).isEqualTo(SnapshotFailure.Kind.LOCAL_IO))
                 .hasMessageContaining("File exists");
         assertThat(directory.resolve("a.snap")).hasContent("earlier");
-        assertThat(Files.list(directory)).containsExactly(directory.resolve("a.snap"));
+        assertThat(directory.resolve("a.snap.sha256")).hasContent("vouches for the earlier one");
+        assertThat(Files.list(directory)).containsExactlyInAnyOrder(directory.resolve("a.snap"),
+                directory.resolve("a.snap.sha256"));
     }
 
     @Test

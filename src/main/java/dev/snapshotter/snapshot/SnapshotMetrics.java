@@ -36,7 +36,8 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
  * {@code snapshotter_in_progress}, {@code snapshotter_pruned_total}, {@code snapshotter_verifications_total} and
  * {@code snapshotter_next_scheduled_run_timestamp_seconds}, {@code snapshotter_qdrant_copies_in_doubt} and
  * {@code snapshotter_deletions_total}, {@code snapshotter_directory_free_bytes} and
- * {@code snapshotter_snapshots_failing_verification} (read from the file system at each scrape), and
+ * {@code snapshotter_snapshots_failing_verification} and {@code snapshotter_snapshots_unlisted} (read from the file
+ * system at each scrape), and
  * {@code snapshotter_last_integrity_check_timestamp_seconds}.
  */
 @ApplicationScoped
@@ -56,6 +57,7 @@ public class SnapshotMetrics {
     static final String FREE = "snapshotter.directory.free";
     static final String RUN_BYTES = "snapshotter.run";
     static final String FAILING_VERIFICATION = "snapshotter.snapshots.failing.verification";
+    static final String UNLISTED = "snapshotter.snapshots.unlisted";
     static final String LAST_INTEGRITY_CHECK = "snapshotter.last.integrity.check.timestamp";
     static final String TAG_KIND = "kind";
     static final String TAG_RESULT = "result";
@@ -74,16 +76,27 @@ public class SnapshotMetrics {
         bind(Gauge.builder(FREE, directory, SnapshotMetrics::freeBytes).baseUnit("bytes")
                 .description("Bytes free for this service on the snapshot directory's volume (NaN before boot has "
                         + "prepared it, or when it cannot be read)"));
-        bind(Gauge.builder(FAILING_VERIFICATION, catalog, SnapshotMetrics::failingVerification)
+        bind(Gauge.builder(FAILING_VERIFICATION, catalog, c -> countOrNaN(c::failingVerification))
                 .description("Snapshots and backup sets in the directory marked as failing verification (a re-read "
                         + "that did not match, or could not be read); NaN when the directory cannot be read"));
+        bind(Gauge.builder(UNLISTED, catalog, c -> countOrNaN(c::unlistedCount))
+                .description("Files and directories in the directory named as backups that nothing vouches for (no "
+                        + "readable checksum file; a set without its set.json, a member or a member's checksum file), "
+                        + "so never listed, restored, pruned or re-read; NaN when the directory cannot be read"));
         bind(Gauge.builder(LAST_INTEGRITY_CHECK, lastIntegrityCheck, AtomicLong::get).baseUnit("seconds")
                 .description("Unix time the last integrity check of the whole directory started, 0 before the first"));
     }
 
-    private static double failingVerification(SnapshotCatalog catalog) {
+    /** A count the directory is read for at each scrape. */
+    @FunctionalInterface
+    private interface DirectoryCount {
+        int read() throws IOException;
+    }
+
+    /** The count, or NaN when the directory cannot be read (or before boot has prepared it). */
+    private static double countOrNaN(DirectoryCount count) {
         try {
-            return catalog.failingVerification();
+            return count.read();
         } catch (IOException | IllegalStateException e) {
             return Double.NaN;
         }

@@ -185,7 +185,7 @@ public class SnapshotCatalog {
     /** Every verified snapshot, newest first. */
     public List<Entry> list() {
         List<Entry> entries = new ArrayList<>();
-        for (Path file : named()) {
+        for (Path file : namedOrNone()) {
             (file.getFileName().toString().endsWith(SnapshotFileName.SUFFIX) ? entry(file) : setEntry(file))
                     .ifPresent(entries::add);
         }
@@ -194,28 +194,46 @@ public class SnapshotCatalog {
     }
 
     /** What the directory holds named as a snapshot ({@code *.snap}) or a set ({@code *.set}) is, listable or not. */
-    private List<Path> named() {
+    private List<Path> named() throws IOException {
         Path dir = directory.path();
         List<Path> named = new ArrayList<>();
         for (String suffix : List.of(SnapshotFileName.SUFFIX, SnapshotFileName.SET_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
                 files.forEach(named::add);
-            } catch (IOException e) {
-                LOG.warnf("Could not list %s: %s", dir, SnapshotFileWriter.reason(e));
             }
         }
         return named;
     }
 
+    /** {@link #named()}, or none when the directory cannot be listed, said at WARN. */
+    private List<Path> namedOrNone() {
+        try {
+            return named();
+        } catch (IOException e) {
+            LOG.warnf("Could not list %s: %s", directory.path(), SnapshotFileWriter.reason(e));
+            return List.of();
+        }
+    }
+
     /**
      * The names in the directory that are named as snapshots and sets are but are not listed: a snapshot without a
-     * readable checksum file (a run stopped between publishing it and recording it, or it was copied in without its
-     * {@code .sha256}), a set missing a member or a member's checksum file. Nothing vouches for them: they are never
+     * readable checksum file (lost, copied in without its {@code .sha256}, or an earlier version's run stopped between
+     * publishing it and recording it), a set missing a member or a member's checksum file. Nothing vouches for them: they are
+     * never
      * restored from the directory, pruned or re-read. Sorted.
      */
     public List<String> unlisted() {
+        return unlistedOf(namedOrNone());
+    }
+
+    /** How many {@link #unlisted()} finds, for a scrape: nothing said when the directory cannot be listed. */
+    public int unlistedCount() throws IOException {
+        return unlistedOf(named()).size();
+    }
+
+    private List<String> unlistedOf(List<Path> named) {
         // a snapshot's checksum file alone decides, not its manifest: a boot reads no manifest for this
-        return named().stream().filter(file -> SnapshotFileName.parse(file.getFileName().toString()).isPresent()
+        return named.stream().filter(file -> SnapshotFileName.parse(file.getFileName().toString()).isPresent()
                 ? vouchedSha256(file).isEmpty()
                 : SnapshotFileName.parseSet(file.getFileName().toString()).isPresent() && setEntry(file).isEmpty())
                 .map(file -> file.getFileName().toString()).sorted().toList();
@@ -225,9 +243,10 @@ public class SnapshotCatalog {
     public void warnUnlisted(List<String> unlisted) {
         if (!unlisted.isEmpty()) {
             LOG.warnf("%d file(s) in %s are named as backups but nothing vouches for them, so they are not listed: %s. "
-                    + "A snapshot lacks a readable checksum file (a run stopped between publishing it and recording "
-                    + "it, or it was copied in without its .sha256), a set a member or a member's checksum file. They "
-                    + "are never restored from here, pruned or re-read: put the missing file back, or delete them "
+                    + "A snapshot lacks a readable checksum file (it was lost, copied in without it, or an earlier "
+                    + "version's run stopped between publishing it and recording it), a set a member or a member's "
+                    + "checksum file. They are never restored from here, pruned or re-read: put the missing file back, "
+                    + "or delete them "
                     + "(with off-site copies on, a restore of such a snapshot fetches its off-site copy in its place)",
                     unlisted.size(), directory.path(), String.join(", ", unlisted));
         }

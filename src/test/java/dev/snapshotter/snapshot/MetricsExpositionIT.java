@@ -49,6 +49,7 @@ class MetricsExpositionIT {
                 "snapshotter_verifications_total{", "snapshotter_next_scheduled_run_timestamp_seconds{");
         assertThat(text).containsPattern("(?m)^snapshotter_directory_free_bytes [1-9][0-9.E]*$");
         assertThat(text).containsPattern("(?m)^snapshotter_snapshots_failing_verification 0\\.0$")
+                .containsPattern("(?m)^snapshotter_snapshots_unlisted 0\\.0$")
                 .containsPattern("(?m)^snapshotter_last_integrity_check_timestamp_seconds 0\\.0$");
         save("prometheus-negotiated.txt", text);
         assertThat(negotiated.header("Content-Type")).as("what promtool then checks").startsWith("text/plain");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
@@ -26,12 +27,15 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Files named as backups that nothing vouches for (a snapshot whose checksum file is gone, a set without its manifest)
  * are not listed, so never restored from the directory, pruned or re-read: each integrity check (and each boot) names
- * them at WARN with what to do, and leaves them as they are. Before, nothing ever said they were there.
+ * them at WARN with what to do, and leaves them as they are; {@code snapshotter_snapshots_unlisted} counts them at
+ * each scrape. Before, nothing ever said they were there.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = @ResourceArg(name = "qdrant.snapshot.verify-schedule", value = "*/2 * * * * ?"))
 @ExtendWith(SecretsStayHidden.class)
 class UnlistedBackupsTest {
+
+    static final String UNLISTED = "snapshotter_snapshots_unlisted";
 
     @InjectQdrant
     SnapshotDir dir;
@@ -40,6 +44,7 @@ class UnlistedBackupsTest {
 
     @Test
     void backupsNothingVouchesForAreNamedByTheIntegrityCheck() throws Exception {
+        assertThat(Scrape.value(UNLISTED)).isZero();
         Path snapshot = dir.plantSnapshot(Instant.now().minus(Duration.ofHours(1)), QdrantStandIn.COLLECTION,
                 TestData.snapshot(10_000));
         Files.delete(snapshot.resolveSibling(snapshot.getFileName() + ".sha256"));
@@ -52,9 +57,14 @@ class UnlistedBackupsTest {
                         + " are named as backups but nothing vouches for them, so they are not listed: "
                         + set.getFileName() + ", " + snapshot.getFileName() + ". ")
                         && line.contains("put the missing file back, or delete them")));
+        assertThat(Scrape.value(UNLISTED)).isEqualTo(2); // an alert's to watch, not a log line's only
+
         assertThat(snapshot).exists();
         assertThat(set.resolve("1.snap")).exists();
         assertThat(foreign).exists();
         ServiceApi.api().get("/api/snapshots").then().statusCode(200);
+
+        Files.delete(snapshot); // what the WARN says to do: the count follows the directory
+        assertThat(Scrape.value(UNLISTED)).isEqualTo(1);
     }
 }

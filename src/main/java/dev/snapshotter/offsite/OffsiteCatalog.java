@@ -316,12 +316,12 @@ public class OffsiteCatalog {
     }
 
     /**
-     * Puts the off-site copy of {@code fileName}, a snapshot the directory holds without a readable checksum file (so
-     * unlisted: nothing vouches for it), in its place ({@link #fetch}). Empty when off-site copies are off, it is a
-     * set, or the bucket has no copy of it.
+     * Puts the off-site copy of {@code fileName}, a snapshot the directory holds without a readable checksum file or a
+     * set without its {@code set.json}, a member or a member's checksum file (so unlisted: nothing vouches for it), in
+     * its place ({@link #fetch}). Empty when off-site copies are off or the bucket has no copy of it.
      */
     public Optional<SnapshotCatalog.Entry> replaceUnlisted(String fileName) throws SnapshotFailure {
-        if (!enabled() || SnapshotFileName.parse(fileName).isEmpty()) {
+        if (!enabled() || SnapshotFileName.parseBackup(fileName).isEmpty()) {
             return Optional.empty();
         }
         Optional<Remote> remote = findRemote(fileName);
@@ -347,17 +347,7 @@ public class OffsiteCatalog {
         }
         List<String> replaced = new ArrayList<>();
         for (SnapshotCatalog.Member member : unsound) {
-            long bytes = offsite.get(member.file()).bytes();
-            try (InputStream body = store.open(folder + member.file(), null)) {
-                directory.apart(set.file(), writer -> {
-                    writer.requireSpace(bytes);
-                    return writer.write(body, member.file(),
-                            new SnapshotFileWriter.Expected(bytes, bytes, member.sha256(), new SnapshotArchive()), true);
-                });
-            } catch (IOException e) {
-                throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(folder + member.file()) + ": "
-                        + e, e);
-            }
+            fetchMember(folder, set.file(), offsite.get(member.file()), new SnapshotArchive());
             replaced.add(member.file());
         }
         try {
@@ -373,11 +363,63 @@ public class OffsiteCatalog {
     }
 
     /**
+     * Fetches {@code member} of the bucket's set in {@code folder} into the set's directory {@code set}, taking the
+     * place of a file of that name once its size, the SHA-256 the set recorded and its content are checked.
+     */
+    private void fetchMember(String folder, Path set, SnapshotCatalog.Member member, ContentCheck content)
+            throws SnapshotFailure {
+        try (InputStream body = store.open(folder + member.file(), null)) {
+            directory.apart(set, writer -> {
+                writer.requireSpace(member.bytes());
+                return writer.write(body, member.file(), new SnapshotFileWriter.Expected(member.bytes(),
+                        member.bytes(), member.sha256(), content), true);
+            });
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.OFFSITE, "Could not read " + store.uri(folder + member.file()) + ": " + e, e);
+        }
+    }
+
+    /**
+     * Makes whole from its off-site copy {@code remote}, a set the directory holds unlisted (its {@code set.json}, a
+     * member or a member's checksum file lost): each member whose bytes there do not hash to what the bucket's set
+     * records is fetched in its place, the others kept and their lost checksum files written again, and the bucket's
+     * {@code set.json} written last, which lists the set. A stop at any point leaves it unlisted, the next heal going
+     * on from there.
+     */
+    private SnapshotCatalog.Entry replaceUnlistedSet(Remote remote, Supplier<ContentCheck> content)
+            throws SnapshotFailure {
+        byte[] manifest = readManifest(remote);
+        String folder = OffsiteKeys.setFolderOf(remote.key());
+        Path set = directory.path().resolve(remote.fileName());
+        List<String> fetched = new ArrayList<>();
+        try {
+            for (SnapshotCatalog.Member member : catalog.revouchMembers(set, members(remote, manifest))) {
+                fetchMember(folder, set, member, content.get());
+                fetched.add(member.file());
+            }
+            catalog.vouchForSet(set, manifest);
+        } catch (IOException e) {
+            throw new SnapshotFailure(Kind.LOCAL_IO, "Could not make backup set " + remote.fileName() + " whole in "
+                    + directory.path() + ": " + SnapshotFileWriter.reason(e), e);
+        }
+        LOG.warnf("Backup set %s was not listed: its set.json, a member or a member's checksum file was lost, so nothing "
+                + "vouched for it; its off-site copy, %s, made it whole (fetched and verified: %s; the other members' "
+                + "bytes still hash to what it records)", remote.fileName(), store.uri(folder),
+                fetched.isEmpty() ? "none" : String.join(", ", fetched));
+        metrics.healed();
+        copies.known(remote.key(), manifest.length);
+        return catalog.find(remote.fileName()).orElseThrow(() -> new SnapshotFailure(Kind.LOCAL_IO,
+                "The backup set " + remote.fileName() + " made whole from its off-site copy is not listed in "
+                        + directory.path()));
+    }
+
+    /**
      * Brings an off-site snapshot into the local directory for a restore or a drill, through the same durable writer
      * as a run's download: streamed to a temporary file, its size and SHA-256 checked against what was recorded with
      * it and its content checked by {@code content}, then published under its name with its checksum file, and its
      * manifest beside it. A failure leaves no file. A local copy that failed its re-read, or that the directory holds
-     * without a readable checksum file (so unlisted), is replaced by it, in one rename, once it is verified.
+     * without a readable checksum file (so unlisted), is replaced by it, in one rename, once it is verified; a set the
+     * directory holds unlisted is made whole from it ({@link #replaceUnlistedSet}).
      */
     public SnapshotCatalog.Entry fetch(Remote remote, Supplier<ContentCheck> content) throws SnapshotFailure {
         Optional<SnapshotCatalog.Entry> local = catalog.find(remote.fileName());
@@ -386,7 +428,11 @@ public class OffsiteCatalog {
             return local.get();
         }
         if (remote.isSet()) {
-            return fetchSet(remote, content);
+            // a directory of that name the catalog does not list: what vouches for it was lost, and the bucket's set
+            // makes it whole
+            return Files.isDirectory(directory.path().resolve(remote.fileName()), LinkOption.NOFOLLOW_LINKS)
+                    ? replaceUnlistedSet(remote, content)
+                    : fetchSet(remote, content);
         }
         Path file = directory.path().resolve(remote.fileName());
         // a file of that name the catalog does not list (its checksum file lost or rotted into no checksum): nothing

@@ -244,10 +244,10 @@ public class SnapshotCatalog {
         if (!unlisted.isEmpty()) {
             LOG.warnf("%d file(s) in %s are named as backups but nothing vouches for them, so they are not listed: %s. "
                     + "A snapshot lacks a readable checksum file (it was lost, copied in without it, or an earlier "
-                    + "version's run stopped between publishing it and recording it), a set a member or a member's "
-                    + "checksum file. They are never restored from here, pruned or re-read: put the missing file back, "
-                    + "or delete them "
-                    + "(with off-site copies on, a restore of such a snapshot fetches its off-site copy in its place)",
+                    + "version's run stopped between publishing it and recording it), a set its set.json, a member or a "
+                    + "member's checksum file. They are never restored from here, pruned or re-read: put the missing "
+                    + "file back, or delete them (with off-site copies on, a restore of such a backup makes it whole "
+                    + "from its off-site copy)",
                     unlisted.size(), directory.path(), String.join(", ", unlisted));
         }
     }
@@ -648,15 +648,8 @@ public class SnapshotCatalog {
             directory.writer().writeSidecar(file.resolveSibling(name + SnapshotFileWriter.CHECKSUM_SUFFIX), name,
                     manifest.sha256().toLowerCase(Locale.ROOT));
         } else if (SnapshotFileName.parseSet(name).isPresent() && Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-            for (Member member : Member.of(setManifest(file))) {
-                Path sidecar = file.resolve(member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX);
-                if (member.sha256().equalsIgnoreCase(checksumIn(sidecar))) {
-                    continue;
-                }
-                if (!hashesTo(file.resolve(member.file()), member.sha256())) {
-                    return false;
-                }
-                directory.writerIn(file).writeSidecar(sidecar, member.file(), member.sha256().toLowerCase(Locale.ROOT));
+            if (!revouchMembers(file, Member.of(setManifest(file))).isEmpty()) {
+                return false;
             }
         }
         boolean listed = find(name).isPresent();
@@ -665,6 +658,37 @@ public class SnapshotCatalog {
                     + "recorded, so the checksum file was written again and it is listed", name);
         }
         return listed;
+    }
+
+    /**
+     * Of the members {@code recorded} (a set's {@code set.json}, the directory's or its off-site copy's) of the set
+     * directory {@code set}, writes the checksum file of each whose checksum file is lost or says otherwise but whose
+     * bytes still hash to what is recorded; returns the others, missing or not hashing to it, in their order.
+     */
+    public List<Member> revouchMembers(Path set, List<Member> recorded) throws IOException {
+        List<Member> unsound = new ArrayList<>();
+        for (Member member : recorded) {
+            Path file = set.resolve(member.file());
+            Path sidecar = set.resolve(member.file() + SnapshotFileWriter.CHECKSUM_SUFFIX);
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    && member.sha256().equalsIgnoreCase(checksumIn(sidecar))) {
+                continue;
+            }
+            if (!hashesTo(file, member.sha256())) {
+                unsound.add(member);
+                continue;
+            }
+            directory.writerIn(set).writeSidecar(sidecar, member.file(), member.sha256().toLowerCase(Locale.ROOT));
+        }
+        return unsound;
+    }
+
+    /**
+     * Writes {@code manifest} as the {@code set.json} of the set directory {@code set}, all at once: the last step of
+     * making a set whole ({@link #revouchMembers}), which lists it.
+     */
+    public void vouchForSet(Path set, byte[] manifest) throws IOException {
+        directory.writerIn(set).writeAtomically(set.resolve(SetStaging.MANIFEST), manifest);
     }
 
     private Optional<Entry> entry(Path file) {

@@ -2,8 +2,10 @@ package dev.snapshotter.restore;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -206,7 +208,7 @@ class BootRestore implements BootStep {
      * or later: read before the collection, so that a restore ending between the two is not taken for a failed one)
      * and it does not hold the backup whole, that restore failed, or Qdrant restarted during it: null, and the boot
      * checks what it left, drops it, and restores it again at once. Where Qdrant does not say (an older one, a
-     * cluster), a restart of the service does that.
+     * cluster without every node in {@code QDRANT_CLUSTER_NODES}), a restart of the service does that.
      */
     private Outcome awaitQdrant(RestoreReport upload, SnapshotCatalog.BootRestoreUnderWay mark,
             SnapshotService.Run slot) throws NotYet {
@@ -219,9 +221,9 @@ class BootRestore implements BootStep {
                     ? "; once it holds it whole the boot takes it as restored, and should Qdrant's restore end without "
                             + "that, the boot restores it again"
                     : "; once it holds it whole the boot takes it as restored (Qdrant does not tell when its restore "
-                            + "ends: a cluster, whose nodes each tell of their own, or a Qdrant before 1.16; should its "
-                            + "log show that its restore ended without that, restart the service, whose boot then drops "
-                            + "it and restores it again)";
+                            + "ends: a cluster, whose nodes each tell of their own, without every node in "
+                            + "QDRANT_CLUSTER_NODES, or a Qdrant before 1.16; should its log show that its restore ended "
+                            + "without that, restart the service, whose boot then drops it and restores it again)";
             String notWhole;
             String found; // what it lacks, after "not whole": empty when it is missing
             if (!restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
@@ -259,23 +261,39 @@ class BootRestore implements BootStep {
     }
 
     /**
-     * Whether Qdrant restores into {@code collection} now, as its telemetry says ({@link QdrantClient#restoring});
-     * empty when that cannot stand for the restore the boot started: a cluster, where each node tells of its own
-     * restores and {@code QDRANT_URL} may reach another node than the one that took the upload, a Qdrant before 1.16,
-     * or a key that may not read the cluster status or the telemetry.
+     * Whether Qdrant restores into {@code collection} now, as its telemetry says ({@link QdrantClient#restoring}): of
+     * a cluster, each node tells of its own restores only (and {@code QDRANT_URL} may reach another node than the one
+     * that took the upload), so every node's, those {@code QDRANT_CLUSTER_NODES} lists, answering as every peer of the
+     * cluster. Empty when that cannot stand for the restore the boot started: a cluster without {@code
+     * QDRANT_CLUSTER_NODES}, or whose nodes there answer as fewer peers than it has, a Qdrant before 1.16, or a key
+     * that may not read the cluster status or the telemetry.
      */
     private Optional<Boolean> qdrantRestoring(String collection, BooleanSupplier cancelled) {
         try {
-            if (qdrant.clusterStatus(RestoreService.CALL, cancelled).enabled()) {
+            QdrantClient.ClusterStatus status = qdrant.clusterStatus(RestoreService.CALL, cancelled);
+            if (!status.enabled()) {
+                return qdrant.restoring(collection, RestoreService.CALL, cancelled);
+            }
+            if (config.cluster().nodes().isEmpty()) {
                 return Optional.empty();
             }
+            Set<String> peers = new HashSet<>();
+            boolean restoring = false;
+            for (QdrantClient node : restores.nodesOf(qdrant)) {
+                peers.add(node.clusterStatus(RestoreService.CALL, cancelled).peerId());
+                Optional<Boolean> told = node.restoring(collection, RestoreService.CALL, cancelled);
+                if (told.isEmpty()) {
+                    return Optional.empty();
+                }
+                restoring |= told.get();
+            }
+            return peers.size() < status.peers() ? Optional.empty() : Optional.of(restoring);
         } catch (QdrantException e) {
             if (!e.credentialRefused()) {
                 throw e;
             }
             return Optional.empty();
         }
-        return qdrant.restoring(collection, RestoreService.CALL, cancelled);
     }
 
     /**

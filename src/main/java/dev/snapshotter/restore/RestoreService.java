@@ -210,9 +210,10 @@ public class RestoreService {
                 report = report.remarked(atBoot
                         ? "the boot checks collection `" + report.collection() + "` from time to time, and takes it as "
                                 + "restored once it holds " + report.file() + " whole; should Qdrant's restore end "
-                                + "without that, the boot drops what it left and restores it again (a standalone "
-                                + "Qdrant 1.16 or later tells when its restore ends; with another, restart the service "
-                                + "once Qdrant's log shows that it ended)"
+                                + "without that, the boot drops what it left and restores it again (Qdrant 1.16 or "
+                                + "later tells when its restore ends, a cluster through every node in "
+                                + "QDRANT_CLUSTER_NODES; with another, restart the service once Qdrant's log shows "
+                                + "that it ended)"
                         : "Once Qdrant's log shows that it ended restoring " + report.file() + ", restore again with "
                                 + "overwrite (which checks the collection), or drop `" + report.collection() + "`");
             }

@@ -22,10 +22,11 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * As {@link BootRestoreQdrantRestoreFailsTest}, but the Qdrant runs as a cluster: each node's telemetry tells of its own
- * restores only, and {@code QDRANT_URL} may reach another node than the one that took the upload, so a node listing no
- * restore going is not taken for Qdrant's restore having ended: the boot goes on waiting, neither dropping the collection
- * nor uploading again, and says to restart once Qdrant's log shows the restore ended.
+ * As {@link BootRestoreQdrantRestoreFailsTest}, but the Qdrant runs as a cluster, without {@code QDRANT_CLUSTER_NODES}:
+ * each node's telemetry tells of its own restores only, and {@code QDRANT_URL} may reach another node than the one that
+ * took the upload, so a node listing no restore going is not taken for Qdrant's restore having ended: the boot goes on
+ * waiting, neither dropping the collection nor uploading again, and says to restart once Qdrant's log shows the restore
+ * ended. With every node in {@code QDRANT_CLUSTER_NODES}: {@link BootRestoreClusterNodesRestoreFailsTest}.
  */
 @QuarkusTest
 @WithQdrantStandIn(config = { @ResourceArg(name = "qdrant.snapshot.restore-if-missing", value = "true"),
@@ -56,8 +57,9 @@ class BootRestoreClusterRestoreEndsTest {
                 .body("checks[0].data.restoreMessage", containsString("it does not hold it whole yet (Collection "
                         + "`kairos` has 1000 points after the restore, but the snapshot was taken with 1234); once it "
                         + "holds it whole the boot takes it as restored (Qdrant does not tell when its restore ends: a "
-                        + "cluster, whose nodes each tell of their own, or a Qdrant before 1.16; should its log show "
-                        + "that its restore ended without that, restart the service")));
+                        + "cluster, whose nodes each tell of their own, without every node in QDRANT_CLUSTER_NODES, "
+                        + "or a Qdrant before 1.16; should its log show that its restore ended without that, restart "
+                        + "the service")));
         assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1);
         assertThat(qdrant.requests("DELETE", "/collections/kairos?")).isEmpty();
     }

@@ -56,9 +56,9 @@ class BootRestoreUploadTimeoutTest {
                 .body("checks[0].data.restoreMessage", containsString("; the boot checks collection `kairos` from time "
                         + "to time, and takes it as restored once it holds "))
                 .body("checks[0].data.restoreMessage", containsString(" whole; should Qdrant's restore end without "
-                        + "that, the boot drops what it left and restores it again (a standalone Qdrant 1.16 or later "
-                        + "tells when its restore ends; with another, restart the service once Qdrant's log shows that "
-                        + "it ended); the boot tries again at "))
+                        + "that, the boot drops what it left and restores it again (Qdrant 1.16 or later tells when "
+                        + "its restore ends, a cluster through every node in QDRANT_CLUSTER_NODES; with another, "
+                        + "restart the service once Qdrant's log shows that it ended); the boot tries again at "))
                 .body("checks[0].data.restoreMessage", not(containsString("restore again with overwrite")));
         // checked again: not whole yet, so neither dropped nor uploaded again
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/started").then()

@@ -47,6 +47,16 @@ class BootRestore implements BootStep {
     private final List<String> offsiteRecords = new ArrayList<>();
     /** The report of this boot's restore whose upload Qdrant went on restoring, while the boot waits for it; or null. */
     private volatile RestoreReport goingOn;
+    /** The boot's end, kept while the bucket's record of its restore could not be removed; or null. */
+    private volatile Ending ending;
+
+    /** What the boot ended with ({@code outcome}, null when it did nothing), and that said in a sentence. */
+    private record Ending(Outcome outcome, String said) {
+    }
+
+    /** What a record in the bucket that could not be removed, at a failure, leaves the operator to do. */
+    private static final String RESTART = "; restart once the bucket answers (that boot restores the collection "
+            + "again), or delete that object";
 
     BootRestore(RestoreService restores, QdrantClient qdrant, BootRestoreRecords records, QdrantConfig config) {
         this.restores = restores;
@@ -64,7 +74,8 @@ class BootRestore implements BootStep {
         if (notDropped == null) {
             String notRemoved = ended(); // nothing of the restore is left on Qdrant
             return "; collection `" + restored + "`, which this restore created, is dropped again, so the next boot "
-                    + "restores it again rather than start the app on it" + (notRemoved == null ? "" : notRemoved);
+                    + "restores it again rather than start the app on it"
+                    + (notRemoved == null ? "" : notRemoved + RESTART);
         }
         return "; dropping collection `" + restored + "`, which this restore created, failed (" + notDropped
                 + "): its record is kept, so the next boot checks it against the backup, and drops it and restores it "
@@ -78,6 +89,11 @@ class BootRestore implements BootStep {
 
     @Override
     public Outcome run(SnapshotService.Run slot) throws NotYet {
+        Ending ended = ending;
+        if (ended != null) { // the boot ended but for the bucket's record of its restore: removed first
+            ending = null;
+            return end(ended.outcome(), ended.said());
+        }
         String collection = config.collection();
         BootRestoreRecords.Found found = records.find(); // a try again reads them again
         offsiteRecords.clear();
@@ -97,14 +113,9 @@ class BootRestore implements BootStep {
             if (restores.configuredCollectionExists(slot.cancellation()::cancelled)) {
                 if (unfinished.isEmpty() || qdrant.aliases(RestoreService.CALL, slot.cancellation()::cancelled)
                         .containsKey(collection)) { // an alias is pointed only once the restore's checks passed
-                    String notRemoved = ended();
-                    if (notRemoved != null) {
-                        return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` exists on "
-                                + "Qdrant" + notRemoved, null);
-                    }
                     LOG.infof("Collection `%s` exists on Qdrant: nothing to restore (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)",
                             collection);
-                    return null;
+                    return end(null, "collection `" + collection + "` exists on Qdrant");
                 }
                 String leftBy = "collection `" + collection + "` was left by a boot's restore that did not end (started "
                         + unfinished.get().startedAt() + ")";
@@ -163,7 +174,7 @@ class BootRestore implements BootStep {
             }
             return new Outcome(true, "Startup stays DOWN: collection `" + collection + "` is missing on Qdrant and "
                     + "its restore was refused: " + e.getMessage() + droppedFirst
-                    + (notRemoved == null ? "" : notRemoved), null);
+                    + (notRemoved == null ? "" : notRemoved + RESTART), null);
         }
         if (report.status() == RestoreReport.Status.FAILED && report.uploadMs() == null) {
             // a call to Qdrant before the upload failed: nothing reached the collection, and it may heal
@@ -173,7 +184,7 @@ class BootRestore implements BootStep {
             if (notRemoved == null) {
                 throw new NotYet(failed);
             }
-            return new Outcome(true, "Startup stays DOWN: " + failed + notRemoved, report.file());
+            return new Outcome(true, "Startup stays DOWN: " + failed + notRemoved + RESTART, report.file());
         }
         if (report.status() == RestoreReport.Status.FAILED && Boolean.TRUE.equals(report.qdrantStillRestoring())) {
             // Qdrant goes on restoring the upload: the collection is checked from time to time, never uploaded again
@@ -189,15 +200,12 @@ class BootRestore implements BootStep {
                     + "its restore from " + report.file() + " failed: " + report.message() + dropped + droppedFirst,
                     report.file());
         }
-        String notRemoved = ended();
         String restored = "ollection `" + collection + "` was missing on Qdrant; restored `" + report.collection()
                 + "` from " + report.file() + " (" + report.pointsFound() + " points"
                 + (report.aliases().isEmpty() ? "" : ", aliases " + String.join(", ", report.aliases())) + ")";
-        if (notRemoved != null) {
-            return new Outcome(true, "Startup stays DOWN: c" + restored + droppedFirst + notRemoved, report.file());
-        }
-        return new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst
-                + (report.message() == null ? "" : "; " + report.message()), report.file());
+        return end(new Outcome(false, "C" + restored + "; no boot snapshot of the restored data" + droppedFirst
+                + (report.message() == null ? "" : "; " + report.message()), report.file()), "c" + restored
+                        + droppedFirst);
     }
 
     /**
@@ -301,19 +309,31 @@ class BootRestore implements BootStep {
      * that restore is taken as completed, its records removed; startup stays DOWN only when a record in the bucket
      * cannot be.
      */
-    private Outcome adopted(String leftBy, RestoreReport held, SnapshotService.Run slot) {
+    private Outcome adopted(String leftBy, RestoreReport held, SnapshotService.Run slot) throws NotYet {
         slot.finish(held); // the boot's run reports the restore it took as its own
-        String notRemoved = ended();
         String found = leftBy + ", and holds " + held.file() + " whole (" + held.pointsFound() + " points"
                 + (held.sampleChecked() == null ? "" : ", the " + held.sampleChecked() + " sampled ids")
                 + (held.aliases().isEmpty() ? "" : "; aliases " + String.join(", ", held.aliases())) + ")";
-        if (notRemoved != null) {
-            return new Outcome(true, "Startup stays DOWN: " + found + notRemoved, held.file());
-        }
         String sentence = "C" + found.substring(1); // found starts "collection `"
         LOG.warnf("%s: taken as restored, not restored again (QDRANT_SNAPSHOT_RESTORE_IF_MISSING)", sentence);
-        return new Outcome(false, sentence + ": taken as restored; no boot snapshot of the restored data"
-                + (held.message() == null ? "" : "; " + held.message()), held.file());
+        return end(new Outcome(false, sentence + ": taken as restored; no boot snapshot of the restored data"
+                + (held.message() == null ? "" : "; " + held.message()), held.file()), found);
+    }
+
+    /**
+     * The boot's end, {@code outcome} ({@code said} in a sentence), once the records of its restore are removed. Until
+     * the bucket's can be, startup stays DOWN and the boot tries again, removing it first and doing nothing else: a
+     * later boot (a new pod) would take the collection, written by the app meanwhile, for one a restore left
+     * unfinished, and drop it.
+     */
+    private Outcome end(Outcome outcome, String said) throws NotYet {
+        String notRemoved = ended();
+        if (notRemoved == null) {
+            return outcome;
+        }
+        ending = new Ending(outcome, said);
+        throw new NotYet(said + notRemoved + "; the boot removes it once the bucket answers, then starts the app (or "
+                + "delete that object)");
     }
 
     /**
@@ -326,7 +346,6 @@ class BootRestore implements BootStep {
         return notRemoved == null ? null
                 : "; the record of a boot's restore under way in the bucket, " + notRemoved
                         + ": a later boot would take the collection for one a restore left unfinished, and drop it, so the "
-                        + "app is not started on it; restart once the bucket answers (that boot restores the collection "
-                        + "again), or delete that object";
+                        + "app is not started on it";
     }
 }

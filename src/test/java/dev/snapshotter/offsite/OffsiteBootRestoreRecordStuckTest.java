@@ -28,8 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * As {@link OffsiteBootRestoreUnfinishedTest}, with a credential that may not delete: the restore completes, but the
  * bucket's record of the replaced pod's restore cannot be removed, and a later boot would take the collection, written
  * by the app meanwhile, for one a restore left unfinished, and drop it. So the app is not started: startup stays DOWN,
- * naming the record. A restore of the collection through the API, which ends that restore, says the record is still
- * there, and what to do.
+ * naming the record, and the boot tries to remove it again. A restore of the collection through the API, which ends that
+ * restore, says the record is still there, and what to do. Once the bucket lets the record be removed, the boot removes
+ * it and starts the app, without a restart and without restoring again. Before, startup stayed DOWN until a restart.
  */
 @QuarkusTest
 @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
@@ -47,7 +48,7 @@ class OffsiteBootRestoreRecordStuckTest {
     S3Bucket bucket;
 
     @Test
-    void aRecordOfARestoreUnderWayThatCannotBeRemovedKeepsStartupDown() {
+    void aRecordOfARestoreUnderWayThatCannotBeRemovedKeepsStartupDownUntilItIs() {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(1));
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/started").then()
@@ -56,7 +57,10 @@ class OffsiteBootRestoreRecordStuckTest {
                         + "missing on Qdrant; restored `kairos` from "))
                 .body("checks[0].data.restoreMessage", containsString("; the record of a boot's restore under way in "
                         + "the bucket, s3://" + bucket.bucket() + "/" + PREFIX + "/" + S3Bucket.BOOT_RESTORE_RECORD
-                        + ", could not be removed (")));
+                        + ", could not be removed ("))
+                .body("checks[0].data.restoreMessage", containsString("so the app is not started on it; the boot "
+                        + "removes it once the bucket answers, then starts the app (or delete that object); the boot "
+                        + "tries again at ")));
         assertThat(bucket.keys(bucket.prefix() + "/kairos/boot-restores/")).isNotEmpty();
 
         // a restore of the collection through the API ends that restore, but cannot remove its record either: it says so
@@ -70,5 +74,16 @@ class OffsiteBootRestoreRecordStuckTest {
                 .body("message", containsString("; delete that object, or a later boot checks collection `kairos` "
                         + "against the newest backup, and drops it unless it holds that whole"));
         given().get("/q/health/started").then().statusCode(503);
+
+        // the bucket answers again (the credential may delete now): the boot removes the record, and starts the app
+        int uploads = qdrant.requests("POST", "/collections/kairos/snapshots/upload").size(); // the boot's, the API's
+        bucket.allowWrites();
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> given().get("/q/health/started").then().statusCode(200));
+        given().get("/q/health/started").then()
+                .body("checks[0].data.restoreMessage", containsString("ollection `kairos` was missing on Qdrant; "
+                        + "restored `kairos` from "));
+        assertThat(bucket.keys(bucket.prefix() + "/kairos/boot-restores/")).isEmpty();
+        assertThat(qdrant.requests("POST", "/collections/kairos/snapshots/upload")).hasSize(uploads); // none again
     }
 }

@@ -218,9 +218,8 @@ public class SnapshotCatalog {
     /**
      * The names in the directory that are named as snapshots and sets are but are not listed: a snapshot without a
      * readable checksum file (lost, copied in without its {@code .sha256}, or an earlier version's run stopped between
-     * publishing it and recording it), a set missing a member or a member's checksum file. Nothing vouches for them: they are
-     * never
-     * restored from the directory, pruned or re-read. Sorted.
+     * publishing it and recording it), a set missing its {@code set.json}, a member or a member's checksum file.
+     * Nothing vouches for them: they are never restored from the directory, pruned or re-read. Sorted.
      */
     public List<String> unlisted() {
         return unlistedOf(namedOrNone());

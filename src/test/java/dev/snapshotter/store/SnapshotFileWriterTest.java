@@ -82,7 +82,7 @@ class SnapshotFileWriterTest {
                     new SnapshotFileWriter.Expected((long) body.length, body.length, TestData.sha256(body), ANY_CONTENT));
 
             WatchKey key;
-            while ((key = watch.poll(2, TimeUnit.SECONDS)) != null) {
+            while ((key = watch.poll(300, TimeUnit.MILLISECONDS)) != null) {
                 key.pollEvents().forEach(event -> named.add(event.context().toString()));
                 key.reset();
             }

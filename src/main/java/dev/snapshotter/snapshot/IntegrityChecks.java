@@ -249,15 +249,16 @@ class IntegrityChecks {
     }
 
     /**
-     * Puts the off-site copy of {@code name}, a snapshot the directory holds without a readable checksum file, in its
-     * place ({@link OffsiteCatalog#replaceUnlisted}). Whether it was; one that could not be is said at ERROR.
+     * Puts the off-site copy of {@code name}, a backup the directory holds but nothing vouches for (a snapshot without a
+     * readable checksum file, a set that lost its {@code set.json}, a member or a member's checksum file), in its place
+     * ({@link OffsiteCatalog#replaceUnlisted}). Whether it was; one that could not be is said at ERROR.
      */
     private boolean healedUnlisted(String name) {
         try {
             return offsite.replaceUnlisted(name).isPresent();
         } catch (SnapshotFailure e) {
-            LOG.errorf("Integrity check: %s is in %s without a readable checksum file, and its off-site copy could not "
-                    + "take its place: %s", name, directory.path(), e.getMessage());
+            LOG.errorf("Integrity check: %s is in %s but nothing vouches for it, and its off-site copy could not take "
+                    + "its place: %s", name, directory.path(), e.getMessage());
             return false;
         }
     }

@@ -2,11 +2,8 @@ package dev.snapshotter.restore;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -133,7 +130,7 @@ class BootRestore implements BootStep {
                             + " to start the app on it", null);
                 }
                 // Qdrant restores an upload it has whole to its end, whatever became of the process that sent it
-                RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
+                RestoreReport held = restores.adoptLeft(backup, collection, true, slot.cancellation()::cancelled);
                 if (held.status() == RestoreReport.Status.COMPLETED) {
                     return adopted(leftBy, held, slot);
                 }
@@ -224,7 +221,7 @@ class BootRestore implements BootStep {
         String going = "Qdrant goes on restoring " + upload.file() + " into collection `" + collection + "`, which the "
                 + "boot uploaded (started " + mark.startedAt() + ") and Qdrant did not answer in time";
         try {
-            Optional<Boolean> restoring = qdrantRestoring(collection, slot.cancellation()::cancelled);
+            Optional<Boolean> restoring = restores.qdrantRestoring(collection, slot.cancellation()::cancelled);
             String advice = restoring.isPresent()
                     ? "; once it holds it whole the boot takes it as restored, and should Qdrant's restore end without "
                             + "that, the boot restores it again"
@@ -245,7 +242,7 @@ class BootRestore implements BootStep {
                     throw new NotYet(going + ": " + upload.file() + " could not be had to check it against ("
                             + e.getMessage() + ")" + advice);
                 }
-                RestoreReport held = restores.adoptLeft(backup, collection, slot.cancellation()::cancelled);
+                RestoreReport held = restores.adoptLeft(backup, collection, true, slot.cancellation()::cancelled);
                 if (held.status() == RestoreReport.Status.COMPLETED) {
                     goingOn = null;
                     return adopted("collection `" + collection + "` was restored by Qdrant after the boot's upload of "
@@ -265,42 +262,6 @@ class BootRestore implements BootStep {
         } catch (QdrantException e) {
             throw new NotYet(going + ": checking it failed (" + e.getMessage() + "); once it holds it whole the boot "
                     + "takes it as restored");
-        }
-    }
-
-    /**
-     * Whether Qdrant restores into {@code collection} now, as its telemetry says ({@link QdrantClient#restoring}): of
-     * a cluster, each node tells of its own restores only (and {@code QDRANT_URL} may reach another node than the one
-     * that took the upload), so every node's, those {@code QDRANT_CLUSTER_NODES} lists, answering as every peer of the
-     * cluster. Empty when that cannot stand for the restore the boot started: a cluster without {@code
-     * QDRANT_CLUSTER_NODES}, or whose nodes there answer as fewer peers than it has, a Qdrant before 1.16, or a key
-     * that may not read the cluster status or the telemetry.
-     */
-    private Optional<Boolean> qdrantRestoring(String collection, BooleanSupplier cancelled) {
-        try {
-            QdrantClient.ClusterStatus status = qdrant.clusterStatus(RestoreService.CALL, cancelled);
-            if (!status.enabled()) {
-                return qdrant.restoring(collection, RestoreService.CALL, cancelled);
-            }
-            if (config.cluster().nodes().isEmpty()) {
-                return Optional.empty();
-            }
-            Set<String> peers = new HashSet<>();
-            boolean restoring = false;
-            for (QdrantClient node : restores.nodesOf(qdrant)) {
-                peers.add(node.clusterStatus(RestoreService.CALL, cancelled).peerId());
-                Optional<Boolean> told = node.restoring(collection, RestoreService.CALL, cancelled);
-                if (told.isEmpty()) {
-                    return Optional.empty();
-                }
-                restoring |= told.get();
-            }
-            return peers.size() < status.peers() ? Optional.empty() : Optional.of(restoring);
-        } catch (QdrantException e) {
-            if (!e.credentialRefused()) {
-                throw e;
-            }
-            return Optional.empty();
         }
     }
 

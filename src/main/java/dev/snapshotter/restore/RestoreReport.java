@@ -1,5 +1,6 @@
 package dev.snapshotter.restore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param scratchDropped for a drill: whether its scratch collection was dropped; null for a restore
  * @param qdrantStillRestoring true when the upload got no answer of Qdrant's once Qdrant had all of it (a timeout, a
  *        connection that ended, a proxy's 502 or 504): Qdrant restores it in a task of its own that goes on, so the
- *        collection may yet be written, unchecked; null otherwise
+ *        collection may yet be written, unchecked; false once the service, following that restore, found how it
+ *        ended (the run's record); null otherwise
  * @param verifyMs how long re-reading the file took
  * @param uploadMs how long the upload and Qdrant's restore took
  * @param safetySnapshot the file of the snapshot taken of the collection just before it was overwritten, or null when
@@ -71,6 +73,30 @@ public record RestoreReport(Status status, String file, String collection, Boole
     /** This report with one more remark. */
     RestoreReport remarked(String remark) {
         return with(scratchDropped, remark);
+    }
+
+    /**
+     * This report (a failed one whose upload Qdrant went on restoring) once the service found how Qdrant's restore
+     * ended without restoring it, or stopped following it: {@code said} tells, and Qdrant is no longer said to restore.
+     */
+    RestoreReport qdrantEnded(String said) {
+        return new RestoreReport(status, file, collection, overwritten, snapshotOf, startedAt,
+                Duration.between(startedAt, Instant.now()).toMillis(), qdrantVersion, snapshotVersion, pointsExpected,
+                pointsExpectedMax, pointsFound, sampleChecked, sampleMissing, aliases, uploadedCopyDeleted,
+                scratchDropped, false, verifyMs, uploadMs, safetySnapshot, message, remarks).remarked(said);
+    }
+
+    /**
+     * This report of the checks that found the collection holding the backup whole, as the report of the restore
+     * whose {@code upload} Qdrant went on restoring: that restore's start, what it overwrote and the snapshot it took
+     * first, and {@code said}.
+     */
+    RestoreReport following(RestoreReport upload, String said) {
+        return new RestoreReport(status, file, collection, upload.overwritten, snapshotOf, upload.startedAt,
+                Duration.between(upload.startedAt, Instant.now()).toMillis(), qdrantVersion, snapshotVersion,
+                pointsExpected, pointsExpectedMax, pointsFound, sampleChecked, sampleMissing, aliases,
+                uploadedCopyDeleted, scratchDropped, false, verifyMs, upload.uploadMs, upload.safetySnapshot, message,
+                remarks).remarked(said);
     }
 
     private RestoreReport with(Boolean dropped, String remark) {

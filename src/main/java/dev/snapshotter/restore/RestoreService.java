@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,9 +85,12 @@ public class RestoreService {
     private final OffsiteCatalog offsite;
     private final BootRestoreRecords bootRecords;
     private final BootSnapshot boot;
+    private final UnansweredRestores unanswered;
 
     RestoreService(SnapshotService runs, SnapshotCatalog catalog, QdrantClient qdrant, QdrantConfig config,
-            MeterRegistry registry, OffsiteCatalog offsite, BootRestoreRecords bootRecords, BootSnapshot boot) {
+            MeterRegistry registry, OffsiteCatalog offsite, BootRestoreRecords bootRecords, BootSnapshot boot,
+            UnansweredRestores unanswered) {
+        this.unanswered = unanswered;
         this.offsite = offsite;
         this.bootRecords = bootRecords;
         this.boot = boot;
@@ -206,6 +210,9 @@ public class RestoreService {
             if (!atBoot && !request.dryRun() && report.status() == RestoreReport.Status.COMPLETED) {
                 report = report.remarked(endsBootRestore(report));
             }
+            if (!atBoot && !request.dryRun() && report.collection() != null) {
+                unanswered.restoredInto(report.collection(), slot.id());
+            }
             if (Boolean.TRUE.equals(report.qdrantStillRestoring())) {
                 report = report.remarked(atBoot
                         ? "the boot checks collection `" + report.collection() + "` from time to time, and takes it as "
@@ -214,8 +221,10 @@ public class RestoreService {
                                 + "later tells when its restore ends, a cluster through every node in "
                                 + "QDRANT_CLUSTER_NODES; with another, restart the service once Qdrant's log shows "
                                 + "that it ended)"
-                        : "Once Qdrant's log shows that it ended restoring " + report.file() + ", restore again with "
-                                + "overwrite (which checks the collection), or drop `" + report.collection() + "`");
+                        : UnansweredRestores.remark(report));
+                if (!atBoot) {
+                    unanswered.follow(slot.id(), report, request.aliases());
+                }
             }
             slot.finish(report);
             return report;
@@ -237,7 +246,7 @@ public class RestoreService {
      * an older one restored on purpose); a boot that failed on the collection checks it again now. A remark saying so,
      * or null.
      */
-    private String endsBootRestore(RestoreReport report) {
+    String endsBootRestore(RestoreReport report) {
         String collection = config.collection();
         if (!collection.equals(report.collection()) && !report.aliases().contains(collection)) {
             return null;
@@ -269,7 +278,48 @@ public class RestoreService {
 
     /** Whether the collection {@code QDRANT_COLLECTION} names (or an alias of that name) exists on Qdrant. */
     boolean configuredCollectionExists(BooleanSupplier cancelled) {
-        return qdrant.exists(config.collection(), CALL, cancelled);
+        return exists(config.collection(), cancelled);
+    }
+
+    /** Whether {@code collection} exists on Qdrant. */
+    boolean exists(String collection, BooleanSupplier cancelled) {
+        return qdrant.exists(collection, CALL, cancelled);
+    }
+
+    /**
+     * Whether Qdrant restores into {@code collection} now, as its telemetry says ({@link QdrantClient#restoring}): of
+     * a cluster, each node tells of its own restores only (and {@code QDRANT_URL} may reach another node than the one
+     * that took the upload), so every node's, those {@code QDRANT_CLUSTER_NODES} lists, answering as every peer of the
+     * cluster. Empty when that cannot stand for a restore this service started: a cluster without {@code
+     * QDRANT_CLUSTER_NODES}, or whose nodes there answer as fewer peers than it has, a Qdrant before 1.16, or a key
+     * that may not read the cluster status or the telemetry.
+     */
+    Optional<Boolean> qdrantRestoring(String collection, BooleanSupplier cancelled) {
+        try {
+            QdrantClient.ClusterStatus status = qdrant.clusterStatus(CALL, cancelled);
+            if (!status.enabled()) {
+                return qdrant.restoring(collection, CALL, cancelled);
+            }
+            if (config.cluster().nodes().isEmpty()) {
+                return Optional.empty();
+            }
+            Set<String> peers = new HashSet<>();
+            boolean restoring = false;
+            for (QdrantClient node : nodesOf(qdrant)) {
+                peers.add(node.clusterStatus(CALL, cancelled).peerId());
+                Optional<Boolean> told = node.restoring(collection, CALL, cancelled);
+                if (told.isEmpty()) {
+                    return Optional.empty();
+                }
+                restoring |= told.get();
+            }
+            return peers.size() < status.peers() ? Optional.empty() : Optional.of(restoring);
+        } catch (QdrantException e) {
+            if (!e.credentialRefused()) {
+                throw e;
+            }
+            return Optional.empty();
+        }
     }
 
     /**
@@ -765,15 +815,16 @@ public class RestoreService {
      * Takes collection {@code target}, which a restore of {@code entry} that did not end left on Qdrant (the process
      * stopped once Qdrant had the upload, or the upload timed out while Qdrant went on restoring it), for that restore
      * completed when it holds the backup whole: the checks a restore runs once Qdrant has answered its upload pass
-     * (a set's, for a set). Its aliases are then pointed at it and the copies of uploads Qdrant keeps of it deleted, as
-     * at a restore's end. A backup that recorded no point count is never taken so (nothing would tell part of it
-     * from all of it); one whose manifest lacks the snapshot's vectors is read whole for them, as its restore would
-     * read it. Nothing is dropped here.
+     * (a set's, for a set). Its aliases (with {@code aliases}) are then pointed at it and the copies of uploads Qdrant
+     * keeps of it deleted, as at a restore's end. A backup that recorded no point count is never taken so (nothing
+     * would tell part of it from all of it); one whose manifest lacks the snapshot's vectors is read whole for them, as
+     * its restore would read it. Nothing is dropped here.
      *
      * @return completed, or failed with what tells it from the backup
      * @throws QdrantException when Qdrant failed a call the checks need: nothing tells whether it is whole then
      */
-    RestoreReport adoptLeft(SnapshotCatalog.Entry entry, String target, BooleanSupplier cancelled) {
+    RestoreReport adoptLeft(SnapshotCatalog.Entry entry, String target, boolean aliases,
+            BooleanSupplier cancelled) {
         RestoreAttempt attempt = new RestoreAttempt(entry, target);
         List<QdrantClient> nodes = nodesOf(qdrant);
         Checked checked;
@@ -790,7 +841,7 @@ public class RestoreService {
                 return attempt.failed(entry.fileName() + " recorded no point count to check it against");
             }
             checked = SetRestore.checkRestored(nodes.get(0), target, manifest.shards(), settleTimeout(),
-                    manifest.aliases(), attempt);
+                    aliases ? manifest.aliases() : null, attempt);
         } else {
             Manifest manifest = entry.manifest();
             SnapshotArchive.Facts facts = manifest == null ? null : SnapshotArchive.Facts.fromJson(manifest.archive());
@@ -815,7 +866,8 @@ public class RestoreService {
             }
             attempt.facts = facts;
             boolean cluster = qdrant.clusterStatus(CALL, cancelled).enabled();
-            checked = checkRestored(qdrant, target, facts, points, cluster, manifest.aliases(), attempt);
+            checked = checkRestored(qdrant, target, facts, points, cluster, aliases ? manifest.aliases() : null,
+                    attempt);
         }
         if (checked.failed() != null) {
             throw checked.failed(); // nothing tells whether it is whole

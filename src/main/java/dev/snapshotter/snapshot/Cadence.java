@@ -73,6 +73,15 @@ public final class Cadence {
      */
     public static void untilDone(Scheduler scheduler, String job, BootSnapshot boot, BooleanSupplier stopping,
             Duration firstWait, BooleanSupplier work) {
+        untilDone(scheduler, job, boot, stopping, firstWait, RETRY_MAX, work);
+    }
+
+    /**
+     * {@link #untilDone(Scheduler, String, BootSnapshot, BooleanSupplier, Duration, BooleanSupplier)}, the wait
+     * doubling up to {@code maxWait}.
+     */
+    public static void untilDone(Scheduler scheduler, String job, BootSnapshot boot, BooleanSupplier stopping,
+            Duration firstWait, Duration maxWait, BooleanSupplier work) {
         AtomicReference<Instant> next = new AtomicReference<>(Instant.EPOCH);
         AtomicReference<Duration> wait = new AtomicReference<>(firstWait);
         scheduler.newJob(job).setInterval("1s").setConcurrentExecution(ConcurrentExecution.SKIP).setTask(execution -> {
@@ -85,7 +94,7 @@ public final class Cadence {
             }
             Duration now = wait.get();
             next.set(Instant.now().plus(now));
-            wait.set(doubled(now, RETRY_MAX));
+            wait.set(doubled(now, maxWait));
         }).schedule();
     }
 

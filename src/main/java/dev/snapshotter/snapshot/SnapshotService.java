@@ -101,6 +101,24 @@ public class SnapshotService {
     }
 
     /**
+     * Takes the single-flight slot again for run {@code earlier}, a restore that ended (journaled) while Qdrant went on
+     * with its work, to follow that work: it shows as going under its own id while it holds the slot, and the journal
+     * has it anew, in place of how it ended, only once a report is given ({@link Run#finish}); closed without one, the
+     * run stays as it ended.
+     *
+     * @return empty while another run holds the slot, or once shutdown has begun
+     */
+    public Optional<Run> resume(RunView earlier) {
+        if (shuttingDown) {
+            return Optional.empty();
+        }
+        Run run = new Run(Reason.RESTORE, earlier.startedAt(), earlier.id());
+        run.file = earlier.file();
+        run.collection = earlier.collection();
+        return current.compareAndSet(null, run) ? Optional.of(run) : Optional.empty();
+    }
+
+    /**
      * Refuses every snapshot run but the boot's from now on, for {@code why} (restores and drills still run): the boot
      * has not ended its restore of the collection, and a snapshot of what Qdrant holds could replace good backups;
      * null ends it.
@@ -239,10 +257,22 @@ public class SnapshotService {
         private volatile long bytesExpected;
         private volatile String replaces;
 
+        /** A run taken up again ({@link #resume}): journaled at its close only when it was given a report. */
+        private final boolean resumed;
+
         private Run(Reason reason, Instant since) {
+            this(reason, since, RUN_ID.format(since) + "-" + reason.label(), false);
+        }
+
+        private Run(Reason reason, Instant since, String id) {
+            this(reason, since, id, true);
+        }
+
+        private Run(Reason reason, Instant since, String id, boolean resumed) {
             this.reason = reason;
             this.since = since;
-            this.id = RUN_ID.format(since) + "-" + reason.label();
+            this.id = id;
+            this.resumed = resumed;
         }
 
         /** The run's id, as {@code /api/runs/{id}} names it. */
@@ -421,7 +451,7 @@ public class SnapshotService {
         public void close() {
             finishedAt = Instant.now();
             done.countDown();
-            if (current.get() == this) {
+            if (current.get() == this && (!resumed || result != null)) {
                 journal.add(view(), replaces);
             }
             if (current.compareAndSet(this, null)) {

@@ -262,7 +262,9 @@ class ClusterSetRestoreTest {
                 .atPriority(1).willReturn(aResponse().withStatus(504).withHeader("Content-Type", "text/html")
                         .withBody("<html><body><h1>504 Gateway Time-out</h1></body></html>")));
 
-        api().body("{\"collection\":\"kairos-restored\"}").post("/api/snapshots/" + name + "/restore").then()
+        io.restassured.response.Response response = api().body("{\"collection\":\"kairos-restored\"}")
+                .post("/api/snapshots/" + name + "/restore");
+        response.then()
                 .statusCode(502)
                 .body("status", org.hamcrest.Matchers.equalTo("failed"))
                 .body("qdrantStillRestoring", org.hamcrest.Matchers.equalTo(true))
@@ -273,6 +275,15 @@ class ClusterSetRestoreTest {
                         + "`kairos-restored` (" + StandInCluster.PEER_A + ".snap), which this restore had created: it is "
                         + "dropped again, but the member Qdrant may still be restoring can create it anew, with that "
                         + "member's shards only: drop it once that restore ended"));
+
+        // the service follows the nodes' restores: none going (every node's telemetry), and the collection not there
+        String run = response.header("Link").substring(1, response.header("Link").indexOf('>'));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> api().get(run)
+                .then().statusCode(200).body("report.qdrantStillRestoring", org.hamcrest.Matchers.equalTo(false)));
+        api().get(run).then().body("status", org.hamcrest.Matchers.equalTo("failed")).body("report.message",
+                containsString("Qdrant's restore of " + name + " into collection `kairos-restored`, which run "
+                        + run.substring("/api/runs/".length()) + " uploaded and Qdrant did not answer in time, ended "
+                        + "without restoring it: it is not there, and Qdrant reports no restore of it going"));
     }
 
     /** A first member that grows before its upload is refused as the single snapshot is: Qdrant restored nothing. */

@@ -56,7 +56,7 @@ class SetLeftByARestoreTest {
     void aCollectionHoldingTheSetWholeIsTakenAsRestored() {
         SnapshotCatalog.Entry set = takeSet();
 
-        RestoreReport report = restores.adoptLeft(set, "kairos", () -> false);
+        RestoreReport report = restores.adoptLeft(set, "kairos", true, () -> false);
 
         assertThat(report.status()).isEqualTo(RestoreReport.Status.COMPLETED);
         assertThat(report.pointsFound()).isEqualTo(QdrantStandIn.POINTS);
@@ -74,7 +74,7 @@ class SetLeftByARestoreTest {
                         "Active")),
                 "[]", Map.of());
 
-        RestoreReport report = restores.adoptLeft(set, "kairos", () -> false);
+        RestoreReport report = restores.adoptLeft(set, "kairos", true, () -> false);
 
         assertThat(report.status()).isEqualTo(RestoreReport.Status.FAILED);
         assertThat(report.message()).contains("shards [1] have no Active replica after waiting 2s");

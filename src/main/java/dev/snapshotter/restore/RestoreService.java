@@ -306,7 +306,7 @@ public class RestoreService {
             Set<String> peers = new HashSet<>();
             boolean restoring = false;
             for (QdrantClient node : nodesOf(qdrant)) {
-                peers.add(node.clusterStatus(CALL, cancelled).peerId());
+                peers.add((node.url().equals(qdrant.url()) ? status : node.clusterStatus(CALL, cancelled)).peerId());
                 Optional<Boolean> told = node.restoring(collection, CALL, cancelled);
                 if (told.isEmpty()) {
                     return Optional.empty();

@@ -1,14 +1,22 @@
 package dev.snapshotter.restore;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.snapshotter.config.RunMode;
 import dev.snapshotter.qdrant.QdrantException;
@@ -17,7 +25,9 @@ import dev.snapshotter.snapshot.Cadence;
 import dev.snapshotter.snapshot.RunView;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
+import dev.snapshotter.store.SnapshotFileWriter;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduler;
 
 /**
@@ -29,10 +39,11 @@ import io.quarkus.scheduler.Scheduler;
  * backup whole, that restore is taken as completed (the aliases it was asked to point pointed, the copy of its upload
  * deleted, the restore counted completed), and the run's record says so in place of the failure; once Qdrant says its
  * restore ended without that, the record says so too, and the following ends (where Qdrant does not say, a day after
- * the restore began). Each check holds the single-flight slot under the run's own id (it shows as going meanwhile),
- * so it never meets another run; a later restore into the same collection ends the following (that restore's own
- * checks tell of the collection now). Nothing of it outlives the process: the run's record keeps the advice it was
- * given.
+ * the restore began). A check takes the single-flight slot under the run's own id (it shows as going meanwhile) only
+ * to check the collection or to record how it ended, so it never meets another run; a later restore into the same collection
+ * ends the following (that restore's own
+ * checks tell of the collection now). The restores followed are recorded in the directory
+ * ({@code .unanswered-restores.json}), so that the service follows them again after a restart.
  */
 @ApplicationScoped
 public class UnansweredRestores {
@@ -47,14 +58,64 @@ public class UnansweredRestores {
     private final SnapshotService runs;
     private final Scheduler scheduler;
     private final BootSnapshot boot;
-    /** The restore each collection is followed for: its run's id. */
-    private final Map<String, String> followed = new ConcurrentHashMap<>();
+    private final SnapshotCatalog catalog;
+    private final Instance<ObjectMapper> json;
+    /** The restore each collection is followed for, as recorded in the directory. */
+    private final Map<String, SnapshotCatalog.UnansweredRestore> followed = new ConcurrentHashMap<>();
 
-    UnansweredRestores(RestoreService restores, SnapshotService runs, Scheduler scheduler, BootSnapshot boot) {
+    UnansweredRestores(RestoreService restores, SnapshotService runs, Scheduler scheduler, BootSnapshot boot,
+            SnapshotCatalog catalog, Instance<ObjectMapper> json) {
         this.restores = restores;
         this.runs = runs;
         this.scheduler = scheduler;
         this.boot = boot;
+        this.catalog = catalog;
+        this.json = json;
+    }
+
+    /**
+     * Once the boot has settled, follows again the restores the directory records as followed when the process
+     * stopped (a restart, a rollout): those whose run the journal still has, its report saying Qdrant goes on.
+     */
+    void onStart(@Observes StartupEvent event) {
+        if (RunMode.isCommand()) {
+            return; // a command does what it was asked and nothing else
+        }
+        Cadence.untilDone(scheduler, "restore-unanswered-again", boot, runs::shuttingDown, FIRST_WAIT, () -> {
+            for (SnapshotCatalog.UnansweredRestore recorded : catalog.unansweredRestores()) {
+                Optional<RestoreReport> report = runs.run(recorded.run()).map(RunView::report).map(this::report)
+                        .filter(upload -> Boolean.TRUE.equals(upload.qdrantStillRestoring()));
+                if (report.isPresent() && !followed.containsKey(report.get().collection())) {
+                    LOG.infof("Following again Qdrant's restore of %s into collection `%s`, which run %s uploaded and "
+                            + "Qdrant did not answer in time (the service restarted meanwhile)", report.get().file(),
+                            report.get().collection(), recorded.run());
+                    follow(recorded.run(), report.get(), recorded.aliases());
+                }
+            }
+            recorded(); // without those there is nothing to follow for
+            return true;
+        });
+    }
+
+    /** A journaled restore report; null when it cannot be read as one. */
+    private RestoreReport report(JsonNode journaled) {
+        try {
+            return json.get().treeToValue(journaled, RestoreReport.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Records the restores followed now, so that a restart follows them again; a failure is a warning. */
+    private synchronized void recorded() {
+        try {
+            catalog.recordUnansweredRestores(List.copyOf(followed.values()));
+        } catch (IOException | IllegalStateException e) {
+            LOG.warnf("The restores Qdrant goes on with that the service follows could not be recorded (%s): a "
+                    + "restart would not follow them",
+                    e instanceof IOException io ? SnapshotFileWriter.reason(io)
+                            : e.getMessage());
+        }
     }
 
     /** The remark of a restore that is followed so. */
@@ -76,9 +137,11 @@ public class UnansweredRestores {
         if (RunMode.isCommand()) {
             return;
         }
-        followed.put(report.collection(), run);
+        SnapshotCatalog.UnansweredRestore entry = new SnapshotCatalog.UnansweredRestore(run, aliases);
+        followed.put(report.collection(), entry);
+        recorded();
         Cadence.untilDone(scheduler, "restore-unanswered-" + run, boot, runs::shuttingDown, FIRST_WAIT, MAX_WAIT,
-                new Check(run, report, aliases)::done);
+                new Check(entry, report)::done);
     }
 
     /**
@@ -86,27 +149,34 @@ public class UnansweredRestores {
      * longer, as that restore's checks tell what the collection holds now.
      */
     void restoredInto(String collection, String run) {
-        String earlier = followed.get(collection);
-        if (earlier != null && !earlier.equals(run) && followed.remove(collection, earlier)) {
+        SnapshotCatalog.UnansweredRestore earlier = followed.get(collection);
+        if (earlier != null && !earlier.run().equals(run) && followed.remove(collection, earlier)) {
+            recorded();
             LOG.infof("No longer following Qdrant's restore into collection `%s` of run %s: run %s restored into it "
-                    + "since", collection, earlier, run);
+                    + "since", collection, earlier.run(), run);
         }
     }
 
     /** One followed restore's checks. */
     private final class Check {
 
+        private final SnapshotCatalog.UnansweredRestore entry;
         private final String run;
         private final RestoreReport upload;
         /** What the last check that failed said (a WARN once, then DEBUG while it says the same). */
         private String lastFailure;
-        /** Whether the restore was asked to point the backup's aliases. */
-        private final boolean aliases;
 
-        Check(String run, RestoreReport upload, boolean aliases) {
-            this.run = run;
+        Check(SnapshotCatalog.UnansweredRestore entry, RestoreReport upload) {
+            this.entry = entry;
+            this.run = entry.run();
             this.upload = upload;
-            this.aliases = aliases;
+        }
+
+        /** This restore is no longer followed. */
+        private void ended() {
+            if (followed.remove(upload.collection(), entry)) {
+                recorded();
+            }
         }
 
         /**
@@ -115,12 +185,12 @@ public class UnansweredRestores {
          */
         boolean done() {
             String collection = upload.collection();
-            if (!run.equals(followed.get(collection))) {
+            if (!entry.equals(followed.get(collection))) {
                 return true;
             }
             Optional<RunView> earlier = runs.run(run);
             if (earlier.isEmpty()) { // pushed out of the run history: nothing left to tell it in
-                followed.remove(collection, run);
+                ended();
                 return true;
             }
             try {
@@ -144,7 +214,7 @@ public class UnansweredRestores {
                         return false;
                     }
                     going.finish(ended);
-                    followed.remove(collection, run);
+                    ended();
                     return true;
                 }
             } catch (QdrantException e) {
@@ -185,7 +255,7 @@ public class UnansweredRestores {
                     LOG.warn(said);
                     return upload.qdrantEnded(said);
                 }
-                RestoreReport held = restores.adoptLeft(backup, collection, aliases, going.cancellation()::cancelled);
+                RestoreReport held = restores.adoptLeft(backup, collection, entry.aliases(), going.cancellation()::cancelled);
                 if (held.status() == RestoreReport.Status.COMPLETED) {
                     String said = uploaded + " ended: collection `" + collection + "` holds it whole, checked at "
                             + Instant.now() + " (" + held.pointsFound() + " points"

@@ -924,6 +924,33 @@ public class SnapshotCatalog {
         Files.deleteIfExists(directory.path().resolve(SnapshotDirectory.BOOT_RESTORE));
     }
 
+    /**
+     * A restore through the API whose upload Qdrant had whole but did not answer in time, which the service follows
+     * until Qdrant's restore ended ({@code .unanswered-restores.json}), so that a restart follows it again.
+     *
+     * @param run the restore's run id, whose journaled report tells what it restored where
+     * @param aliases whether it was asked to point the backup's aliases
+     */
+    @RegisterForReflection
+    public record UnansweredRestore(String run, boolean aliases) {
+    }
+
+    /** The restores followed, as last recorded; none when there is no record or it is unreadable. */
+    public List<UnansweredRestore> unansweredRestores() {
+        return record(SnapshotDirectory.UNANSWERED_RESTORES, UnansweredRestore[].class).map(List::of)
+                .orElse(List.of());
+    }
+
+    /** Records, durably, the restores followed now (none: the record goes). */
+    public void recordUnansweredRestores(List<UnansweredRestore> followed) throws IOException {
+        Path record = directory.path().resolve(SnapshotDirectory.UNANSWERED_RESTORES);
+        if (followed.isEmpty()) {
+            Files.deleteIfExists(record);
+        } else {
+            directory.writer().writeAtomically(record, json.get().writeValueAsBytes(followed));
+        }
+    }
+
     /** A record of the directory's own ({@code .drills.json}...); empty when there is none or it is unreadable. */
     private <T> Optional<T> record(String name, Class<T> type) {
         Path record = directory.path().resolve(name);

@@ -46,16 +46,18 @@ public class SnapshotDirectory {
     static final String INTEGRITY_RECORD = ".integrity.json";
     /** A boot restore that has not ended (see SnapshotCatalog#bootRestoreUnderWay). */
     public static final String BOOT_RESTORE = ".boot-restore.json";
+    /** The restores Qdrant went on with that the service follows (see SnapshotCatalog#unansweredRestores). */
+    static final String UNANSWERED_RESTORES = ".unanswered-restores.json";
     /**
      * The temporary files this service writes: a snapshot's and those beside it, the ledger's, the run journal's,
-     * the drill history's, the integrity record's, the boot restore's mark, a write probe's.
+     * the drill history's, the integrity record's, the boot restore's mark, the followed restores', a write probe's.
      */
     private static final Pattern OUR_LEFTOVER = Pattern.compile("\\.(?:" + SnapshotFileName.PATTERN.pattern()
             + "(?:\\" + SnapshotFileWriter.CHECKSUM_SUFFIX + "|\\" + SnapshotFileWriter.MANIFEST_SUFFIX + "|\\"
             + SnapshotCatalog.FAILED_VERIFICATION_SUFFIX + "|\\" + SnapshotCatalog.DRILL_SUFFIX + ")?|write-probe-\\d+|"
             + "\\.?" + Pattern.quote(LEDGER_FILE.substring(1)) + "|\\.?" + Pattern.quote(RUN_JOURNAL.substring(1)) + "|\\.?"
             + Pattern.quote(DRILL_HISTORY.substring(1)) + "|\\.?" + Pattern.quote(INTEGRITY_RECORD.substring(1)) + "|\\.?"
-            + Pattern.quote(BOOT_RESTORE.substring(1)) + ")"
+            + Pattern.quote(BOOT_RESTORE.substring(1)) + "|\\.?" + Pattern.quote(UNANSWERED_RESTORES.substring(1)) + ")"
             + Pattern.quote(SnapshotFileWriter.PART_SUFFIX));
 
     private final String configured;

@@ -40,10 +40,10 @@ import io.quarkus.scheduler.Scheduler;
  * deleted, the restore counted completed), and the run's record says so in place of the failure; once Qdrant says its
  * restore ended without that, the record says so too, and the following ends (where Qdrant does not say, a day after
  * the restore began). A check takes the single-flight slot under the run's own id (it shows as going meanwhile) only
- * to check the collection or to record how it ended, so it never meets another run; a later restore into the same collection
- * ends the following (that restore's own
- * checks tell of the collection now). The restores followed are recorded in the directory
- * ({@code .unanswered-restores.json}), so that the service follows them again after a restart.
+ * to check the collection or to record how it ended, so it never meets another run; a later restore into the same
+ * collection ends the following (that restore's own checks tell of the collection now). The restores followed are
+ * recorded in the directory ({@code .unanswered-restores.json}), so that the service follows them again after a
+ * restart.
  */
 @ApplicationScoped
 public class UnansweredRestores {
@@ -255,7 +255,8 @@ public class UnansweredRestores {
                     LOG.warn(said);
                     return upload.qdrantEnded(said);
                 }
-                RestoreReport held = restores.adoptLeft(backup, collection, entry.aliases(), going.cancellation()::cancelled);
+                RestoreReport held = restores.adoptLeft(backup, collection, entry.aliases(),
+                        going.cancellation()::cancelled);
                 if (held.status() == RestoreReport.Status.COMPLETED) {
                     String said = uploaded + " ended: collection `" + collection + "` holds it whole, checked at "
                             + Instant.now() + " (" + held.pointsFound() + " points"

@@ -118,8 +118,16 @@ public class UnansweredRestores {
         }
     }
 
-    /** The remark of a restore that is followed so. */
+    /**
+     * The remark of a restore that is followed so; of a command's (which ends with its restore, and follows nothing),
+     * what to do once Qdrant's restore ended.
+     */
     static String remark(RestoreReport report) {
+        if (RunMode.isCommand()) {
+            return "This command does not follow Qdrant's restore: once Qdrant's log shows that it ended restoring "
+                    + report.file() + ", restore again with overwrite (which checks the collection), or drop `"
+                    + report.collection() + "`";
+        }
         return "The service follows Qdrant's restore (its telemetry: Qdrant 1.16 or later, a cluster through every "
                 + "node in QDRANT_CLUSTER_NODES) and checks collection `" + report.collection() + "` as this restore "
                 + "would have, from now on, every " + FIRST_WAIT.toSeconds() + " s at first, the wait doubling up to "

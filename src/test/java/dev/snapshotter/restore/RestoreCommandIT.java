@@ -184,6 +184,29 @@ class RestoreCommandIT {
         assertThat(exit.output()).contains("\"status\" : \"failed\"").contains("has 3 points after the restore");
     }
 
+    /**
+     * An upload Qdrant had whole but did not answer in time: the command, which ends with its restore, says what to do
+     * once Qdrant's restore ended, not that the service follows it.
+     */
+    @Test
+    void anUploadQdrantDidNotAnswerInTimeSaysWhatToDoOnceItsRestoreEnded() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        qdrant.collectionMissing("kairos_dr");
+        qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 2_500);
+        Map<String, String> environment = new java.util.HashMap<>(environment());
+        environment.put("QDRANT_SNAPSHOT_TIMEOUT", "1s");
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(environment, "restore", "--collection", "kairos_dr",
+                "--no-aliases");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.FAILED);
+        assertThat(exit.output()).contains("\"qdrantStillRestoring\" : true")
+                .contains("This command does not follow Qdrant's restore: once Qdrant's log shows that it ended "
+                        + "restoring " + planted.getFileName() + ", restore again with overwrite (which checks the "
+                        + "collection), or drop `kairos_dr`")
+                .doesNotContain("The service follows");
+    }
+
     @Test
     void overwritingSnapshotsTheCollectionFirstUnlessToldNotTo() throws Exception {
         Path planted = dir.plantRestorable(QdrantStandIn.POINTS);

@@ -123,6 +123,33 @@ class UnansweredRestoreTest {
     }
 
     /**
+     * A later restore into the collection, while Qdrant still restores the first: the first is no longer followed
+     * (its record keeps what it said), the later one is, and turns completed once the collection holds the backup.
+     */
+    @Test
+    void aLaterRestoreIntoTheCollectionEndsTheFollowingOfTheEarlierOne() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        String first = restoreAnsweredLate(planted, false);
+
+        Response again = ServiceApi.api().contentType("application/json").body("{\"collection\":\"" + TARGET
+                + "\",\"overwrite\":true,\"aliases\":false,\"safetySnapshot\":false}")
+                .post("/api/snapshots/" + planted.getFileName() + "/restore");
+        again.then().statusCode(502).body("qdrantStillRestoring", equalTo(true));
+        String second = again.header("Link").substring(1, again.header("Link").indexOf('>'));
+        assertThat(log.appLines()).anySatisfy(line -> assertThat(line).contains("INFO").contains("No longer "
+                + "following Qdrant's restore into collection `" + TARGET + "` of run "
+                + first.substring("/api/runs/".length()) + ": run " + second.substring("/api/runs/".length())
+                + " restored into it since"));
+
+        qdrant.restoreEnds(TARGET);
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ServiceApi.api().get(second).then()
+                .statusCode(200).body("status", equalTo("completed")));
+        ServiceApi.api().get(first).then().statusCode(200).body("status", equalTo("failed"))
+                .body("report.qdrantStillRestoring", equalTo(true));
+    }
+
+    /**
      * Restores {@code planted} into {@link #TARGET}, which Qdrant creates at once but restores for longer than the
      * timeout: a failed report that says Qdrant goes on, and that the service follows it. The run's path.
      */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -93,6 +94,9 @@ public class SnapshotService {
         }
         Run run = new Run(reason, Instant.now());
         Run running = current.compareAndExchange(null, run);
+        if (running != null && running.resumed) { // a check of a restore Qdrant went on with turns no run away
+            running = afterResumed(running, run);
+        }
         if (running != null) {
             throw new SnapshotInProgressException(running.reason, running.since);
         }
@@ -101,10 +105,32 @@ public class SnapshotService {
     }
 
     /**
+     * Takes the slot for {@code run} once {@code resumed}, which holds it, has ended and let it go (within
+     * {@link #RESUMED_WAIT}): null once taken, else the run that holds it.
+     */
+    private Run afterResumed(Run resumed, Run run) {
+        long deadline = System.nanoTime() + RESUMED_WAIT.toNanos();
+        if (!resumed.ended(RESUMED_WAIT)) {
+            return resumed;
+        }
+        Run holding;
+        while ((holding = current.compareAndExchange(null, run)) == resumed && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000); // it has ended: it lets the slot go once journaled
+        }
+        return holding;
+    }
+
+    /**
+     * How long a run asked for waits for a resumed run ({@link #resume}) to end before it is refused: such a run checks
+     * a collection (milliseconds; a cluster's replicas may take longer) and never turns a run away for that.
+     */
+    static final Duration RESUMED_WAIT = Duration.ofSeconds(30);
+
+    /**
      * Takes the single-flight slot again for run {@code earlier}, a restore that ended (journaled) while Qdrant went on
      * with its work, to follow that work: it shows as going under its own id while it holds the slot, and the journal
      * has it anew, in place of how it ended, only once a report is given ({@link Run#finish}); closed without one, the
-     * run stays as it ended.
+     * run stays as it ended. A run asked for meanwhile waits for it to end ({@link #RESUMED_WAIT}).
      *
      * @return empty while another run holds the slot, or once shutdown has begun
      */
@@ -435,6 +461,16 @@ public class SnapshotService {
                 cancel.cancel(by);
             }
             cancelRequested = by;
+        }
+
+        /** Whether this run ended within {@code wait}. */
+        boolean ended(Duration wait) {
+            try {
+                return done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
 
         void awaitDone(Duration grace) {

@@ -23,6 +23,7 @@ import dev.snapshotter.support.Scrape;
 import dev.snapshotter.support.SecretsStayHidden;
 import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.TestData;
 import dev.snapshotter.support.WithQdrantStandIn;
 
 import io.quarkus.test.common.ResourceArg;
@@ -147,6 +148,26 @@ class UnansweredRestoreTest {
                 .statusCode(200).body("status", equalTo("completed")));
         ServiceApi.api().get(first).then().statusCode(200).body("status", equalTo("failed"))
                 .body("report.qdrantStillRestoring", equalTo(true));
+    }
+
+    /**
+     * A snapshot asked for while the following checks the collection (holding the run slot under the restore's run)
+     * waits for that check, rather than being turned away with 409 as beside a run going.
+     */
+    @Test
+    void aSnapshotAskedForWhileTheFollowingChecksTheCollectionWaitsForTheCheck() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        String run = restoreAnsweredLate(planted, true);
+        qdrant.snapshotServed(QdrantStandIn.COLLECTION, TestData.snapshot(4096));
+        qdrant.aliasesAnswerAfter(2_500); // the check points the aliases: it reads them first, and waits here
+
+        qdrant.restoreEnds(TARGET);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(
+                () -> ServiceApi.api().get(run).then().statusCode(200).body("status", equalTo("running")));
+        qdrant.aliasesAnswerAfter(0); // for the snapshot: the check's own read still waits
+
+        ServiceApi.trigger().then().statusCode(200).body("status", equalTo("completed"));
+        ServiceApi.api().get(run).then().statusCode(200).body("status", equalTo("completed"));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.snapshotter.api;
 
-import static io.restassured.RestAssured.given;
+import static dev.snapshotter.support.ServiceApi.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -18,13 +18,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInPerTest;
 import dev.snapshotter.support.TestData;
 
 import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
 
 /** The packaged app restarted on the same directory: {@code GET /api/runs} still lists the runs of before, newest first. */
 @ExtendWith(StandInPerTest.class)
@@ -32,10 +30,6 @@ class RunHistoryIT {
 
     @InjectQdrant
     QdrantStandIn qdrant;
-
-    private static RequestSpecification api(PackagedApp.Running app) {
-        return given().baseUri(app.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
-    }
 
     @Test
     void theRunsOfBeforeARestartAreStillListed() throws Exception {

@@ -64,13 +64,12 @@ class DrillHistoryRestartIT {
             assertThat(drilledAt).isPositive();
             assertThat(planted.resolveSibling(planted.getFileName() + ".drill")).exists();
             // counted just before its run ends: a trigger in between would find the run going (409)
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> given().baseUri(first.url())
-                    .header("Authorization", "Bearer " + ServiceApi.API_TOKEN).get("/api/runs").then().statusCode(200)
-                    .extract().jsonPath().getList("findAll { it.status == 'running' }").isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ServiceApi.api(first).get("/api/runs").then().statusCode(200)
+                            .extract().jsonPath().getList("findAll { it.status == 'running' }").isEmpty());
 
             qdrant.snapshotServed("kairos", TestData.snapshot(4096));
-            given().baseUri(first.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN)
-                    .post("/api/snapshot").then().statusCode(200);
+            ServiceApi.api(first).post("/api/snapshot").then().statusCode(200);
             assertThat(planted).doesNotExist();
             assertThat(planted.resolveSibling(planted.getFileName() + ".drill")).doesNotExist();
         }

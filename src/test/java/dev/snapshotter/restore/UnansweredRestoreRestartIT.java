@@ -1,6 +1,6 @@
 package dev.snapshotter.restore;
 
-import static io.restassured.RestAssured.given;
+import static dev.snapshotter.support.ServiceApi.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,12 +17,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
-import dev.snapshotter.support.ServiceApi;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInPerTest;
 
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 
 /**
  * {@code QDRANT_SNAPSHOT_TIMEOUT=1s}: a restore whose upload Qdrant goes on restoring is followed, and the service
@@ -46,10 +44,6 @@ class UnansweredRestoreRestartIT {
         Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
         environment.put("QDRANT_SNAPSHOT_TIMEOUT", "1s");
         return environment;
-    }
-
-    private static RequestSpecification api(PackagedApp.Running app) {
-        return given().baseUri(app.url()).header("Authorization", "Bearer " + ServiceApi.API_TOKEN);
     }
 
     @Test

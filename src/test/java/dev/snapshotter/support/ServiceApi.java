@@ -26,6 +26,11 @@ public final class ServiceApi {
         return RestAssured.given().header("Authorization", "Bearer " + API_TOKEN);
     }
 
+    /** A request to the API of a packaged app a test started itself ({@link PackagedApp}), with the token. */
+    public static RequestSpecification api(PackagedApp.Running app) {
+        return api().baseUri(app.url());
+    }
+
     /** {@code POST /api/snapshot} with the token. */
     public static Response trigger() {
         return api().post("/api/snapshot");

@@ -36,7 +36,7 @@ import io.quarkus.runtime.StartupEvent;
 public class BootSnapshot {
 
     private static final Logger LOG = Logger.getLogger(BootSnapshot.class);
-    static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(2);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
     private final QdrantConfig config;

@@ -26,7 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * QDRANT_SNAPSHOT_RESTORE_IF_MISSING with a Qdrant that comes up 6 s after the service and a 1 s QDRANT_WAIT_TIMEOUT:
  * whether the collection needs a restore cannot be told in time, so startup stays DOWN saying so, snapshots are held,
- * and the boot tries again (5 s, then doubling); once Qdrant is up the missing collection is restored and startup goes
+ * and the boot tries again (2 s, then doubling); once Qdrant is up the missing collection is restored and startup goes
  * UP. Before, startup stayed DOWN for good: the app beside it waited for a restart (the startup probe's, after an hour).
  */
 @QuarkusTest

@@ -152,9 +152,10 @@ public class BootSnapshot {
             return;
         }
         if (outcome == null) { // nothing to do, and no boot snapshot: the run did nothing either
-            result = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
-            first.finish(result);
+            SnapshotReport skipped = SnapshotReport.skipped(Reason.STARTUP, Instant.now());
+            first.finish(skipped);
             first.close();
+            result = skipped; // startup goes UP once the slot is free, so a run asked for then is not refused
         } else if (outcome.failed()) {
             first.failed(outcome.message()); // the run says why, unless a restore's report does
             first.close();

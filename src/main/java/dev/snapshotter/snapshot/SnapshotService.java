@@ -94,8 +94,10 @@ public class SnapshotService {
         }
         Run run = new Run(reason, Instant.now());
         Run running = current.compareAndExchange(null, run);
-        if (running != null && running.resumed) { // a check of a restore Qdrant went on with turns no run away
-            running = afterResumed(running, run);
+        // a run that has ended (shown finished: it lets the slot go once journaled, milliseconds, longer on a slow
+        // volume), or a check of a restore Qdrant went on with, turns no run away
+        if (running != null && (running.resumed || running.ended(Duration.ZERO))) {
+            running = afterEnd(running, run);
         }
         if (running != null) {
             throw new SnapshotInProgressException(running.reason, running.since);
@@ -105,24 +107,25 @@ public class SnapshotService {
     }
 
     /**
-     * Takes the slot for {@code run} once {@code resumed}, which holds it, has ended and let it go (within
+     * Takes the slot for {@code run} once {@code holding}, which holds it, has ended and let it go (within
      * {@link #RESUMED_WAIT}): null once taken, else the run that holds it.
      */
-    private Run afterResumed(Run resumed, Run run) {
+    private Run afterEnd(Run holding, Run run) {
         long deadline = System.nanoTime() + RESUMED_WAIT.toNanos();
-        if (!resumed.ended(RESUMED_WAIT)) {
-            return resumed;
+        if (!holding.ended(RESUMED_WAIT)) {
+            return holding;
         }
-        Run holding;
-        while ((holding = current.compareAndExchange(null, run)) == resumed && System.nanoTime() < deadline) {
+        Run now;
+        while ((now = current.compareAndExchange(null, run)) == holding && System.nanoTime() < deadline) {
             LockSupport.parkNanos(1_000_000); // it has ended: it lets the slot go once journaled
         }
-        return holding;
+        return now;
     }
 
     /**
-     * How long a run asked for waits for a resumed run ({@link #resume}) to end before it is refused: such a run checks
-     * a collection (milliseconds; a cluster's replicas may take longer) and never turns a run away for that.
+     * How long a run asked for waits for a resumed run ({@link #resume}), or one that has ended, to let the slot go
+     * before it is refused: a resumed run checks a collection (milliseconds; a cluster's replicas may take longer), an
+     * ended one writes its journal entry, and neither turns a run away for that.
      */
     static final Duration RESUMED_WAIT = Duration.ofSeconds(30);
 

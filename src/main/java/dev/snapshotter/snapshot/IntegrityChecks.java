@@ -225,12 +225,8 @@ class IntegrityChecks {
      */
     private boolean healed(SnapshotCatalog.Entry entry) {
         try {
-            if (offsite.replaceRotted(entry).isEmpty()) {
-                return false;
-            }
-            LOG.warnf("Integrity check: %s failed verification in %s; its off-site copy, verified, took its place",
-                    entry.fileName(), directory.path());
-            return true;
+            // the off-site catalog says it at WARN, naming the copy that took its place
+            return offsite.replaceRotted(entry).isPresent();
         } catch (SnapshotFailure e) {
             LOG.errorf("Integrity check: %s failed verification in %s, and its off-site copy could not take its place: "
                     + "%s", entry.fileName(), directory.path(), e.getMessage());

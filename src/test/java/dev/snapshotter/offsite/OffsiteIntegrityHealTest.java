@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.InjectS3;
+import dev.snapshotter.support.LogCapture;
 import dev.snapshotter.support.QdrantStandIn;
 import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.Scrape;
@@ -48,6 +49,8 @@ class OffsiteIntegrityHealTest {
     @InjectS3
     S3Bucket bucket;
 
+    LogCapture log;
+
     @Test
     void aLocalCopyThatRottedIsReplacedByItsSoundOffsiteCopy() throws Exception {
         Instant now = Instant.now();
@@ -67,5 +70,9 @@ class OffsiteIntegrityHealTest {
         assertThat(local.resolveSibling(local.getFileName() + ".verify-failed")).doesNotExist();
         assertThat(Scrape.value("snapshotter_snapshots_failing_verification")).isZero();
         assertThat(Scrape.value("snapshotter_offsite_healed_total")).isEqualTo(1);
+        // one WARN line names the heal (before, the integrity check said it again)
+        assertThat(log.appLines().stream().filter(line -> line.startsWith("WARN ") && line.contains("took its place")))
+                .singleElement().asString().contains("The local copy of " + local.getFileName()
+                        + " failed its re-read; its off-site copy, s3://");
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -41,10 +40,7 @@ class DrillHistoryRestartIT {
     SnapshotDir dir;
 
     private Map<String, String> environment() {
-        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
-        environment.put("QDRANT_SNAPSHOT_DRILL_SCHEDULE", "every 1h");
-        environment.put("QDRANT_SNAPSHOT_KEEP_LAST", "1");
-        return environment;
+        return qdrant.appEnvironment(Map.of("QDRANT_SNAPSHOT_DRILL_SCHEDULE", "every 1h", "QDRANT_SNAPSHOT_KEEP_LAST", "1"));
     }
 
     private static String metrics(PackagedApp.Running app) {

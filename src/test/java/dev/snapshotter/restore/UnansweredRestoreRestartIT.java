@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -41,9 +40,7 @@ class UnansweredRestoreRestartIT {
     SnapshotDir dir;
 
     private Map<String, String> environment() {
-        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
-        environment.put("QDRANT_SNAPSHOT_TIMEOUT", "1s");
-        return environment;
+        return qdrant.appEnvironment(Map.of("QDRANT_SNAPSHOT_TIMEOUT", "1s"));
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,11 +35,8 @@ class AliasSwapIT {
     SnapshotDir dir;
 
     private Map<String, String> environment() {
-        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
-        environment.put("QDRANT_COLLECTION", "prod");
-        environment.put("QDRANT_SNAPSHOT_ON_START", "true");
-        environment.put("QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "1h");
-        return environment;
+        return qdrant.appEnvironment(Map.of("QDRANT_COLLECTION", "prod", "QDRANT_SNAPSHOT_ON_START", "true",
+                "QDRANT_SNAPSHOT_ON_START_MIN_INTERVAL", "1h"));
     }
 
     /** Boots the packaged app, waits until the boot snapshot has settled, and returns the startup check's data. */

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -39,9 +38,7 @@ class IntegrityCheckIT {
     SnapshotDir dir;
 
     private Map<String, String> environment() {
-        Map<String, String> environment = new HashMap<>(qdrant.appEnvironment());
-        environment.put("QDRANT_SNAPSHOT_VERIFY_SCHEDULE", "every 1h");
-        return environment;
+        return qdrant.appEnvironment(Map.of("QDRANT_SNAPSHOT_VERIFY_SCHEDULE", "every 1h"));
     }
 
     private static String metrics(PackagedApp.Running app) {

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,6 +90,13 @@ public final class QdrantStandIn {
     public Map<String, String> appEnvironment() {
         return Map.of("QDRANT_URL", url(), "QDRANT_API_KEY", API_KEY, "QDRANT_SNAPSHOT_API_TOKEN", ServiceApi.API_TOKEN,
                 "QDRANT_COLLECTION", COLLECTION, "QDRANT_SNAPSHOT_DIR", directory.directory().toString());
+    }
+
+    /** {@link #appEnvironment()} with {@code more} set too (in place of a variable it already names). */
+    public Map<String, String> appEnvironment(Map<String, String> more) {
+        Map<String, String> environment = new HashMap<>(appEnvironment());
+        environment.putAll(more);
+        return environment;
     }
 
     /** A snapshot Qdrant has made. */

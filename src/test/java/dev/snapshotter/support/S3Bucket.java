@@ -1,12 +1,15 @@
 package dev.snapshotter.support;
 
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -16,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.ExpirationStatus;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -27,6 +31,10 @@ public final class S3Bucket implements AutoCloseable {
 
     /** The backup that the integrity record {@link WithS3#integrityCheckAge} plants names as failing. */
     public static final String ROTTEN_IN_RECORD = "2026-11-01T00-00-00-000Z-kairos.snap";
+
+    /** How long the tests wait for the S3 server to come up: a fresh machine installs it first. */
+    private static final Duration SERVER_WAIT = Duration.ofMinutes(10);
+    private static boolean serverAnswered;
 
     private final S3Client client;
     private final String bucket;
@@ -46,6 +54,7 @@ public final class S3Bucket implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(env("S3_ACCESS_KEY"),
                         env("S3_SECRET_KEY"))))
                 .build();
+        awaitServer(client);
         if (objectLock) {
             client.createBucket(b -> b.bucket(bucket).objectLockEnabledForBucket(true));
         }
@@ -59,6 +68,42 @@ public final class S3Bucket implements AutoCloseable {
     /** Whether the tests have an S3 server ({@code S3_ENDPOINT} set, as {@code .ci/run} does). */
     public static boolean available() {
         return System.getenv("S3_ENDPOINT") != null;
+    }
+
+    /**
+     * Waits, once per JVM, until the server holds the tests' bucket: {@code .ci/run} starts it beside the build (its
+     * install takes minutes on a fresh machine), and it answers on {@code S3_ENDPOINT} only once it is ready.
+     */
+    private static synchronized void awaitServer(S3Client client) {
+        if (serverAnswered) {
+            return;
+        }
+        Instant deadline = Instant.now().plus(SERVER_WAIT);
+        for (boolean said = false;; said = true) {
+            try {
+                client.headBucket(b -> b.bucket(env("S3_BUCKET")));
+                serverAnswered = true;
+                return;
+            } catch (SdkClientException | S3Exception e) {
+                if (e instanceof S3Exception refused && refused.statusCode() < 500 && refused.statusCode() != 404) {
+                    throw refused; // it answers, and refuses: waiting would not help
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("The S3 server at " + env("S3_ENDPOINT") + " did not answer for "
+                            + SERVER_WAIT.toMinutes() + " min with the bucket " + env("S3_BUCKET") + ": " + e, e);
+                }
+                if (!said) {
+                    System.err.println("Waiting for the S3 server at " + env("S3_ENDPOINT") + " (bucket "
+                            + env("S3_BUCKET") + "): " + e.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the S3 server", e);
+            }
+        }
     }
 
     static String env(String name) {

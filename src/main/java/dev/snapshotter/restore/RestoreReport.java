@@ -50,6 +50,17 @@ public record RestoreReport(Status status, String file, String collection, Boole
         String message,
         List<String> remarks) {
 
+    /**
+     * The report of a restore the process stopped during once Qdrant had its upload of {@code file} into
+     * {@code collection} whole (started {@code startedAt}), as its run was listed after the restart ({@code message}):
+     * failed, Qdrant restoring it still, until its following tells how that ended.
+     */
+    static RestoreReport stoppedAwaitingQdrant(String file, String collection, Instant startedAt, String message) {
+        return new RestoreReport(Status.FAILED, file, collection, null, null, startedAt,
+                Duration.between(startedAt, Instant.now()).toMillis(), null, null, null, null, null, null, null, null,
+                null, null, true, null, null, null, message, null);
+    }
+
     /** Whether a drill passed: its restore completed and its scratch collection was dropped. */
     public boolean drillPassed() {
         return status == Status.COMPLETED && Boolean.TRUE.equals(scratchDropped);

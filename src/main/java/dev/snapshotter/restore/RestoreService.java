@@ -170,6 +170,13 @@ public class RestoreService {
         /** The upload of {@code file} into {@code target} starts (not in a dry run). */
         default void uploading(String file, String target) {
         }
+
+        /**
+         * Qdrant has an upload of it whole (a set's: a member's) and restores it in a task of its own, which neither a
+         * timeout nor a stop of this process ends; its answer is awaited.
+         */
+        default void uploadedWhole() {
+        }
     }
 
     /** Restores, taking the single-flight slot (a snapshot or restore going makes it fail at once). */
@@ -191,6 +198,7 @@ public class RestoreService {
     RestoreReport restoreUnder(SnapshotService.Run slot, Request request, boolean atBoot) throws RestoreRefused {
         slot.phase(request.dryRun() ? "checking" : "restoring");
         String[] taken = new String[1];
+        String[] into = new String[1];
         String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
             RestoreReport report = restore(request, slot.cancellation(), new BeforeOverwrite() {
@@ -202,6 +210,14 @@ public class RestoreService {
                 @Override
                 public void uploading(String file, String target) {
                     slot.restoring(file, target);
+                    into[0] = target;
+                }
+
+                @Override
+                public void uploadedWhole() {
+                    if (!atBoot) { // the boot's own records tell a later boot of its restore
+                        unanswered.uploadedWhole(slot.id(), into[0], request.aliases());
+                    }
                 }
             });
             if (!request.dryRun()) {
@@ -236,6 +252,8 @@ public class RestoreService {
             LOG.warnf("%s%s%s", what, e.getMessage(), kept);
             slot.refused(what + e.getMessage() + kept);
             throw e;
+        } finally {
+            unanswered.answered(slot.id()); // the one followed, if any, is recorded as such
         }
     }
 
@@ -499,6 +517,11 @@ public class RestoreService {
             @Override
             public void uploading(String file, String target) {
                 before.uploading(file, target);
+            }
+
+            @Override
+            public void uploadedWhole() {
+                before.uploadedWhole();
             }
         };
     }
@@ -779,6 +802,7 @@ public class RestoreService {
                         }
                         if (whole) {
                             cancelled.noLongerStoppable(UPLOADED);
+                            before.uploadedWhole();
                         }
                         sentWhole[0] = whole;
                         return whole;

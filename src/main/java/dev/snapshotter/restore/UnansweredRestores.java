@@ -3,6 +3,7 @@ package dev.snapshotter.restore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,9 @@ import io.quarkus.scheduler.Scheduler;
  * to check the collection or to record how it ended, so it never meets another run; a later restore into the same
  * collection ends the following (that restore's own checks tell of the collection now). The restores followed are
  * recorded in the directory ({@code .unanswered-restores.json}), so that the service follows them again after a
- * restart.
+ * restart; so is a restore whose upload Qdrant has whole while its answer is awaited, so that one the process stopped
+ * during then (a shutdown that did not wait for its end, a kill, an eviction) is followed after the restart the same
+ * way, its run listed as the process stopped during it until its following tells how Qdrant's restore ended.
  */
 @ApplicationScoped
 public class UnansweredRestores {
@@ -53,6 +56,10 @@ public class UnansweredRestores {
     static final Duration MAX_WAIT = Duration.ofMinutes(1);
     /** How long a restore is followed when Qdrant does not tell whether it still restores. */
     static final Duration TELLS_NOTHING = Duration.ofDays(1);
+    /** How a restore whose upload timed out left Qdrant's restore going. */
+    private static final String NOT_ANSWERED = "uploaded and Qdrant did not answer in time";
+    /** How a restore the process stopped during while it awaited Qdrant's answer left it going. */
+    private static final String STOPPED = "had uploaded whole when the process stopped";
 
     private final RestoreService restores;
     private final SnapshotService runs;
@@ -62,6 +69,8 @@ public class UnansweredRestores {
     private final Instance<ObjectMapper> json;
     /** The restore each collection is followed for, as recorded in the directory. */
     private final Map<String, SnapshotCatalog.UnansweredRestore> followed = new ConcurrentHashMap<>();
+    /** The restore whose upload Qdrant has whole and whose answer is awaited, if any, recorded there too. */
+    private volatile SnapshotCatalog.UnansweredRestore awaited;
 
     UnansweredRestores(RestoreService restores, SnapshotService runs, Scheduler scheduler, BootSnapshot boot,
             SnapshotCatalog catalog, Instance<ObjectMapper> json) {
@@ -75,7 +84,8 @@ public class UnansweredRestores {
 
     /**
      * Once the boot has settled, follows again the restores the directory records as followed when the process
-     * stopped (a restart, a rollout): those whose run the journal still has, its report saying Qdrant goes on.
+     * stopped (a restart, a rollout): those whose run the journal still has, its report saying Qdrant goes on; and
+     * follows those whose upload Qdrant had whole when the process stopped, awaiting its answer.
      */
     void onStart(@Observes StartupEvent event) {
         if (RunMode.isCommand()) {
@@ -83,18 +93,58 @@ public class UnansweredRestores {
         }
         Cadence.untilDone(scheduler, "restore-unanswered-again", boot, runs::shuttingDown, FIRST_WAIT, () -> {
             for (SnapshotCatalog.UnansweredRestore recorded : catalog.unansweredRestores()) {
-                Optional<RestoreReport> report = runs.run(recorded.run()).map(RunView::report).map(this::report)
+                Optional<RunView> run = runs.run(recorded.run());
+                Optional<RestoreReport> report = run.map(RunView::report).map(this::report)
                         .filter(upload -> Boolean.TRUE.equals(upload.qdrantStillRestoring()));
                 if (report.isPresent() && !followed.containsKey(report.get().collection())) {
                     LOG.infof("Following again Qdrant's restore of %s into collection `%s`, which run %s uploaded and "
                             + "Qdrant did not answer in time (the service restarted meanwhile)", report.get().file(),
                             report.get().collection(), recorded.run());
-                    follow(recorded.run(), report.get(), recorded.aliases());
+                    follow(recorded.run(), report.get(), recorded.aliases(), NOT_ANSWERED);
+                }
+                // a run recorded so that a process stopped during (listed failed, never finished, without a report),
+                // once Qdrant had its upload whole; not one of this process awaiting Qdrant's answer
+                SnapshotCatalog.UnansweredRestore going = awaited;
+                Optional<RunView> stopped = run.filter(view -> "failed".equals(view.status())
+                        && view.finishedAt() == null && view.report() == null && view.file() != null
+                        && view.collection() != null && !followed.containsKey(view.collection())
+                        && (going == null || !going.run().equals(view.id())));
+                if (stopped.isPresent()) {
+                    RunView view = stopped.get();
+                    LOG.infof("Following Qdrant's restore of %s into collection `%s`, which run %s had uploaded whole "
+                            + "when the process stopped: Qdrant restores it in a task of its own", view.file(),
+                            view.collection(), view.id());
+                    follow(view.id(), RestoreReport.stoppedAwaitingQdrant(view.file(), view.collection(),
+                            view.startedAt(), view.message()), recorded.aliases(), STOPPED);
                 }
             }
             recorded(); // without those there is nothing to follow for
             return true;
         });
+    }
+
+    /**
+     * Qdrant has the upload of run {@code run} into {@code collection} whole, and its answer is awaited: recorded, so
+     * that should the process stop before it comes, the restart follows Qdrant's restore. Not in a command.
+     */
+    void uploadedWhole(String run, String collection, boolean aliases) {
+        if (RunMode.isCommand() || collection == null) {
+            return;
+        }
+        SnapshotCatalog.UnansweredRestore entry = new SnapshotCatalog.UnansweredRestore(run, aliases);
+        if (!entry.equals(awaited)) {
+            awaited = entry;
+            recorded();
+        }
+    }
+
+    /** Run {@code run}'s restore ended here (answered, or not): no longer recorded as awaiting Qdrant's answer. */
+    void answered(String run) {
+        SnapshotCatalog.UnansweredRestore entry = awaited;
+        if (entry != null && entry.run().equals(run)) {
+            awaited = null;
+            recorded();
+        }
     }
 
     /** A journaled restore report; null when it cannot be read as one. */
@@ -106,10 +156,18 @@ public class UnansweredRestores {
         }
     }
 
-    /** Records the restores followed now, so that a restart follows them again; a failure is a warning. */
+    /**
+     * Records the restores followed now and the one awaiting Qdrant's answer, so that a restart follows them; a failure
+     * is a warning.
+     */
     private synchronized void recorded() {
+        List<SnapshotCatalog.UnansweredRestore> all = new ArrayList<>(followed.values());
+        SnapshotCatalog.UnansweredRestore entry = awaited;
+        if (entry != null && !all.contains(entry)) {
+            all.add(entry);
+        }
         try {
-            catalog.recordUnansweredRestores(List.copyOf(followed.values()));
+            catalog.recordUnansweredRestores(List.copyOf(all));
         } catch (IOException | IllegalStateException e) {
             LOG.warnf("The restores Qdrant goes on with that the service follows could not be recorded (%s): a "
                     + "restart would not follow them",
@@ -142,6 +200,11 @@ public class UnansweredRestores {
      * earlier one, if any, is no longer followed. Not in a command, which ends with its restore.
      */
     void follow(String run, RestoreReport report, boolean aliases) {
+        follow(run, report, aliases, NOT_ANSWERED);
+    }
+
+    /** @param how how that run left Qdrant's restore going, for the messages that tell how it ended */
+    private void follow(String run, RestoreReport report, boolean aliases, String how) {
         if (RunMode.isCommand()) {
             return;
         }
@@ -149,7 +212,7 @@ public class UnansweredRestores {
         followed.put(report.collection(), entry);
         recorded();
         Cadence.untilDone(scheduler, "restore-unanswered-" + run, boot, runs::shuttingDown, FIRST_WAIT, MAX_WAIT,
-                new Check(entry, report)::done);
+                new Check(entry, report, how)::done);
     }
 
     /**
@@ -171,13 +234,15 @@ public class UnansweredRestores {
         private final SnapshotCatalog.UnansweredRestore entry;
         private final String run;
         private final RestoreReport upload;
+        private final String how;
         /** What the last check that failed said (a WARN once, then DEBUG while it says the same). */
         private String lastFailure;
 
-        Check(SnapshotCatalog.UnansweredRestore entry, RestoreReport upload) {
+        Check(SnapshotCatalog.UnansweredRestore entry, RestoreReport upload, String how) {
             this.entry = entry;
             this.run = entry.run();
             this.upload = upload;
+            this.how = how;
         }
 
         /** This restore is no longer followed. */
@@ -248,7 +313,7 @@ public class UnansweredRestores {
                 boolean dayOver) {
             String collection = upload.collection();
             String uploaded = "Qdrant's restore of " + upload.file() + " into collection `" + collection + "`, which "
-                    + "run " + run + " uploaded and Qdrant did not answer in time,";
+                    + "run " + run + " " + how + ",";
             String notWhole;
             if (!there) {
                 notWhole = "it is not there";

@@ -105,6 +105,8 @@ class RunHistoryIT {
             qdrant.collectionMissing("kairos_restored");
             // Qdrant takes the upload and does not answer: the restore goes on until the kill
             qdrant.restoresUploads("kairos_restored", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted), 60_000);
+            // and says it restores it still, for long: the restart follows that restore, and the run stays as it was
+            qdrant.restoreGoesOn("kairos_restored", SnapshotDir.uploadName(planted), 60_000, 1000);
             CompletableFuture.runAsync(() -> api(first).contentType("application/json")
                     .body("{\"collection\":\"kairos_restored\"}").post("/api/snapshots/" + file + "/restore"));
             id = Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> api(first).get("/api/runs").then()

@@ -1,0 +1,86 @@
+package dev.snapshotter.restore;
+
+import static dev.snapshotter.support.ServiceApi.api;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.PackagedApp;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInPerTest;
+
+/**
+ * A restore through the API whose upload Qdrant has whole, its answer still to come (Qdrant restores a large backup for
+ * minutes), when the process is killed (an eviction; a rollout whose grace ran out). Qdrant restores it to its end in a
+ * task of its own. The restart follows that restore: the run's record, listed as the
+ * process stopped during it, turns completed once the collection holds the backup whole. Before, it stayed failed, its
+ * advice to check the collection or to upload the whole backup again.
+ */
+@ExtendWith(StandInPerTest.class)
+class StoppedRestoreRestartIT {
+
+    private static final String TARGET = "kairos_restored";
+    private static final String RECORD = ".unanswered-restores.json";
+
+    @InjectQdrant
+    QdrantStandIn qdrant;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    @Test
+    void aRestoreTheProcessStoppedDuringOnceQdrantHadItsUploadIsFollowedAfterTheRestart() throws Exception {
+        Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
+        String upload = SnapshotDir.uploadName(planted);
+        qdrant.collectionMissing(TARGET);
+        qdrant.aliasesUpdated();
+        qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, upload);
+        qdrant.restoreGoesOn(TARGET, upload, 15_000, 1000); // Qdrant answers the upload 15 s later
+        Path record = dir.directory().resolve(RECORD);
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            first.awaitStarted();
+            id = api(first).header("Prefer", "respond-async").contentType("application/json")
+                    .body("{\"collection\":\"" + TARGET + "\",\"aliases\":false}")
+                    .post("/api/snapshots/" + planted.getFileName() + "/restore").then().statusCode(202).extract()
+                    .path("id");
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(record) && Files.readString(record).contains(id));
+            api(first).get("/api/runs/" + id).then().statusCode(200).body("status", equalTo("running"))
+                    .body("phase", equalTo("restoring"));
+            first.process().destroyForcibly().waitFor(); // killed (evicted, out of memory) while the answer is awaited
+        }
+        assertThat(record).content().contains(id).contains("\"aliases\":false");
+
+        qdrant.restoreEnds(TARGET);
+        try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            second.awaitStarted();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> api(second).get("/api/runs/" + id)
+                    .then().statusCode(200).body("status", equalTo("completed")));
+            api(second).get("/api/runs/" + id).then()
+                    .body("report.qdrantStillRestoring", equalTo(false))
+                    .body("report.pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                    .body("report.message", containsString("Qdrant's restore of " + planted.getFileName()
+                            + " into collection `" + TARGET + "`, which run " + id + " had uploaded whole when the "
+                            + "process stopped, ended: collection `" + TARGET + "` holds it whole"));
+            assertThat(record).doesNotExist();
+            assertThat(qdrant.requests("POST", "/collections/aliases")).isEmpty(); // asked without them
+            assertThat(second.output()).contains("Following Qdrant's restore of " + planted.getFileName()
+                    + " into collection `" + TARGET + "`, which run " + id + " had uploaded whole when the process "
+                    + "stopped");
+            assertThat(api(second).get("/q/metrics").asString())
+                    .contains("snapshotter_restores_total{result=\"completed\"} 1.0");
+        }
+    }
+}

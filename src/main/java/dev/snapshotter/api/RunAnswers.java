@@ -12,6 +12,9 @@ import org.jboss.logging.Logger;
 
 import dev.snapshotter.snapshot.SnapshotService;
 
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
+
 /**
  * How the resources that start a run (a snapshot, a restore, a drill) answer: with {@code Prefer: respond-async}, at
  * once with {@code 202}, the run as {@code GET /api/runs/{id}} shows it and its {@code Location}, the work going on
@@ -52,6 +55,11 @@ public class RunAnswers {
                 try (run) {
                     work.run(run);
                 } catch (RuntimeException e) {
+                    if (stopped()) { // a restore whose upload Qdrant had whole, answered once the shutdown had gone on
+                        LOG.warnf("Run %s ended after the service had stopped, and was not recorded: after the restart "
+                                + "the service checks what it left (%s)", run.id(), e.getMessage());
+                        return;
+                    }
                     LOG.errorf("Run %s failed unexpectedly: %s", run.id(), e);
                     run.refused("Failed unexpectedly: " + e);
                 } catch (Exception refusal) {
@@ -65,6 +73,12 @@ public class RunAnswers {
         return Response.status(Response.Status.ACCEPTED).location(URI.create("/api/runs/" + run.id()))
                 .header("Preference-Applied", "respond-async").type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(runs.run(run.id()).orElseThrow()).build();
+    }
+
+    /** Whether the application's beans are gone: its shutdown went on while the run did. */
+    private static boolean stopped() {
+        ArcContainer container = Arc.container();
+        return container == null || !container.isRunning();
     }
 
     /** The outcome of a run done while the caller waited, with the run named in a {@code Link} header. */

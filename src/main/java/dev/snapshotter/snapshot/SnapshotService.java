@@ -259,12 +259,24 @@ public class SnapshotService {
         shuttingDown = true;
         Run run = current.get();
         if (run != null) {
+            boolean cancelled = true;
             try {
                 run.cancel(Cancellation.SHUTDOWN);
             } catch (Cancellation.TooLate e) {
-                LOG.warnf("Shutdown waits for run %s: %s", run.id, e.getMessage());
+                cancelled = false;
+                LOG.warnf("Shutdown waits %ss for run %s: %s", CANCEL_GRACE.toSeconds(), run.id, e.getMessage());
             }
-            run.awaitDone(CANCEL_GRACE);
+            if (!run.ended(CANCEL_GRACE)) {
+                if (cancelled) {
+                    LOG.warnf("The cancelled run %s did not finish within %ss of shutdown", run.id,
+                            CANCEL_GRACE.toSeconds());
+                } else {
+                    LOG.warnf("Run %s had not ended %ss into the shutdown, which goes on without it: Qdrant restores "
+                            + "the upload to its end in a task of its own, and after the restart the service checks "
+                            + "what it left (a restore asked through the API is followed, a boot's restore checked, a "
+                            + "drill's scratch collection dropped)", run.id, CANCEL_GRACE.toSeconds());
+                }
+            }
         }
     }
 
@@ -473,16 +485,6 @@ public class SnapshotService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
-            }
-        }
-
-        void awaitDone(Duration grace) {
-            try {
-                if (!done.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warnf("The cancelled snapshot run did not finish within %ss of shutdown", grace.toSeconds());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
 

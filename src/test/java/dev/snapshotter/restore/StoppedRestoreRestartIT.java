@@ -22,7 +22,7 @@ import dev.snapshotter.support.StandInPerTest;
 
 /**
  * A restore through the API whose upload Qdrant has whole, its answer still to come (Qdrant restores a large backup for
- * minutes), when the process is killed (an eviction; a rollout whose grace ran out). Qdrant restores it to its end in a
+ * minutes), when the process is killed (an eviction) or shut down (a rollout). Qdrant restores it to its end in a
  * task of its own. The restart follows that restore: the run's record, listed as the
  * process stopped during it, turns completed once the collection holds the backup whole. Before, it stayed failed, its
  * advice to check the collection or to upload the whole backup again.
@@ -40,30 +40,71 @@ class StoppedRestoreRestartIT {
     SnapshotDir dir;
 
     @Test
-    void aRestoreTheProcessStoppedDuringOnceQdrantHadItsUploadIsFollowedAfterTheRestart() throws Exception {
+    void aRestoreTheProcessWasKilledDuringOnceQdrantHadItsUploadIsFollowedAfterTheRestart() throws Exception {
+        Path planted = plant();
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            id = restoreAwaitingQdrant(first, planted);
+            first.process().destroyForcibly().waitFor(); // killed (evicted, out of memory) while the answer is awaited
+        }
+        assertThat(dir.directory().resolve(RECORD)).content().contains(id).contains("\"aliases\":false");
+
+        qdrant.restoreEnds(TARGET);
+        followedAfterTheRestart(planted, id);
+    }
+
+    /**
+     * The same stopped by a shutdown (SIGTERM: a rollout), which cannot cancel the restore: it waits 4 s for the run,
+     * says that it goes on without it, and the process ends (here once Qdrant's answer came, after the service had
+     * stopped: nothing of the run is recorded then, and nothing fails loudly). Before, the shutdown said "The cancelled
+     * snapshot run did not finish", and the late answer logged an ERROR ("failed unexpectedly: ArC container not
+     * initialized").
+     */
+    @Test
+    void aRestoreTheShutdownDidNotWaitForIsFollowedAfterTheRestart() throws Exception {
+        Path planted = plant();
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            id = restoreAwaitingQdrant(first, planted);
+            first.close();
+            assertThat(first.output()).contains("Run " + id + " had not ended 4s into the shutdown, which goes on "
+                    + "without it: Qdrant restores the upload to its end in a task of its own, and after the "
+                    + "restart the service checks what it left").doesNotContain("ERROR");
+        }
+        assertThat(dir.directory().resolve(RECORD)).content().contains(id);
+
+        qdrant.restoreEnds(TARGET);
+        followedAfterTheRestart(planted, id);
+    }
+
+    /** A restorable backup, and a Qdrant that answers its upload into {@link #TARGET} only 15 s after it has it. */
+    private Path plant() {
         Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
         String upload = SnapshotDir.uploadName(planted);
         qdrant.collectionMissing(TARGET);
         qdrant.aliasesUpdated();
         qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, upload);
-        qdrant.restoreGoesOn(TARGET, upload, 15_000, 1000); // Qdrant answers the upload 15 s later
-        Path record = dir.directory().resolve(RECORD);
-        String id;
-        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
-            first.awaitStarted();
-            id = api(first).header("Prefer", "respond-async").contentType("application/json")
-                    .body("{\"collection\":\"" + TARGET + "\",\"aliases\":false}")
-                    .post("/api/snapshots/" + planted.getFileName() + "/restore").then().statusCode(202).extract()
-                    .path("id");
-            Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Files.exists(record) && Files.readString(record).contains(id));
-            api(first).get("/api/runs/" + id).then().statusCode(200).body("status", equalTo("running"))
-                    .body("phase", equalTo("restoring"));
-            first.process().destroyForcibly().waitFor(); // killed (evicted, out of memory) while the answer is awaited
-        }
-        assertThat(record).content().contains(id).contains("\"aliases\":false");
+        qdrant.restoreGoesOn(TARGET, upload, 15_000, 1000);
+        return planted;
+    }
 
-        qdrant.restoreEnds(TARGET);
+    /** Starts a restore of {@code planted} without aliases and waits until Qdrant has its upload: the run's id. */
+    private String restoreAwaitingQdrant(PackagedApp.Running app, Path planted) {
+        app.awaitStarted();
+        String id = api(app).header("Prefer", "respond-async").contentType("application/json")
+                .body("{\"collection\":\"" + TARGET + "\",\"aliases\":false}")
+                .post("/api/snapshots/" + planted.getFileName() + "/restore").then().statusCode(202).extract()
+                .path("id");
+        Path record = dir.directory().resolve(RECORD);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(record) && Files.readString(record).contains(id));
+        api(app).get("/api/runs/" + id).then().statusCode(200).body("status", equalTo("running"))
+                .body("phase", equalTo("restoring"));
+        return id;
+    }
+
+    /** After a restart, run {@code id} turns completed once the collection holds the backup whole. */
+    private void followedAfterTheRestart(Path planted, String id) throws Exception {
         try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
             second.awaitStarted();
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> api(second).get("/api/runs/" + id)
@@ -74,7 +115,7 @@ class StoppedRestoreRestartIT {
                     .body("report.message", containsString("Qdrant's restore of " + planted.getFileName()
                             + " into collection `" + TARGET + "`, which run " + id + " had uploaded whole when the "
                             + "process stopped, ended: collection `" + TARGET + "` holds it whole"));
-            assertThat(record).doesNotExist();
+            assertThat(dir.directory().resolve(RECORD)).doesNotExist();
             assertThat(qdrant.requests("POST", "/collections/aliases")).isEmpty(); // asked without them
             assertThat(second.output()).contains("Following Qdrant's restore of " + planted.getFileName()
                     + " into collection `" + TARGET + "`, which run " + id + " had uploaded whole when the process "

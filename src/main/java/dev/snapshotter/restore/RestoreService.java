@@ -172,10 +172,10 @@ public class RestoreService {
         }
 
         /**
-         * Qdrant has an upload of it whole (a set's: a member's) and restores it in a task of its own, which neither a
-         * timeout nor a stop of this process ends; its answer is awaited.
+         * Qdrant has an upload of it into {@code target} whole (a set's: a member's) and restores it in a task of its
+         * own, which neither a timeout nor a stop of this process ends; its answer is awaited.
          */
-        default void uploadedWhole() {
+        default void uploadedWhole(String target) {
         }
     }
 
@@ -198,7 +198,6 @@ public class RestoreService {
     RestoreReport restoreUnder(SnapshotService.Run slot, Request request, boolean atBoot) throws RestoreRefused {
         slot.phase(request.dryRun() ? "checking" : "restoring");
         String[] taken = new String[1];
-        String[] into = new String[1];
         String what = request.dryRun() ? "Restore dry run refused: " : "Restore refused: ";
         try (SnapshotCatalog.Reading reading = catalog.reading()) {
             RestoreReport report = restore(request, slot.cancellation(), new BeforeOverwrite() {
@@ -210,13 +209,12 @@ public class RestoreService {
                 @Override
                 public void uploading(String file, String target) {
                     slot.restoring(file, target);
-                    into[0] = target;
                 }
 
                 @Override
-                public void uploadedWhole() {
+                public void uploadedWhole(String target) {
                     if (!atBoot) { // the boot's own records tell a later boot of its restore
-                        unanswered.uploadedWhole(slot.id(), into[0], request.aliases());
+                        unanswered.uploadedWhole(slot.id(), target, request.aliases());
                     }
                 }
             });
@@ -520,8 +518,8 @@ public class RestoreService {
             }
 
             @Override
-            public void uploadedWhole() {
-                before.uploadedWhole();
+            public void uploadedWhole(String target) {
+                before.uploadedWhole(target);
             }
         };
     }
@@ -802,7 +800,7 @@ public class RestoreService {
                         }
                         if (whole) {
                             cancelled.noLongerStoppable(UPLOADED);
-                            before.uploadedWhole();
+                            before.uploadedWhole(target);
                         }
                         sentWhole[0] = whole;
                         return whole;

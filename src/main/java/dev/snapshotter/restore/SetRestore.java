@@ -136,7 +136,7 @@ final class SetRestore {
                         out -> {
                             Files.copy(set.file().resolve(file), out);
                             cancelled.noLongerStoppable(RestoreService.UPLOADED);
-                            before.uploadedWhole();
+                            before.uploadedWhole(target);
                             sentWhole[0] = true;
                             return true;
                         });

@@ -23,6 +23,7 @@ import dev.snapshotter.config.RunMode;
 import dev.snapshotter.qdrant.QdrantException;
 import dev.snapshotter.snapshot.BootSnapshot;
 import dev.snapshotter.snapshot.Cadence;
+import dev.snapshotter.snapshot.RunJournal;
 import dev.snapshotter.snapshot.RunView;
 import dev.snapshotter.snapshot.SnapshotService;
 import dev.snapshotter.store.SnapshotCatalog;
@@ -102,13 +103,9 @@ public class UnansweredRestores {
                             report.get().collection(), recorded.run());
                     follow(recorded.run(), report.get(), recorded.aliases(), NOT_ANSWERED);
                 }
-                // a run recorded so that a process stopped during (listed failed, never finished, without a report),
-                // once Qdrant had its upload whole; not one of this process awaiting Qdrant's answer
-                SnapshotCatalog.UnansweredRestore going = awaited;
-                Optional<RunView> stopped = run.filter(view -> "failed".equals(view.status())
-                        && view.finishedAt() == null && view.report() == null && view.file() != null
-                        && view.collection() != null && !followed.containsKey(view.collection())
-                        && (going == null || !going.run().equals(view.id())));
+                // a run recorded so that a process stopped during, once Qdrant had its upload whole
+                Optional<RunView> stopped = run.filter(view -> RunJournal.stoppedDuring(view) && view.file() != null
+                        && view.collection() != null && !followed.containsKey(view.collection()));
                 if (stopped.isPresent()) {
                     RunView view = stopped.get();
                     LOG.infof("Following Qdrant's restore of %s into collection `%s`, which run %s had uploaded whole "

@@ -149,6 +149,14 @@ public class RunJournal {
     }
 
     /**
+     * Whether {@code run} is listed as a process stopped during it ({@link #interrupted}): failed, never finished, and
+     * without a report. A run going in this process is listed {@code running}; one that ended has its end.
+     */
+    public static boolean stoppedDuring(RunView run) {
+        return "failed".equals(run.status()) && run.finishedAt() == null && run.report() == null;
+    }
+
+    /**
      * A run journaled as going by an earlier process (this one reads the journal before it journals a run), which never
      * ended: failed, saying so (at WARN too).
      */

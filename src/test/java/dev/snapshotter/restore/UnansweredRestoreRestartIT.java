@@ -4,11 +4,14 @@ import static dev.snapshotter.support.ServiceApi.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -108,6 +111,44 @@ class UnansweredRestoreRestartIT {
 
         qdrant.restoreEnds(TARGET);
         followedAfterTheRestart(planted, id, STOPPED);
+    }
+
+    /**
+     * Where Qdrant does not tell whether its restore still goes on (a Qdrant before 1.16), a restore the process stopped
+     * during is followed a day from its start, no longer: one whose collection then still holds part of the backup only
+     * (Qdrant's restore died with it) is told so in its run's record, and no longer followed. Planted as a run the
+     * process was killed during a day and an hour ago.
+     */
+    @Test
+    void aRestoreQdrantTellsNothingOfIsNoLongerFollowedADayAfterItBegan() throws Exception {
+        Path planted = plant(15_000);
+        qdrant.telemetrySaysNothingOfRestores(false);
+        String id;
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            id = restoreAwaitingQdrant(first, planted);
+            first.process().destroyForcibly().waitFor();
+        }
+        Path journal = dir.directory().resolve(".runs.journal");
+        String dayAgo = Instant.now().minus(Duration.ofHours(25)).toString();
+        Files.writeString(journal, Files.readAllLines(journal).stream()
+                .map(line -> line.contains("\"id\":\"" + id + "\"")
+                        ? line.replaceFirst("\"startedAt\":\"[^\"]+\"", "\"startedAt\":\"" + dayAgo + "\"")
+                        : line)
+                .collect(Collectors.joining("\n", "", "\n")));
+
+        try (PackagedApp.Running second = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            second.awaitStarted();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> api(second).get("/api/runs/" + id)
+                    .then().statusCode(200).body("report.qdrantStillRestoring", equalTo(false)));
+            api(second).get("/api/runs/" + id).then().body("status", equalTo("failed"))
+                    .body("report.remarks", hasItem(containsString("Qdrant's restore of " + planted.getFileName()
+                            + " into collection `" + TARGET + "`, which run " + id + " " + STOPPED + ", is no longer "
+                            + "followed, a day after it began: collection `" + TARGET + "` does not hold it whole (")))
+                    .body("report.remarks", hasItem(containsString("and Qdrant does not tell whether its restore "
+                            + "ended")));
+            assertThat(dir.directory().resolve(RECORD)).doesNotExist();
+            assertThat(second.output()).contains("is no longer followed, a day after it began");
+        }
     }
 
     /**

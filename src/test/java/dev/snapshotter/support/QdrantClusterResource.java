@@ -3,13 +3,8 @@ package dev.snapshotter.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.Options;
 
 import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 import io.quarkus.test.common.ResourceArg;
@@ -22,7 +17,6 @@ import io.quarkus.test.common.ResourceArg;
 public class QdrantClusterResource implements QuarkusTestResourceConfigurableLifecycleManager<WithStandInCluster> {
 
     private final Map<String, String> extraConfig = new HashMap<>();
-    private final List<WireMockServer> servers = new ArrayList<>();
     private StandInCluster cluster;
     private boolean drill;
 
@@ -42,28 +36,8 @@ public class QdrantClusterResource implements QuarkusTestResourceConfigurableLif
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        SnapshotDir dir = new SnapshotDir(directory);
-        List<QdrantStandIn> nodes = new ArrayList<>();
-        for (int i = 0; i < StandInCluster.PEERS.size() + (drill ? 1 : 0); i++) {
-            WireMockServer server = new WireMockServer(
-                    QdrantStandIn.loopback().useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER)
-                            .maxLoggedResponseSize(QdrantStandInResource.LOGGED_RESPONSE_BYTES));
-            server.start();
-            servers.add(server);
-            nodes.add(new QdrantStandIn(server, dir, null));
-        }
-        QdrantStandIn drillNode = drill ? nodes.remove(nodes.size() - 1) : null;
-        cluster = new StandInCluster(nodes, drillNode, dir);
-        cluster.reset();
-        Map<String, String> config = new HashMap<>();
-        config.put("qdrant.url", nodes.get(0).url());
-        config.put("qdrant.cluster.nodes", String.join(",", nodes.stream().map(QdrantStandIn::url).toList()));
-        config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
-        config.put("qdrant.api-key", QdrantStandIn.API_KEY);
-        config.put("qdrant.snapshot.dir", directory.toString());
-        if (drillNode != null) {
-            config.put("qdrant.drill.url", drillNode.url());
-        }
+        cluster = StandInCluster.started(new SnapshotDir(directory), drill);
+        Map<String, String> config = cluster.config();
         config.putAll(extraConfig);
         return config;
     }
@@ -78,8 +52,8 @@ public class QdrantClusterResource implements QuarkusTestResourceConfigurableLif
 
     @Override
     public void stop() {
-        servers.forEach(WireMockServer::stop);
         if (cluster != null) {
+            cluster.stop();
             TempTree.delete(cluster.directory().directory());
         }
     }

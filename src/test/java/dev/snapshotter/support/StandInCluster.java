@@ -1,10 +1,14 @@
 package dev.snapshotter.support;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.Options;
 
 /**
  * Three Qdrant stand-ins that answer as the nodes of one cluster: each node's {@code GET /cluster} names its own peer
@@ -32,6 +36,64 @@ public final class StandInCluster {
         this.nodes = List.copyOf(nodes);
         this.drill = drill;
         this.directory = directory;
+    }
+
+    /**
+     * Three nodes (and with {@code drillNode} a fourth, the drill Qdrant) on WireMock servers of their own, reset, that
+     * back up into {@code directory}.
+     */
+    static StandInCluster started(SnapshotDir directory, boolean drillNode) {
+        List<QdrantStandIn> started = new ArrayList<>();
+        for (int i = 0; i < PEERS.size() + (drillNode ? 1 : 0); i++) {
+            WireMockServer server = new WireMockServer(
+                    QdrantStandIn.loopback().useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER)
+                            .maxLoggedResponseSize(QdrantStandInResource.LOGGED_RESPONSE_BYTES));
+            server.start();
+            started.add(new QdrantStandIn(server, directory, null));
+        }
+        QdrantStandIn drill = drillNode ? started.remove(started.size() - 1) : null;
+        StandInCluster cluster = new StandInCluster(started, drill, directory);
+        cluster.reset();
+        return cluster;
+    }
+
+    /** Stops every node's server (the drill Qdrant's too). */
+    void stop() {
+        nodes.forEach(node -> node.server().stop());
+        if (drill != null) {
+            drill.server().stop();
+        }
+    }
+
+    /**
+     * What the app needs to back up {@code kairos} from this cluster, as configuration keys: every node in
+     * {@code QDRANT_CLUSTER_NODES}, {@code QDRANT_URL} the first, the drill Qdrant in {@code QDRANT_DRILL_URL}.
+     */
+    Map<String, String> config() {
+        Map<String, String> config = new HashMap<>();
+        config.put("qdrant.url", nodes.get(0).url());
+        config.put("qdrant.cluster.nodes", String.join(",", nodes.stream().map(QdrantStandIn::url).toList()));
+        config.put("qdrant.snapshot.api-token", ServiceApi.API_TOKEN);
+        config.put("qdrant.api-key", QdrantStandIn.API_KEY);
+        config.put("qdrant.snapshot.dir", directory.directory().toString());
+        if (drill != null) {
+            config.put("qdrant.drill.url", drill.url());
+        }
+        return config;
+    }
+
+    /**
+     * The same for a packaged app, as environment variables ({@link QdrantStandIn#appEnvironment}), with {@code more}
+     * set too.
+     */
+    public Map<String, String> appEnvironment(Map<String, String> more) {
+        Map<String, String> environment = new HashMap<>(nodes.get(0).appEnvironment());
+        environment.put("QDRANT_CLUSTER_NODES", config().get("qdrant.cluster.nodes"));
+        if (drill != null) {
+            environment.put("QDRANT_DRILL_URL", drill.url());
+        }
+        environment.putAll(more);
+        return environment;
     }
 
     /** The drill Qdrant ({@code QDRANT_DRILL_URL}), when the resource started one. */

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * For a test that starts the packaged app itself (to restart it): before each test, a reset Qdrant stand-in on a
- * WireMock server of its own and a fresh snapshot directory, set into the test's {@link InjectQdrant} fields
- * ({@link QdrantStandIn}, {@link SnapshotDir}); after it, the server is stopped and the directory deleted.
+ * WireMock server of its own (or, for a {@link StandInCluster} field, a cluster of three) and a fresh snapshot
+ * directory, set into the test's {@link InjectQdrant} fields ({@link QdrantStandIn} or {@link StandInCluster},
+ * {@link SnapshotDir}); after it, the servers are stopped and the directory deleted.
  */
 public final class StandInPerTest implements BeforeEachCallback, AfterEachCallback {
 
@@ -22,9 +23,21 @@ public final class StandInPerTest implements BeforeEachCallback, AfterEachCallba
     public void beforeEach(ExtensionContext context) throws IOException, IllegalAccessException {
         Path directory = Files.createTempDirectory("snapshotter-it-");
         SnapshotDir dir = new SnapshotDir(directory);
-        QdrantStandIn standIn = QdrantStandIn.started(dir);
-        context.getStore(NAMESPACE).put(QdrantStandIn.class, standIn);
         Object test = context.getRequiredTestInstance();
+        boolean wantsCluster = false;
+        for (Field field : test.getClass().getDeclaredFields()) {
+            wantsCluster |= field.isAnnotationPresent(InjectQdrant.class) && field.getType() == StandInCluster.class;
+        }
+        Object standIn;
+        if (wantsCluster) {
+            StandInCluster cluster = StandInCluster.started(dir, false);
+            context.getStore(NAMESPACE).put(StandInCluster.class, cluster);
+            standIn = cluster;
+        } else {
+            QdrantStandIn single = QdrantStandIn.started(dir);
+            context.getStore(NAMESPACE).put(QdrantStandIn.class, single);
+            standIn = single;
+        }
         for (Field field : test.getClass().getDeclaredFields()) {
             if (field.isAnnotationPresent(InjectQdrant.class)) {
                 field.setAccessible(true);
@@ -39,6 +52,11 @@ public final class StandInPerTest implements BeforeEachCallback, AfterEachCallba
         if (standIn != null) {
             standIn.server().stop();
             TempTree.delete(standIn.directory().directory());
+        }
+        StandInCluster cluster = context.getStore(NAMESPACE).remove(StandInCluster.class, StandInCluster.class);
+        if (cluster != null) {
+            cluster.stop();
+            TempTree.delete(cluster.directory().directory());
         }
     }
 }

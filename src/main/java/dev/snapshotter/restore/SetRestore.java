@@ -194,8 +194,9 @@ final class SetRestore {
             attempt.found = lead.countPoints(target, CALL, RestoreService.RESTORED);
             problem = RestoreService.append(problem, RestoreService.countProblem(target, attempt.found,
                     attempt.expected, attempt.expectedMax, "set", "set", attempt.remarks));
-            if (problem == null && aliases != null) {
-                attempt.aliases = RestoreService.pointAliases(lead, target, aliases, CALL, RestoreService.RESTORED);
+            if (problem == null) { // none asked for: none pointed, as a restore of one snapshot says
+                attempt.aliases = aliases == null ? List.of()
+                        : RestoreService.pointAliases(lead, target, aliases, CALL, RestoreService.RESTORED);
             }
         } catch (QdrantException e) {
             failed = e;

@@ -1,0 +1,143 @@
+package dev.snapshotter.cluster;
+
+import static dev.snapshotter.support.ServiceApi.api;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import dev.snapshotter.support.InjectQdrant;
+import dev.snapshotter.support.PackagedApp;
+import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.SnapshotDir;
+import dev.snapshotter.support.StandInCluster;
+import dev.snapshotter.support.StandInPerTest;
+
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A backup set restored across a restart of the service, on three stand-in nodes: taken by one process, restored at
+ * the next one's boot ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}), or followed after a restart when the process was
+ * killed while Qdrant restored the set's last member. Before, the boot restore was tested against one node listed as a
+ * cluster only, and a killed restore against one standalone Qdrant only.
+ */
+@ExtendWith(StandInPerTest.class)
+class ClusterSetRestartIT {
+
+    private static final List<String> MEMBERS = List.of(StandInCluster.PEER_A, StandInCluster.PEER_B);
+
+    @InjectQdrant
+    StandInCluster cluster;
+
+    @InjectQdrant
+    SnapshotDir dir;
+
+    /**
+     * Every node lost the collection (a cluster rebuilt on empty volumes): the boot restores the newest backup, a set,
+     * before startup goes UP, one member to each node that took it, with its checksum; it takes no boot snapshot of the
+     * restored data.
+     */
+    @Test
+    void aClusterThatLostTheCollectionIsRestoredFromTheNewestSetBeforeStartupGoesUp() throws Exception {
+        JsonPath set = takeSet();
+        String name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+        List<String> sha256 = set.getList("targets[0].members.sha256");
+        cluster.restoresSet(QdrantStandIn.COLLECTION, name, MEMBERS, "[]");
+        List<Integer> createsBefore = creates();
+        assertThat(createsBefore.subList(0, 2)).as("the set's creates").allMatch(count -> count == 1);
+
+        try (PackagedApp.Running second = PackagedApp.start(cluster.appEnvironment(Map.of(
+                "QDRANT_SNAPSHOT_RESTORE_IF_MISSING", "true", "QDRANT_SNAPSHOT_ON_START", "true")))) {
+            second.awaitStarted();
+            api(second).get("/q/health/started").then()
+                    .body("checks[0].data.restore", equalTo("completed"))
+                    .body("checks[0].data.restoreMessage", startsWith("Collection `kairos` was missing on Qdrant; "
+                            + "restored `kairos` from " + name))
+                    .body("checks[0].data.restoreMessage", containsString("no boot snapshot of the restored data"))
+                    .body("checks[0].data.status", equalTo("skipped"));
+            for (int i = 0; i < 2; i++) {
+                List<LoggedRequest> uploads = cluster.node(i).requests("POST", "/collections/kairos/snapshots/upload");
+                assertThat(uploads).as("node %s", i).hasSize(1);
+                assertThat(uploads.get(0).queryParameter("checksum").firstValue()).isEqualTo(sha256.get(i));
+                assertThat(uploads.get(0).queryParameter("priority").firstValue()).isEqualTo("snapshot");
+            }
+            assertThat(cluster.node(2).requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
+            assertThat(creates()).as("no boot snapshot of the restored data").isEqualTo(createsBefore);
+        }
+    }
+
+    /**
+     * Killed (an eviction) while the last member's node, which has that member whole, restores it for a long time:
+     * the restart follows Qdrant's restore on every node's telemetry, and the run turns completed once no node tells
+     * of one going and the collection holds the set whole. Before, the check that found it whole, asked without
+     * aliases into another collection than {@code QDRANT_COLLECTION}, failed on the set's aliases left unset (a
+     * {@code NullPointerException} logged as an ERROR each second, for good, and the run left failed), as did that of
+     * a set restore over an existing collection that Qdrant did not answer in time.
+     */
+    @Test
+    void aSetRestoreTheProcessWasKilledDuringIsFollowedAfterTheRestart() throws Exception {
+        String target = "kairos_restored";
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet(Pattern.quote(target), name, MEMBERS, "[]"); // the scenario restoreGoesOn names
+        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        cluster.node(1).restoreGoesOn(target, last, 15_000, 1000);
+
+        String id;
+        Path record = dir.directory().resolve(".unanswered-restores.json");
+        try (PackagedApp.Running second = PackagedApp.start(cluster.appEnvironment(Map.of()))) {
+            second.awaitStarted();
+            id = api(second).header("Prefer", "respond-async").contentType("application/json")
+                    .body("{\"collection\":\"" + target + "\",\"aliases\":false}")
+                    .post("/api/snapshots/" + name + "/restore").then().statusCode(202).extract().path("id");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(1)
+                    .requests("POST", "/collections/" + target + "/snapshots/upload").size() == 1
+                    && Files.exists(record) && Files.readString(record).contains(id));
+            second.process().destroyForcibly().waitFor();
+        }
+
+        try (PackagedApp.Running third = PackagedApp.start(cluster.appEnvironment(Map.of()))) {
+            third.awaitStarted();
+            Thread.sleep(6_000); // a check while node B tells of its restore going
+            api(third).get("/api/runs/" + id).then().statusCode(200).body("status", equalTo("failed"));
+            cluster.node(1).restoreEnds(target);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> api(third).get("/api/runs/" + id)
+                    .then().statusCode(200).body("status", equalTo("completed")));
+            api(third).get("/api/runs/" + id).then()
+                    .body("report.pointsFound", equalTo((int) QdrantStandIn.POINTS))
+                    .body("report.message", containsString("Qdrant's restore of " + name + " into collection `"
+                            + target + "`, which run " + id + " had uploaded whole when the process stopped, ended: "
+                            + "collection `" + target + "` holds it whole"));
+            assertThat(record).doesNotExist();
+        }
+    }
+
+    /** A set of {@code kairos} taken by a process of its own: its report. */
+    private JsonPath takeSet() throws Exception {
+        try (PackagedApp.Running first = PackagedApp.start(cluster.appEnvironment(Map.of()))) {
+            first.awaitStarted();
+            JsonPath set = api(first).post("/api/snapshot").then().statusCode(200).extract().jsonPath();
+            assertThat(set.getString("targets[0].filePath")).endsWith(".set");
+            assertThat(set.getList("targets[0].members")).hasSize(2); // A holds shards 0 and 2, B shard 1 (and 0)
+            return set;
+        }
+    }
+
+    /** How many snapshots of {@code kairos} each node was asked to create so far. */
+    private List<Integer> creates() {
+        return cluster.nodes().stream()
+                .map(node -> node.requests("POST", "/collections/kairos/snapshots?wait=true").size()).toList();
+    }
+}

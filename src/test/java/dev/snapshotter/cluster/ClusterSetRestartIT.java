@@ -80,6 +80,46 @@ class ClusterSetRestartIT {
     }
 
     /**
+     * The boot's restore of the set killed (a startup probe's kill, an eviction) while the last member's node, which has
+     * that member whole, restores it: the next boot finds the collection beside the record of that restore, checks it
+     * against the set, and once it holds the set whole takes it as restored, dropping nothing and uploading nothing again.
+     */
+    @Test
+    void aBootRestoreOfASetKilledOnceItsLastMemberWasWholeIsTakenAsRestoredByTheNextBoot() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        String collection = QdrantStandIn.COLLECTION;
+        cluster.restoresSet(Pattern.quote(collection), name, MEMBERS, "[]");
+        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        cluster.node(1).restoreGoesOn(collection, last, 15_000, 1000);
+        Map<String, String> environment = cluster.appEnvironment(Map.of("QDRANT_SNAPSHOT_RESTORE_IF_MISSING", "true",
+                "QDRANT_SNAPSHOT_ON_START", "true"));
+        Path record = dir.directory().resolve(".boot-restore.json");
+
+        try (PackagedApp.Running second = PackagedApp.start(environment)) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cluster.node(1)
+                    .requests("POST", "/collections/kairos/snapshots/upload").size() == 1 && Files.exists(record));
+            second.process().destroyForcibly().waitFor();
+        }
+        cluster.node(1).restoreEnds(collection);
+        List<Integer> uploadsBefore = uploads();
+
+        try (PackagedApp.Running third = PackagedApp.start(environment)) {
+            third.awaitStarted();
+            api(third).get("/q/health/started").then()
+                    .body("checks[0].data.restore", equalTo("completed"))
+                    .body("checks[0].data.restoreMessage", startsWith("Collection `kairos` was left by a boot's "
+                            + "restore that did not end (started "))
+                    .body("checks[0].data.restoreMessage", containsString("taken as restored; no boot snapshot of "
+                            + "the restored data"));
+            assertThat(uploads()).as("nothing uploaded again").isEqualTo(uploadsBefore);
+            for (QdrantStandIn node : cluster.nodes()) {
+                assertThat(node.requests("DELETE", "/collections/kairos?")).as("nothing dropped").isEmpty();
+            }
+            assertThat(record).doesNotExist();
+        }
+    }
+
+    /**
      * Killed (an eviction) while the last member's node, which has that member whole, restores it for a long time:
      * the restart follows Qdrant's restore on every node's telemetry, and the run turns completed once no node tells
      * of one going and the collection holds the set whole. Before, the check that found it whole, asked without
@@ -133,6 +173,12 @@ class ClusterSetRestartIT {
             assertThat(set.getList("targets[0].members")).hasSize(2); // A holds shards 0 and 2, B shard 1 (and 0)
             return set;
         }
+    }
+
+    /** How many uploads into {@code kairos} each node has taken so far. */
+    private List<Integer> uploads() {
+        return cluster.nodes().stream()
+                .map(node -> node.requests("POST", "/collections/kairos/snapshots/upload").size()).toList();
     }
 
     /** How many snapshots of {@code kairos} each node was asked to create so far. */

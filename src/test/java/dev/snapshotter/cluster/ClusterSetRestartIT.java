@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import dev.snapshotter.restore.RestoreCommand;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
@@ -29,10 +30,11 @@ import dev.snapshotter.support.StandInPerTest;
 import io.restassured.path.json.JsonPath;
 
 /**
- * A backup set restored across a restart of the service, on three stand-in nodes: taken by one process, restored at
- * the next one's boot ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}), or followed after a restart when the process was
- * killed while Qdrant restored the set's last member. Before, the boot restore was tested against one node listed as a
- * cluster only, and a killed restore against one standalone Qdrant only.
+ * A backup set restored by another process than the one that took it, on three stand-in nodes: at the next one's boot
+ * ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}, and again after a boot killed during it), by the {@code restore} command,
+ * or followed after a restart when the process was killed while Qdrant restored the set's last member. Before, the boot
+ * restore was tested against one node listed as a cluster only, and a killed restore and the command against one
+ * standalone Qdrant only.
  */
 @ExtendWith(StandInPerTest.class)
 class ClusterSetRestartIT {
@@ -164,6 +166,24 @@ class ClusterSetRestartIT {
         }
     }
 
+    /**
+     * The {@code restore} command with the newest backup a set: it restores the set into the cluster, one member to
+     * each node that took it, and exits with the code of a restore that completed.
+     */
+    @Test
+    void theRestoreCommandRestoresTheNewestSetIntoTheCluster() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet("kairos_dr", name, MEMBERS, "[]");
+
+        PackagedApp.Exit exit = PackagedApp.runUntilExit(cluster.appEnvironment(Map.of()), "restore", "--latest",
+                "--collection", "kairos_dr");
+
+        assertThat(exit.code()).as(exit.output()).isEqualTo(RestoreCommand.RESTORED);
+        assertThat(exit.output()).contains("\"status\" : \"completed\"").contains("\"file\" : \"" + name + "\"")
+                .contains("\"pointsFound\" : " + QdrantStandIn.POINTS).doesNotContain("Listening on: http");
+        assertThat(uploads("kairos_dr")).isEqualTo(List.of(1, 1, 0));
+    }
+
     /** A set of {@code kairos} taken by a process of its own: its report. */
     private JsonPath takeSet() throws Exception {
         try (PackagedApp.Running first = PackagedApp.start(cluster.appEnvironment(Map.of()))) {
@@ -177,8 +197,13 @@ class ClusterSetRestartIT {
 
     /** How many uploads into {@code kairos} each node has taken so far. */
     private List<Integer> uploads() {
+        return uploads(QdrantStandIn.COLLECTION);
+    }
+
+    /** How many uploads into {@code collection} each node has taken so far. */
+    private List<Integer> uploads(String collection) {
         return cluster.nodes().stream()
-                .map(node -> node.requests("POST", "/collections/kairos/snapshots/upload").size()).toList();
+                .map(node -> node.requests("POST", "/collections/" + collection + "/snapshots/upload").size()).toList();
     }
 
     /** How many snapshots of {@code kairos} each node was asked to create so far. */

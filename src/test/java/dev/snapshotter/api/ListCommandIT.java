@@ -7,9 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -104,7 +102,7 @@ class ListCommandIT {
     @Test
     @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
     void listsTheBackupsOnlyOffSiteToo() throws Exception {
-        String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+        String prefix = S3Bucket.freshPrefix();
         Instant now = Instant.now();
         Path local = dir.plantSnapshot(now.minus(Duration.ofDays(1)), "kairos", TestData.snapshot(3000));
         String remoteOnly = SnapshotDir.fileName(now.minus(Duration.ofDays(3)), "kairos");
@@ -112,11 +110,7 @@ class ListCommandIT {
         try (S3Bucket bucket = S3Bucket.under(prefix)) {
             bucket.plantBackup("kairos", remoteOnly, body, TestData.sha256(body));
             Map<String, String> environment = environment();
-            environment.putAll(Map.of("QDRANT_SNAPSHOT_S3_BUCKET", bucket.bucket(), "QDRANT_SNAPSHOT_S3_PREFIX",
-                    prefix, "QDRANT_SNAPSHOT_S3_ENDPOINT", System.getenv("S3_ENDPOINT"),
-                    "QDRANT_SNAPSHOT_S3_PATH_STYLE", "true", "QDRANT_SNAPSHOT_S3_REGION", "us-east-1",
-                    "QDRANT_SNAPSHOT_S3_ACCESS_KEY", System.getenv("S3_ACCESS_KEY"),
-                    "QDRANT_SNAPSHOT_S3_SECRET_KEY", System.getenv("S3_SECRET_KEY")));
+            environment.putAll(bucket.appEnvironment());
 
             PackagedApp.Exit exit = PackagedApp.runUntilExit(environment, "list");
 

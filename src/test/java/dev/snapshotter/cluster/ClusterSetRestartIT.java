@@ -9,13 +9,16 @@ import static org.hamcrest.Matchers.startsWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
@@ -23,6 +26,7 @@ import dev.snapshotter.restore.RestoreCommand;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
 import dev.snapshotter.support.QdrantStandIn;
+import dev.snapshotter.support.S3Bucket;
 import dev.snapshotter.support.SnapshotDir;
 import dev.snapshotter.support.StandInCluster;
 import dev.snapshotter.support.StandInPerTest;
@@ -31,7 +35,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * A backup set restored by another process than the one that took it, on three stand-in nodes: at the next one's boot
- * ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}, and again after a boot killed during it), by the {@code restore} command,
+ * ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: from the directory, from the bucket on a pod without a volume, and again
+ * after a boot killed during it), by the {@code restore} command,
  * or followed after a restart when the process was killed while Qdrant restored the set's last member. Before, the boot
  * restore was tested against one node listed as a cluster only, and a killed restore and the command against one
  * standalone Qdrant only.
@@ -78,6 +83,40 @@ class ClusterSetRestartIT {
             }
             assertThat(cluster.node(2).requests("POST", "/collections/kairos/snapshots/upload")).isEmpty();
             assertThat(creates()).as("no boot snapshot of the restored data").isEqualTo(createsBefore);
+        }
+    }
+
+    /**
+     * A pod without a volume ({@code QDRANT_SNAPSHOT_S3_KEEP_LOCAL=false}): the set a process took went off-site and
+     * left the directory; the next pod, on an empty directory, finds the collection lost on every node and restores
+     * the set from the bucket at boot (each member fetched, checked, then uploaded to the node that took it).
+     */
+    @Test
+    @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
+    void aPodWithoutAVolumeRestoresTheNewestSetFromTheBucketAtBoot(@TempDir Path emptyDirectory) throws Exception {
+        try (S3Bucket bucket = S3Bucket.under(S3Bucket.freshPrefix())) {
+            Map<String, String> offsite = new HashMap<>(bucket.appEnvironment());
+            offsite.put("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", "false");
+            String name;
+            try (PackagedApp.Running first = PackagedApp.start(cluster.appEnvironment(offsite))) {
+                first.awaitStarted();
+                JsonPath set = api(first).post("/api/snapshot").then().statusCode(200).extract().jsonPath();
+                name = Path.of(set.getString("targets[0].filePath")).getFileName().toString();
+                assertThat(set.getString("targets[0].offsite.status")).isEqualTo("completed");
+            }
+            assertThat(bucket.keys()).anyMatch(key -> key.startsWith("kairos/" + name + "/"));
+            cluster.restoresSet(Pattern.quote(QdrantStandIn.COLLECTION), name, MEMBERS, "[]");
+
+            offsite.putAll(Map.of("QDRANT_SNAPSHOT_DIR", emptyDirectory.toString(),
+                    "QDRANT_SNAPSHOT_RESTORE_IF_MISSING", "true", "QDRANT_SNAPSHOT_ON_START", "true"));
+            try (PackagedApp.Running second = PackagedApp.start(cluster.appEnvironment(offsite))) {
+                second.awaitStarted();
+                api(second).get("/q/health/started").then()
+                        .body("checks[0].data.restore", equalTo("completed"))
+                        .body("checks[0].data.restoreMessage", startsWith("Collection `kairos` was missing on "
+                                + "Qdrant; restored `kairos` from " + name));
+                assertThat(uploads()).isEqualTo(List.of(1, 1, 0));
+            }
         }
     }
 

@@ -6,9 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,7 +92,7 @@ class RestoreCommandIT {
         qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(newest), 3_000);
         qdrant.aliasesUpdated();
         qdrant.scratchLeft();
-        try (S3Bucket bucket = S3Bucket.under(newPrefix())) {
+        try (S3Bucket bucket = S3Bucket.under(S3Bucket.freshPrefix())) {
             Map<String, String> environment = offsiteEnvironment(bucket);
             environment.put("QDRANT_SNAPSHOT_S3_KEEP_LOCAL", "false");
 
@@ -115,7 +113,7 @@ class RestoreCommandIT {
     @Test
     @EnabledIfEnvironmentVariable(named = "S3_ENDPOINT", matches = ".+")
     void restoresABackupOnlyOffSite() throws Exception {
-        String prefix = newPrefix();
+        String prefix = S3Bucket.freshPrefix();
         Path planted = dir.plantRestorable(QdrantStandIn.POINTS);
         S3Bucket.moveOffsite(planted, prefix);
         qdrant.restoresUploads("kairos_dr", QdrantStandIn.POINTS, SnapshotDir.uploadName(planted));
@@ -144,18 +142,10 @@ class RestoreCommandIT {
         return older;
     }
 
-    private static String newPrefix() {
-        return "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
-    }
-
     /** {@link #environment()} with the tests' bucket under {@code bucket}'s prefix. */
     private Map<String, String> offsiteEnvironment(S3Bucket bucket) {
         Map<String, String> environment = new HashMap<>(environment());
-        environment.putAll(Map.of("QDRANT_SNAPSHOT_S3_BUCKET", bucket.bucket(), "QDRANT_SNAPSHOT_S3_PREFIX",
-                bucket.prefix(), "QDRANT_SNAPSHOT_S3_ENDPOINT", System.getenv("S3_ENDPOINT"),
-                "QDRANT_SNAPSHOT_S3_PATH_STYLE", "true", "QDRANT_SNAPSHOT_S3_REGION", "us-east-1",
-                "QDRANT_SNAPSHOT_S3_ACCESS_KEY", System.getenv("S3_ACCESS_KEY"), "QDRANT_SNAPSHOT_S3_SECRET_KEY",
-                System.getenv("S3_SECRET_KEY")));
+        environment.putAll(bucket.appEnvironment());
         return environment;
     }
 

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -61,6 +63,11 @@ public final class S3Bucket implements AutoCloseable {
     }
 
     /** The tests' bucket seen under {@code prefix}, for a test that starts the packaged app itself; close it after. */
+    /** A prefix no other test writes under: {@code t-} and 8 random hex digits. */
+    public static String freshPrefix() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+    }
+
     public static S3Bucket under(String prefix) {
         return new S3Bucket(prefix);
     }
@@ -122,6 +129,17 @@ public final class S3Bucket implements AutoCloseable {
     /** The prefix this test class's app writes under ({@code QDRANT_SNAPSHOT_S3_PREFIX}). */
     public String prefix() {
         return prefix;
+    }
+
+    /**
+     * What a packaged app needs to copy its backups into this bucket, under {@link #prefix()}, as environment
+     * variables.
+     */
+    public Map<String, String> appEnvironment() {
+        return Map.of("QDRANT_SNAPSHOT_S3_BUCKET", bucket, "QDRANT_SNAPSHOT_S3_PREFIX", prefix,
+                "QDRANT_SNAPSHOT_S3_ENDPOINT", env("S3_ENDPOINT"), "QDRANT_SNAPSHOT_S3_PATH_STYLE", "true",
+                "QDRANT_SNAPSHOT_S3_REGION", "us-east-1", "QDRANT_SNAPSHOT_S3_ACCESS_KEY", env("S3_ACCESS_KEY"),
+                "QDRANT_SNAPSHOT_S3_SECRET_KEY", env("S3_SECRET_KEY"));
     }
 
     /** The keys under this class's prefix, relative to it, sorted. */

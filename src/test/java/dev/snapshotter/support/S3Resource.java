@@ -2,9 +2,7 @@ package dev.snapshotter.support;
 
 import java.net.URI;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 import io.quarkus.test.common.ResourceArg;
@@ -19,7 +17,7 @@ public class S3Resource implements QuarkusTestResourceConfigurableLifecycleManag
     private boolean tls;
     private boolean chain;
     private PrivateCa ca;
-    private String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+    private String prefix = S3Bucket.freshPrefix();
     private S3Bucket bucket;
     private Relay proxy;
     private java.time.Duration foreignAge;

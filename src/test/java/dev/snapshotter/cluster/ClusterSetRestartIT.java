@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import dev.snapshotter.api.ListCommand;
 import dev.snapshotter.restore.RestoreCommand;
 import dev.snapshotter.support.InjectQdrant;
 import dev.snapshotter.support.PackagedApp;
@@ -36,7 +37,7 @@ import io.restassured.path.json.JsonPath;
 /**
  * A backup set restored by another process than the one that took it, on three stand-in nodes: at the next one's boot
  * ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: from the directory, from the bucket on a pod without a volume, and again
- * after a boot killed during it), by the {@code restore} command,
+ * after a boot killed during it), by the {@code restore} command (which {@code list} lists it for),
  * or followed after a restart when the process was killed while Qdrant restored the set's last member. Before, the boot
  * restore was tested against one node listed as a cluster only, and a killed restore and the command against one
  * standalone Qdrant only.
@@ -206,13 +207,20 @@ class ClusterSetRestartIT {
     }
 
     /**
-     * The {@code restore} command with the newest backup a set: it restores the set into the cluster, one member to
-     * each node that took it, and exits with the code of a restore that completed.
+     * The commands with the newest backup a set: {@code list} lists it as one backup with its members, and
+     * {@code restore} restores it into the cluster, one member to each node that took it, and exits with the code of a
+     * restore that completed.
      */
     @Test
-    void theRestoreCommandRestoresTheNewestSetIntoTheCluster() throws Exception {
+    void theCommandsListAndRestoreTheNewestSet() throws Exception {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         cluster.restoresSet("kairos_dr", name, MEMBERS, "[]");
+
+        PackagedApp.Exit list = PackagedApp.runUntilExit(cluster.appEnvironment(Map.of()), "list");
+        assertThat(list.code()).as(list.output()).isEqualTo(ListCommand.LISTED);
+        assertThat(list.output()).contains("\"file\" : \"" + name + "\"").contains("\"kind\" : \"set\"")
+                .contains("\"file\" : \"" + StandInCluster.PEER_A + ".snap\"")
+                .contains("\"file\" : \"" + StandInCluster.PEER_B + ".snap\"");
 
         PackagedApp.Exit exit = PackagedApp.runUntilExit(cluster.appEnvironment(Map.of()), "restore", "--latest",
                 "--collection", "kairos_dr");

@@ -38,7 +38,8 @@ import io.restassured.path.json.JsonPath;
  * A backup set restored by another process than the one that took it, on three stand-in nodes: at the next one's boot
  * ({@code QDRANT_SNAPSHOT_RESTORE_IF_MISSING}: from the directory, from the bucket on a pod without a volume, and again
  * after a boot killed during it), by the {@code restore} command (which {@code list} lists it for),
- * or followed after a restart when the process was killed while Qdrant restored the set's last member. Before, the boot
+ * or followed after a restart when the process was killed while Qdrant restored the set's last member; and the scratch
+ * collection of a drill of it killed midway, dropped by the next process. Before, the boot
  * restore was tested against one node listed as a cluster only, and a killed restore and the command against one
  * standalone Qdrant only.
  */
@@ -229,6 +230,43 @@ class ClusterSetRestartIT {
         assertThat(exit.output()).contains("\"status\" : \"completed\"").contains("\"file\" : \"" + name + "\"")
                 .contains("\"pointsFound\" : " + QdrantStandIn.POINTS).doesNotContain("Listening on: http");
         assertThat(uploads("kairos_dr")).isEqualTo(List.of(1, 1, 0));
+    }
+
+    /**
+     * A drill of the set killed (an eviction) while the drill Qdrant restores its first member: the next process drops
+     * the scratch collection the drill left, once its boot has settled, and deletes the copy of the upload Qdrant kept.
+     */
+    @Test
+    void theScratchCollectionOfADrillOfASetKilledMidwayIsDroppedByTheNextProcess() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        String scratch = "drill-kairos-\\d{8}-\\d{6}";
+        cluster.drillTakesSet(name, MEMBERS, true);
+        String first = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_A + ".snapshot";
+        cluster.drill().restoresUploadsTo(scratch, QdrantStandIn.POINTS, first, 15_000, QdrantStandIn.SAMPLE_IDS);
+        Map<String, String> environment = cluster.appEnvironment(Map.of("QDRANT_DRILL_URL", cluster.drill().url()));
+        Path record = dir.directory().resolve(".drills.json");
+
+        try (PackagedApp.Running second = PackagedApp.start(environment)) {
+            second.awaitStarted();
+            api(second).header("Prefer", "respond-async").contentType("application/json").body("{}").post("/api/drill")
+                    .then().statusCode(202);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(record)
+                    && Files.readString(record).contains("drill-kairos-") && !cluster.drill()
+                            .requests("POST", "/collections/drill-kairos-").isEmpty());
+            second.process().destroyForcibly().waitFor();
+        }
+        String left = Files.readString(record).replaceAll("(?s).*(drill-kairos-\\d{8}-\\d{6}).*", "$1");
+
+        try (PackagedApp.Running third = PackagedApp.start(environment)) {
+            third.awaitStarted();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                    cluster.drill().requests("DELETE", "/collections/" + left + "?")).isNotEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(Files.readString(record)).doesNotContain(left));
+            assertThat(cluster.drill().requests("DELETE", "/collections/" + left + "/snapshots/restore-"))
+                    .as("the copy of the upload Qdrant kept").isNotEmpty();
+            assertThat(third.output()).contains("Dropped collection `" + left + "`");
+        }
     }
 
     /** A set of {@code kairos} taken by a process of its own: its report. */

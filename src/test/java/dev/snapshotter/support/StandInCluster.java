@@ -84,14 +84,11 @@ public final class StandInCluster {
 
     /**
      * The same for a packaged app, as environment variables ({@link QdrantStandIn#appEnvironment}), with {@code more}
-     * set too.
+     * set too; drills go to the drill Qdrant only when {@code more} says so ({@code QDRANT_DRILL_URL}).
      */
     public Map<String, String> appEnvironment(Map<String, String> more) {
         Map<String, String> environment = new HashMap<>(nodes.get(0).appEnvironment());
         environment.put("QDRANT_CLUSTER_NODES", config().get("qdrant.cluster.nodes"));
-        if (drill != null) {
-            environment.put("QDRANT_DRILL_URL", drill.url());
-        }
         environment.putAll(more);
         return environment;
     }

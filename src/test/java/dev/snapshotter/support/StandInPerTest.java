@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * For a test that starts the packaged app itself (to restart it): before each test, a reset Qdrant stand-in on a
- * WireMock server of its own (or, for a {@link StandInCluster} field, a cluster of three) and a fresh snapshot
+ * WireMock server of its own (or, for a {@link StandInCluster} field, a cluster of three and a drill Qdrant) and a fresh
+ * snapshot
  * directory, set into the test's {@link InjectQdrant} fields ({@link QdrantStandIn} or {@link StandInCluster},
  * {@link SnapshotDir}); after it, the servers are stopped and the directory deleted.
  */
@@ -30,7 +31,7 @@ public final class StandInPerTest implements BeforeEachCallback, AfterEachCallba
         }
         Object standIn;
         if (wantsCluster) {
-            StandInCluster cluster = StandInCluster.started(dir, false);
+            StandInCluster cluster = StandInCluster.started(dir, true);
             context.getStore(NAMESPACE).put(StandInCluster.class, cluster);
             standIn = cluster;
         } else {

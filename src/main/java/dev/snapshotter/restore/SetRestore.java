@@ -145,9 +145,11 @@ final class SetRestore {
                         & RestoreService.deleteUploadedCopy(node, target, uploadName, CALL, remarks);
                 attempt.uploadMs = millisSince(uploadStart);
                 String still = attempt.afterUploadFailed(e, sentWhole[0], set.fileName() + "/" + file);
+                boolean last = index == manifest.members().size();
                 return attempt.failed("The upload of " + file + " to " + node.url() + " failed: " + e.getMessage()
-                        + still + incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
-                                attempt.safetySnapshot, !still.isEmpty()));
+                        + still + (!still.isEmpty() && last ? completing(restored, manifest.members().size(), target)
+                                : incomplete(nodes.get(0), restored, manifest.members().size(), target, replacing,
+                                        attempt.safetySnapshot, !still.isEmpty())));
             } catch (QdrantClient.BodyFailed e) {
                 String unread = set.fileName() + "/" + file + " could not be read: "
                         + SnapshotFileWriter.reason(e.getCause());
@@ -238,6 +240,21 @@ final class SetRestore {
                 ? "but the member Qdrant may still be restoring can create it anew, with that member's shards only: drop "
                         + "it once that restore ended"
                 : "so nothing of the restore is left");
+    }
+
+    /**
+     * What a restore left whose last member Qdrant had whole and goes on restoring (its answer did not come in time),
+     * said: the collection, every other member restored into it, is kept, since that restore completes the set (the
+     * service, or the boot, follows it, and takes the set as restored once the collection holds it whole); empty for a
+     * set of one member. Dropping it would leave that member's shards only, once Qdrant's restore of it ended.
+     */
+    static String completing(List<String> restored, int members, String target) {
+        if (restored.isEmpty()) {
+            return "";
+        }
+        return "; Qdrant had restored " + restored.size() + " of the set's " + members + " members into collection `"
+                + target + "` (" + String.join(", ", restored) + "), and its restore of the last completes the set: "
+                + "the collection is kept";
     }
 
     /**

@@ -123,6 +123,41 @@ class ClusterSetRestartIT {
     }
 
     /**
+     * The boot's restore of a set whose last member Qdrant restores for longer than {@code QDRANT_SNAPSHOT_TIMEOUT}:
+     * the collection is kept, startup stays DOWN while that node restores it, and once its restore ended the boot takes
+     * the set as restored, uploading nothing again. Before, the boot's restore dropped the collection it had created,
+     * so the last member's restore could leave only its own shards; the boot then found it not whole and restored the
+     * whole set again, which timed out again: the app beside it never started.
+     */
+    @Test
+    void aBootRestoreOfASetWhoseLastMemberOutlastsTheTimeoutIsTakenAsRestoredOnceQdrantEndsIt() throws Exception {
+        String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
+        cluster.restoresSet(Pattern.quote(QdrantStandIn.COLLECTION), name, MEMBERS, "[]");
+        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        cluster.node(1).restoreGoesOn(QdrantStandIn.COLLECTION, last, 1_500, 1000);
+        cluster.node(0).pointsCounted(QdrantStandIn.COLLECTION, 1000); // part of the set, while B restores its member
+
+        try (PackagedApp.Running second = PackagedApp.start(cluster.appEnvironment(Map.of(
+                "QDRANT_SNAPSHOT_RESTORE_IF_MISSING", "true", "QDRANT_SNAPSHOT_ON_START", "true",
+                "QDRANT_SNAPSHOT_TIMEOUT", "1s")))) {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> api(second)
+                    .get("/q/health/started").then().statusCode(503).body("checks[0].data.restoreMessage",
+                            containsString("Qdrant goes on restoring " + name + " into collection `kairos`")));
+            assertThat(cluster.node(0).requests("DELETE", "/collections/kairos?")).as("kept").isEmpty();
+
+            cluster.node(1).restoreEnds(QdrantStandIn.COLLECTION);
+            cluster.node(0).pointsCounted(QdrantStandIn.COLLECTION, QdrantStandIn.POINTS);
+            second.awaitStarted();
+            api(second).get("/q/health/started").then()
+                    .body("checks[0].data.restore", equalTo("completed"))
+                    .body("checks[0].data.restoreMessage", containsString("was restored by Qdrant after the boot's "
+                            + "upload of " + name + " got no answer in time"))
+                    .body("checks[0].data.restoreMessage", containsString("taken as restored"));
+            assertThat(uploads()).as("nothing uploaded again").isEqualTo(List.of(1, 1, 0));
+        }
+    }
+
+    /**
      * The boot's restore of the set killed (a startup probe's kill, an eviction) while the last member's node, which has
      * that member whole, restores it: the next boot finds the collection beside the record of that restore, checks it
      * against the set, and once it holds the set whole takes it as restored, dropping nothing and uploading nothing again.

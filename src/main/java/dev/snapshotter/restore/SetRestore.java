@@ -248,7 +248,7 @@ final class SetRestore {
      * service, or the boot, follows it, and takes the set as restored once the collection holds it whole); empty for a
      * set of one member. Dropping it would leave that member's shards only, once Qdrant's restore of it ended.
      */
-    static String completing(List<String> restored, int members, String target) {
+    private static String completing(List<String> restored, int members, String target) {
         if (restored.isEmpty()) {
             return "";
         }

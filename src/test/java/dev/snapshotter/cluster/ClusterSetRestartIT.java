@@ -133,7 +133,7 @@ class ClusterSetRestartIT {
     void aBootRestoreOfASetWhoseLastMemberOutlastsTheTimeoutIsTakenAsRestoredOnceQdrantEndsIt() throws Exception {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         cluster.restoresSet(Pattern.quote(QdrantStandIn.COLLECTION), name, MEMBERS, "[]");
-        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        String last = StandInCluster.uploadName(name, StandInCluster.PEER_B);
         cluster.node(1).restoreGoesOn(QdrantStandIn.COLLECTION, last, 1_500, 1000);
         cluster.node(0).pointsCounted(QdrantStandIn.COLLECTION, 1000); // part of the set, while B restores its member
 
@@ -167,7 +167,7 @@ class ClusterSetRestartIT {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         String collection = QdrantStandIn.COLLECTION;
         cluster.restoresSet(Pattern.quote(collection), name, MEMBERS, "[]");
-        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        String last = StandInCluster.uploadName(name, StandInCluster.PEER_B);
         cluster.node(1).restoreGoesOn(collection, last, 15_000, 1000);
         Map<String, String> environment = cluster.appEnvironment(Map.of("QDRANT_SNAPSHOT_RESTORE_IF_MISSING", "true",
                 "QDRANT_SNAPSHOT_ON_START", "true"));
@@ -210,7 +210,7 @@ class ClusterSetRestartIT {
         String target = "kairos_restored";
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         cluster.restoresSet(Pattern.quote(target), name, MEMBERS, "[]"); // the scenario restoreGoesOn names
-        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        String last = StandInCluster.uploadName(name, StandInCluster.PEER_B);
         cluster.node(1).restoreGoesOn(target, last, 15_000, 1000);
 
         String id;
@@ -276,7 +276,7 @@ class ClusterSetRestartIT {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         String scratch = "drill-kairos-\\d{8}-\\d{6}";
         cluster.drillTakesSet(name, MEMBERS, true);
-        String first = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_A + ".snapshot";
+        String first = StandInCluster.uploadName(name, StandInCluster.PEER_A);
         cluster.drill().restoresUploadsTo(scratch, QdrantStandIn.POINTS, first, 15_000, QdrantStandIn.SAMPLE_IDS);
         Map<String, String> environment = cluster.appEnvironment(Map.of("QDRANT_DRILL_URL", cluster.drill().url()));
         Path record = dir.directory().resolve(".drills.json");

@@ -153,9 +153,8 @@ class ClusterSetRestoreTest {
     void aCancelAfterTheFirstMemberIsRestoredRestoresTheWholeSet() throws Exception {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
-        String stem = name.replaceAll("\\.set$", "");
-        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS, "restore-" + stem + "-"
-                + StandInCluster.PEER_A + ".snapshot", 3_000, QdrantStandIn.SAMPLE_IDS);
+        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS,
+                StandInCluster.uploadName(name, StandInCluster.PEER_A), 3_000, QdrantStandIn.SAMPLE_IDS);
 
         String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
                 .extract().path("id");
@@ -184,9 +183,8 @@ class ClusterSetRestoreTest {
         Path member = directory.resolve(StandInCluster.PEER_B + ".snap");
         long size = Files.size(member);
         cluster.restoresSet("kairos-restored", name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
-        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS, "restore-"
-                + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_A + ".snapshot", 1_500,
-                QdrantStandIn.SAMPLE_IDS);
+        cluster.node(0).restoresUploadsTo("kairos-restored", QdrantStandIn.POINTS,
+                StandInCluster.uploadName(name, StandInCluster.PEER_A), 1_500, QdrantStandIn.SAMPLE_IDS);
 
         String id = ServiceApi.restoreAsync(name, "{\"collection\":\"kairos-restored\"}").then().statusCode(202)
                 .extract().path("id");
@@ -262,7 +260,7 @@ class ClusterSetRestoreTest {
         String name = Path.of(takeSet().getString("targets[0].filePath")).getFileName().toString();
         String target = "kairos-restored";
         cluster.restoresSet(Pattern.quote(target), name, List.of(StandInCluster.PEER_A, StandInCluster.PEER_B), "[]");
-        String last = "restore-" + name.replaceAll("\\.set$", "") + "-" + StandInCluster.PEER_B + ".snapshot";
+        String last = StandInCluster.uploadName(name, StandInCluster.PEER_B);
         cluster.node(1).restoreGoesOn(target, last, 0, 1000);
         cluster.node(1).server().stubFor(post(urlPathEqualTo("/collections/" + target + "/snapshots/upload"))
                 .atPriority(1).inScenario("restore " + Pattern.quote(target)).willSetStateTo("restoring")

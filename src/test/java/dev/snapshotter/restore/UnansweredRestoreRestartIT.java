@@ -78,11 +78,7 @@ class UnansweredRestoreRestartIT {
     @Test
     void aRestoreTheProcessWasKilledDuringOnceQdrantHadItsUploadIsFollowedAfterTheRestart() throws Exception {
         Path planted = plant(15_000);
-        String id;
-        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
-            id = restoreAwaitingQdrant(first, planted);
-            first.process().destroyForcibly().waitFor(); // killed (evicted, out of memory) while the answer is awaited
-        }
+        String id = stoppedAwaitingQdrant(planted, UnansweredRestoreRestartIT::killed);
         assertThat(dir.directory().resolve(RECORD)).content().contains(id).contains("\"aliases\":false");
 
         qdrant.restoreEnds(TARGET);
@@ -99,14 +95,12 @@ class UnansweredRestoreRestartIT {
     @Test
     void aRestoreTheShutdownDidNotWaitForIsFollowedAfterTheRestart() throws Exception {
         Path planted = plant(15_000);
-        String id;
-        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
-            id = restoreAwaitingQdrant(first, planted);
+        String id = stoppedAwaitingQdrant(planted, (first, run) -> {
             first.close();
-            assertThat(first.output()).contains("Run " + id + " had not ended 4s into the shutdown, which goes on "
+            assertThat(first.output()).contains("Run " + run + " had not ended 4s into the shutdown, which goes on "
                     + "without it: Qdrant restores the upload to its end in a task of its own, and after the "
                     + "restart the service checks what it left").doesNotContain("ERROR");
-        }
+        });
         assertThat(dir.directory().resolve(RECORD)).content().contains(id);
 
         qdrant.restoreEnds(TARGET);
@@ -123,11 +117,7 @@ class UnansweredRestoreRestartIT {
     void aRestoreQdrantTellsNothingOfIsNoLongerFollowedADayAfterItBegan() throws Exception {
         Path planted = plant(15_000);
         qdrant.telemetrySaysNothingOfRestores(false);
-        String id;
-        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
-            id = restoreAwaitingQdrant(first, planted);
-            first.process().destroyForcibly().waitFor();
-        }
+        String id = stoppedAwaitingQdrant(planted, UnansweredRestoreRestartIT::killed);
         Path journal = dir.directory().resolve(".runs.journal");
         String dayAgo = Instant.now().minus(Duration.ofHours(25)).toString();
         Files.writeString(journal, Files.readAllLines(journal).stream()
@@ -163,6 +153,28 @@ class UnansweredRestoreRestartIT {
         qdrant.restoresUploads(TARGET, QdrantStandIn.POINTS, upload);
         qdrant.restoreGoesOn(TARGET, upload, answerMillis, 1000);
         return planted;
+    }
+
+    /** How a test stops the process while Qdrant's answer to run {@code id}'s upload is awaited. */
+    private interface Stop {
+        void stop(PackagedApp.Running app, String id) throws Exception;
+    }
+
+    /** Killed (evicted, out of memory) while the answer is awaited. */
+    private static void killed(PackagedApp.Running app, String id) throws InterruptedException {
+        app.process().destroyForcibly().waitFor();
+    }
+
+    /**
+     * A process started, a restore of {@code planted} in it awaiting Qdrant's answer to its whole upload, then the
+     * process stopped so: the run's id.
+     */
+    private String stoppedAwaitingQdrant(Path planted, Stop stop) throws Exception {
+        try (PackagedApp.Running first = PackagedApp.start(qdrant.appEnvironment(Map.of()))) {
+            String id = restoreAwaitingQdrant(first, planted);
+            stop.stop(first, id);
+            return id;
+        }
     }
 
     /** Starts a restore of {@code planted} without aliases and waits until Qdrant has its upload: the run's id. */

@@ -169,25 +169,31 @@ public final class StandInCluster {
      * its member, with {@code transfers} (a JSON array) going on.
      */
     public void restoresSet(String collectionPattern, String setName, List<String> memberPeers, String transfers) {
-        String stem = setName.replaceAll("\\.set$", "");
         for (int i = 0; i < nodes.size(); i++) {
             String peer = i < memberPeers.size() ? memberPeers.get(i) : memberPeers.get(0);
-            nodes.get(i).restoresUploadsTo(collectionPattern, QdrantStandIn.POINTS, "restore-" + stem + "-" + peer
-                    + ".snapshot", 0, QdrantStandIn.SAMPLE_IDS);
+            nodes.get(i).restoresUploadsTo(collectionPattern, QdrantStandIn.POINTS, uploadName(setName, peer), 0,
+                    QdrantStandIn.SAMPLE_IDS);
             nodes.get(i).collectionCluster(collectionPattern, restoredPlacement(PEERS.get(i), transfers));
         }
     }
 
+    /**
+     * The name Qdrant keeps the upload of set {@code setName}'s member of {@code peer} under:
+     * {@code restore-<set>-<peer>.snapshot}.
+     */
+    public static String uploadName(String setName, String peer) {
+        return "restore-" + setName.replaceAll("\\.set$", "") + "-" + peer + ".snapshot";
+    }
+
     /** The drill Qdrant, a single-node cluster, takes every member of the set into its scratch collections. */
     public void drillTakesSet(String setName, List<String> memberPeers, boolean clusterMode) {
-        String stem = setName.replaceAll("\\.set$", "");
         String scratch = "drill-kairos-\\d{8}-\\d{6}";
         if (clusterMode) {
             drill.cluster(PEER_D, List.of(PEER_D), "unused", "{}");
         }
         // the stand-in keeps one upload name per collection; the last member's is the one its listing shows
-        drill.restoresUploadsTo(scratch, QdrantStandIn.POINTS, "restore-" + stem + "-"
-                + memberPeers.get(memberPeers.size() - 1) + ".snapshot", 0, QdrantStandIn.SAMPLE_IDS);
+        drill.restoresUploadsTo(scratch, QdrantStandIn.POINTS,
+                uploadName(setName, memberPeers.get(memberPeers.size() - 1)), 0, QdrantStandIn.SAMPLE_IDS);
         drill.collectionCluster(scratch, restoredPlacement(PEER_D, "[]"));
     }
 
